@@ -1,0 +1,2 @@
+DROP TABLE placement_events;
+DROP TABLE placements;

@@ -1,0 +1,142 @@
+use actix_web::{HttpResponse, delete, get, post, web};
+use serde::Deserialize;
+
+use super::{Principal, Role, store};
+use crate::db;
+use crate::error::{AppError, AppResult, Errors};
+use crate::http::{Json, Page, Pagination, created};
+use crate::startup::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(create_token).service(list_tokens).service(revoke_token).service(list_users).service(me);
+}
+
+/// Either a new user (`role`, `name`, and `employer_id` for employers) or another token for
+/// an existing user (`user_id`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TokenRequest {
+    role: Option<String>,
+    name: Option<String>,
+    employer_id: Option<String>,
+    user_id: Option<String>,
+}
+
+enum TokenFor {
+    NewUser { role: Role, name: String, employer_id: Option<String> },
+    User(String),
+}
+
+impl TokenRequest {
+    fn validate(self) -> AppResult<TokenFor> {
+        if let Some(user_id) = self.user_id {
+            if self.role.is_some() || self.name.is_some() || self.employer_id.is_some() {
+                return Err(AppError::field("user_id", "give either user_id or role and name, not both"));
+            }
+            return Ok(TokenFor::User(user_id));
+        }
+        let mut errors = Errors::new();
+        let role = match self.role.as_deref().map(Role::parse) {
+            Some(Some(r)) => Some(r),
+            Some(None) => {
+                errors.add("role", "must be one of admin, broker, officer, manager, employer");
+                None
+            }
+            None => {
+                errors.add("role", "is required");
+                None
+            }
+        };
+        let name = self.name.unwrap_or_default().trim().to_string();
+        if name.is_empty() || name.chars().count() > 200 {
+            errors.add("name", "must be 1 to 200 characters");
+        }
+        match (role, &self.employer_id) {
+            (Some(Role::Employer), None) => errors.add("employer_id", "is required for the employer role"),
+            (Some(r), Some(_)) if r != Role::Employer => {
+                errors.add("employer_id", "only the employer role is bound to an employer")
+            }
+            _ => {}
+        }
+        errors.into_result()?;
+        Ok(TokenFor::NewUser { role: role.expect("checked"), name, employer_id: self.employer_id })
+    }
+}
+
+#[post("/api/v1/tokens")]
+async fn create_token(state: web::Data<AppState>, who: Principal, body: Json<TokenRequest>) -> AppResult<HttpResponse> {
+    who.require(&[Role::Admin])?;
+    let request = body.0.validate()?;
+    let now = state.clock.now_ts();
+    let issued = db::run(&state.pool, move |c| match request {
+        TokenFor::NewUser { role, name, employer_id } => {
+            store::create_user_with_token(c, now, role, &name, employer_id.as_deref())
+        }
+        TokenFor::User(user_id) => store::create_token_for_user(c, now, &user_id),
+    })
+    .await?;
+    tracing::info!(token_id = %issued.id, user_id = %issued.user_id, role = %issued.role, "token issued");
+    Ok(created(&issued))
+}
+
+#[get("/api/v1/tokens")]
+async fn list_tokens(
+    state: web::Data<AppState>,
+    who: Principal,
+    page: web::Query<Pagination>,
+) -> AppResult<HttpResponse> {
+    who.require(&[Role::Admin])?;
+    let (limit, offset) = page.into_inner().resolve()?;
+    let (items, total) = db::run(&state.pool, move |c| store::list_tokens(c, limit, offset)).await?;
+    Ok(HttpResponse::Ok().json(Page::new(items, total, limit, offset)))
+}
+
+#[delete("/api/v1/tokens/{id}")]
+async fn revoke_token(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> AppResult<HttpResponse> {
+    who.require(&[Role::Admin])?;
+    let id = id.into_inner();
+    let now = state.clock.now_ts();
+    let found = db::run(&state.pool, {
+        let id = id.clone();
+        move |c| store::revoke(c, now, &id)
+    })
+    .await?;
+    if !found {
+        return Err(AppError::NotFound("token"));
+    }
+    tracing::info!(token_id = %id, "token revoked");
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Deserialize)]
+struct UserQuery {
+    role: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+/// Staff list users, e.g. the brokers a seeker can be assigned to.
+#[get("/api/v1/users")]
+async fn list_users(state: web::Data<AppState>, who: Principal, q: web::Query<UserQuery>) -> AppResult<HttpResponse> {
+    who.require(Role::STAFF)?;
+    let q = q.into_inner();
+    let role = match q.role.as_deref() {
+        None => None,
+        Some(r) => Some(Role::parse(r).ok_or_else(|| AppError::field("role", "unknown role"))?),
+    };
+    let (limit, offset) = Pagination { limit: q.limit, offset: q.offset }.resolve()?;
+    let (items, total) = db::run(&state.pool, move |c| store::list_users(c, role, limit, offset)).await?;
+    Ok(HttpResponse::Ok().json(Page::new(items, total, limit, offset)))
+}
+
+/// Who the token belongs to.
+#[get("/api/v1/me")]
+async fn me(who: Principal) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "user_id": who.user_id,
+        "token_id": who.token_id,
+        "name": who.name,
+        "role": who.role,
+        "employer_id": who.employer_id,
+    })))
+}

@@ -1,0 +1,173 @@
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::{Principal, Role, generate_token, hash_token};
+use crate::db::{DbConnection, new_id, schema::*};
+use crate::error::{AppError, AppResult};
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    pub employer_id: Option<String>,
+    #[serde(with = "crate::clock::rfc3339")]
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = api_tokens)]
+pub struct TokenRecord {
+    pub id: String,
+    pub user_id: String,
+    #[serde(skip)]
+    pub token_hash: String,
+    #[serde(with = "crate::clock::rfc3339")]
+    pub created_at: i64,
+    #[serde(with = "crate::clock::rfc3339::option")]
+    pub revoked_at: Option<i64>,
+}
+
+/// A token as created: the only time its text exists outside the client.
+#[derive(Debug, Serialize)]
+pub struct IssuedToken {
+    pub id: String,
+    pub token: String,
+    pub user_id: String,
+    pub name: String,
+    pub role: Role,
+    pub employer_id: Option<String>,
+    #[serde(with = "crate::clock::rfc3339")]
+    pub created_at: i64,
+}
+
+pub fn principal_by_hash(conn: &mut DbConnection, hash: &str) -> AppResult<Option<Principal>> {
+    let row: Option<(String, String, String, String, Option<String>)> = api_tokens::table
+        .inner_join(users::table)
+        .filter(api_tokens::token_hash.eq(hash))
+        .filter(api_tokens::revoked_at.is_null())
+        .select((api_tokens::id, users::id, users::name, users::role, users::employer_id))
+        .first(conn)
+        .optional()?;
+    Ok(row.and_then(|(token_id, user_id, name, role, employer_id)| {
+        Some(Principal { user_id, token_id, name, role: Role::parse(&role)?, employer_id })
+    }))
+}
+
+/// Creates a user and its first token, in one transaction.
+pub fn create_user_with_token(
+    conn: &mut DbConnection,
+    now: i64,
+    role: Role,
+    name: &str,
+    employer_id: Option<&str>,
+) -> AppResult<IssuedToken> {
+    crate::db::write_tx(conn, |conn| {
+        if let Some(eid) = employer_id {
+            let exists: i64 = employers::table.filter(employers::id.eq(eid)).count().get_result(conn)?;
+            if exists == 0 {
+                return Err(AppError::field("employer_id", "no employer with this id"));
+            }
+        }
+        let user_id = create_user(conn, now, role, name, employer_id)?;
+        insert_token(conn, now, &user_id, name, role, employer_id.map(str::to_string))
+    })
+}
+
+/// A user without a token (seeded brokers, the seeding process itself).
+pub fn create_user(
+    conn: &mut DbConnection,
+    now: i64,
+    role: Role,
+    name: &str,
+    employer_id: Option<&str>,
+) -> AppResult<String> {
+    let user_id = new_id();
+    diesel::insert_into(users::table)
+        .values((
+            users::id.eq(&user_id),
+            users::name.eq(name),
+            users::role.eq(role.as_str()),
+            users::employer_id.eq(employer_id),
+            users::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(user_id)
+}
+
+/// Issues another token for an existing user (rotation).
+pub fn create_token_for_user(conn: &mut DbConnection, now: i64, user_id: &str) -> AppResult<IssuedToken> {
+    crate::db::write_tx(conn, |conn| {
+        let user: User = users::table
+            .find(user_id)
+            .select(User::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| AppError::field("user_id", "no user with this id"))?;
+        let role = Role::parse(&user.role).ok_or_else(|| AppError::internal("stored role is unknown"))?;
+        insert_token(conn, now, &user.id, &user.name, role, user.employer_id)
+    })
+}
+
+fn insert_token(
+    conn: &mut DbConnection,
+    now: i64,
+    user_id: &str,
+    name: &str,
+    role: Role,
+    employer_id: Option<String>,
+) -> AppResult<IssuedToken> {
+    let token = generate_token();
+    let id = new_id();
+    diesel::insert_into(api_tokens::table)
+        .values((
+            api_tokens::id.eq(&id),
+            api_tokens::user_id.eq(user_id),
+            api_tokens::token_hash.eq(hash_token(&token)),
+            api_tokens::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(IssuedToken { id, token, user_id: user_id.into(), name: name.into(), role, employer_id, created_at: now })
+}
+
+/// Revokes a token; revoking twice is not an error. Returns false if no such token exists.
+pub fn revoke(conn: &mut DbConnection, now: i64, token_id: &str) -> AppResult<bool> {
+    let exists: i64 = api_tokens::table.filter(api_tokens::id.eq(token_id)).count().get_result(conn)?;
+    if exists == 0 {
+        return Ok(false);
+    }
+    diesel::update(api_tokens::table.filter(api_tokens::id.eq(token_id)).filter(api_tokens::revoked_at.is_null()))
+        .set(api_tokens::revoked_at.eq(now))
+        .execute(conn)?;
+    Ok(true)
+}
+
+pub fn list_tokens(conn: &mut DbConnection, limit: i64, offset: i64) -> AppResult<(Vec<TokenRecord>, i64)> {
+    let total = api_tokens::table.count().get_result(conn)?;
+    let items = api_tokens::table
+        .order(api_tokens::id)
+        .limit(limit)
+        .offset(offset)
+        .select(TokenRecord::as_select())
+        .load(conn)?;
+    Ok((items, total))
+}
+
+pub fn list_users(conn: &mut DbConnection, role: Option<Role>, limit: i64, offset: i64) -> AppResult<(Vec<User>, i64)> {
+    let filtered = || {
+        let mut q = users::table.into_boxed();
+        if let Some(r) = role {
+            q = q.filter(users::role.eq(r.as_str()));
+        }
+        q
+    };
+    let total = filtered().count().get_result(conn)?;
+    let items =
+        filtered().order((users::name, users::id)).limit(limit).offset(offset).select(User::as_select()).load(conn)?;
+    Ok((items, total))
+}
+
+pub fn user(conn: &mut DbConnection, id: &str) -> AppResult<Option<User>> {
+    Ok(users::table.find(id).select(User::as_select()).first(conn).optional()?)
+}

@@ -1,0 +1,186 @@
+//! `platsa bench`: generates realistic seekers from the reference data, indexes them, and
+//! times the candidates query (top 50 with explanations) for many generated openings. A
+//! brute-force scan over compact in-memory records is timed beside it for comparison.
+
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+
+use crate::config::MatchingSettings;
+use crate::demo::generate::Generator;
+use crate::matching::rank::{OpeningProfile, brute_force, candidates};
+use crate::search::SearchIndex;
+use crate::search::documents;
+use crate::seekers::SeekerData;
+use crate::seekers::store::SeekerRow;
+
+pub struct BenchOptions {
+    pub seekers: u64,
+    pub queries: usize,
+    pub brute_force_queries: usize,
+    pub dir: std::path::PathBuf,
+    pub seed: u64,
+}
+
+fn row(id: String, d: &SeekerData, now: i64) -> SeekerRow {
+    SeekerRow {
+        id,
+        personnummer: None,
+        first_name: None,
+        last_name: None,
+        email: None,
+        phone: None,
+        municipality_code: d.municipality_code.clone(),
+        occupations: json(&d.occupations),
+        skills: json(&d.skills),
+        languages: json(&d.languages),
+        driving_licences: json(&d.driving_licences),
+        available_from: d.available_from.map(|x| x.to_string()),
+        max_commute_km: d.max_commute_km.map(|k| k as i32),
+        summary: d.summary.clone(),
+        unit: d.unit.clone(),
+        broker_id: None,
+        status: d.status.as_str().to_string(),
+        exit_reason: None,
+        exit_date: None,
+        registered_at: now,
+        updated_at: now,
+        last_proposed_at: None,
+        erased_at: None,
+        version: 1,
+    }
+}
+
+fn json(v: &impl serde::Serialize) -> String {
+    serde_json::to_string(v).expect("serializable")
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+/// Peak resident memory of this process, in MiB (Linux).
+pub fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+pub fn run(opts: &BenchOptions, weights: &MatchingSettings, mut out: impl FnMut(String)) -> anyhow::Result<()> {
+    let today = NaiveDate::from_ymd_opt(2026, 11, 23).expect("valid");
+    let now = 1_795_000_000;
+    if opts.dir.exists() {
+        std::fs::remove_dir_all(&opts.dir)?;
+    }
+    let index = SearchIndex::open(&opts.dir, 600_000_000, 2)?;
+    let side = &index.seekers;
+    let mut g = Generator::new(opts.seed, today);
+    let started = Instant::now();
+    let mut generating = Duration::ZERO;
+    let chunk = 20_000u64;
+    let mut done = 0u64;
+    while done < opts.seekers {
+        let end = (done + chunk).min(opts.seekers);
+        let t = Instant::now();
+        let mut docs = Vec::with_capacity((end - done) as usize);
+        for i in done..end {
+            let data = g
+                .seeker(i, None, None)
+                .validate(today)
+                .map_err(|e| anyhow::anyhow!("generated seeker invalid: {e:?}"))?;
+            if let Some(doc) = documents::seeker(
+                &side.fields,
+                &row(uuid::Uuid::from_u64_pair(0x0190_0000_0000_7000, i).to_string(), &data, now),
+            ) {
+                docs.push(doc);
+            }
+        }
+        generating += t.elapsed();
+        let writer = side.writer.lock().expect("writer");
+        for doc in docs {
+            writer.add_document(doc)?;
+        }
+        drop(writer);
+        done = end;
+        if done % 200_000 == 0 || done == opts.seekers {
+            out(format!("  generated and added {done} seekers ({:.0} s)", started.elapsed().as_secs_f64()));
+        }
+    }
+    side.commit(0)?;
+    let total = started.elapsed();
+    let index_only = total.saturating_sub(generating);
+    out(format!(
+        "index: {} seekers in {:.1} s end to end ({:.0}/s); {:.1} s of it generating data, so indexing {:.0} seekers/s",
+        opts.seekers,
+        total.as_secs_f64(),
+        opts.seekers as f64 / total.as_secs_f64(),
+        generating.as_secs_f64(),
+        opts.seekers as f64 / index_only.as_secs_f64().max(1e-9)
+    ));
+    out(format!("segments: {}", side.reader.searcher().segment_readers().len()));
+
+    // Openings to rank for: generated like the real ones, in populated places.
+    let employer = "bench-employer";
+    let profiles: Vec<OpeningProfile> = (0..opts.queries.max(opts.brute_force_queries) + 20)
+        .map(|_| {
+            let o = g.opening(employer, None, false).validate(today, None).expect("generated opening valid");
+            OpeningProfile::from_parts(
+                &o.occupation,
+                &o.workplace_address.municipality_code,
+                o.start_date,
+                &o.must_have,
+                &o.nice_to_have,
+                &o.headline,
+            )
+        })
+        .collect();
+    for p in profiles.iter().take(20) {
+        candidates(side, p, weights, &[], 50, 0)?;
+    }
+    let mut latencies = Vec::with_capacity(opts.queries);
+    let mut hits_total = 0usize;
+    for p in profiles.iter().skip(20).take(opts.queries) {
+        let t = Instant::now();
+        let (page, total) = candidates(side, p, weights, &[], 50, 0)?;
+        latencies.push(t.elapsed());
+        hits_total += total;
+        assert!(page.iter().all(|h| !h.explanation.components.is_empty()));
+    }
+    latencies.sort();
+    out(format!(
+        "candidates (top 50 with explanations), {} queries: p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, max {:.2} ms; {:.0} matching seekers per query on average",
+        latencies.len(),
+        percentile(&latencies, 0.50),
+        percentile(&latencies, 0.95),
+        percentile(&latencies, 0.99),
+        latencies.last().map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0),
+        hits_total as f64 / latencies.len().max(1) as f64
+    ));
+
+    // Brute force: every seeker's compact record scored with the same per-document scorer,
+    // on one core, top 50 kept in a heap.
+    let mut brute = Vec::new();
+    for p in profiles.iter().skip(20).take(opts.brute_force_queries) {
+        let t = Instant::now();
+        let top = brute_force(side, p, weights, 50);
+        brute.push(t.elapsed());
+        assert!(top.len() <= 50);
+    }
+    brute.sort();
+    out(format!(
+        "brute force over {} compact records (same per-document scorer, one core), {} queries: p50 {:.2} ms, p99 {:.2} ms",
+        opts.seekers,
+        brute.len(),
+        percentile(&brute, 0.50),
+        percentile(&brute, 0.99)
+    ));
+    if let Some(rss) = peak_rss_mib() {
+        out(format!("peak RSS: {rss:.0} MiB"));
+    }
+    Ok(())
+}

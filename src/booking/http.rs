@@ -1,0 +1,278 @@
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, http::header, patch, post, web};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::calendar::working_days_after;
+use super::officers::{self, AbsenceInput, OfficerInput};
+use super::store::{self, ApplicationInput, BookError};
+use crate::auth::{Principal, Role};
+use crate::db;
+use crate::error::{AppError, AppResult};
+use crate::http::{Json, Page, created};
+use crate::startup::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(create_officer)
+        .service(list_officers)
+        .service(show_officer)
+        .service(update_officer)
+        .service(add_absence)
+        .service(agenda)
+        .service(working_days)
+        .service(apply)
+        .service(book)
+        .service(ics)
+        .service(cancel)
+        .service(reschedule)
+        .service(mark);
+}
+
+/// Applications per client address and minute, counted in this process.
+#[derive(Default)]
+pub struct RateLimiter(Mutex<HashMap<IpAddr, (Instant, u32)>>);
+
+impl RateLimiter {
+    fn allow(&self, ip: IpAddr, per_minute: u32) -> Result<(), u64> {
+        let mut map = self.0.lock().expect("rate limiter lock");
+        let now = Instant::now();
+        if map.len() > 10_000 {
+            map.retain(|_, (since, _)| now.duration_since(*since).as_secs() < 60);
+        }
+        let entry = map.entry(ip).or_insert((now, 0));
+        if now.duration_since(entry.0).as_secs() >= 60 {
+            *entry = (now, 0);
+        }
+        if entry.1 >= per_minute {
+            return Err(60u64.saturating_sub(now.duration_since(entry.0).as_secs()).max(1));
+        }
+        entry.1 += 1;
+        Ok(())
+    }
+}
+
+#[post("/api/v1/officers")]
+async fn create_officer(
+    state: web::Data<AppState>,
+    who: Principal,
+    body: Json<OfficerInput>,
+) -> AppResult<HttpResponse> {
+    who.require(&[Role::Admin])?;
+    let input = body.0.validate()?;
+    let now = state.clock.now_ts();
+    let officer = db::run(&state.pool, move |c| officers::create(c, now, input)).await?;
+    Ok(created(&officer))
+}
+
+#[get("/api/v1/officers")]
+async fn list_officers(state: web::Data<AppState>, who: Principal) -> AppResult<HttpResponse> {
+    who.require(Role::STAFF)?;
+    let items = db::run(&state.pool, officers::list).await?;
+    let total = items.len() as i64;
+    Ok(HttpResponse::Ok().json(Page::new(items, total, total.max(1), 0)))
+}
+
+#[get("/api/v1/officers/{id}")]
+async fn show_officer(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> AppResult<HttpResponse> {
+    who.require(Role::STAFF)?;
+    let id = id.into_inner();
+    Ok(HttpResponse::Ok().json(db::run(&state.pool, move |c| officers::get(c, &id)).await?))
+}
+
+#[patch("/api/v1/officers/{id}")]
+async fn update_officer(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: web::Path<String>,
+    body: Json<Value>,
+) -> AppResult<HttpResponse> {
+    who.require(&[Role::Admin])?;
+    if !body.0.is_object() {
+        return Err(AppError::field("body", "must be a JSON object"));
+    }
+    let (id, now) = (id.into_inner(), state.clock.now_ts());
+    Ok(HttpResponse::Ok().json(db::run(&state.pool, move |c| officers::update(c, now, &id, body.0)).await?))
+}
+
+#[post("/api/v1/officers/{id}/absences")]
+async fn add_absence(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: web::Path<String>,
+    body: Json<AbsenceInput>,
+) -> AppResult<HttpResponse> {
+    who.require(&[Role::Admin])?;
+    let (id, now) = (id.into_inner(), state.clock.now_ts());
+    Ok(created(&db::run(&state.pool, move |c| officers::add_absence(c, now, &id, body.0)).await?))
+}
+
+#[derive(Deserialize)]
+struct DateQuery {
+    date: Option<String>,
+}
+
+/// An officer's day: the meetings with their status (names shown: audited).
+#[get("/api/v1/officers/{id}/agenda")]
+async fn agenda(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: web::Path<String>,
+    q: web::Query<DateQuery>,
+) -> AppResult<HttpResponse> {
+    who.require(&[Role::Admin, Role::Officer])?;
+    let date = match &q.date {
+        Some(d) => d.parse().map_err(|_| AppError::field("date", "must be a date, YYYY-MM-DD"))?,
+        None => state.clock.today(),
+    };
+    let (id, now) = (id.into_inner(), state.clock.now_ts());
+    let items = db::run(&state.pool, move |c| {
+        let items = store::agenda(c, &id, date)?;
+        let ids: Vec<String> = items.iter().map(|i| i.seeker_id.clone()).collect();
+        crate::audit::record(c, &who, &ids, "GET /api/v1/officers/{id}/agenda", now)?;
+        Ok(items)
+    })
+    .await?;
+    let total = items.len() as i64;
+    Ok(HttpResponse::Ok()
+        .json(json!({ "date": date.to_string(), "items": items, "total": total, "limit": total.max(1), "offset": 0 })))
+}
+
+#[derive(Deserialize)]
+struct WorkingDaysQuery {
+    from: Option<String>,
+    count: Option<usize>,
+}
+
+#[get("/api/v1/calendar/working-days")]
+async fn working_days(
+    state: web::Data<AppState>,
+    who: Principal,
+    q: web::Query<WorkingDaysQuery>,
+) -> AppResult<HttpResponse> {
+    who.require(Role::STAFF)?;
+    let from = match &q.from {
+        Some(d) => d.parse().map_err(|_| AppError::field("from", "must be a date, YYYY-MM-DD"))?,
+        None => state.clock.today(),
+    };
+    let count = q.count.unwrap_or(10);
+    if !(1..=366).contains(&count) {
+        return Err(AppError::field("count", "must be between 1 and 366"));
+    }
+    let items: Vec<Value> =
+        working_days_after(from, count).into_iter().map(|d| json!({ "date": d.to_string() })).collect();
+    Ok(HttpResponse::Ok().json(json!({ "items": items, "total": count, "limit": count, "offset": 0 })))
+}
+
+/// The public application form's endpoint: no token; rate-limited per client address.
+#[post("/api/v1/applications")]
+async fn apply(state: web::Data<AppState>, req: HttpRequest, body: Json<ApplicationInput>) -> AppResult<HttpResponse> {
+    let ip = req.peer_addr().map(|a| a.ip()).unwrap_or(IpAddr::from([0, 0, 0, 0]));
+    state
+        .applications_limiter
+        .allow(ip, state.settings.booking.applications_per_minute)
+        .map_err(|retry_after_secs| AppError::TooManyRequests { retry_after_secs })?;
+    let (now, today) = (state.clock.now_ts(), state.clock.today());
+    let settings = state.settings.booking.clone();
+    let created = db::run(&state.pool, move |c| store::apply(c, now, today, &settings, body.0)).await?;
+    state.notify_indexer();
+    Ok(HttpResponse::Created().json(created))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BookInput {
+    token: String,
+    slot_id: String,
+}
+
+async fn do_book(
+    state: &AppState,
+    application: Option<String>,
+    token: String,
+    slot_id: String,
+    moving: bool,
+) -> AppResult<HttpResponse> {
+    let (now, today) = (state.clock.now_ts(), state.clock.today());
+    let (horizon, hour) = (state.settings.booking.horizon_working_days, state.settings.booking.reminder_hour);
+    let t = token.clone();
+    let result =
+        db::run(&state.pool, move |c| Ok(store::book(c, now, application.as_deref(), &t, &slot_id, moving, hour)))
+            .await?;
+    match result {
+        Ok(booking) => Ok(HttpResponse::Created().json(json!({
+            "booking": booking,
+            "ics_url": format!("/api/v1/bookings/{token}.ics"),
+        }))),
+        Err(BookError::Taken) => {
+            let offers = db::run(&state.pool, move |c| store::fresh_offers(c, today, now, horizon)).await?;
+            Err(AppError::conflict_with(
+                "that time was just taken by someone else; pick one of these",
+                json!({ "offered_slots": offers }),
+            ))
+        }
+        Err(BookError::Other(e)) => Err(e),
+    }
+}
+
+#[post("/api/v1/applications/{id}/booking")]
+async fn book(state: web::Data<AppState>, id: web::Path<String>, body: Json<BookInput>) -> AppResult<HttpResponse> {
+    let BookInput { token, slot_id } = body.0;
+    do_book(&state, Some(id.into_inner()), token, slot_id, false).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RescheduleInput {
+    slot_id: String,
+}
+
+/// Cancel and book in one transaction: if the new time is taken, the old one stays.
+#[post("/api/v1/bookings/{token}/reschedule")]
+async fn reschedule(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    body: Json<RescheduleInput>,
+) -> AppResult<HttpResponse> {
+    do_book(&state, None, token.into_inner(), body.0.slot_id, true).await
+}
+
+#[get("/api/v1/bookings/{token}.ics")]
+async fn ics(state: web::Data<AppState>, token: web::Path<String>) -> AppResult<HttpResponse> {
+    let token = token.into_inner();
+    let booking = db::run(&state.pool, move |c| store::by_token(c, &token)).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/calendar; charset=utf-8")
+        .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"platsa-mote.ics\""))
+        .body(store::ics(&booking)))
+}
+
+#[delete("/api/v1/bookings/{token}")]
+async fn cancel(state: web::Data<AppState>, token: web::Path<String>) -> AppResult<HttpResponse> {
+    let (token, now) = (token.into_inner(), state.clock.now_ts());
+    db::run(&state.pool, move |c| store::cancel(c, now, &token)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MarkInput {
+    status: String,
+}
+
+/// Officers record how the meeting went: `held` or `no_show`.
+#[post("/api/v1/bookings/{id}/status")]
+async fn mark(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: web::Path<String>,
+    body: Json<MarkInput>,
+) -> AppResult<HttpResponse> {
+    who.require(&[Role::Admin, Role::Officer])?;
+    let (id, now) = (id.into_inner(), state.clock.now_ts());
+    db::run(&state.pool, move |c| store::mark(c, now, &id, &body.0.status)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

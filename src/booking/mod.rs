@@ -1,0 +1,12 @@
+//! Application intake and next-day follow-up booking: an applicant picks one of three free
+//! meetings with an arbetsmarknadssekreterare on the next working day. No double bookings:
+//! the guarantee is in the database (unique indexes, and on PostgreSQL an exclusion
+//! constraint), never in an in-process lock.
+
+pub mod calendar;
+pub mod http;
+pub mod officers;
+pub mod reminders;
+pub mod report;
+pub mod slots;
+pub mod store;

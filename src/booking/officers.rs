@@ -1,0 +1,238 @@
+//! Officers (arbetsmarknadssekreterare), their weekly hours and absences.
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, NaiveTime};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::db::schema::{officer_absences, officers};
+use crate::db::{DbConnection, new_id, write_tx};
+use crate::error::{AppError, AppResult, Errors};
+
+pub const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// Local time ranges per weekday: `{"mon": [["08:30","12:00"], ["13:00","16:00"]]}`.
+pub type WeeklyHours = BTreeMap<String, Vec<[String; 2]>>;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfficerInput {
+    pub name: String,
+    pub unit: String,
+    #[serde(default = "default_minutes")]
+    pub meeting_minutes: u32,
+    pub weekly_hours: WeeklyHours,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn default_minutes() -> u32 {
+    45
+}
+
+fn yes() -> bool {
+    true
+}
+
+pub fn parse_time(s: &str) -> Option<NaiveTime> {
+    NaiveTime::parse_from_str(s.trim(), "%H:%M").ok()
+}
+
+impl OfficerInput {
+    pub fn validate(mut self) -> AppResult<Self> {
+        let mut errors = Errors::new();
+        self.name = crate::vocabulary::text(&self.name, "name", 200, &mut errors);
+        self.unit = crate::vocabulary::text(&self.unit, "unit", 100, &mut errors);
+        if !(10..=240).contains(&self.meeting_minutes) {
+            errors.add("meeting_minutes", "must be between 10 and 240");
+        }
+        for (day, ranges) in &self.weekly_hours {
+            if !WEEKDAYS.contains(&day.as_str()) {
+                errors.add(format!("weekly_hours.{day}"), "is not a weekday (mon … sun)");
+                continue;
+            }
+            let mut parsed: Vec<(NaiveTime, NaiveTime)> = Vec::new();
+            for (i, [from, to]) in ranges.iter().enumerate() {
+                let field = format!("weekly_hours.{day}[{i}]");
+                match (parse_time(from), parse_time(to)) {
+                    (Some(a), Some(b)) if a < b => parsed.push((a, b)),
+                    (Some(_), Some(_)) => errors.add(field, "must start before it ends"),
+                    _ => errors.add(field, "times are HH:MM"),
+                }
+            }
+            parsed.sort();
+            if parsed.windows(2).any(|w| w[1].0 < w[0].1) {
+                errors.add(format!("weekly_hours.{day}"), "ranges overlap");
+            }
+        }
+        errors.into_result()?;
+        Ok(self)
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = officers)]
+pub struct OfficerRow {
+    pub id: String,
+    pub name: String,
+    pub unit: String,
+    pub meeting_minutes: i32,
+    pub weekly_hours: String,
+    pub active: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Officer {
+    pub id: String,
+    pub name: String,
+    pub unit: String,
+    pub meeting_minutes: i32,
+    pub weekly_hours: WeeklyHours,
+    pub active: bool,
+    pub absences: Vec<Absence>,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Queryable)]
+pub struct Absence {
+    pub id: String,
+    pub from: String,
+    pub to: String,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AbsenceInput {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+impl OfficerRow {
+    pub fn hours(&self) -> WeeklyHours {
+        serde_json::from_str(&self.weekly_hours).unwrap_or_default()
+    }
+}
+
+fn absences(conn: &mut DbConnection, officer: &str) -> AppResult<Vec<Absence>> {
+    Ok(officer_absences::table
+        .filter(officer_absences::officer_id.eq(officer))
+        .order(officer_absences::from_date)
+        .select((
+            officer_absences::id,
+            officer_absences::from_date,
+            officer_absences::to_date,
+            officer_absences::reason,
+        ))
+        .load(conn)?)
+}
+
+pub fn row(conn: &mut DbConnection, id: &str) -> AppResult<OfficerRow> {
+    officers::table
+        .find(id)
+        .select(OfficerRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound("officer"))
+}
+
+pub fn get(conn: &mut DbConnection, id: &str) -> AppResult<Officer> {
+    let r = row(conn, id)?;
+    Ok(Officer {
+        weekly_hours: r.hours(),
+        absences: absences(conn, &r.id)?,
+        id: r.id,
+        name: r.name,
+        unit: r.unit,
+        meeting_minutes: r.meeting_minutes,
+        active: r.active,
+        version: r.version,
+    })
+}
+
+pub fn create(conn: &mut DbConnection, now: i64, input: OfficerInput) -> AppResult<Officer> {
+    let id = new_id();
+    write_tx(conn, |c| {
+        diesel::insert_into(officers::table)
+            .values((
+                officers::id.eq(&id),
+                officers::name.eq(&input.name),
+                officers::unit.eq(&input.unit),
+                officers::meeting_minutes.eq(input.meeting_minutes as i32),
+                officers::weekly_hours.eq(serde_json::to_string(&input.weekly_hours).expect("serializable")),
+                officers::active.eq(input.active),
+                officers::created_at.eq(now),
+                officers::updated_at.eq(now),
+            ))
+            .execute(c)?;
+        get(c, &id)
+    })
+}
+
+pub fn update(conn: &mut DbConnection, now: i64, id: &str, patch: serde_json::Value) -> AppResult<Officer> {
+    write_tx(conn, |c| {
+        let current = get(c, id)?;
+        let mut merged = serde_json::json!({
+            "name": current.name, "unit": current.unit, "meeting_minutes": current.meeting_minutes,
+            "weekly_hours": current.weekly_hours, "active": current.active,
+        });
+        crate::http::merge_patch(&mut merged, &patch);
+        let input: OfficerInput = crate::http::parse_json(merged.to_string().as_bytes())?;
+        let input = input.validate()?;
+        diesel::update(officers::table.find(id))
+            .set((
+                officers::name.eq(&input.name),
+                officers::unit.eq(&input.unit),
+                officers::meeting_minutes.eq(input.meeting_minutes as i32),
+                officers::weekly_hours.eq(serde_json::to_string(&input.weekly_hours).expect("serializable")),
+                officers::active.eq(input.active),
+                officers::updated_at.eq(now),
+                officers::version.eq(officers::version + 1),
+            ))
+            .execute(c)?;
+        get(c, id)
+    })
+}
+
+pub fn list(conn: &mut DbConnection) -> AppResult<Vec<Officer>> {
+    let ids: Vec<String> = officers::table.order((officers::unit, officers::name)).select(officers::id).load(conn)?;
+    ids.iter().map(|id| get(conn, id)).collect()
+}
+
+pub fn add_absence(conn: &mut DbConnection, now: i64, officer: &str, input: AbsenceInput) -> AppResult<Officer> {
+    if input.to < input.from {
+        return Err(AppError::field("to", "is before from"));
+    }
+    write_tx(conn, |c| {
+        row(c, officer)?;
+        diesel::insert_into(officer_absences::table)
+            .values((
+                officer_absences::id.eq(new_id()),
+                officer_absences::officer_id.eq(officer),
+                officer_absences::from_date.eq(input.from.to_string()),
+                officer_absences::to_date.eq(input.to.to_string()),
+                officer_absences::reason.eq(&input.reason),
+                officer_absences::created_at.eq(now),
+            ))
+            .execute(c)?;
+        get(c, officer)
+    })
+}
+
+/// Whether the officer is away on a date.
+pub fn is_absent(conn: &mut DbConnection, officer: &str, date: NaiveDate) -> AppResult<bool> {
+    let d = date.to_string();
+    let n: i64 = officer_absences::table
+        .filter(officer_absences::officer_id.eq(officer))
+        .filter(officer_absences::from_date.le(&d))
+        .filter(officer_absences::to_date.ge(&d))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}

@@ -1,0 +1,52 @@
+//! What booking contributes to the monthly report, per unit (the officer's).
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+
+use super::calendar::next_working_day;
+use crate::clock::{start_of_day_ts, stockholm_date};
+use crate::db::DbConnection;
+use crate::db::schema::{applications, bookings, officers};
+use crate::error::AppResult;
+use crate::reports::{BookingFigures, Month};
+
+/// For applications made in the month: hours to the first meeting, whether it was on the
+/// next working day, and how often the next working day was already full. An application
+/// with no meeting yet counts for `next_day_full` only, under no unit.
+pub fn figures(conn: &mut DbConnection, month: Month) -> AppResult<HashMap<String, BookingFigures>> {
+    let (start, end) = (start_of_day_ts(month.first()), start_of_day_ts(month.end()));
+    let apps: Vec<(String, i64, bool)> = applications::table
+        .filter(applications::created_at.ge(start))
+        .filter(applications::created_at.lt(end))
+        .select((applications::id, applications::created_at, applications::next_day_full))
+        .load(conn)?;
+    let ids: Vec<String> = apps.iter().map(|a| a.0.clone()).collect();
+    let meetings: Vec<(String, i64, String)> = bookings::table
+        .inner_join(officers::table)
+        .filter(bookings::application_id.eq_any(&ids))
+        .filter(bookings::status.ne("cancelled"))
+        .select((bookings::application_id, bookings::starts_at, officers::unit))
+        .load(conn)?;
+    let mut first: HashMap<&str, (i64, &str)> = HashMap::new();
+    for (app, starts, unit) in &meetings {
+        let e = first.entry(app.as_str()).or_insert((*starts, unit.as_str()));
+        if *starts < e.0 {
+            *e = (*starts, unit.as_str());
+        }
+    }
+    let mut out: HashMap<String, BookingFigures> = HashMap::new();
+    for (id, created, full) in &apps {
+        let Some((starts, unit)) = first.get(id.as_str()) else {
+            out.entry(crate::reports::NO_UNIT.to_string()).or_default().next_day_full += i64::from(*full);
+            continue;
+        };
+        let f = out.entry(unit.to_string()).or_default();
+        f.hours_to_meeting.push((starts - created) as f64 / 3600.0);
+        let next = next_working_day(stockholm_date(*created));
+        f.met_next_working_day.0 += i64::from(stockholm_date(*starts) == next);
+        f.met_next_working_day.1 += 1;
+        f.next_day_full += i64::from(*full);
+    }
+    Ok(out)
+}

@@ -1,0 +1,377 @@
+//! Layered settings: compiled-in `config/default.toml`, then an optional local file, then
+//! environment variables. Every value is validated here so a bad one stops start-up with the
+//! key named, before anything is opened.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use chrono::{DateTime, FixedOffset};
+use serde::Deserialize;
+
+const DEFAULTS: &str = include_str!("../config/default.toml");
+
+/// Environment variables with names of their own, and the key each one sets.
+const NAMED_ENV: &[(&str, &str)] = &[
+    ("PLATSA_LISTEN", "listen"),
+    ("DATABASE_URL", "database_url"),
+    ("PLATSA_POOL_SIZE", "pool_size"),
+    ("PLATSA_INDEX_DIR", "index_dir"),
+    ("PLATSA_LOG_FORMAT", "log_format"),
+    ("PLATSA_BODY_LIMIT", "body_limit"),
+    ("PLATSA_CLOCK", "clock"),
+    ("PLATSA_APPLICATIONS_PER_MINUTE", "booking.applications_per_minute"),
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration key `{key}`: {message}")]
+    Invalid { key: String, message: String },
+    #[error("configuration file {path}: {message}")]
+    File { path: String, message: String },
+}
+
+fn invalid(key: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid { key: key.to_string(), message: message.into() }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// How matching weighs its components (see `config/default.toml` for the reasons).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchingSettings {
+    pub occupation: f64,
+    pub must_have: f64,
+    pub distance: f64,
+    pub text: f64,
+    pub nice_to_have: f64,
+    pub availability: f64,
+    pub fairness_margin: f64,
+    pub distance_decay_km: f64,
+    pub text_saturation: f64,
+}
+
+impl MatchingSettings {
+    fn validate(self) -> Result<Self, ConfigError> {
+        for (key, w) in [
+            ("occupation", self.occupation),
+            ("must_have", self.must_have),
+            ("distance", self.distance),
+            ("text", self.text),
+            ("nice_to_have", self.nice_to_have),
+            ("availability", self.availability),
+        ] {
+            if !(0.0..=1.0).contains(&w) {
+                return Err(invalid(&format!("matching.{key}"), "a weight is between 0 and 1"));
+            }
+        }
+        if !(0.0..=0.5).contains(&self.fairness_margin) {
+            return Err(invalid("matching.fairness_margin", "must be between 0 and 0.5"));
+        }
+        if self.distance_decay_km <= 0.0 {
+            return Err(invalid("matching.distance_decay_km", "must be positive"));
+        }
+        if self.text_saturation <= 0.0 {
+            return Err(invalid("matching.text_saturation", "must be positive"));
+        }
+        Ok(self)
+    }
+}
+
+/// Pushing monthly figures to the process-metrics endpoint.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportSettings {
+    pub metrics_endpoint: String,
+    pub push_day_of_month: u32,
+    pub attempts_per_run: u32,
+    pub retry_base_ms: u64,
+    pub timeout_ms: u64,
+}
+
+impl ReportSettings {
+    fn validate(self) -> Result<Self, ConfigError> {
+        let e = self.metrics_endpoint.trim();
+        if !(e.is_empty() || e.starts_with("http://") || e.starts_with("https://")) {
+            return Err(invalid("reports.metrics_endpoint", "must be an http:// or https:// URL, or empty"));
+        }
+        if !(1..=28).contains(&self.push_day_of_month) {
+            return Err(invalid("reports.push_day_of_month", "must be between 1 and 28"));
+        }
+        if !(1..=20).contains(&self.attempts_per_run) {
+            return Err(invalid("reports.attempts_per_run", "must be between 1 and 20"));
+        }
+        Ok(self)
+    }
+}
+
+/// Application intake and booking.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BookingSettings {
+    pub municipality_code: String,
+    pub horizon_working_days: u32,
+    pub applications_per_minute: u32,
+    pub reminder_webhook: String,
+    pub reminder_hour: u32,
+}
+
+impl BookingSettings {
+    fn validate(self) -> Result<Self, ConfigError> {
+        if !crate::reference::reference().municipalities.contains_key(&self.municipality_code) {
+            return Err(invalid("booking.municipality_code", "is not a municipality code (kommunkod)"));
+        }
+        if !(1..=60).contains(&self.horizon_working_days) {
+            return Err(invalid("booking.horizon_working_days", "must be between 1 and 60"));
+        }
+        if self.applications_per_minute == 0 {
+            return Err(invalid("booking.applications_per_minute", "must be at least 1"));
+        }
+        let w = self.reminder_webhook.trim();
+        if !(w.is_empty() || w.starts_with("http://") || w.starts_with("https://")) {
+            return Err(invalid("booking.reminder_webhook", "must be an http:// or https:// URL, or empty"));
+        }
+        if self.reminder_hour > 23 {
+            return Err(invalid("booking.reminder_hour", "must be an hour, 0 to 23"));
+        }
+        Ok(self)
+    }
+}
+
+/// The raw file shape; unknown keys are an error so a typo never silently does nothing.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSettings {
+    listen: String,
+    database_url: String,
+    pool_size: u32,
+    index_dir: String,
+    log_format: String,
+    body_limit: usize,
+    clock: String,
+    matching: MatchingSettings,
+    reports: ReportSettings,
+    booking: BookingSettings,
+}
+
+/// Validated settings.
+#[derive(Clone)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub database_url: DatabaseUrl,
+    pub pool_size: u32,
+    pub index_dir: PathBuf,
+    pub log_format: LogFormat,
+    pub body_limit: usize,
+    pub clock: Option<DateTime<FixedOffset>>,
+    pub matching: MatchingSettings,
+    pub reports: ReportSettings,
+    pub booking: BookingSettings,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("listen", &self.listen)
+            .field("database", &self.database_url.redacted())
+            .field("pool_size", &self.pool_size)
+            .field("index_dir", &self.index_dir)
+            .field("log_format", &self.log_format)
+            .field("body_limit", &self.body_limit)
+            .field("clock", &self.clock)
+            .finish()
+    }
+}
+
+/// Which backend a URL names. The scheme decides; SQLite would accept any string as a path.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    pub fn parse(raw: &str) -> Result<Self, ConfigError> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Err(invalid("database_url", "must not be empty"));
+        }
+        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            return Ok(Self::Postgres(raw.to_string()));
+        }
+        if let Some((scheme, _)) = raw.split_once("://") {
+            if scheme != "sqlite" {
+                return Err(invalid(
+                    "database_url",
+                    format!("unsupported scheme `{scheme}`: use sqlite://PATH or postgres://…"),
+                ));
+            }
+        }
+        let path = raw.strip_prefix("sqlite://").or_else(|| raw.strip_prefix("sqlite:")).unwrap_or(raw);
+        if path.is_empty() {
+            return Err(invalid("database_url", "the SQLite path is empty"));
+        }
+        Ok(Self::Sqlite(PathBuf::from(path)))
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "sqlite",
+            Self::Postgres(_) => "postgres",
+        }
+    }
+
+    /// For logs: PostgreSQL URLs may carry a password.
+    pub fn redacted(&self) -> String {
+        match self {
+            Self::Sqlite(p) => format!("sqlite://{}", p.display()),
+            Self::Postgres(url) => match url.split_once('@') {
+                Some((_, host)) => format!("postgres://…@{host}"),
+                None => url.clone(),
+            },
+        }
+    }
+}
+
+impl Settings {
+    /// Defaults, then `config/local.toml` (or the file `PLATSA_CONFIG` names), then the
+    /// process environment.
+    pub fn load() -> Result<Self, ConfigError> {
+        let env: Vec<(String, String)> = std::env::vars().collect();
+        let local = std::env::var("PLATSA_CONFIG").unwrap_or_else(|_| "config/local.toml".into());
+        let local_text = match std::fs::read_to_string(&local) {
+            Ok(t) => Some(t),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(ConfigError::File { path: local, message: e.to_string() }),
+        };
+        Self::from_layers(local_text.as_deref().map(|t| (local.as_str(), t)), &env)
+    }
+
+    /// The defaults with some keys overridden; what tests use, so they never read the
+    /// developer's environment.
+    pub fn with_overrides(overrides: &[(&str, &str)]) -> Result<Self, ConfigError> {
+        let env: Vec<(String, String)> = overrides.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Self::from_layers(None, &env)
+    }
+
+    fn from_layers(local: Option<(&str, &str)>, env: &[(String, String)]) -> Result<Self, ConfigError> {
+        let mut table: toml::Table = DEFAULTS.parse().expect("config/default.toml is valid TOML");
+        if let Some((path, text)) = local {
+            let layer: toml::Table = text
+                .parse()
+                .map_err(|e: toml::de::Error| ConfigError::File { path: path.into(), message: e.message().into() })?;
+            merge(&mut table, layer);
+        }
+        for (name, value) in env {
+            let key = NAMED_ENV.iter().find(|(n, _)| n == name).map(|(_, k)| k.to_string()).or_else(|| {
+                name.strip_prefix("PLATSA_")
+                    .filter(|rest| rest.contains("__"))
+                    .map(|rest| rest.to_lowercase().replace("__", "."))
+            });
+            if let Some(key) = key {
+                let value = env_value(&table, &key, value)?;
+                set_path(&mut table, &key, value);
+            }
+        }
+        let raw: RawSettings = toml::Value::Table(table).try_into().map_err(|e: toml::de::Error| {
+            // serde names the key in the message ("unknown field `x`", "invalid type … for key `y`").
+            invalid("settings", e.message().to_string())
+        })?;
+        Self::validate(raw)
+    }
+
+    fn validate(raw: RawSettings) -> Result<Self, ConfigError> {
+        let listen = raw
+            .listen
+            .parse()
+            .map_err(|_| invalid("listen", format!("`{}` is not an address like 127.0.0.1:8080", raw.listen)))?;
+        let database_url = DatabaseUrl::parse(&raw.database_url)?;
+        if raw.pool_size == 0 || raw.pool_size > 256 {
+            return Err(invalid("pool_size", "must be between 1 and 256"));
+        }
+        if raw.index_dir.trim().is_empty() {
+            return Err(invalid("index_dir", "must not be empty"));
+        }
+        let log_format = match raw.log_format.as_str() {
+            "pretty" => LogFormat::Pretty,
+            "json" => LogFormat::Json,
+            other => return Err(invalid("log_format", format!("`{other}` is neither `pretty` nor `json`"))),
+        };
+        if raw.body_limit < 1024 {
+            return Err(invalid("body_limit", "must be at least 1024 bytes"));
+        }
+        let clock = match raw.clock.trim() {
+            "" => None,
+            text => Some(DateTime::parse_from_rfc3339(text).map_err(|e| {
+                invalid("clock", format!("`{text}` is not an RFC 3339 instant like 2026-12-23T10:00:00+01:00 ({e})"))
+            })?),
+        };
+        Ok(Self {
+            listen,
+            database_url,
+            pool_size: raw.pool_size,
+            index_dir: PathBuf::from(raw.index_dir),
+            log_format,
+            body_limit: raw.body_limit,
+            clock,
+            matching: raw.matching.validate()?,
+            reports: raw.reports.validate()?,
+            booking: raw.booking.validate()?,
+        })
+    }
+}
+
+/// An environment value takes the type of the key it overrides, so `PLATSA_POOL_SIZE=4`
+/// becomes an integer while `PLATSA_CLOCK=…` stays a string.
+fn env_value(table: &toml::Table, key: &str, raw: &str) -> Result<toml::Value, ConfigError> {
+    let mut cur = Some(table);
+    let mut existing = None;
+    for part in key.split('.') {
+        existing = cur.and_then(|t| t.get(part));
+        cur = existing.and_then(|v| v.as_table());
+    }
+    let text = raw.trim();
+    Ok(match existing {
+        Some(toml::Value::Integer(_)) => {
+            toml::Value::Integer(text.parse().map_err(|_| invalid(key, format!("`{text}` is not a whole number")))?)
+        }
+        Some(toml::Value::Float(_)) => {
+            toml::Value::Float(text.parse().map_err(|_| invalid(key, format!("`{text}` is not a number")))?)
+        }
+        Some(toml::Value::Boolean(_)) => toml::Value::Boolean(match text {
+            "true" | "1" => true,
+            "false" | "0" => false,
+            _ => return Err(invalid(key, format!("`{text}` is neither true nor false"))),
+        }),
+        _ => toml::Value::String(raw.to_string()),
+    })
+}
+
+fn set_path(table: &mut toml::Table, key: &str, value: toml::Value) {
+    let mut parts: Vec<&str> = key.split('.').collect();
+    let last = parts.pop().unwrap_or_default();
+    let mut cur = table;
+    for part in parts {
+        let entry = cur.entry(part.to_string()).or_insert_with(|| toml::Value::Table(Default::default()));
+        if !entry.is_table() {
+            *entry = toml::Value::Table(Default::default());
+        }
+        cur = entry.as_table_mut().expect("just made a table");
+    }
+    cur.insert(last.to_string(), value);
+}
+
+fn merge(base: &mut toml::Table, layer: toml::Table) {
+    for (k, v) in layer {
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(l)) => merge(b, l),
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! One data layer over two databases: SQLite (embedded default) and PostgreSQL (scale path),
+//! through diesel's `MultiConnection`. Queries are written once against `DbConnection`; the
+//! few places that need backend-specific SQL match on the variant.
+
+pub mod outbox;
+pub mod schema;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::prelude::*;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::config::DatabaseUrl;
+use crate::error::{AppError, AppResult};
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+pub type PooledConn = r2d2::PooledConnection<Manager>;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// How long an SQLite writer waits for the lock before giving up.
+const SQLITE_BUSY_TIMEOUT_MS: u32 = 10_000;
+
+/// Opens connections of the backend the URL names (never guessed from the string).
+#[derive(Clone)]
+pub struct Manager {
+    url: DatabaseUrl,
+}
+
+impl Manager {
+    pub fn new(url: DatabaseUrl) -> Self {
+        Self { url }
+    }
+
+    fn establish(&self) -> Result<DbConnection, diesel::r2d2::Error> {
+        match &self.url {
+            DatabaseUrl::Postgres(url) => {
+                PgConnection::establish(url).map(DbConnection::Postgres).map_err(diesel::r2d2::Error::ConnectionError)
+            }
+            DatabaseUrl::Sqlite(path) => {
+                let path = path.to_string_lossy();
+                let mut conn = SqliteConnection::establish(&path).map_err(diesel::r2d2::Error::ConnectionError)?;
+                conn.batch_execute(&format!(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};"
+                ))
+                .map_err(diesel::r2d2::Error::QueryError)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, Self::Error> {
+        self.establish()
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), Self::Error> {
+        conn.batch_execute("SELECT 1").map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        diesel::r2d2::R2D2Connection::is_broken(conn)
+    }
+}
+
+/// Creates the SQLite file's folder if needed, applies pending migrations, and builds the pool.
+pub fn connect(url: &DatabaseUrl, size: u32) -> anyhow::Result<Pool> {
+    if let DatabaseUrl::Sqlite(path) = url {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+    }
+    let manager = Manager::new(url.clone());
+    let mut conn = manager.establish().with_context(|| format!("connecting to {}", url.redacted()))?;
+    migrate(&mut conn)?;
+    drop(conn);
+    r2d2::Pool::builder()
+        .max_size(size)
+        .connection_timeout(Duration::from_secs(15))
+        .build(manager)
+        .context("building the connection pool")
+}
+
+/// Applies the embedded migrations of the connection's backend; returns how many ran.
+pub fn migrate(conn: &mut DbConnection) -> anyhow::Result<usize> {
+    let applied = match conn {
+        DbConnection::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+    }
+    .map_err(|e| anyhow::anyhow!("applying migrations: {e}"))?;
+    Ok(applied)
+}
+
+/// Runs blocking diesel work on the blocking thread pool, keeping the request's span.
+pub async fn run<T, F>(pool: &Pool, f: F) -> AppResult<T>
+where
+    F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    let span = tracing::Span::current();
+    actix_web::web::block(move || {
+        let _entered = span.enter();
+        let mut conn = pool.get()?;
+        f(&mut conn)
+    })
+    .await?
+}
+
+/// A write transaction. On SQLite it is `BEGIN IMMEDIATE`, so a transaction that reads and
+/// then writes takes the write lock up front and waits (busy timeout) instead of failing
+/// with SQLITE_BUSY on upgrade; on PostgreSQL a plain transaction.
+pub fn write_tx<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        DbConnection::Postgres(c) => AnsiTransactionManager::begin_transaction(c)?,
+    }
+    match f(conn) {
+        Ok(value) => {
+            let committed = match conn {
+                DbConnection::Sqlite(c) => AnsiTransactionManager::commit_transaction(c),
+                DbConnection::Postgres(c) => AnsiTransactionManager::commit_transaction(c),
+            };
+            committed?;
+            Ok(value)
+        }
+        Err(e) => {
+            let _ = match conn {
+                DbConnection::Sqlite(c) => AnsiTransactionManager::rollback_transaction(c),
+                DbConnection::Postgres(c) => AnsiTransactionManager::rollback_transaction(c),
+            };
+            Err(e)
+        }
+    }
+}
+
+/// Whether the database answers; for `/readyz`.
+pub fn ping(conn: &mut DbConnection) -> AppResult<()> {
+    conn.batch_execute("SELECT 1").map_err(AppError::from)
+}
+
+/// A new time-ordered id (UUID v7): ids never reveal counts and sort by creation.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}

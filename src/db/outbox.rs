@@ -1,0 +1,57 @@
+//! The outbox: every write that changes what search sees appends a row here in the same
+//! transaction, and each process's indexer applies the rows in order.
+
+use diesel::prelude::*;
+
+use super::{DbConnection, schema::outbox};
+use crate::error::AppResult;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entity {
+    Seeker,
+    Opening,
+}
+
+impl Entity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Entity::Seeker => "seeker",
+            Entity::Opening => "opening",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct Event {
+    pub id: i64,
+    pub entity: String,
+    pub entity_id: String,
+}
+
+/// Appends an event. Call inside the write's transaction. On PostgreSQL, concurrent
+/// transactions would otherwise take sequence values out of commit order, and an indexer
+/// that has read up to id N could miss a lower id that commits later; the transaction-scoped
+/// advisory lock makes outbox writers commit in id order. SQLite has one writer anyway.
+pub fn push(conn: &mut DbConnection, entity: Entity, entity_id: &str, now: i64) -> AppResult<()> {
+    if let DbConnection::Postgres(pg) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(7267001)").execute(pg)?;
+    }
+    diesel::insert_into(outbox::table)
+        .values((outbox::entity.eq(entity.as_str()), outbox::entity_id.eq(entity_id), outbox::created_at.eq(now)))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn after(conn: &mut DbConnection, position: i64, limit: i64) -> QueryResult<Vec<Event>> {
+    outbox::table
+        .filter(outbox::id.gt(position))
+        .order(outbox::id)
+        .limit(limit)
+        .select((outbox::id, outbox::entity, outbox::entity_id))
+        .load(conn)
+}
+
+/// The newest event id, 0 when there is none.
+pub fn head(conn: &mut DbConnection) -> QueryResult<i64> {
+    outbox::table.select(diesel::dsl::max(outbox::id)).first::<Option<i64>>(conn).map(|m| m.unwrap_or(0))
+}

@@ -1,0 +1,268 @@
+//! Table definitions, kept to types both backends share.
+
+diesel::table! {
+    employers (id) {
+        id -> Text,
+        name -> Text,
+        organization_number -> Text,
+        municipal -> Bool,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        name -> Text,
+        role -> Text,
+        employer_id -> Nullable<Text>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> Text,
+        user_id -> Text,
+        token_hash -> Text,
+        created_at -> BigInt,
+        revoked_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(users -> employers (employer_id));
+
+diesel::table! {
+    seekers (id) {
+        id -> Text,
+        personnummer -> Nullable<Text>,
+        first_name -> Nullable<Text>,
+        last_name -> Nullable<Text>,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        municipality_code -> Text,
+        occupations -> Text,
+        skills -> Text,
+        languages -> Text,
+        driving_licences -> Text,
+        available_from -> Nullable<Text>,
+        max_commute_km -> Nullable<Integer>,
+        summary -> Nullable<Text>,
+        unit -> Nullable<Text>,
+        broker_id -> Nullable<Text>,
+        status -> Text,
+        exit_reason -> Nullable<Text>,
+        exit_date -> Nullable<Text>,
+        registered_at -> BigInt,
+        updated_at -> BigInt,
+        last_proposed_at -> Nullable<BigInt>,
+        erased_at -> Nullable<BigInt>,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    openings (id) {
+        id -> Text,
+        employer_id -> Text,
+        headline -> Text,
+        description -> Text,
+        occupation -> Text,
+        municipality_code -> Text,
+        workplace_address -> Text,
+        number_of_vacancies -> Integer,
+        filled_vacancies -> Integer,
+        employment_type -> Text,
+        must_have -> Text,
+        nice_to_have -> Text,
+        application_deadline -> Nullable<Text>,
+        start_date -> Nullable<Text>,
+        scope_min -> Nullable<Integer>,
+        scope_max -> Nullable<Integer>,
+        status -> Text,
+        created_by -> Text,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+        deleted_at -> Nullable<BigInt>,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (scope, idem_key) {
+        scope -> Text,
+        idem_key -> Text,
+        request_hash -> Text,
+        response_status -> Integer,
+        response_body -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Text,
+        at -> BigInt,
+        user_id -> Text,
+        role -> Text,
+        seeker_id -> Text,
+        action -> Text,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> BigInt,
+        entity -> Text,
+        entity_id -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    placements (id) {
+        id -> Text,
+        seeker_id -> Text,
+        opening_id -> Nullable<Text>,
+        kind -> Text,
+        status -> Text,
+        broker_id -> Text,
+        unit -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        employment_until -> Nullable<Text>,
+        student_finance_eligible -> Nullable<Bool>,
+        proposed_on -> Text,
+        started_on -> Nullable<Text>,
+        ended_on -> Nullable<Text>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    placement_events (id) {
+        id -> Text,
+        placement_id -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        happened_on -> Text,
+        note -> Nullable<Text>,
+        details -> Nullable<Text>,
+        by_user -> Text,
+        recorded_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    targets (unit, month) {
+        unit -> Text,
+        month -> Text,
+        exits_to_work_or_studies -> Integer,
+        note -> Nullable<Text>,
+        updated_by -> Text,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    report_deliveries (id) {
+        id -> Text,
+        unit -> Text,
+        month -> Text,
+        idempotency_key -> Text,
+        payload -> Text,
+        status -> Text,
+        attempts -> Integer,
+        last_error -> Nullable<Text>,
+        next_attempt_at -> BigInt,
+        delivered_at -> Nullable<BigInt>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    officers (id) {
+        id -> Text,
+        name -> Text,
+        unit -> Text,
+        meeting_minutes -> Integer,
+        weekly_hours -> Text,
+        active -> Bool,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    officer_absences (id) {
+        id -> Text,
+        officer_id -> Text,
+        from_date -> Text,
+        to_date -> Text,
+        reason -> Nullable<Text>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    applications (id) {
+        id -> Text,
+        seeker_id -> Text,
+        situation -> Nullable<Text>,
+        token_hash -> Text,
+        next_day_full -> Bool,
+        offered_day -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    bookings (id) {
+        id -> Text,
+        application_id -> Text,
+        officer_id -> Text,
+        starts_at -> BigInt,
+        ends_at -> BigInt,
+        status -> Text,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    reminders (booking_id) {
+        booking_id -> Text,
+        due_at -> BigInt,
+        status -> Text,
+        attempts -> Integer,
+        last_error -> Nullable<Text>,
+        next_attempt_at -> BigInt,
+        delivered_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::joinable!(bookings -> applications (application_id));
+diesel::joinable!(bookings -> officers (officer_id));
+diesel::joinable!(openings -> employers (employer_id));
+diesel::joinable!(placement_events -> placements (placement_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    api_tokens,
+    applications,
+    bookings,
+    officer_absences,
+    officers,
+    reminders,
+    audit_log,
+    employers,
+    openings,
+    outbox,
+    placement_events,
+    placements,
+    report_deliveries,
+    seekers,
+    targets,
+    users
+);

@@ -1,0 +1,276 @@
+//! `serve --demo`: a realistic demo municipality (Trelleborg) seeded into an empty database,
+//! so every page and endpoint shows something real on first start: employers and openings,
+//! a few hundred seekers, officers with working hours, placements across the pipeline, a year
+//! of outcomes with monthly targets, and applications with booked meetings.
+
+use chrono::{Days, Months, NaiveDate};
+use diesel::prelude::*;
+
+use super::generate::Generator;
+use super::{create_employer, organization_number};
+use crate::auth::{Principal, Role, store as tokens};
+use crate::booking::{officers, store as booking};
+use crate::db::schema::{seekers, users};
+use crate::db::{DbConnection, write_tx};
+use crate::error::{AppError, AppResult};
+use crate::placements::{Kind, NewPlacement, Outcome, Status, Transition, store as placements};
+use crate::reports::{Month, TargetInput, set_target};
+
+pub const UNITS: [&str; 2] = ["Jobbcenter Trelleborg", "Jobbcenter Anderslöv"];
+const HOME: &str = "1287";
+
+/// Tokens printed for a newcomer to sign in with.
+pub struct DemoTokens {
+    pub admin: String,
+    pub broker: String,
+    pub manager: String,
+    pub officer: String,
+}
+
+pub fn is_empty(conn: &mut DbConnection) -> AppResult<bool> {
+    let u: i64 = users::table.count().get_result(conn)?;
+    let s: i64 = seekers::table.count().get_result(conn)?;
+    Ok(u == 0 && s == 0)
+}
+
+fn principal(user_id: &str, name: &str, role: Role) -> Principal {
+    Principal { user_id: user_id.into(), token_id: String::new(), name: name.into(), role, employer_id: None }
+}
+
+fn ts(d: NaiveDate, hour: u32) -> i64 {
+    crate::clock::start_of_day_ts(d) + i64::from(hour) * 3600
+}
+
+/// Seeds the demo into an empty database; refuses one that has data.
+pub fn seed(
+    conn: &mut DbConnection,
+    now: i64,
+    today: NaiveDate,
+    settings: &crate::config::BookingSettings,
+) -> AppResult<DemoTokens> {
+    if !is_empty(conn)? {
+        return Err(AppError::conflict("the database already has data; the demo is only seeded into an empty one"));
+    }
+    let mut g = Generator::new(2026, today);
+    let year_ago = today - Months::new(12);
+
+    let admin = tokens::create_user_with_token(conn, now, Role::Admin, "Demo Admin", None)?;
+    let manager = tokens::create_user_with_token(conn, now, Role::Manager, "Maja Enhetschef", None)?;
+    let officer_user =
+        tokens::create_user_with_token(conn, now, Role::Officer, "Olle Arbetsmarknadssekreterare", None)?;
+    let mut brokers = Vec::new();
+    for name in ["Britt Jobbmäklare", "Ahmed Jobbmäklare", "Karin Jobbmäklare", "Jonas Jobbmäklare"] {
+        brokers.push(tokens::create_user_with_token(conn, now, Role::Broker, name, None)?);
+    }
+
+    let employers = write_tx(conn, |c| {
+        let mut out = vec![(create_employer(c, now, "Trelleborgs kommun", "212000-1165", true)?, true)];
+        for (i, name) in [
+            "Söderslätts Bygg AB",
+            "Hamnlogistik i Trelleborg AB",
+            "Omsorgshuset Skåne AB",
+            "Restaurang Kusten AB",
+            "Städ & Fönster Syd AB",
+            "Slättens Lantbruk AB",
+            "Trelleborgs Handel AB",
+            "Vård i Hemmet Syd AB",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            out.push((create_employer(c, now, name, &organization_number(9000 + i as u64), false)?, false));
+        }
+        Ok::<_, AppError>(out)
+    })?;
+
+    // Officers: mornings and afternoons Monday to Thursday, Friday mornings.
+    let hours = serde_json::json!({
+        "mon": [["08:30", "12:00"], ["13:00", "16:00"]], "tue": [["08:30", "12:00"], ["13:00", "16:00"]],
+        "wed": [["08:30", "12:00"], ["13:00", "16:00"]], "thu": [["08:30", "12:00"], ["13:00", "16:00"]],
+        "fri": [["08:30", "12:00"]],
+    });
+    for (name, unit) in [("Olle Svensson", UNITS[0]), ("Fatima Ali", UNITS[0]), ("Lena Persson", UNITS[1])] {
+        let input: officers::OfficerInput =
+            serde_json::from_value(serde_json::json!({"name": name, "unit": unit, "weekly_hours": hours}))
+                .expect("valid officer");
+        officers::create(conn, now, input.validate()?)?;
+    }
+
+    // Openings over the last months, most still open.
+    let mut openings = Vec::new();
+    write_tx(conn, |c| {
+        for i in 0..45u64 {
+            let (employer, municipal) = g.rng().pick(&employers).clone();
+            let data = g.opening(&employer, Some(HOME), municipal);
+            let mut data = data.validate(today, None)?;
+            let created = today - Days::new(g.rng().below(150) as u64);
+            data.application_deadline = Some(today + Days::new(10 + i % 40));
+            let by = &brokers[(i as usize) % brokers.len()].user_id;
+            let id = crate::openings::store::create_in_tx(c, ts(created, 9), &employer, by, &data)?;
+            openings.push(id);
+        }
+        Ok::<_, AppError>(())
+    })?;
+
+    // Seekers registered through the year, each with a unit and a broker.
+    let mut people = Vec::new();
+    write_tx(conn, |c| {
+        for i in 0..320u64 {
+            let unit = UNITS[(i % 3 == 2) as usize];
+            let bi = (i as usize) % brokers.len();
+            let b = &brokers[bi];
+            let mut input = g.seeker(i, Some(unit), Some(HOME));
+            input.broker_id = Some(b.user_id.clone());
+            input.status = crate::seekers::SeekerStatus::Active;
+            input.available_from = Some(today + Days::new(g.rng().below(30) as u64));
+            let data = input.validate(today)?;
+            let registered = year_ago + Days::new(g.rng().below(360) as u64);
+            let id = crate::seekers::store::create_in_tx(c, ts(registered, 10), &data)?;
+            people.push((id, registered, bi));
+        }
+        Ok::<_, AppError>(())
+    })?;
+
+    // A year of placements: each month some people move through the pipeline to an outcome.
+    let mut person = 0usize;
+    let mut month = Month::of(year_ago);
+    let this_month = Month::of(today);
+    while month <= this_month {
+        for unit in UNITS {
+            let target = if unit == UNITS[0] { 8 } else { 4 };
+            set_target(
+                conn,
+                unit,
+                month,
+                &TargetInput { exits_to_work_or_studies: target, note: None },
+                &manager.user_id,
+                now,
+            )?;
+        }
+        let n = if month == this_month { 10 } else { 9 + g.rng().below(6) };
+        for _ in 0..n {
+            let Some((seeker, registered, bi)) = people.get(person).cloned() else { break };
+            let broker = &brokers[bi];
+            person += 1;
+            let start = month.first().max(registered + Days::new(3));
+            if start > today || !month.contains(start) {
+                continue;
+            }
+            let kind = *g.rng().pick(&[
+                Kind::Praktik,
+                Kind::Arbetstraning,
+                Kind::Extratjanst,
+                Kind::Employment,
+                Kind::Nystartsjobb,
+                Kind::Studies,
+            ]);
+            let opening = (kind != Kind::Studies).then(|| g.rng().pick(&openings).clone());
+            let who = principal(&broker.user_id, &broker.name, Role::Broker);
+            let Ok(p) = placements::propose(
+                conn,
+                now,
+                today,
+                &who,
+                NewPlacement {
+                    seeker_id: seeker.clone(),
+                    opening_id: opening,
+                    kind,
+                    proposed_on: Some(start),
+                    note: None,
+                },
+            ) else {
+                continue;
+            };
+            // Walk as far as the calendar allows; the current month leaves some mid-way.
+            let mut day = start;
+            let steps: Vec<Status> = if kind == Kind::Studies {
+                vec![Status::Started]
+            } else {
+                vec![Status::Presented, Status::Interview, Status::Offered, Status::Started]
+            };
+            let stop_at = if month == this_month { g.rng().below(steps.len() + 1) } else { steps.len() };
+            let mut ok = true;
+            for to in steps.into_iter().take(stop_at) {
+                day = day + Days::new(1 + g.rng().below(3) as u64);
+                if day > today {
+                    ok = false;
+                    break;
+                }
+                let t = Transition {
+                    to,
+                    at: day,
+                    note: None,
+                    outcome: None,
+                    employment_until: None,
+                    student_finance_eligible: None,
+                };
+                if placements::transition(conn, now, today, &who, &p.id, t).is_err() {
+                    ok = false;
+                    break;
+                }
+            }
+            if !ok || month == this_month || stop_at == 0 {
+                continue;
+            }
+            let end = (day + Days::new(7 + g.rng().below(20) as u64)).min(today);
+            let roll = g.rng().below(100);
+            let outcome = match (kind, roll) {
+                (Kind::Studies, _) => Outcome::Studies,
+                (_, 0..=44) => Outcome::Employment,
+                (_, 45..=59) => Outcome::SubsidisedEmployment,
+                (_, 60..=69) => Outcome::MunicipalLabourMarketJob,
+                (_, 70..=79) => Outcome::Extended,
+                (_, 80..=89) => Outcome::Other,
+                _ => Outcome::Aborted,
+            };
+            let t = Transition {
+                to: Status::Ended,
+                at: end,
+                note: None,
+                outcome: Some(outcome),
+                employment_until: matches!(outcome, Outcome::Employment | Outcome::SubsidisedEmployment)
+                    .then(|| end + Months::new(if roll % 4 == 0 { 0 } else { 6 }) + Days::new(14))
+                    .filter(|_| roll % 3 != 0),
+                student_finance_eligible: (outcome == Outcome::Studies).then_some(roll % 2 == 0),
+            };
+            let _ = placements::transition(conn, now, today, &who, &p.id, t);
+        }
+        month = Month::of(month.end());
+    }
+
+    // Today's applicants, most with a meeting booked for the next working day.
+    for i in 0..6u32 {
+        let input: booking::ApplicationInput = serde_json::from_value(serde_json::json!({
+            "personnummer": demo_personnummer(i),
+            "first_name": g.rng().pick(&["Amira", "Johan", "Lina", "Yusuf", "Eva", "Daniel"]).to_string(),
+            "last_name": g.rng().pick(&["Hassan", "Nilsson", "Berg", "Ahmadi", "Lind", "Svensson"]).to_string(),
+            "phone": format!("0701{:06}", 100 + i),
+            "situation": "Ansökan om ekonomiskt bistånd.",
+        }))
+        .expect("valid application");
+        let created = booking::apply(conn, now, today, settings, input)?;
+        if i < 5 {
+            if let Some(slot) = created.offered_slots.first() {
+                let _ = booking::book(conn, now, Some(&created.id), &created.booking_token, &slot.id, false, 15);
+            }
+        }
+    }
+
+    let officer = officer_user.token;
+    Ok(DemoTokens { admin: admin.token, broker: brokers[0].token.clone(), manager: manager.token, officer })
+}
+
+/// Valid personnummer for the demo applicants (born 1990–1995).
+fn demo_personnummer(i: u32) -> String {
+    let date = format!("199{}0{}1{}", i % 6, 1 + i % 9, i % 9);
+    let body = format!("{}{:03}", &date[2..], 200 + i);
+    let sum: u32 = body
+        .chars()
+        .enumerate()
+        .map(|(k, c)| {
+            let d = c.to_digit(10).unwrap_or(0) * if k % 2 == 0 { 2 } else { 1 };
+            if d > 9 { d - 9 } else { d }
+        })
+        .sum();
+    format!("{date}{:03}{}", 200 + i, (10 - sum % 10) % 10)
+}

@@ -1,0 +1,40 @@
+use actix_web::{HttpResponse, get, post, web};
+
+use super::NewEmployer;
+use crate::auth::{Principal, Role};
+use crate::db;
+use crate::error::{AppError, AppResult};
+use crate::http::{Json, Page, Pagination, created};
+use crate::startup::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(create).service(list).service(show);
+}
+
+#[post("/api/v1/employers")]
+async fn create(state: web::Data<AppState>, who: Principal, body: Json<NewEmployer>) -> AppResult<HttpResponse> {
+    who.require(&[Role::Admin])?;
+    let new = body.0.validate()?;
+    let now = state.clock.now_ts();
+    let employer = db::run(&state.pool, move |c| super::create(c, now, new)).await?;
+    Ok(created(&employer))
+}
+
+#[get("/api/v1/employers")]
+async fn list(state: web::Data<AppState>, who: Principal, page: web::Query<Pagination>) -> AppResult<HttpResponse> {
+    who.require(Role::STAFF)?;
+    let (limit, offset) = page.into_inner().resolve()?;
+    let (items, total) = db::run(&state.pool, move |c| super::list(c, limit, offset)).await?;
+    Ok(HttpResponse::Ok().json(Page::new(items, total, limit, offset)))
+}
+
+/// Staff see any employer; an employer sees only itself.
+#[get("/api/v1/employers/{id}")]
+async fn show(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    if who.role == Role::Employer && who.employer_id.as_deref() != Some(id.as_str()) {
+        return Err(AppError::NotFound("employer"));
+    }
+    let employer = db::run(&state.pool, move |c| super::get(c, &id)).await?;
+    Ok(HttpResponse::Ok().json(employer))
+}

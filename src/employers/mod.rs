@@ -1,0 +1,105 @@
+//! Employers: companies and the municipality itself (`municipal: true`), which posts
+//! arbetsträning, praktik and extratjänst openings.
+
+pub mod http;
+
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::db::{DbConnection, new_id, schema::employers};
+use crate::error::{AppError, AppResult, Errors};
+use crate::ident::normalize_organization_number;
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = employers)]
+pub struct Employer {
+    pub id: String,
+    pub name: String,
+    pub organization_number: String,
+    pub municipal: bool,
+    #[serde(with = "crate::clock::rfc3339")]
+    pub created_at: i64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewEmployer {
+    pub name: String,
+    pub organization_number: String,
+    #[serde(default)]
+    pub municipal: bool,
+}
+
+impl NewEmployer {
+    /// Trims and normalises; every bad field is reported at once.
+    pub fn validate(mut self) -> AppResult<Self> {
+        let mut errors = Errors::new();
+        self.name = self.name.trim().to_string();
+        if self.name.is_empty() || self.name.chars().count() > 200 {
+            errors.add("name", "must be 1 to 200 characters");
+        }
+        match normalize_organization_number(&self.organization_number) {
+            Ok(n) => self.organization_number = n,
+            Err(msg) => errors.add("organization_number", msg),
+        }
+        errors.into_result()?;
+        Ok(self)
+    }
+}
+
+pub fn create(conn: &mut DbConnection, now: i64, new: NewEmployer) -> AppResult<Employer> {
+    crate::db::write_tx(conn, |conn| {
+        let existing: Option<String> = employers::table
+            .filter(employers::organization_number.eq(&new.organization_number))
+            .select(employers::id)
+            .first(conn)
+            .optional()?;
+        if let Some(id) = existing {
+            return Err(AppError::conflict_with(
+                "an employer with this organization_number exists",
+                serde_json::json!({ "existing_id": id }),
+            ));
+        }
+        let employer = Employer {
+            id: new_id(),
+            name: new.name,
+            organization_number: new.organization_number,
+            municipal: new.municipal,
+            created_at: now,
+        };
+        diesel::insert_into(employers::table)
+            .values((
+                employers::id.eq(&employer.id),
+                employers::name.eq(&employer.name),
+                employers::organization_number.eq(&employer.organization_number),
+                employers::municipal.eq(employer.municipal),
+                employers::created_at.eq(employer.created_at),
+            ))
+            .execute(conn)?;
+        Ok(employer)
+    })
+}
+
+pub fn get(conn: &mut DbConnection, id: &str) -> AppResult<Employer> {
+    employers::table
+        .find(id)
+        .select(Employer::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound("employer"))
+}
+
+pub fn list(conn: &mut DbConnection, limit: i64, offset: i64) -> AppResult<(Vec<Employer>, i64)> {
+    let total = employers::table.count().get_result(conn)?;
+    let items = employers::table
+        .order((employers::name, employers::id))
+        .limit(limit)
+        .offset(offset)
+        .select(Employer::as_select())
+        .load(conn)?;
+    Ok((items, total))
+}
+
+pub fn count(conn: &mut DbConnection) -> AppResult<i64> {
+    Ok(employers::table.count().get_result(conn)?)
+}

@@ -1,0 +1,250 @@
+//! The one error type. Every error answer is `application/problem+json` (RFC 9457); a 500
+//! carries an id that is logged with the cause, and never the cause itself.
+
+use actix_web::{HttpResponse, ResponseError, http::StatusCode, http::header};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+pub type AppResult<T> = Result<T, AppError>;
+
+/// One invalid field: `field` is the JSON path as the client sent it (`languages[0].code`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), message: message.into() }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    #[error("{detail}")]
+    BadRequest { field: Option<String>, detail: String },
+    #[error("authentication required")]
+    Unauthorized(&'static str),
+    #[error("not allowed for this role")]
+    Forbidden,
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{detail}")]
+    Conflict { detail: String, extra: Map<String, Value> },
+    #[error("{0}")]
+    PreconditionFailed(String),
+    #[error("{0}")]
+    PreconditionRequired(String),
+    #[error("request body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("too many requests")]
+    TooManyRequests { retry_after_secs: u64 },
+    #[error("{detail}")]
+    Unprocessable { detail: String, extra: Map<String, Value> },
+    #[error("{0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError::new(field, message)])
+    }
+
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Self::Conflict { detail: detail.into(), extra: Map::new() }
+    }
+
+    /// A conflict that tells the client more, e.g. the id of the existing record.
+    pub fn conflict_with(detail: impl Into<String>, extra: Value) -> Self {
+        Self::Conflict { detail: detail.into(), extra: as_map(extra) }
+    }
+
+    pub fn unprocessable(detail: impl Into<String>) -> Self {
+        Self::Unprocessable { detail: detail.into(), extra: Map::new() }
+    }
+
+    pub fn internal(message: impl std::fmt::Display) -> Self {
+        Self::Internal(anyhow::anyhow!("{message}"))
+    }
+
+    fn kind(&self) -> (&'static str, &'static str) {
+        match self {
+            Self::Validation(_) => ("validation-error", "Your request has invalid fields"),
+            Self::BadRequest { .. } => ("bad-request", "Bad request"),
+            Self::Unauthorized(_) => ("unauthorized", "Authentication required"),
+            Self::Forbidden => ("forbidden", "Forbidden"),
+            Self::NotFound(_) => ("not-found", "Not found"),
+            Self::Conflict { .. } => ("conflict", "Conflict"),
+            Self::PreconditionFailed(_) => ("precondition-failed", "Precondition failed"),
+            Self::PreconditionRequired(_) => ("precondition-required", "Precondition required"),
+            Self::PayloadTooLarge(_) => ("payload-too-large", "Payload too large"),
+            Self::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
+            Self::MethodNotAllowed => ("method-not-allowed", "Method not allowed"),
+            Self::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
+            Self::Unprocessable { .. } => ("unprocessable", "Unprocessable request"),
+            Self::Unavailable(_) => ("unavailable", "Service unavailable"),
+            Self::Internal(_) => ("internal", "Internal server error"),
+        }
+    }
+}
+
+fn as_map(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
+/// The problem document; extension members sit beside the standard ones.
+#[derive(Debug, Serialize)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldError>>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, slug: &str, title: &str, detail: impl Into<String>) -> Self {
+        Self {
+            type_: format!("/problems/{slug}"),
+            title: title.to_string(),
+            status: status.as_u16(),
+            detail: detail.into(),
+            errors: None,
+            extra: Map::new(),
+        }
+    }
+
+    pub fn response(&self) -> HttpResponse {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        HttpResponse::build(status).content_type(PROBLEM_JSON).json(self)
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Validation(_) | Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        let (slug, title) = self.kind();
+        let mut problem = Problem::new(status, slug, title, self.to_string());
+        match self {
+            Self::Validation(errors) => {
+                problem.detail = match errors.as_slice() {
+                    [one] => format!("`{}`: {}", one.field, one.message),
+                    _ => format!("{} fields are invalid", errors.len()),
+                };
+                problem.errors = Some(errors.clone());
+            }
+            Self::BadRequest { field: Some(field), detail } => {
+                problem.errors = Some(vec![FieldError::new(field.clone(), detail.clone())]);
+            }
+            Self::Conflict { extra, .. } | Self::Unprocessable { extra, .. } => problem.extra = extra.clone(),
+            Self::Internal(cause) => {
+                let id = uuid::Uuid::new_v4().to_string();
+                // The cause goes to the log under the id; the client only gets the id.
+                tracing::error!(error_id = %id, error = %format!("{cause:#}"), "internal error");
+                problem.detail = format!("Something went wrong on our side. Quote error id {id} when reporting it.");
+                problem.extra.insert("error_id".into(), Value::String(id));
+            }
+            _ => {}
+        }
+        let mut response = problem.response();
+        match self {
+            Self::Unauthorized(_) => {
+                response.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+            }
+            Self::TooManyRequests { retry_after_secs } => {
+                if let Ok(v) = header::HeaderValue::from_str(&retry_after_secs.to_string()) {
+                    response.headers_mut().insert(header::RETRY_AFTER, v);
+                }
+            }
+            _ => {}
+        }
+        response
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match e {
+            Error::NotFound => Self::NotFound("resource"),
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                Self::conflict("a record with the same unique value exists")
+            }
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
+                Self::Unavailable("the database was busy; try again".into())
+            }
+            other => Self::Internal(anyhow::Error::new(other).context("database")),
+        }
+    }
+}
+
+impl From<r2d2::Error> for AppError {
+    fn from(e: r2d2::Error) -> Self {
+        Self::Unavailable(format!("no database connection available: {e}"))
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        Self::internal(format!("blocking task failed: {e}"))
+    }
+}
+
+/// Collects validation failures so one answer names every bad field.
+#[derive(Debug, Default)]
+pub struct Errors(Vec<FieldError>);
+
+impl Errors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push(FieldError::new(field, message));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn into_result(self) -> AppResult<()> {
+        if self.0.is_empty() { Ok(()) } else { Err(AppError::Validation(self.0)) }
+    }
+}

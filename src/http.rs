@@ -1,0 +1,230 @@
+//! Pieces every HTTP handler shares: a JSON body extractor whose errors name the field, the
+//! list envelope, pagination, and the handlers that turn actix's own errors into problems.
+
+use actix_web::{
+    FromRequest, HttpRequest, HttpResponse,
+    body::{BoxBody, MessageBody},
+    dev::{Payload, ServiceResponse},
+    http::{StatusCode, header},
+    middleware::ErrorHandlerResponse,
+    web,
+};
+use futures_util::future::LocalBoxFuture;
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+
+use crate::error::{AppError, AppResult, PROBLEM_JSON, Problem};
+
+/// The accepted body size, from settings; read by [`Json`].
+#[derive(Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+/// A JSON request body. Unlike `web::Json`, a wrong type or missing field answers 422 with the
+/// JSON path of the field, and syntax errors 400; the body limit gives 413, a non-JSON
+/// content type 415.
+pub struct Json<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req.app_data::<BodyLimit>().map(|l| l.0).unwrap_or(1 << 20);
+        let content_type =
+            req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+        let essence = content_type.split(';').next().unwrap_or("").trim().to_string();
+        let is_json =
+            essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"));
+        let declared_len = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            if !is_json {
+                return Err(AppError::UnsupportedMediaType(format!(
+                    "send the body as application/json (got `{}`)",
+                    if essence.is_empty() { "nothing" } else { &essence }
+                )));
+            }
+            if declared_len.is_some_and(|n| n > limit) {
+                return Err(AppError::PayloadTooLarge(limit));
+            }
+            let bytes = body.await.map_err(|e| match e.as_response_error().status_code() {
+                StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge(limit),
+                _ => AppError::BadRequest { field: None, detail: format!("could not read the body: {e}") },
+            })?;
+            if bytes.len() > limit {
+                return Err(AppError::PayloadTooLarge(limit));
+            }
+            parse_json(&bytes).map(Json)
+        })
+    }
+}
+
+/// Deserializes with the failing field's path: syntax → 400, shape → 422 naming the field.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> AppResult<T> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let message = strip_position(&inner.to_string());
+        match inner.classify() {
+            serde_json::error::Category::Data => {
+                // A missing field is reported at its parent; name the field itself.
+                let field = match message.strip_prefix("missing field `").and_then(|m| m.split('`').next()) {
+                    Some(missing) if path == "." => missing.to_string(),
+                    Some(missing) => format!("{path}.{missing}"),
+                    None if path == "." => "body".to_string(),
+                    None => path,
+                };
+                AppError::field(field, message)
+            }
+            _ => AppError::BadRequest { field: None, detail: format!("malformed JSON: {message}") },
+        }
+    })
+}
+
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+/// The envelope every list answers with.
+#[derive(Debug, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+pub const DEFAULT_LIMIT: i64 = 50;
+pub const MAX_LIMIT: i64 = 500;
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct Pagination {
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+impl Pagination {
+    pub fn resolve(self) -> AppResult<(i64, i64)> {
+        let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
+        let offset = self.offset.unwrap_or(0);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(AppError::field("limit", format!("must be between 1 and {MAX_LIMIT}")));
+        }
+        if offset < 0 {
+            return Err(AppError::field("offset", "must not be negative"));
+        }
+        Ok((limit, offset))
+    }
+}
+
+impl<T> Page<T> {
+    pub fn new(items: Vec<T>, total: i64, limit: i64, offset: i64) -> Self {
+        Self { items, total, limit, offset }
+    }
+}
+
+pub fn created<T: Serialize>(body: &T) -> HttpResponse {
+    HttpResponse::Created().json(body)
+}
+
+/// Bad query strings name the parameter when serde says which.
+pub fn query_error(err: actix_web::error::QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
+    let message = err.to_string();
+    let field = message.split('`').nth(1).map(str::to_string);
+    AppError::BadRequest { field, detail: format!("invalid query string: {message}") }.into()
+}
+
+pub fn path_error(err: actix_web::error::PathError, _: &HttpRequest) -> actix_web::Error {
+    AppError::BadRequest { field: None, detail: format!("invalid path: {err}") }.into()
+}
+
+/// Unknown routes; a known path with another method is 405.
+pub async fn not_found(req: HttpRequest) -> AppResult<HttpResponse> {
+    if req.resource_map().has_resource(req.path()) {
+        Err(AppError::MethodNotAllowed)
+    } else {
+        Err(AppError::NotFound("route"))
+    }
+}
+
+/// The last line of defence: any error answer that is not yet a problem document (a 405 from
+/// a resource, an error from actix itself) is rewritten as one, keeping its status.
+pub fn problem_fallback<B: MessageBody + 'static>(
+    res: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with(PROBLEM_JSON));
+    if is_problem || !(res.status().is_client_error() || res.status().is_server_error()) {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let (slug, title) = match status {
+        StatusCode::NOT_FOUND => ("not-found", "Not found"),
+        StatusCode::METHOD_NOT_ALLOWED => ("method-not-allowed", "Method not allowed"),
+        StatusCode::PAYLOAD_TOO_LARGE => ("payload-too-large", "Payload too large"),
+        s if s.is_server_error() => ("internal", "Internal server error"),
+        _ => ("bad-request", "Bad request"),
+    };
+    let detail = match status {
+        StatusCode::METHOD_NOT_ALLOWED => "this route does not accept that method".to_string(),
+        s => s.canonical_reason().unwrap_or("error").to_string(),
+    };
+    let problem = Problem::new(status, slug, title, detail);
+    let (req, old) = res.into_parts();
+    let mut new = problem.response();
+    // Keep headers such as Allow or WWW-Authenticate.
+    for (name, value) in old.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            new.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    let new: HttpResponse<BoxBody> = new;
+    Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, new).map_into_right_body()))
+}
+
+/// RFC 7396 JSON merge patch: objects merge, `null` removes, anything else replaces.
+pub fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
+    use serde_json::Value;
+    match patch {
+        Value::Object(p) => {
+            if !target.is_object() {
+                *target = Value::Object(Default::default());
+            }
+            let t = target.as_object_mut().expect("made an object");
+            for (k, v) in p {
+                if v.is_null() {
+                    t.remove(k);
+                } else {
+                    merge_patch(t.entry(k.clone()).or_insert(Value::Null), v);
+                }
+            }
+        }
+        other => *target = other.clone(),
+    }
+}
+
+/// A strong ETag from a row version.
+pub fn etag(version: i64) -> String {
+    format!("\"{version}\"")
+}
+
+/// The version an `If-Match` header names; `Ok(None)` when there is no header.
+pub fn if_match(req: &HttpRequest) -> AppResult<Option<i64>> {
+    let Some(value) = req.headers().get(header::IF_MATCH) else { return Ok(None) };
+    let text = value.to_str().unwrap_or("").trim();
+    let text = text.strip_prefix("W/").unwrap_or(text);
+    text.trim_matches('"').parse().map(Some).map_err(|_| AppError::BadRequest {
+        field: Some("If-Match".into()),
+        detail: "not an ETag this API issued".into(),
+    })
+}

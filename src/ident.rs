@@ -1,0 +1,112 @@
+//! Swedish identity numbers: personnummer, samordningsnummer and organisationsnummer.
+
+use chrono::NaiveDate;
+
+/// Luhn (mod 10) over the digits, the last one being the check digit.
+pub fn luhn_valid(digits: &[u8]) -> bool {
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &d)| {
+            let d = u32::from(d);
+            if i % 2 == 1 {
+                let x = d * 2;
+                if x > 9 { x - 9 } else { x }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum % 10 == 0
+}
+
+fn digits_of(s: &str, allowed_sep: &[char]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(12);
+    for c in s.trim().chars() {
+        match c {
+            '0'..='9' => out.push(c as u8 - b'0'),
+            c if allowed_sep.contains(&c) => {}
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+/// Validates a 12-digit personnummer or samordningsnummer (`YYYYMMDDNNNC`, a `-` before the
+/// last four allowed) and returns it as 12 digits. A samordningsnummer has 60 added to the day.
+pub fn normalize_personnummer(raw: &str, today: NaiveDate) -> Result<String, &'static str> {
+    let d = digits_of(raw, &['-', '+'])
+        .ok_or("must be 12 digits, YYYYMMDDNNNN (a hyphen before the last four is allowed)")?;
+    if d.len() != 12 {
+        return Err("must be 12 digits, YYYYMMDDNNNN (a hyphen before the last four is allowed)");
+    }
+    let num = |r: std::ops::Range<usize>| d[r].iter().fold(0u32, |acc, &x| acc * 10 + u32::from(x));
+    let year = num(0..4) as i32;
+    let month = num(4..6);
+    let mut day = num(6..8);
+    if day > 60 {
+        day -= 60; // samordningsnummer
+    }
+    let birth = NaiveDate::from_ymd_opt(year, month, day).ok_or("does not contain a valid date of birth")?;
+    if birth > today || year < 1880 {
+        return Err("does not contain a plausible date of birth");
+    }
+    if !luhn_valid(&d[2..]) {
+        return Err("has a wrong check digit");
+    }
+    Ok(d.iter().map(|x| char::from(b'0' + x)).collect())
+}
+
+/// Validates an organisationsnummer (`NNNNNN-NNNN`, hyphen optional, or with the `16`
+/// century prefix) and returns it as `NNNNNN-NNNN`.
+pub fn normalize_organization_number(raw: &str) -> Result<String, &'static str> {
+    let mut d = digits_of(raw, &['-']).ok_or("must be 10 digits, NNNNNN-NNNN")?;
+    if d.len() == 12 && d[0] == 1 && d[1] == 6 {
+        d.drain(0..2);
+    }
+    if d.len() != 10 {
+        return Err("must be 10 digits, NNNNNN-NNNN");
+    }
+    if !luhn_valid(&d) {
+        return Err("has a wrong check digit");
+    }
+    let s: String = d.iter().map(|x| char::from(b'0' + x)).collect();
+    Ok(format!("{}-{}", &s[..6], &s[6..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+    }
+
+    #[test]
+    fn personnummer_accepts_valid_forms() {
+        // Skatteverket's published test numbers.
+        assert_eq!(normalize_personnummer("198112289874", today()).unwrap(), "198112289874");
+        assert_eq!(normalize_personnummer("19811228-9874", today()).unwrap(), "198112289874");
+        // Samordningsnummer: day 28 + 60.
+        assert!(normalize_personnummer("198112889889", today()).is_ok());
+    }
+
+    #[test]
+    fn personnummer_rejects_bad_ones() {
+        assert!(normalize_personnummer("198112289875", today()).is_err(), "check digit");
+        assert!(normalize_personnummer("198113289874", today()).is_err(), "month 13");
+        assert!(normalize_personnummer("8112289874", today()).is_err(), "10 digits");
+        assert!(normalize_personnummer("20991228xxxx", today()).is_err());
+        assert!(normalize_personnummer("209912280000", today()).is_err(), "future");
+    }
+
+    #[test]
+    fn organization_numbers() {
+        // A municipal organisation number (21…), with and without hyphen and century.
+        assert_eq!(normalize_organization_number("212000-1165").unwrap(), "212000-1165");
+        assert_eq!(normalize_organization_number("2120001165").unwrap(), "212000-1165");
+        assert_eq!(normalize_organization_number("162120001165").unwrap(), "212000-1165");
+        assert!(normalize_organization_number("212000-1166").is_err());
+    }
+}

@@ -1,0 +1,30 @@
+//! Platsa: job matching for Swedish municipal labour-market administrations.
+
+// The hand-written OpenAPI document is one large `json!` literal.
+#![recursion_limit = "2048"]
+
+pub mod audit;
+pub mod auth;
+pub mod bench;
+pub mod booking;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod employers;
+pub mod error;
+pub mod http;
+pub mod ident;
+pub mod matching;
+pub mod openapi;
+pub mod openings;
+pub mod ops;
+pub mod placements;
+pub mod reference;
+pub mod reports;
+pub mod search;
+pub mod seekers;
+pub mod startup;
+pub mod telemetry;
+pub mod text;
+pub mod vocabulary;

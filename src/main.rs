@@ -1,0 +1,367 @@
+//! The `platsa` command: thin; parses the CLI, loads settings and calls into the library.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use std::io::IsTerminal;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use platsa::search::{SearchIndex, indexer};
+use platsa::{auth, config::Settings, startup, telemetry};
+
+/// A progress bar on a terminal; a line per tenth otherwise (CI logs).
+struct Progress {
+    bar: Option<ProgressBar>,
+    label: &'static str,
+    current: String,
+    printed_tenth: u64,
+    started: std::time::Instant,
+}
+
+impl Progress {
+    fn new(label: &'static str) -> Self {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::new(0);
+            bar.set_style(
+                ProgressStyle::with_template("{msg:10} [{bar:40}] {pos}/{len} {per_sec} eta {eta}")
+                    .expect("valid template")
+                    .progress_chars("=> "),
+            );
+            bar
+        });
+        Self { bar, label, current: String::new(), printed_tenth: 0, started: std::time::Instant::now() }
+    }
+
+    fn update(&mut self, name: &str, done: u64, total: u64) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(name.to_string());
+            bar.set_length(total);
+            bar.set_position(done);
+            return;
+        }
+        if self.current != name {
+            self.current = name.to_string();
+            self.printed_tenth = 0;
+            self.started = std::time::Instant::now();
+        }
+        let tenth = (done * 10).checked_div(total).unwrap_or(10);
+        if tenth > self.printed_tenth || done == total {
+            self.printed_tenth = tenth;
+            let secs = self.started.elapsed().as_secs_f64();
+            if secs > 0.05 {
+                eprintln!("{} {name}: {done}/{total} ({:.0}/s)", self.label, done as f64 / secs);
+            } else {
+                eprintln!("{} {name}: {done}/{total}", self.label);
+            }
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+        self.started = std::time::Instant::now();
+        self.printed_tenth = 0;
+    }
+}
+
+#[derive(Parser)]
+#[command(name = "platsa", version, about = "Job matching for municipal labour-market administrations")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP service (applies pending migrations first).
+    Serve {
+        /// Address to listen on, overriding `listen` / PLATSA_LISTEN.
+        #[arg(long)]
+        listen: Option<String>,
+        /// Seed a demo municipality into an empty database and print tokens to sign in with
+        /// (a database with data is left untouched).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Rebuild the search indexes from the database (stop `serve` first: it holds them).
+    Reindex,
+    /// Monthly reports.
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
+    /// Measure indexing and the candidates query on generated data (see README: Benchmark).
+    Bench {
+        #[arg(long, default_value_t = 1_000_000)]
+        seekers: u64,
+        #[arg(long, default_value_t = 500)]
+        queries: usize,
+        /// Queries timed for the brute-force comparison.
+        #[arg(long, default_value_t = 20)]
+        brute_force_queries: usize,
+        /// Where the throw-away index goes (removed first).
+        #[arg(long, default_value = "indexes/bench")]
+        dir: std::path::PathBuf,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
+    /// Add generated, realistic seekers and openings (for measurements and trials).
+    Seed {
+        #[arg(long, default_value_t = 1000)]
+        seekers: u64,
+        #[arg(long, default_value_t = 100)]
+        openings: u64,
+        /// Random seed: the same seed gives the same people.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// Print a month's report as JSON (or CSV with --csv).
+    Show {
+        #[arg(long)]
+        month: String,
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long)]
+        csv: bool,
+    },
+    /// Push a month's figures to the process-metrics endpoint (one delivery per unit, each
+    /// with its idempotency key; failures stay pending for the schedule).
+    Push {
+        #[arg(long)]
+        month: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a user with a token; the token is printed once, as the last line.
+    Create {
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        name: String,
+        /// The employer an `employer` token is bound to.
+        #[arg(long = "employer")]
+        employer: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("platsa: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(settings.log_format, std::io::stderr);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    match runtime.block_on(run(cli.command, settings)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("platsa: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
+    match command {
+        Command::Serve { listen, demo } => {
+            if let Some(listen) = listen {
+                settings.listen = listen
+                    .parse()
+                    .map_err(|_| anyhow::anyhow!("--listen: `{listen}` is not an address like 127.0.0.1:8080"))?;
+            }
+            tracing::info!(settings = ?settings, "starting");
+            let state = actix_web::web::Data::new(startup::AppState::open(settings).await?);
+            if demo {
+                seed_demo(&state).await?;
+            }
+            let application = startup::Application::with_state(state)?;
+            println!("platsa listening on http://{}", application.address());
+            application.run_until_stopped().await?;
+            tracing::info!("stopped");
+            Ok(())
+        }
+        Command::Migrate => {
+            let url = settings.database_url.clone();
+            let applied = tokio::task::spawn_blocking(move || -> anyhow::Result<usize> {
+                let pool = platsa::db::connect(&url, 1)?;
+                let mut conn = pool.get()?;
+                platsa::db::migrate(&mut conn)
+            })
+            .await??;
+            println!("database {}: {applied} migration(s) applied, up to date", settings.database_url.redacted());
+            Ok(())
+        }
+        Command::Reindex => {
+            let url = settings.database_url.clone();
+            let dir = settings.index_dir.clone();
+            let stats = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+                let pool = platsa::db::connect(&url, 2)?;
+                let index = SearchIndex::open(&dir, 400_000_000, 2)?;
+                let mut progress = Progress::new("indexing");
+                let stats =
+                    indexer::rebuild(&pool, &index, true, |name, done, total| progress.update(name, done, total))?;
+                progress.finish();
+                indexer::catch_up(&pool, &index)?;
+                Ok(stats)
+            })
+            .await??;
+            let rate = |n: u64| n as f64 / stats.seconds.max(1e-9);
+            println!(
+                "indexed {} seekers and {} openings in {:.1} s ({:.0} documents/s)",
+                stats.seekers,
+                stats.openings,
+                stats.seconds,
+                rate(stats.seekers + stats.openings)
+            );
+            Ok(())
+        }
+        Command::Report { command } => {
+            let state = startup::AppState::open(settings).await?;
+            let result = report_command(&state, command).await;
+            let state = std::sync::Arc::new(state);
+            tokio::task::spawn_blocking(move || state.indexer.shutdown()).await?;
+            result
+        }
+        Command::Bench { seekers, queries, brute_force_queries, dir, seed } => {
+            let weights = settings.matching;
+            let opts = platsa::bench::BenchOptions { seekers, queries, brute_force_queries, dir: dir.clone(), seed };
+            println!(
+                "platsa bench: {seekers} seekers, {queries} candidate queries, {} cores",
+                std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+            );
+            tokio::task::spawn_blocking(move || platsa::bench::run(&opts, &weights, |line| println!("{line}")))
+                .await??;
+            let _ = std::fs::remove_dir_all(&dir);
+            Ok(())
+        }
+        Command::Seed { seekers, openings, seed } => {
+            let state = startup::AppState::open(settings).await?;
+            let (now, today) = (state.clock.now_ts(), state.clock.today());
+            let pool = state.pool.clone();
+            let started = std::time::Instant::now();
+            let seeded = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+                let mut conn = pool.get()?;
+                let mut progress = Progress::new("seeding");
+                let seeded = platsa::demo::seed_bulk(&mut conn, now, today, seekers, openings, seed, |done, total| {
+                    progress.update("rows", done, total)
+                })
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                progress.finish();
+                Ok(seeded)
+            })
+            .await??;
+            // Index what was added before returning, so the next start is current.
+            let state = std::sync::Arc::new(state);
+            tokio::task::spawn_blocking(move || state.indexer.shutdown()).await?;
+            println!(
+                "added {} seekers and {} openings in {:.1} s",
+                seeded.seekers,
+                seeded.openings,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Token { command: TokenCommand::Create { role, name, employer } } => {
+            let role = auth::Role::parse(&role).ok_or_else(|| {
+                anyhow::anyhow!("--role: `{role}` is not one of admin, broker, officer, manager, employer")
+            })?;
+            if (role == auth::Role::Employer) != employer.is_some() {
+                anyhow::bail!("--employer is required for the employer role and only for it");
+            }
+            let state = startup::AppState::open(settings).await?;
+            let now = state.clock.now_ts();
+            let issued = tokio::task::spawn_blocking(move || {
+                let mut conn = state.pool.get()?;
+                auth::store::create_user_with_token(&mut conn, now, role, &name, employer.as_deref())
+                    .map_err(|e| anyhow::anyhow!("{e}"))
+            })
+            .await??;
+            println!("token id: {}", issued.id);
+            println!("user id:  {}", issued.user_id);
+            println!("role:     {}", issued.role);
+            println!("{}", issued.token);
+            Ok(())
+        }
+    }
+}
+
+async fn report_command(state: &startup::AppState, command: ReportCommand) -> anyhow::Result<()> {
+    use platsa::reports::{Month, monthly, push, to_csv};
+    let month_of = |m: &str| Month::parse(m).ok_or_else(|| anyhow::anyhow!("--month: `{m}` is not YYYY-MM"));
+    match command {
+        ReportCommand::Show { month, unit, csv } => {
+            let m = month_of(&month)?;
+            let now = state.clock.now_ts();
+            let report = platsa::db::run(&state.pool, move |c| monthly(c, m, unit.as_deref(), now))
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if csv {
+                print!("{}", to_csv(&report));
+            } else {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            }
+        }
+        ReportCommand::Push { month } => {
+            let m = month_of(&month)?;
+            let prepared =
+                push::prepare(&state.pool, m, state.clock.now_ts()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let summary = push::deliver_due(&state.pool, &state.settings.reports, &state.clock)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "{m}: {prepared} unit(s) to push; delivered {}, still pending {}",
+                summary.delivered, summary.pending
+            );
+            if summary.pending > 0 {
+                anyhow::bail!("{} delivery(ies) failed; they stay pending and serve retries them", summary.pending);
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn seed_demo(state: &startup::AppState) -> anyhow::Result<()> {
+    use platsa::demo::municipality;
+    let (now, today) = (state.clock.now_ts(), state.clock.today());
+    let settings = state.settings.booking.clone();
+    let pool = state.pool.clone();
+    let seeded = platsa::db::run(&pool, move |c| {
+        if !municipality::is_empty(c)? {
+            return Ok(None);
+        }
+        municipality::seed(c, now, today, &settings).map(Some)
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("seeding the demo: {e}"))?;
+    match seeded {
+        None => println!("demo: the database already has data; left as it is"),
+        Some(t) => {
+            state.notify_indexer();
+            println!(
+                "demo: seeded Trelleborg (employers, openings, 320 seekers, officers, a year of placements and targets)"
+            );
+            println!("demo: admin token   {}", t.admin);
+            println!("demo: broker token  {}", t.broker);
+            println!("demo: manager token {}", t.manager);
+            println!("demo: officer token {}", t.officer);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,674 @@
+//! The two ranking queries over the tantivy indexes.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::columnar::Column;
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{SegmentReader, Term};
+
+use super::{
+    Explanation, Inputs, Ranked, Requirement, evaluate, fairness_order, language_requirement, licence_requirement,
+    occupation_match, skill_requirement, ssyk_number, substitutable_jobs, substitutes_for,
+};
+use crate::config::MatchingSettings;
+use crate::openings::{Opening, Requirements};
+use crate::reference::reference;
+use crate::search::documents::day_number;
+use crate::search::{Fields, Side, swedish_analyzer};
+use crate::seekers::Seeker;
+
+/// Hits beyond the page that are scored in full, so the fairness rule can reorder a band
+/// that straddles the page boundary.
+const FAIRNESS_EXTRA: usize = 20;
+
+/// What ranking needs of an opening.
+#[derive(Debug, Clone)]
+pub struct OpeningProfile {
+    pub occupation: String,
+    pub location: Option<(f64, f64)>,
+    pub start_day: Option<i64>,
+    pub must: Vec<Requirement>,
+    pub nice: Vec<Requirement>,
+    pub must_licences: Vec<String>,
+    pub skill_ids: Vec<String>,
+    /// Words to look for in the seekers' own descriptions.
+    pub text: String,
+}
+
+fn location(municipality: &str) -> Option<(f64, f64)> {
+    reference().municipalities.get(municipality).map(|m| (m.lat, m.lon))
+}
+
+impl OpeningProfile {
+    pub fn new(o: &Opening) -> Self {
+        Self::from_parts(
+            &o.occupation,
+            &o.workplace_address.municipality_code,
+            o.start_date.as_deref().and_then(|d| d.parse().ok()),
+            &o.must_have,
+            &o.nice_to_have,
+            &o.headline,
+        )
+    }
+
+    pub fn from_parts(
+        occupation: &str,
+        municipality: &str,
+        start_date: Option<chrono::NaiveDate>,
+        must_have: &Requirements,
+        nice_to_have: &Requirements,
+        headline: &str,
+    ) -> Self {
+        let requirements = |r: &Requirements| {
+            let mut v: Vec<Requirement> = r.skills.iter().map(skill_requirement).collect();
+            v.extend(r.languages.iter().map(|l| language_requirement(&l.code, l.level)));
+            v.extend(r.driving_licences.iter().map(|l| licence_requirement(l)));
+            v
+        };
+        let skill_ids = must_have.skills.iter().chain(&nice_to_have.skills).filter_map(|s| s.id.clone()).collect();
+        Self {
+            occupation: occupation.to_string(),
+            location: location(municipality),
+            start_day: start_date.map(day_number),
+            must: requirements(must_have),
+            nice: requirements(nice_to_have),
+            must_licences: must_have.driving_licences.clone(),
+            skill_ids,
+            text: format!("{headline} {}", reference().ssyk_name(occupation).unwrap_or_default()),
+        }
+    }
+}
+
+/// What ranking needs of a seeker.
+#[derive(Debug, Clone)]
+pub struct SeekerProfile {
+    pub codes: Vec<u64>,
+    pub occupations: Vec<String>,
+    pub skills: Vec<u64>,
+    pub skill_ids: Vec<String>,
+    pub languages: Vec<u64>,
+    pub licences: Vec<String>,
+    pub location: Option<(f64, f64)>,
+    pub max_commute_km: Option<u64>,
+    pub available_day: i64,
+    pub text: String,
+}
+
+impl SeekerProfile {
+    pub fn new(s: &Seeker) -> Self {
+        let names: Vec<&str> = s.occupations.iter().filter_map(|o| reference().ssyk_name(o)).collect();
+        let labels: Vec<&str> = s.skills.iter().map(|k| k.label.as_str()).collect();
+        Self {
+            codes: s.occupations.iter().map(|o| ssyk_number(o)).collect(),
+            occupations: s.occupations.clone(),
+            skills: s.skills.iter().map(crate::search::skill_key).collect(),
+            skill_ids: s.skills.iter().filter_map(|k| k.id.clone()).collect(),
+            languages: s.languages.iter().map(|l| crate::search::language_key(&l.code, l.level)).collect(),
+            licences: s.driving_licences.clone(),
+            location: location(&s.municipality_code),
+            max_commute_km: s.max_commute_km.map(|k| k.max(0) as u64),
+            available_day: s.available_from.as_deref().and_then(|d| d.parse().ok()).map(day_number).unwrap_or(0),
+            text: format!("{} {}", names.join(" "), labels.join(" ")),
+        }
+    }
+}
+
+fn filter(field: Field, value: &str) -> Box<dyn Query> {
+    let q = TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic);
+    Box::new(ConstScoreQuery::new(Box::new(q), 0.0))
+}
+
+/// Clauses that only widen recall; they add nothing to the text score.
+fn recall(field: Field, value: &str) -> (Occur, Box<dyn Query>) {
+    (Occur::Should, filter(field, value))
+}
+
+fn text_clauses(f: &Fields, text: &str) -> Vec<(Occur, Box<dyn Query>)> {
+    let mut analyzer = swedish_analyzer();
+    let mut stream = analyzer.token_stream(text);
+    let mut seen = Vec::new();
+    while let Some(t) = stream.next() {
+        if !seen.contains(&t.text) {
+            seen.push(t.text.clone());
+        }
+    }
+    seen.into_iter()
+        .take(24)
+        .map(|t| {
+            (
+                Occur::Should,
+                Box::new(TermQuery::new(Term::from_field_text(f.text, &t), IndexRecordOption::WithFreqs))
+                    as Box<dyn Query>,
+            )
+        })
+        .collect()
+}
+
+fn column<T>(reader: &SegmentReader, name: &str) -> Column<T>
+where
+    T: tantivy::columnar::HasAssociatedColumnType + PartialOrd + Default,
+    tantivy::columnar::DynamicColumn: Into<Option<Column<T>>>,
+{
+    reader
+        .fast_fields()
+        .column_opt::<T>(name)
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| Column::build_empty_column(reader.max_doc()))
+}
+
+struct SeekerColumns {
+    ssyk: Column<u64>,
+    skills: Column<u64>,
+    langs: Column<u64>,
+    lat: Column<f64>,
+    lon: Column<f64>,
+    day: Column<i64>,
+    max_commute: Column<u64>,
+    waiting: Column<i64>,
+}
+
+impl SeekerColumns {
+    fn open(r: &SegmentReader) -> Self {
+        Self {
+            ssyk: column(r, "ssyk_code"),
+            skills: column(r, "skill_key"),
+            langs: column(r, "lang_key"),
+            lat: column(r, "lat"),
+            lon: column(r, "lon"),
+            day: column(r, "day"),
+            max_commute: column(r, "max_commute_km"),
+            waiting: column(r, "waiting_since"),
+        }
+    }
+}
+
+/// A seeker as the ranking pass reads it: fixed size, built once per (immutable) segment, so
+/// scoring a document is a few array reads instead of column lookups.
+#[derive(Clone, Copy)]
+struct Compact {
+    active: bool,
+    licences: u16,
+    codes: [u16; 2],
+    skills: [u32; 8],
+    langs: [u32; 3],
+    municipality: u16,
+    max_commute: u16,
+    day: i32,
+}
+
+const NONE16: u16 = u16::MAX;
+
+fn seeker_table(side: &Side, reader: &SegmentReader) -> Arc<Vec<Compact>> {
+    side.cached(reader, || {
+        let cols = SeekerColumns::open(reader);
+        let muni: Column<u64> = column(reader, "municipality_idx");
+        let active: Column<u64> = column(reader, "active");
+        let licences: Column<u64> = column(reader, "licence_mask");
+        (0..reader.max_doc())
+            .map(|doc| {
+                let mut c = Compact {
+                    active: active.first(doc) == Some(1),
+                    licences: licences.first(doc).unwrap_or(0) as u16,
+                    codes: [0; 2],
+                    skills: [0; 8],
+                    langs: [0; 3],
+                    municipality: muni.first(doc).map(|m| m as u16).unwrap_or(NONE16),
+                    max_commute: cols
+                        .max_commute
+                        .first(doc)
+                        .filter(|&k| k != u64::MAX)
+                        .map(|k| k.min(60_000) as u16)
+                        .unwrap_or(NONE16),
+                    day: cols.day.first(doc).unwrap_or(0) as i32,
+                };
+                for (slot, v) in c.codes.iter_mut().zip(cols.ssyk.values_for_doc(doc)) {
+                    *slot = v as u16;
+                }
+                for (slot, v) in c.skills.iter_mut().zip(cols.skills.values_for_doc(doc)) {
+                    *slot = v as u32;
+                }
+                for (slot, v) in c.langs.iter_mut().zip(cols.langs.values_for_doc(doc)) {
+                    *slot = v as u32;
+                }
+                c
+            })
+            .collect()
+    })
+}
+
+/// An opening's requirements and geography precomputed for the ranking pass; the same
+/// formulas as [`evaluate`], fed from tables.
+struct Fast {
+    occupation: Vec<f32>,
+    must_skills: Vec<u32>,
+    must_langs: Vec<(u32, u32)>,
+    must_total: usize,
+    must_licences: usize,
+    nice_skills: Vec<u32>,
+    nice_langs: Vec<(u32, u32)>,
+    nice_total: usize,
+    nice_licences: usize,
+    distance_km: Vec<f64>,
+    distance_value: Vec<f64>,
+    start_day: Option<i64>,
+}
+
+fn split(reqs: &[Requirement]) -> (Vec<u32>, Vec<(u32, u32)>, usize) {
+    let mut skills = Vec::new();
+    let mut langs = Vec::new();
+    let mut licences = 0;
+    for r in reqs {
+        match r {
+            Requirement::Skill { key, .. } => skills.push(*key as u32),
+            Requirement::Language { code, level, .. } => langs.push(((*code << 3) as u32 >> 3, *level as u32)),
+            Requirement::Licence { .. } => licences += 1,
+        }
+    }
+    (skills, langs, licences)
+}
+
+impl Fast {
+    fn new(profile: &OpeningProfile, wanted: u64, substitutes: &HashMap<u64, u8>, w: &MatchingSettings) -> Self {
+        let r = reference();
+        let mut occupation = vec![0.0f32; 10_000];
+        for g in r.ssyk.values().filter(|g| g.level == 4) {
+            let code = ssyk_number(&g.code);
+            occupation[code as usize] = occupation_match(wanted, &[code], substitutes).0.value() as f32;
+        }
+        let (must_skills, must_langs, must_licences) = split(&profile.must);
+        let (nice_skills, nice_langs, nice_licences) = split(&profile.nice);
+        let distance_km: Vec<f64> = r
+            .municipality_codes
+            .iter()
+            .map(|c| {
+                let m = &r.municipalities[c];
+                profile.location.map(|from| crate::reference::haversine_km(from, (m.lat, m.lon))).unwrap_or(f64::NAN)
+            })
+            .collect();
+        let distance_value = distance_km.iter().map(|&d| super::distance_decay(w, d)).collect();
+        Self {
+            occupation,
+            must_total: profile.must.len(),
+            must_skills,
+            must_langs,
+            must_licences,
+            nice_total: profile.nice.len(),
+            nice_skills,
+            nice_langs,
+            nice_licences,
+            distance_km,
+            distance_value,
+            start_day: profile.start_day,
+        }
+    }
+
+    fn covered(skills: &[u32], langs: &[(u32, u32)], licences: usize, total: usize, row: &Compact) -> f64 {
+        if total == 0 {
+            return 1.0;
+        }
+        let mut n = licences;
+        for s in skills {
+            n += usize::from(row.skills.contains(s));
+        }
+        for (code, level) in langs {
+            n += usize::from(row.langs.iter().any(|&k| k != 0 && k >> 3 == *code && (k & 7) >= *level));
+        }
+        n as f64 / total as f64
+    }
+
+    fn score(&self, w: &MatchingSettings, row: &Compact, bm25: f32) -> f64 {
+        let occupation = f64::from(self.occupation[row.codes[0] as usize].max(self.occupation[row.codes[1] as usize]));
+        let must = Self::covered(&self.must_skills, &self.must_langs, self.must_licences, self.must_total, row);
+        let nice = Self::covered(&self.nice_skills, &self.nice_langs, self.nice_licences, self.nice_total, row);
+        let distance = match self.distance_km.get(row.municipality as usize) {
+            Some(&d) if d.is_nan() => 0.5,
+            Some(&d) => {
+                let max = (row.max_commute != NONE16).then_some(u64::from(row.max_commute));
+                if super::reachable(d, max) { self.distance_value[row.municipality as usize] } else { 0.0 }
+            }
+            None => 0.5,
+        };
+        let late = self.start_day.map(|s| i64::from(row.day) - s).unwrap_or(0);
+        super::combine(w, super::text_value(w, bm25), occupation, must, nice, distance, super::availability_value(late))
+    }
+}
+
+/// Reusable buffers, so scoring a document allocates nothing.
+#[derive(Default)]
+struct Buffers {
+    codes: Vec<u64>,
+    skills: Vec<u64>,
+    langs: Vec<u64>,
+}
+
+struct CandidateContext {
+    profile: OpeningProfile,
+    wanted: u64,
+    substitutes: HashMap<u64, u8>,
+    weights: MatchingSettings,
+}
+
+impl CandidateContext {
+    fn score(
+        &self,
+        cols: &SeekerColumns,
+        buf: &mut Buffers,
+        doc: u32,
+        bm25: f32,
+        explain: bool,
+    ) -> (f64, Option<Explanation>) {
+        buf.codes.clear();
+        buf.codes.extend(cols.ssyk.values_for_doc(doc));
+        buf.skills.clear();
+        buf.skills.extend(cols.skills.values_for_doc(doc));
+        buf.langs.clear();
+        buf.langs.extend(cols.langs.values_for_doc(doc));
+        let to = match (cols.lat.first(doc), cols.lon.first(doc)) {
+            (Some(a), Some(b)) => Some((a, b)),
+            _ => None,
+        };
+        let inputs = Inputs {
+            bm25,
+            occupation: occupation_match(self.wanted, &buf.codes, &self.substitutes),
+            must: &self.profile.must,
+            nice: &self.profile.nice,
+            skills: &buf.skills,
+            languages: &buf.langs,
+            from: self.profile.location,
+            to,
+            max_commute_km: cols.max_commute.first(doc).filter(|&k| k != u64::MAX),
+            available_day: cols.day.first(doc).unwrap_or(0),
+            start_day: self.profile.start_day,
+        };
+        let (score, explanation) = evaluate(&self.weights, &inputs, explain);
+        (
+            score,
+            explanation.map(|mut e| {
+                e.waiting_key = cols.waiting.first(doc).unwrap_or(0);
+                e.waiting_since = e.waiting_key / 2;
+                e
+            }),
+        )
+    }
+}
+
+/// Documents' ids, rebuilt from the two id fast fields, columns opened once per segment.
+#[derive(Default)]
+struct Ids(HashMap<u32, (Column<u64>, Column<u64>)>);
+
+impl Ids {
+    fn get(&mut self, searcher: &tantivy::Searcher, segment: u32, doc: u32) -> String {
+        let (hi, lo) = self.0.entry(segment).or_insert_with(|| {
+            let r = searcher.segment_reader(segment);
+            (column(r, "id_hi"), column(r, "id_lo"))
+        });
+        uuid::Uuid::from_u64_pair(hi.first(doc).unwrap_or(0), lo.first(doc).unwrap_or(0)).to_string()
+    }
+}
+
+/// Seekers ranked for an opening. Hard filters: active, every must-have licence, and not in
+/// `exclude` (already has a placement on this opening). Returns one page and the total.
+pub fn candidates(
+    side: &Side,
+    profile: &OpeningProfile,
+    weights: &MatchingSettings,
+    exclude: &[String],
+    limit: usize,
+    offset: usize,
+) -> anyhow::Result<(Vec<Ranked>, usize)> {
+    let f = &side.fields;
+    let ctx = Arc::new(CandidateContext {
+        wanted: ssyk_number(&profile.occupation),
+        substitutes: substitutes_for(&profile.occupation),
+        profile: profile.clone(),
+        weights: *weights,
+    });
+    let searcher = side.reader.searcher();
+    let wanted = profile.occupation.as_str();
+    // First the close relations (the same unit group, occupations Arbetsförmedlingen judges
+    // largely substitutable) and anyone sharing a skill or a word; widened to partly
+    // substitutable occupations and the 3-digit, 2-digit and major group only when that
+    // gives too few candidates to fill the page.
+    for widen in [false, true] {
+        let mut any: Vec<(Occur, Box<dyn Query>)> = vec![recall(f.ssyk, wanted)];
+        for (code, pct) in &ctx.substitutes {
+            if *pct >= 75 || widen {
+                any.push(recall(f.ssyk, &format!("{code:04}")));
+            }
+        }
+        if widen {
+            any.push(recall(f.ssyk, &wanted[..3.min(wanted.len())]));
+            any.push(recall(f.ssyk, &wanted[..2.min(wanted.len())]));
+            any.push(recall(f.ssyk, &wanted[..1.min(wanted.len())]));
+        }
+        for id in &profile.skill_ids {
+            any.push(recall(f.skill, id));
+        }
+        any.extend(text_clauses(f, &profile.text));
+        // Status and licences are checked in the table while scoring (cheaper than
+        // intersecting with their long posting lists); the few exclusions stay in the query.
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(BooleanQuery::new(any)))];
+        for id in exclude {
+            clauses.push((Occur::MustNot, filter(f.id, id)));
+        }
+        let query = BooleanQuery::new(clauses);
+        let required = crate::search::licence_mask(&profile.must_licences) as u16;
+        let counted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let wanted_hits = offset + limit + FAIRNESS_EXTRA;
+        let tables: HashMap<_, _> =
+            searcher.segment_readers().iter().map(|r| (r.segment_id(), seeker_table(side, r))).collect();
+        let tables = Arc::new(tables);
+        let fast = Arc::new(Fast::new(profile, ctx.wanted, &ctx.substitutes, weights));
+        let w = *weights;
+        let count = counted.clone();
+        let collector = TopDocs::with_limit(wanted_hits.max(1)).tweak_score(move |reader: &SegmentReader| {
+            let table = tables.get(&reader.segment_id()).cloned().unwrap_or_default();
+            let fast = fast.clone();
+            let count = count.clone();
+            move |doc, bm25| match table.get(doc as usize) {
+                Some(row) if row.active && row.licences & required == required => {
+                    count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    (fast.score(&w, row, bm25), bm25)
+                }
+                _ => (f64::MIN, bm25),
+            }
+        });
+        let top: Vec<_> =
+            searcher.search(&query, &collector)?.into_iter().filter(|((score, _), _)| *score > f64::MIN).collect();
+        let total = counted.load(std::sync::atomic::Ordering::Relaxed);
+        if total < offset + limit && !widen {
+            continue;
+        }
+        let mut hits = Vec::with_capacity(top.len());
+        let mut columns: HashMap<u32, SeekerColumns> = HashMap::new();
+        let mut buf = Buffers::default();
+        let mut ids = Ids::default();
+        for ((score, bm25), address) in top {
+            let reader = searcher.segment_reader(address.segment_ord);
+            let cols = columns.entry(address.segment_ord).or_insert_with(|| SeekerColumns::open(reader));
+            let (_, explanation) = ctx.score(cols, &mut buf, address.doc_id, bm25, true);
+            let id = ids.get(&searcher, address.segment_ord, address.doc_id);
+            hits.push(Ranked {
+                id,
+                score: (score * 10_000.0).round() / 10_000.0,
+                explanation: explanation.expect("explained"),
+            });
+        }
+        fairness_order(&mut hits, weights.fairness_margin);
+        let page = hits.into_iter().skip(offset).take(limit).collect();
+        return Ok((page, total));
+    }
+    unreachable!("the widened pass always returns")
+}
+
+struct OpeningColumns {
+    ssyk: Column<u64>,
+    must_skill: Column<u64>,
+    nice_skill: Column<u64>,
+    must_lang: Column<u64>,
+    nice_lang: Column<u64>,
+    lat: Column<f64>,
+    lon: Column<f64>,
+    day: Column<i64>,
+}
+
+fn keyed(skills: impl Iterator<Item = u64>, langs: impl Iterator<Item = u64>) -> Vec<Requirement> {
+    let mut out: Vec<Requirement> = skills.map(|key| Requirement::Skill { key, label: String::new() }).collect();
+    out.extend(langs.map(|k| {
+        let level = match k & 7 {
+            0 => crate::vocabulary::LanguageLevel::Basic,
+            1 => crate::vocabulary::LanguageLevel::Good,
+            2 => crate::vocabulary::LanguageLevel::Fluent,
+            _ => crate::vocabulary::LanguageLevel::Native,
+        };
+        Requirement::Language { code: k >> 3, level, label: String::new() }
+    }));
+    out
+}
+
+/// One opening's score as seen from a seeker; the explanation's labels come from the caller,
+/// who has the opening's own requirements.
+pub struct OpeningScore {
+    pub id: String,
+    pub score: f64,
+    pub bm25: f32,
+}
+
+/// Open openings ranked for a seeker. Hard filters: open, and no must-have licence the
+/// seeker lacks.
+pub fn openings_for(
+    side: &Side,
+    seeker: &SeekerProfile,
+    weights: &MatchingSettings,
+    limit: usize,
+    offset: usize,
+) -> anyhow::Result<(Vec<OpeningScore>, usize)> {
+    let f = &side.fields;
+    let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for o in &seeker.occupations {
+        any.push(recall(f.ssyk, o));
+        any.push(recall(f.ssyk, &o[..3.min(o.len())]));
+        any.push(recall(f.ssyk, &o[..2.min(o.len())]));
+        for job in substitutable_jobs(o).into_keys() {
+            any.push(recall(f.ssyk, &format!("{job:04}")));
+        }
+    }
+    for id in &seeker.skill_ids {
+        any.push(recall(f.skill, id));
+    }
+    any.extend(text_clauses(f, &seeker.text));
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+        vec![(Occur::Must, filter(f.status, "open")), (Occur::Must, Box::new(BooleanQuery::new(any)))];
+    for l in &reference().driving_licences {
+        if !seeker.licences.contains(l) {
+            clauses.push((Occur::MustNot, filter(f.must_licence, l)));
+        }
+    }
+    let query = BooleanQuery::new(clauses);
+    let seeker = Arc::new(seeker.clone());
+    let w = *weights;
+    let collector = TopDocs::with_limit((offset + limit).max(1)).tweak_score(move |reader: &SegmentReader| {
+        let cols = OpeningColumns {
+            ssyk: column(reader, "ssyk_code"),
+            must_skill: column(reader, "must_skill"),
+            nice_skill: column(reader, "nice_skill"),
+            must_lang: column(reader, "must_lang"),
+            nice_lang: column(reader, "nice_lang"),
+            lat: column(reader, "lat"),
+            lon: column(reader, "lon"),
+            day: column(reader, "day"),
+        };
+        let seeker = seeker.clone();
+        // Substitutability depends only on the opening's occupation: looked up once per code.
+        let mut substitutes: HashMap<u64, HashMap<u64, u8>> = HashMap::new();
+        move |doc, bm25| {
+            let wanted = cols.ssyk.first(doc).unwrap_or(0);
+            let must = keyed(cols.must_skill.values_for_doc(doc), cols.must_lang.values_for_doc(doc));
+            let nice = keyed(cols.nice_skill.values_for_doc(doc), cols.nice_lang.values_for_doc(doc));
+            let subs = substitutes.entry(wanted).or_insert_with(|| substitutes_for(&format!("{wanted:04}")));
+            let to = match (cols.lat.first(doc), cols.lon.first(doc)) {
+                (Some(a), Some(b)) => Some((a, b)),
+                _ => None,
+            };
+            let inputs = Inputs {
+                bm25,
+                occupation: occupation_match(wanted, &seeker.codes, subs),
+                must: &must,
+                nice: &nice,
+                skills: &seeker.skills,
+                languages: &seeker.languages,
+                from: seeker.location,
+                to,
+                max_commute_km: seeker.max_commute_km,
+                available_day: seeker.available_day,
+                start_day: cols.day.first(doc).filter(|&d| d != 0),
+            };
+            (evaluate(&w, &inputs, false).0, bm25)
+        }
+    });
+    let searcher = side.reader.searcher();
+    let (top, total) = searcher.search(&query, &(collector, Count))?;
+    let mut hits = Vec::new();
+    let mut ids = Ids::default();
+    for ((score, bm25), address) in top.into_iter().skip(offset) {
+        hits.push(OpeningScore { id: ids.get(&searcher, address.segment_ord, address.doc_id), score, bm25 });
+    }
+    Ok((hits, total))
+}
+
+/// The full explanation of an opening for a seeker, with the opening's own labels.
+pub fn explain_opening(
+    weights: &MatchingSettings,
+    seeker: &SeekerProfile,
+    opening: &Opening,
+    bm25: f32,
+) -> (f64, Explanation) {
+    let p = OpeningProfile::new(opening);
+    let wanted = ssyk_number(&p.occupation);
+    let inputs = Inputs {
+        bm25,
+        occupation: occupation_match(wanted, &seeker.codes, &substitutes_for(&p.occupation)),
+        must: &p.must,
+        nice: &p.nice,
+        skills: &seeker.skills,
+        languages: &seeker.languages,
+        from: seeker.location,
+        to: p.location,
+        max_commute_km: seeker.max_commute_km,
+        available_day: seeker.available_day,
+        start_day: p.start_day,
+    };
+    let (score, e) = evaluate(weights, &inputs, true);
+    (score, e.expect("explained"))
+}
+
+/// The same ranking by brute force: every seeker's record scored, no index. For the
+/// benchmark's comparison only.
+pub fn brute_force(side: &Side, profile: &OpeningProfile, weights: &MatchingSettings, limit: usize) -> Vec<f64> {
+    let searcher = side.reader.searcher();
+    let fast = Fast::new(profile, ssyk_number(&profile.occupation), &substitutes_for(&profile.occupation), weights);
+    let required = crate::search::licence_mask(&profile.must_licences) as u16;
+    let mut heap: std::collections::BinaryHeap<std::cmp::Reverse<u64>> =
+        std::collections::BinaryHeap::with_capacity(limit + 1);
+    for reader in searcher.segment_readers() {
+        let table = seeker_table(side, reader);
+        for row in table.iter() {
+            if !row.active || row.licences & required != required {
+                continue;
+            }
+            // bm25 is 0: a scan has no inverted index to score words with.
+            let score = (fast.score(weights, row, 0.0) * 1e12) as u64;
+            if heap.len() < limit {
+                heap.push(std::cmp::Reverse(score));
+            } else if heap.peek().is_some_and(|std::cmp::Reverse(s)| *s < score) {
+                heap.pop();
+                heap.push(std::cmp::Reverse(score));
+            }
+        }
+    }
+    heap.into_sorted_vec().into_iter().map(|std::cmp::Reverse(s)| s as f64 / 1e12).collect()
+}

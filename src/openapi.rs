@@ -1,0 +1,292 @@
+//! The OpenAPI 3.1 description of the whole API, served at `GET /api/openapi.json`. Written
+//! by hand next to the handlers; a test checks that every route in the code is described
+//! and every described route exists.
+
+use actix_web::{HttpResponse, get, web};
+use serde_json::{Value, json};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(openapi);
+}
+
+#[get("/api/openapi.json")]
+async fn openapi() -> HttpResponse {
+    HttpResponse::Ok().json(document())
+}
+
+fn op(summary: &str, roles: &str, body: Option<&str>, ok: (&str, &str), params: &[Value]) -> Value {
+    let mut o = json!({
+        "summary": summary,
+        "description": format!("Roles: {roles}."),
+        "parameters": params,
+        "responses": {
+            ok.0: { "description": "OK", "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{}", ok.1) } } } },
+            "4XX": { "description": "Problem", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } },
+        },
+    });
+    if roles == "public" {
+        o["security"] = json!([]);
+    }
+    if let Some(b) = body {
+        o["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{b}") } } } });
+    }
+    o
+}
+
+fn path_id() -> Value {
+    json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } })
+}
+
+fn query(name: &str, description: &str) -> Value {
+    json!({ "name": name, "in": "query", "required": false, "description": description, "schema": { "type": "string" } })
+}
+
+fn page_params() -> Vec<Value> {
+    vec![query("limit", "1–500, default 50"), query("offset", "default 0")]
+}
+
+fn search_params() -> Vec<Value> {
+    let mut p = vec![
+        query("q", "free text; typos, missing å/ä/ö, inflections and synonyms tolerated"),
+        query("municipality", "kommunkod, comma-separated"),
+        query("occupation", "SSYK code at any level (1–4 digits)"),
+        query("licence", "driving licence classes, comma-separated; all required"),
+        query("status", "status filter"),
+        query("available_before", "YYYY-MM-DD"),
+    ];
+    p.extend(page_params());
+    p
+}
+
+fn list_of(item: &str) -> Value {
+    json!({
+        "type": "object",
+        "required": ["items", "total", "limit", "offset"],
+        "properties": {
+            "items": { "type": "array", "items": { "$ref": format!("#/components/schemas/{item}") } },
+            "total": { "type": "integer" }, "limit": { "type": "integer" }, "offset": { "type": "integer" },
+        },
+    })
+}
+
+pub fn document() -> Value {
+    let staff = "admin, broker, officer, manager";
+    let casework = "admin, broker, officer";
+    let writers = "employer (own), broker, admin";
+    let mut with_id = page_params();
+    with_id.push(query("seeker_id", "only this seeker"));
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Platsa",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Job matching for Swedish municipal labour-market administrations. \
+                Errors are application/problem+json; lists are {items, total, limit, offset}; \
+                dates YYYY-MM-DD; instants RFC 3339 in Europe/Stockholm.",
+        },
+        "security": [{ "bearer": [] }],
+        "paths": {
+            "/healthz": { "get": op("Liveness", "public", None, ("200", "Status"), &[]) },
+            "/readyz": { "get": op("Readiness: database reachable, index open and how far behind", "public", None, ("200", "Status"), &[]) },
+            "/api/openapi.json": { "get": op("This document", "public", None, ("200", "Status"), &[]) },
+            "/api/v1/me": { "get": op("Who the token belongs to", "any", None, ("200", "Me"), &[]) },
+            "/api/v1/tokens": {
+                "post": op("Create a user with a token, or another token for a user", "admin", Some("TokenRequest"), ("201", "IssuedToken"), &[]),
+                "get": op("List tokens (never their text)", "admin", None, ("200", "TokenList"), &page_params()),
+            },
+            "/api/v1/tokens/{id}": { "delete": op("Revoke a token at once", "admin", None, ("204", "Status"), &[path_id()]) },
+            "/api/v1/users": { "get": op("List users, e.g. ?role=broker", staff, None, ("200", "UserList"), &[query("role", "a role")]) },
+            "/api/v1/employers": {
+                "post": op("Register an employer", "admin", Some("EmployerInput"), ("201", "Employer"), &[]),
+                "get": op("List employers", staff, None, ("200", "EmployerList"), &page_params()),
+            },
+            "/api/v1/employers/{id}": { "get": op("An employer", "staff; an employer itself", None, ("200", "Employer"), &[path_id()]) },
+            "/api/v1/seekers": {
+                "post": op("Register a seeker; a known personnummer is 409 with existing_seeker_id", casework, Some("SeekerInput"), ("201", "Seeker"), &[]),
+                "get": op("List seekers (audited)", casework, None, ("200", "SeekerList"), &[query("status", ""), query("broker_id", ""), query("unit", ""), query("municipality_code", "")]),
+            },
+            "/api/v1/seekers/{id}": {
+                "get": op("A seeker (audited)", casework, None, ("200", "Seeker"), &[path_id()]),
+                "patch": op("Merge-patch a seeker; If-Match honoured", casework, Some("SeekerInput"), ("200", "Seeker"), &[path_id()]),
+                "delete": op("Erase personal data, keep the anonymous row", "admin", None, ("204", "Status"), &[path_id()]),
+            },
+            "/api/v1/openings": {
+                "post": op("Post an opening; honours Idempotency-Key", writers, Some("OpeningInput"), ("201", "Opening"), &[]),
+                "get": op("List openings: an employer sees its own", "any", None, ("200", "OpeningList"), &[query("status", ""), query("employer_id", ""), query("occupation", ""), query("municipality_code", "")]),
+            },
+            "/api/v1/openings/{id}": {
+                "get": op("An opening (another employer's is 404)", "any", None, ("200", "Opening"), &[path_id()]),
+                "patch": op("Merge-patch an opening; If-Match required (428 without, 412 stale)", writers, Some("OpeningInput"), ("200", "Opening"), &[path_id()]),
+                "delete": op("Withdraw an opening", writers, None, ("204", "Status"), &[path_id()]),
+            },
+            "/api/v1/search/seekers": { "get": op("Free-text search of seekers (audited)", casework, None, ("200", "SeekerHitList"), &search_params()) },
+            "/api/v1/search/openings": { "get": op("Free-text search of openings", staff, None, ("200", "OpeningHitList"), &search_params()) },
+            "/api/v1/openings/{id}/candidates": { "get": op("Seekers ranked for the opening, each with score and explanation (audited)", casework, None, ("200", "CandidateList"), &{ let mut p = vec![path_id()]; p.extend(page_params()); p }) },
+            "/api/v1/seekers/{id}/openings": { "get": op("Open openings ranked for the seeker, with explanations", casework, None, ("200", "OpeningMatchList"), &{ let mut p = vec![path_id()]; p.extend(page_params()); p }) },
+            "/api/v1/openings/{id}/placements": { "get": op("Placements on an opening, without personnummer or contact details", "employer (own), staff", None, ("200", "EmployerPlacementList"), &[path_id()]) },
+            "/api/v1/placements": {
+                "post": op("Propose a seeker for an opening (or studies)", "broker, admin", Some("NewPlacement"), ("201", "Placement"), &[]),
+                "get": op("List placements", staff, None, ("200", "PlacementList"), &[query("seeker_id", ""), query("opening_id", ""), query("status", ""), query("broker_id", "")]),
+            },
+            "/api/v1/placements/{id}": { "get": op("A placement with its history", staff, None, ("200", "Placement"), &[path_id()]) },
+            "/api/v1/placements/{id}/transitions": { "post": op("Move a placement; an impossible step is 409 with `allowed`", "broker, officer, admin", Some("Transition"), ("200", "Placement"), &[path_id()]) },
+            "/api/v1/targets/{unit}/{month}": { "put": op("Set a unit's monthly target (EOR)", "manager, admin", Some("TargetInput"), ("200", "Status"), &[
+                json!({ "name": "unit", "in": "path", "required": true, "schema": { "type": "string" } }),
+                json!({ "name": "month", "in": "path", "required": true, "schema": { "type": "string", "example": "2026-10" } }) ]) },
+            "/api/v1/reports/monthly": { "get": op("The monthly report per unit and broker; CSV with Accept: text/csv", "manager, admin, broker", None, ("200", "Report"), &[query("month", "YYYY-MM"), query("unit", "one unit")]) },
+            "/api/v1/reports/monthly.csv": { "get": op("The monthly report as CSV", "manager, admin, broker", None, ("200", "Status"), &[query("month", "YYYY-MM"), query("unit", "one unit")]) },
+            "/api/v1/reports/deliveries": { "get": op("Every push of the figures to the process-metrics endpoint", "manager, admin", None, ("200", "Status"), &[query("month", "YYYY-MM")]) },
+            "/metrics": { "get": op("Operational counters, Prometheus text format", "public", None, ("200", "Status"), &[]) },
+            "/api/v1/officers": {
+                "post": op("Add an officer with weekly hours", "admin", Some("OfficerInput"), ("201", "Officer"), &[]),
+                "get": op("List officers", staff, None, ("200", "Status"), &[]),
+            },
+            "/api/v1/officers/{id}": {
+                "get": op("An officer", staff, None, ("200", "Officer"), &[path_id()]),
+                "patch": op("Merge-patch an officer", "admin", Some("OfficerInput"), ("200", "Officer"), &[path_id()]),
+            },
+            "/api/v1/officers/{id}/absences": { "post": op("Record an absence (date range)", "admin", Some("Absence"), ("201", "Officer"), &[path_id()]) },
+            "/api/v1/officers/{id}/agenda": { "get": op("An officer's meetings on a date (audited)", "admin, officer", None, ("200", "Status"), &[path_id(), query("date", "YYYY-MM-DD")]) },
+            "/api/v1/calendar/working-days": { "get": op("The next working days in Sweden after a date", staff, None, ("200", "Status"), &[query("from", "YYYY-MM-DD"), query("count", "1–366")]) },
+            "/api/v1/applications": { "post": op("Apply for support and get three meetings to choose from (rate-limited)", "public", Some("ApplicationInput"), ("201", "ApplicationCreated"), &[]) },
+            "/api/v1/applications/{id}/booking": { "post": op("Book an offered meeting; 409 with fresh offers if just taken", "public (with the booking token)", Some("BookInput"), ("201", "Status"), &[path_id()]) },
+            "/api/v1/bookings/{token}.ics": { "get": op("The meeting as iCalendar (UTC, stable UID)", "public (with the booking token)", None, ("200", "Status"), &[json!({ "name": "token", "in": "path", "required": true, "schema": { "type": "string" } })]) },
+            "/api/v1/bookings/{token}": { "delete": op("Cancel the meeting", "public (with the booking token)", None, ("204", "Status"), &[json!({ "name": "token", "in": "path", "required": true, "schema": { "type": "string" } })]) },
+            "/api/v1/bookings/{token}/reschedule": { "post": op("Move the meeting (cancel and book in one transaction)", "public (with the booking token)", Some("RescheduleInput"), ("201", "Status"), &[json!({ "name": "token", "in": "path", "required": true, "schema": { "type": "string" } })]) },
+            "/api/v1/bookings/{id}/status": { "post": op("Mark a meeting held or no_show", "admin, officer", Some("MarkInput"), ("204", "Status"), &[path_id()]) },
+            "/api/v1/audit": { "get": op("Who read which seeker, when, through which endpoint", "admin", None, ("200", "AuditList"), &with_id) },
+        },
+        "components": {
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
+            "schemas": {
+                "Status": { "type": "object" },
+                "Problem": {
+                    "type": "object",
+                    "required": ["type", "title", "status", "detail"],
+                    "properties": {
+                        "type": { "type": "string" }, "title": { "type": "string" }, "status": { "type": "integer" },
+                        "detail": { "type": "string" },
+                        "errors": { "type": "array", "items": { "type": "object", "properties": { "field": { "type": "string" }, "message": { "type": "string" } } } },
+                    },
+                },
+                "Me": { "type": "object", "properties": { "user_id": { "type": "string" }, "role": { "type": "string" }, "name": { "type": "string" }, "employer_id": { "type": ["string", "null"] } } },
+                "TokenRequest": { "type": "object", "properties": {
+                    "role": { "enum": ["admin", "broker", "officer", "manager", "employer"] },
+                    "name": { "type": "string" }, "employer_id": { "type": "string" }, "user_id": { "type": "string" } } },
+                "IssuedToken": { "type": "object", "properties": { "id": { "type": "string" }, "token": { "type": "string", "description": "shown once" }, "user_id": { "type": "string" } } },
+                "Token": { "type": "object", "properties": { "id": { "type": "string" }, "user_id": { "type": "string" }, "created_at": { "type": "string" }, "revoked_at": { "type": ["string", "null"] } } },
+                "TokenList": list_of("Token"),
+                "User": { "type": "object", "properties": { "id": { "type": "string" }, "name": { "type": "string" }, "role": { "type": "string" } } },
+                "UserList": list_of("User"),
+                "EmployerInput": { "type": "object", "required": ["name", "organization_number"], "properties": {
+                    "name": { "type": "string" }, "organization_number": { "type": "string", "example": "556036-0793" }, "municipal": { "type": "boolean" } } },
+                "Employer": { "type": "object", "properties": { "id": { "type": "string" }, "name": { "type": "string" }, "organization_number": { "type": "string" }, "municipal": { "type": "boolean" } } },
+                "EmployerList": list_of("Employer"),
+                "Language": { "type": "object", "required": ["code"], "properties": { "code": { "type": "string", "description": "ISO 639" }, "level": { "enum": ["basic", "good", "fluent", "native"] } } },
+                "Skill": { "type": "object", "properties": { "id": { "type": ["string", "null"], "description": "JobTech concept id; null for free text" }, "label": { "type": "string" } } },
+                "SeekerInput": { "type": "object", "required": ["personnummer", "first_name", "last_name", "municipality_code"], "properties": {
+                    "personnummer": { "type": "string", "description": "12 digits; samordningsnummer accepted" },
+                    "first_name": { "type": "string" }, "last_name": { "type": "string" }, "email": { "type": "string" }, "phone": { "type": "string" },
+                    "municipality_code": { "type": "string" }, "occupations": { "type": "array", "items": { "type": "string", "description": "SSYK 4" } },
+                    "skills": { "type": "array", "items": { "type": "string", "description": "vocabulary id or free text" } },
+                    "languages": { "type": "array", "items": { "$ref": "#/components/schemas/Language" } },
+                    "driving_licences": { "type": "array", "items": { "type": "string" } },
+                    "available_from": { "type": "string", "format": "date" }, "max_commute_km": { "type": "integer" },
+                    "summary": { "type": "string" }, "unit": { "type": "string" }, "broker_id": { "type": "string" },
+                    "status": { "enum": ["active", "paused", "placed", "exited"] },
+                    "exit_reason": { "enum": ["employment", "subsidised_employment", "municipal_labour_market_job", "studies", "moved", "other"] },
+                    "exit_date": { "type": "string", "format": "date" } } },
+                "Seeker": { "allOf": [{ "$ref": "#/components/schemas/SeekerInput" }, { "type": "object", "properties": {
+                    "id": { "type": "string" }, "skills": { "type": "array", "items": { "$ref": "#/components/schemas/Skill" } },
+                    "registered_at": { "type": "string" }, "updated_at": { "type": "string" }, "version": { "type": "integer" } } }] },
+                "SeekerList": list_of("Seeker"),
+                "Requirements": { "type": "object", "properties": {
+                    "skills": { "type": "array", "items": { "type": "string" } },
+                    "languages": { "type": "array", "items": { "$ref": "#/components/schemas/Language" } },
+                    "driving_licences": { "type": "array", "items": { "type": "string" } } } },
+                "OpeningInput": { "type": "object", "required": ["headline", "occupation", "workplace_address", "employment_type"], "properties": {
+                    "employer_id": { "type": "string", "description": "required when staff post" },
+                    "headline": { "type": "string" }, "description": { "type": "string" }, "occupation": { "type": "string", "description": "SSYK 4" },
+                    "workplace_address": { "type": "object", "required": ["municipality_code"], "properties": {
+                        "municipality_code": { "type": "string" }, "street_address": { "type": "string" }, "postcode": { "type": "string" }, "city": { "type": "string" } } },
+                    "number_of_vacancies": { "type": "integer", "minimum": 1 },
+                    "employment_type": { "enum": ["permanent", "temporary", "summer", "seasonal", "hourly", "praktik", "arbetstraning", "extratjanst", "nystartsjobb", "lonebidrag"] },
+                    "must_have": { "$ref": "#/components/schemas/Requirements" }, "nice_to_have": { "$ref": "#/components/schemas/Requirements" },
+                    "application_deadline": { "type": "string", "format": "date" }, "start_date": { "type": "string", "format": "date" },
+                    "scope_of_work": { "type": "object", "properties": { "min": { "type": "integer" }, "max": { "type": "integer" } } },
+                    "status": { "enum": ["open", "filled", "closed"] } } },
+                "Opening": { "allOf": [{ "$ref": "#/components/schemas/OpeningInput" }, { "type": "object", "properties": {
+                    "id": { "type": "string" }, "occupation_name": { "type": "string" }, "filled_vacancies": { "type": "integer" },
+                    "created_at": { "type": "string" }, "updated_at": { "type": "string" }, "version": { "type": "integer" } } }] },
+                "OpeningList": list_of("Opening"),
+                "SeekerHit": { "type": "object", "properties": { "id": { "type": "string" }, "score": { "type": "number" }, "first_name": { "type": "string" }, "last_name": { "type": "string" }, "occupations": { "type": "array" } } },
+                "SeekerHitList": list_of("SeekerHit"),
+                "OpeningHit": { "type": "object", "properties": { "id": { "type": "string" }, "score": { "type": "number" }, "headline": { "type": "string" } } },
+                "OpeningHitList": list_of("OpeningHit"),
+                "Explanation": { "type": "object", "properties": {
+                    "components": { "type": "array", "items": { "type": "object", "properties": {
+                        "name": { "enum": ["occupation", "must_have", "distance", "text", "nice_to_have", "availability"] },
+                        "value": { "type": "number" }, "weight": { "type": "number" }, "contribution": { "type": "number" }, "detail": { "type": "string" } } } },
+                    "matched": { "type": "object", "properties": { "must_have": { "type": "array" }, "nice_to_have": { "type": "array" } } },
+                    "missing": { "type": "object", "properties": { "must_have": { "type": "array" }, "nice_to_have": { "type": "array" } } },
+                    "occupation_match": { "type": "string" }, "distance_km": { "type": ["number", "null"] },
+                    "waiting_since": { "type": "string" }, "fairness": { "type": "string" } } },
+                "Candidate": { "type": "object", "properties": { "id": { "type": "string" }, "rank": { "type": "integer" }, "score": { "type": "number" },
+                    "first_name": { "type": "string" }, "last_name": { "type": "string" }, "explanation": { "$ref": "#/components/schemas/Explanation" } } },
+                "CandidateList": list_of("Candidate"),
+                "OpeningMatch": { "type": "object", "properties": { "id": { "type": "string" }, "rank": { "type": "integer" }, "score": { "type": "number" },
+                    "headline": { "type": "string" }, "explanation": { "$ref": "#/components/schemas/Explanation" } } },
+                "OpeningMatchList": list_of("OpeningMatch"),
+                "NewPlacement": { "type": "object", "required": ["seeker_id", "kind"], "properties": {
+                    "seeker_id": { "type": "string" }, "opening_id": { "type": "string" },
+                    "kind": { "enum": ["arbetstraning", "praktik", "extratjanst", "nystartsjobb", "lonebidrag", "employment", "studies"] },
+                    "proposed_on": { "type": "string", "format": "date" }, "note": { "type": "string" } } },
+                "Transition": { "type": "object", "required": ["to", "at"], "properties": {
+                    "to": { "enum": ["presented", "interview", "offered", "started", "ended", "declined_by_seeker", "declined_by_employer", "withdrawn"] },
+                    "at": { "type": "string", "format": "date" }, "note": { "type": "string" },
+                    "outcome": { "enum": ["employment", "subsidised_employment", "municipal_labour_market_job", "studies", "extended", "other", "aborted"] },
+                    "employment_until": { "type": ["string", "null"], "format": "date" }, "student_finance_eligible": { "type": "boolean" } } },
+                "Placement": { "type": "object", "properties": {
+                    "id": { "type": "string" }, "seeker_id": { "type": "string" }, "opening_id": { "type": ["string", "null"] },
+                    "kind": { "type": "string" }, "status": { "type": "string" }, "outcome": { "type": ["string", "null"] },
+                    "allowed_transitions": { "type": "array", "items": { "type": "string" } },
+                    "history": { "type": "array", "items": { "type": "object", "properties": {
+                        "from": { "type": ["string", "null"] }, "to": { "type": "string" }, "at": { "type": "string" }, "note": { "type": ["string", "null"] }, "by": { "type": "string" } } } } } },
+                "PlacementList": list_of("Placement"),
+                "EmployerPlacement": { "type": "object", "properties": { "id": { "type": "string" }, "kind": { "type": "string" }, "status": { "type": "string" },
+                    "first_name": { "type": ["string", "null"], "description": "once presented" } } },
+                "EmployerPlacementList": list_of("EmployerPlacement"),
+                "TargetInput": { "type": "object", "required": ["exits_to_work_or_studies"], "properties": {
+                    "exits_to_work_or_studies": { "type": "integer" }, "note": { "type": "string" } } },
+                "Figures": { "type": "object", "properties": {
+                    "exits_to_work": { "type": "integer" }, "exits_to_studies": { "type": "integer" }, "exits_total": { "type": "integer" },
+                    "target": { "type": ["integer", "null"] }, "ytd_exits": { "type": "integer" }, "ytd_target": { "type": ["integer", "null"] },
+                    "placements_started": { "type": "object" }, "placements_ended": { "type": "object" },
+                    "kolada": { "type": "object", "properties": { "participants_ended": { "type": "integer" }, "started_work_or_studies": { "type": "integer" }, "share": { "type": ["number", "null"] } } },
+                    "median_days_to_first_placement": { "type": ["number", "null"] },
+                    "median_hours_application_to_meeting": { "type": ["number", "null"] },
+                    "share_met_next_working_day": { "type": ["number", "null"] },
+                    "next_day_full": { "type": "integer" }, "not_proposed_30_days": { "type": "integer" } } },
+                "Report": { "type": "object", "properties": { "month": { "type": "string" },
+                    "units": { "type": "array", "items": { "$ref": "#/components/schemas/Figures" } },
+                    "totals": { "$ref": "#/components/schemas/Figures" } } },
+                "OfficerInput": { "type": "object", "required": ["name", "unit", "weekly_hours"], "properties": {
+                    "name": { "type": "string" }, "unit": { "type": "string" }, "meeting_minutes": { "type": "integer", "default": 45 },
+                    "weekly_hours": { "type": "object", "example": { "mon": [["08:30", "12:00"], ["13:00", "16:00"]] } }, "active": { "type": "boolean" } } },
+                "Officer": { "type": "object", "properties": { "id": { "type": "string" }, "name": { "type": "string" }, "unit": { "type": "string" }, "absences": { "type": "array" } } },
+                "Absence": { "type": "object", "required": ["from", "to"], "properties": { "from": { "type": "string", "format": "date" }, "to": { "type": "string", "format": "date" }, "reason": { "type": "string" } } },
+                "ApplicationInput": { "type": "object", "required": ["personnummer", "first_name", "last_name"], "properties": {
+                    "personnummer": { "type": "string" }, "first_name": { "type": "string" }, "last_name": { "type": "string" },
+                    "email": { "type": "string" }, "phone": { "type": "string" }, "situation": { "type": "string" } } },
+                "Slot": { "type": "object", "properties": { "id": { "type": "string" }, "officer_id": { "type": "string" }, "starts_at": { "type": "string" }, "ends_at": { "type": "string" } } },
+                "ApplicationCreated": { "type": "object", "properties": { "id": { "type": "string" }, "booking_token": { "type": "string", "description": "shown once" },
+                    "offered_slots": { "type": "array", "items": { "$ref": "#/components/schemas/Slot" } }, "next_day_full": { "type": "boolean" }, "offered_day": { "type": "string" } } },
+                "BookInput": { "type": "object", "required": ["token", "slot_id"], "properties": { "token": { "type": "string" }, "slot_id": { "type": "string" } } },
+                "RescheduleInput": { "type": "object", "required": ["slot_id"], "properties": { "slot_id": { "type": "string" } } },
+                "MarkInput": { "type": "object", "required": ["status"], "properties": { "status": { "enum": ["held", "no_show"] } } },
+                "AuditEntry": { "type": "object", "properties": { "id": { "type": "string" }, "at": { "type": "string" }, "user_id": { "type": "string" }, "role": { "type": "string" }, "seeker_id": { "type": "string" }, "action": { "type": "string" } } },
+                "AuditList": list_of("AuditEntry"),
+            },
+        },
+    })
+}

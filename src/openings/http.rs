@@ -1,0 +1,116 @@
+use actix_web::{HttpRequest, HttpResponse, delete, get, http::StatusCode, http::header, patch, post, web};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use super::{OpeningInput, store};
+use crate::auth::{Principal, Role};
+use crate::db;
+use crate::error::{AppError, AppResult};
+use crate::http::{Json, Page, Pagination, etag, if_match, parse_json};
+use crate::startup::AppState;
+
+/// Who may write openings: employers (their own) and the brokers and admins who help them.
+const WRITERS: &[Role] = &[Role::Employer, Role::Broker, Role::Admin];
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(create).service(list).service(show).service(update).service(remove);
+}
+
+fn idempotency(req: &HttpRequest, who: &Principal, body: &Value) -> AppResult<Option<store::Idempotency>> {
+    let Some(v) = req.headers().get("Idempotency-Key") else { return Ok(None) };
+    let key = v.to_str().unwrap_or("").trim().to_string();
+    if key.is_empty() || key.len() > 200 {
+        return Err(AppError::BadRequest {
+            field: Some("Idempotency-Key".into()),
+            detail: "must be 1 to 200 visible characters".into(),
+        });
+    }
+    // serde_json's maps are sorted, so the same body in another key order hashes the same.
+    let request_hash = hex::encode(Sha256::digest(body.to_string().as_bytes()));
+    Ok(Some(store::Idempotency { scope: who.user_id.clone(), key, request_hash }))
+}
+
+#[post("/api/v1/openings")]
+async fn create(
+    state: web::Data<AppState>,
+    who: Principal,
+    req: HttpRequest,
+    body: Json<Value>,
+) -> AppResult<HttpResponse> {
+    who.require(WRITERS)?;
+    let idem = idempotency(&req, &who, &body.0)?;
+    let input: OpeningInput = parse_json(body.0.to_string().as_bytes())?;
+    let now = state.clock.now_ts();
+    let today = state.clock.today();
+    let created = db::run(&state.pool, move |c| store::create(c, now, today, &who, input, idem)).await?;
+    match created {
+        store::Created::New(opening) => {
+            state.notify_indexer();
+            Ok(HttpResponse::Created().insert_header((header::ETAG, etag(opening.version))).json(opening))
+        }
+        store::Created::Replayed(r) => {
+            Ok(HttpResponse::build(StatusCode::from_u16(r.status).unwrap_or(StatusCode::CREATED))
+                .content_type("application/json")
+                .insert_header(("Idempotent-Replayed", "true"))
+                .body(r.body))
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct ListQuery {
+    limit: Option<i64>,
+    offset: Option<i64>,
+    #[serde(flatten)]
+    filter: store::OpeningFilter,
+}
+
+/// An employer sees its own openings; staff see all.
+#[get("/api/v1/openings")]
+async fn list(state: web::Data<AppState>, who: Principal, q: web::Query<ListQuery>) -> AppResult<HttpResponse> {
+    let q = q.into_inner();
+    let (limit, offset) = Pagination { limit: q.limit, offset: q.offset }.resolve()?;
+    let (items, total) = db::run(&state.pool, move |c| store::list(c, &who, &q.filter, limit, offset)).await?;
+    Ok(HttpResponse::Ok().json(Page::new(items, total, limit, offset)))
+}
+
+#[get("/api/v1/openings/{id}")]
+async fn show(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let opening = db::run(&state.pool, move |c| store::get_visible(c, &who, &id)).await?;
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(opening.version))).json(opening))
+}
+
+/// A JSON merge patch; `If-Match` with the current ETag is required, so two people editing
+/// the same opening cannot overwrite each other.
+#[patch("/api/v1/openings/{id}")]
+async fn update(
+    state: web::Data<AppState>,
+    who: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: Json<Value>,
+) -> AppResult<HttpResponse> {
+    who.require(WRITERS)?;
+    if !body.0.is_object() {
+        return Err(AppError::field("body", "must be a JSON object"));
+    }
+    let expected = if_match(&req)?
+        .ok_or_else(|| AppError::PreconditionRequired("send If-Match with the ETag from your last read".into()))?;
+    let id = id.into_inner();
+    let now = state.clock.now_ts();
+    let today = state.clock.today();
+    let opening = db::run(&state.pool, move |c| store::update(c, now, today, &who, &id, expected, body.0)).await?;
+    state.notify_indexer();
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(opening.version))).json(opening))
+}
+
+#[delete("/api/v1/openings/{id}")]
+async fn remove(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> AppResult<HttpResponse> {
+    who.require(WRITERS)?;
+    let id = id.into_inner();
+    let now = state.clock.now_ts();
+    db::run(&state.pool, move |c| store::delete(c, now, &who, &id)).await?;
+    state.notify_indexer();
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,262 @@
+//! Openings (platsannonser) posted by employers with their own token, or by brokers on an
+//! employer's behalf. Field names follow Arbetsförmedlingen's JobTech job-ad schema.
+
+pub mod http;
+pub mod store;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{AppResult, Errors};
+use crate::reference::SkillRef;
+use crate::vocabulary::{self, LanguageRequirement};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EmploymentType {
+    Permanent,
+    Temporary,
+    Summer,
+    Seasonal,
+    Hourly,
+    Praktik,
+    Arbetstraning,
+    Extratjanst,
+    Nystartsjobb,
+    Lonebidrag,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OpeningStatus {
+    #[default]
+    Open,
+    Filled,
+    Closed,
+}
+
+pub fn enum_str(v: &impl Serialize) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequirementsInput {
+    #[serde(default)]
+    pub skills: Vec<String>,
+    #[serde(default)]
+    pub languages: Vec<LanguageRequirement>,
+    #[serde(default)]
+    pub driving_licences: Vec<String>,
+}
+
+/// Requirements as stored and shown: skills resolved to the vocabulary where possible.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Requirements {
+    pub skills: Vec<SkillRef>,
+    pub languages: Vec<LanguageRequirement>,
+    pub driving_licences: Vec<String>,
+}
+
+impl Requirements {
+    fn to_input(&self) -> RequirementsInput {
+        RequirementsInput {
+            skills: self.skills.iter().map(|s| s.id.clone().unwrap_or_else(|| s.label.clone())).collect(),
+            languages: self.languages.clone(),
+            driving_licences: self.driving_licences.clone(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.skills.is_empty() && self.languages.is_empty() && self.driving_licences.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkplaceAddress {
+    pub municipality_code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub street_address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postcode: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+}
+
+/// Percent of full time.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScopeOfWork {
+    pub min: u8,
+    pub max: u8,
+}
+
+fn one() -> u32 {
+    1
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpeningInput {
+    /// Required when staff post on an employer's behalf; an employer's own token implies it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employer_id: Option<String>,
+    pub headline: String,
+    #[serde(default)]
+    pub description: String,
+    pub occupation: String,
+    pub workplace_address: WorkplaceAddress,
+    #[serde(default = "one")]
+    pub number_of_vacancies: u32,
+    pub employment_type: EmploymentType,
+    #[serde(default)]
+    pub must_have: RequirementsInput,
+    #[serde(default)]
+    pub nice_to_have: RequirementsInput,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application_deadline: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope_of_work: Option<ScopeOfWork>,
+    #[serde(default)]
+    pub status: OpeningStatus,
+}
+
+#[derive(Debug, Clone)]
+pub struct OpeningData {
+    pub headline: String,
+    pub description: String,
+    pub occupation: String,
+    pub workplace_address: WorkplaceAddress,
+    pub number_of_vacancies: u32,
+    pub employment_type: EmploymentType,
+    pub must_have: Requirements,
+    pub nice_to_have: Requirements,
+    pub application_deadline: Option<NaiveDate>,
+    pub start_date: Option<NaiveDate>,
+    pub scope_of_work: Option<ScopeOfWork>,
+    pub status: OpeningStatus,
+}
+
+fn requirements(input: &RequirementsInput, field: &str, errors: &mut Errors) -> Requirements {
+    Requirements {
+        skills: vocabulary::skills(&input.skills, &format!("{field}.skills"), errors),
+        languages: vocabulary::language_requirements(&input.languages, &format!("{field}.languages"), errors),
+        driving_licences: vocabulary::driving_licences(
+            &input.driving_licences,
+            &format!("{field}.driving_licences"),
+            errors,
+        ),
+    }
+}
+
+impl OpeningInput {
+    /// `previous_deadline`: on an update, an unchanged deadline may lie in the past.
+    pub fn validate(&self, today: NaiveDate, previous_deadline: Option<NaiveDate>) -> AppResult<OpeningData> {
+        let mut errors = Errors::new();
+        let headline = vocabulary::text(&self.headline, "headline", 200, &mut errors);
+        let description = self.description.trim().to_string();
+        if description.chars().count() > 20_000 {
+            errors.add("description", "must be at most 20000 characters");
+        }
+        let occupation = self.occupation.trim().to_string();
+        vocabulary::occupation(&occupation, "occupation", &mut errors);
+        let mut address = self.workplace_address.clone();
+        address.municipality_code = address.municipality_code.trim().to_string();
+        vocabulary::municipality(&address.municipality_code, "workplace_address.municipality_code", &mut errors);
+        address.street_address =
+            vocabulary::optional_text(&address.street_address, "workplace_address.street_address", 200, &mut errors);
+        address.city = vocabulary::optional_text(&address.city, "workplace_address.city", 100, &mut errors);
+        address.postcode =
+            match vocabulary::optional_text(&address.postcode, "workplace_address.postcode", 10, &mut errors) {
+                Some(p) => {
+                    let digits: String = p.chars().filter(|c| !c.is_whitespace()).collect();
+                    if digits.len() != 5 || !digits.chars().all(|c| c.is_ascii_digit()) {
+                        errors.add("workplace_address.postcode", "must be a Swedish postcode of 5 digits");
+                    }
+                    Some(format!("{} {}", &digits.get(..3).unwrap_or(""), &digits.get(3..).unwrap_or("")))
+                }
+                None => None,
+            };
+        if !(1..=1000).contains(&self.number_of_vacancies) {
+            errors.add("number_of_vacancies", "must be between 1 and 1000");
+        }
+        let must_have = requirements(&self.must_have, "must_have", &mut errors);
+        let nice_to_have = requirements(&self.nice_to_have, "nice_to_have", &mut errors);
+        if let Some(d) = self.application_deadline {
+            if d < today && Some(d) != previous_deadline {
+                errors.add("application_deadline", "is in the past");
+            }
+        }
+        if let Some(s) = self.scope_of_work {
+            if s.min == 0 || s.max > 100 || s.min > s.max {
+                errors.add("scope_of_work", "min and max are percent of full time, 1 ≤ min ≤ max ≤ 100");
+            }
+        }
+        errors.into_result()?;
+        Ok(OpeningData {
+            headline,
+            description,
+            occupation,
+            workplace_address: address,
+            number_of_vacancies: self.number_of_vacancies,
+            employment_type: self.employment_type,
+            must_have,
+            nice_to_have,
+            application_deadline: self.application_deadline,
+            start_date: self.start_date,
+            scope_of_work: self.scope_of_work,
+            status: self.status,
+        })
+    }
+}
+
+/// An opening as its employer and staff see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Opening {
+    pub id: String,
+    pub employer_id: String,
+    pub headline: String,
+    pub description: String,
+    pub occupation: String,
+    pub occupation_name: Option<String>,
+    pub workplace_address: WorkplaceAddress,
+    pub number_of_vacancies: i32,
+    pub filled_vacancies: i32,
+    pub employment_type: String,
+    pub must_have: Requirements,
+    pub nice_to_have: Requirements,
+    pub application_deadline: Option<String>,
+    pub start_date: Option<String>,
+    pub scope_of_work: Option<ScopeOfWork>,
+    pub status: String,
+    #[serde(with = "crate::clock::rfc3339")]
+    pub created_at: i64,
+    #[serde(with = "crate::clock::rfc3339")]
+    pub updated_at: i64,
+    pub version: i64,
+}
+
+impl Opening {
+    pub fn to_input(&self) -> serde_json::Value {
+        let input = OpeningInput {
+            employer_id: None,
+            headline: self.headline.clone(),
+            description: self.description.clone(),
+            occupation: self.occupation.clone(),
+            workplace_address: self.workplace_address.clone(),
+            number_of_vacancies: self.number_of_vacancies as u32,
+            employment_type: serde_json::from_value(self.employment_type.clone().into())
+                .unwrap_or(EmploymentType::Temporary),
+            must_have: self.must_have.to_input(),
+            nice_to_have: self.nice_to_have.to_input(),
+            application_deadline: self.application_deadline.as_deref().and_then(|d| d.parse().ok()),
+            start_date: self.start_date.as_deref().and_then(|d| d.parse().ok()),
+            scope_of_work: self.scope_of_work,
+            status: serde_json::from_value(self.status.clone().into()).unwrap_or_default(),
+        };
+        serde_json::to_value(input).expect("serializable")
+    }
+}

@@ -1,0 +1,365 @@
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use super::{Opening, OpeningData, OpeningInput, OpeningStatus, enum_str};
+use crate::auth::{Principal, Role};
+use crate::db::outbox::{self, Entity};
+use crate::db::{DbConnection, new_id, schema::employers, schema::idempotency_keys, schema::openings, write_tx};
+use crate::error::{AppError, AppResult};
+use crate::http::parse_json;
+use crate::reference::reference;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = openings)]
+pub struct OpeningRow {
+    pub id: String,
+    pub employer_id: String,
+    pub headline: String,
+    pub description: String,
+    pub occupation: String,
+    pub municipality_code: String,
+    pub workplace_address: String,
+    pub number_of_vacancies: i32,
+    pub filled_vacancies: i32,
+    pub employment_type: String,
+    pub must_have: String,
+    pub nice_to_have: String,
+    pub application_deadline: Option<String>,
+    pub start_date: Option<String>,
+    pub scope_min: Option<i32>,
+    pub scope_max: Option<i32>,
+    pub status: String,
+    pub created_by: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub deleted_at: Option<i64>,
+    pub version: i64,
+}
+
+impl From<OpeningRow> for Opening {
+    fn from(r: OpeningRow) -> Self {
+        let address = serde_json::from_str(&r.workplace_address).unwrap_or(super::WorkplaceAddress {
+            municipality_code: r.municipality_code.clone(),
+            street_address: None,
+            postcode: None,
+            city: None,
+        });
+        Opening {
+            occupation_name: reference().ssyk_name(&r.occupation).map(str::to_string),
+            id: r.id,
+            employer_id: r.employer_id,
+            headline: r.headline,
+            description: r.description,
+            occupation: r.occupation,
+            workplace_address: address,
+            number_of_vacancies: r.number_of_vacancies,
+            filled_vacancies: r.filled_vacancies,
+            employment_type: r.employment_type,
+            must_have: serde_json::from_str(&r.must_have).unwrap_or_default(),
+            nice_to_have: serde_json::from_str(&r.nice_to_have).unwrap_or_default(),
+            application_deadline: r.application_deadline,
+            start_date: r.start_date,
+            scope_of_work: match (r.scope_min, r.scope_max) {
+                (Some(min), Some(max)) => Some(super::ScopeOfWork { min: min as u8, max: max as u8 }),
+                _ => None,
+            },
+            status: r.status,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            version: r.version,
+        }
+    }
+}
+
+fn json(v: &impl serde::Serialize) -> String {
+    serde_json::to_string(v).expect("serializable")
+}
+
+/// What a client's `Idempotency-Key` refers to: who sent it, the key and the body's hash.
+pub struct Idempotency {
+    pub scope: String,
+    pub key: String,
+    pub request_hash: String,
+}
+
+/// The stored answer to an earlier request with the same key.
+pub struct Replay {
+    pub status: u16,
+    pub body: String,
+}
+
+pub enum Created {
+    New(Box<Opening>),
+    Replayed(Replay),
+}
+
+fn replay(conn: &mut DbConnection, idem: &Idempotency) -> AppResult<Option<Replay>> {
+    let row: Option<(String, i32, String)> = idempotency_keys::table
+        .find((&idem.scope, &idem.key))
+        .select((idempotency_keys::request_hash, idempotency_keys::response_status, idempotency_keys::response_body))
+        .first(conn)
+        .optional()?;
+    match row {
+        Some((hash, _, _)) if hash != idem.request_hash => Err(AppError::unprocessable(
+            "this Idempotency-Key was used with another request body; use a new key for a new request",
+        )),
+        Some((_, status, body)) => Ok(Some(Replay { status: status as u16, body })),
+        None => Ok(None),
+    }
+}
+
+/// Resolves which employer the opening is for: an employer's token decides; staff name one.
+pub fn resolve_employer(conn: &mut DbConnection, who: &Principal, requested: Option<&str>) -> AppResult<String> {
+    let employer_id = match (who.role, who.employer_id.as_deref(), requested) {
+        (Role::Employer, Some(own), Some(req)) if req != own => {
+            return Err(AppError::field("employer_id", "an employer posts only its own openings"));
+        }
+        (Role::Employer, Some(own), _) => own.to_string(),
+        (_, _, Some(req)) => req.to_string(),
+        _ => return Err(AppError::field("employer_id", "is required when staff post an opening")),
+    };
+    let exists: i64 = employers::table.filter(employers::id.eq(&employer_id)).count().get_result(conn)?;
+    if exists == 0 {
+        return Err(AppError::field("employer_id", "no employer with this id"));
+    }
+    Ok(employer_id)
+}
+
+pub fn create(
+    conn: &mut DbConnection,
+    now: i64,
+    today: NaiveDate,
+    who: &Principal,
+    input: OpeningInput,
+    idem: Option<Idempotency>,
+) -> AppResult<Created> {
+    let result = write_tx(conn, |c| {
+        if let Some(idem) = &idem {
+            if let Some(r) = replay(c, idem)? {
+                return Ok(Created::Replayed(r));
+            }
+        }
+        let data = input.validate(today, None)?;
+        let employer_id = resolve_employer(c, who, input.employer_id.as_deref())?;
+        let id = create_in_tx(c, now, &employer_id, &who.user_id, &data)?;
+        let opening = get_row(c, &id)?.map(Opening::from).ok_or(AppError::NotFound("opening"))?;
+        if let Some(idem) = &idem {
+            diesel::insert_into(idempotency_keys::table)
+                .values((
+                    idempotency_keys::scope.eq(&idem.scope),
+                    idempotency_keys::idem_key.eq(&idem.key),
+                    idempotency_keys::request_hash.eq(&idem.request_hash),
+                    idempotency_keys::response_status.eq(201),
+                    idempotency_keys::response_body.eq(json(&opening)),
+                    idempotency_keys::created_at.eq(now),
+                ))
+                .execute(c)?;
+        }
+        Ok(Created::New(Box::new(opening)))
+    });
+    // The same key sent twice at once: the loser's transaction was rolled back by the
+    // primary key, and the winner's answer is now there to replay.
+    match (result, &idem) {
+        (Err(AppError::Conflict { .. }), Some(idem)) => {
+            replay(conn, idem)?.map(Created::Replayed).ok_or_else(|| AppError::conflict("retry the request"))
+        }
+        (other, _) => other,
+    }
+}
+
+/// Stores a validated opening inside the caller's transaction; returns the new id.
+pub fn create_in_tx(
+    c: &mut DbConnection,
+    now: i64,
+    employer_id: &str,
+    by: &str,
+    data: &OpeningData,
+) -> AppResult<String> {
+    let id = new_id();
+    insert(c, &id, employer_id, by, now, data)?;
+    outbox::push(c, Entity::Opening, &id, now)?;
+    Ok(id)
+}
+
+fn insert(c: &mut DbConnection, id: &str, employer_id: &str, by: &str, now: i64, d: &OpeningData) -> AppResult<()> {
+    diesel::insert_into(openings::table)
+        .values((
+            openings::id.eq(id),
+            openings::employer_id.eq(employer_id),
+            openings::headline.eq(&d.headline),
+            openings::description.eq(&d.description),
+            openings::occupation.eq(&d.occupation),
+            openings::municipality_code.eq(&d.workplace_address.municipality_code),
+            openings::workplace_address.eq(json(&d.workplace_address)),
+            openings::number_of_vacancies.eq(d.number_of_vacancies as i32),
+            openings::employment_type.eq(enum_str(&d.employment_type)),
+            openings::must_have.eq(json(&d.must_have)),
+            openings::nice_to_have.eq(json(&d.nice_to_have)),
+            openings::application_deadline.eq(d.application_deadline.map(|x| x.to_string())),
+            openings::start_date.eq(d.start_date.map(|x| x.to_string())),
+            openings::scope_min.eq(d.scope_of_work.map(|s| i32::from(s.min))),
+            openings::scope_max.eq(d.scope_of_work.map(|s| i32::from(s.max))),
+            openings::status.eq(enum_str(&d.status)),
+            openings::created_by.eq(by),
+            openings::created_at.eq(now),
+            openings::updated_at.eq(now),
+        ))
+        .execute(c)?;
+    Ok(())
+}
+
+fn get_row(conn: &mut DbConnection, id: &str) -> QueryResult<Option<OpeningRow>> {
+    openings::table
+        .find(id)
+        .filter(openings::deleted_at.is_null())
+        .select(OpeningRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// An opening the caller may see: another employer's is "not found", not "forbidden", so its
+/// existence does not leak.
+pub fn get_visible(conn: &mut DbConnection, who: &Principal, id: &str) -> AppResult<Opening> {
+    let row = get_row(conn, id)?.ok_or(AppError::NotFound("opening"))?;
+    if who.role == Role::Employer && who.employer_id.as_deref() != Some(row.employer_id.as_str()) {
+        return Err(AppError::NotFound("opening"));
+    }
+    Ok(row.into())
+}
+
+pub fn rows_by_ids(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<OpeningRow>> {
+    openings::table.filter(openings::id.eq_any(ids)).select(OpeningRow::as_select()).load(conn)
+}
+
+pub fn rows_after(conn: &mut DbConnection, after: &str, limit: i64) -> QueryResult<Vec<OpeningRow>> {
+    openings::table
+        .filter(openings::id.gt(after))
+        .filter(openings::deleted_at.is_null())
+        .order(openings::id)
+        .limit(limit)
+        .select(OpeningRow::as_select())
+        .load(conn)
+}
+
+pub fn count_live(conn: &mut DbConnection) -> QueryResult<i64> {
+    openings::table.filter(openings::deleted_at.is_null()).count().get_result(conn)
+}
+
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+pub struct OpeningFilter {
+    pub status: Option<String>,
+    pub employer_id: Option<String>,
+    pub occupation: Option<String>,
+    pub municipality_code: Option<String>,
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    who: &Principal,
+    f: &OpeningFilter,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(Vec<Opening>, i64)> {
+    if let Some(s) = &f.status {
+        serde_json::from_value::<OpeningStatus>(s.clone().into())
+            .map_err(|_| AppError::field("status", "must be open, filled or closed"))?;
+    }
+    let own = (who.role == Role::Employer).then(|| who.employer_id.clone().unwrap_or_default());
+    let filtered = || {
+        let mut q = openings::table.filter(openings::deleted_at.is_null()).into_boxed();
+        if let Some(e) = own.clone().or_else(|| f.employer_id.clone()) {
+            q = q.filter(openings::employer_id.eq(e));
+        }
+        if let Some(s) = &f.status {
+            q = q.filter(openings::status.eq(s.clone()));
+        }
+        if let Some(o) = &f.occupation {
+            q = q.filter(openings::occupation.eq(o.clone()));
+        }
+        if let Some(m) = &f.municipality_code {
+            q = q.filter(openings::municipality_code.eq(m.clone()));
+        }
+        q
+    };
+    let total = filtered().count().get_result(conn)?;
+    let rows = filtered()
+        .order((openings::created_at.desc(), openings::id.desc()))
+        .limit(limit)
+        .offset(offset)
+        .select(OpeningRow::as_select())
+        .load(conn)?;
+    Ok((rows.into_iter().map(Opening::from).collect(), total))
+}
+
+/// Merge-patches an opening; the caller's `If-Match` version must be the current one.
+pub fn update(
+    conn: &mut DbConnection,
+    now: i64,
+    today: NaiveDate,
+    who: &Principal,
+    id: &str,
+    expected_version: i64,
+    patch: serde_json::Value,
+) -> AppResult<Opening> {
+    write_tx(conn, |c| {
+        let current = get_visible(c, who, id)?;
+        if current.version != expected_version {
+            return Err(AppError::PreconditionFailed(format!(
+                "the opening has changed since you read it (now version {})",
+                current.version
+            )));
+        }
+        if patch.get("employer_id").is_some_and(|e| e.as_str() != Some(current.employer_id.as_str())) {
+            return Err(AppError::field("employer_id", "an opening cannot move to another employer"));
+        }
+        let mut merged = current.to_input();
+        crate::http::merge_patch(&mut merged, &patch);
+        if let Some(m) = merged.as_object_mut() {
+            m.remove("employer_id");
+        }
+        let input: OpeningInput = parse_json(merged.to_string().as_bytes())?;
+        let previous_deadline = current.application_deadline.as_deref().and_then(|d| d.parse().ok());
+        let d = input.validate(today, previous_deadline)?;
+        let changed = diesel::update(openings::table.find(id).filter(openings::version.eq(expected_version)))
+            .set((
+                openings::headline.eq(&d.headline),
+                openings::description.eq(&d.description),
+                openings::occupation.eq(&d.occupation),
+                openings::municipality_code.eq(&d.workplace_address.municipality_code),
+                openings::workplace_address.eq(json(&d.workplace_address)),
+                openings::number_of_vacancies.eq(d.number_of_vacancies as i32),
+                openings::employment_type.eq(enum_str(&d.employment_type)),
+                openings::must_have.eq(json(&d.must_have)),
+                openings::nice_to_have.eq(json(&d.nice_to_have)),
+                openings::application_deadline.eq(d.application_deadline.map(|x| x.to_string())),
+                openings::start_date.eq(d.start_date.map(|x| x.to_string())),
+                openings::scope_min.eq(d.scope_of_work.map(|s| i32::from(s.min))),
+                openings::scope_max.eq(d.scope_of_work.map(|s| i32::from(s.max))),
+                openings::status.eq(enum_str(&d.status)),
+                openings::updated_at.eq(now),
+                openings::version.eq(expected_version + 1),
+            ))
+            .execute(c)?;
+        if changed == 0 {
+            return Err(AppError::PreconditionFailed("the opening has changed since you read it".into()));
+        }
+        outbox::push(c, Entity::Opening, id, now)?;
+        get_visible(c, who, id)
+    })
+}
+
+/// Removes an opening from view; the row stays for reports (openings posted).
+pub fn delete(conn: &mut DbConnection, now: i64, who: &Principal, id: &str) -> AppResult<()> {
+    write_tx(conn, |c| {
+        get_visible(c, who, id)?;
+        diesel::update(openings::table.find(id))
+            .set((
+                openings::deleted_at.eq(now),
+                openings::status.eq("closed"),
+                openings::updated_at.eq(now),
+                openings::version.eq(openings::version + 1),
+            ))
+            .execute(c)?;
+        outbox::push(c, Entity::Opening, id, now)
+    })
+}

@@ -1,0 +1,111 @@
+//! Liveness and readiness for operators and load balancers.
+
+use actix_web::{HttpResponse, get, web};
+use serde_json::json;
+
+use crate::db;
+use crate::error::{AppError, AppResult};
+use crate::startup::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(healthz).service(readyz).service(metrics);
+}
+
+/// Requests answered, by status class (1xx…5xx), counted by the request logger.
+pub static RESPONSES: [std::sync::atomic::AtomicU64; 5] = [const { std::sync::atomic::AtomicU64::new(0) }; 5];
+
+pub fn count_response(status: u16) {
+    if let Some(c) = RESPONSES.get((status / 100).saturating_sub(1) as usize) {
+        c.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// Operational counters in Prometheus text format; nothing personal.
+#[get("/metrics")]
+async fn metrics(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    use crate::db::schema::{applications, reminders, report_deliveries};
+    use diesel::prelude::*;
+    let (head, deliveries, reminder_states, next_day_full) = db::run(&state.pool, |c| {
+        let head = db::outbox::head(c)?;
+        let deliveries: Vec<(String, i64)> = report_deliveries::table
+            .group_by(report_deliveries::status)
+            .select((report_deliveries::status, diesel::dsl::count_star()))
+            .load(c)?;
+        let reminder_states: Vec<(String, i64)> = reminders::table
+            .group_by(reminders::status)
+            .select((reminders::status, diesel::dsl::count_star()))
+            .load(c)?;
+        let full: i64 = applications::table.filter(applications::next_day_full.eq(true)).count().get_result(c)?;
+        Ok((head, deliveries, reminder_states, full))
+    })
+    .await?;
+    let mut out = String::new();
+    out.push_str("# HELP platsa_http_responses_total HTTP responses by status class.\n# TYPE platsa_http_responses_total counter\n");
+    for (i, c) in RESPONSES.iter().enumerate() {
+        out.push_str(&format!(
+            "platsa_http_responses_total{{class=\"{}xx\"}} {}\n",
+            i + 1,
+            c.load(std::sync::atomic::Ordering::Relaxed)
+        ));
+    }
+    let search = &state.search;
+    out.push_str("# HELP platsa_index_documents Documents in this process's search index.\n# TYPE platsa_index_documents gauge\n");
+    out.push_str(&format!("platsa_index_documents{{index=\"seekers\"}} {}\n", search.seekers.num_docs()));
+    out.push_str(&format!("platsa_index_documents{{index=\"openings\"}} {}\n", search.openings.num_docs()));
+    out.push_str("# HELP platsa_index_outbox_behind Outbox events not yet in this process's index.\n# TYPE platsa_index_outbox_behind gauge\n");
+    out.push_str(&format!("platsa_index_outbox_behind {}\n", (head - search.position()).max(0)));
+    out.push_str(
+        "# HELP platsa_report_deliveries Pushes of monthly figures by state.\n# TYPE platsa_report_deliveries gauge\n",
+    );
+    for (status, n) in deliveries {
+        out.push_str(&format!("platsa_report_deliveries{{status=\"{status}\"}} {n}\n"));
+    }
+    out.push_str("# HELP platsa_reminders Meeting reminders by state.\n# TYPE platsa_reminders gauge\n");
+    for (status, n) in reminder_states {
+        out.push_str(&format!("platsa_reminders{{status=\"{status}\"}} {n}\n"));
+    }
+    out.push_str("# HELP platsa_applications_next_day_full_total Applications whose next working day had no three free meetings.\n# TYPE platsa_applications_next_day_full_total counter\n");
+    out.push_str(&format!("platsa_applications_next_day_full_total {next_day_full}\n"));
+    Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(out))
+}
+
+/// Alive: the process answers.
+#[get("/healthz")]
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "status": "ok" }))
+}
+
+/// Ready: the database answers and the indexes are open; says how far behind the outbox
+/// the index is.
+#[get("/readyz")]
+async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let backend = state.settings.database_url.backend();
+    let now = state.clock.now_ts();
+    let (head, (overdue, last_error)) = db::run(&state.pool, move |c| {
+        db::ping(c)?;
+        Ok((db::outbox::head(c)?, crate::booking::reminders::overdue(c, now)?))
+    })
+    .await
+    .map_err(|e| AppError::Unavailable(format!("database ({backend}) unreachable: {e}")))?;
+    let search = &state.search;
+    let position = search.position();
+    Ok(HttpResponse::Ok().json(json!({
+        "status": "ready",
+        "checks": {
+            "database": { "status": "ok", "backend": backend },
+            "index": {
+                "status": "ok",
+                "seekers": search.seekers.num_docs(),
+                "openings": search.openings.num_docs(),
+                "position": position,
+                "behind": (head - position).max(0),
+            },
+            "reminders": {
+                "status": if overdue == 0 { "ok" } else { "behind" },
+                "overdue": overdue,
+                "last_error": last_error,
+                "webhook_configured": !state.settings.booking.reminder_webhook.trim().is_empty(),
+            },
+        },
+    })))
+}

@@ -1,0 +1,76 @@
+use actix_web::{HttpResponse, get, post, web};
+
+use super::{NewPlacement, Transition, store};
+use crate::auth::{Principal, Role};
+use crate::db;
+use crate::error::AppResult;
+use crate::http::{Json, Page, Pagination, created};
+use crate::startup::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(propose).service(list).service(show).service(transition).service(on_opening);
+}
+
+#[post("/api/v1/placements")]
+async fn propose(state: web::Data<AppState>, who: Principal, body: Json<NewPlacement>) -> AppResult<HttpResponse> {
+    who.require(&[Role::Broker, Role::Admin])?;
+    let (now, today) = (state.clock.now_ts(), state.clock.today());
+    let placement = db::run(&state.pool, move |c| store::propose(c, now, today, &who, body.0)).await?;
+    state.notify_indexer();
+    Ok(created(&placement))
+}
+
+#[derive(serde::Deserialize)]
+struct ListQuery {
+    limit: Option<i64>,
+    offset: Option<i64>,
+    #[serde(flatten)]
+    filter: store::PlacementFilter,
+}
+
+#[get("/api/v1/placements")]
+async fn list(state: web::Data<AppState>, who: Principal, q: web::Query<ListQuery>) -> AppResult<HttpResponse> {
+    who.require(Role::STAFF)?;
+    let q = q.into_inner();
+    let (limit, offset) = Pagination { limit: q.limit, offset: q.offset }.resolve()?;
+    let (items, total) = db::run(&state.pool, move |c| store::list(c, &q.filter, limit, offset)).await?;
+    Ok(HttpResponse::Ok().json(Page::new(items, total, limit, offset)))
+}
+
+#[get("/api/v1/placements/{id}")]
+async fn show(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> AppResult<HttpResponse> {
+    who.require(Role::STAFF)?;
+    let id = id.into_inner();
+    let placement = db::run(&state.pool, move |c| store::get(c, &id)).await?;
+    Ok(HttpResponse::Ok().json(placement))
+}
+
+/// `{to, at, note}`, and for `ended` an `outcome`; an impossible step is 409 listing the
+/// allowed ones.
+#[post("/api/v1/placements/{id}/transitions")]
+async fn transition(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: web::Path<String>,
+    body: Json<Transition>,
+) -> AppResult<HttpResponse> {
+    who.require(&[Role::Broker, Role::Officer, Role::Admin])?;
+    let id = id.into_inner();
+    let (now, today) = (state.clock.now_ts(), state.clock.today());
+    let placement = db::run(&state.pool, move |c| store::transition(c, now, today, &who, &id, body.0)).await?;
+    state.notify_indexer();
+    Ok(HttpResponse::Ok().json(placement))
+}
+
+/// An employer's view of the people placed on its own opening.
+#[get("/api/v1/openings/{id}/placements")]
+async fn on_opening(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let items = db::run(&state.pool, move |c| {
+        crate::openings::store::get_visible(c, &who, &id)?;
+        store::for_employer(c, &id)
+    })
+    .await?;
+    let total = items.len() as i64;
+    Ok(HttpResponse::Ok().json(Page::new(items, total, total.max(1), 0)))
+}

@@ -1,0 +1,438 @@
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use super::{Event, Kind, NewPlacement, Outcome, Placement, Status, Transition, as_str, parse};
+use crate::auth::Principal;
+use crate::db::outbox::{self, Entity};
+use crate::db::schema::{openings, placement_events, placements, seekers, users};
+use crate::db::{DbConnection, new_id, write_tx};
+use crate::error::{AppError, AppResult, Errors};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = placements)]
+pub struct PlacementRow {
+    pub id: String,
+    pub seeker_id: String,
+    pub opening_id: Option<String>,
+    pub kind: String,
+    pub status: String,
+    pub broker_id: String,
+    pub unit: Option<String>,
+    pub outcome: Option<String>,
+    pub employment_until: Option<String>,
+    pub student_finance_eligible: Option<bool>,
+    pub proposed_on: String,
+    pub started_on: Option<String>,
+    pub ended_on: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub version: i64,
+}
+
+fn status_of(row: &PlacementRow) -> AppResult<(Status, Kind)> {
+    let status = parse::<Status>(&row.status).ok_or_else(|| AppError::internal("stored status unknown"))?;
+    let kind = parse::<Kind>(&row.kind).ok_or_else(|| AppError::internal("stored kind unknown"))?;
+    Ok((status, kind))
+}
+
+/// from, to, happened on, note, by (name), recorded at.
+type EventRow = (Option<String>, String, String, Option<String>, String, i64);
+
+fn history(conn: &mut DbConnection, id: &str) -> AppResult<Vec<Event>> {
+    let rows: Vec<EventRow> = placement_events::table
+        .inner_join(users::table.on(users::id.eq(placement_events::by_user)))
+        .filter(placement_events::placement_id.eq(id))
+        .order((placement_events::recorded_at, placement_events::id))
+        .select((
+            placement_events::from_status,
+            placement_events::to_status,
+            placement_events::happened_on,
+            placement_events::note,
+            users::name,
+            placement_events::recorded_at,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(from, to, at, note, by, recorded_at)| Event { from, to, at, note, by, recorded_at })
+        .collect())
+}
+
+pub fn get(conn: &mut DbConnection, id: &str) -> AppResult<Placement> {
+    let row: PlacementRow = placements::table
+        .find(id)
+        .select(PlacementRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound("placement"))?;
+    let (status, kind) = status_of(&row)?;
+    Ok(Placement {
+        allowed_transitions: status.allowed(kind),
+        history: history(conn, id)?,
+        id: row.id,
+        seeker_id: row.seeker_id,
+        opening_id: row.opening_id,
+        kind: row.kind,
+        status: row.status,
+        broker_id: row.broker_id,
+        unit: row.unit,
+        outcome: row.outcome,
+        employment_until: row.employment_until,
+        student_finance_eligible: row.student_finance_eligible,
+        proposed_on: row.proposed_on,
+        started_on: row.started_on,
+        ended_on: row.ended_on,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        version: row.version,
+    })
+}
+
+fn event(
+    conn: &mut DbConnection,
+    placement: &str,
+    from: Option<Status>,
+    t: &Transition,
+    by: &str,
+    now: i64,
+) -> AppResult<()> {
+    let details = serde_json::json!({
+        "outcome": t.outcome,
+        "employment_until": t.employment_until,
+        "student_finance_eligible": t.student_finance_eligible,
+    });
+    diesel::insert_into(placement_events::table)
+        .values((
+            placement_events::id.eq(new_id()),
+            placement_events::placement_id.eq(placement),
+            placement_events::from_status.eq(from.map(|s| as_str(&s))),
+            placement_events::to_status.eq(as_str(&t.to)),
+            placement_events::happened_on.eq(t.at.to_string()),
+            placement_events::note.eq(&t.note),
+            placement_events::details.eq(details.to_string()),
+            placement_events::by_user.eq(by),
+            placement_events::recorded_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Proposes a seeker: for an opening, or for studies. One open placement per seeker and
+/// opening; the seeker's "waiting since" restarts (fairness in ranking).
+pub fn propose(
+    conn: &mut DbConnection,
+    now: i64,
+    today: NaiveDate,
+    who: &Principal,
+    new: NewPlacement,
+) -> AppResult<Placement> {
+    let proposed_on = new.proposed_on.unwrap_or(today);
+    if proposed_on > today {
+        return Err(AppError::field("proposed_on", "is in the future"));
+    }
+    let result = write_tx(conn, |c| {
+        let seeker = crate::seekers::store::find_row(c, &new.seeker_id)?
+            .ok_or_else(|| AppError::field("seeker_id", "no seeker with this id"))?;
+        if seeker.status != "active" {
+            return Err(AppError::conflict(format!("the seeker is {}, not active", seeker.status)));
+        }
+        match (&new.opening_id, new.kind) {
+            (None, Kind::Studies) => {}
+            (None, _) => return Err(AppError::field("opening_id", "is required for every kind but studies")),
+            (Some(oid), _) => {
+                let status: Option<String> = openings::table
+                    .find(oid)
+                    .filter(openings::deleted_at.is_null())
+                    .select(openings::status)
+                    .first(c)
+                    .optional()?;
+                match status.as_deref() {
+                    None => return Err(AppError::field("opening_id", "no opening with this id")),
+                    Some("open") => {}
+                    Some(s) => return Err(AppError::conflict(format!("the opening is {s}"))),
+                }
+                if seekers_on_opening(c, oid)?.contains(&new.seeker_id) {
+                    return Err(AppError::conflict("the seeker already has a placement on this opening"));
+                }
+            }
+        }
+        let id = new_id();
+        diesel::insert_into(placements::table)
+            .values((
+                placements::id.eq(&id),
+                placements::seeker_id.eq(&new.seeker_id),
+                placements::opening_id.eq(&new.opening_id),
+                placements::kind.eq(as_str(&new.kind)),
+                placements::status.eq("proposed"),
+                placements::broker_id.eq(&who.user_id),
+                placements::unit.eq(&seeker.unit),
+                placements::proposed_on.eq(proposed_on.to_string()),
+                placements::created_at.eq(now),
+                placements::updated_at.eq(now),
+            ))
+            .execute(c)?;
+        let t = Transition {
+            to: Status::Proposed,
+            at: proposed_on,
+            note: new.note.clone(),
+            outcome: None,
+            employment_until: None,
+            student_finance_eligible: None,
+        };
+        event(c, &id, None, &t, &who.user_id, now)?;
+        diesel::update(seekers::table.find(&new.seeker_id))
+            .set((seekers::last_proposed_at.eq(now), seekers::updated_at.eq(now)))
+            .execute(c)?;
+        outbox::push(c, Entity::Seeker, &new.seeker_id, now)?;
+        get(c, &id)
+    });
+    match result {
+        // Two proposals racing past the check meet the partial unique index.
+        Err(AppError::Conflict { detail, .. }) if detail.contains("unique") => {
+            Err(AppError::conflict("the seeker already has a placement on this opening"))
+        }
+        other => other,
+    }
+}
+
+/// Seekers with a placement (in any state) on the opening: they are not candidates again.
+pub fn seekers_on_opening(conn: &mut DbConnection, opening_id: &str) -> AppResult<Vec<String>> {
+    Ok(placements::table
+        .filter(placements::opening_id.eq(opening_id))
+        .select(placements::seeker_id)
+        .distinct()
+        .load(conn)?)
+}
+
+fn validate_transition(
+    t: &Transition,
+    from: Status,
+    kind: Kind,
+    last_date: NaiveDate,
+    today: NaiveDate,
+) -> AppResult<()> {
+    let allowed = from.allowed(kind);
+    if !allowed.contains(&t.to) {
+        return Err(AppError::conflict_with(
+            format!("a {} placement cannot go from {} to {}", as_str(&kind), as_str(&from), as_str(&t.to)),
+            serde_json::json!({ "from": from, "allowed": allowed }),
+        ));
+    }
+    let mut errors = Errors::new();
+    if t.at > today {
+        errors.add("at", "is in the future");
+    }
+    if t.at < last_date {
+        errors.add("at", format!("is before the previous step ({last_date})"));
+    }
+    if t.note.as_deref().is_some_and(|n| n.chars().count() > 2000) {
+        errors.add("note", "must be at most 2000 characters");
+    }
+    match (t.to, t.outcome) {
+        (Status::Ended, None) => errors.add("outcome", "is required when a placement ends"),
+        (Status::Ended, Some(o)) => {
+            if t.employment_until.is_some() && !matches!(o, Outcome::Employment | Outcome::SubsidisedEmployment) {
+                errors.add("employment_until", "only for employment outcomes");
+            }
+            if t.employment_until.is_some_and(|u| u < t.at) {
+                errors.add("employment_until", "is before the placement ended");
+            }
+            match (o, t.student_finance_eligible) {
+                (Outcome::Studies, None) => errors.add("student_finance_eligible", "is required for studies"),
+                (o, Some(_)) if o != Outcome::Studies => errors.add("student_finance_eligible", "only for studies"),
+                _ => {}
+            }
+        }
+        (_, Some(_)) => errors.add("outcome", "only when the placement ends"),
+        _ => {}
+    }
+    errors.into_result()
+}
+
+/// Moves a placement one step, records it, and lets the seeker and the opening follow.
+pub fn transition(
+    conn: &mut DbConnection,
+    now: i64,
+    today: NaiveDate,
+    who: &Principal,
+    id: &str,
+    t: Transition,
+) -> AppResult<Placement> {
+    write_tx(conn, |c| {
+        let row: PlacementRow = placements::table
+            .find(id)
+            .select(PlacementRow::as_select())
+            .first(c)
+            .optional()?
+            .ok_or(AppError::NotFound("placement"))?;
+        let (from, kind) = status_of(&row)?;
+        let last_date: String = placement_events::table
+            .filter(placement_events::placement_id.eq(id))
+            .select(diesel::dsl::max(placement_events::happened_on))
+            .first::<Option<String>>(c)?
+            .unwrap_or_else(|| row.proposed_on.clone());
+        let last_date: NaiveDate = last_date.parse().unwrap_or(today);
+        validate_transition(&t, from, kind, last_date, today)?;
+        let at = t.at.to_string();
+        let to = as_str(&t.to);
+        let changed = diesel::update(placements::table.find(id).filter(placements::version.eq(row.version)))
+            .set((placements::status.eq(&to), placements::updated_at.eq(now), placements::version.eq(row.version + 1)))
+            .execute(c)?;
+        if changed == 0 {
+            return Err(AppError::conflict("the placement changed at the same time; read it again"));
+        }
+        match t.to {
+            Status::Started => {
+                diesel::update(placements::table.find(id)).set(placements::started_on.eq(&at)).execute(c)?;
+                diesel::update(seekers::table.find(&row.seeker_id))
+                    .set((
+                        seekers::status.eq("placed"),
+                        seekers::updated_at.eq(now),
+                        seekers::version.eq(seekers::version + 1),
+                    ))
+                    .execute(c)?;
+                outbox::push(c, Entity::Seeker, &row.seeker_id, now)?;
+                if let Some(oid) = &row.opening_id {
+                    fill_vacancy(c, oid, now)?;
+                }
+            }
+            Status::Ended => {
+                let outcome = t.outcome.expect("validated");
+                diesel::update(placements::table.find(id))
+                    .set((
+                        placements::ended_on.eq(&at),
+                        placements::outcome.eq(as_str(&outcome)),
+                        placements::employment_until.eq(t.employment_until.map(|d| d.to_string())),
+                        placements::student_finance_eligible.eq(t.student_finance_eligible),
+                    ))
+                    .execute(c)?;
+                // Work or studies: the person leaves assistance; otherwise back to the pool.
+                let seeker_change = if outcome.is_exit() {
+                    diesel::update(seekers::table.find(&row.seeker_id))
+                        .set((
+                            seekers::status.eq("exited"),
+                            seekers::exit_reason.eq(as_str(&outcome)),
+                            seekers::exit_date.eq(&at),
+                            seekers::updated_at.eq(now),
+                            seekers::version.eq(seekers::version + 1),
+                        ))
+                        .execute(c)?
+                } else {
+                    diesel::update(seekers::table.find(&row.seeker_id).filter(seekers::status.eq("placed")))
+                        .set((
+                            seekers::status.eq("active"),
+                            seekers::updated_at.eq(now),
+                            seekers::version.eq(seekers::version + 1),
+                        ))
+                        .execute(c)?
+                };
+                if seeker_change > 0 {
+                    outbox::push(c, Entity::Seeker, &row.seeker_id, now)?;
+                }
+            }
+            _ => {}
+        }
+        event(c, id, Some(from), &t, &who.user_id, now)?;
+        get(c, id)
+    })
+}
+
+/// A started placement fills a vacancy; the last one fills the opening.
+fn fill_vacancy(c: &mut DbConnection, opening_id: &str, now: i64) -> AppResult<()> {
+    diesel::update(openings::table.find(opening_id))
+        .set((
+            openings::filled_vacancies.eq(openings::filled_vacancies + 1),
+            openings::updated_at.eq(now),
+            openings::version.eq(openings::version + 1),
+        ))
+        .execute(c)?;
+    diesel::update(
+        openings::table
+            .find(opening_id)
+            .filter(openings::status.eq("open"))
+            .filter(openings::filled_vacancies.ge(openings::number_of_vacancies)),
+    )
+    .set(openings::status.eq("filled"))
+    .execute(c)?;
+    outbox::push(c, Entity::Opening, opening_id, now)
+}
+
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+pub struct PlacementFilter {
+    pub seeker_id: Option<String>,
+    pub opening_id: Option<String>,
+    pub status: Option<String>,
+    pub broker_id: Option<String>,
+}
+
+pub fn list(conn: &mut DbConnection, f: &PlacementFilter, limit: i64, offset: i64) -> AppResult<(Vec<Placement>, i64)> {
+    if let Some(s) = &f.status {
+        parse::<Status>(s).ok_or_else(|| AppError::field("status", "not a placement status"))?;
+    }
+    let filtered = || {
+        let mut q = placements::table.into_boxed();
+        if let Some(v) = &f.seeker_id {
+            q = q.filter(placements::seeker_id.eq(v.clone()));
+        }
+        if let Some(v) = &f.opening_id {
+            q = q.filter(placements::opening_id.eq(v.clone()));
+        }
+        if let Some(v) = &f.status {
+            q = q.filter(placements::status.eq(v.clone()));
+        }
+        if let Some(v) = &f.broker_id {
+            q = q.filter(placements::broker_id.eq(v.clone()));
+        }
+        q
+    };
+    let total = filtered().count().get_result(conn)?;
+    let ids: Vec<String> = filtered()
+        .order((placements::updated_at.desc(), placements::id))
+        .limit(limit)
+        .offset(offset)
+        .select(placements::id)
+        .load(conn)?;
+    let items = ids.iter().map(|id| get(conn, id)).collect::<AppResult<Vec<_>>>()?;
+    Ok((items, total))
+}
+
+/// What an employer sees of a placement on its opening: no personnummer, no contact
+/// details, and the name only once the person has been presented to them.
+#[derive(Debug, serde::Serialize)]
+pub struct EmployerView {
+    pub id: String,
+    pub kind: String,
+    pub status: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub proposed_on: String,
+    pub started_on: Option<String>,
+    pub ended_on: Option<String>,
+    pub outcome: Option<String>,
+}
+
+pub fn for_employer(conn: &mut DbConnection, opening_id: &str) -> AppResult<Vec<EmployerView>> {
+    let rows: Vec<(PlacementRow, Option<String>, Option<String>)> = placements::table
+        .inner_join(seekers::table.on(seekers::id.eq(placements::seeker_id)))
+        .filter(placements::opening_id.eq(opening_id))
+        .order(placements::created_at)
+        .select((PlacementRow::as_select(), seekers::first_name, seekers::last_name))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(r, first, last)| {
+            let shown = !matches!(r.status.as_str(), "proposed" | "withdrawn" | "declined_by_seeker");
+            EmployerView {
+                id: r.id,
+                kind: r.kind,
+                status: r.status,
+                first_name: first.filter(|_| shown),
+                last_name: last.filter(|_| shown),
+                proposed_on: r.proposed_on,
+                started_on: r.started_on,
+                ended_on: r.ended_on,
+                outcome: r.outcome,
+            }
+        })
+        .collect())
+}

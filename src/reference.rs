@@ -1,0 +1,369 @@
+//! Reference data compiled into the binary (see `indexes/reference/README.md` for sources):
+//! SSYK 2012 occupations, JobTech skills, occupation names and substitutability, languages,
+//! driving licences, municipalities with centroids, and Platsa's synonym groups.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+use crate::text::fold;
+
+macro_rules! data {
+    ($name:literal) => {
+        include_str!(concat!("../indexes/reference/", $name))
+    };
+}
+
+#[derive(Debug, Clone)]
+pub struct Municipality {
+    pub code: String,
+    pub name: String,
+    pub county: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub population: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct SsykGroup {
+    pub level: u8,
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Skill {
+    pub id: String,
+    pub label: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct OccupationName {
+    pub id: String,
+    pub label: String,
+    pub ssyk4: String,
+}
+
+/// A skill as stored on a seeker or opening: a vocabulary concept, or free text kept as typed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
+pub struct SkillRef {
+    pub id: Option<String>,
+    pub label: String,
+}
+
+pub struct Reference {
+    pub municipalities: HashMap<String, Municipality>,
+    /// Municipality codes in order; a code's position is its compact index.
+    pub municipality_codes: Vec<String>,
+    pub ssyk: HashMap<String, SsykGroup>,
+    pub occupation_names: Vec<OccupationName>,
+    /// SSYK 4 → substitutable SSYK 4 groups with the strongest judgement (25 or 75).
+    pub substitutes: HashMap<String, HashMap<String, u8>>,
+    pub skills: Vec<Skill>,
+    skill_by_id: HashMap<String, usize>,
+    skill_by_folded: HashMap<String, usize>,
+    /// SSYK 4 → indexes into `skills` that JobTech relates to the group.
+    pub ssyk4_skills: HashMap<String, Vec<usize>>,
+    /// ISO 639-1 (or -2 where there is no -1) → Swedish name.
+    pub languages: HashMap<String, String>,
+    pub driving_licences: Vec<String>,
+    pub synonym_groups: Vec<Vec<String>>,
+    synonym_by_folded: HashMap<String, usize>,
+    pub given_names: Vec<String>,
+    pub surnames: Vec<String>,
+}
+
+pub fn reference() -> &'static Reference {
+    static REF: OnceLock<Reference> = OnceLock::new();
+    REF.get_or_init(Reference::load)
+}
+
+fn rows<T: for<'de> Deserialize<'de>>(text: &str) -> Vec<T> {
+    csv::Reader::from_reader(text.as_bytes())
+        .deserialize()
+        .collect::<Result<_, _>>()
+        .expect("bundled reference data parses")
+}
+
+impl Reference {
+    fn load() -> Self {
+        #[derive(Deserialize)]
+        struct M {
+            kommunkod: String,
+            name: String,
+            county_name: String,
+            lat: f64,
+            lon: f64,
+            population: u32,
+        }
+        let municipalities = rows::<M>(data!("municipalities.csv"))
+            .into_iter()
+            .map(|m| {
+                (
+                    m.kommunkod.clone(),
+                    Municipality {
+                        code: m.kommunkod,
+                        name: m.name,
+                        county: m.county_name,
+                        lat: m.lat,
+                        lon: m.lon,
+                        population: m.population,
+                    },
+                )
+            })
+            .collect();
+
+        let mut municipality_codes: Vec<String> = municipalities_keys(&municipalities);
+        municipality_codes.sort();
+
+        #[derive(Deserialize)]
+        struct S {
+            level: u8,
+            code: String,
+            name_sv: String,
+        }
+        let ssyk = rows::<S>(data!("ssyk2012.csv"))
+            .into_iter()
+            .map(|s| (s.code.clone(), SsykGroup { level: s.level, code: s.code, name: s.name_sv }))
+            .collect();
+
+        #[derive(Deserialize)]
+        struct O {
+            concept_id: String,
+            label_sv: String,
+            ssyk4: String,
+        }
+        let occupation_names: Vec<OccupationName> = rows::<O>(data!("occupation_names.csv"))
+            .into_iter()
+            .map(|o| OccupationName { id: o.concept_id, label: o.label_sv, ssyk4: o.ssyk4 })
+            .collect();
+        let ssyk_of: HashMap<&str, &str> = occupation_names.iter().map(|o| (o.id.as_str(), o.ssyk4.as_str())).collect();
+
+        #[derive(Deserialize)]
+        struct Sub {
+            occupation_id: String,
+            substitute_id: String,
+            percentage: u8,
+        }
+        let mut substitutes: HashMap<String, HashMap<String, u8>> = HashMap::new();
+        for s in rows::<Sub>(data!("occupation_substitutability.csv")) {
+            let (Some(a), Some(b)) = (ssyk_of.get(s.occupation_id.as_str()), ssyk_of.get(s.substitute_id.as_str()))
+            else {
+                continue;
+            };
+            if a != b {
+                let e = substitutes.entry(a.to_string()).or_default().entry(b.to_string()).or_insert(0);
+                *e = (*e).max(s.percentage);
+            }
+        }
+
+        #[derive(Deserialize)]
+        struct Sk {
+            concept_id: String,
+            label_sv: String,
+        }
+        let skills: Vec<Skill> = rows::<Sk>(data!("skills.csv"))
+            .into_iter()
+            .map(|s| Skill { id: s.concept_id, label: s.label_sv })
+            .collect();
+        let skill_by_id = skills.iter().enumerate().map(|(i, s)| (s.id.clone(), i)).collect();
+        let skill_by_folded = skills.iter().enumerate().map(|(i, s)| (fold(&s.label), i)).collect();
+
+        #[derive(Deserialize)]
+        struct Rel {
+            ssyk4: String,
+            skill_id: String,
+        }
+        let mut ssyk4_skills: HashMap<String, Vec<usize>> = HashMap::new();
+        let by_id: &HashMap<String, usize> = &skill_by_id;
+        for r in rows::<Rel>(data!("ssyk4_skills.csv")) {
+            if let Some(&i) = by_id.get(&r.skill_id) {
+                ssyk4_skills.entry(r.ssyk4).or_default().push(i);
+            }
+        }
+
+        #[derive(Deserialize)]
+        struct L {
+            label_sv: String,
+            iso_639_1: String,
+            iso_639_2: String,
+        }
+        let languages = rows::<L>(data!("languages.csv"))
+            .into_iter()
+            .filter_map(|l| {
+                let code = if l.iso_639_1.is_empty() { l.iso_639_2 } else { l.iso_639_1 };
+                (!code.is_empty()).then_some((code, l.label_sv))
+            })
+            .collect();
+
+        #[derive(Deserialize)]
+        struct D {
+            label_sv: String,
+        }
+        let mut driving_licences: Vec<String> =
+            rows::<D>(data!("driving_licences.csv")).into_iter().map(|d| d.label_sv).filter(|l| l.len() <= 3).collect();
+        driving_licences.sort();
+
+        let synonym_groups: Vec<Vec<String>> = include_str!("../indexes/synonyms.txt")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(|l| l.split(',').map(|w| w.trim().to_string()).filter(|w| !w.is_empty()).collect())
+            .collect();
+        let mut synonym_by_folded = HashMap::new();
+        for (i, g) in synonym_groups.iter().enumerate() {
+            for w in g {
+                synonym_by_folded.insert(fold(w), i);
+            }
+        }
+
+        #[derive(Deserialize)]
+        struct N {
+            name: String,
+        }
+        let mut given_names: Vec<String> =
+            rows::<N>(data!("names_given_women.csv")).into_iter().map(|n| n.name).collect();
+        given_names.extend(rows::<N>(data!("names_given_men.csv")).into_iter().map(|n| n.name));
+        let surnames = rows::<N>(data!("names_surnames.csv")).into_iter().map(|n| n.name).collect();
+
+        Self {
+            municipalities,
+            municipality_codes,
+            ssyk,
+            occupation_names,
+            substitutes,
+            skills,
+            skill_by_id,
+            skill_by_folded,
+            ssyk4_skills,
+            languages,
+            driving_licences,
+            synonym_groups,
+            synonym_by_folded,
+            given_names,
+            surnames,
+        }
+    }
+
+    pub fn municipality_index(&self, code: &str) -> Option<usize> {
+        self.municipality_codes.binary_search_by(|c| c.as_str().cmp(code)).ok()
+    }
+
+    /// A 4-digit SSYK unit group that exists.
+    pub fn is_ssyk4(&self, code: &str) -> bool {
+        code.len() == 4 && self.ssyk.get(code).is_some_and(|g| g.level == 4)
+    }
+
+    pub fn ssyk_name(&self, code: &str) -> Option<&str> {
+        self.ssyk.get(code).map(|g| g.name.as_str())
+    }
+
+    pub fn skill(&self, id: &str) -> Option<&Skill> {
+        self.skill_by_id.get(id).map(|&i| &self.skills[i])
+    }
+
+    /// The synonym group a word belongs to, if any.
+    pub fn synonyms_of(&self, word: &str) -> Option<&[String]> {
+        self.synonym_by_folded.get(&fold(word)).map(|&i| self.synonym_groups[i].as_slice())
+    }
+
+    /// Normalises a skill as typed: a vocabulary id; else a label or synonym that matches
+    /// exactly (ignoring case and accents) or closely (a typo or two); else the text itself.
+    pub fn resolve_skill(&self, input: &str) -> SkillRef {
+        let text = crate::text::clean(input);
+        if let Some(s) = self.skill(&text) {
+            return SkillRef { id: Some(s.id.clone()), label: s.label.clone() };
+        }
+        let folded = fold(&text);
+        let found = self.skill_by_folded.get(&folded).copied().or_else(|| {
+            // A synonym group whose first word is a vocabulary label.
+            let group = &self.synonym_groups[*self.synonym_by_folded.get(&folded)?];
+            self.skill_by_folded.get(&fold(&group[0])).copied()
+        });
+        let found = found.or_else(|| self.closest_skill(&folded));
+        match found {
+            Some(i) => SkillRef { id: Some(self.skills[i].id.clone()), label: self.skills[i].label.clone() },
+            None => SkillRef { id: None, label: text },
+        }
+    }
+
+    /// The closest label or synonym within a small edit distance; short words must match
+    /// more closely so `bil` does not become `bild`.
+    fn closest_skill(&self, folded: &str) -> Option<usize> {
+        let n = folded.chars().count();
+        if n < 4 {
+            return None;
+        }
+        let max_edits = if n < 8 { 1 } else { 2 };
+        let mut best: Option<(usize, usize)> = None;
+        let mut consider = |candidate: &str, idx: usize| {
+            let m = candidate.chars().count();
+            if m.abs_diff(n) > max_edits {
+                return;
+            }
+            let d = strsim::damerau_levenshtein(folded, candidate);
+            if d <= max_edits && best.is_none_or(|(bd, _)| d < bd) {
+                best = Some((d, idx));
+            }
+        };
+        for (label, &idx) in &self.skill_by_folded {
+            consider(label, idx);
+        }
+        for (word, &g) in &self.synonym_by_folded {
+            if let Some(&idx) = self.skill_by_folded.get(&fold(&self.synonym_groups[g][0])) {
+                consider(word, idx);
+            }
+        }
+        best.map(|(_, i)| i)
+    }
+}
+
+fn municipalities_keys(m: &HashMap<String, Municipality>) -> Vec<String> {
+    m.keys().cloned().collect()
+}
+
+/// Great-circle distance in km between two WGS84 points.
+pub fn haversine_km(a: (f64, f64), b: (f64, f64)) -> f64 {
+    let (lat1, lon1) = (a.0.to_radians(), a.1.to_radians());
+    let (lat2, lon2) = (b.0.to_radians(), b.1.to_radians());
+    let h = ((lat2 - lat1) / 2.0).sin().powi(2) + lat1.cos() * lat2.cos() * ((lon2 - lon1) / 2.0).sin().powi(2);
+    2.0 * 6371.0 * h.sqrt().asin()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loads_the_lists() {
+        let r = reference();
+        assert_eq!(r.municipalities.len(), 290);
+        assert_eq!(r.municipalities["1287"].name, "Trelleborg");
+        assert!(r.is_ssyk4("5321") && !r.is_ssyk4("532") && !r.is_ssyk4("9999"));
+        assert!(r.languages.contains_key("sv") && r.languages.contains_key("ar"));
+        assert!(r.driving_licences.contains(&"CE".to_string()));
+        assert!(r.skills.len() > 6000);
+    }
+
+    #[test]
+    fn resolves_free_text_skills() {
+        let r = reference();
+        assert_eq!(r.resolve_skill("svetsning").label, "Svetsteknik");
+        assert_eq!(r.resolve_skill("lokalvård").label, "Städtjänster");
+        assert_eq!(r.resolve_skill("truckkort").label, "Truckvana");
+        assert_eq!(r.resolve_skill("kassavana").label, "Kassavana");
+        assert_eq!(r.resolve_skill("Kasavana").label, "Kassavana", "one typo");
+        assert_eq!(r.resolve_skill("personlig omvardnad").label, "Personlig omvårdnad", "no å");
+        let free = r.resolve_skill("  spelar   dragspel ");
+        assert_eq!(free, SkillRef { id: None, label: "spelar dragspel".into() });
+    }
+
+    #[test]
+    fn distances() {
+        let r = reference();
+        let m = |c: &str| (r.municipalities[c].lat, r.municipalities[c].lon);
+        let d = haversine_km(m("1287"), m("1280")); // Trelleborg–Malmö
+        assert!((20.0..40.0).contains(&d), "{d}");
+    }
+}

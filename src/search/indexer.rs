@@ -1,0 +1,221 @@
+//! The indexer: one thread per process applies the outbox to this process's indexes, in
+//! order, committing each batch with its position. Writes wake it at once; it also polls, so
+//! writes made by other processes on the same PostgreSQL database arrive too.
+
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use tantivy::Term;
+
+use super::{SearchIndex, Side, documents};
+use crate::db::outbox::{self, Entity};
+use crate::db::{DbConnection, Pool};
+use crate::{openings, seekers};
+
+/// How often the indexer looks for writes made by other processes.
+const POLL: Duration = Duration::from_millis(200);
+const BATCH: i64 = 2000;
+const REBUILD_PAGE: i64 = 5000;
+
+#[derive(Default)]
+struct Wake {
+    pending: Mutex<bool>,
+    cv: Condvar,
+}
+
+pub struct Indexer {
+    wake: Arc<Wake>,
+    stop: Arc<AtomicBool>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Indexer {
+    pub fn start(pool: Pool, index: Arc<SearchIndex>) -> Self {
+        let wake = Arc::new(Wake::default());
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = std::thread::Builder::new()
+            .name("indexer".into())
+            .spawn({
+                let (wake, stop) = (wake.clone(), stop.clone());
+                move || run(&pool, &index, &wake, &stop)
+            })
+            .expect("spawning the indexer thread");
+        Self { wake, stop, thread: Mutex::new(Some(thread)) }
+    }
+
+    /// A write committed: index it now rather than at the next poll.
+    pub fn notify(&self) {
+        *self.wake.pending.lock().expect("wake lock") = true;
+        self.wake.cv.notify_one();
+    }
+
+    /// Applies what is left and stops; called on graceful shutdown.
+    pub fn shutdown(&self) {
+        self.stop.store(true, Ordering::SeqCst);
+        self.notify();
+        if let Some(t) = self.thread.lock().expect("thread lock").take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn run(pool: &Pool, index: &SearchIndex, wake: &Wake, stop: &AtomicBool) {
+    loop {
+        {
+            let pending = wake.pending.lock().expect("wake lock");
+            let (mut pending, _) = wake.cv.wait_timeout_while(pending, POLL, |p| !*p).expect("wake lock");
+            *pending = false;
+        }
+        let stopping = stop.load(Ordering::SeqCst);
+        if let Err(e) = catch_up(pool, index) {
+            tracing::warn!(error = %format!("{e:#}"), "indexer: applying the outbox failed; retrying");
+            std::thread::sleep(Duration::from_secs(1));
+        }
+        if stopping {
+            return;
+        }
+    }
+}
+
+/// Applies every outbox event after the indexes' position; returns how many.
+pub fn catch_up(pool: &Pool, index: &SearchIndex) -> anyhow::Result<usize> {
+    let mut conn = pool.get()?;
+    let mut applied = 0;
+    loop {
+        let started = Instant::now();
+        let position = index.position();
+        let events = outbox::after(&mut conn, position, BATCH)?;
+        let Some(last) = events.last().map(|e| e.id) else { return Ok(applied) };
+        let mut seeker_ids = BTreeSet::new();
+        let mut opening_ids = BTreeSet::new();
+        for e in &events {
+            if e.entity == Entity::Seeker.as_str() {
+                seeker_ids.insert(e.entity_id.clone());
+            } else if e.entity == Entity::Opening.as_str() {
+                opening_ids.insert(e.entity_id.clone());
+            }
+        }
+        // Only an index that changed is committed (a commit syncs files to disk); the other
+        // advances in memory, and after a restart re-applies a few events, which is harmless.
+        for (side, ids, apply) in [
+            (&index.seekers, seeker_ids, apply_seekers as ApplyFn),
+            (&index.openings, opening_ids, apply_openings as ApplyFn),
+        ] {
+            if ids.is_empty() {
+                side.position.store(last, Ordering::SeqCst);
+            } else {
+                apply(&mut conn, side, &ids.into_iter().collect::<Vec<_>>())?;
+                side.commit(last)?;
+            }
+        }
+        applied += events.len();
+        tracing::debug!(
+            events = events.len(),
+            position = last,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "indexer applied a batch"
+        );
+    }
+}
+
+type ApplyFn = fn(&mut DbConnection, &Side, &[String]) -> anyhow::Result<()>;
+
+/// Replaces each document with the row's current state (or removes it). The row, not the
+/// event, is the truth, so applying an event twice is harmless.
+fn apply_seekers(conn: &mut DbConnection, side: &Side, ids: &[String]) -> anyhow::Result<()> {
+    let rows = seekers::store::rows_by_ids(conn, ids)?;
+    let writer = side.writer.lock().expect("index writer lock");
+    for id in ids {
+        writer.delete_term(Term::from_field_text(side.fields.id, id));
+    }
+    for row in &rows {
+        if let Some(doc) = documents::seeker(&side.fields, row) {
+            writer.add_document(doc)?;
+        }
+    }
+    Ok(())
+}
+
+fn apply_openings(conn: &mut DbConnection, side: &Side, ids: &[String]) -> anyhow::Result<()> {
+    let rows = openings::store::rows_by_ids(conn, ids)?;
+    let writer = side.writer.lock().expect("index writer lock");
+    for id in ids {
+        writer.delete_term(Term::from_field_text(side.fields.id, id));
+    }
+    for row in &rows {
+        if let Some(doc) = documents::opening(&side.fields, row) {
+            writer.add_document(doc)?;
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RebuildStats {
+    pub seekers: u64,
+    pub openings: u64,
+    pub seconds: f64,
+}
+
+/// Rebuilds the indexes that need it (or all, with `force`) from the database. The position
+/// recorded is the outbox head read *before* the scan, so anything written during the scan
+/// is applied again by the next catch-up.
+pub fn rebuild(
+    pool: &Pool,
+    index: &SearchIndex,
+    force: bool,
+    mut progress: impl FnMut(&str, u64, u64),
+) -> anyhow::Result<RebuildStats> {
+    let started = Instant::now();
+    let mut conn = pool.get()?;
+    let head = outbox::head(&mut conn)?;
+    let mut stats = RebuildStats::default();
+    if force || index.seekers.needs_rebuild.load(Ordering::SeqCst) {
+        let total = seekers::store::count_live(&mut conn)? as u64;
+        stats.seekers = fill(&index.seekers, total, &mut progress, |after| {
+            let rows = seekers::store::rows_after(&mut conn, after, REBUILD_PAGE)?;
+            Ok(rows.into_iter().map(|r| (r.id.clone(), documents::seeker(&index.seekers.fields, &r))).collect())
+        })?;
+        index.seekers.commit(head)?;
+    }
+    if force || index.openings.needs_rebuild.load(Ordering::SeqCst) {
+        let total = openings::store::count_live(&mut conn)? as u64;
+        stats.openings = fill(&index.openings, total, &mut progress, |after| {
+            let rows = openings::store::rows_after(&mut conn, after, REBUILD_PAGE)?;
+            Ok(rows.into_iter().map(|r| (r.id.clone(), documents::opening(&index.openings.fields, &r))).collect())
+        })?;
+        index.openings.commit(head)?;
+    }
+    stats.seconds = started.elapsed().as_secs_f64();
+    Ok(stats)
+}
+
+type Page = Vec<(String, Option<tantivy::TantivyDocument>)>;
+
+fn fill(
+    side: &Side,
+    total: u64,
+    progress: &mut impl FnMut(&str, u64, u64),
+    mut page: impl FnMut(&str) -> anyhow::Result<Page>,
+) -> anyhow::Result<u64> {
+    let writer = side.writer.lock().expect("index writer lock");
+    writer.delete_all_documents()?;
+    let mut after = String::new();
+    let mut done = 0u64;
+    loop {
+        let docs = page(&after)?;
+        let Some((last, _)) = docs.last() else { break };
+        after = last.clone();
+        for (_, doc) in docs {
+            if let Some(doc) = doc {
+                writer.add_document(doc)?;
+                done += 1;
+            }
+        }
+        progress(side.name, done, total);
+    }
+    Ok(done)
+}

@@ -1,0 +1,302 @@
+//! The tantivy indexes of seekers and openings: derived data, always rebuildable from the
+//! database. One writer per index, owned by the indexer thread that applies the outbox; one
+//! reader per index for the process. Each index's commit payload records the schema version
+//! and the outbox position it includes, so a restart resumes where the index left off and a
+//! schema change or a damaged index triggers a rebuild.
+
+pub mod documents;
+pub mod http;
+pub mod indexer;
+pub mod query;
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer,
+};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
+
+/// Bump when the schema or the analyzers change: older indexes are rebuilt on start.
+pub const SCHEMA_VERSION: u32 = 7;
+
+/// Swedish: lowercased and stemmed (`undersköterskor` → `underskötersk`).
+pub const SWEDISH: &str = "sv";
+/// The same, accent-folded, so `underskoterska` finds `undersköterska`.
+pub const SWEDISH_FOLDED: &str = "sv_folded";
+
+/// Both indexes share one schema; fields an entity lacks stay empty.
+#[derive(Clone, Copy)]
+pub struct Fields {
+    pub id: Field,
+    pub text: Field,
+    pub folded: Field,
+    pub municipality: Field,
+    /// Every level of every SSYK code: `5`, `53`, `532`, `5321`.
+    pub ssyk: Field,
+    pub skill: Field,
+    pub licence: Field,
+    pub language: Field,
+    pub status: Field,
+    pub employer: Field,
+    pub employment_type: Field,
+    pub unit: Field,
+    pub broker: Field,
+    /// Days since 1970-01-01: when a seeker is available (0 = now), when an opening starts.
+    pub day: Field,
+    pub lat: Field,
+    pub lon: Field,
+    pub max_commute_km: Field,
+    /// Scoring inputs as fast fields, read per matching document (see `matching`).
+    /// SSYK 4 codes as numbers (`0110` → 110: prefixes are divisions by 10).
+    pub ssyk_code: Field,
+    /// A seeker's skills; an opening's must-have and nice-to-have skills ([`key`]).
+    pub skill_key: Field,
+    pub must_skill: Field,
+    pub nice_skill: Field,
+    /// Languages with level ([`language_key`]).
+    pub lang_key: Field,
+    pub must_lang: Field,
+    pub nice_lang: Field,
+    /// Licences an opening requires (hard filter).
+    pub must_licence: Field,
+    /// Since when a seeker has waited for a proposal (last proposal, else registration).
+    pub waiting_since: Field,
+    /// The municipality's position in the reference list, for per-query distance tables.
+    pub municipality_idx: Field,
+    /// Hard filters read while ranking: 1 for an active seeker; one bit per licence class
+    /// (position in the reference list).
+    pub active: Field,
+    pub licence_mask: Field,
+    /// The id (a UUID) as two numbers: ranking reads ids of its hits from fast fields, which
+    /// is far cheaper than the document store or a string column.
+    pub id_hi: Field,
+    pub id_lo: Field,
+}
+
+/// The licence classes as bits, by their position in the reference list.
+pub fn licence_mask<'a>(licences: impl IntoIterator<Item = &'a String>) -> u64 {
+    let all = &crate::reference::reference().driving_licences;
+    licences.into_iter().filter_map(|l| all.iter().position(|x| x == l)).fold(0, |m, i| m | (1 << i))
+}
+
+/// A stable 64-bit key (FNV-1a) for skills and languages in fast fields.
+pub fn key(s: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// The key of a skill: its vocabulary id, or its accent-folded free text.
+pub fn skill_key(s: &crate::reference::SkillRef) -> u64 {
+    match &s.id {
+        Some(id) => key(id),
+        None => key(&format!("text:{}", crate::text::fold(&s.label))),
+    }
+}
+
+/// A language and level in one number: the code's key with the level in the low bits.
+pub fn language_key(code: &str, level: crate::vocabulary::LanguageLevel) -> u64 {
+    (key(code) << 3) | level as u64
+}
+
+pub fn language_of(k: u64) -> (u64, u64) {
+    (k >> 3, k & 7)
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = |tokenizer: &str| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default().set_tokenizer(tokenizer).set_index_option(IndexRecordOption::WithFreqs),
+        )
+    };
+    let fields = Fields {
+        id: b.add_text_field("id", STRING | STORED),
+        text: b.add_text_field("text", text(SWEDISH)),
+        folded: b.add_text_field("folded", text(SWEDISH_FOLDED)),
+        municipality: b.add_text_field("municipality", STRING),
+        ssyk: b.add_text_field("ssyk", STRING),
+        skill: b.add_text_field("skill", STRING),
+        licence: b.add_text_field("licence", STRING),
+        language: b.add_text_field("language", STRING),
+        status: b.add_text_field("status", STRING),
+        employer: b.add_text_field("employer", STRING),
+        employment_type: b.add_text_field("employment_type", STRING),
+        unit: b.add_text_field("unit", STRING),
+        broker: b.add_text_field("broker", STRING),
+        day: b.add_i64_field("day", INDEXED | FAST),
+        lat: b.add_f64_field("lat", FAST),
+        lon: b.add_f64_field("lon", FAST),
+        max_commute_km: b.add_u64_field("max_commute_km", FAST),
+        ssyk_code: b.add_u64_field("ssyk_code", FAST),
+        skill_key: b.add_u64_field("skill_key", FAST),
+        must_skill: b.add_u64_field("must_skill", FAST),
+        nice_skill: b.add_u64_field("nice_skill", FAST),
+        lang_key: b.add_u64_field("lang_key", FAST),
+        must_lang: b.add_u64_field("must_lang", FAST),
+        nice_lang: b.add_u64_field("nice_lang", FAST),
+        must_licence: b.add_text_field("must_licence", STRING),
+        waiting_since: b.add_i64_field("waiting_since", FAST),
+        municipality_idx: b.add_u64_field("municipality_idx", FAST),
+        active: b.add_u64_field("active", FAST),
+        licence_mask: b.add_u64_field("licence_mask", FAST),
+        id_hi: b.add_u64_field("id_hi", FAST),
+        id_lo: b.add_u64_field("id_lo", FAST),
+    };
+    (b.build(), fields)
+}
+
+/// Swedish stop words ("och", "till", "som"…) are dropped: they match nearly every document
+/// and would only add noise to relevance and cost to queries.
+pub fn swedish_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(StopWordFilter::new(Language::Swedish).expect("tantivy ships Swedish stop words"))
+        .filter(Stemmer::new(Language::Swedish))
+        .build()
+}
+
+pub fn folded_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(StopWordFilter::new(Language::Swedish).expect("tantivy ships Swedish stop words"))
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::Swedish))
+        .build()
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Payload {
+    schema: u32,
+    position: i64,
+}
+
+/// One index (seekers or openings).
+pub struct Side {
+    pub name: &'static str,
+    pub index: Index,
+    pub reader: IndexReader,
+    pub writer: Mutex<IndexWriter<TantivyDocument>>,
+    pub fields: Fields,
+    /// True when the index was created empty and must be filled from the database.
+    pub needs_rebuild: AtomicBool,
+    /// The outbox position the last commit included.
+    pub position: AtomicI64,
+    /// Per-segment data derived for scoring (segments never change, so it stays valid).
+    pub segment_cache: Mutex<HashMap<tantivy::index::SegmentId, Arc<dyn Any + Send + Sync>>>,
+}
+
+impl Side {
+    /// Opens the index in `dir`, or creates it empty when it is missing, damaged or of an
+    /// older schema (then `needs_rebuild`). Fails if another process holds its writer lock.
+    pub fn open(name: &'static str, dir: &Path, heap_bytes: usize, threads: usize) -> anyhow::Result<Self> {
+        let (schema, fields) = schema();
+        let existing = Index::open_in_dir(dir).ok().and_then(|index| {
+            let meta = index.load_metas().ok()?;
+            let payload: Payload = serde_json::from_str(meta.payload.as_deref()?).ok()?;
+            (payload.schema == SCHEMA_VERSION && index.schema() == schema).then_some((index, payload.position))
+        });
+        let (mut index, position, needs_rebuild) = match existing {
+            Some((index, position)) => (index, position, false),
+            None => {
+                if dir.exists() {
+                    tracing::warn!(index = name, "index missing, damaged or of an older schema: rebuilding");
+                    std::fs::remove_dir_all(dir).with_context(|| format!("removing {}", dir.display()))?;
+                }
+                std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+                (Index::create_in_dir(dir, schema)?, 0, true)
+            }
+        };
+        // Segments are searched in parallel: a ranking query's latency halves on two cores.
+        index.set_multithread_executor(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(4))?;
+        index.tokenizers().register(SWEDISH, swedish_analyzer());
+        index.tokenizers().register(SWEDISH_FOLDED, folded_analyzer());
+        let writer = index.writer_with_num_threads(threads, heap_bytes).with_context(|| {
+            format!("opening the {name} index for writing (is another platsa process using {}?)", dir.display())
+        })?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(Self {
+            name,
+            index,
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+            needs_rebuild: AtomicBool::new(needs_rebuild),
+            position: AtomicI64::new(position),
+            segment_cache: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Commits what the writer holds, recording the outbox position, and makes it searchable.
+    pub fn commit(&self, position: i64) -> anyhow::Result<()> {
+        let payload = serde_json::to_string(&Payload { schema: SCHEMA_VERSION, position })?;
+        {
+            let mut writer = self.writer.lock().expect("index writer lock");
+            let mut prepared = writer.prepare_commit()?;
+            prepared.set_payload(&payload);
+            prepared.commit()?;
+        }
+        self.reader.reload()?;
+        self.position.store(position, Ordering::SeqCst);
+        self.needs_rebuild.store(false, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// The cached value for a segment, built on first use. Entries of merged-away segments
+    /// are dropped whenever a new one is built.
+    pub fn cached<T: Any + Send + Sync>(&self, reader: &tantivy::SegmentReader, build: impl FnOnce() -> T) -> Arc<T> {
+        let id = reader.segment_id();
+        if let Some(v) = self.segment_cache.lock().expect("cache lock").get(&id).cloned() {
+            if let Ok(t) = v.downcast::<T>() {
+                return t;
+            }
+        }
+        let value = Arc::new(build());
+        let live: std::collections::HashSet<tantivy::index::SegmentId> =
+            self.reader.searcher().segment_readers().iter().map(|r| r.segment_id()).collect();
+        let mut cache = self.segment_cache.lock().expect("cache lock");
+        cache.retain(|k, _| live.contains(k));
+        cache.insert(id, value.clone());
+        value
+    }
+
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+}
+
+/// Both indexes, under one directory.
+pub struct SearchIndex {
+    pub dir: PathBuf,
+    pub seekers: Side,
+    pub openings: Side,
+}
+
+impl SearchIndex {
+    pub fn open(dir: &Path, heap_bytes: usize, threads: usize) -> anyhow::Result<Self> {
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            seekers: Side::open("seekers", &dir.join("seekers"), heap_bytes, threads)?,
+            openings: Side::open("openings", &dir.join("openings"), heap_bytes, threads)?,
+        })
+    }
+
+    /// The outbox position both indexes include.
+    pub fn position(&self) -> i64 {
+        self.seekers.position.load(Ordering::SeqCst).min(self.openings.position.load(Ordering::SeqCst))
+    }
+}

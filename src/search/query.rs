@@ -1,0 +1,145 @@
+//! Free-text search with filters. Each word of the query must match, in any of its forms:
+//! the Swedish stem, the accent-folded stem, a close misspelling (one or two edits, by
+//! length), or a word of its synonym group.
+
+use std::ops::Bound;
+
+use chrono::NaiveDate;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{TantivyDocument, Term};
+
+use super::documents::day_number;
+use super::{Fields, Side, folded_analyzer, swedish_analyzer};
+use crate::reference::reference;
+
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    pub municipality: Vec<String>,
+    /// An SSYK code at any level (1 to 4 digits).
+    pub occupation: Option<String>,
+    pub licence: Vec<String>,
+    pub status: Option<String>,
+    /// Seekers available on or before this day; openings starting on or before it.
+    pub available_before: Option<NaiveDate>,
+    pub employer: Option<String>,
+}
+
+fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while let Some(t) = stream.next() {
+        out.push(t.text.clone());
+    }
+    out
+}
+
+fn term_query(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::WithFreqs))
+}
+
+/// All forms of one query word; the query matches a document if any form does. Misspellings
+/// score below exact forms.
+fn word_query(f: &Fields, word: &str) -> Option<Box<dyn Query>> {
+    let mut sv = swedish_analyzer();
+    let mut folded = folded_analyzer();
+    let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for t in tokens(&mut sv, word) {
+        alternatives.push((Occur::Should, term_query(f.text, &t)));
+    }
+    for t in tokens(&mut folded, word) {
+        alternatives.push((Occur::Should, term_query(f.folded, &t)));
+        let len = t.chars().count();
+        let distance = match len {
+            0..=3 => 0,
+            4..=7 => 1,
+            _ => 2,
+        };
+        if distance > 0 {
+            let fuzzy = FuzzyTermQuery::new(Term::from_field_text(f.folded, &t), distance, true);
+            alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(fuzzy), 0.5))));
+        }
+    }
+    if let Some(group) = reference().synonyms_of(word) {
+        for synonym in group {
+            let parts = tokens(&mut folded, synonym);
+            if parts.is_empty() {
+                continue;
+            }
+            let all: Vec<(Occur, Box<dyn Query>)> =
+                parts.iter().map(|p| (Occur::Must, term_query(f.folded, p))).collect();
+            alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(BooleanQuery::new(all)), 0.8))));
+        }
+    }
+    (!alternatives.is_empty()).then(|| Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>)
+}
+
+/// The words of a query, split where the tokenizer would split.
+pub fn words(q: &str) -> Vec<&str> {
+    q.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).take(16).collect()
+}
+
+pub fn build(f: &Fields, q: &str, filters: &Filters) -> Box<dyn Query> {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for w in words(q) {
+        if let Some(wq) = word_query(f, w) {
+            clauses.push((Occur::Must, wq));
+        }
+    }
+    clauses.extend(filter_clauses(f, filters));
+    if clauses.iter().all(|(o, _)| *o != Occur::Must && *o != Occur::Should) || clauses.is_empty() {
+        clauses.push((Occur::Must, Box::new(AllQuery)));
+    }
+    Box::new(BooleanQuery::new(clauses))
+}
+
+pub fn filter_clauses(f: &Fields, filters: &Filters) -> Vec<(Occur, Box<dyn Query>)> {
+    let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let exact = |field: Field, v: &str| -> Box<dyn Query> {
+        Box::new(TermQuery::new(Term::from_field_text(field, v), IndexRecordOption::Basic))
+    };
+    if !filters.municipality.is_empty() {
+        let any = filters.municipality.iter().map(|m| (Occur::Should, exact(f.municipality, m))).collect();
+        out.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+    }
+    if let Some(o) = &filters.occupation {
+        out.push((Occur::Must, exact(f.ssyk, o)));
+    }
+    for l in &filters.licence {
+        out.push((Occur::Must, exact(f.licence, l)));
+    }
+    if let Some(s) = &filters.status {
+        out.push((Occur::Must, exact(f.status, s)));
+    }
+    if let Some(e) = &filters.employer {
+        out.push((Occur::Must, exact(f.employer, e)));
+    }
+    if let Some(d) = filters.available_before {
+        let upper = Term::from_field_i64(f.day, day_number(d));
+        out.push((Occur::Must, Box::new(RangeQuery::new(Bound::Unbounded, Bound::Included(upper)))));
+    }
+    out
+}
+
+/// Ids and scores of one page of hits, best first, and the total number of hits.
+pub fn search(
+    side: &Side,
+    q: &str,
+    filters: &Filters,
+    limit: usize,
+    offset: usize,
+) -> anyhow::Result<(Vec<(String, f32)>, usize)> {
+    let query = build(&side.fields, q, filters);
+    let searcher = side.reader.searcher();
+    let (top, total) = searcher.search(&query, &(TopDocs::with_limit(limit.max(1)).and_offset(offset), Count))?;
+    let mut hits = Vec::with_capacity(top.len());
+    for (score, address) in top {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        if let Some(id) = doc.get_first(side.fields.id).and_then(|v| v.as_str()) {
+            hits.push((id.to_string(), score));
+        }
+    }
+    Ok((hits, total))
+}

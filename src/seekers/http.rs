@@ -1,0 +1,104 @@
+use actix_web::{HttpRequest, HttpResponse, delete, get, http::header, patch, post, web};
+use serde_json::Value;
+
+use super::{SeekerInput, store};
+use crate::audit;
+use crate::auth::{Principal, Role};
+use crate::db;
+use crate::error::{AppError, AppResult};
+use crate::http::{Json, Page, Pagination, etag, if_match};
+use crate::startup::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(create).service(list).service(show).service(update).service(erase);
+}
+
+#[post("/api/v1/seekers")]
+async fn create(state: web::Data<AppState>, who: Principal, body: Json<SeekerInput>) -> AppResult<HttpResponse> {
+    who.require(Role::CASEWORK)?;
+    let data = body.0.validate(state.clock.today())?;
+    let now = state.clock.now_ts();
+    let seeker = db::run(&state.pool, move |c| store::create(c, now, data)).await?;
+    state.notify_indexer();
+    Ok(HttpResponse::Created().insert_header((header::ETAG, etag(seeker.version))).json(seeker))
+}
+
+#[derive(serde::Deserialize)]
+struct ListQuery {
+    limit: Option<i64>,
+    offset: Option<i64>,
+    #[serde(flatten)]
+    filter: store::SeekerFilter,
+}
+
+#[get("/api/v1/seekers")]
+async fn list(state: web::Data<AppState>, who: Principal, q: web::Query<ListQuery>) -> AppResult<HttpResponse> {
+    who.require(Role::CASEWORK)?;
+    let q = q.into_inner();
+    let (limit, offset) = Pagination { limit: q.limit, offset: q.offset }.resolve()?;
+    let now = state.clock.now_ts();
+    let (items, total) = db::run(&state.pool, move |c| {
+        db::write_tx(c, |c| {
+            let (items, total) = store::list(c, &q.filter, limit, offset)?;
+            let ids: Vec<String> = items.iter().map(|s| s.id.clone()).collect();
+            audit::record(c, &who, &ids, "GET /api/v1/seekers", now)?;
+            Ok((items, total))
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Page::new(items, total, limit, offset)))
+}
+
+#[get("/api/v1/seekers/{id}")]
+async fn show(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> AppResult<HttpResponse> {
+    who.require(Role::CASEWORK)?;
+    let id = id.into_inner();
+    let now = state.clock.now_ts();
+    let seeker = db::run(&state.pool, move |c| {
+        db::write_tx(c, |c| {
+            let seeker = store::get(c, &id)?;
+            audit::record(c, &who, std::slice::from_ref(&seeker.id), "GET /api/v1/seekers/{id}", now)?;
+            Ok(seeker)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(seeker.version))).json(seeker))
+}
+
+/// A JSON merge patch; `If-Match` is honoured when sent.
+#[patch("/api/v1/seekers/{id}")]
+async fn update(
+    state: web::Data<AppState>,
+    who: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: Json<Value>,
+) -> AppResult<HttpResponse> {
+    who.require(Role::CASEWORK)?;
+    if !body.0.is_object() {
+        return Err(AppError::field("body", "must be a JSON object"));
+    }
+    let expected = if_match(&req)?;
+    let id = id.into_inner();
+    let now = state.clock.now_ts();
+    let today = state.clock.today();
+    let seeker = db::run(&state.pool, move |c| {
+        let seeker = store::update(c, now, today, &id, expected, body.0)?;
+        audit::record(c, &who, std::slice::from_ref(&seeker.id), "PATCH /api/v1/seekers/{id}", now)?;
+        Ok(seeker)
+    })
+    .await?;
+    state.notify_indexer();
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(seeker.version))).json(seeker))
+}
+
+/// Erasure (GDPR): personal data is removed; the anonymous row stays for reports.
+#[delete("/api/v1/seekers/{id}")]
+async fn erase(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> AppResult<HttpResponse> {
+    who.require(&[Role::Admin])?;
+    let id = id.into_inner();
+    let now = state.clock.now_ts();
+    db::run(&state.pool, move |c| store::erase(c, now, &id)).await?;
+    state.notify_indexer();
+    Ok(HttpResponse::NoContent().finish())
+}

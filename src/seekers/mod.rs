@@ -1,0 +1,259 @@
+//! Job seekers: people on assistance, newcomers, young people. Personal data (personnummer,
+//! names, contact details) is read by brokers and officers only, every read is audited, and
+//! it is never indexed, logged or shown to employers.
+
+pub mod http;
+pub mod store;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{AppResult, Errors};
+use crate::ident::normalize_personnummer;
+use crate::reference::SkillRef;
+use crate::vocabulary::{self, Language};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SeekerStatus {
+    #[default]
+    Active,
+    Paused,
+    Placed,
+    Exited,
+}
+
+impl SeekerStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Paused => "paused",
+            Self::Placed => "placed",
+            Self::Exited => "exited",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Active, Self::Paused, Self::Placed, Self::Exited].into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// Why someone left assistance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExitReason {
+    Employment,
+    SubsidisedEmployment,
+    MunicipalLabourMarketJob,
+    Studies,
+    Moved,
+    Other,
+}
+
+/// A seeker as clients send it (create), and as a PATCH is merged into.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeekerInput {
+    pub personnummer: String,
+    pub first_name: String,
+    pub last_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    pub municipality_code: String,
+    #[serde(default)]
+    pub occupations: Vec<String>,
+    /// Vocabulary ids or free text.
+    #[serde(default)]
+    pub skills: Vec<String>,
+    #[serde(default)]
+    pub languages: Vec<Language>,
+    #[serde(default)]
+    pub driving_licences: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub available_from: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_commute_km: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub broker_id: Option<String>,
+    #[serde(default)]
+    pub status: SeekerStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_reason: Option<ExitReason>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_date: Option<NaiveDate>,
+}
+
+/// A validated, normalised seeker, ready to store.
+#[derive(Debug, Clone)]
+pub struct SeekerData {
+    pub personnummer: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub municipality_code: String,
+    pub occupations: Vec<String>,
+    pub skills: Vec<SkillRef>,
+    pub languages: Vec<Language>,
+    pub driving_licences: Vec<String>,
+    pub available_from: Option<NaiveDate>,
+    pub max_commute_km: Option<u32>,
+    pub summary: Option<String>,
+    pub unit: Option<String>,
+    pub broker_id: Option<String>,
+    pub status: SeekerStatus,
+    pub exit_reason: Option<ExitReason>,
+    pub exit_date: Option<NaiveDate>,
+}
+
+fn valid_email(e: &str) -> bool {
+    let Some((local, domain)) = e.split_once('@') else { return false };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !e.chars().any(char::is_whitespace)
+        && e.len() <= 254
+}
+
+/// Keeps `+` and digits; 7 to 15 digits as E.164 allows.
+fn normalize_phone(p: &str) -> Option<String> {
+    if !p.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)) {
+        return None;
+    }
+    let digits: String = p.chars().filter(char::is_ascii_digit).collect();
+    if !(7..=15).contains(&digits.len()) {
+        return None;
+    }
+    Some(if p.trim_start().starts_with('+') { format!("+{digits}") } else { digits })
+}
+
+impl SeekerInput {
+    pub fn validate(&self, today: NaiveDate) -> AppResult<SeekerData> {
+        let mut errors = Errors::new();
+        let personnummer = match normalize_personnummer(&self.personnummer, today) {
+            Ok(p) => p,
+            Err(msg) => {
+                errors.add("personnummer", msg);
+                String::new()
+            }
+        };
+        let first_name = vocabulary::text(&self.first_name, "first_name", 100, &mut errors);
+        let last_name = vocabulary::text(&self.last_name, "last_name", 100, &mut errors);
+        let email = vocabulary::optional_text(&self.email, "email", 254, &mut errors).map(|e| e.to_lowercase());
+        if email.as_deref().is_some_and(|e| !valid_email(e)) {
+            errors.add("email", "is not an e-mail address");
+        }
+        let phone = match vocabulary::optional_text(&self.phone, "phone", 30, &mut errors) {
+            Some(p) => normalize_phone(&p).or_else(|| {
+                errors.add("phone", "must be a phone number of 7 to 15 digits");
+                None
+            }),
+            None => None,
+        };
+        let municipality_code = self.municipality_code.trim().to_string();
+        vocabulary::municipality(&municipality_code, "municipality_code", &mut errors);
+        let occupations = vocabulary::occupations(&self.occupations, "occupations", &mut errors);
+        let skills = vocabulary::skills(&self.skills, "skills", &mut errors);
+        let languages = vocabulary::languages(&self.languages, "languages", &mut errors);
+        let driving_licences = vocabulary::driving_licences(&self.driving_licences, "driving_licences", &mut errors);
+        if self.max_commute_km.is_some_and(|k| k > 1000) {
+            errors.add("max_commute_km", "must be at most 1000");
+        }
+        let summary = vocabulary::optional_text(&self.summary, "summary", 5000, &mut errors);
+        let unit = vocabulary::optional_text(&self.unit, "unit", 100, &mut errors);
+        let broker_id = vocabulary::optional_text(&self.broker_id, "broker_id", 100, &mut errors);
+        match (self.status, self.exit_reason, self.exit_date) {
+            (SeekerStatus::Exited, None, _) => errors.add("exit_reason", "is required when status is exited"),
+            (SeekerStatus::Exited, _, None) => errors.add("exit_date", "is required when status is exited"),
+            (SeekerStatus::Exited, _, Some(d)) if d > today => errors.add("exit_date", "is in the future"),
+            (s, Some(_), _) if s != SeekerStatus::Exited => errors.add("exit_reason", "only for status exited"),
+            _ => {}
+        }
+        errors.into_result()?;
+        Ok(SeekerData {
+            personnummer,
+            first_name,
+            last_name,
+            email,
+            phone,
+            municipality_code,
+            occupations,
+            skills,
+            languages,
+            driving_licences,
+            available_from: self.available_from,
+            max_commute_km: self.max_commute_km,
+            summary,
+            unit,
+            broker_id,
+            status: self.status,
+            exit_reason: self.exit_reason,
+            exit_date: self.exit_date.filter(|_| self.status == SeekerStatus::Exited),
+        })
+    }
+}
+
+/// A seeker as staff see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Seeker {
+    pub id: String,
+    pub personnummer: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub municipality_code: String,
+    pub occupations: Vec<String>,
+    pub skills: Vec<SkillRef>,
+    pub languages: Vec<Language>,
+    pub driving_licences: Vec<String>,
+    pub available_from: Option<String>,
+    pub max_commute_km: Option<i32>,
+    pub summary: Option<String>,
+    pub unit: Option<String>,
+    pub broker_id: Option<String>,
+    pub status: String,
+    pub exit_reason: Option<String>,
+    pub exit_date: Option<String>,
+    #[serde(with = "crate::clock::rfc3339")]
+    pub registered_at: i64,
+    #[serde(with = "crate::clock::rfc3339")]
+    pub updated_at: i64,
+    #[serde(with = "crate::clock::rfc3339::option")]
+    pub last_proposed_at: Option<i64>,
+    pub version: i64,
+}
+
+impl Seeker {
+    /// The stored seeker as a client would send it, for merging a PATCH into.
+    pub fn to_input(&self) -> serde_json::Value {
+        let input = SeekerInput {
+            personnummer: self.personnummer.clone().unwrap_or_default(),
+            first_name: self.first_name.clone().unwrap_or_default(),
+            last_name: self.last_name.clone().unwrap_or_default(),
+            email: self.email.clone(),
+            phone: self.phone.clone(),
+            municipality_code: self.municipality_code.clone(),
+            occupations: self.occupations.clone(),
+            skills: self.skills.iter().map(|s| s.id.clone().unwrap_or_else(|| s.label.clone())).collect(),
+            languages: self.languages.clone(),
+            driving_licences: self.driving_licences.clone(),
+            available_from: self.available_from.as_deref().and_then(|d| d.parse().ok()),
+            max_commute_km: self.max_commute_km.map(|k| k as u32),
+            summary: self.summary.clone(),
+            unit: self.unit.clone(),
+            broker_id: self.broker_id.clone(),
+            status: SeekerStatus::parse(&self.status).unwrap_or_default(),
+            exit_reason: self.exit_reason.as_deref().and_then(|r| serde_json::from_value(r.into()).ok()),
+            exit_date: self.exit_date.as_deref().and_then(|d| d.parse().ok()),
+        };
+        serde_json::to_value(input).expect("serializable")
+    }
+}

@@ -1,0 +1,324 @@
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use super::{Seeker, SeekerData, SeekerStatus};
+use crate::db::outbox::{self, Entity};
+use crate::db::{DbConnection, new_id, schema::seekers, schema::users, write_tx};
+use crate::error::{AppError, AppResult};
+use crate::http::parse_json;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = seekers)]
+pub struct SeekerRow {
+    pub id: String,
+    pub personnummer: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub municipality_code: String,
+    pub occupations: String,
+    pub skills: String,
+    pub languages: String,
+    pub driving_licences: String,
+    pub available_from: Option<String>,
+    pub max_commute_km: Option<i32>,
+    pub summary: Option<String>,
+    pub unit: Option<String>,
+    pub broker_id: Option<String>,
+    pub status: String,
+    pub exit_reason: Option<String>,
+    pub exit_date: Option<String>,
+    pub registered_at: i64,
+    pub updated_at: i64,
+    pub last_proposed_at: Option<i64>,
+    pub erased_at: Option<i64>,
+    pub version: i64,
+}
+
+fn json_list<T: serde::de::DeserializeOwned>(text: &str) -> Vec<T> {
+    serde_json::from_str(text).unwrap_or_default()
+}
+
+impl From<SeekerRow> for Seeker {
+    fn from(r: SeekerRow) -> Self {
+        Seeker {
+            id: r.id,
+            personnummer: r.personnummer,
+            first_name: r.first_name,
+            last_name: r.last_name,
+            email: r.email,
+            phone: r.phone,
+            municipality_code: r.municipality_code,
+            occupations: json_list(&r.occupations),
+            skills: json_list(&r.skills),
+            languages: json_list(&r.languages),
+            driving_licences: json_list(&r.driving_licences),
+            available_from: r.available_from,
+            max_commute_km: r.max_commute_km,
+            summary: r.summary,
+            unit: r.unit,
+            broker_id: r.broker_id,
+            status: r.status,
+            exit_reason: r.exit_reason,
+            exit_date: r.exit_date,
+            registered_at: r.registered_at,
+            updated_at: r.updated_at,
+            last_proposed_at: r.last_proposed_at,
+            version: r.version,
+        }
+    }
+}
+
+fn json(v: &impl serde::Serialize) -> String {
+    serde_json::to_string(v).expect("serializable")
+}
+
+fn duplicate(existing: String) -> AppError {
+    AppError::conflict_with(
+        "a seeker with this personnummer is already registered",
+        serde_json::json!({ "existing_seeker_id": existing }),
+    )
+}
+
+fn by_personnummer(conn: &mut DbConnection, pnr: &str) -> QueryResult<Option<String>> {
+    seekers::table.filter(seekers::personnummer.eq(pnr)).select(seekers::id).first(conn).optional()
+}
+
+fn check_broker(conn: &mut DbConnection, broker_id: Option<&str>) -> AppResult<()> {
+    let Some(b) = broker_id else { return Ok(()) };
+    let role: Option<String> = users::table.find(b).select(users::role).first(conn).optional()?;
+    match role.as_deref() {
+        Some("broker") => Ok(()),
+        Some(_) => Err(AppError::field("broker_id", "this user is not a broker")),
+        None => Err(AppError::field("broker_id", "no user with this id")),
+    }
+}
+
+pub fn create(conn: &mut DbConnection, now: i64, data: SeekerData) -> AppResult<Seeker> {
+    let pnr = data.personnummer.clone();
+    let result = write_tx(conn, |c| {
+        let id = create_in_tx(c, now, &data)?;
+        get(c, &id)
+    });
+    // Two registrations racing past the check meet the unique index; answer as if checked.
+    match result {
+        Err(AppError::Conflict { extra, .. }) if !extra.contains_key("existing_seeker_id") => {
+            match by_personnummer(conn, &pnr)? {
+                Some(existing) => Err(duplicate(existing)),
+                None => Err(AppError::conflict("the seeker could not be registered; try again")),
+            }
+        }
+        other => other,
+    }
+}
+
+/// Registers a seeker inside the caller's transaction; returns the new id.
+pub fn create_in_tx(c: &mut DbConnection, now: i64, data: &SeekerData) -> AppResult<String> {
+    if let Some(existing) = by_personnummer(c, &data.personnummer)? {
+        return Err(duplicate(existing));
+    }
+    check_broker(c, data.broker_id.as_deref())?;
+    let id = new_id();
+    insert(c, &id, now, data)?;
+    outbox::push(c, Entity::Seeker, &id, now)?;
+    Ok(id)
+}
+
+/// The columns a seeker's data fills, shared by insert and update so the two cannot drift.
+/// `None` writes NULL (an update that drops the e-mail clears it).
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = seekers, treat_none_as_null = true)]
+struct SeekerValues<'a> {
+    personnummer: &'a str,
+    first_name: &'a str,
+    last_name: &'a str,
+    email: Option<&'a str>,
+    phone: Option<&'a str>,
+    municipality_code: &'a str,
+    occupations: String,
+    skills: String,
+    languages: String,
+    driving_licences: String,
+    available_from: Option<String>,
+    max_commute_km: Option<i32>,
+    summary: Option<&'a str>,
+    unit: Option<&'a str>,
+    broker_id: Option<&'a str>,
+    status: &'a str,
+    exit_reason: Option<String>,
+    exit_date: Option<String>,
+}
+
+impl<'a> SeekerValues<'a> {
+    fn of(d: &'a SeekerData) -> Self {
+        Self {
+            personnummer: &d.personnummer,
+            first_name: &d.first_name,
+            last_name: &d.last_name,
+            email: d.email.as_deref(),
+            phone: d.phone.as_deref(),
+            municipality_code: &d.municipality_code,
+            occupations: json(&d.occupations),
+            skills: json(&d.skills),
+            languages: json(&d.languages),
+            driving_licences: json(&d.driving_licences),
+            available_from: d.available_from.map(|x| x.to_string()),
+            max_commute_km: d.max_commute_km.map(|k| k as i32),
+            summary: d.summary.as_deref(),
+            unit: d.unit.as_deref(),
+            broker_id: d.broker_id.as_deref(),
+            status: d.status.as_str(),
+            exit_reason: d.exit_reason.map(|r| enum_str(&r)),
+            exit_date: d.exit_date.map(|x| x.to_string()),
+        }
+    }
+}
+
+fn insert(c: &mut DbConnection, id: &str, now: i64, d: &SeekerData) -> AppResult<()> {
+    diesel::insert_into(seekers::table)
+        .values((seekers::id.eq(id), SeekerValues::of(d), seekers::registered_at.eq(now), seekers::updated_at.eq(now)))
+        .execute(c)?;
+    Ok(())
+}
+
+fn enum_str(v: &impl serde::Serialize) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+/// A seeker that has not been erased.
+pub fn get(conn: &mut DbConnection, id: &str) -> AppResult<Seeker> {
+    find_row(conn, id)?.map(Seeker::from).ok_or(AppError::NotFound("seeker"))
+}
+
+pub fn find_row(conn: &mut DbConnection, id: &str) -> QueryResult<Option<SeekerRow>> {
+    seekers::table.find(id).filter(seekers::erased_at.is_null()).select(SeekerRow::as_select()).first(conn).optional()
+}
+
+/// Rows by id for the indexer and search, erased ones included (the indexer drops them).
+pub fn rows_by_ids(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<SeekerRow>> {
+    seekers::table.filter(seekers::id.eq_any(ids)).select(SeekerRow::as_select()).load(conn)
+}
+
+/// A page of rows in id order, for rebuilding the index.
+pub fn rows_after(conn: &mut DbConnection, after: &str, limit: i64) -> QueryResult<Vec<SeekerRow>> {
+    seekers::table
+        .filter(seekers::id.gt(after))
+        .filter(seekers::erased_at.is_null())
+        .order(seekers::id)
+        .limit(limit)
+        .select(SeekerRow::as_select())
+        .load(conn)
+}
+
+pub fn count_live(conn: &mut DbConnection) -> QueryResult<i64> {
+    seekers::table.filter(seekers::erased_at.is_null()).count().get_result(conn)
+}
+
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+pub struct SeekerFilter {
+    pub status: Option<String>,
+    pub broker_id: Option<String>,
+    pub unit: Option<String>,
+    pub municipality_code: Option<String>,
+}
+
+pub fn list(conn: &mut DbConnection, f: &SeekerFilter, limit: i64, offset: i64) -> AppResult<(Vec<Seeker>, i64)> {
+    if let Some(s) = &f.status {
+        SeekerStatus::parse(s).ok_or_else(|| AppError::field("status", "must be active, paused, placed or exited"))?;
+    }
+    let filtered = || {
+        let mut q = seekers::table.filter(seekers::erased_at.is_null()).into_boxed();
+        if let Some(s) = &f.status {
+            q = q.filter(seekers::status.eq(s.clone()));
+        }
+        if let Some(b) = &f.broker_id {
+            q = q.filter(seekers::broker_id.eq(b.clone()));
+        }
+        if let Some(u) = &f.unit {
+            q = q.filter(seekers::unit.eq(u.clone()));
+        }
+        if let Some(m) = &f.municipality_code {
+            q = q.filter(seekers::municipality_code.eq(m.clone()));
+        }
+        q
+    };
+    let total = filtered().count().get_result(conn)?;
+    let rows = filtered()
+        .order((seekers::registered_at.desc(), seekers::id.desc()))
+        .limit(limit)
+        .offset(offset)
+        .select(SeekerRow::as_select())
+        .load(conn)?;
+    Ok((rows.into_iter().map(Seeker::from).collect(), total))
+}
+
+/// Applies a JSON merge patch to the seeker and revalidates the whole record.
+pub fn update(
+    conn: &mut DbConnection,
+    now: i64,
+    today: NaiveDate,
+    id: &str,
+    expected_version: Option<i64>,
+    patch: serde_json::Value,
+) -> AppResult<Seeker> {
+    let result = write_tx(conn, |c| {
+        let current = get(c, id)?;
+        if expected_version.is_some_and(|v| v != current.version) {
+            return Err(AppError::PreconditionFailed("the seeker has changed since you read it".into()));
+        }
+        let mut merged = current.to_input();
+        crate::http::merge_patch(&mut merged, &patch);
+        let input: super::SeekerInput = parse_json(merged.to_string().as_bytes())?;
+        let d = input.validate(today)?;
+        if current.personnummer.as_deref() != Some(d.personnummer.as_str()) {
+            if let Some(existing) = by_personnummer(c, &d.personnummer)? {
+                return Err(duplicate(existing));
+            }
+        }
+        if current.broker_id != d.broker_id {
+            check_broker(c, d.broker_id.as_deref())?;
+        }
+        let changed = diesel::update(seekers::table.find(id).filter(seekers::version.eq(current.version)))
+            .set((SeekerValues::of(&d), seekers::updated_at.eq(now), seekers::version.eq(current.version + 1)))
+            .execute(c)?;
+        if changed == 0 {
+            return Err(AppError::PreconditionFailed("the seeker has changed since you read it".into()));
+        }
+        outbox::push(c, Entity::Seeker, id, now)?;
+        get(c, id)
+    });
+    match result {
+        Err(AppError::Conflict { extra, .. }) if !extra.contains_key("existing_seeker_id") => {
+            Err(AppError::conflict("a seeker with this personnummer is already registered"))
+        }
+        other => other,
+    }
+}
+
+/// Erases personal data and keeps the anonymous row that reports count.
+pub fn erase(conn: &mut DbConnection, now: i64, id: &str) -> AppResult<()> {
+    write_tx(conn, |c| {
+        get(c, id)?;
+        diesel::update(seekers::table.find(id))
+            .set((
+                seekers::personnummer.eq(None::<String>),
+                seekers::first_name.eq(None::<String>),
+                seekers::last_name.eq(None::<String>),
+                seekers::email.eq(None::<String>),
+                seekers::phone.eq(None::<String>),
+                seekers::summary.eq(None::<String>),
+                seekers::skills.eq("[]"),
+                seekers::erased_at.eq(now),
+                seekers::updated_at.eq(now),
+                seekers::version.eq(seekers::version + 1),
+            ))
+            .execute(c)?;
+        outbox::push(c, Entity::Seeker, id, now)
+    })
+}
+
+/// Every row, erased ones included.
+pub fn count_all(conn: &mut DbConnection) -> QueryResult<i64> {
+    seekers::table.count().get_result(conn)
+}

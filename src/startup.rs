@@ -1,0 +1,180 @@
+//! Builds the application: pool, state, routes, middleware, and the HTTP server. Tests build
+//! it the same way with port 0.
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+
+use actix_web::{App, HttpServer, dev::Server, middleware::ErrorHandlers, web};
+use anyhow::Context;
+use tracing_actix_web::TracingLogger;
+
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::db::{self, Pool};
+use crate::http::{BodyLimit, not_found, path_error, problem_fallback, query_error};
+use crate::search::{
+    SearchIndex,
+    indexer::{self, Indexer},
+};
+use crate::telemetry::RedactingRootSpan;
+
+/// What every handler can reach.
+pub struct AppState {
+    pub pool: Pool,
+    pub clock: Clock,
+    pub settings: Settings,
+    pub search: Arc<SearchIndex>,
+    pub indexer: Indexer,
+    pub applications_limiter: crate::booking::http::RateLimiter,
+}
+
+/// The serving process's index writer budget: small, since it indexes a batch at a time.
+const SERVE_INDEX_HEAP: usize = 50_000_000;
+
+impl AppState {
+    /// Connects (creating the SQLite file if needed) and applies migrations.
+    pub async fn open(settings: Settings) -> anyhow::Result<Self> {
+        let url = settings.database_url.clone();
+        let size = settings.pool_size;
+        let pool =
+            tokio::task::spawn_blocking(move || db::connect(&url, size)).await.context("opening the database")??;
+        let clock = match settings.clock {
+            Some(at) => Clock::fixed(at.to_utc()),
+            None => Clock::system(),
+        };
+        // Parse the compiled-in reference data now rather than in the first request.
+        tokio::task::spawn_blocking(crate::reference::reference).await?;
+        let search = Arc::new(open_index(&pool, &settings.index_dir).await?);
+        let indexer = Indexer::start(pool.clone(), search.clone());
+        Ok(Self { pool, clock, settings, search, indexer, applications_limiter: Default::default() })
+    }
+
+    /// A write committed; the indexer picks it up at once.
+    pub fn notify_indexer(&self) {
+        self.indexer.notify();
+    }
+}
+
+/// Opens the indexes, rebuilds any that is missing or damaged, and applies the outbox
+/// written since the last commit, so the index is current before the first request.
+async fn open_index(pool: &Pool, dir: &std::path::Path) -> anyhow::Result<SearchIndex> {
+    let (pool, dir) = (pool.clone(), dir.to_path_buf());
+    tokio::task::spawn_blocking(move || -> anyhow::Result<SearchIndex> {
+        let index = SearchIndex::open(&dir, SERVE_INDEX_HEAP, 1)?;
+        let stats = indexer::rebuild(&pool, &index, false, |_, _, _| {})?;
+        if stats.seekers + stats.openings > 0 {
+            tracing::info!(
+                seekers = stats.seekers,
+                openings = stats.openings,
+                seconds = stats.seconds,
+                "index rebuilt"
+            );
+        }
+        let applied = indexer::catch_up(&pool, &index)?;
+        tracing::info!(applied, position = index.position(), "index is current");
+        Ok(index)
+    })
+    .await
+    .context("opening the search index")?
+}
+
+pub struct Application {
+    server: Server,
+    address: SocketAddr,
+    state: web::Data<AppState>,
+    schedules: tokio::task::JoinHandle<()>,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let state = web::Data::new(AppState::open(settings).await?);
+        Self::with_state(state)
+    }
+
+    pub fn with_state(state: web::Data<AppState>) -> anyhow::Result<Self> {
+        let listener =
+            TcpListener::bind(state.settings.listen).with_context(|| format!("binding {}", state.settings.listen))?;
+        let address = listener.local_addr()?;
+        let body_limit = state.settings.body_limit;
+        let app_state = state.clone();
+        let schedules = spawn_schedules(state.clone());
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(app_state.clone())
+                .app_data(BodyLimit(body_limit))
+                .app_data(web::PayloadConfig::new(body_limit))
+                .app_data(web::QueryConfig::default().error_handler(query_error))
+                .app_data(web::PathConfig::default().error_handler(path_error))
+                .wrap(ErrorHandlers::new().default_handler(problem_fallback))
+                .wrap(TracingLogger::<RedactingRootSpan>::new())
+                .configure(routes)
+                .default_service(web::to(not_found))
+        })
+        .shutdown_timeout(10)
+        .listen(listener)?
+        .run();
+        Ok(Self { server, address, state, schedules })
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    /// Stops the server from elsewhere (tests, embedding).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until SIGINT/SIGTERM, then finishes in-flight requests (graceful shutdown).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let result = self.server.await;
+        self.schedules.abort();
+        let _ = self.schedules.await;
+        let state = self.state.clone();
+        let _ = tokio::task::spawn_blocking(move || state.indexer.shutdown()).await;
+        result
+    }
+}
+
+/// Background work every `serve` process does: pushing monthly figures on schedule and
+/// retrying failed deliveries (booking reminders join in their module). Safe with N
+/// processes: each delivery's state is in the database.
+fn spawn_schedules(state: web::Data<AppState>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
+        loop {
+            tick.tick().await;
+            if let Err(e) = crate::reports::push::scheduled(&state.pool, &state.settings.reports, &state.clock).await {
+                tracing::warn!(error = %e, "scheduled report push failed; retried later");
+            }
+            if let Err(e) = crate::booking::reminders::deliver_due(
+                &state.pool,
+                &state.settings.booking.reminder_webhook,
+                &state.clock,
+            )
+            .await
+            {
+                tracing::warn!(error = %e, "sending reminders failed; retried later");
+            }
+        }
+    })
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.configure(crate::ops::routes)
+        .configure(crate::auth::http::routes)
+        .configure(crate::employers::http::routes)
+        .configure(crate::seekers::http::routes)
+        .configure(crate::openings::http::routes)
+        .configure(crate::search::http::routes)
+        .configure(crate::audit::routes)
+        .configure(crate::openapi::routes)
+        .configure(crate::matching::http::routes)
+        .configure(crate::placements::http::routes)
+        .configure(crate::reports::http::routes)
+        .configure(crate::booking::http::routes);
+}

@@ -1,0 +1,71 @@
+//! Logging. The request span records the route *pattern* (`/api/v1/bookings/{token}.ics`),
+//! never the raw path or query string, and errors are recorded by status only: paths, queries
+//! and bodies can carry tokens, personnummer or contact details, and none of those may reach
+//! a log.
+
+use std::time::Instant;
+
+use actix_web::{
+    HttpMessage,
+    body::MessageBody,
+    dev::{ServiceRequest, ServiceResponse},
+};
+use tracing::Span;
+use tracing_actix_web::{RequestId, RootSpanBuilder};
+use tracing_subscriber::{EnvFilter, fmt::MakeWriter};
+
+use crate::config::LogFormat;
+
+/// Installs the global subscriber. `RUST_LOG` filters; the default is `info`, with tantivy's
+/// per-commit chatter at `warn`.
+pub fn init<W>(format: LogFormat, writer: W)
+where
+    W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
+{
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,tantivy=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer);
+    // A second init (tests) keeps the first subscriber.
+    let _ = match format {
+        LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).try_init(),
+        LogFormat::Pretty => builder.compact().try_init(),
+    };
+}
+
+#[derive(Clone, Copy)]
+struct Started(Instant);
+
+/// The root span of every request, with a request id and nothing personal.
+pub struct RedactingRootSpan;
+
+impl RootSpanBuilder for RedactingRootSpan {
+    fn on_request_start(request: &ServiceRequest) -> Span {
+        let request_id = request.extensions().get::<RequestId>().copied();
+        request.extensions_mut().insert(Started(Instant::now()));
+        let route = request.match_pattern().unwrap_or_else(|| "unmatched".to_string());
+        tracing::info_span!(
+            "request",
+            method = %request.method(),
+            route = %route,
+            request_id = %request_id.map(|r| r.to_string()).unwrap_or_default(),
+            user_id = tracing::field::Empty,
+            status = tracing::field::Empty,
+        )
+    }
+
+    fn on_request_end<B: MessageBody>(span: Span, outcome: &Result<ServiceResponse<B>, actix_web::Error>) {
+        let (status, elapsed) = match outcome {
+            Ok(res) => (res.status().as_u16(), res.request().extensions().get::<Started>().map(|s| s.0.elapsed())),
+            Err(e) => (e.as_response_error().status_code().as_u16(), None),
+        };
+        span.record("status", status);
+        crate::ops::count_response(status);
+        let ms = elapsed.map(|d| d.as_secs_f64() * 1000.0).unwrap_or_default();
+        span.in_scope(|| {
+            if status >= 500 {
+                tracing::warn!(status, elapsed_ms = ms, "request failed");
+            } else {
+                tracing::info!(status, elapsed_ms = ms, "request finished");
+            }
+        });
+    }
+}

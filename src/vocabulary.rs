@@ -1,0 +1,157 @@
+//! Validation of the coded lists seekers and openings share: SSYK occupations, skills,
+//! languages with levels, driving licences and municipalities. Unknown codes are errors,
+//! never stored silently.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Errors;
+use crate::reference::{SkillRef, reference};
+
+/// How well someone uses a language, in the order a requirement compares them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LanguageLevel {
+    Basic,
+    Good,
+    Fluent,
+    Native,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Language {
+    pub code: String,
+    pub level: LanguageLevel,
+}
+
+/// A language requirement: the level is the least accepted (`basic` when left out).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageRequirement {
+    pub code: String,
+    #[serde(default = "basic")]
+    pub level: LanguageLevel,
+}
+
+fn basic() -> LanguageLevel {
+    LanguageLevel::Basic
+}
+
+pub fn municipality(code: &str, field: &str, errors: &mut Errors) {
+    if !reference().municipalities.contains_key(code) {
+        errors.add(field, format!("`{code}` is not a Swedish municipality code (kommunkod, 4 digits)"));
+    }
+}
+
+pub fn occupation(code: &str, field: &str, errors: &mut Errors) {
+    if !reference().is_ssyk4(code) {
+        errors.add(field, format!("`{code}` is not an SSYK 2012 unit group (4 digits)"));
+    }
+}
+
+/// Checks SSYK codes, dropping duplicates and keeping the order given.
+pub fn occupations(codes: &[String], field: &str, errors: &mut Errors) -> Vec<String> {
+    if codes.len() > 10 {
+        errors.add(field, "at most 10 occupations");
+    }
+    let mut out: Vec<String> = Vec::new();
+    for (i, c) in codes.iter().enumerate() {
+        let c = c.trim().to_string();
+        occupation(&c, &format!("{field}[{i}]"), errors);
+        if !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Vocabulary ids or free text; free text is normalised to the vocabulary where it matches.
+pub fn skills(items: &[String], field: &str, errors: &mut Errors) -> Vec<SkillRef> {
+    if items.len() > 50 {
+        errors.add(field, "at most 50 skills");
+    }
+    let mut out: Vec<SkillRef> = Vec::new();
+    for (i, s) in items.iter().enumerate() {
+        let text = s.trim();
+        if text.is_empty() || text.chars().count() > 100 {
+            errors.add(format!("{field}[{i}]"), "must be 1 to 100 characters");
+            continue;
+        }
+        let skill = reference().resolve_skill(text);
+        if !out.iter().any(|o| o.label.eq_ignore_ascii_case(&skill.label)) {
+            out.push(skill);
+        }
+    }
+    out
+}
+
+fn language_code(code: &str, field: &str, errors: &mut Errors) -> String {
+    let code = code.trim().to_ascii_lowercase();
+    if !reference().languages.contains_key(&code) {
+        errors.add(field, format!("`{code}` is not an ISO 639 language code"));
+    }
+    code
+}
+
+pub fn languages(items: &[Language], field: &str, errors: &mut Errors) -> Vec<Language> {
+    let mut out: Vec<Language> = Vec::new();
+    for (i, l) in items.iter().enumerate() {
+        let code = language_code(&l.code, &format!("{field}[{i}].code"), errors);
+        if out.iter().any(|o| o.code == code) {
+            errors.add(format!("{field}[{i}].code"), "is listed twice");
+        } else {
+            out.push(Language { code, level: l.level });
+        }
+    }
+    out
+}
+
+pub fn language_requirements(
+    items: &[LanguageRequirement],
+    field: &str,
+    errors: &mut Errors,
+) -> Vec<LanguageRequirement> {
+    let mut out: Vec<LanguageRequirement> = Vec::new();
+    for (i, l) in items.iter().enumerate() {
+        let code = language_code(&l.code, &format!("{field}[{i}].code"), errors);
+        if !out.iter().any(|o| o.code == code) {
+            out.push(LanguageRequirement { code, level: l.level });
+        }
+    }
+    out
+}
+
+pub fn driving_licences(items: &[String], field: &str, errors: &mut Errors) -> Vec<String> {
+    let known = &reference().driving_licences;
+    let mut out: Vec<String> = Vec::new();
+    for (i, l) in items.iter().enumerate() {
+        let l = l.trim().to_ascii_uppercase();
+        if !known.contains(&l) {
+            errors.add(format!("{field}[{i}]"), format!("`{l}` is not a driving licence class ({})", known.join(", ")));
+        } else if !out.contains(&l) {
+            out.push(l);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A required text of bounded length, trimmed.
+pub fn text(value: &str, field: &str, max: usize, errors: &mut Errors) -> String {
+    let v = value.trim().to_string();
+    if v.is_empty() {
+        errors.add(field, "must not be empty");
+    } else if v.chars().count() > max {
+        errors.add(field, format!("must be at most {max} characters"));
+    }
+    v
+}
+
+/// An optional text: blank becomes none.
+pub fn optional_text(value: &Option<String>, field: &str, max: usize, errors: &mut Errors) -> Option<String> {
+    let v = value.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
+    if v.chars().count() > max {
+        errors.add(field, format!("must be at most {max} characters"));
+    }
+    Some(v.to_string())
+}

@@ -1,0 +1,436 @@
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Command, Stdio};
+
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn health_and_readiness() {
+    let app = spawn_app().await;
+    let res = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let res = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["checks"]["database"]["backend"], backend());
+}
+
+#[tokio::test]
+async fn missing_or_unknown_token_is_401() {
+    let app = spawn_app().await;
+    let res = app.client.get(app.url("/api/v1/employers")).send().await.unwrap();
+    assert_eq!(res.headers().get("www-authenticate").unwrap(), "Bearer");
+    assert_problem(res, 401).await;
+    let res = app.get("/api/v1/employers", "platsa_0000").await;
+    assert_problem(res, 401).await;
+    let res = app.client.get(app.url("/api/v1/employers")).header("authorization", "Basic abc").send().await.unwrap();
+    assert_problem(res, 401).await;
+}
+
+#[tokio::test]
+async fn wrong_role_is_403() {
+    let app = spawn_app().await;
+    let (broker, _) = app.token("broker", "Britt Mäklare", None).await;
+    let res = app.post_json("/api/v1/tokens", &broker, &json!({"role": "admin", "name": "x"})).await;
+    assert_problem(res, 403).await;
+    let employer = app.employer("Bygg AB", "556036-0793", false).await;
+    let (emp, _) = app.token("employer", "Bygg AB API", Some(&employer)).await;
+    assert_problem(app.get("/api/v1/employers", &emp).await, 403).await;
+    // An employer reads itself, not others.
+    assert_eq!(app.get(&format!("/api/v1/employers/{employer}"), &emp).await.status(), 200);
+}
+
+#[tokio::test]
+async fn revoked_token_stops_working_at_once() {
+    let app = spawn_app().await;
+    let res = app.post_json("/api/v1/tokens", &app.admin_token, &json!({"role": "manager", "name": "Maja Chef"})).await;
+    assert_eq!(res.status(), 201);
+    let issued: Value = res.json().await.unwrap();
+    let token = issued["token"].as_str().unwrap();
+    assert!(token.starts_with("platsa_") && token.len() == 7 + 64, "256-bit token");
+    assert_eq!(app.get("/api/v1/me", token).await.status(), 200);
+    let res = app.delete(&format!("/api/v1/tokens/{}", issued["id"].as_str().unwrap()), &app.admin_token).await;
+    assert_eq!(res.status(), 204);
+    assert_problem(app.get("/api/v1/me", token).await, 401).await;
+    // Revoking an unknown token is 404.
+    assert_problem(app.delete("/api/v1/tokens/nope", &app.admin_token).await, 404).await;
+    // The token list never shows token text or hashes.
+    let list: Value = app.get("/api/v1/tokens", &app.admin_token).await.json().await.unwrap();
+    assert!(!list.to_string().contains(token));
+    assert!(list["items"][0].get("token_hash").is_none());
+}
+
+#[tokio::test]
+async fn token_requests_are_validated() {
+    let app = spawn_app().await;
+    let res = app.post_json("/api/v1/tokens", &app.admin_token, &json!({"role": "wizard", "name": ""})).await;
+    let body = assert_field_error(res, "role").await;
+    let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert!(fields.contains(&"name"));
+    let res = app.post_json("/api/v1/tokens", &app.admin_token, &json!({"role": "employer", "name": "X"})).await;
+    assert_field_error(res, "employer_id").await;
+    let res = app
+        .post_json("/api/v1/tokens", &app.admin_token, &json!({"role": "employer", "name": "X", "employer_id": "nope"}))
+        .await;
+    assert_field_error(res, "employer_id").await;
+}
+
+#[tokio::test]
+async fn bad_requests_are_problem_json_not_5xx() {
+    let app = spawn_app().await;
+    let admin = &app.admin_token;
+    // Malformed JSON.
+    let res = app
+        .client
+        .post(app.url("/api/v1/employers"))
+        .bearer_auth(admin)
+        .header("content-type", "application/json")
+        .body("{\"name\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 400).await;
+    // Wrong content type.
+    let res = app
+        .client
+        .post(app.url("/api/v1/employers"))
+        .bearer_auth(admin)
+        .header("content-type", "text/plain")
+        .body("name=x")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 415).await;
+    // A wrong type names the field.
+    let res = app.post_json("/api/v1/employers", admin, &json!({"name": "X", "organization_number": 5})).await;
+    assert_field_error(res, "organization_number").await;
+    // A missing field names it.
+    let res = app.post_json("/api/v1/employers", admin, &json!({"name": "X"})).await;
+    assert_field_error(res, "organization_number").await;
+    // An unknown field names it.
+    let res = app
+        .post_json("/api/v1/employers", admin, &json!({"name": "X", "organization_number": "556036-0793", "colour": 1}))
+        .await;
+    assert_problem(res, 422).await;
+    // Unknown route, wrong method, bad pagination.
+    assert_problem(app.get("/api/v1/nothing-here", admin).await, 404).await;
+    let res = app.client.put(app.url("/healthz")).send().await.unwrap();
+    assert_problem(res, 405).await;
+    assert_field_error(app.get("/api/v1/employers?limit=0", admin).await, "limit").await;
+    let res = app.get("/api/v1/employers?limit=abc", admin).await;
+    assert_problem(res, 400).await;
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_413() {
+    assert_eq!(platsa::config::Settings::with_overrides(&[]).unwrap().body_limit, 1 << 20, "1 MiB by default");
+    // A small limit, so the whole body is on the wire before the server answers.
+    let app = spawn_app_with(&[("PLATSA_BODY_LIMIT", "2048")]).await;
+    let big = json!({ "name": "x".repeat(4000), "organization_number": "556036-0793" });
+    assert_problem(app.post_json("/api/v1/employers", &app.admin_token, &big).await, 413).await;
+    // Without a Content-Length (chunked), the limit still holds.
+    let chunks: Vec<Result<String, std::io::Error>> =
+        vec![Ok("{\"name\": \"".into()), Ok("y".repeat(3000)), Ok("\"}".into())];
+    let res = app
+        .client
+        .post(app.url("/api/v1/employers"))
+        .bearer_auth(&app.admin_token)
+        .header("content-type", "application/json")
+        .body(reqwest::Body::wrap_stream(futures_util::stream::iter(chunks)))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 413).await;
+    let ok = json!({ "name": "Liten AB", "organization_number": "556036-0793" });
+    assert_eq!(app.post_json("/api/v1/employers", &app.admin_token, &ok).await.status(), 201);
+}
+
+#[tokio::test]
+async fn wrong_settings_stop_start_up_naming_the_key() {
+    let bin = env!("CARGO_BIN_EXE_platsa");
+    for (key, value, named) in [
+        ("PLATSA_POOL_SIZE", "many", "pool_size"),
+        ("PLATSA_LOG_FORMAT", "xml", "log_format"),
+        ("PLATSA_LISTEN", "localhost", "listen"),
+        ("PLATSA_CLOCK", "tomorrow", "clock"),
+        ("DATABASE_URL", "mysql://x", "database_url"),
+    ] {
+        let out = std::process::Command::new(bin).arg("migrate").env(key, value).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{key}={value}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(&format!("`{named}`")), "{key}={value}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    // An unknown key in the local file is refused too.
+    let dir = tempfile::tempdir().unwrap();
+    let local = dir.path().join("local.toml");
+    std::fs::write(&local, "listen = \"127.0.0.1:9\"\nlisen = 1\n").unwrap();
+    let out = std::process::Command::new(bin).arg("migrate").env("PLATSA_CONFIG", &local).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("lisen"));
+}
+
+#[tokio::test]
+async fn employers_are_created_validated_and_unique() {
+    let app = spawn_app().await;
+    let admin = &app.admin_token;
+    let res = app
+        .post_json(
+            "/api/v1/employers",
+            admin,
+            &json!({"name": " Trelleborgs kommun ", "organization_number": "2120001165", "municipal": true}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let e: Value = res.json().await.unwrap();
+    assert_eq!(e["name"], "Trelleborgs kommun");
+    assert_eq!(e["organization_number"], "212000-1165");
+    assert_eq!(e["municipal"], true);
+    assert!(e["created_at"].as_str().unwrap().ends_with("+01:00"), "shown in Stockholm time");
+    let res = app
+        .post_json("/api/v1/employers", admin, &json!({"name": "Dublett", "organization_number": "212000-1165"}))
+        .await;
+    let body = assert_problem(res, 409).await;
+    assert_eq!(body["existing_id"], e["id"]);
+    let res =
+        app.post_json("/api/v1/employers", admin, &json!({"name": "Fel", "organization_number": "212000-1166"})).await;
+    assert_field_error(res, "organization_number").await;
+    let list: Value = app.get("/api/v1/employers?limit=10", admin).await.json().await.unwrap();
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["limit"], 10);
+    assert_eq!(list["offset"], 0);
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+}
+
+/// Runs the real binary with no configuration but a database and a port, uses a
+/// personnummer and a token, stops it with SIGTERM, and searches everything it logged.
+#[tokio::test]
+async fn binary_serves_and_never_logs_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::create(&dir);
+    let bin = env!("CARGO_BIN_EXE_platsa");
+    let envs = [
+        ("DATABASE_URL", db.url()),
+        ("PLATSA_LISTEN", "127.0.0.1:0".to_string()),
+        ("PLATSA_LOG_FORMAT", "json".to_string()),
+        ("PLATSA_INDEX_DIR", dir.path().join("index").display().to_string()),
+        ("PLATSA_CONFIG", dir.path().join("none.toml").display().to_string()),
+        ("RUST_LOG", "debug".to_string()),
+    ];
+    let out = Command::new(bin)
+        .args(["token", "create", "--role", "admin", "--name", "Ops"])
+        .envs(envs.clone())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "token create: {}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let admin = stdout.lines().last().unwrap().trim().to_string();
+    assert!(admin.starts_with("platsa_"));
+    let mut logs = String::from_utf8_lossy(&out.stderr).to_string();
+
+    let mut child = Command::new(bin)
+        .arg("serve")
+        .envs(envs.clone())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let address = line.trim().strip_prefix("platsa listening on ").expect("address line").to_string();
+
+    let client = reqwest::Client::new();
+    assert_eq!(client.get(format!("{address}/healthz")).send().await.unwrap().status(), 200);
+    assert_eq!(client.get(format!("{address}/readyz")).send().await.unwrap().status(), 200);
+    let personnummer = "198112289874";
+    // The personnummer in a body, a path and a query; the token in a header.
+    let res = client
+        .post(format!("{address}/api/v1/employers"))
+        .bearer_auth(&admin)
+        .json(&json!({"name": "Test", "organization_number": personnummer}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let _ = client
+        .get(format!("{address}/api/v1/employers/{personnummer}?q={personnummer}"))
+        .bearer_auth(&admin)
+        .send()
+        .await;
+    let res = client
+        .post(format!("{address}/api/v1/tokens"))
+        .bearer_auth(&admin)
+        .json(&json!({"role": "broker", "name": "B"}))
+        .send()
+        .await
+        .unwrap();
+    let broker: Value = res.json().await.unwrap();
+    let broker = broker["token"].as_str().unwrap().to_string();
+    let _ = client.get(format!("{address}/api/v1/me")).bearer_auth(&broker).send().await;
+
+    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "graceful shutdown exits 0, got {exit:?}");
+    child.stderr.take().unwrap().read_to_string(&mut logs).unwrap();
+
+    assert!(logs.contains("request finished"), "requests were logged:\n{logs}");
+    assert!(logs.contains("\"route\":\"/api/v1/employers/{id}\""), "routes are logged as patterns");
+    for secret in [personnummer, admin.as_str(), broker.as_str(), &admin[7..20]] {
+        assert!(!logs.contains(secret), "the log contains a secret `{secret}`");
+    }
+}
+
+/// Every route the code declares is described, and every described route answers (with
+/// something other than "no such route").
+#[tokio::test]
+async fn openapi_describes_every_route() {
+    let app = spawn_app().await;
+    let doc: Value = app.client.get(app.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let described: std::collections::BTreeSet<(String, String)> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, ops)| ops.as_object().unwrap().keys().map(move |m| (m.to_uppercase(), path.clone())))
+        .collect();
+    let mut declared = std::collections::BTreeSet::new();
+    let mut stack = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for line in text.lines() {
+                    let line = line.trim();
+                    for m in ["get", "post", "put", "patch", "delete"] {
+                        if let Some(rest) = line.strip_prefix(&format!("#[{m}(\"")) {
+                            let route = rest.split('"').next().unwrap();
+                            // HTML pages are not part of the JSON API.
+                            if route.starts_with("/api") || route.ends_with("z") || route == "/metrics" {
+                                declared.insert((m.to_uppercase(), route.to_string()));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let missing: Vec<_> = declared.difference(&described).collect();
+    assert!(missing.is_empty(), "routes not in the OpenAPI document: {missing:?}");
+    for (method, path) in &described {
+        let url = app.url(&path.replace("{id}", "00000000-0000-0000-0000-000000000000"));
+        let req = app.client.request(method.parse().unwrap(), url).bearer_auth(&app.admin_token);
+        let req = if method == "POST" || method == "PATCH" || method == "PUT" { req.json(&json!({})) } else { req };
+        let res = req.send().await.unwrap();
+        assert!(res.status().as_u16() < 500, "{method} {path}: {}", res.status());
+        if res.status() == 404 {
+            let body: Value = res.json().await.unwrap();
+            assert_ne!(body["detail"], "route not found", "{method} {path} is described but does not exist");
+        }
+    }
+}
+
+#[tokio::test]
+async fn metrics_are_prometheus_text() {
+    let app = spawn_app().await;
+    app.client.get(app.url("/healthz")).send().await.unwrap();
+    let res = app.client.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+    let text = res.text().await.unwrap();
+    assert!(text.contains("# TYPE platsa_http_responses_total counter"));
+    let ok: u64 = text
+        .lines()
+        .find(|l| l.starts_with("platsa_http_responses_total{class=\"2xx\"}"))
+        .and_then(|l| l.split_whitespace().last())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!(ok >= 1);
+    assert!(text.contains("platsa_index_outbox_behind 0"));
+}
+
+/// `serve --demo` seeds an empty database and prints tokens; a second start leaves it alone.
+#[tokio::test]
+#[allow(clippy::zombie_processes)] // `start` hands the child to the caller, which waits for it
+async fn serve_demo_seeds_a_living_municipality_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::create(&dir);
+    let bin = env!("CARGO_BIN_EXE_platsa");
+    let envs = [
+        ("DATABASE_URL", db.url()),
+        ("PLATSA_LISTEN", "127.0.0.1:0".to_string()),
+        ("PLATSA_CLOCK", TEST_CLOCK.to_string()),
+        ("PLATSA_INDEX_DIR", dir.path().join("index").display().to_string()),
+        ("PLATSA_CONFIG", dir.path().join("none.toml").display().to_string()),
+    ];
+    let start = || {
+        let mut child = Command::new(bin)
+            .args(["serve", "--demo"])
+            .envs(envs.clone())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut lines = Vec::new();
+        loop {
+            let mut line = String::new();
+            if out.read_line(&mut line).unwrap_or(0) == 0 {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("serve ended early: {lines:?}");
+            }
+            let done = line.starts_with("platsa listening on ");
+            lines.push(line.trim().to_string());
+            if done {
+                return (child, lines);
+            }
+        }
+    };
+    let (mut child, lines) = start();
+    let address = lines.last().unwrap().strip_prefix("platsa listening on ").unwrap().to_string();
+    let token = |role: &str| {
+        lines.iter().find_map(|l| l.strip_prefix(&format!("demo: {role} token")).map(|t| t.trim().to_string())).unwrap()
+    };
+    let (broker, manager) = (token("broker"), token("manager"));
+    let client = reqwest::Client::new();
+    let get = |path: String, t: &str| client.get(format!("{address}{path}")).bearer_auth(t).send();
+    let openings: Value = get("/api/v1/openings?status=open".into(), &broker).await.unwrap().json().await.unwrap();
+    assert!(openings["total"].as_i64().unwrap() >= 20, "open openings: {}", openings["total"]);
+    let seekers: Value = get("/api/v1/seekers?limit=1".into(), &broker).await.unwrap().json().await.unwrap();
+    assert!(seekers["total"].as_i64().unwrap() >= 300);
+    // The index caught up with the seeded data: an open opening has ranked candidates.
+    let id = openings["items"][0]["id"].as_str().unwrap().to_string();
+    let mut ranked = 0;
+    for _ in 0..40 {
+        let c: Value = get(format!("/api/v1/openings/{id}/candidates"), &broker).await.unwrap().json().await.unwrap();
+        ranked = c["total"].as_i64().unwrap_or(0);
+        if ranked > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(ranked > 0, "candidates for a demo opening");
+    // A year of outcomes against targets.
+    let report: Value =
+        get("/api/v1/reports/monthly?month=2026-10".into(), &manager).await.unwrap().json().await.unwrap();
+    assert!(
+        report["totals"]["exits_total"].as_i64().unwrap() > 0 && report["totals"]["target"].as_i64().unwrap() > 0,
+        "{report}"
+    );
+    let placements: Value =
+        get("/api/v1/placements?status=proposed".into(), &broker).await.unwrap().json().await.unwrap();
+    let _ = placements;
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    child.wait().unwrap();
+    // Started again with --demo: the data is left alone.
+    let (mut child, lines) = start();
+    assert!(lines.iter().any(|l| l.contains("already has data")), "{lines:?}");
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    child.wait().unwrap();
+}

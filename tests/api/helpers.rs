@@ -1,0 +1,252 @@
+//! Test harness: every test gets the real app on a free port, its own database (an SQLite
+//! file, or a fresh PostgreSQL database when PLATSA_TEST_BACKEND=postgres) and its own index
+//! directory.
+
+use std::path::PathBuf;
+use std::sync::Once;
+
+use actix_web::web;
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use platsa::{
+    auth,
+    config::Settings,
+    startup::{AppState, Application},
+};
+use serde_json::Value;
+use tempfile::TempDir;
+
+pub const TEST_CLOCK: &str = "2026-11-23T10:00:00+01:00";
+
+pub fn backend() -> String {
+    std::env::var("PLATSA_TEST_BACKEND").unwrap_or_else(|_| "sqlite".into())
+}
+
+fn postgres_base() -> String {
+    std::env::var("PLATSA_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+}
+
+/// A database that is gone when the test ends.
+pub enum TestDb {
+    Sqlite(PathBuf),
+    Postgres { name: String },
+}
+
+impl TestDb {
+    pub fn create(dir: &TempDir) -> Self {
+        match backend().as_str() {
+            "postgres" => {
+                let name = format!("platsa_test_{}", uuid::Uuid::new_v4().simple());
+                let mut admin = PgConnection::establish(&format!("{}/postgres", postgres_base()))
+                    .expect("PostgreSQL reachable for PLATSA_TEST_BACKEND=postgres");
+                diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).expect("create database");
+                TestDb::Postgres { name }
+            }
+            _ => TestDb::Sqlite(dir.path().join("platsa.db")),
+        }
+    }
+
+    pub fn url(&self) -> String {
+        match self {
+            TestDb::Sqlite(path) => format!("sqlite://{}", path.display()),
+            TestDb::Postgres { name } => format!("{}/{name}", postgres_base()),
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let TestDb::Postgres { name } = self {
+            if let Ok(mut admin) = PgConnection::establish(&format!("{}/postgres", postgres_base())) {
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin);
+            }
+        }
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub admin_token: String,
+    pub state: web::Data<AppState>,
+    /// Kept for their `Drop`: the temp directory and (on PostgreSQL) the test database.
+    _dir: TempDir,
+    // Declared last: dropped after the server's pool is gone.
+    _db: TestDb,
+}
+
+static LOGS: Once = Once::new();
+
+fn init_logs() {
+    LOGS.call_once(|| {
+        if std::env::var("TEST_LOG").is_ok() {
+            platsa::telemetry::init(platsa::config::LogFormat::Pretty, std::io::stderr);
+        }
+    });
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+/// Test settings for a database and a directory (index under `dir/index`).
+pub fn test_settings(dir: &TempDir, db: &TestDb, overrides: &[(&str, &str)]) -> Settings {
+    let url = db.url();
+    let index_dir = dir.path().join("index").display().to_string();
+    let mut all: Vec<(&str, &str)> = vec![
+        ("PLATSA_LISTEN", "127.0.0.1:0"),
+        ("DATABASE_URL", &url),
+        ("PLATSA_INDEX_DIR", &index_dir),
+        ("PLATSA_CLOCK", TEST_CLOCK),
+        ("PLATSA_POOL_SIZE", "8"),
+    ];
+    all.extend_from_slice(overrides);
+    Settings::with_overrides(&all).expect("test settings")
+}
+
+/// The app with some settings overridden (same keys as the environment).
+pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
+    init_logs();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = TestDb::create(&dir);
+    let settings = test_settings(&dir, &db, overrides);
+    let app = Application::build(settings).await.expect("app builds");
+    let address = format!("http://{}", app.address());
+    let state = app.state();
+    tokio::spawn(app.run_until_stopped());
+    let now = state.clock.now_ts();
+    let admin = platsa::db::run(&state.pool, move |c| {
+        auth::store::create_user_with_token(c, now, auth::Role::Admin, "Test Admin", None)
+    })
+    .await
+    .expect("admin token");
+    TestApp { address, client: reqwest::Client::new(), admin_token: admin.token, state, _dir: dir, _db: db }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    /// A new user with a token of the role; returns (token, user_id).
+    pub async fn token(&self, role: &str, name: &str, employer_id: Option<&str>) -> (String, String) {
+        let mut body = serde_json::json!({ "role": role, "name": name });
+        if let Some(e) = employer_id {
+            body["employer_id"] = e.into();
+        }
+        let res = self.post_json("/api/v1/tokens", &self.admin_token, &body).await;
+        assert_eq!(res.status(), 201, "token create");
+        let v: Value = res.json().await.unwrap();
+        (v["token"].as_str().unwrap().to_string(), v["user_id"].as_str().unwrap().to_string())
+    }
+
+    pub async fn employer(&self, name: &str, orgnr: &str, municipal: bool) -> String {
+        let res = self
+            .post_json(
+                "/api/v1/employers",
+                &self.admin_token,
+                &serde_json::json!({ "name": name, "organization_number": orgnr, "municipal": municipal }),
+            )
+            .await;
+        assert_eq!(res.status(), 201);
+        res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string()
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).bearer_auth(token).send().await.expect("request")
+    }
+
+    pub async fn post_json(&self, path: &str, token: &str, body: &Value) -> reqwest::Response {
+        self.client.post(self.url(path)).bearer_auth(token).json(body).send().await.expect("request")
+    }
+
+    pub async fn patch_json(&self, path: &str, token: &str, body: &Value) -> reqwest::Response {
+        self.client.patch(self.url(path)).bearer_auth(token).json(body).send().await.expect("request")
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client.delete(self.url(path)).bearer_auth(token).send().await.expect("request")
+    }
+}
+
+/// Asserts a problem+json answer with the status, and returns its body.
+pub async fn assert_problem(res: reqwest::Response, status: u16) -> Value {
+    assert_eq!(res.status().as_u16(), status, "status");
+    let ct = res.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    assert!(ct.starts_with("application/problem+json"), "content type was `{ct}`");
+    let body: Value = res.json().await.expect("problem body is JSON");
+    assert_eq!(body["status"].as_u64(), Some(status as u64));
+    assert!(body["type"].is_string() && body["title"].is_string() && body["detail"].is_string());
+    body
+}
+
+/// Asserts a validation problem that names the field.
+pub async fn assert_field_error(res: reqwest::Response, field: &str) -> Value {
+    let body = assert_problem(res, 422).await;
+    let names: Vec<&str> =
+        body["errors"].as_array().expect("errors").iter().filter_map(|e| e["field"].as_str()).collect();
+    assert!(names.contains(&field), "expected an error on `{field}`, got {names:?}");
+    body
+}
+
+/// A valid personnummer for a birth date (`YYYYMMDD`) and a serial number.
+pub fn pnr(date: &str, serial: u32) -> String {
+    let body = format!("{}{:03}", &date[2..], serial % 1000);
+    let sum: u32 = body
+        .chars()
+        .enumerate()
+        .map(|(i, c)| {
+            let d = c.to_digit(10).unwrap() * if i % 2 == 0 { 2 } else { 1 };
+            if d > 9 { d - 9 } else { d }
+        })
+        .sum();
+    format!("{date}{:03}{}", serial % 1000, (10 - sum % 10) % 10)
+}
+
+/// A realistic seeker body; tests override what they examine.
+pub fn seeker_body(personnummer: &str) -> Value {
+    serde_json::json!({
+        "personnummer": personnummer,
+        "first_name": "Amira",
+        "last_name": "Hassan",
+        "email": "amira.hassan@example.se",
+        "phone": "070-123 45 67",
+        "municipality_code": "1287",
+        "occupations": ["5321"],
+        "skills": ["personlig omvardnad", "Kassavana", "spelar dragspel"],
+        "languages": [{"code": "sv", "level": "good"}, {"code": "ar", "level": "native"}],
+        "driving_licences": ["b"],
+        "available_from": "2026-12-01",
+        "max_commute_km": 40,
+        "summary": "Har arbetat som undersköterska i hemtjänsten i Damaskus i sex år.",
+        "unit": "Jobbcenter Trelleborg",
+    })
+}
+
+/// A realistic opening body for an employer.
+pub fn opening_body() -> Value {
+    serde_json::json!({
+        "headline": "Undersköterska till hemtjänsten",
+        "description": "Vi söker en undersköterska till hemtjänsten i Trelleborg. Körkort krävs.",
+        "occupation": "5321",
+        "workplace_address": {"municipality_code": "1287", "city": "Trelleborg", "postcode": "23142"},
+        "number_of_vacancies": 2,
+        "employment_type": "temporary",
+        "must_have": {"skills": ["Personlig omvårdnad"], "languages": [{"code": "sv", "level": "good"}], "driving_licences": ["B"]},
+        "nice_to_have": {"skills": ["Kassavana"]},
+        "application_deadline": "2026-12-31",
+        "start_date": "2027-01-07",
+        "scope_of_work": {"min": 75, "max": 100},
+    })
+}
+
+/// Polls a search until it has `n` hits or a second has passed; returns the hits.
+pub async fn search_until(app: &TestApp, path: &str, token: &str, n: usize) -> Value {
+    let started = std::time::Instant::now();
+    loop {
+        let body: Value = app.get(path, token).await.json().await.unwrap();
+        if body["items"].as_array().map(|a| a.len()).unwrap_or(0) >= n || started.elapsed().as_millis() > 1000 {
+            return body;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+}

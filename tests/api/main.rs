@@ -1,0 +1,11 @@
+//! One integration-test binary (short link times), a module per capability.
+
+mod booking;
+mod foundation;
+mod helpers;
+mod matching;
+mod openings;
+mod placements;
+mod reports;
+mod search;
+mod seekers;
