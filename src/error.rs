@@ -78,6 +78,15 @@ impl AppError {
         Self::Internal(anyhow::anyhow!("{message}"))
     }
 
+    /// For an internal error: logs the cause under a new id and returns the id, which is
+    /// all the client is told.
+    pub fn log_internal(&self) -> Option<String> {
+        let Self::Internal(cause) = self else { return None };
+        let id = uuid::Uuid::new_v4().to_string();
+        tracing::error!(error_id = %id, error = %format!("{cause:#}"), "internal error");
+        Some(id)
+    }
+
     fn kind(&self) -> (&'static str, &'static str) {
         match self {
             Self::Validation(_) => ("validation-error", "Your request has invalid fields"),
@@ -174,10 +183,8 @@ impl ResponseError for AppError {
                 problem.errors = Some(vec![FieldError::new(field.clone(), detail.clone())]);
             }
             Self::Conflict { extra, .. } | Self::Unprocessable { extra, .. } => problem.extra = extra.clone(),
-            Self::Internal(cause) => {
-                let id = uuid::Uuid::new_v4().to_string();
-                // The cause goes to the log under the id; the client only gets the id.
-                tracing::error!(error_id = %id, error = %format!("{cause:#}"), "internal error");
+            Self::Internal(_) => {
+                let id = self.log_internal().unwrap_or_default();
                 problem.detail = format!("Something went wrong on our side. Quote error id {id} when reporting it.");
                 problem.extra.insert("error_id".into(), Value::String(id));
             }

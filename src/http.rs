@@ -164,7 +164,13 @@ pub fn problem_fallback<B: MessageBody + 'static>(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with(PROBLEM_JSON));
-    if is_problem || !(res.status().is_client_error() || res.status().is_server_error()) {
+    // The web pages answer their errors as HTML pages of their own.
+    let is_page = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if is_problem || is_page || !(res.status().is_client_error() || res.status().is_server_error()) {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();

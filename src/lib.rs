@@ -28,3 +28,4 @@ pub mod startup;
 pub mod telemetry;
 pub mod text;
 pub mod vocabulary;
+pub mod web;

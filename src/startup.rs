@@ -176,5 +176,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::matching::http::routes)
         .configure(crate::placements::http::routes)
         .configure(crate::reports::http::routes)
-        .configure(crate::booking::http::routes);
+        .configure(crate::booking::http::routes)
+        .configure(crate::web::routes);
 }

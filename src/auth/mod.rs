@@ -3,6 +3,7 @@
 //! revocation takes effect at once.
 
 pub mod http;
+pub mod sessions;
 pub mod store;
 
 use std::fmt;

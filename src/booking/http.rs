@@ -37,7 +37,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 pub struct RateLimiter(Mutex<HashMap<IpAddr, (Instant, u32)>>);
 
 impl RateLimiter {
-    fn allow(&self, ip: IpAddr, per_minute: u32) -> Result<(), u64> {
+    pub fn allow(&self, ip: IpAddr, per_minute: u32) -> Result<(), u64> {
         let mut map = self.0.lock().expect("rate limiter lock");
         let now = Instant::now();
         if map.len() > 10_000 {

@@ -244,6 +244,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    web_sessions (id_hash) {
+        id_hash -> Text,
+        token_id -> Text,
+        csrf -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::joinable!(web_sessions -> api_tokens (token_id));
 diesel::joinable!(bookings -> applications (application_id));
 diesel::joinable!(bookings -> officers (officer_id));
 diesel::joinable!(openings -> employers (employer_id));
@@ -264,5 +275,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     report_deliveries,
     seekers,
     targets,
-    users
+    users,
+    web_sessions
 );

@@ -8,6 +8,7 @@
 //! not in the index at all.
 
 pub mod http;
+pub mod lists;
 pub mod rank;
 
 use std::collections::HashMap;

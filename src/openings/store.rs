@@ -363,3 +363,32 @@ pub fn delete(conn: &mut DbConnection, now: i64, who: &Principal, id: &str) -> A
         outbox::push(c, Entity::Opening, id, now)
     })
 }
+
+/// Open openings with fewer people in the pipeline than vacancies left, soonest deadline
+/// first; each with how many open placements it has.
+pub fn needing_candidates(conn: &mut DbConnection, limit: i64) -> AppResult<Vec<(Opening, i64)>> {
+    use crate::db::schema::placements;
+    let rows: Vec<OpeningRow> = openings::table
+        .filter(openings::deleted_at.is_null())
+        .filter(openings::status.eq("open"))
+        .order((openings::application_deadline.is_null(), openings::application_deadline, openings::id))
+        .select(OpeningRow::as_select())
+        .load(conn)?;
+    let ids: Vec<&String> = rows.iter().map(|r| &r.id).collect();
+    let open: Vec<(Option<String>, i64)> = placements::table
+        .filter(placements::opening_id.eq_any(ids))
+        .filter(placements::status.eq_any(["proposed", "presented", "interview", "offered"]))
+        .group_by(placements::opening_id)
+        .select((placements::opening_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    let open: std::collections::HashMap<String, i64> = open.into_iter().filter_map(|(id, n)| Some((id?, n))).collect();
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            let in_pipeline = open.get(&r.id).copied().unwrap_or(0);
+            let left = i64::from(r.number_of_vacancies - r.filled_vacancies);
+            (in_pipeline < left).then(|| (Opening::from(r), in_pipeline))
+        })
+        .take(limit as usize)
+        .collect())
+}

@@ -436,3 +436,26 @@ pub fn for_employer(conn: &mut DbConnection, opening_id: &str) -> AppResult<Vec<
         })
         .collect())
 }
+
+/// Placements still under way (and those ended since `ended_since`), a broker's own when
+/// `broker_id` is given, the longest untouched first: the board and the start page.
+pub fn in_progress(
+    conn: &mut DbConnection,
+    broker_id: Option<&str>,
+    ended_since: NaiveDate,
+    limit: i64,
+) -> AppResult<Vec<Placement>> {
+    let mut q = placements::table
+        .filter(
+            placements::status
+                .eq_any(["proposed", "presented", "interview", "offered", "started"])
+                .or(placements::status.eq("ended").and(placements::ended_on.ge(ended_since.to_string()))),
+        )
+        .into_boxed();
+    if let Some(b) = broker_id {
+        q = q.filter(placements::broker_id.eq(b.to_string()));
+    }
+    let ids: Vec<String> =
+        q.order((placements::updated_at, placements::id)).limit(limit).select(placements::id).load(conn)?;
+    ids.iter().map(|id| get(conn, id)).collect()
+}

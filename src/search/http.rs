@@ -1,120 +1,14 @@
-use std::collections::HashMap;
-
 use actix_web::{HttpResponse, get, web};
-use serde::{Deserialize, Serialize};
 
-use super::query::{Filters, search};
+use super::hits::{SearchQuery, opening_hits, seeker_hits};
 use crate::auth::{Principal, Role};
-use crate::error::{AppError, AppResult, Errors};
+use crate::db;
+use crate::error::AppResult;
 use crate::http::{Page, Pagination};
-use crate::reference::reference;
 use crate::startup::AppState;
-use crate::{audit, db, openings, seekers};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(search_seekers).service(search_openings);
-}
-
-/// Filters as query parameters; lists are comma-separated (`municipality=1280,1287`).
-#[derive(Debug, Deserialize)]
-pub struct SearchQuery {
-    #[serde(default)]
-    pub q: String,
-    pub municipality: Option<String>,
-    pub occupation: Option<String>,
-    pub licence: Option<String>,
-    pub status: Option<String>,
-    pub available_before: Option<String>,
-    pub employer_id: Option<String>,
-    pub limit: Option<i64>,
-    pub offset: Option<i64>,
-}
-
-fn list(v: &Option<String>) -> Vec<String> {
-    v.as_deref()
-        .map(|s| s.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect())
-        .unwrap_or_default()
-}
-
-impl SearchQuery {
-    pub fn filters(&self, statuses: &[&str]) -> AppResult<Filters> {
-        let mut errors = Errors::new();
-        let r = reference();
-        let municipality = list(&self.municipality);
-        for m in &municipality {
-            if !r.municipalities.contains_key(m) {
-                errors.add("municipality", format!("`{m}` is not a municipality code"));
-            }
-        }
-        let occupation = self.occupation.as_deref().map(str::trim).filter(|o| !o.is_empty()).map(str::to_string);
-        if let Some(o) = &occupation {
-            if !r.ssyk.contains_key(o) {
-                errors.add("occupation", format!("`{o}` is not an SSYK code at any level"));
-            }
-        }
-        let licence: Vec<String> = list(&self.licence).into_iter().map(|l| l.to_ascii_uppercase()).collect();
-        for l in &licence {
-            if !r.driving_licences.contains(l) {
-                errors.add("licence", format!("`{l}` is not a driving licence class"));
-            }
-        }
-        if let Some(s) = &self.status {
-            if !statuses.contains(&s.as_str()) {
-                errors.add("status", format!("must be one of {}", statuses.join(", ")));
-            }
-        }
-        let available_before = match self.available_before.as_deref() {
-            Some(d) => match d.parse() {
-                Ok(d) => Some(d),
-                Err(_) => {
-                    errors.add("available_before", "must be a date, YYYY-MM-DD");
-                    None
-                }
-            },
-            None => None,
-        };
-        if self.q.chars().count() > 500 {
-            errors.add("q", "must be at most 500 characters");
-        }
-        errors.into_result()?;
-        Ok(Filters {
-            municipality,
-            occupation,
-            licence,
-            status: self.status.clone(),
-            available_before,
-            employer: self.employer_id.clone(),
-        })
-    }
-}
-
-/// What a broker needs to pick someone out of a list; no personnummer or contact details.
-#[derive(Debug, Serialize)]
-pub struct SeekerHit {
-    pub id: String,
-    pub score: f32,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub municipality_code: String,
-    pub occupations: Vec<String>,
-    pub skills: Vec<String>,
-    pub status: String,
-    pub available_from: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct OpeningHit {
-    pub id: String,
-    pub score: f32,
-    pub headline: String,
-    pub employer_id: String,
-    pub occupation: String,
-    pub occupation_name: Option<String>,
-    pub municipality_code: String,
-    pub employment_type: String,
-    pub status: String,
-    pub start_date: Option<String>,
-    pub application_deadline: Option<String>,
 }
 
 #[get("/api/v1/search/seekers")]
@@ -126,37 +20,10 @@ async fn search_seekers(
     who.require(Role::CASEWORK)?;
     let q = q.into_inner();
     let (limit, offset) = Pagination { limit: q.limit, offset: q.offset }.resolve()?;
-    let filters = q.filters(&["active", "paused", "placed", "exited"])?;
-    let now = state.clock.now_ts();
     let st = state.clone();
-    let (items, total) = db::run(&state.pool, move |c| {
-        let (hits, total) = search(&st.search.seekers, &q.q, &filters, limit as usize, offset as usize)
-            .map_err(|e| AppError::Internal(e.context("searching seekers")))?;
-        let ids: Vec<String> = hits.iter().map(|(id, _)| id.clone()).collect();
-        let mut rows: HashMap<String, _> =
-            seekers::store::rows_by_ids(c, &ids)?.into_iter().map(|r| (r.id.clone(), r)).collect();
-        let items: Vec<SeekerHit> = hits
-            .into_iter()
-            .filter_map(|(id, score)| {
-                let s = seekers::Seeker::from(rows.remove(&id).filter(|r| r.erased_at.is_none())?);
-                Some(SeekerHit {
-                    id: s.id,
-                    score,
-                    first_name: s.first_name,
-                    last_name: s.last_name,
-                    municipality_code: s.municipality_code,
-                    occupations: s.occupations,
-                    skills: s.skills.into_iter().map(|k| k.label).collect(),
-                    status: s.status,
-                    available_from: s.available_from,
-                })
-            })
-            .collect();
-        let shown: Vec<String> = items.iter().map(|i| i.id.clone()).collect();
-        audit::record(c, &who, &shown, "GET /api/v1/search/seekers", now)?;
-        Ok((items, total as i64))
-    })
-    .await?;
+    let (items, total) =
+        db::run(&state.pool, move |c| seeker_hits(c, &st, &who, &q, (limit, offset), "GET /api/v1/search/seekers"))
+            .await?;
     Ok(HttpResponse::Ok().json(Page::new(items, total, limit, offset)))
 }
 
@@ -169,35 +36,7 @@ async fn search_openings(
     who.require(Role::STAFF)?;
     let q = q.into_inner();
     let (limit, offset) = Pagination { limit: q.limit, offset: q.offset }.resolve()?;
-    let filters = q.filters(&["open", "filled", "closed"])?;
     let st = state.clone();
-    let (items, total) = db::run(&state.pool, move |c| {
-        let (hits, total) = search(&st.search.openings, &q.q, &filters, limit as usize, offset as usize)
-            .map_err(|e| AppError::Internal(e.context("searching openings")))?;
-        let ids: Vec<String> = hits.iter().map(|(id, _)| id.clone()).collect();
-        let mut rows: HashMap<String, _> =
-            openings::store::rows_by_ids(c, &ids)?.into_iter().map(|r| (r.id.clone(), r)).collect();
-        let items: Vec<OpeningHit> = hits
-            .into_iter()
-            .filter_map(|(id, score)| {
-                let o = openings::Opening::from(rows.remove(&id).filter(|r| r.deleted_at.is_none())?);
-                Some(OpeningHit {
-                    id: o.id,
-                    score,
-                    headline: o.headline,
-                    employer_id: o.employer_id,
-                    occupation: o.occupation,
-                    occupation_name: o.occupation_name,
-                    municipality_code: o.workplace_address.municipality_code,
-                    employment_type: o.employment_type,
-                    status: o.status,
-                    start_date: o.start_date,
-                    application_deadline: o.application_deadline,
-                })
-            })
-            .collect();
-        Ok((items, total as i64))
-    })
-    .await?;
+    let (items, total) = db::run(&state.pool, move |c| opening_hits(c, &st, &q, (limit, offset))).await?;
     Ok(HttpResponse::Ok().json(Page::new(items, total, limit, offset)))
 }

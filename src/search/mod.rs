@@ -5,6 +5,7 @@
 //! schema change or a damaged index triggers a rebuild.
 
 pub mod documents;
+pub mod hits;
 pub mod http;
 pub mod indexer;
 pub mod query;

@@ -322,3 +322,21 @@ pub fn erase(conn: &mut DbConnection, now: i64, id: &str) -> AppResult<()> {
 pub fn count_all(conn: &mut DbConnection) -> QueryResult<i64> {
     seekers::table.count().get_result(conn)
 }
+
+/// Active seekers, longest without a proposal (or since registering) first, so nobody is
+/// forgotten: a broker's own when `broker_id` is given.
+pub fn waiting_longest(conn: &mut DbConnection, broker_id: Option<&str>, limit: i64) -> AppResult<Vec<Seeker>> {
+    let mut q = seekers::table.filter(seekers::erased_at.is_null()).filter(seekers::status.eq("active")).into_boxed();
+    if let Some(b) = broker_id {
+        q = q.filter(seekers::broker_id.eq(b.to_string()));
+    }
+    let rows = q
+        .order((
+            diesel::dsl::sql::<diesel::sql_types::BigInt>("COALESCE(last_proposed_at, registered_at)").asc(),
+            seekers::id,
+        ))
+        .limit(limit)
+        .select(SeekerRow::as_select())
+        .load(conn)?;
+    Ok(rows.into_iter().map(Seeker::from).collect())
+}

@@ -1,0 +1,136 @@
+//! The ranked lists brokers work from, as plain functions: the JSON API and the web pages
+//! both call these, so the two always show the same order and explanations.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::Explanation;
+use super::rank::{OpeningProfile, SeekerProfile, candidates, explain_opening, openings_for};
+use crate::auth::Principal;
+use crate::db::DbConnection;
+use crate::error::{AppError, AppResult};
+use crate::startup::AppState;
+use crate::{audit, openings, seekers};
+
+/// A candidate as a broker sees it: who, and why here. No personnummer or contact details.
+#[derive(Debug, Serialize)]
+pub struct Candidate {
+    pub id: String,
+    pub rank: usize,
+    pub score: f64,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub municipality_code: String,
+    pub occupations: Vec<String>,
+    pub available_from: Option<String>,
+    pub explanation: Explanation,
+}
+
+/// Seekers ranked for an opening the caller may see; the shown seekers are audited under
+/// `action` (the route that showed them). Returns the page and the number of candidates.
+pub fn candidates_for_opening(
+    c: &mut DbConnection,
+    state: &AppState,
+    who: &Principal,
+    opening_id: &str,
+    (limit, offset): (i64, i64),
+    action: &str,
+) -> AppResult<(Vec<Candidate>, i64)> {
+    let now = state.clock.now_ts();
+    let opening = openings::store::get_visible(c, who, opening_id)?;
+    let exclude = crate::placements::store::seekers_on_opening(c, opening_id)?;
+    let profile = OpeningProfile::new(&opening);
+    let (ranked, total) = candidates(
+        &state.search.seekers,
+        &profile,
+        &state.settings.matching,
+        &exclude,
+        limit as usize,
+        offset as usize,
+    )
+    .map_err(|e| AppError::Internal(e.context("ranking candidates")))?;
+    let ids: Vec<String> = ranked.iter().map(|r| r.id.clone()).collect();
+    let mut rows: HashMap<String, _> =
+        seekers::store::rows_by_ids(c, &ids)?.into_iter().map(|r| (r.id.clone(), r)).collect();
+    let items: Vec<Candidate> = ranked
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, r)| {
+            let s = seekers::Seeker::from(rows.remove(&r.id).filter(|row| row.erased_at.is_none())?);
+            Some(Candidate {
+                id: r.id,
+                rank: offset as usize + i + 1,
+                score: r.score,
+                first_name: s.first_name,
+                last_name: s.last_name,
+                municipality_code: s.municipality_code,
+                occupations: s.occupations,
+                available_from: s.available_from,
+                explanation: r.explanation,
+            })
+        })
+        .collect();
+    let shown: Vec<String> = items.iter().map(|i| i.id.clone()).collect();
+    audit::record(c, who, &shown, action, now)?;
+    Ok((items, total as i64))
+}
+
+#[derive(Debug, Serialize)]
+pub struct OpeningMatch {
+    pub id: String,
+    pub rank: usize,
+    pub score: f64,
+    pub headline: String,
+    pub employer_id: String,
+    pub occupation: String,
+    pub occupation_name: Option<String>,
+    pub municipality_code: String,
+    pub employment_type: String,
+    pub start_date: Option<String>,
+    pub application_deadline: Option<String>,
+    pub explanation: Explanation,
+}
+
+/// Open openings ranked for a seeker; reading the seeker's profile is audited under `action`.
+pub fn openings_for_seeker(
+    c: &mut DbConnection,
+    state: &AppState,
+    who: &Principal,
+    seeker_id: &str,
+    (limit, offset): (i64, i64),
+    action: &str,
+) -> AppResult<(Vec<OpeningMatch>, i64)> {
+    let seeker = seekers::store::get(c, seeker_id)?;
+    audit::record(c, who, std::slice::from_ref(&seeker.id), action, state.clock.now_ts())?;
+    let weights = &state.settings.matching;
+    let profile = SeekerProfile::new(&seeker);
+    let (scored, total) = openings_for(&state.search.openings, &profile, weights, limit as usize, offset as usize)
+        .map_err(|e| AppError::Internal(e.context("ranking openings")))?;
+    let ids: Vec<String> = scored.iter().map(|s| s.id.clone()).collect();
+    let mut rows: HashMap<String, _> =
+        openings::store::rows_by_ids(c, &ids)?.into_iter().map(|r| (r.id.clone(), r)).collect();
+    let items: Vec<OpeningMatch> = scored
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, s)| {
+            let o = openings::Opening::from(rows.remove(&s.id).filter(|r| r.deleted_at.is_none())?);
+            let (_, explanation) = explain_opening(weights, &profile, &o, s.bm25);
+            Some(OpeningMatch {
+                id: o.id,
+                rank: offset as usize + i + 1,
+                score: (s.score * 10_000.0).round() / 10_000.0,
+                headline: o.headline,
+                employer_id: o.employer_id,
+                occupation: o.occupation,
+                occupation_name: o.occupation_name,
+                municipality_code: o.workplace_address.municipality_code,
+                employment_type: o.employment_type,
+                start_date: o.start_date,
+                application_deadline: o.application_deadline,
+                explanation,
+            })
+        })
+        .collect();
+    Ok((items, total as i64))
+}

@@ -1,0 +1,191 @@
+//! Free-text search with filters, as plain functions for the API and the pages: the query,
+//! its validation, and the hits with what a broker needs to pick someone out of a list.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::query::{Filters, search};
+use crate::auth::Principal;
+use crate::db::DbConnection;
+use crate::error::{AppError, AppResult, Errors};
+use crate::reference::reference;
+use crate::startup::AppState;
+use crate::{audit, openings, seekers};
+
+pub const SEEKER_STATUSES: &[&str] = &["active", "paused", "placed", "exited"];
+pub const OPENING_STATUSES: &[&str] = &["open", "filled", "closed"];
+
+/// Filters as query parameters; lists are comma-separated (`municipality=1280,1287`).
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    pub q: String,
+    pub municipality: Option<String>,
+    pub occupation: Option<String>,
+    pub licence: Option<String>,
+    pub status: Option<String>,
+    pub available_before: Option<String>,
+    pub employer_id: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+fn list(v: &Option<String>) -> Vec<String> {
+    v.as_deref()
+        .map(|s| s.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect())
+        .unwrap_or_default()
+}
+
+impl SearchQuery {
+    pub fn filters(&self, statuses: &[&str]) -> AppResult<Filters> {
+        let mut errors = Errors::new();
+        let r = reference();
+        let municipality = list(&self.municipality);
+        for m in &municipality {
+            if !r.municipalities.contains_key(m) {
+                errors.add("municipality", format!("`{m}` is not a municipality code"));
+            }
+        }
+        let occupation = self.occupation.as_deref().map(str::trim).filter(|o| !o.is_empty()).map(str::to_string);
+        if let Some(o) = &occupation {
+            if !r.ssyk.contains_key(o) {
+                errors.add("occupation", format!("`{o}` is not an SSYK code at any level"));
+            }
+        }
+        let licence: Vec<String> = list(&self.licence).into_iter().map(|l| l.to_ascii_uppercase()).collect();
+        for l in &licence {
+            if !r.driving_licences.contains(l) {
+                errors.add("licence", format!("`{l}` is not a driving licence class"));
+            }
+        }
+        if let Some(s) = &self.status {
+            if !statuses.contains(&s.as_str()) {
+                errors.add("status", format!("must be one of {}", statuses.join(", ")));
+            }
+        }
+        let available_before = match self.available_before.as_deref() {
+            Some(d) => match d.parse() {
+                Ok(d) => Some(d),
+                Err(_) => {
+                    errors.add("available_before", "must be a date, YYYY-MM-DD");
+                    None
+                }
+            },
+            None => None,
+        };
+        if self.q.chars().count() > 500 {
+            errors.add("q", "must be at most 500 characters");
+        }
+        errors.into_result()?;
+        Ok(Filters {
+            municipality,
+            occupation,
+            licence,
+            status: self.status.clone(),
+            available_before,
+            employer: self.employer_id.clone(),
+        })
+    }
+}
+
+/// What a broker needs to pick someone out of a list; no personnummer or contact details.
+#[derive(Debug, Serialize)]
+pub struct SeekerHit {
+    pub id: String,
+    pub score: f32,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub municipality_code: String,
+    pub occupations: Vec<String>,
+    pub skills: Vec<String>,
+    pub status: String,
+    pub available_from: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OpeningHit {
+    pub id: String,
+    pub score: f32,
+    pub headline: String,
+    pub employer_id: String,
+    pub occupation: String,
+    pub occupation_name: Option<String>,
+    pub municipality_code: String,
+    pub employment_type: String,
+    pub status: String,
+    pub start_date: Option<String>,
+    pub application_deadline: Option<String>,
+}
+
+/// Seekers matching the query; the shown ones are audited under `action`.
+pub fn seeker_hits(
+    c: &mut DbConnection,
+    state: &AppState,
+    who: &Principal,
+    q: &SearchQuery,
+    (limit, offset): (i64, i64),
+    action: &str,
+) -> AppResult<(Vec<SeekerHit>, i64)> {
+    let filters = q.filters(SEEKER_STATUSES)?;
+    let (hits, total) = search(&state.search.seekers, &q.q, &filters, limit as usize, offset as usize)
+        .map_err(|e| AppError::Internal(e.context("searching seekers")))?;
+    let ids: Vec<String> = hits.iter().map(|(id, _)| id.clone()).collect();
+    let mut rows: HashMap<String, _> =
+        seekers::store::rows_by_ids(c, &ids)?.into_iter().map(|r| (r.id.clone(), r)).collect();
+    let items: Vec<SeekerHit> = hits
+        .into_iter()
+        .filter_map(|(id, score)| {
+            let s = seekers::Seeker::from(rows.remove(&id).filter(|r| r.erased_at.is_none())?);
+            Some(SeekerHit {
+                id: s.id,
+                score,
+                first_name: s.first_name,
+                last_name: s.last_name,
+                municipality_code: s.municipality_code,
+                occupations: s.occupations,
+                skills: s.skills.into_iter().map(|k| k.label).collect(),
+                status: s.status,
+                available_from: s.available_from,
+            })
+        })
+        .collect();
+    let shown: Vec<String> = items.iter().map(|i| i.id.clone()).collect();
+    audit::record(c, who, &shown, action, state.clock.now_ts())?;
+    Ok((items, total as i64))
+}
+
+/// Openings matching the query.
+pub fn opening_hits(
+    c: &mut DbConnection,
+    state: &AppState,
+    q: &SearchQuery,
+    (limit, offset): (i64, i64),
+) -> AppResult<(Vec<OpeningHit>, i64)> {
+    let filters = q.filters(OPENING_STATUSES)?;
+    let (hits, total) = search(&state.search.openings, &q.q, &filters, limit as usize, offset as usize)
+        .map_err(|e| AppError::Internal(e.context("searching openings")))?;
+    let ids: Vec<String> = hits.iter().map(|(id, _)| id.clone()).collect();
+    let mut rows: HashMap<String, _> =
+        openings::store::rows_by_ids(c, &ids)?.into_iter().map(|r| (r.id.clone(), r)).collect();
+    let items: Vec<OpeningHit> = hits
+        .into_iter()
+        .filter_map(|(id, score)| {
+            let o = openings::Opening::from(rows.remove(&id).filter(|r| r.deleted_at.is_none())?);
+            Some(OpeningHit {
+                id: o.id,
+                score,
+                headline: o.headline,
+                employer_id: o.employer_id,
+                occupation: o.occupation,
+                occupation_name: o.occupation_name,
+                municipality_code: o.workplace_address.municipality_code,
+                employment_type: o.employment_type,
+                status: o.status,
+                start_date: o.start_date,
+                application_deadline: o.application_deadline,
+            })
+        })
+        .collect();
+    Ok((items, total as i64))
+}

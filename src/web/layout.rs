@@ -1,0 +1,226 @@
+//! The page frame (header, navigation, sign-out) and the Swedish words for codes.
+
+use chrono::NaiveDate;
+use maud::{DOCTYPE, Markup, html};
+
+use crate::auth::{Principal, Role};
+use crate::reference::reference;
+
+/// What the frame needs to know about the viewer.
+pub struct Chrome<'a> {
+    pub who: Option<&'a Principal>,
+    pub csrf: &'a str,
+}
+
+impl Chrome<'_> {
+    pub fn anonymous() -> Chrome<'static> {
+        Chrome { who: None, csrf: "" }
+    }
+}
+
+pub fn page(title: &str, chrome: &Chrome<'_>, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="sv" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " – Platsa" }
+                link rel="stylesheet" href="/static/platsa.css";
+                script src="/static/platsa.js" defer {}
+            }
+            body {
+                header.top {
+                    a.brand href="/" { "Platsa" }
+                    @if let Some(who) = chrome.who {
+                        nav {
+                            a href="/" { "Start" }
+                            @if who.role != Role::Manager {
+                                a href="/openings" { "Annonser" }
+                                a href="/seekers" { "Arbetssökande" }
+                                a href="/placements" { "Placeringar" }
+                            }
+                            a href="/reports/monthly" { "Månadsrapport" }
+                        }
+                        form.signout method="post" action="/signout" {
+                            span.who { (who.name) " · " (role(who.role)) }
+                            input type="hidden" name="csrf" value=(chrome.csrf);
+                            button type="submit" { "Logga ut" }
+                        }
+                    }
+                }
+                main { (body) }
+            }
+        }
+    }
+}
+
+pub fn role(r: Role) -> &'static str {
+    match r {
+        Role::Admin => "administratör",
+        Role::Broker => "jobbmäklare",
+        Role::Officer => "arbetsmarknadssekreterare",
+        Role::Manager => "chef",
+        Role::Employer => "arbetsgivare",
+    }
+}
+
+pub fn status(s: &str) -> &str {
+    match s {
+        "proposed" => "Föreslagen",
+        "presented" => "Presenterad",
+        "interview" => "Intervju",
+        "offered" => "Erbjuden",
+        "started" => "Påbörjad",
+        "ended" => "Avslutad",
+        "declined_by_seeker" => "Tackade nej",
+        "declined_by_employer" => "Nej från arbetsgivaren",
+        "withdrawn" => "Återkallad",
+        "active" => "Aktiv",
+        "paused" => "Vilande",
+        "placed" => "Placerad",
+        "exited" => "Avslutad",
+        "open" => "Öppen",
+        "filled" => "Tillsatt",
+        "closed" => "Stängd",
+        other => other,
+    }
+}
+
+pub fn kind(k: &str) -> &str {
+    match k {
+        "arbetstraning" => "Arbetsträning",
+        "praktik" => "Praktik",
+        "extratjanst" => "Extratjänst",
+        "nystartsjobb" => "Nystartsjobb",
+        "lonebidrag" => "Lönebidrag",
+        "employment" => "Anställning",
+        "studies" => "Studier",
+        "permanent" => "Tillsvidare",
+        "temporary" => "Visstid",
+        "summer" => "Sommarjobb",
+        other => other,
+    }
+}
+
+pub fn outcome(o: &str) -> &str {
+    match o {
+        "employment" => "Anställning",
+        "subsidised_employment" => "Subventionerad anställning",
+        "municipal_labour_market_job" => "Kommunalt arbetsmarknadsjobb",
+        "studies" => "Studier",
+        "extended" => "Förlängd",
+        "other" => "Annat",
+        "aborted" => "Avbruten",
+        other => other,
+    }
+}
+
+pub const OUTCOMES: [&str; 7] =
+    ["employment", "subsidised_employment", "municipal_labour_market_job", "studies", "extended", "other", "aborted"];
+
+pub fn component(name: &str) -> &str {
+    match name {
+        "occupation" => "Yrke",
+        "must_have" => "Krav",
+        "distance" => "Avstånd",
+        "text" => "Egen beskrivning",
+        "nice_to_have" => "Meriterande",
+        "availability" => "Tillgänglig",
+        other => other,
+    }
+}
+
+pub fn occupation_match(m: crate::matching::OccupationMatch) -> &'static str {
+    use crate::matching::OccupationMatch::*;
+    match m {
+        Exact => "Samma yrke",
+        SameMinorGroup => "Närliggande yrke (samma yrkesgrupp)",
+        LargelySubstitutable => "Yrke som i hög grad kan ersätta",
+        SameSubMajorGroup => "Samma yrkesområde",
+        PartlySubstitutable => "Yrke som delvis kan ersätta",
+        SameMajorGroup => "Samma huvudområde",
+        None => "Annat yrke",
+    }
+}
+
+pub fn municipality(code: &str) -> String {
+    reference().municipalities.get(code).map(|m| m.name.clone()).unwrap_or_else(|| code.to_string())
+}
+
+pub fn occupation(code: &str) -> String {
+    match reference().ssyk_name(code) {
+        Some(name) => format!("{name} ({code})"),
+        None => code.to_string(),
+    }
+}
+
+const MONTHS: [&str; 12] = [
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+const WEEKDAYS: [&str; 7] = ["måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"];
+
+/// `2026-11-24` → `24 november 2026`.
+pub fn date(d: &str) -> String {
+    use chrono::Datelike;
+    match d.get(..10).and_then(|d| d.parse::<NaiveDate>().ok()) {
+        Some(d) => format!("{} {} {}", d.day(), MONTHS[d.month0() as usize], d.year()),
+        None => d.to_string(),
+    }
+}
+
+/// A unix instant as Stockholm time: `tisdag 24 november kl. 09:00`.
+pub fn instant(ts: i64) -> String {
+    use chrono::Datelike;
+    let t = stockholm(ts);
+    format!(
+        "{} {} {} kl. {}",
+        WEEKDAYS[t.weekday().num_days_from_monday() as usize],
+        t.day(),
+        MONTHS[t.month0() as usize],
+        t.format("%H:%M")
+    )
+}
+
+pub fn clock_time(ts: i64) -> String {
+    stockholm(ts).format("%H:%M").to_string()
+}
+
+fn stockholm(ts: i64) -> chrono::DateTime<chrono_tz::Tz> {
+    chrono::DateTime::from_timestamp(ts, 0).unwrap_or_default().with_timezone(&chrono_tz::Europe::Stockholm)
+}
+
+/// Whole days between an instant and now, in words.
+pub fn days_ago(ts: i64, now: i64) -> String {
+    match (now - ts).max(0) / 86_400 {
+        0 => "i dag".into(),
+        1 => "1 dag".into(),
+        n => format!("{n} dagar"),
+    }
+}
+
+pub fn name(first: &Option<String>, last: &Option<String>) -> String {
+    let n = format!("{} {}", first.as_deref().unwrap_or(""), last.as_deref().unwrap_or("")).trim().to_string();
+    if n.is_empty() { "(uppgifter raderade)".into() } else { n }
+}
+
+pub fn percent(v: f64) -> String {
+    format!("{:.0} %", v * 100.0)
+}
+
+/// A small score bar: width by value, with the number beside it.
+pub fn bar(value: f64) -> Markup {
+    let pct = (value.clamp(0.0, 1.0) * 100.0).round() as u32;
+    html! { span.bar { meter min="0" max="100" value=(pct) {} } }
+}

@@ -1,0 +1,178 @@
+//! The web pages: server-rendered HTML in Swedish for the municipality's staff (signed in with
+//! their token, then a session cookie) and the public applicant page. Every page is a thin
+//! handler over the same plain functions as the JSON API; maud escapes every text it renders,
+//! and a strict Content-Security-Policy forbids inline scripts besides.
+
+mod apply;
+mod layout;
+mod openings;
+mod placements;
+mod reports;
+mod seekers;
+pub mod session;
+mod start;
+
+use actix_web::{HttpResponse, ResponseError, get, http::StatusCode, http::header, web};
+use maud::{Markup, html};
+
+use crate::error::AppError;
+pub use session::Staff;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(stylesheet)
+        .service(script)
+        .configure(session::routes)
+        .configure(start::routes)
+        .configure(openings::routes)
+        .configure(seekers::routes)
+        .configure(placements::routes)
+        .configure(reports::routes)
+        .configure(apply::routes);
+}
+
+/// Why a page could not be shown.
+pub enum WebError {
+    /// Not signed in: the sign-in page is shown in place (401), and leads back to `next`.
+    SignIn {
+        next: String,
+        csrf: String,
+        new_cookie: Option<actix_web::cookie::Cookie<'static>>,
+    },
+    /// A form without the session's CSRF token (or a stale one).
+    Csrf,
+    App(AppError),
+}
+
+impl<E: Into<AppError>> From<E> for WebError {
+    fn from(e: E) -> Self {
+        WebError::App(e.into())
+    }
+}
+
+/// Logged by the request middleware: never the path (it may carry a search for a name).
+impl std::fmt::Debug for WebError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WebError::App(e) => e.fmt(f),
+            other => std::fmt::Display::fmt(other, f),
+        }
+    }
+}
+
+impl std::fmt::Display for WebError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WebError::SignIn { .. } => f.write_str("sign-in required"),
+            WebError::Csrf => f.write_str("form token missing or stale"),
+            WebError::App(e) => e.fmt(f),
+        }
+    }
+}
+
+pub type WebResult = Result<HttpResponse, WebError>;
+
+impl ResponseError for WebError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            WebError::SignIn { .. } => StatusCode::UNAUTHORIZED,
+            WebError::Csrf => StatusCode::FORBIDDEN,
+            WebError::App(e) => e.status_code(),
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let (title, message) = match self {
+            WebError::SignIn { next, csrf, new_cookie } => {
+                let mut res = page_response(StatusCode::UNAUTHORIZED, session::sign_in_markup(csrf, next, None));
+                if let Some(c) = new_cookie {
+                    let _ = res.add_cookie(c);
+                }
+                return res;
+            }
+            WebError::Csrf => (
+                "Formuläret kunde inte verifieras",
+                "Sidan hade hunnit bli för gammal, eller formuläret kom inte från Platsa. Ladda om sidan och försök igen."
+                    .to_string(),
+            ),
+            WebError::App(e) => error_text(e),
+        };
+        let body = html! {
+            section.notice.error { h1 { (title) } p { (message) } p { a href="/" { "Till startsidan" } } }
+        };
+        page_response(self.status_code(), layout::page(title, &layout::Chrome::anonymous(), body))
+    }
+}
+
+/// A page title and a readable Swedish message for an error; internal errors are logged
+/// under an id that the page shows.
+fn error_text(e: &AppError) -> (&'static str, String) {
+    match e {
+        AppError::Validation(errors) => (
+            "Uppgifterna behöver rättas",
+            errors.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; "),
+        ),
+        AppError::Forbidden => ("Ingen behörighet", "Din roll ger inte tillgång till den här sidan.".into()),
+        AppError::NotFound(what) => ("Hittades inte", format!("Det finns ingen sådan sida ({what}).")),
+        AppError::Conflict { detail, .. } => ("Det gick inte", detail.clone()),
+        AppError::TooManyRequests { .. } => ("För många försök", "Vänta en minut och försök igen.".into()),
+        AppError::Internal(_) => match e.log_internal() {
+            Some(id) => ("Något gick fel", format!("Något gick fel hos oss. Ange felkod {id} om du hör av dig.")),
+            None => ("Något gick fel", "Något gick fel hos oss.".into()),
+        },
+        other => ("Det gick inte", other.to_string()),
+    }
+}
+
+/// Every page: no caching of personal data, no framing, no inline script, no referrer
+/// (the applicant's booking link carries a secret).
+pub fn page_response(status: StatusCode, markup: Markup) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::REFERRER_POLICY, "no-referrer"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(markup.into_string())
+}
+
+pub fn ok(markup: Markup) -> WebResult {
+    Ok(page_response(StatusCode::OK, markup))
+}
+
+/// After a successful form post: back to a page on this site (never elsewhere).
+pub fn see_other(to: &str) -> HttpResponse {
+    let to = if to.starts_with('/') && !to.starts_with("//") && !to.contains('\\') { to } else { "/" };
+    HttpResponse::SeeOther().insert_header((header::LOCATION, to)).finish()
+}
+
+/// Percent-encodes for a URL path segment or query value.
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[get("/static/platsa.css")]
+async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(include_str!("assets/platsa.css"))
+}
+
+#[get("/static/platsa.js")]
+async fn script() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(include_str!("assets/platsa.js"))
+}

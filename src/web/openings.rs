@@ -1,0 +1,398 @@
+//! Openings: a searchable list with the API's filters, and an opening's page with its
+//! ranked candidates, why each ranks where it does, and a "propose" action.
+
+use actix_web::{HttpResponse, get, http::StatusCode, post, web};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use super::layout::{
+    self, bar, component, date, days_ago, kind, municipality, name, occupation, occupation_match, status,
+};
+use super::{Staff, WebError, WebResult, page_response, see_other};
+use crate::auth::Role;
+use crate::error::AppError;
+use crate::matching::Explanation;
+use crate::matching::lists::{Candidate, candidates_for_opening};
+use crate::placements::{Kind, NewPlacement};
+use crate::search::hits::{SearchQuery, opening_hits};
+use crate::startup::AppState;
+use crate::{db, openings, placements};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(list).service(show).service(propose);
+}
+
+const PAGE: i64 = 20;
+
+/// The search form shared by the lists: free text and the API's filters.
+pub fn search_form(action: &str, q: &SearchQuery, statuses: &[&str], with_available: bool) -> Markup {
+    html! {
+        form.filters method="get" action=(action) {
+            label { "Sök" input type="search" name="q" value=(q.q) placeholder="t.ex. undersköterska, svetsare, truckkort"; }
+            label { "Kommunkod" input name="municipality" value=(q.municipality.clone().unwrap_or_default()) placeholder="1287" size="6"; }
+            label { "Yrke (SSYK)" input name="occupation" value=(q.occupation.clone().unwrap_or_default()) placeholder="5321" size="6"; }
+            label { "Körkort" input name="licence" value=(q.licence.clone().unwrap_or_default()) placeholder="B" size="4"; }
+            @if with_available {
+                label { "Tillgänglig före" input type="date" name="available_before" value=(q.available_before.clone().unwrap_or_default()); }
+            }
+            label { "Status"
+                select name="status" {
+                    option value="" { "Alla" }
+                    @for s in statuses {
+                        option value=(s) selected[q.status.as_deref() == Some(*s)] { (status(s)) }
+                    }
+                }
+            }
+            button type="submit" { "Sök" }
+        }
+    }
+}
+
+/// Empty form fields mean "no filter".
+pub fn clean(mut q: SearchQuery) -> SearchQuery {
+    for f in [&mut q.municipality, &mut q.occupation, &mut q.licence, &mut q.status, &mut q.available_before] {
+        if f.as_deref().is_some_and(|v| v.trim().is_empty()) {
+            *f = None;
+        }
+    }
+    q
+}
+
+/// Previous/next links keeping the query.
+pub fn pager(path: &str, query: &str, offset: i64, shown: usize, total: i64) -> Markup {
+    let link = |o: i64| format!("{path}?{query}{}offset={o}", if query.is_empty() { "" } else { "&" });
+    html! {
+        nav.pager {
+            @if offset > 0 { a href=(link((offset - PAGE).max(0))) { "← Föregående" } }
+            span { (offset + 1) "–" (offset + shown as i64) " av " (total) }
+            @if offset + (shown as i64) < total { a href=(link(offset + PAGE)) { "Nästa →" } }
+        }
+    }
+}
+
+fn query_without_offset(req: &actix_web::HttpRequest) -> String {
+    req.query_string().split('&').filter(|p| !p.starts_with("offset=") && !p.is_empty()).collect::<Vec<_>>().join("&")
+}
+
+#[get("/openings")]
+async fn list(
+    state: web::Data<AppState>,
+    staff: Staff,
+    req: actix_web::HttpRequest,
+    q: web::Query<SearchQuery>,
+) -> WebResult {
+    staff.require(Role::CASEWORK)?;
+    let mut q = clean(q.into_inner());
+    if req.query_string().is_empty() {
+        q.status = Some("open".into());
+    }
+    let offset = q.offset.unwrap_or(0).max(0);
+    let (st, query) = (state.clone(), q.clone());
+    let found = db::run(&state.pool, move |c| opening_hits(c, &st, &query, (PAGE, offset))).await;
+    let (items, total, error) = match found {
+        Ok((items, total)) => (items, total, None),
+        Err(AppError::Validation(errors)) => (vec![], 0, Some(errors)),
+        Err(e) => return Err(e.into()),
+    };
+    let body = html! {
+        h1 { "Annonser" }
+        (search_form("/openings", &q, crate::search::hits::OPENING_STATUSES, false))
+        @if let Some(errors) = &error {
+            div.notice.error role="alert" { @for e in errors { p { "Filtret " code { (e.field) } ": " (e.message) } } }
+        }
+        table.results {
+            thead { tr { th { "Annons" } th { "Yrke" } th { "Ort" } th { "Anställning" } th { "Start" } th { "Sista dag" } th { "Status" } } }
+            tbody {
+                @for o in &items {
+                    tr {
+                        td { a href=(format!("/openings/{}", o.id)) { (o.headline) } }
+                        td { (occupation(&o.occupation)) }
+                        td { (municipality(&o.municipality_code)) }
+                        td { (kind(&o.employment_type)) }
+                        td { (o.start_date.as_deref().map(date).unwrap_or_default()) }
+                        td { (o.application_deadline.as_deref().map(date).unwrap_or_default()) }
+                        td { (status(&o.status)) }
+                    }
+                }
+            }
+        }
+        @if items.is_empty() && error.is_none() { p.muted { "Inga annonser matchar." } }
+        (pager("/openings", &query_without_offset(&req), offset, items.len(), total))
+    };
+    super::ok(layout::page("Annonser", &staff.chrome(), body))
+}
+
+/// The explanation of one ranked hit, readable: components, matched and missing items,
+/// occupation relation, distance, and the fairness note.
+pub fn explanation(e: &Explanation, now: i64) -> Markup {
+    html! {
+        div.explanation {
+            p.why {
+                strong { (occupation_match(e.occupation_match)) }
+                @if let Some(km) = e.distance_km { " · " (format!("{km:.0}")) " km bort" }
+                " · väntat " (days_ago(e.waiting_since, now))
+            }
+            @if !e.matched.must_have.is_empty() || !e.missing.must_have.is_empty() {
+                p.items {
+                    "Krav: "
+                    @for m in &e.matched.must_have { span.tag.ok title="Uppfyller" { "✓ " (m) } " " }
+                    @for m in &e.missing.must_have { span.tag.missing title="Saknas" { "✗ " (m) } " " }
+                }
+            }
+            @if !e.matched.nice_to_have.is_empty() || !e.missing.nice_to_have.is_empty() {
+                p.items {
+                    "Meriterande: "
+                    @for m in &e.matched.nice_to_have { span.tag.ok { "✓ " (m) } " " }
+                    @for m in &e.missing.nice_to_have { span.tag.missing { "✗ " (m) } " " }
+                }
+            }
+            @if let Some(f) = &e.fairness { p.fairness { "Rättvisa: " (f) } }
+            details {
+                summary { "Poängens delar" }
+                table.components {
+                    thead { tr { th { "Del" } th { "Värde" } th { "Vikt" } th { "Bidrag" } th { "Varför" } } }
+                    tbody {
+                        @for c in &e.components {
+                            tr {
+                                td { (component(c.name)) }
+                                td { (bar(c.value)) " " (format!("{:.2}", c.value)) }
+                                td { (format!("{:.2}", c.weight)) }
+                                td { (format!("{:.3}", c.contribution)) }
+                                td { (c.detail) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The placement kind a proposal for this opening usually is.
+fn default_kind(employment_type: &str) -> &'static str {
+    match employment_type {
+        "praktik" => "praktik",
+        "arbetstraning" => "arbetstraning",
+        "extratjanst" => "extratjanst",
+        _ => "employment",
+    }
+}
+
+pub fn kind_select(selected: &str) -> Markup {
+    html! {
+        select name="kind" aria-label="Typ av placering" {
+            @for k in Kind::ALL {
+                @let v = placements::as_str(&k);
+                option value=(v) selected[v == selected] { (kind(&v)) }
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct ShowQuery {
+    offset: Option<i64>,
+    proposed: Option<String>,
+}
+
+/// A message shown at the top of a page after an action.
+pub enum Flash {
+    Done(String),
+    Failed(String),
+}
+
+pub fn flash(f: &Option<Flash>) -> Markup {
+    html! {
+        @match f {
+            Some(Flash::Done(m)) => div.notice.ok role="status" { (m) },
+            Some(Flash::Failed(m)) => div.notice.error role="alert" { (m) },
+            None => {},
+        }
+    }
+}
+
+async fn opening_page(
+    state: &web::Data<AppState>,
+    staff: &Staff,
+    id: String,
+    offset: i64,
+    message: Option<Flash>,
+    status_code: StatusCode,
+) -> WebResult {
+    let (st, who) = (state.clone(), staff.who.clone());
+    let now = state.clock.now_ts();
+    let (opening, (candidates, total), pipeline, names) = db::run(&state.pool, move |c| {
+        let opening = openings::store::get_visible(c, &who, &id)?;
+        let ranked = candidates_for_opening(c, &st, &who, &id, (PAGE, offset), "GET /openings/{id}")?;
+        let filter = placements::store::PlacementFilter { opening_id: Some(id.clone()), ..Default::default() };
+        let (pipeline, _) = placements::store::list(c, &filter, 100, 0)?;
+        let ids: Vec<String> = pipeline.iter().map(|p| p.seeker_id.clone()).collect();
+        crate::audit::record(c, &who, &ids, "GET /openings/{id}", now)?;
+        let names = super::start::names_of(c, &ids)?;
+        Ok((opening, ranked, pipeline, names))
+    })
+    .await?;
+    let can_propose = matches!(staff.who.role, Role::Broker | Role::Admin) && opening.status == "open";
+    let o = &opening;
+    let body = html! {
+        (flash(&message))
+        article.opening {
+            h1 { (o.headline) }
+            p.meta {
+                (occupation(&o.occupation)) " · " (municipality(&o.workplace_address.municipality_code))
+                " · " (kind(&o.employment_type)) " · " (o.number_of_vacancies) " platser (" (o.filled_vacancies) " tillsatta)"
+                " · " (status(&o.status))
+            }
+            dl.facts {
+                @if let Some(d) = &o.start_date { dt { "Start" } dd { (date(d)) } }
+                @if let Some(d) = &o.application_deadline { dt { "Sista ansökningsdag" } dd { (date(d)) } }
+                @if let Some(s) = &o.scope_of_work { dt { "Omfattning" } dd { (s.min) "–" (s.max) " %" } }
+                dt { "Krav" } dd { (requirements(&o.must_have)) }
+                dt { "Meriterande" } dd { (requirements(&o.nice_to_have)) }
+            }
+            p.description { (o.description) }
+        }
+        @if !pipeline.is_empty() {
+            section.pipeline {
+                h2 { "I processen" }
+                ul.list {
+                    @for p in &pipeline {
+                        li { a href=(format!("/seekers/{}", p.seeker_id)) { (names.get(&p.seeker_id).cloned().unwrap_or_default()) }
+                             span.muted { " · " (kind(&p.kind)) " · " (status(&p.status)) } }
+                    }
+                }
+            }
+        }
+        section #candidates {
+            h2 { "Kandidater" span.muted { " – " (total) " möjliga, bäst först" } }
+            p.muted { "Rangordnat efter yrke, krav, avstånd, egen beskrivning, meriter och tillgänglighet. Kön, ålder och ursprung används aldrig. Bland nästan lika bra kandidater går den som väntat längst först." }
+            @if candidates.is_empty() { p.muted { "Inga kandidater hittades." } }
+            ol.candidates start=(offset + 1) {
+                @for cand in &candidates { (candidate(cand, o, can_propose, &staff.csrf, now)) }
+            }
+            (pager(&format!("/openings/{}", o.id), "", offset, candidates.len(), total))
+        }
+    };
+    Ok(page_response(status_code, layout::page(&o.headline, &staff.chrome(), body)))
+}
+
+fn requirements(r: &openings::Requirements) -> Markup {
+    html! {
+        @if r.is_empty() { "–" }
+        @for s in &r.skills { span.tag { (s.label) } " " }
+        @for l in &r.languages { span.tag { (crate::reference::reference().languages.get(&l.code).cloned().unwrap_or(l.code.clone())) " (" (layout_level(&l.level)) ")" } " " }
+        @for d in &r.driving_licences { span.tag { "Körkort " (d) } " " }
+    }
+}
+
+fn layout_level(level: &impl serde::Serialize) -> String {
+    match placements::as_str(level).as_str() {
+        "basic" => "grundläggande".into(),
+        "good" => "god".into(),
+        "fluent" => "flytande".into(),
+        "native" => "modersmål".into(),
+        other => other.to_string(),
+    }
+}
+
+fn candidate(c: &Candidate, o: &openings::Opening, can_propose: bool, csrf: &str, now: i64) -> Markup {
+    html! {
+        li.candidate data-seeker=(c.id) {
+            div.head {
+                span.score title="Poäng 0–1" { (format!("{:.2}", c.score)) }
+                a.name href=(format!("/seekers/{}", c.id)) { (name(&c.first_name, &c.last_name)) }
+                span.muted {
+                    " · " (municipality(&c.municipality_code))
+                    @if let Some(d) = &c.available_from { " · tillgänglig " (date(d)) }
+                }
+                @if can_propose {
+                    form.propose method="post" action=(format!("/openings/{}/propose", o.id)) {
+                        input type="hidden" name="csrf" value=(csrf);
+                        input type="hidden" name="seeker_id" value=(c.id);
+                        (kind_select(default_kind(&o.employment_type)))
+                        button type="submit" { "Föreslå" }
+                    }
+                }
+            }
+            (explanation(&c.explanation, now))
+        }
+    }
+}
+
+#[get("/openings/{id}")]
+async fn show(state: web::Data<AppState>, staff: Staff, id: web::Path<String>, q: web::Query<ShowQuery>) -> WebResult {
+    staff.require(Role::CASEWORK)?;
+    let message =
+        q.proposed.as_ref().map(|_| Flash::Done("Förslaget är registrerat. Följ det på placeringstavlan.".into()));
+    opening_page(&state, &staff, id.into_inner(), q.offset.unwrap_or(0).max(0), message, StatusCode::OK).await
+}
+
+#[derive(Deserialize)]
+pub struct ProposeForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub seeker_id: String,
+    #[serde(default)]
+    pub opening_id: String,
+    #[serde(default)]
+    pub kind: String,
+}
+
+impl ProposeForm {
+    pub fn placement(&self, opening_id: Option<String>) -> Result<NewPlacement, AppError> {
+        let kind =
+            placements::parse::<Kind>(&self.kind).ok_or_else(|| AppError::field("kind", "välj en typ av placering"))?;
+        Ok(NewPlacement { seeker_id: self.seeker_id.clone(), opening_id, kind, proposed_on: None, note: None })
+    }
+}
+
+/// Proposes a candidate; a refusal (already proposed, not active) is shown on the page.
+pub async fn do_propose(
+    state: &web::Data<AppState>,
+    staff: &Staff,
+    new: NewPlacement,
+) -> Result<Result<String, AppError>, WebError> {
+    staff.require(&[Role::Broker, Role::Admin])?;
+    let (now, today, who) = (state.clock.now_ts(), state.clock.today(), staff.who.clone());
+    let result = db::run(&state.pool, move |c| placements::store::propose(c, now, today, &who, new)).await;
+    match result {
+        Ok(p) => {
+            state.notify_indexer();
+            Ok(Ok(p.id))
+        }
+        Err(
+            e @ (AppError::Conflict { .. }
+            | AppError::Validation(_)
+            | AppError::NotFound(_)
+            | AppError::Unprocessable { .. }),
+        ) => Ok(Err(e)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub fn refusal(e: &AppError) -> String {
+    match e {
+        AppError::Validation(errors) => errors.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; "),
+        other => format!("Förslaget gick inte att registrera: {other}"),
+    }
+}
+
+#[post("/openings/{id}/propose")]
+async fn propose(
+    state: web::Data<AppState>,
+    staff: Staff,
+    id: web::Path<String>,
+    form: web::Form<ProposeForm>,
+) -> Result<HttpResponse, WebError> {
+    staff.check(&form.csrf)?;
+    let id = id.into_inner();
+    let new = form.placement(Some(id.clone()))?;
+    match do_propose(&state, &staff, new).await? {
+        Ok(placement) => Ok(see_other(&format!("/openings/{id}?proposed={placement}"))),
+        Err(e) => {
+            let code = actix_web::ResponseError::status_code(&e);
+            opening_page(&state, &staff, id, 0, Some(Flash::Failed(refusal(&e))), code).await
+        }
+    }
+}

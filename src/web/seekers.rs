@@ -1,0 +1,208 @@
+//! Seekers: search with the API's filters, and a seeker's page (every view audit-logged):
+//! the profile, openings ranked for them, and their placements with full history.
+
+use actix_web::{HttpRequest, get, http::StatusCode, post, web};
+use maud::html;
+use serde::Deserialize;
+
+use super::layout::{self, date, days_ago, kind, municipality, name, occupation, outcome, status};
+use super::openings::{
+    Flash, ProposeForm, clean, do_propose, explanation, flash, kind_select, pager, refusal, search_form,
+};
+use super::{Staff, WebResult, page_response, see_other};
+use crate::auth::Role;
+use crate::error::AppError;
+use crate::matching::lists::openings_for_seeker;
+use crate::search::hits::{SEEKER_STATUSES, SearchQuery, seeker_hits};
+use crate::startup::AppState;
+use crate::{db, placements, seekers};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(list).service(show).service(propose);
+}
+
+const PAGE: i64 = 20;
+
+#[get("/seekers")]
+async fn list(state: web::Data<AppState>, staff: Staff, req: HttpRequest, q: web::Query<SearchQuery>) -> WebResult {
+    staff.require(Role::CASEWORK)?;
+    let mut q = clean(q.into_inner());
+    if req.query_string().is_empty() {
+        q.status = Some("active".into());
+    }
+    let offset = q.offset.unwrap_or(0).max(0);
+    let (st, who, query) = (state.clone(), staff.who.clone(), q.clone());
+    let found = db::run(&state.pool, move |c| seeker_hits(c, &st, &who, &query, (PAGE, offset), "GET /seekers")).await;
+    let (items, total, errors) = match found {
+        Ok((items, total)) => (items, total, None),
+        Err(AppError::Validation(errors)) => (vec![], 0, Some(errors)),
+        Err(e) => return Err(e.into()),
+    };
+    let rest = req
+        .query_string()
+        .split('&')
+        .filter(|p| !p.starts_with("offset=") && !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("&");
+    let body = html! {
+        h1 { "Arbetssökande" }
+        (search_form("/seekers", &q, SEEKER_STATUSES, true))
+        @if let Some(errors) = &errors {
+            div.notice.error role="alert" { @for e in errors { p { "Filtret " code { (e.field) } ": " (e.message) } } }
+        }
+        table.results {
+            thead { tr { th { "Namn" } th { "Yrke" } th { "Kommun" } th { "Kompetenser" } th { "Tillgänglig" } th { "Status" } } }
+            tbody {
+                @for s in &items {
+                    tr {
+                        td { a href=(format!("/seekers/{}", s.id)) { (name(&s.first_name, &s.last_name)) } }
+                        td { (s.occupations.iter().map(|o| occupation(o)).collect::<Vec<_>>().join(", ")) }
+                        td { (municipality(&s.municipality_code)) }
+                        td { (s.skills.join(", ")) }
+                        td { (s.available_from.as_deref().map(date).unwrap_or_default()) }
+                        td { (status(&s.status)) }
+                    }
+                }
+            }
+        }
+        @if items.is_empty() && errors.is_none() { p.muted { "Inga arbetssökande matchar." } }
+        (pager("/seekers", &rest, offset, items.len(), total))
+    };
+    super::ok(layout::page("Arbetssökande", &staff.chrome(), body))
+}
+
+async fn seeker_page(
+    state: &web::Data<AppState>,
+    staff: &Staff,
+    id: String,
+    message: Option<Flash>,
+    code: StatusCode,
+) -> WebResult {
+    let (st, who) = (state.clone(), staff.who.clone());
+    let now = state.clock.now_ts();
+    let (seeker, (matches, total), history) = db::run(&state.pool, move |c| {
+        // Reading the profile is audited (with the ranked openings, in one record).
+        let matches = openings_for_seeker(c, &st, &who, &id, (10, 0), "GET /seekers/{id}")?;
+        let seeker = seekers::store::get(c, &id)?;
+        let filter = placements::store::PlacementFilter { seeker_id: Some(id.clone()), ..Default::default() };
+        let (history, _) = placements::store::list(c, &filter, 100, 0)?;
+        let ids: Vec<String> = history.iter().filter_map(|p| p.opening_id.clone()).collect();
+        let headlines: std::collections::HashMap<String, String> =
+            crate::openings::store::rows_by_ids(c, &ids)?.into_iter().map(|r| (r.id, r.headline)).collect();
+        Ok((seeker, matches, (history, headlines)))
+    })
+    .await?;
+    let (history, headlines) = history;
+    let s = &seeker;
+    let can_propose = matches!(staff.who.role, Role::Broker | Role::Admin) && s.status == "active";
+    let body = html! {
+        (flash(&message))
+        article.seeker {
+            h1 { (name(&s.first_name, &s.last_name)) }
+            p.meta { (status(&s.status)) " · " (municipality(&s.municipality_code))
+                @if let Some(u) = &s.unit { " · " (u) }
+                " · registrerad " (date(&crate::clock::format_ts(s.registered_at)))
+                " · väntat " (days_ago(s.last_proposed_at.unwrap_or(s.registered_at), now)) " sedan senaste förslag" }
+            dl.facts {
+                dt { "Personnummer" } dd { (s.personnummer.clone().unwrap_or_default()) }
+                dt { "Kontakt" } dd { (s.phone.clone().unwrap_or_default()) " " (s.email.clone().unwrap_or_default()) }
+                dt { "Söker som" } dd { (s.occupations.iter().map(|o| occupation(o)).collect::<Vec<_>>().join(", ")) }
+                dt { "Kompetenser" } dd { @for k in &s.skills { span.tag { (k.label) } " " } }
+                dt { "Språk" } dd { @for l in &s.languages { span.tag { (crate::reference::reference().languages.get(&l.code).cloned().unwrap_or(l.code.clone())) } " " } }
+                dt { "Körkort" } dd { (s.driving_licences.join(", ")) }
+                dt { "Tillgänglig från" } dd { (s.available_from.as_deref().map(date).unwrap_or_else(|| "nu".into())) }
+                dt { "Pendlar högst" } dd { (s.max_commute_km.map(|k| format!("{k} km")).unwrap_or_else(|| "–".into())) }
+            }
+            h2 { "Om mig" }
+            p.summary { (s.summary.clone().unwrap_or_default()) }
+        }
+        section #timeline {
+            h2 { "Placeringar" }
+            @if history.is_empty() { p.muted { "Inga placeringar än." } }
+            @for p in &history {
+                div.placement {
+                    h3 {
+                        (kind(&p.kind)) " – "
+                        @match &p.opening_id {
+                            Some(o) => a href=(format!("/openings/{o}")) { (headlines.get(o).cloned().unwrap_or_default()) },
+                            None => "utan annons",
+                        }
+                        " · " (status(&p.status))
+                        @if let Some(out) = &p.outcome { " (" (outcome(out)) ")" }
+                    }
+                    ol.history {
+                        @for e in &p.history {
+                            li { time { (date(&e.at)) } " " (e.from.as_deref().map(status).unwrap_or("–")) " → " strong { (status(&e.to)) } " · " (e.by)
+                                 @if let Some(n) = &e.note { " · " em { (n) } } }
+                        }
+                    }
+                }
+            }
+            @if can_propose {
+                form.propose method="post" action=(format!("/seekers/{}/propose", s.id)) {
+                    input type="hidden" name="csrf" value=(staff.csrf);
+                    input type="hidden" name="kind" value="studies";
+                    button type="submit" { "Föreslå studier" }
+                }
+            }
+        }
+        section #matches {
+            h2 { "Annonser för " (s.first_name.clone().unwrap_or_default()) span.muted { " – " (total) " möjliga, bäst först" } }
+            ol.candidates {
+                @for m in &matches {
+                    li.candidate {
+                        div.head {
+                            span.score { (format!("{:.2}", m.score)) }
+                            a.name href=(format!("/openings/{}", m.id)) { (m.headline) }
+                            span.muted { " · " (municipality(&m.municipality_code)) " · " (kind(&m.employment_type)) }
+                            @if can_propose {
+                                form.propose method="post" action=(format!("/seekers/{}/propose", s.id)) {
+                                    input type="hidden" name="csrf" value=(staff.csrf);
+                                    input type="hidden" name="opening_id" value=(m.id);
+                                    (kind_select(match m.employment_type.as_str() { "praktik" | "arbetstraning" | "extratjanst" => m.employment_type.as_str(), _ => "employment" }))
+                                    button type="submit" { "Föreslå" }
+                                }
+                            }
+                        }
+                        (explanation(&m.explanation, now))
+                    }
+                }
+            }
+            (pager(&format!("/seekers/{}", s.id), "", 0, matches.len(), total))
+        }
+    };
+    Ok(page_response(code, layout::page(&name(&s.first_name, &s.last_name), &staff.chrome(), body)))
+}
+
+#[derive(Deserialize)]
+struct ShowQuery {
+    proposed: Option<String>,
+}
+
+#[get("/seekers/{id}")]
+async fn show(state: web::Data<AppState>, staff: Staff, id: web::Path<String>, q: web::Query<ShowQuery>) -> WebResult {
+    staff.require(Role::CASEWORK)?;
+    let message = q.proposed.as_ref().map(|_| Flash::Done("Förslaget är registrerat.".into()));
+    seeker_page(&state, &staff, id.into_inner(), message, StatusCode::OK).await
+}
+
+#[post("/seekers/{id}/propose")]
+async fn propose(
+    state: web::Data<AppState>,
+    staff: Staff,
+    id: web::Path<String>,
+    form: web::Form<ProposeForm>,
+) -> WebResult {
+    staff.check(&form.csrf)?;
+    let id = id.into_inner();
+    let opening = Some(form.opening_id.clone()).filter(|o| !o.is_empty());
+    let mut new = form.placement(opening)?;
+    new.seeker_id = id.clone();
+    match do_propose(&state, &staff, new).await? {
+        Ok(p) => Ok(see_other(&format!("/seekers/{id}?proposed={p}"))),
+        Err(e) => {
+            let code = actix_web::ResponseError::status_code(&e);
+            seeker_page(&state, &staff, id, Some(Flash::Failed(refusal(&e))), code).await
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! `/`: the sign-in page, or the start page of the signed-in role. A broker's day starts
+//! with the people who have waited longest, openings still short of candidates, and
+//! placements that need a next step.
+
+use actix_web::{HttpRequest, get, http::StatusCode, web};
+use maud::html;
+use serde::Deserialize;
+
+use super::layout::{self, date, days_ago, kind, municipality, name, occupation, status};
+use super::session::{current, sign_in_page};
+use super::{WebResult, ok};
+use crate::auth::Role;
+use crate::reports::{Month, monthly};
+use crate::startup::AppState;
+use crate::{audit, db, openings, placements, seekers};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(start);
+}
+
+#[derive(Deserialize)]
+struct StartQuery {
+    next: Option<String>,
+}
+
+#[get("/")]
+async fn start(state: web::Data<AppState>, req: HttpRequest, q: web::Query<StartQuery>) -> WebResult {
+    let Some(staff) = current(&req).await?.filter(|s| s.who.is_staff()) else {
+        return Ok(sign_in_page(&req, q.next.as_deref().unwrap_or("/"), None, StatusCode::OK));
+    };
+    let (now, today) = (state.clock.now_ts(), state.clock.today());
+    let who = staff.who.clone();
+    if who.role == Role::Manager {
+        let m = Month::of(today);
+        let report = db::run(&state.pool, move |c| monthly(c, m, None, now)).await?;
+        let t = &report.totals;
+        let body = html! {
+            h1 { "Hej " (who.name) }
+            section.cards {
+                div.figure { span.big { (t.exits_total) } " avslut till arbete eller studier i " (m) }
+                div.figure { span.big { (t.target.map(|v| v.to_string()).unwrap_or_else(|| "–".into())) } " i mål (EOR)" }
+                div.figure { span.big { (t.not_proposed_30_days) } " aktiva utan förslag på 30 dagar" }
+            }
+            p { a.button href="/reports/monthly" { "Öppna månadsrapporten" } }
+        };
+        return ok(layout::page("Start", &staff.chrome(), body));
+    }
+    // A broker sees their own; admins and officers see everyone.
+    let mine = (who.role == Role::Broker).then(|| who.user_id.clone());
+    let (waiting, short, steps) = db::run(&state.pool, move |c| {
+        let waiting = seekers::store::waiting_longest(c, mine.as_deref(), 15)?;
+        let ids: Vec<String> = waiting.iter().map(|s| s.id.clone()).collect();
+        audit::record(c, &who, &ids, "GET /", now)?;
+        let short = openings::store::needing_candidates(c, 10)?;
+        let steps: Vec<_> = placements::store::in_progress(c, mine.as_deref(), today, 200)?
+            .into_iter()
+            .filter(|p| p.status != "ended")
+            .take(10)
+            .collect();
+        let seeker_ids: Vec<String> = steps.iter().map(|p| p.seeker_id.clone()).collect();
+        let names = names_of(c, &seeker_ids)?;
+        audit::record(c, &who, &seeker_ids, "GET /", now)?;
+        Ok((waiting, short, (steps, names)))
+    })
+    .await?;
+    let (steps, names) = steps;
+    let body = html! {
+        h1 { "Hej " (staff.who.name) }
+        div.columns3 {
+            section #waiting {
+                h2 { @if staff.who.role == Role::Broker { "Mina arbetssökande" } @else { "Arbetssökande" } " – längst utan förslag först" }
+                @if waiting.is_empty() { p.muted { "Inga aktiva arbetssökande." } }
+                ol.list {
+                    @for s in &waiting {
+                        li {
+                            a href=(format!("/seekers/{}", s.id)) { (name(&s.first_name, &s.last_name)) }
+                            span.muted {
+                                " · " (s.occupations.first().map(|o| occupation(o)).unwrap_or_default())
+                                " · väntat " (days_ago(s.last_proposed_at.unwrap_or(s.registered_at), now))
+                            }
+                        }
+                    }
+                }
+            }
+            section #short {
+                h2 { "Annonser som behöver kandidater" }
+                @if short.is_empty() { p.muted { "Alla öppna annonser har kandidater." } }
+                ul.list {
+                    @for (o, in_pipeline) in &short {
+                        li {
+                            a href=(format!("/openings/{}", o.id)) { (o.headline) }
+                            span.muted {
+                                " · " (municipality(&o.workplace_address.municipality_code))
+                                " · " (o.number_of_vacancies - o.filled_vacancies) " platser, " (in_pipeline) " i processen"
+                                @if let Some(d) = &o.application_deadline { " · sista dag " (date(d)) }
+                            }
+                        }
+                    }
+                }
+            }
+            section #steps {
+                h2 { "Placeringar som behöver nästa steg" }
+                @if steps.is_empty() { p.muted { "Inga placeringar väntar." } }
+                ul.list {
+                    @for p in &steps {
+                        li {
+                            a href=(format!("/seekers/{}", p.seeker_id)) { (names.get(&p.seeker_id).cloned().unwrap_or_default()) }
+                            span.muted { " · " (kind(&p.kind)) " · " (status(&p.status)) " sedan " (days_ago(p.updated_at, now)) }
+                        }
+                    }
+                }
+                p { a href="/placements" { "Till placeringstavlan" } }
+            }
+        }
+    };
+    ok(layout::page("Start", &staff.chrome(), body))
+}
+
+/// Seekers' display names by id (erased ones included, shown as erased).
+pub fn names_of(
+    c: &mut crate::db::DbConnection,
+    ids: &[String],
+) -> crate::error::AppResult<std::collections::HashMap<String, String>> {
+    Ok(seekers::store::rows_by_ids(c, ids)?
+        .into_iter()
+        .map(|r| {
+            let s = seekers::Seeker::from(r);
+            (s.id.clone(), name(&s.first_name, &s.last_name))
+        })
+        .collect())
+}
