@@ -30,14 +30,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(apply::routes);
 }
 
+/// Where a sign-in leads back to, and the anonymous CSRF value its form carries.
+pub struct SignIn {
+    pub next: String,
+    pub csrf: String,
+    pub new_cookie: Option<actix_web::cookie::Cookie<'static>>,
+}
+
 /// Why a page could not be shown.
 pub enum WebError {
     /// Not signed in: the sign-in page is shown in place (401), and leads back to `next`.
-    SignIn {
-        next: String,
-        csrf: String,
-        new_cookie: Option<actix_web::cookie::Cookie<'static>>,
-    },
+    SignIn(Box<SignIn>),
     /// A form without the session's CSRF token (or a stale one).
     Csrf,
     App(AppError),
@@ -62,7 +65,7 @@ impl std::fmt::Debug for WebError {
 impl std::fmt::Display for WebError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            WebError::SignIn { .. } => f.write_str("sign-in required"),
+            WebError::SignIn(_) => f.write_str("sign-in required"),
             WebError::Csrf => f.write_str("form token missing or stale"),
             WebError::App(e) => e.fmt(f),
         }
@@ -74,7 +77,7 @@ pub type WebResult = Result<HttpResponse, WebError>;
 impl ResponseError for WebError {
     fn status_code(&self) -> StatusCode {
         match self {
-            WebError::SignIn { .. } => StatusCode::UNAUTHORIZED,
+            WebError::SignIn(_) => StatusCode::UNAUTHORIZED,
             WebError::Csrf => StatusCode::FORBIDDEN,
             WebError::App(e) => e.status_code(),
         }
@@ -82,9 +85,9 @@ impl ResponseError for WebError {
 
     fn error_response(&self) -> HttpResponse {
         let (title, message) = match self {
-            WebError::SignIn { next, csrf, new_cookie } => {
-                let mut res = page_response(StatusCode::UNAUTHORIZED, session::sign_in_markup(csrf, next, None));
-                if let Some(c) = new_cookie {
+            WebError::SignIn(s) => {
+                let mut res = page_response(StatusCode::UNAUTHORIZED, session::sign_in_markup(&s.csrf, &s.next, None));
+                if let Some(c) = &s.new_cookie {
                     let _ = res.add_cookie(c);
                 }
                 return res;

@@ -85,7 +85,7 @@ impl FromRequest for Staff {
                 Some(_) => Err(AppError::Forbidden.into()),
                 None => {
                     let (csrf, new_cookie) = anonymous_csrf(&req);
-                    Err(WebError::SignIn { next, csrf, new_cookie })
+                    Err(WebError::SignIn(Box::new(super::SignIn { next, csrf, new_cookie })))
                 }
             }
         })

@@ -1,6 +1,7 @@
 //! One integration-test binary (short link times), a module per capability.
 
 mod booking;
+mod browser;
 mod foundation;
 mod helpers;
 mod matching;
@@ -9,3 +10,4 @@ mod placements;
 mod reports;
 mod search;
 mod seekers;
+mod web;

@@ -1,0 +1,194 @@
+//! The web pages over plain HTTP: sessions, CSRF, roles, escaping and audit. The browser
+//! tests (browser.rs) drive the same pages through Chromium.
+
+use reqwest::header::{COOKIE, SET_COOKIE};
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+/// `name=value` of a Set-Cookie header, and the whole header.
+fn set_cookie(res: &reqwest::Response, name: &str) -> Option<(String, String)> {
+    res.headers().get_all(SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|v| {
+        let pair = v.split(';').next()?.trim();
+        pair.starts_with(&format!("{name}=")).then(|| (pair.to_string(), v.to_string()))
+    })
+}
+
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).unwrap_or_else(|| panic!("no hidden {name}")) + marker.len();
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+/// Signs in through the form; returns the session cookie pair and the session's CSRF token.
+pub async fn sign_in(app: &TestApp, token: &str) -> (String, String) {
+    let client = no_redirects();
+    let page = client.get(app.url("/")).send().await.unwrap();
+    let (csrf_cookie, _) = set_cookie(&page, "platsa_csrf").expect("csrf cookie");
+    let csrf = hidden(&page.text().await.unwrap(), "csrf");
+    let res = client
+        .post(app.url("/signin"))
+        .header(COOKIE, &csrf_cookie)
+        .form(&[("csrf", csrf.as_str()), ("token", token), ("next", "/placements")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/placements");
+    let (session, header) = set_cookie(&res, "platsa_session").expect("session cookie");
+    assert!(header.contains("HttpOnly") && header.contains("SameSite=Strict"), "{header}");
+    let start = client.get(app.url("/")).header(COOKIE, &session).send().await.unwrap().text().await.unwrap();
+    (session, hidden(&start, "csrf"))
+}
+
+#[tokio::test]
+async fn pages_need_a_session_and_every_form_its_csrf_token() {
+    let app = spawn_app().await;
+    let client = no_redirects();
+    let issued: Value = app
+        .post_json("/api/v1/tokens", &app.admin_token, &json!({"role": "broker", "name": "Britt Jobbmäklare"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let broker = issued["token"].as_str().unwrap().to_string();
+
+    // Signed out: the sign-in page in place, leading back.
+    let res = client.get(app.url("/placements")).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let csp = res.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
+    let body = res.text().await.unwrap();
+    assert!(body.contains("Logga in") && body.contains("value=\"/placements\""));
+
+    // A sign-in without the double-submit cookie, or with a wrong token, fails.
+    let res = client.post(app.url("/signin")).form(&[("csrf", "x"), ("token", broker.as_str())]).send().await.unwrap();
+    assert_eq!(res.status(), 403);
+    let page = client.get(app.url("/")).send().await.unwrap();
+    let (csrf_cookie, _) = set_cookie(&page, "platsa_csrf").unwrap();
+    let csrf = hidden(&page.text().await.unwrap(), "csrf");
+    let res = client
+        .post(app.url("/signin"))
+        .header(COOKIE, &csrf_cookie)
+        .form(&[("csrf", csrf.as_str()), ("token", "platsa_0000")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    assert!(res.text().await.unwrap().contains("okänd eller återkallad"));
+
+    // Employers use the API, not the staff pages.
+    let employer = app.employer("Hamnlogistik AB", "556677-8899", false).await;
+    let (employer_token, _) = app.token("employer", "Hamnen", Some(&employer)).await;
+    let res = client
+        .post(app.url("/signin"))
+        .header(COOKIE, &csrf_cookie)
+        .form(&[("csrf", csrf.as_str()), ("token", employer_token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+
+    let (session, csrf) = sign_in(&app, &broker).await;
+    let start = client.get(app.url("/")).header(COOKIE, &session).send().await.unwrap();
+    assert_eq!(start.status(), 200);
+    assert_eq!(start.headers()["cache-control"], "no-store");
+    assert!(start.text().await.unwrap().contains("Hej Britt Jobbmäklare"));
+
+    // A staff form without the session's token is refused and changes nothing.
+    let res = client.post(app.url("/signout")).header(COOKIE, &session).form(&[("csrf", "nope")]).send().await.unwrap();
+    assert_eq!(res.status(), 403);
+    assert_eq!(client.get(app.url("/")).header(COOKIE, &session).send().await.unwrap().status(), 200);
+    let res = client
+        .post(app.url("/openings/x/propose"))
+        .header(COOKIE, &session)
+        .form(&[("seeker_id", "x"), ("kind", "praktik")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+
+    // Revoking the token ends its sessions at once.
+    let id = issued["id"].as_str().unwrap();
+    assert_eq!(app.delete(&format!("/api/v1/tokens/{id}"), &app.admin_token).await.status(), 204);
+    let res = client.get(app.url("/placements")).header(COOKIE, &session).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+
+    // Sign-out ends the session.
+    let (admin_session, admin_csrf) = sign_in(&app, &app.admin_token).await;
+    let res = client
+        .post(app.url("/signout"))
+        .header(COOKIE, &admin_session)
+        .form(&[("csrf", admin_csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(client.get(app.url("/")).header(COOKIE, &admin_session).send().await.unwrap().status(), 200);
+    let res = client.get(app.url("/placements")).header(COOKIE, &admin_session).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+    let _ = csrf;
+}
+
+#[tokio::test]
+async fn user_text_is_escaped_and_page_reads_are_audited() {
+    let app = spawn_app().await;
+    let client = no_redirects();
+    let (broker, broker_id) = app.token("broker", "Britt", None).await;
+    let mut s = seeker_body(&pnr("19900101", 41));
+    s["summary"] = "<script>alert('xss')</script> & <b>fet</b>".into();
+    s["broker_id"] = broker_id.clone().into();
+    let seeker: Value = app.post_json("/api/v1/seekers", &broker, &s).await.json().await.unwrap();
+    let id = seeker["id"].as_str().unwrap();
+    let employer = app.employer("Trelleborgs kommun", "212000-1165", true).await;
+    let mut o = opening_body();
+    o["employer_id"] = employer.into();
+    o["description"] = "<img src=x onerror=alert(1)> Vi söker dig!".into();
+    let opening: Value = app.post_json("/api/v1/openings", &broker, &o).await.json().await.unwrap();
+    let opening_id = opening["id"].as_str().unwrap();
+
+    let (session, _) = sign_in(&app, &broker).await;
+    let page = client.get(app.url(&format!("/seekers/{id}"))).header(COOKIE, &session).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("&lt;script&gt;alert('xss')&lt;/script&gt; &amp; &lt;b&gt;fet&lt;/b&gt;"), "escaped summary");
+    assert!(!html.contains("<script>alert"));
+    let html = client
+        .get(app.url(&format!("/openings/{opening_id}")))
+        .header(COOKIE, &session)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;") && !html.contains("<img src=x"));
+
+    // The profile page and the start page's list are reads of the seeker: audited.
+    client.get(app.url("/")).header(COOKIE, &session).send().await.unwrap();
+    let audit: Value = app.get(&format!("/api/v1/audit?seeker_id={id}"), &app.admin_token).await.json().await.unwrap();
+    let actions: Vec<&str> = audit["items"].as_array().unwrap().iter().map(|a| a["action"].as_str().unwrap()).collect();
+    assert!(actions.contains(&"GET /seekers/{id}") && actions.contains(&"GET /"), "{actions:?}");
+
+    // Managers see the report pages but not seekers; unknown pages are HTML 404s.
+    let (manager, _) = app.token("manager", "Maja", None).await;
+    let (m_session, _) = sign_in(&app, &manager).await;
+    assert_eq!(
+        client.get(app.url(&format!("/seekers/{id}"))).header(COOKIE, &m_session).send().await.unwrap().status(),
+        403
+    );
+    let report = client.get(app.url("/reports/monthly?month=2026-11")).header(COOKIE, &m_session).send().await.unwrap();
+    assert_eq!(report.status(), 200);
+    assert!(report.text().await.unwrap().contains("<svg"));
+    let csv =
+        client.get(app.url("/reports/monthly.csv?month=2026-11")).header(COOKIE, &m_session).send().await.unwrap();
+    assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let res = client.get(app.url("/seekers/not-a-seeker")).header(COOKIE, &session).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+}
