@@ -14,7 +14,7 @@ pub const LIFETIME_SECS: i64 = 12 * 3600;
 /// A new session for a token: the cookie value and the session's CSRF token.
 pub fn create(conn: &mut DbConnection, now: i64, token_id: &str) -> AppResult<(String, String)> {
     let id = generate_token();
-    let csrf = hex::encode(&hash_token(&generate_token()).as_bytes()[..16]);
+    let csrf = hash_token(&generate_token());
     // Expired sessions are dropped as new ones are made, so the table stays small.
     diesel::delete(web_sessions::table.filter(web_sessions::expires_at.le(now))).execute(conn)?;
     diesel::insert_into(web_sessions::table)

@@ -70,7 +70,8 @@ pub fn pager(path: &str, query: &str, offset: i64, shown: usize, total: i64) -> 
     }
 }
 
-fn query_without_offset(req: &actix_web::HttpRequest) -> String {
+/// The request's query string without its `offset`, for the pager's links.
+pub fn query_without_offset(req: &actix_web::HttpRequest) -> String {
     req.query_string().split('&').filter(|p| !p.starts_with("offset=") && !p.is_empty()).collect::<Vec<_>>().join("&")
 }
 

@@ -7,7 +7,8 @@ use serde::Deserialize;
 
 use super::layout::{self, date, days_ago, kind, municipality, name, occupation, outcome, status};
 use super::openings::{
-    Flash, ProposeForm, clean, do_propose, explanation, flash, kind_select, pager, refusal, search_form,
+    Flash, ProposeForm, clean, do_propose, explanation, flash, kind_select, pager, query_without_offset, refusal,
+    search_form,
 };
 use super::{Staff, WebResult, page_response, see_other};
 use crate::auth::Role;
@@ -38,12 +39,7 @@ async fn list(state: web::Data<AppState>, staff: Staff, req: HttpRequest, q: web
         Err(AppError::Validation(errors)) => (vec![], 0, Some(errors)),
         Err(e) => return Err(e.into()),
     };
-    let rest = req
-        .query_string()
-        .split('&')
-        .filter(|p| !p.starts_with("offset=") && !p.is_empty())
-        .collect::<Vec<_>>()
-        .join("&");
+    let rest = query_without_offset(&req);
     let body = html! {
         h1 { "Arbetssökande" }
         (search_form("/seekers", &q, SEEKER_STATUSES, true))
