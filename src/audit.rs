@@ -9,7 +9,7 @@ use crate::auth::{Principal, Role};
 use crate::db::{self, DbConnection, new_id, schema::audit_log};
 use crate::error::{AppError, AppResult};
 use crate::http::{Page, Pagination};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Queryable, Selectable, Serialize)]
 #[diesel(table_name = audit_log)]

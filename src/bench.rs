@@ -77,8 +77,9 @@ pub fn run(opts: &BenchOptions, weights: &MatchingSettings, mut out: impl FnMut(
     if opts.dir.exists() {
         std::fs::remove_dir_all(&opts.dir)?;
     }
-    let index = SearchIndex::open(&opts.dir, 600_000_000, 2)?;
+    let index = SearchIndex::open(&opts.dir)?;
     let side = &index.seekers;
+    let mut writer = side.writer(600_000_000, 2)?;
     let mut g = Generator::new(opts.seed, today);
     let started = Instant::now();
     let mut generating = Duration::ZERO;
@@ -101,17 +102,16 @@ pub fn run(opts: &BenchOptions, weights: &MatchingSettings, mut out: impl FnMut(
             }
         }
         generating += t.elapsed();
-        let writer = side.writer.lock().expect("writer");
         for doc in docs {
             writer.add_document(doc)?;
         }
-        drop(writer);
         done = end;
         if done % 200_000 == 0 || done == opts.seekers {
             out(format!("  generated and added {done} seekers ({:.0} s)", started.elapsed().as_secs_f64()));
         }
     }
-    side.commit(0)?;
+    side.commit(&mut writer, 0)?;
+    drop(writer);
     let total = started.elapsed();
     let index_only = total.saturating_sub(generating);
     out(format!(

@@ -1,7 +1,7 @@
 //! The one source of "now". Fixed by `PLATSA_CLOCK` for demos, training and tests; times are
 //! stored in UTC and shown in Europe/Stockholm.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use chrono_tz::Europe::Stockholm;
 
 #[derive(Clone, Debug)]
@@ -75,4 +75,50 @@ pub fn start_of_day_ts(d: NaiveDate) -> i64 {
 /// The Stockholm date of an instant.
 pub fn stockholm_date(ts: i64) -> NaiveDate {
     DateTime::<Utc>::from_timestamp(ts, 0).unwrap_or_default().with_timezone(&Stockholm).date_naive()
+}
+
+/// A calendar month, `YYYY-MM`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Month {
+    pub year: i32,
+    pub month: u32,
+}
+
+impl Month {
+    pub fn parse(s: &str) -> Option<Month> {
+        let (y, m) = s.trim().split_once('-')?;
+        if y.len() != 4 || m.len() != 2 {
+            return None;
+        }
+        let month = Month { year: y.parse().ok()?, month: m.parse().ok()? };
+        NaiveDate::from_ymd_opt(month.year, month.month, 1)?;
+        Some(month)
+    }
+
+    pub fn of(d: NaiveDate) -> Month {
+        Month { year: d.year(), month: d.month() }
+    }
+
+    pub fn first(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, self.month, 1).expect("valid month")
+    }
+
+    /// The first day of the next month (exclusive end).
+    pub fn end(self) -> NaiveDate {
+        self.first() + Months::new(1)
+    }
+
+    pub fn previous(self) -> Month {
+        Month::of(self.first() - Months::new(1))
+    }
+
+    pub fn contains(self, d: NaiveDate) -> bool {
+        d >= self.first() && d < self.end()
+    }
+}
+
+impl std::fmt::Display for Month {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
 }

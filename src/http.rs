@@ -1,6 +1,11 @@
 //! Pieces every HTTP handler shares: a JSON body extractor whose errors name the field, the
 //! list envelope, pagination, and the handlers that turn actix's own errors into problems.
 
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::Instant;
+
 use actix_web::{
     FromRequest, HttpRequest, HttpResponse,
     body::{BoxBody, MessageBody},
@@ -13,6 +18,7 @@ use futures_util::future::LocalBoxFuture;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use crate::error::{AppError, AppResult, PROBLEM_JSON, Problem};
+pub use crate::json::parse_json;
 
 /// The accepted body size, from settings; read by [`Json`].
 #[derive(Clone, Copy)]
@@ -59,36 +65,6 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             }
             parse_json(&bytes).map(Json)
         })
-    }
-}
-
-/// Deserializes with the failing field's path: syntax → 400, shape → 422 naming the field.
-pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> AppResult<T> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        let message = strip_position(&inner.to_string());
-        match inner.classify() {
-            serde_json::error::Category::Data => {
-                // A missing field is reported at its parent; name the field itself.
-                let field = match message.strip_prefix("missing field `").and_then(|m| m.split('`').next()) {
-                    Some(missing) if path == "." => missing.to_string(),
-                    Some(missing) => format!("{path}.{missing}"),
-                    None if path == "." => "body".to_string(),
-                    None => path,
-                };
-                AppError::field(field, message)
-            }
-            _ => AppError::BadRequest { field: None, detail: format!("malformed JSON: {message}") },
-        }
-    })
-}
-
-fn strip_position(msg: &str) -> String {
-    match msg.rfind(" at line ") {
-        Some(i) => msg[..i].to_string(),
-        None => msg.to_string(),
     }
 }
 
@@ -198,27 +174,6 @@ pub fn problem_fallback<B: MessageBody + 'static>(
     Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, new).map_into_right_body()))
 }
 
-/// RFC 7396 JSON merge patch: objects merge, `null` removes, anything else replaces.
-pub fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
-    use serde_json::Value;
-    match patch {
-        Value::Object(p) => {
-            if !target.is_object() {
-                *target = Value::Object(Default::default());
-            }
-            let t = target.as_object_mut().expect("made an object");
-            for (k, v) in p {
-                if v.is_null() {
-                    t.remove(k);
-                } else {
-                    merge_patch(t.entry(k.clone()).or_insert(Value::Null), v);
-                }
-            }
-        }
-        other => *target = other.clone(),
-    }
-}
-
 /// A strong ETag from a row version.
 pub fn etag(version: i64) -> String {
     format!("\"{version}\"")
@@ -233,4 +188,28 @@ pub fn if_match(req: &HttpRequest) -> AppResult<Option<i64>> {
         field: Some("If-Match".into()),
         detail: "not an ETag this API issued".into(),
     })
+}
+
+/// Requests per client address and minute, counted in this process (a public form's flood
+/// guard, not a guarantee: each `serve` process counts its own).
+#[derive(Default)]
+pub struct RateLimiter(Mutex<HashMap<IpAddr, (Instant, u32)>>);
+
+impl RateLimiter {
+    pub fn allow(&self, ip: IpAddr, per_minute: u32) -> Result<(), u64> {
+        let mut map = self.0.lock().expect("rate limiter lock");
+        let now = Instant::now();
+        if map.len() > 10_000 {
+            map.retain(|_, (since, _)| now.duration_since(*since).as_secs() < 60);
+        }
+        let entry = map.entry(ip).or_insert((now, 0));
+        if now.duration_since(entry.0).as_secs() >= 60 {
+            *entry = (now, 0);
+        }
+        if entry.1 >= per_minute {
+            return Err(60u64.saturating_sub(now.duration_since(entry.0).as_secs()).max(1));
+        }
+        entry.1 += 1;
+        Ok(())
+    }
 }

@@ -7,6 +7,7 @@ use std::io::IsTerminal;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use platsa::search::{SearchIndex, indexer};
+use platsa::state::Storage;
 use platsa::{auth, config::Settings, startup, telemetry};
 
 /// A progress bar on a terminal; a line per tenth otherwise (CI logs).
@@ -199,12 +200,7 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
         }
         Command::Migrate => {
             let url = settings.database_url.clone();
-            let applied = tokio::task::spawn_blocking(move || -> anyhow::Result<usize> {
-                let pool = platsa::db::connect(&url, 1)?;
-                let mut conn = pool.get()?;
-                platsa::db::migrate(&mut conn)
-            })
-            .await??;
+            let (_, applied) = tokio::task::spawn_blocking(move || platsa::db::open(&url, 1)).await??;
             println!("database {}: {applied} migration(s) applied, up to date", settings.database_url.redacted());
             Ok(())
         }
@@ -213,12 +209,15 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
             let dir = settings.index_dir.clone();
             let stats = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
                 let pool = platsa::db::connect(&url, 2)?;
-                let index = SearchIndex::open(&dir, 400_000_000, 2)?;
+                let index = SearchIndex::open(&dir)?;
+                // Refuses with a message saying what to do while `serve` holds the index.
+                let mut writers = index.writers(400_000_000, 2)?;
                 let mut progress = Progress::new("indexing");
-                let stats =
-                    indexer::rebuild(&pool, &index, true, |name, done, total| progress.update(name, done, total))?;
+                let stats = indexer::rebuild(&pool, &index, &mut writers, true, |name, done, total| {
+                    progress.update(name, done, total)
+                })?;
                 progress.finish();
-                indexer::catch_up(&pool, &index)?;
+                indexer::catch_up(&pool, &index, &mut writers)?;
                 Ok(stats)
             })
             .await??;
@@ -233,11 +232,8 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Report { command } => {
-            let state = startup::AppState::open(settings).await?;
-            let result = report_command(&state, command).await;
-            let state = std::sync::Arc::new(state);
-            tokio::task::spawn_blocking(move || state.indexer.shutdown()).await?;
-            result
+            let storage = Storage::open(&settings).await?;
+            report_command(&storage, &settings, command).await
         }
         Command::Bench { seekers, queries, brute_force_queries, dir, seed } => {
             let weights = settings.matching;
@@ -252,9 +248,9 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Seed { seekers, openings, seed } => {
-            let state = startup::AppState::open(settings).await?;
-            let (now, today) = (state.clock.now_ts(), state.clock.today());
-            let pool = state.pool.clone();
+            let storage = Storage::open(&settings).await?;
+            let (now, today) = (storage.clock.now_ts(), storage.clock.today());
+            let pool = storage.pool.clone();
             let started = std::time::Instant::now();
             let seeded = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
                 let mut conn = pool.get()?;
@@ -267,11 +263,9 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
                 Ok(seeded)
             })
             .await??;
-            // Index what was added before returning, so the next start is current.
-            let state = std::sync::Arc::new(state);
-            tokio::task::spawn_blocking(move || state.indexer.shutdown()).await?;
             println!(
-                "added {} seekers and {} openings in {:.1} s",
+                "added {} seekers and {} openings in {:.1} s; a running serve indexes them now, \
+                 otherwise the next start does (or `platsa reindex`)",
                 seeded.seekers,
                 seeded.openings,
                 started.elapsed().as_secs_f64()
@@ -285,10 +279,10 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
             if (role == auth::Role::Employer) != employer.is_some() {
                 anyhow::bail!("--employer is required for the employer role and only for it");
             }
-            let state = startup::AppState::open(settings).await?;
-            let now = state.clock.now_ts();
+            let storage = Storage::open(&settings).await?;
+            let now = storage.clock.now_ts();
             let issued = tokio::task::spawn_blocking(move || {
-                let mut conn = state.pool.get()?;
+                let mut conn = storage.pool.get()?;
                 auth::store::create_user_with_token(&mut conn, now, role, &name, employer.as_deref())
                     .map_err(|e| anyhow::anyhow!("{e}"))
             })
@@ -302,8 +296,9 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
     }
 }
 
-async fn report_command(state: &startup::AppState, command: ReportCommand) -> anyhow::Result<()> {
-    use platsa::reports::{Month, monthly, push, to_csv};
+async fn report_command(state: &Storage, settings: &Settings, command: ReportCommand) -> anyhow::Result<()> {
+    use platsa::clock::Month;
+    use platsa::reports::{monthly, push, to_csv};
     let month_of = |m: &str| Month::parse(m).ok_or_else(|| anyhow::anyhow!("--month: `{m}` is not YYYY-MM"));
     match command {
         ReportCommand::Show { month, unit, csv } => {
@@ -322,7 +317,7 @@ async fn report_command(state: &startup::AppState, command: ReportCommand) -> an
             let m = month_of(&month)?;
             let prepared =
                 push::prepare(&state.pool, m, state.clock.now_ts()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-            let summary = push::deliver_due(&state.pool, &state.settings.reports, &state.clock)
+            let summary = push::deliver_due(&state.pool, &settings.reports, &state.clock)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(

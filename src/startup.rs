@@ -1,82 +1,17 @@
-//! Builds the application: pool, state, routes, middleware, and the HTTP server. Tests build
+//! Assembles the application: the state (from `state`), every route, the middleware, and the
+//! HTTP server. The only module that knows every route; nothing below imports it. Tests build
 //! it the same way with port 0.
 
 use std::net::{SocketAddr, TcpListener};
-use std::sync::Arc;
 
 use actix_web::{App, HttpServer, dev::Server, middleware::ErrorHandlers, web};
 use anyhow::Context;
 use tracing_actix_web::TracingLogger;
 
-use crate::clock::Clock;
 use crate::config::Settings;
-use crate::db::{self, Pool};
 use crate::http::{BodyLimit, not_found, path_error, problem_fallback, query_error};
-use crate::search::{
-    SearchIndex,
-    indexer::{self, Indexer},
-};
+pub use crate::state::AppState;
 use crate::telemetry::RedactingRootSpan;
-
-/// What every handler can reach.
-pub struct AppState {
-    pub pool: Pool,
-    pub clock: Clock,
-    pub settings: Settings,
-    pub search: Arc<SearchIndex>,
-    pub indexer: Indexer,
-    pub applications_limiter: crate::booking::http::RateLimiter,
-}
-
-/// The serving process's index writer budget: small, since it indexes a batch at a time.
-const SERVE_INDEX_HEAP: usize = 50_000_000;
-
-impl AppState {
-    /// Connects (creating the SQLite file if needed) and applies migrations.
-    pub async fn open(settings: Settings) -> anyhow::Result<Self> {
-        let url = settings.database_url.clone();
-        let size = settings.pool_size;
-        let pool =
-            tokio::task::spawn_blocking(move || db::connect(&url, size)).await.context("opening the database")??;
-        let clock = match settings.clock {
-            Some(at) => Clock::fixed(at.to_utc()),
-            None => Clock::system(),
-        };
-        // Parse the compiled-in reference data now rather than in the first request.
-        tokio::task::spawn_blocking(crate::reference::reference).await?;
-        let search = Arc::new(open_index(&pool, &settings.index_dir).await?);
-        let indexer = Indexer::start(pool.clone(), search.clone());
-        Ok(Self { pool, clock, settings, search, indexer, applications_limiter: Default::default() })
-    }
-
-    /// A write committed; the indexer picks it up at once.
-    pub fn notify_indexer(&self) {
-        self.indexer.notify();
-    }
-}
-
-/// Opens the indexes, rebuilds any that is missing or damaged, and applies the outbox
-/// written since the last commit, so the index is current before the first request.
-async fn open_index(pool: &Pool, dir: &std::path::Path) -> anyhow::Result<SearchIndex> {
-    let (pool, dir) = (pool.clone(), dir.to_path_buf());
-    tokio::task::spawn_blocking(move || -> anyhow::Result<SearchIndex> {
-        let index = SearchIndex::open(&dir, SERVE_INDEX_HEAP, 1)?;
-        let stats = indexer::rebuild(&pool, &index, false, |_, _, _| {})?;
-        if stats.seekers + stats.openings > 0 {
-            tracing::info!(
-                seekers = stats.seekers,
-                openings = stats.openings,
-                seconds = stats.seconds,
-                "index rebuilt"
-            );
-        }
-        let applied = indexer::catch_up(&pool, &index)?;
-        tracing::info!(applied, position = index.position(), "index is current");
-        Ok(index)
-    })
-    .await
-    .context("opening the search index")?
-}
 
 pub struct Application {
     server: Server,

@@ -1,11 +1,14 @@
-use actix_web::{HttpResponse, delete, get, post, web};
+//! The auth routes (tokens, users, me) and the `Principal` extractor every API route uses.
+
+use actix_web::{FromRequest, HttpRequest, HttpResponse, delete, dev::Payload, get, http::header, post, web};
+use futures_util::future::LocalBoxFuture;
 use serde::Deserialize;
 
-use super::{Principal, Role, store};
+use super::{Principal, Role, hash_token, store};
 use crate::db;
 use crate::error::{AppError, AppResult, Errors};
 use crate::http::{Json, Page, Pagination, created};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(create_token).service(list_tokens).service(revoke_token).service(list_users).service(me);
@@ -139,4 +142,29 @@ async fn me(who: Principal) -> AppResult<HttpResponse> {
         "role": who.role,
         "employer_id": who.employer_id,
     })))
+}
+
+fn bearer(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string())
+}
+
+impl FromRequest for Principal {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = bearer(req);
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        Box::pin(async move {
+            let token = token.ok_or(AppError::Unauthorized("missing bearer token"))?;
+            let state = state.ok_or_else(|| AppError::internal("application state missing"))?;
+            let hash = hash_token(&token);
+            let principal = crate::db::run(&state.pool, move |c| store::principal_by_hash(c, &hash)).await?;
+            let principal = principal.ok_or(AppError::Unauthorized("unknown or revoked token"))?;
+            tracing::Span::current().record("user_id", principal.user_id.as_str());
+            Ok(principal)
+        })
+    }
 }

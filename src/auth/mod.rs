@@ -8,13 +8,10 @@ pub mod store;
 
 use std::fmt;
 
-use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
-use futures_util::future::LocalBoxFuture;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -88,29 +85,4 @@ pub fn generate_token() -> String {
 
 pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
-}
-
-fn bearer(req: &HttpRequest) -> Option<String> {
-    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.trim().split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string())
-}
-
-impl FromRequest for Principal {
-    type Error = AppError;
-    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let token = bearer(req);
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        Box::pin(async move {
-            let token = token.ok_or(AppError::Unauthorized("missing bearer token"))?;
-            let state = state.ok_or_else(|| AppError::internal("application state missing"))?;
-            let hash = hash_token(&token);
-            let principal = crate::db::run(&state.pool, move |c| store::principal_by_hash(c, &hash)).await?;
-            let principal = principal.ok_or(AppError::Unauthorized("unknown or revoked token"))?;
-            tracing::Span::current().record("user_id", principal.user_id.as_str());
-            Ok(principal)
-        })
-    }
 }

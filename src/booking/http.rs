@@ -1,7 +1,4 @@
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::Instant;
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, http::header, patch, post, web};
 use serde::Deserialize;
@@ -14,7 +11,7 @@ use crate::auth::{Principal, Role};
 use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::http::{Json, Page, created};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(create_officer)
@@ -30,29 +27,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(cancel)
         .service(reschedule)
         .service(mark);
-}
-
-/// Applications per client address and minute, counted in this process.
-#[derive(Default)]
-pub struct RateLimiter(Mutex<HashMap<IpAddr, (Instant, u32)>>);
-
-impl RateLimiter {
-    pub fn allow(&self, ip: IpAddr, per_minute: u32) -> Result<(), u64> {
-        let mut map = self.0.lock().expect("rate limiter lock");
-        let now = Instant::now();
-        if map.len() > 10_000 {
-            map.retain(|_, (since, _)| now.duration_since(*since).as_secs() < 60);
-        }
-        let entry = map.entry(ip).or_insert((now, 0));
-        if now.duration_since(entry.0).as_secs() >= 60 {
-            *entry = (now, 0);
-        }
-        if entry.1 >= per_minute {
-            return Err(60u64.saturating_sub(now.duration_since(entry.0).as_secs()).max(1));
-        }
-        entry.1 += 1;
-        Ok(())
-    }
 }
 
 #[post("/api/v1/officers")]

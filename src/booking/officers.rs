@@ -182,8 +182,8 @@ pub fn update(conn: &mut DbConnection, now: i64, id: &str, patch: serde_json::Va
             "name": current.name, "unit": current.unit, "meeting_minutes": current.meeting_minutes,
             "weekly_hours": current.weekly_hours, "active": current.active,
         });
-        crate::http::merge_patch(&mut merged, &patch);
-        let input: OfficerInput = crate::http::parse_json(merged.to_string().as_bytes())?;
+        crate::json::merge_patch(&mut merged, &patch);
+        let input: OfficerInput = crate::json::parse_json(merged.to_string().as_bytes())?;
         let input = input.validate()?;
         diesel::update(officers::table.find(id))
             .set((

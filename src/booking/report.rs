@@ -5,16 +5,24 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 
 use super::calendar::next_working_day;
+use crate::clock::Month;
 use crate::clock::{start_of_day_ts, stockholm_date};
 use crate::db::DbConnection;
 use crate::db::schema::{applications, bookings, officers};
 use crate::error::AppResult;
-use crate::reports::{BookingFigures, Month};
+
+/// What booking contributes to one unit's monthly figures.
+#[derive(Debug, Clone, Default)]
+pub struct BookingFigures {
+    pub hours_to_meeting: Vec<f64>,
+    pub met_next_working_day: (i64, i64),
+    pub next_day_full: i64,
+}
 
 /// For applications made in the month: hours to the first meeting, whether it was on the
 /// next working day, and how often the next working day was already full. An application
-/// with no meeting yet counts for `next_day_full` only, under no unit.
-pub fn figures(conn: &mut DbConnection, month: Month) -> AppResult<HashMap<String, BookingFigures>> {
+/// with no meeting yet counts for `next_day_full` only, under no unit (`None`).
+pub fn figures(conn: &mut DbConnection, month: Month) -> AppResult<HashMap<Option<String>, BookingFigures>> {
     let (start, end) = (start_of_day_ts(month.first()), start_of_day_ts(month.end()));
     let apps: Vec<(String, i64, bool)> = applications::table
         .filter(applications::created_at.ge(start))
@@ -35,13 +43,13 @@ pub fn figures(conn: &mut DbConnection, month: Month) -> AppResult<HashMap<Strin
             *e = (*starts, unit.as_str());
         }
     }
-    let mut out: HashMap<String, BookingFigures> = HashMap::new();
+    let mut out: HashMap<Option<String>, BookingFigures> = HashMap::new();
     for (id, created, full) in &apps {
         let Some((starts, unit)) = first.get(id.as_str()) else {
-            out.entry(crate::reports::NO_UNIT.to_string()).or_default().next_day_full += i64::from(*full);
+            out.entry(None).or_default().next_day_full += i64::from(*full);
             continue;
         };
-        let f = out.entry(unit.to_string()).or_default();
+        let f = out.entry(Some(unit.to_string())).or_default();
         f.hours_to_meeting.push((starts - created) as f64 / 3600.0);
         let next = next_working_day(stockholm_date(*created));
         f.met_next_working_day.0 += i64::from(stockholm_date(*starts) == next);

@@ -79,8 +79,9 @@ impl r2d2::ManageConnection for Manager {
     }
 }
 
-/// Creates the SQLite file's folder if needed, applies pending migrations, and builds the pool.
-pub fn connect(url: &DatabaseUrl, size: u32) -> anyhow::Result<Pool> {
+/// Creates the SQLite file's folder if needed, applies pending migrations, and builds the pool;
+/// also returns how many migrations this call applied.
+pub fn open(url: &DatabaseUrl, size: u32) -> anyhow::Result<(Pool, usize)> {
     if let DatabaseUrl::Sqlite(path) = url {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -88,13 +89,19 @@ pub fn connect(url: &DatabaseUrl, size: u32) -> anyhow::Result<Pool> {
     }
     let manager = Manager::new(url.clone());
     let mut conn = manager.establish().with_context(|| format!("connecting to {}", url.redacted()))?;
-    migrate(&mut conn)?;
+    let applied = migrate(&mut conn)?;
     drop(conn);
-    r2d2::Pool::builder()
+    let pool = r2d2::Pool::builder()
         .max_size(size)
         .connection_timeout(Duration::from_secs(15))
         .build(manager)
-        .context("building the connection pool")
+        .context("building the connection pool")?;
+    Ok((pool, applied))
+}
+
+/// [`open`], for callers that do not need the count.
+pub fn connect(url: &DatabaseUrl, size: u32) -> anyhow::Result<Pool> {
+    open(url, size).map(|(pool, _)| pool)
 }
 
 /// Applies the embedded migrations of the connection's backend; returns how many ran.

@@ -6,7 +6,7 @@ use crate::auth::{Principal, Role};
 use crate::db;
 use crate::error::AppResult;
 use crate::http::{Page, Pagination};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(opening_candidates).service(seeker_openings);
@@ -29,7 +29,7 @@ async fn opening_candidates(
     let (limit, offset) = Pagination { limit: q.limit, offset: q.offset }.resolve()?;
     let st = state.clone();
     let (items, total) = db::run(&state.pool, move |c| {
-        candidates_for_opening(c, &st, &who, &id, (limit, offset), "GET /api/v1/openings/{id}/candidates")
+        candidates_for_opening(c, st.lookup(), &who, &id, (limit, offset), "GET /api/v1/openings/{id}/candidates")
     })
     .await?;
     Ok(HttpResponse::Ok().json(Page::new(items, total, limit, offset)))
@@ -46,7 +46,7 @@ async fn seeker_openings(
     let (limit, offset) = Pagination { limit: q.limit, offset: q.offset }.resolve()?;
     let st = state.clone();
     let (items, total) = db::run(&state.pool, move |c| {
-        openings_for_seeker(c, &st, &who, &id, (limit, offset), "GET /api/v1/seekers/{id}/openings")
+        openings_for_seeker(c, st.lookup(), &who, &id, (limit, offset), "GET /api/v1/seekers/{id}/openings")
     })
     .await?;
     Ok(HttpResponse::Ok().json(Page::new(items, total, limit, offset)))

@@ -10,7 +10,7 @@ use super::rank::{OpeningProfile, SeekerProfile, candidates, explain_opening, op
 use crate::auth::Principal;
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
+use crate::search::Lookup;
 use crate::{audit, openings, seekers};
 
 /// A candidate as a broker sees it: who, and why here. No personnummer or contact details.
@@ -31,25 +31,19 @@ pub struct Candidate {
 /// `action` (the route that showed them). Returns the page and the number of candidates.
 pub fn candidates_for_opening(
     c: &mut DbConnection,
-    state: &AppState,
+    at: Lookup<'_>,
     who: &Principal,
     opening_id: &str,
     (limit, offset): (i64, i64),
     action: &str,
 ) -> AppResult<(Vec<Candidate>, i64)> {
-    let now = state.clock.now_ts();
+    let now = at.now;
     let opening = openings::store::get_visible(c, who, opening_id)?;
     let exclude = crate::placements::store::seekers_on_opening(c, opening_id)?;
     let profile = OpeningProfile::new(&opening);
-    let (ranked, total) = candidates(
-        &state.search.seekers,
-        &profile,
-        &state.settings.matching,
-        &exclude,
-        limit as usize,
-        offset as usize,
-    )
-    .map_err(|e| AppError::Internal(e.context("ranking candidates")))?;
+    let (ranked, total) =
+        candidates(&at.index.seekers, &profile, at.weights, &exclude, limit as usize, offset as usize)
+            .map_err(|e| AppError::Internal(e.context("ranking candidates")))?;
     let ids: Vec<String> = ranked.iter().map(|r| r.id.clone()).collect();
     let mut rows: HashMap<String, _> =
         seekers::store::rows_by_ids(c, &ids)?.into_iter().map(|r| (r.id.clone(), r)).collect();
@@ -95,17 +89,17 @@ pub struct OpeningMatch {
 /// Open openings ranked for a seeker; reading the seeker's profile is audited under `action`.
 pub fn openings_for_seeker(
     c: &mut DbConnection,
-    state: &AppState,
+    at: Lookup<'_>,
     who: &Principal,
     seeker_id: &str,
     (limit, offset): (i64, i64),
     action: &str,
 ) -> AppResult<(Vec<OpeningMatch>, i64)> {
     let seeker = seekers::store::get(c, seeker_id)?;
-    audit::record(c, who, std::slice::from_ref(&seeker.id), action, state.clock.now_ts())?;
-    let weights = &state.settings.matching;
+    audit::record(c, who, std::slice::from_ref(&seeker.id), action, at.now)?;
+    let weights = at.weights;
     let profile = SeekerProfile::new(&seeker);
-    let (scored, total) = openings_for(&state.search.openings, &profile, weights, limit as usize, offset as usize)
+    let (scored, total) = openings_for(&at.index.openings, &profile, weights, limit as usize, offset as usize)
         .map_err(|e| AppError::Internal(e.context("ranking openings")))?;
     let ids: Vec<String> = scored.iter().map(|s| s.id.clone()).collect();
     let mut rows: HashMap<String, _> =

@@ -7,7 +7,7 @@ use crate::auth::{Principal, Role};
 use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::http::{Json, Page, Pagination, etag, if_match, parse_json};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Who may write openings: employers (their own) and the brokers and admins who help them.
 const WRITERS: &[Role] = &[Role::Employer, Role::Broker, Role::Admin];

@@ -6,7 +6,7 @@ use crate::auth::{Principal, Role};
 use crate::db::outbox::{self, Entity};
 use crate::db::{DbConnection, new_id, schema::employers, schema::idempotency_keys, schema::openings, write_tx};
 use crate::error::{AppError, AppResult};
-use crate::http::parse_json;
+use crate::json::parse_json;
 use crate::reference::reference;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -313,7 +313,7 @@ pub fn update(
             return Err(AppError::field("employer_id", "an opening cannot move to another employer"));
         }
         let mut merged = current.to_input();
-        crate::http::merge_patch(&mut merged, &patch);
+        crate::json::merge_patch(&mut merged, &patch);
         if let Some(m) = merged.as_object_mut() {
             m.remove("employer_id");
         }

@@ -5,7 +5,7 @@ use crate::auth::{Principal, Role};
 use crate::db;
 use crate::error::AppResult;
 use crate::http::{Json, Page, Pagination, created};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(propose).service(list).service(show).service(transition).service(on_opening);

@@ -6,7 +6,7 @@ use crate::auth::{Principal, Role};
 use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::http::Json;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(put_target).service(report_csv).service(report_json).service(deliveries);

@@ -18,60 +18,16 @@ pub mod svg;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Months, NaiveDate};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::booking::report::BookingFigures;
+pub use crate::clock::Month;
 use crate::db::DbConnection;
 use crate::db::schema::{openings, placements, seekers, targets, users};
 use crate::error::{AppError, AppResult};
 use crate::placements::{Kind, Outcome, as_str, parse};
-
-/// A calendar month, `YYYY-MM`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Month {
-    pub year: i32,
-    pub month: u32,
-}
-
-impl Month {
-    pub fn parse(s: &str) -> Option<Month> {
-        let (y, m) = s.trim().split_once('-')?;
-        if y.len() != 4 || m.len() != 2 {
-            return None;
-        }
-        let month = Month { year: y.parse().ok()?, month: m.parse().ok()? };
-        NaiveDate::from_ymd_opt(month.year, month.month, 1)?;
-        Some(month)
-    }
-
-    pub fn of(d: NaiveDate) -> Month {
-        Month { year: d.year(), month: d.month() }
-    }
-
-    pub fn first(self) -> NaiveDate {
-        NaiveDate::from_ymd_opt(self.year, self.month, 1).expect("valid month")
-    }
-
-    /// The first day of the next month (exclusive end).
-    pub fn end(self) -> NaiveDate {
-        self.first() + Months::new(1)
-    }
-
-    pub fn previous(self) -> Month {
-        Month::of(self.first() - Months::new(1))
-    }
-
-    pub fn contains(self, d: NaiveDate) -> bool {
-        d >= self.first() && d < self.end()
-    }
-}
-
-impl std::fmt::Display for Month {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:04}-{:02}", self.year, self.month)
-    }
-}
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Kolada {
@@ -162,14 +118,6 @@ fn kinds() -> BTreeMap<String, i64> {
 /// Employment lasting at least one continuous month from the day the measure ended.
 fn lasting_a_month(ended: NaiveDate, until: Option<NaiveDate>) -> bool {
     until.is_none_or(|u| u >= ended + Months::new(1) - chrono::Days::new(1))
-}
-
-/// What the booking module contributes, per unit (filled in when booking exists).
-#[derive(Debug, Clone, Default)]
-pub struct BookingFigures {
-    pub hours_to_meeting: Vec<f64>,
-    pub met_next_working_day: (i64, i64),
-    pub next_day_full: i64,
 }
 
 /// Figures for one group of placements and seekers.
@@ -298,7 +246,10 @@ pub fn monthly(conn: &mut DbConnection, month: Month, only_unit: Option<&str>, n
         .load(conn)?;
     let names: HashMap<String, String> =
         users::table.select((users::id, users::name)).load(conn)?.into_iter().collect();
-    let booking = crate::booking::report::figures(conn, month)?;
+    let booking: HashMap<String, BookingFigures> = crate::booking::report::figures(conn, month)?
+        .into_iter()
+        .map(|(unit, f)| (unit.unwrap_or_else(|| NO_UNIT.to_string()), f))
+        .collect();
 
     let mut units: BTreeSet<String> = ps.iter().map(|p| unit_of(&p.unit)).collect();
     units.extend(target_rows.iter().filter(|t| t.1 == month.to_string()).map(|t| t.0.clone()));

@@ -5,12 +5,12 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::Lookup;
 use super::query::{Filters, search};
 use crate::auth::Principal;
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult, Errors};
 use crate::reference::reference;
-use crate::startup::AppState;
 use crate::{audit, openings, seekers};
 
 pub const SEEKER_STATUSES: &[&str] = &["active", "paused", "placed", "exited"];
@@ -121,14 +121,14 @@ pub struct OpeningHit {
 /// Seekers matching the query; the shown ones are audited under `action`.
 pub fn seeker_hits(
     c: &mut DbConnection,
-    state: &AppState,
+    at: Lookup<'_>,
     who: &Principal,
     q: &SearchQuery,
     (limit, offset): (i64, i64),
     action: &str,
 ) -> AppResult<(Vec<SeekerHit>, i64)> {
     let filters = q.filters(SEEKER_STATUSES)?;
-    let (hits, total) = search(&state.search.seekers, &q.q, &filters, limit as usize, offset as usize)
+    let (hits, total) = search(&at.index.seekers, &q.q, &filters, limit as usize, offset as usize)
         .map_err(|e| AppError::Internal(e.context("searching seekers")))?;
     let ids: Vec<String> = hits.iter().map(|(id, _)| id.clone()).collect();
     let mut rows: HashMap<String, _> =
@@ -151,19 +151,19 @@ pub fn seeker_hits(
         })
         .collect();
     let shown: Vec<String> = items.iter().map(|i| i.id.clone()).collect();
-    audit::record(c, who, &shown, action, state.clock.now_ts())?;
+    audit::record(c, who, &shown, action, at.now)?;
     Ok((items, total as i64))
 }
 
 /// Openings matching the query.
 pub fn opening_hits(
     c: &mut DbConnection,
-    state: &AppState,
+    at: Lookup<'_>,
     q: &SearchQuery,
     (limit, offset): (i64, i64),
 ) -> AppResult<(Vec<OpeningHit>, i64)> {
     let filters = q.filters(OPENING_STATUSES)?;
-    let (hits, total) = search(&state.search.openings, &q.q, &filters, limit as usize, offset as usize)
+    let (hits, total) = search(&at.index.openings, &q.q, &filters, limit as usize, offset as usize)
         .map_err(|e| AppError::Internal(e.context("searching openings")))?;
     let ids: Vec<String> = hits.iter().map(|(id, _)| id.clone()).collect();
     let mut rows: HashMap<String, _> =

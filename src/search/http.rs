@@ -5,7 +5,7 @@ use crate::auth::{Principal, Role};
 use crate::db;
 use crate::error::AppResult;
 use crate::http::{Page, Pagination};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(search_seekers).service(search_openings);
@@ -21,9 +21,10 @@ async fn search_seekers(
     let q = q.into_inner();
     let (limit, offset) = Pagination { limit: q.limit, offset: q.offset }.resolve()?;
     let st = state.clone();
-    let (items, total) =
-        db::run(&state.pool, move |c| seeker_hits(c, &st, &who, &q, (limit, offset), "GET /api/v1/search/seekers"))
-            .await?;
+    let (items, total) = db::run(&state.pool, move |c| {
+        seeker_hits(c, st.lookup(), &who, &q, (limit, offset), "GET /api/v1/search/seekers")
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(Page::new(items, total, limit, offset)))
 }
 
@@ -37,6 +38,6 @@ async fn search_openings(
     let q = q.into_inner();
     let (limit, offset) = Pagination { limit: q.limit, offset: q.offset }.resolve()?;
     let st = state.clone();
-    let (items, total) = db::run(&state.pool, move |c| opening_hits(c, &st, &q, (limit, offset))).await?;
+    let (items, total) = db::run(&state.pool, move |c| opening_hits(c, st.lookup(), &q, (limit, offset))).await?;
     Ok(HttpResponse::Ok().json(Page::new(items, total, limit, offset)))
 }

@@ -1,6 +1,7 @@
 //! The indexer: one thread per process applies the outbox to this process's indexes, in
 //! order, committing each batch with its position. Writes wake it at once; it also polls, so
-//! writes made by other processes on the same PostgreSQL database arrive too.
+//! writes made by other processes on the same PostgreSQL database arrive too. The thread owns
+//! the index writers and drops them when it stops, which releases the directory lock.
 
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -10,10 +11,11 @@ use std::time::{Duration, Instant};
 
 use tantivy::Term;
 
-use super::{SearchIndex, Side, documents};
+use super::{SearchIndex, Side, Writers, documents};
 use crate::db::outbox::{self, Entity};
 use crate::db::{DbConnection, Pool};
 use crate::{openings, seekers};
+use tantivy::{IndexWriter, TantivyDocument};
 
 /// How often the indexer looks for writes made by other processes.
 const POLL: Duration = Duration::from_millis(200);
@@ -33,14 +35,15 @@ pub struct Indexer {
 }
 
 impl Indexer {
-    pub fn start(pool: Pool, index: Arc<SearchIndex>) -> Self {
+    /// Starts the thread; it owns `writers` from now on.
+    pub fn start(pool: Pool, index: Arc<SearchIndex>, mut writers: Writers) -> Self {
         let wake = Arc::new(Wake::default());
         let stop = Arc::new(AtomicBool::new(false));
         let thread = std::thread::Builder::new()
             .name("indexer".into())
             .spawn({
                 let (wake, stop) = (wake.clone(), stop.clone());
-                move || run(&pool, &index, &wake, &stop)
+                move || run(&pool, &index, &mut writers, &wake, &stop)
             })
             .expect("spawning the indexer thread");
         Self { wake, stop, thread: Mutex::new(Some(thread)) }
@@ -52,7 +55,8 @@ impl Indexer {
         self.wake.cv.notify_one();
     }
 
-    /// Applies what is left and stops; called on graceful shutdown.
+    /// Applies what is left, stops, and releases the writers; called on graceful shutdown
+    /// (and on drop, so an indexer is never left running by accident).
     pub fn shutdown(&self) {
         self.stop.store(true, Ordering::SeqCst);
         self.notify();
@@ -62,7 +66,13 @@ impl Indexer {
     }
 }
 
-fn run(pool: &Pool, index: &SearchIndex, wake: &Wake, stop: &AtomicBool) {
+impl Drop for Indexer {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+fn run(pool: &Pool, index: &SearchIndex, writers: &mut Writers, wake: &Wake, stop: &AtomicBool) {
     loop {
         {
             let pending = wake.pending.lock().expect("wake lock");
@@ -70,7 +80,7 @@ fn run(pool: &Pool, index: &SearchIndex, wake: &Wake, stop: &AtomicBool) {
             *pending = false;
         }
         let stopping = stop.load(Ordering::SeqCst);
-        if let Err(e) = catch_up(pool, index) {
+        if let Err(e) = catch_up(pool, index, writers) {
             tracing::warn!(error = %format!("{e:#}"), "indexer: applying the outbox failed; retrying");
             std::thread::sleep(Duration::from_secs(1));
         }
@@ -81,7 +91,7 @@ fn run(pool: &Pool, index: &SearchIndex, wake: &Wake, stop: &AtomicBool) {
 }
 
 /// Applies every outbox event after the indexes' position; returns how many.
-pub fn catch_up(pool: &Pool, index: &SearchIndex) -> anyhow::Result<usize> {
+pub fn catch_up(pool: &Pool, index: &SearchIndex, writers: &mut Writers) -> anyhow::Result<usize> {
     let mut conn = pool.get()?;
     let mut applied = 0;
     loop {
@@ -100,15 +110,15 @@ pub fn catch_up(pool: &Pool, index: &SearchIndex) -> anyhow::Result<usize> {
         }
         // Only an index that changed is committed (a commit syncs files to disk); the other
         // advances in memory, and after a restart re-applies a few events, which is harmless.
-        for (side, ids, apply) in [
-            (&index.seekers, seeker_ids, apply_seekers as ApplyFn),
-            (&index.openings, opening_ids, apply_openings as ApplyFn),
+        for (side, writer, ids, apply) in [
+            (&index.seekers, &mut writers.seekers, seeker_ids, apply_seekers as ApplyFn),
+            (&index.openings, &mut writers.openings, opening_ids, apply_openings as ApplyFn),
         ] {
             if ids.is_empty() {
                 side.position.store(last, Ordering::SeqCst);
             } else {
-                apply(&mut conn, side, &ids.into_iter().collect::<Vec<_>>())?;
-                side.commit(last)?;
+                apply(&mut conn, side, writer, &ids.into_iter().collect::<Vec<_>>())?;
+                side.commit(writer, last)?;
             }
         }
         applied += events.len();
@@ -121,13 +131,17 @@ pub fn catch_up(pool: &Pool, index: &SearchIndex) -> anyhow::Result<usize> {
     }
 }
 
-type ApplyFn = fn(&mut DbConnection, &Side, &[String]) -> anyhow::Result<()>;
+type ApplyFn = fn(&mut DbConnection, &Side, &mut IndexWriter<TantivyDocument>, &[String]) -> anyhow::Result<()>;
 
 /// Replaces each document with the row's current state (or removes it). The row, not the
 /// event, is the truth, so applying an event twice is harmless.
-fn apply_seekers(conn: &mut DbConnection, side: &Side, ids: &[String]) -> anyhow::Result<()> {
+fn apply_seekers(
+    conn: &mut DbConnection,
+    side: &Side,
+    writer: &mut IndexWriter<TantivyDocument>,
+    ids: &[String],
+) -> anyhow::Result<()> {
     let rows = seekers::store::rows_by_ids(conn, ids)?;
-    let writer = side.writer.lock().expect("index writer lock");
     for id in ids {
         writer.delete_term(Term::from_field_text(side.fields.id, id));
     }
@@ -139,9 +153,13 @@ fn apply_seekers(conn: &mut DbConnection, side: &Side, ids: &[String]) -> anyhow
     Ok(())
 }
 
-fn apply_openings(conn: &mut DbConnection, side: &Side, ids: &[String]) -> anyhow::Result<()> {
+fn apply_openings(
+    conn: &mut DbConnection,
+    side: &Side,
+    writer: &mut IndexWriter<TantivyDocument>,
+    ids: &[String],
+) -> anyhow::Result<()> {
     let rows = openings::store::rows_by_ids(conn, ids)?;
-    let writer = side.writer.lock().expect("index writer lock");
     for id in ids {
         writer.delete_term(Term::from_field_text(side.fields.id, id));
     }
@@ -166,6 +184,7 @@ pub struct RebuildStats {
 pub fn rebuild(
     pool: &Pool,
     index: &SearchIndex,
+    writers: &mut Writers,
     force: bool,
     mut progress: impl FnMut(&str, u64, u64),
 ) -> anyhow::Result<RebuildStats> {
@@ -175,19 +194,19 @@ pub fn rebuild(
     let mut stats = RebuildStats::default();
     if force || index.seekers.needs_rebuild.load(Ordering::SeqCst) {
         let total = seekers::store::count_live(&mut conn)? as u64;
-        stats.seekers = fill(&index.seekers, total, &mut progress, |after| {
+        stats.seekers = fill(&index.seekers, &mut writers.seekers, total, &mut progress, |after| {
             let rows = seekers::store::rows_after(&mut conn, after, REBUILD_PAGE)?;
             Ok(rows.into_iter().map(|r| (r.id.clone(), documents::seeker(&index.seekers.fields, &r))).collect())
         })?;
-        index.seekers.commit(head)?;
+        index.seekers.commit(&mut writers.seekers, head)?;
     }
     if force || index.openings.needs_rebuild.load(Ordering::SeqCst) {
         let total = openings::store::count_live(&mut conn)? as u64;
-        stats.openings = fill(&index.openings, total, &mut progress, |after| {
+        stats.openings = fill(&index.openings, &mut writers.openings, total, &mut progress, |after| {
             let rows = openings::store::rows_after(&mut conn, after, REBUILD_PAGE)?;
             Ok(rows.into_iter().map(|r| (r.id.clone(), documents::opening(&index.openings.fields, &r))).collect())
         })?;
-        index.openings.commit(head)?;
+        index.openings.commit(&mut writers.openings, head)?;
     }
     stats.seconds = started.elapsed().as_secs_f64();
     Ok(stats)
@@ -197,11 +216,11 @@ type Page = Vec<(String, Option<tantivy::TantivyDocument>)>;
 
 fn fill(
     side: &Side,
+    writer: &mut IndexWriter<TantivyDocument>,
     total: u64,
     progress: &mut impl FnMut(&str, u64, u64),
     mut page: impl FnMut(&str) -> anyhow::Result<Page>,
 ) -> anyhow::Result<u64> {
-    let writer = side.writer.lock().expect("index writer lock");
     writer.delete_all_documents()?;
     let mut after = String::new();
     let mut done = 0u64;

@@ -1,6 +1,7 @@
 //! The tantivy indexes of seekers and openings: derived data, always rebuildable from the
-//! database. One writer per index, owned by the indexer thread that applies the outbox; one
-//! reader per index for the process. Each index's commit payload records the schema version
+//! database. One reader per index for the process; the writers ([`Writers`]) are opened
+//! apart and owned by whoever writes (the indexer thread in `serve`, `reindex`, the bench), so
+//! the directory lock is released the moment that owner stops, not when the last reader goes. Each index's commit payload records the schema version
 //! and the outbox position it includes, so a restart resumes where the index left off and a
 //! schema change or a damaged index triggers a rebuild.
 
@@ -189,9 +190,9 @@ struct Payload {
 /// One index (seekers or openings).
 pub struct Side {
     pub name: &'static str,
+    pub dir: PathBuf,
     pub index: Index,
     pub reader: IndexReader,
-    pub writer: Mutex<IndexWriter<TantivyDocument>>,
     pub fields: Fields,
     /// True when the index was created empty and must be filled from the database.
     pub needs_rebuild: AtomicBool,
@@ -203,8 +204,8 @@ pub struct Side {
 
 impl Side {
     /// Opens the index in `dir`, or creates it empty when it is missing, damaged or of an
-    /// older schema (then `needs_rebuild`). Fails if another process holds its writer lock.
-    pub fn open(name: &'static str, dir: &Path, heap_bytes: usize, threads: usize) -> anyhow::Result<Self> {
+    /// older schema (then `needs_rebuild`). Takes no lock: any number of readers may open it.
+    pub fn open(name: &'static str, dir: &Path) -> anyhow::Result<Self> {
         let (schema, fields) = schema();
         let existing = Index::open_in_dir(dir).ok().and_then(|index| {
             let meta = index.load_metas().ok()?;
@@ -226,15 +227,12 @@ impl Side {
         index.set_multithread_executor(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(4))?;
         index.tokenizers().register(SWEDISH, swedish_analyzer());
         index.tokenizers().register(SWEDISH_FOLDED, folded_analyzer());
-        let writer = index.writer_with_num_threads(threads, heap_bytes).with_context(|| {
-            format!("opening the {name} index for writing (is another platsa process using {}?)", dir.display())
-        })?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         Ok(Self {
             name,
+            dir: dir.to_path_buf(),
             index,
             reader,
-            writer: Mutex::new(writer),
             fields,
             needs_rebuild: AtomicBool::new(needs_rebuild),
             position: AtomicI64::new(position),
@@ -242,15 +240,27 @@ impl Side {
         })
     }
 
+    /// Takes this index's writer lock. Fails with a message saying what to do when another
+    /// writer (a running `serve`, a `reindex`) holds it.
+    pub fn writer(&self, heap_bytes: usize, threads: usize) -> anyhow::Result<IndexWriter<TantivyDocument>> {
+        self.index.writer_with_num_threads(threads, heap_bytes).map_err(|e| match e {
+            tantivy::TantivyError::LockFailure(..) => anyhow::anyhow!(
+                "the {} index in {} is being written by another platsa process (a running `serve` \
+                 or `reindex`); stop it first, or point this command at another directory with \
+                 PLATSA_INDEX_DIR",
+                self.name,
+                self.dir.display()
+            ),
+            other => anyhow::Error::new(other).context(format!("opening the {} index for writing", self.name)),
+        })
+    }
+
     /// Commits what the writer holds, recording the outbox position, and makes it searchable.
-    pub fn commit(&self, position: i64) -> anyhow::Result<()> {
+    pub fn commit(&self, writer: &mut IndexWriter<TantivyDocument>, position: i64) -> anyhow::Result<()> {
         let payload = serde_json::to_string(&Payload { schema: SCHEMA_VERSION, position })?;
-        {
-            let mut writer = self.writer.lock().expect("index writer lock");
-            let mut prepared = writer.prepare_commit()?;
-            prepared.set_payload(&payload);
-            prepared.commit()?;
-        }
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&payload);
+        prepared.commit()?;
         self.reader.reload()?;
         self.position.store(position, Ordering::SeqCst);
         self.needs_rebuild.store(false, Ordering::SeqCst);
@@ -288,11 +298,19 @@ pub struct SearchIndex {
 }
 
 impl SearchIndex {
-    pub fn open(dir: &Path, heap_bytes: usize, threads: usize) -> anyhow::Result<Self> {
+    pub fn open(dir: &Path) -> anyhow::Result<Self> {
         Ok(Self {
             dir: dir.to_path_buf(),
-            seekers: Side::open("seekers", &dir.join("seekers"), heap_bytes, threads)?,
-            openings: Side::open("openings", &dir.join("openings"), heap_bytes, threads)?,
+            seekers: Side::open("seekers", &dir.join("seekers"))?,
+            openings: Side::open("openings", &dir.join("openings"))?,
+        })
+    }
+
+    /// Both writers, or an error naming what holds them.
+    pub fn writers(&self, heap_bytes: usize, threads: usize) -> anyhow::Result<Writers> {
+        Ok(Writers {
+            seekers: self.seekers.writer(heap_bytes, threads)?,
+            openings: self.openings.writer(heap_bytes, threads)?,
         })
     }
 
@@ -300,4 +318,20 @@ impl SearchIndex {
     pub fn position(&self) -> i64 {
         self.seekers.position.load(Ordering::SeqCst).min(self.openings.position.load(Ordering::SeqCst))
     }
+}
+
+/// The two index writers. Dropping them releases the directory locks.
+pub struct Writers {
+    pub seekers: IndexWriter<TantivyDocument>,
+    pub openings: IndexWriter<TantivyDocument>,
+}
+
+/// What a search or a ranking reads from the process: the indexes, the matching weights and
+/// "now" (for audit rows and waiting times). Handlers build it from the state; use cases take
+/// this instead of the whole state.
+#[derive(Clone, Copy)]
+pub struct Lookup<'a> {
+    pub index: &'a SearchIndex,
+    pub weights: &'a crate::config::MatchingSettings,
+    pub now: i64,
 }

@@ -7,7 +7,7 @@ use crate::auth::{Principal, Role};
 use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::http::{Json, Page, Pagination, etag, if_match};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(create).service(list).service(show).service(update).service(erase);

@@ -5,7 +5,7 @@ use super::{Seeker, SeekerData, SeekerStatus};
 use crate::db::outbox::{self, Entity};
 use crate::db::{DbConnection, new_id, schema::seekers, schema::users, write_tx};
 use crate::error::{AppError, AppResult};
-use crate::http::parse_json;
+use crate::json::parse_json;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = seekers)]
@@ -268,7 +268,7 @@ pub fn update(
             return Err(AppError::PreconditionFailed("the seeker has changed since you read it".into()));
         }
         let mut merged = current.to_input();
-        crate::http::merge_patch(&mut merged, &patch);
+        crate::json::merge_patch(&mut merged, &patch);
         let input: super::SeekerInput = parse_json(merged.to_string().as_bytes())?;
         let d = input.validate(today)?;
         if current.personnummer.as_deref() != Some(d.personnummer.as_str()) {

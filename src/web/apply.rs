@@ -18,7 +18,7 @@ use crate::booking::slots::Slot;
 use crate::booking::store::{self, ApplicationInput, BookError};
 use crate::db;
 use crate::error::{AppError, FieldError};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(form).service(submit).service(book).service(booked);

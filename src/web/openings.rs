@@ -15,7 +15,7 @@ use crate::matching::Explanation;
 use crate::matching::lists::{Candidate, candidates_for_opening};
 use crate::placements::{Kind, NewPlacement};
 use crate::search::hits::{SearchQuery, opening_hits};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::{db, openings, placements};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -89,7 +89,7 @@ async fn list(
     }
     let offset = q.offset.unwrap_or(0).max(0);
     let (st, query) = (state.clone(), q.clone());
-    let found = db::run(&state.pool, move |c| opening_hits(c, &st, &query, (PAGE, offset))).await;
+    let found = db::run(&state.pool, move |c| opening_hits(c, st.lookup(), &query, (PAGE, offset))).await;
     let (items, total, error) = match found {
         Ok((items, total)) => (items, total, None),
         Err(AppError::Validation(errors)) => (vec![], 0, Some(errors)),
@@ -224,7 +224,7 @@ async fn opening_page(
     let now = state.clock.now_ts();
     let (opening, (candidates, total), pipeline, names) = db::run(&state.pool, move |c| {
         let opening = openings::store::get_visible(c, &who, &id)?;
-        let ranked = candidates_for_opening(c, &st, &who, &id, (PAGE, offset), "GET /openings/{id}")?;
+        let ranked = candidates_for_opening(c, st.lookup(), &who, &id, (PAGE, offset), "GET /openings/{id}")?;
         let filter = placements::store::PlacementFilter { opening_id: Some(id.clone()), ..Default::default() };
         let (pipeline, _) = placements::store::list(c, &filter, 100, 0)?;
         let ids: Vec<String> = pipeline.iter().map(|p| p.seeker_id.clone()).collect();

@@ -13,7 +13,7 @@ use super::{Staff, WebResult, page_response, see_other};
 use crate::auth::Role;
 use crate::error::AppError;
 use crate::placements::{Placement, Status, Transition, parse};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::{db, placements};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

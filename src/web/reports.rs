@@ -9,7 +9,7 @@ use super::{Staff, WebError, WebResult, ok};
 use crate::db;
 use crate::reports::http::{ReportQuery, csv_response};
 use crate::reports::{Figures, Month, last_12_months, monthly, svg};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(page).service(csv);

@@ -15,7 +15,7 @@ use crate::auth::Role;
 use crate::error::AppError;
 use crate::matching::lists::openings_for_seeker;
 use crate::search::hits::{SEEKER_STATUSES, SearchQuery, seeker_hits};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::{db, placements, seekers};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -33,7 +33,8 @@ async fn list(state: web::Data<AppState>, staff: Staff, req: HttpRequest, q: web
     }
     let offset = q.offset.unwrap_or(0).max(0);
     let (st, who, query) = (state.clone(), staff.who.clone(), q.clone());
-    let found = db::run(&state.pool, move |c| seeker_hits(c, &st, &who, &query, (PAGE, offset), "GET /seekers")).await;
+    let found =
+        db::run(&state.pool, move |c| seeker_hits(c, st.lookup(), &who, &query, (PAGE, offset), "GET /seekers")).await;
     let (items, total, errors) = match found {
         Ok((items, total)) => (items, total, None),
         Err(AppError::Validation(errors)) => (vec![], 0, Some(errors)),
@@ -78,7 +79,7 @@ async fn seeker_page(
     let now = state.clock.now_ts();
     let (seeker, (matches, total), history) = db::run(&state.pool, move |c| {
         // Reading the profile is audited (with the ranked openings, in one record).
-        let matches = openings_for_seeker(c, &st, &who, &id, (10, 0), "GET /seekers/{id}")?;
+        let matches = openings_for_seeker(c, st.lookup(), &who, &id, (10, 0), "GET /seekers/{id}")?;
         let seeker = seekers::store::get(c, &id)?;
         let filter = placements::store::PlacementFilter { seeker_id: Some(id.clone()), ..Default::default() };
         let (history, _) = placements::store::list(c, &filter, 100, 0)?;

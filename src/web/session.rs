@@ -20,7 +20,7 @@ use super::{WebError, WebResult, page_response, see_other};
 use crate::auth::{Principal, Role, generate_token, hash_token, sessions, store};
 use crate::db;
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "platsa_session";
 pub const CSRF_COOKIE: &str = "platsa_csrf";

@@ -11,7 +11,7 @@ use super::session::{current, sign_in_page};
 use super::{WebResult, ok};
 use crate::auth::Role;
 use crate::reports::{Month, monthly};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::{audit, db, openings, placements, seekers};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

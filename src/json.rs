@@ -1,0 +1,57 @@
+//! JSON helpers shared by the HTTP edge and the stores: parsing with the failing field's path,
+//! and RFC 7396 merge patch (a PATCH is applied to the stored record, then validated whole).
+
+use serde::de::DeserializeOwned;
+
+use crate::error::{AppError, AppResult};
+
+/// Deserializes with the failing field's path: syntax → 400, shape → 422 naming the field.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> AppResult<T> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let message = strip_position(&inner.to_string());
+        match inner.classify() {
+            serde_json::error::Category::Data => {
+                // A missing field is reported at its parent; name the field itself.
+                let field = match message.strip_prefix("missing field `").and_then(|m| m.split('`').next()) {
+                    Some(missing) if path == "." => missing.to_string(),
+                    Some(missing) => format!("{path}.{missing}"),
+                    None if path == "." => "body".to_string(),
+                    None => path,
+                };
+                AppError::field(field, message)
+            }
+            _ => AppError::BadRequest { field: None, detail: format!("malformed JSON: {message}") },
+        }
+    })
+}
+
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+/// RFC 7396 JSON merge patch: objects merge, `null` removes, anything else replaces.
+pub fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
+    use serde_json::Value;
+    match patch {
+        Value::Object(p) => {
+            if !target.is_object() {
+                *target = Value::Object(Default::default());
+            }
+            let t = target.as_object_mut().expect("made an object");
+            for (k, v) in p {
+                if v.is_null() {
+                    t.remove(k);
+                } else {
+                    merge_patch(t.entry(k.clone()).or_insert(Value::Null), v);
+                }
+            }
+        }
+        other => *target = other.clone(),
+    }
+}
