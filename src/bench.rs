@@ -40,7 +40,7 @@ fn row(id: String, d: &SeekerData, now: i64) -> SeekerRow {
         summary: d.summary.clone(),
         unit: d.unit.clone(),
         broker_id: None,
-        status: d.status.as_str().to_string(),
+        status: d.status,
         exit_reason: None,
         exit_date: None,
         registered_at: now,

@@ -348,7 +348,6 @@ async fn seed_demo(state: &startup::AppState) -> anyhow::Result<()> {
     match seeded {
         None => println!("demo: the database already has data; left as it is"),
         Some(t) => {
-            state.notify_indexer();
             println!(
                 "demo: seeded Trelleborg (employers, openings, 320 seekers, officers, a year of placements and targets)"
             );

@@ -70,11 +70,6 @@ impl AppState {
     pub fn lookup(&self) -> crate::search::Lookup<'_> {
         crate::search::Lookup { index: &self.search, weights: &self.settings.matching, now: self.clock.now_ts() }
     }
-
-    /// A write committed; the indexer picks it up at once.
-    pub fn notify_indexer(&self) {
-        self.indexer.notify();
-    }
 }
 
 /// Opens the indexes, rebuilds any that is missing or damaged, and applies the outbox

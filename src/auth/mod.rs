@@ -6,53 +6,30 @@ pub mod http;
 pub mod sessions;
 pub mod store;
 
-use std::fmt;
-
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{AppError, AppResult};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Admin,
-    /// Jobbmäklare: matches seekers and openings.
-    Broker,
-    /// Arbetsmarknadssekreterare: meets seekers.
-    Officer,
-    /// Reads reports and sets targets.
-    Manager,
-    /// Bound to one employer; sees only its own openings.
-    Employer,
+crate::text_enum! {
+    /// What a token may do.
+    pub enum Role {
+        Admin = "admin",
+        /// Jobbmäklare: matches seekers and openings.
+        Broker = "broker",
+        /// Arbetsmarknadssekreterare: meets seekers.
+        Officer = "officer",
+        /// Reads reports and sets targets.
+        Manager = "manager",
+        /// Bound to one employer; sees only its own openings.
+        Employer = "employer",
+    }
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [Role::Admin, Role::Broker, Role::Officer, Role::Manager, Role::Employer];
     /// Municipal staff who work with seekers.
     pub const CASEWORK: &'static [Role] = &[Role::Admin, Role::Broker, Role::Officer];
     /// Every municipal role.
     pub const STAFF: &'static [Role] = &[Role::Admin, Role::Broker, Role::Officer, Role::Manager];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Broker => "broker",
-            Role::Officer => "officer",
-            Role::Manager => "manager",
-            Role::Employer => "employer",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
 }
 
 /// Who is calling. Deliberately carries no token text.

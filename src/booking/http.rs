@@ -152,7 +152,6 @@ async fn apply(state: web::Data<AppState>, req: HttpRequest, body: Json<Applicat
     let (now, today) = (state.clock.now_ts(), state.clock.today());
     let settings = state.settings.booking.clone();
     let created = db::run(&state.pool, move |c| store::apply(c, now, today, &settings, body.0)).await?;
-    state.notify_indexer();
     Ok(HttpResponse::Created().json(created))
 }
 

@@ -10,3 +10,13 @@ pub mod reminders;
 pub mod report;
 pub mod slots;
 pub mod store;
+
+crate::text_enum! {
+    /// A booked meeting: booked, then held or a no-show, or cancelled by the applicant.
+    pub enum BookingStatus {
+        Booked = "booked",
+        Cancelled = "cancelled",
+        Held = "held",
+        NoShow = "no_show",
+    }
+}

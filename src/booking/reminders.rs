@@ -6,19 +6,29 @@ use std::time::Duration;
 
 use diesel::prelude::*;
 
+use super::BookingStatus;
 use crate::db::schema::{applications, bookings, officers, reminders, seekers};
 use crate::db::{self, Pool};
 use crate::error::AppResult;
 
+crate::text_enum! {
+    /// A reminder: waiting to be sent (and retried), sent, or dropped with its meeting.
+    pub enum ReminderStatus {
+        Pending = "pending",
+        Delivered = "delivered",
+        Cancelled = "cancelled",
+    }
+}
+
 /// Reminders due and undelivered, and the last error seen.
 pub fn overdue(conn: &mut db::DbConnection, now: i64) -> AppResult<(i64, Option<String>)> {
     let n: i64 = reminders::table
-        .filter(reminders::status.eq("pending"))
+        .filter(reminders::status.eq(ReminderStatus::Pending))
         .filter(reminders::due_at.le(now))
         .count()
         .get_result(conn)?;
     let last: Option<Option<String>> = reminders::table
-        .filter(reminders::status.eq("pending"))
+        .filter(reminders::status.eq(ReminderStatus::Pending))
         .filter(reminders::last_error.is_not_null())
         .order(reminders::next_attempt_at.desc())
         .select(reminders::last_error)
@@ -42,9 +52,9 @@ pub async fn deliver_due(pool: &Pool, webhook: &str, clock: &crate::clock::Clock
             .inner_join(officers::table.on(officers::id.eq(bookings::officer_id)))
             .inner_join(applications::table.on(applications::id.eq(bookings::application_id)))
             .inner_join(seekers::table.on(seekers::id.eq(applications::seeker_id)))
-            .filter(reminders::status.eq("pending"))
+            .filter(reminders::status.eq(ReminderStatus::Pending))
             .filter(reminders::next_attempt_at.le(now))
-            .filter(bookings::status.eq("booked"))
+            .filter(bookings::status.eq(BookingStatus::Booked))
             .select((
                 reminders::booking_id,
                 bookings::starts_at,
@@ -95,7 +105,7 @@ pub async fn deliver_due(pool: &Pool, webhook: &str, clock: &crate::clock::Clock
             if ok {
                 diesel::update(q)
                     .set((
-                        reminders::status.eq("delivered"),
+                        reminders::status.eq(ReminderStatus::Delivered),
                         reminders::delivered_at.eq(now),
                         reminders::attempts.eq(reminders::attempts + 1),
                     ))

@@ -1,5 +1,6 @@
 //! What booking contributes to the monthly report, per unit (the officer's).
 
+use super::BookingStatus;
 use std::collections::HashMap;
 
 use diesel::prelude::*;
@@ -33,7 +34,7 @@ pub fn figures(conn: &mut DbConnection, month: Month) -> AppResult<HashMap<Optio
     let meetings: Vec<(String, i64, String)> = bookings::table
         .inner_join(officers::table)
         .filter(bookings::application_id.eq_any(&ids))
-        .filter(bookings::status.ne("cancelled"))
+        .filter(bookings::status.ne(BookingStatus::Cancelled))
         .select((bookings::application_id, bookings::starts_at, officers::unit))
         .load(conn)?;
     let mut first: HashMap<&str, (i64, &str)> = HashMap::new();

@@ -2,6 +2,7 @@
 //! Europe/Stockholm (never by adding hours to UTC), so a slot at 09:00 is at 09:00 on both
 //! sides of a daylight-saving change.
 
+use super::BookingStatus;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{Datelike, NaiveDate, TimeZone};
@@ -73,7 +74,7 @@ pub fn free_slots(conn: &mut DbConnection, date: NaiveDate, now: i64) -> AppResu
         .load(conn)?;
     let (start, end) = (start_of_day_ts(date), start_of_day_ts(date.succ_opt().expect("a next day")));
     let taken: Vec<(String, i64, i64)> = bookings::table
-        .filter(bookings::status.ne("cancelled"))
+        .filter(bookings::status.ne(BookingStatus::Cancelled))
         .filter(bookings::starts_at.ge(start - 86_400))
         .filter(bookings::starts_at.lt(end))
         .select((bookings::officer_id, bookings::starts_at, bookings::ends_at))

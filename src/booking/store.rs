@@ -2,6 +2,8 @@
 //! no-double-booking guarantee enforced by the database's unique indexes (and exclusion
 //! constraint on PostgreSQL).
 
+use super::BookingStatus;
+use super::reminders::ReminderStatus;
 use chrono::{Days, NaiveDate, TimeZone};
 use chrono_tz::Europe::Stockholm;
 use diesel::prelude::*;
@@ -48,7 +50,7 @@ pub struct Booking {
     pub unit: String,
     pub starts_at: String,
     pub ends_at: String,
-    pub status: String,
+    pub status: BookingStatus,
     #[serde(skip)]
     pub starts_ts: i64,
     #[serde(skip)]
@@ -139,15 +141,15 @@ fn application_for_token(c: &mut DbConnection, token: &str, id: Option<&str>) ->
 }
 
 /// id, application, officer id, officer name, unit, starts, ends, status, created.
-type BookingRow = (String, String, String, String, String, i64, i64, String, i64);
+type BookingRow = (String, String, String, String, String, i64, i64, BookingStatus, i64);
 /// booking id, starts, ends, status, seeker id, first and last name.
-type AgendaRow = (String, i64, i64, String, String, Option<String>, Option<String>);
+type AgendaRow = (String, i64, i64, BookingStatus, String, Option<String>, Option<String>);
 
 fn active_booking(c: &mut DbConnection, application: &str) -> AppResult<Option<Booking>> {
     let row: Option<BookingRow> = bookings::table
         .inner_join(officers::table)
         .filter(bookings::application_id.eq(application))
-        .filter(bookings::status.eq("booked"))
+        .filter(bookings::status.eq(BookingStatus::Booked))
         .select((
             bookings::id,
             bookings::application_id,
@@ -232,7 +234,7 @@ fn insert_booking(
             bookings::officer_id.eq(&slot.officer_id),
             bookings::starts_at.eq(slot.starts_at),
             bookings::ends_at.eq(slot.ends_at),
-            bookings::status.eq("booked"),
+            bookings::status.eq(BookingStatus::Booked),
             bookings::created_at.eq(now),
             bookings::updated_at.eq(now),
         ))
@@ -242,7 +244,7 @@ fn insert_booking(
         .values((
             reminders::booking_id.eq(&id),
             reminders::due_at.eq(due),
-            reminders::status.eq("pending"),
+            reminders::status.eq(ReminderStatus::Pending),
             reminders::next_attempt_at.eq(due),
         ))
         .execute(c)?;
@@ -252,10 +254,10 @@ fn insert_booking(
 fn cancel_active(c: &mut DbConnection, application: &str, now: i64) -> AppResult<Option<String>> {
     let Some(b) = active_booking(c, application)? else { return Ok(None) };
     diesel::update(bookings::table.find(&b.id))
-        .set((bookings::status.eq("cancelled"), bookings::updated_at.eq(now)))
+        .set((bookings::status.eq(BookingStatus::Cancelled), bookings::updated_at.eq(now)))
         .execute(c)?;
-    diesel::update(reminders::table.find(&b.id).filter(reminders::status.eq("pending")))
-        .set(reminders::status.eq("cancelled"))
+    diesel::update(reminders::table.find(&b.id).filter(reminders::status.eq(ReminderStatus::Pending)))
+        .set(reminders::status.eq(ReminderStatus::Cancelled))
         .execute(c)?;
     Ok(Some(b.id))
 }
@@ -315,17 +317,18 @@ pub fn fresh_offers(conn: &mut DbConnection, today: NaiveDate, now: i64, horizon
 
 /// An officer marks a meeting held or a no-show.
 pub fn mark(conn: &mut DbConnection, now: i64, booking: &str, status: &str) -> AppResult<()> {
-    if !matches!(status, "held" | "no_show") {
-        return Err(AppError::field("status", "must be held or no_show"));
-    }
+    let status = match BookingStatus::parse(status) {
+        Some(s @ (BookingStatus::Held | BookingStatus::NoShow)) => s,
+        _ => return Err(AppError::field("status", "must be held or no_show")),
+    };
     write_tx(conn, |c| {
-        let current: String = bookings::table
+        let current: BookingStatus = bookings::table
             .find(booking)
             .select(bookings::status)
             .first(c)
             .optional()?
             .ok_or(AppError::NotFound("booking"))?;
-        if current == "cancelled" {
+        if current == BookingStatus::Cancelled {
             return Err(AppError::conflict("the meeting was cancelled"));
         }
         diesel::update(bookings::table.find(booking))
@@ -340,7 +343,7 @@ pub struct AgendaItem {
     pub id: String,
     pub starts_at: String,
     pub ends_at: String,
-    pub status: String,
+    pub status: BookingStatus,
     pub seeker_id: String,
     pub first_name: Option<String>,
     pub last_name: Option<String>,

@@ -4,6 +4,7 @@
 
 pub mod outbox;
 pub mod schema;
+pub mod text_enum;
 
 use std::time::Duration;
 
@@ -149,6 +150,7 @@ where
                 DbConnection::Postgres(c) => AnsiTransactionManager::commit_transaction(c),
             };
             committed?;
+            outbox::committed();
             Ok(value)
         }
         Err(e) => {
@@ -156,6 +158,7 @@ where
                 DbConnection::Sqlite(c) => AnsiTransactionManager::rollback_transaction(c),
                 DbConnection::Postgres(c) => AnsiTransactionManager::rollback_transaction(c),
             };
+            outbox::rolled_back();
             Err(e)
         }
     }

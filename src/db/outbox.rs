@@ -1,5 +1,11 @@
 //! The outbox: every write that changes what search sees appends a row here in the same
-//! transaction, and each process's indexer applies the rows in order.
+//! transaction, and each process's indexer applies the rows in order. A transaction that
+//! appended wakes this process's indexers when it commits ([`super::write_tx`] calls
+//! [`committed`]), so no handler has to remember to; writes from other processes arrive by
+//! the indexer's poll.
+
+use std::cell::Cell;
+use std::sync::{Arc, Mutex, Weak};
 
 use diesel::prelude::*;
 
@@ -33,6 +39,7 @@ pub struct Event {
 /// that has read up to id N could miss a lower id that commits later; the transaction-scoped
 /// advisory lock makes outbox writers commit in id order. SQLite has one writer anyway.
 pub fn push(conn: &mut DbConnection, entity: Entity, entity_id: &str, now: i64) -> AppResult<()> {
+    PUSHED.set(true);
     if let DbConnection::Postgres(pg) = conn {
         diesel::sql_query("SELECT pg_advisory_xact_lock(7267001)").execute(pg)?;
     }
@@ -40,6 +47,42 @@ pub fn push(conn: &mut DbConnection, entity: Entity, entity_id: &str, now: i64) 
         .values((outbox::entity.eq(entity.as_str()), outbox::entity_id.eq(entity_id), outbox::created_at.eq(now)))
         .execute(conn)?;
     Ok(())
+}
+
+thread_local! {
+    /// Whether the transaction running on this thread appended to the outbox.
+    static PUSHED: Cell<bool> = const { Cell::new(false) };
+}
+
+type Waker = dyn Fn() + Send + Sync;
+
+/// The indexers of this process (a test process runs several apps).
+static WAKERS: Mutex<Vec<Weak<Waker>>> = Mutex::new(Vec::new());
+
+/// Calls `wake` after every commit that appended to the outbox, for as long as the returned
+/// handle lives.
+pub fn on_commit(wake: impl Fn() + Send + Sync + 'static) -> Arc<Waker> {
+    let wake: Arc<Waker> = Arc::new(wake);
+    let mut wakers = WAKERS.lock().expect("outbox wakers lock");
+    wakers.retain(|w| w.strong_count() > 0);
+    wakers.push(Arc::downgrade(&wake));
+    wake
+}
+
+/// The transaction on this thread committed: wake the indexers if it appended.
+pub(crate) fn committed() {
+    if PUSHED.take() {
+        let wakers: Vec<Arc<Waker>> =
+            WAKERS.lock().expect("outbox wakers lock").iter().filter_map(Weak::upgrade).collect();
+        for wake in wakers {
+            wake();
+        }
+    }
+}
+
+/// The transaction on this thread rolled back: what it appended is gone.
+pub(crate) fn rolled_back() {
+    PUSHED.set(false);
 }
 
 pub fn after(conn: &mut DbConnection, position: i64, limit: i64) -> QueryResult<Vec<Event>> {

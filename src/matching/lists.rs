@@ -80,7 +80,7 @@ pub struct OpeningMatch {
     pub occupation: String,
     pub occupation_name: Option<String>,
     pub municipality_code: String,
-    pub employment_type: String,
+    pub employment_type: crate::openings::EmploymentType,
     pub start_date: Option<String>,
     pub application_deadline: Option<String>,
     pub explanation: Explanation,

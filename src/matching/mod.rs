@@ -20,17 +20,77 @@ use crate::reference::{haversine_km, reference};
 use crate::search::{language_key, language_of, skill_key};
 use crate::vocabulary::LanguageLevel;
 
-/// How a seeker's occupation relates to an opening's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OccupationMatch {
-    Exact,
-    SameMinorGroup,
-    LargelySubstitutable,
-    SameSubMajorGroup,
-    PartlySubstitutable,
-    SameMajorGroup,
-    None,
+crate::text_enum! {
+    /// How a seeker's occupation relates to an opening's.
+    pub enum OccupationMatch {
+        Exact = "exact",
+        SameMinorGroup = "same_minor_group",
+        LargelySubstitutable = "largely_substitutable",
+        SameSubMajorGroup = "same_sub_major_group",
+        PartlySubstitutable = "partly_substitutable",
+        SameMajorGroup = "same_major_group",
+        None = "none",
+    }
+}
+
+crate::text_enum! {
+    /// The parts a score is made of.
+    pub enum Part {
+        Occupation = "occupation",
+        MustHave = "must_have",
+        Distance = "distance",
+        Text = "text",
+        NiceToHave = "nice_to_have",
+        Availability = "availability",
+    }
+}
+
+/// Why a part got its value, as data: the API writes it in English ([`Why::english`]), the
+/// pages in Swedish (the labels module).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Why {
+    Occupation { relation: OccupationMatch, code: u64 },
+    Covered { covered: usize, of: usize },
+    Distance { km: Option<f64>, max_commute_km: Option<u64>, reachable: bool },
+    Text { bm25: f32 },
+    Availability { days_late: i64 },
+}
+
+impl Why {
+    pub fn english(self, part: Part) -> String {
+        match self {
+            Why::Occupation { relation, code } => relation.describe(code),
+            Why::Covered { covered, of } if part == Part::MustHave => format!("{covered} of {of} must-haves"),
+            Why::Covered { covered, of } => format!("{covered} of {of} nice-to-haves"),
+            Why::Distance { km: Some(d), max_commute_km: Some(max), reachable: false } => {
+                format!("{d:.0} km, beyond the {max} km the seeker can commute")
+            }
+            Why::Distance { km: Some(d), max_commute_km: Some(max), .. } if max != u64::MAX => {
+                format!("{d:.0} km (commutes up to {max} km)")
+            }
+            Why::Distance { km: Some(d), .. } => format!("{d:.0} km"),
+            Why::Distance { km: None, .. } => "unknown".into(),
+            Why::Text { bm25 } => format!("BM25 {bm25:.2} on shared words"),
+            Why::Availability { days_late } if days_late <= 0 => "available by the start date".into(),
+            Why::Availability { days_late } => format!("available {days_late} days after the start date"),
+        }
+    }
+}
+
+/// The fairness rule moved a hit up `places` past others within `margin` of its score.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FairnessMove {
+    pub places: usize,
+    pub margin: f64,
+}
+
+impl FairnessMove {
+    pub fn english(self) -> String {
+        format!(
+            "moved up {} place(s): waited longest among candidates within {} of each other",
+            self.places, self.margin
+        )
+    }
 }
 
 impl OccupationMatch {
@@ -46,7 +106,8 @@ impl OccupationMatch {
         }
     }
 
-    fn describe(self, code: u64) -> String {
+    /// The relation in English, naming the occupation (the API's explanation).
+    pub fn describe(self, code: u64) -> String {
         let c = format!("{code:04}");
         let name = reference().ssyk_name(&c).unwrap_or("");
         match self {
@@ -168,11 +229,13 @@ pub fn licence_requirement(l: &str) -> Requirement {
 /// One component of a score.
 #[derive(Debug, Clone, Serialize)]
 pub struct Component {
-    pub name: &'static str,
+    pub name: Part,
     pub value: f64,
     pub weight: f64,
     pub contribution: f64,
     pub detail: String,
+    #[serde(skip)]
+    pub why: Why,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -196,6 +259,8 @@ pub struct Explanation {
     /// Set when the fairness rule moved this hit up past a near-equal score.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fairness: Option<String>,
+    #[serde(skip)]
+    pub fairness_move: Option<FairnessMove>,
 }
 
 /// The inputs of one score, from either side's fast fields.
@@ -286,12 +351,13 @@ pub fn evaluate(w: &MatchingSettings, i: &Inputs<'_>, explain: bool) -> (f64, Op
     if !explain {
         return (score, None);
     }
-    let c = |name, value: f64, weight: f64, detail: String| Component {
+    let c = |name: Part, value: f64, weight: f64, why: Why| Component {
         name,
         value: round(value),
         weight,
         contribution: round(value * weight),
-        detail,
+        detail: why.english(name),
+        why,
     };
     let (matched, missing): (Items, Items) = {
         let split = |reqs: &[Requirement]| -> (Vec<String>, Vec<String>) {
@@ -304,31 +370,22 @@ pub fn evaluate(w: &MatchingSettings, i: &Inputs<'_>, explain: bool) -> (f64, Op
         (Items { must_have: mm, nice_to_have: nm }, Items { must_have: mx, nice_to_have: nx })
     };
     let components = vec![
-        c("occupation", occupation, w.occupation, i.occupation.0.describe(i.occupation.1)),
-        c("must_have", must, w.must_have, format!("{must_n} of {} must-haves", i.must.len())),
         c(
-            "distance",
+            Part::Occupation,
+            occupation,
+            w.occupation,
+            Why::Occupation { relation: i.occupation.0, code: i.occupation.1 },
+        ),
+        c(Part::MustHave, must, w.must_have, Why::Covered { covered: must_n, of: i.must.len() }),
+        c(
+            Part::Distance,
             distance,
             w.distance,
-            match (distance_km, i.max_commute_km) {
-                (Some(d), Some(max)) if !reachable => format!("{d:.0} km, beyond the {max} km the seeker can commute"),
-                (Some(d), Some(max)) if max != u64::MAX => format!("{d:.0} km (commutes up to {max} km)"),
-                (Some(d), _) => format!("{d:.0} km"),
-                (None, _) => "unknown".into(),
-            },
+            Why::Distance { km: distance_km, max_commute_km: i.max_commute_km, reachable },
         ),
-        c("text", text, w.text, format!("BM25 {:.2} on shared words", i.bm25)),
-        c("nice_to_have", nice, w.nice_to_have, format!("{nice_n} of {} nice-to-haves", i.nice.len())),
-        c(
-            "availability",
-            availability,
-            w.availability,
-            if late <= 0 {
-                "available by the start date".into()
-            } else {
-                format!("available {late} days after the start date")
-            },
-        ),
+        c(Part::Text, text, w.text, Why::Text { bm25: i.bm25 }),
+        c(Part::NiceToHave, nice, w.nice_to_have, Why::Covered { covered: nice_n, of: i.nice.len() }),
+        c(Part::Availability, availability, w.availability, Why::Availability { days_late: late }),
     ];
     let explanation = Explanation {
         components,
@@ -339,6 +396,7 @@ pub fn evaluate(w: &MatchingSettings, i: &Inputs<'_>, explain: bool) -> (f64, Op
         waiting_since: 0,
         waiting_key: 0,
         fairness: None,
+        fairness_move: None,
     };
     (score, Some(explanation))
 }
@@ -368,10 +426,9 @@ pub fn fairness_order(hits: &mut [Ranked], margin: f64) {
         for (pos, h) in band.iter_mut().enumerate() {
             let was = by_score.iter().position(|id| *id == h.id).unwrap_or(pos);
             if was > pos {
-                h.explanation.fairness = Some(format!(
-                    "moved up {} place(s): waited longest among candidates within {margin} of each other",
-                    was - pos
-                ));
+                let moved = FairnessMove { places: was - pos, margin };
+                h.explanation.fairness = Some(moved.english());
+                h.explanation.fairness_move = Some(moved);
             }
         }
         start = end;

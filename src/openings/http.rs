@@ -45,7 +45,6 @@ async fn create(
     let created = db::run(&state.pool, move |c| store::create(c, now, today, &who, input, idem)).await?;
     match created {
         store::Created::New(opening) => {
-            state.notify_indexer();
             Ok(HttpResponse::Created().insert_header((header::ETAG, etag(opening.version))).json(opening))
         }
         store::Created::Replayed(r) => {
@@ -101,7 +100,6 @@ async fn update(
     let now = state.clock.now_ts();
     let today = state.clock.today();
     let opening = db::run(&state.pool, move |c| store::update(c, now, today, &who, &id, expected, body.0)).await?;
-    state.notify_indexer();
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(opening.version))).json(opening))
 }
 
@@ -111,6 +109,5 @@ async fn remove(state: web::Data<AppState>, who: Principal, id: web::Path<String
     let id = id.into_inner();
     let now = state.clock.now_ts();
     db::run(&state.pool, move |c| store::delete(c, now, &who, &id)).await?;
-    state.notify_indexer();
     Ok(HttpResponse::NoContent().finish())
 }

@@ -11,32 +11,31 @@ use crate::error::{AppResult, Errors};
 use crate::reference::SkillRef;
 use crate::vocabulary::{self, LanguageRequirement};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EmploymentType {
-    Permanent,
-    Temporary,
-    Summer,
-    Seasonal,
-    Hourly,
-    Praktik,
-    Arbetstraning,
-    Extratjanst,
-    Nystartsjobb,
-    Lonebidrag,
+crate::text_enum! {
+    /// The form of employment, JobTech's employment types plus the municipal measures.
+    pub enum EmploymentType {
+        Permanent = "permanent",
+        Temporary = "temporary",
+        Summer = "summer",
+        Seasonal = "seasonal",
+        Hourly = "hourly",
+        Praktik = "praktik",
+        Arbetstraning = "arbetstraning",
+        Extratjanst = "extratjanst",
+        Nystartsjobb = "nystartsjobb",
+        Lonebidrag = "lonebidrag",
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OpeningStatus {
-    #[default]
-    Open,
-    Filled,
-    Closed,
-}
-
-pub fn enum_str(v: &impl Serialize) -> String {
-    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+crate::text_enum! {
+    /// Whether an opening still takes candidates.
+    #[derive(Default)]
+    pub enum OpeningStatus {
+        #[default]
+        Open = "open",
+        Filled = "filled",
+        Closed = "closed",
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -225,13 +224,13 @@ pub struct Opening {
     pub workplace_address: WorkplaceAddress,
     pub number_of_vacancies: i32,
     pub filled_vacancies: i32,
-    pub employment_type: String,
+    pub employment_type: EmploymentType,
     pub must_have: Requirements,
     pub nice_to_have: Requirements,
     pub application_deadline: Option<String>,
     pub start_date: Option<String>,
     pub scope_of_work: Option<ScopeOfWork>,
-    pub status: String,
+    pub status: OpeningStatus,
     #[serde(with = "crate::clock::rfc3339")]
     pub created_at: i64,
     #[serde(with = "crate::clock::rfc3339")]
@@ -248,14 +247,13 @@ impl Opening {
             occupation: self.occupation.clone(),
             workplace_address: self.workplace_address.clone(),
             number_of_vacancies: self.number_of_vacancies as u32,
-            employment_type: serde_json::from_value(self.employment_type.clone().into())
-                .unwrap_or(EmploymentType::Temporary),
+            employment_type: self.employment_type,
             must_have: self.must_have.to_input(),
             nice_to_have: self.nice_to_have.to_input(),
             application_deadline: self.application_deadline.as_deref().and_then(|d| d.parse().ok()),
             start_date: self.start_date.as_deref().and_then(|d| d.parse().ok()),
             scope_of_work: self.scope_of_work,
-            status: serde_json::from_value(self.status.clone().into()).unwrap_or_default(),
+            status: self.status,
         };
         serde_json::to_value(input).expect("serializable")
     }

@@ -1,7 +1,7 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use super::{Opening, OpeningData, OpeningInput, OpeningStatus, enum_str};
+use super::{EmploymentType, Opening, OpeningData, OpeningInput, OpeningStatus};
 use crate::auth::{Principal, Role};
 use crate::db::outbox::{self, Entity};
 use crate::db::{DbConnection, new_id, schema::employers, schema::idempotency_keys, schema::openings, write_tx};
@@ -21,14 +21,14 @@ pub struct OpeningRow {
     pub workplace_address: String,
     pub number_of_vacancies: i32,
     pub filled_vacancies: i32,
-    pub employment_type: String,
+    pub employment_type: EmploymentType,
     pub must_have: String,
     pub nice_to_have: String,
     pub application_deadline: Option<String>,
     pub start_date: Option<String>,
     pub scope_min: Option<i32>,
     pub scope_max: Option<i32>,
-    pub status: String,
+    pub status: OpeningStatus,
     pub created_by: String,
     pub created_at: i64,
     pub updated_at: i64,
@@ -192,14 +192,14 @@ fn insert(c: &mut DbConnection, id: &str, employer_id: &str, by: &str, now: i64,
             openings::municipality_code.eq(&d.workplace_address.municipality_code),
             openings::workplace_address.eq(json(&d.workplace_address)),
             openings::number_of_vacancies.eq(d.number_of_vacancies as i32),
-            openings::employment_type.eq(enum_str(&d.employment_type)),
+            openings::employment_type.eq(d.employment_type),
             openings::must_have.eq(json(&d.must_have)),
             openings::nice_to_have.eq(json(&d.nice_to_have)),
             openings::application_deadline.eq(d.application_deadline.map(|x| x.to_string())),
             openings::start_date.eq(d.start_date.map(|x| x.to_string())),
             openings::scope_min.eq(d.scope_of_work.map(|s| i32::from(s.min))),
             openings::scope_max.eq(d.scope_of_work.map(|s| i32::from(s.max))),
-            openings::status.eq(enum_str(&d.status)),
+            openings::status.eq(d.status),
             openings::created_by.eq(by),
             openings::created_at.eq(now),
             openings::updated_at.eq(now),
@@ -328,14 +328,14 @@ pub fn update(
                 openings::municipality_code.eq(&d.workplace_address.municipality_code),
                 openings::workplace_address.eq(json(&d.workplace_address)),
                 openings::number_of_vacancies.eq(d.number_of_vacancies as i32),
-                openings::employment_type.eq(enum_str(&d.employment_type)),
+                openings::employment_type.eq(d.employment_type),
                 openings::must_have.eq(json(&d.must_have)),
                 openings::nice_to_have.eq(json(&d.nice_to_have)),
                 openings::application_deadline.eq(d.application_deadline.map(|x| x.to_string())),
                 openings::start_date.eq(d.start_date.map(|x| x.to_string())),
                 openings::scope_min.eq(d.scope_of_work.map(|s| i32::from(s.min))),
                 openings::scope_max.eq(d.scope_of_work.map(|s| i32::from(s.max))),
-                openings::status.eq(enum_str(&d.status)),
+                openings::status.eq(d.status),
                 openings::updated_at.eq(now),
                 openings::version.eq(expected_version + 1),
             ))

@@ -16,7 +16,6 @@ async fn propose(state: web::Data<AppState>, who: Principal, body: Json<NewPlace
     who.require(&[Role::Broker, Role::Admin])?;
     let (now, today) = (state.clock.now_ts(), state.clock.today());
     let placement = db::run(&state.pool, move |c| store::propose(c, now, today, &who, body.0)).await?;
-    state.notify_indexer();
     Ok(created(&placement))
 }
 
@@ -58,7 +57,6 @@ async fn transition(
     let id = id.into_inner();
     let (now, today) = (state.clock.now_ts(), state.clock.today());
     let placement = db::run(&state.pool, move |c| store::transition(c, now, today, &who, &id, body.0)).await?;
-    state.notify_indexer();
     Ok(HttpResponse::Ok().json(placement))
 }
 

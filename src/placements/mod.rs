@@ -8,43 +8,33 @@ pub mod store;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    Arbetstraning,
-    Praktik,
-    Extratjanst,
-    Nystartsjobb,
-    Lonebidrag,
-    /// Unsubsidised employment.
-    Employment,
-    Studies,
+crate::text_enum! {
+    /// What kind of step a placement is.
+    pub enum Kind {
+        Arbetstraning = "arbetstraning",
+        Praktik = "praktik",
+        Extratjanst = "extratjanst",
+        Nystartsjobb = "nystartsjobb",
+        Lonebidrag = "lonebidrag",
+        /// Unsubsidised employment.
+        Employment = "employment",
+        Studies = "studies",
+    }
 }
 
-impl Kind {
-    pub const ALL: [Kind; 7] = [
-        Kind::Arbetstraning,
-        Kind::Praktik,
-        Kind::Extratjanst,
-        Kind::Nystartsjobb,
-        Kind::Lonebidrag,
-        Kind::Employment,
-        Kind::Studies,
-    ];
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Proposed,
-    Presented,
-    Interview,
-    Offered,
-    Started,
-    Ended,
-    DeclinedBySeeker,
-    DeclinedByEmployer,
-    Withdrawn,
+crate::text_enum! {
+    /// Where a placement is on its way.
+    pub enum Status {
+        Proposed = "proposed",
+        Presented = "presented",
+        Interview = "interview",
+        Offered = "offered",
+        Started = "started",
+        Ended = "ended",
+        DeclinedBySeeker = "declined_by_seeker",
+        DeclinedByEmployer = "declined_by_employer",
+        Withdrawn = "withdrawn",
+    }
 }
 
 impl Status {
@@ -63,22 +53,28 @@ impl Status {
         }
     }
 
+    /// Whether the employer may see who the person is: once presented, and not after the
+    /// person said no or the broker withdrew before presenting.
+    pub fn is_shown_to_employer(self) -> bool {
+        !matches!(self, Status::Proposed | Status::Withdrawn | Status::DeclinedBySeeker)
+    }
+
     pub fn is_open(self) -> bool {
         !matches!(self, Status::Ended | Status::DeclinedBySeeker | Status::DeclinedByEmployer | Status::Withdrawn)
     }
 }
 
-/// How a placement ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    Employment,
-    SubsidisedEmployment,
-    MunicipalLabourMarketJob,
-    Studies,
-    Extended,
-    Other,
-    Aborted,
+crate::text_enum! {
+    /// How a placement ended.
+    pub enum Outcome {
+        Employment = "employment",
+        SubsidisedEmployment = "subsidised_employment",
+        MunicipalLabourMarketJob = "municipal_labour_market_job",
+        Studies = "studies",
+        Extended = "extended",
+        Other = "other",
+        Aborted = "aborted",
+    }
 }
 
 impl Outcome {
@@ -89,14 +85,6 @@ impl Outcome {
             Outcome::Employment | Outcome::SubsidisedEmployment | Outcome::MunicipalLabourMarketJob | Outcome::Studies
         )
     }
-}
-
-pub fn as_str(v: &impl Serialize) -> String {
-    crate::openings::enum_str(v)
-}
-
-pub fn parse<T: for<'de> Deserialize<'de>>(s: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -133,8 +121,8 @@ pub struct Transition {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Event {
-    pub from: Option<String>,
-    pub to: String,
+    pub from: Option<Status>,
+    pub to: Status,
     pub at: String,
     pub note: Option<String>,
     pub by: String,
@@ -147,11 +135,11 @@ pub struct Placement {
     pub id: String,
     pub seeker_id: String,
     pub opening_id: Option<String>,
-    pub kind: String,
-    pub status: String,
+    pub kind: Kind,
+    pub status: Status,
     pub broker_id: String,
     pub unit: Option<String>,
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
     pub employment_until: Option<String>,
     pub student_finance_eligible: Option<bool>,
     pub proposed_on: String,

@@ -1,12 +1,14 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use super::{Event, Kind, NewPlacement, Outcome, Placement, Status, Transition, as_str, parse};
+use super::{Event, Kind, NewPlacement, Outcome, Placement, Status, Transition};
 use crate::auth::Principal;
 use crate::db::outbox::{self, Entity};
 use crate::db::schema::{openings, placement_events, placements, seekers, users};
 use crate::db::{DbConnection, new_id, write_tx};
 use crate::error::{AppError, AppResult, Errors};
+use crate::openings::OpeningStatus;
+use crate::seekers::{ExitReason, SeekerStatus};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = placements)]
@@ -14,11 +16,11 @@ pub struct PlacementRow {
     pub id: String,
     pub seeker_id: String,
     pub opening_id: Option<String>,
-    pub kind: String,
-    pub status: String,
+    pub kind: Kind,
+    pub status: Status,
     pub broker_id: String,
     pub unit: Option<String>,
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
     pub employment_until: Option<String>,
     pub student_finance_eligible: Option<bool>,
     pub proposed_on: String,
@@ -29,14 +31,8 @@ pub struct PlacementRow {
     pub version: i64,
 }
 
-fn status_of(row: &PlacementRow) -> AppResult<(Status, Kind)> {
-    let status = parse::<Status>(&row.status).ok_or_else(|| AppError::internal("stored status unknown"))?;
-    let kind = parse::<Kind>(&row.kind).ok_or_else(|| AppError::internal("stored kind unknown"))?;
-    Ok((status, kind))
-}
-
 /// from, to, happened on, note, by (name), recorded at.
-type EventRow = (Option<String>, String, String, Option<String>, String, i64);
+type EventRow = (Option<Status>, Status, String, Option<String>, String, i64);
 
 fn history(conn: &mut DbConnection, id: &str) -> AppResult<Vec<Event>> {
     let rows: Vec<EventRow> = placement_events::table
@@ -65,9 +61,8 @@ pub fn get(conn: &mut DbConnection, id: &str) -> AppResult<Placement> {
         .first(conn)
         .optional()?
         .ok_or(AppError::NotFound("placement"))?;
-    let (status, kind) = status_of(&row)?;
     Ok(Placement {
-        allowed_transitions: status.allowed(kind),
+        allowed_transitions: row.status.allowed(row.kind),
         history: history(conn, id)?,
         id: row.id,
         seeker_id: row.seeker_id,
@@ -105,8 +100,8 @@ fn event(
         .values((
             placement_events::id.eq(new_id()),
             placement_events::placement_id.eq(placement),
-            placement_events::from_status.eq(from.map(|s| as_str(&s))),
-            placement_events::to_status.eq(as_str(&t.to)),
+            placement_events::from_status.eq(from),
+            placement_events::to_status.eq(t.to),
             placement_events::happened_on.eq(t.at.to_string()),
             placement_events::note.eq(&t.note),
             placement_events::details.eq(details.to_string()),
@@ -133,22 +128,22 @@ pub fn propose(
     let result = write_tx(conn, |c| {
         let seeker = crate::seekers::store::find_row(c, &new.seeker_id)?
             .ok_or_else(|| AppError::field("seeker_id", "no seeker with this id"))?;
-        if seeker.status != "active" {
+        if seeker.status != SeekerStatus::Active {
             return Err(AppError::conflict(format!("the seeker is {}, not active", seeker.status)));
         }
         match (&new.opening_id, new.kind) {
             (None, Kind::Studies) => {}
             (None, _) => return Err(AppError::field("opening_id", "is required for every kind but studies")),
             (Some(oid), _) => {
-                let status: Option<String> = openings::table
+                let status: Option<OpeningStatus> = openings::table
                     .find(oid)
                     .filter(openings::deleted_at.is_null())
                     .select(openings::status)
                     .first(c)
                     .optional()?;
-                match status.as_deref() {
+                match status {
                     None => return Err(AppError::field("opening_id", "no opening with this id")),
-                    Some("open") => {}
+                    Some(OpeningStatus::Open) => {}
                     Some(s) => return Err(AppError::conflict(format!("the opening is {s}"))),
                 }
                 if seekers_on_opening(c, oid)?.contains(&new.seeker_id) {
@@ -162,8 +157,8 @@ pub fn propose(
                 placements::id.eq(&id),
                 placements::seeker_id.eq(&new.seeker_id),
                 placements::opening_id.eq(&new.opening_id),
-                placements::kind.eq(as_str(&new.kind)),
-                placements::status.eq("proposed"),
+                placements::kind.eq(new.kind),
+                placements::status.eq(Status::Proposed),
                 placements::broker_id.eq(&who.user_id),
                 placements::unit.eq(&seeker.unit),
                 placements::proposed_on.eq(proposed_on.to_string()),
@@ -214,7 +209,7 @@ fn validate_transition(
     let allowed = from.allowed(kind);
     if !allowed.contains(&t.to) {
         return Err(AppError::conflict_with(
-            format!("a {} placement cannot go from {} to {}", as_str(&kind), as_str(&from), as_str(&t.to)),
+            format!("a {kind} placement cannot go from {from} to {}", t.to),
             serde_json::json!({ "from": from, "allowed": allowed }),
         ));
     }
@@ -265,7 +260,7 @@ pub fn transition(
             .first(c)
             .optional()?
             .ok_or(AppError::NotFound("placement"))?;
-        let (from, kind) = status_of(&row)?;
+        let (from, kind) = (row.status, row.kind);
         let last_date: String = placement_events::table
             .filter(placement_events::placement_id.eq(id))
             .select(diesel::dsl::max(placement_events::happened_on))
@@ -274,9 +269,8 @@ pub fn transition(
         let last_date: NaiveDate = last_date.parse().unwrap_or(today);
         validate_transition(&t, from, kind, last_date, today)?;
         let at = t.at.to_string();
-        let to = as_str(&t.to);
         let changed = diesel::update(placements::table.find(id).filter(placements::version.eq(row.version)))
-            .set((placements::status.eq(&to), placements::updated_at.eq(now), placements::version.eq(row.version + 1)))
+            .set((placements::status.eq(t.to), placements::updated_at.eq(now), placements::version.eq(row.version + 1)))
             .execute(c)?;
         if changed == 0 {
             return Err(AppError::conflict("the placement changed at the same time; read it again"));
@@ -286,7 +280,7 @@ pub fn transition(
                 diesel::update(placements::table.find(id)).set(placements::started_on.eq(&at)).execute(c)?;
                 diesel::update(seekers::table.find(&row.seeker_id))
                     .set((
-                        seekers::status.eq("placed"),
+                        seekers::status.eq(SeekerStatus::Placed),
                         seekers::updated_at.eq(now),
                         seekers::version.eq(seekers::version + 1),
                     ))
@@ -301,7 +295,7 @@ pub fn transition(
                 diesel::update(placements::table.find(id))
                     .set((
                         placements::ended_on.eq(&at),
-                        placements::outcome.eq(as_str(&outcome)),
+                        placements::outcome.eq(outcome),
                         placements::employment_until.eq(t.employment_until.map(|d| d.to_string())),
                         placements::student_finance_eligible.eq(t.student_finance_eligible),
                     ))
@@ -310,17 +304,17 @@ pub fn transition(
                 let seeker_change = if outcome.is_exit() {
                     diesel::update(seekers::table.find(&row.seeker_id))
                         .set((
-                            seekers::status.eq("exited"),
-                            seekers::exit_reason.eq(as_str(&outcome)),
+                            seekers::status.eq(SeekerStatus::Exited),
+                            seekers::exit_reason.eq(ExitReason::of_outcome(outcome)),
                             seekers::exit_date.eq(&at),
                             seekers::updated_at.eq(now),
                             seekers::version.eq(seekers::version + 1),
                         ))
                         .execute(c)?
                 } else {
-                    diesel::update(seekers::table.find(&row.seeker_id).filter(seekers::status.eq("placed")))
+                    diesel::update(seekers::table.find(&row.seeker_id).filter(seekers::status.eq(SeekerStatus::Placed)))
                         .set((
-                            seekers::status.eq("active"),
+                            seekers::status.eq(SeekerStatus::Active),
                             seekers::updated_at.eq(now),
                             seekers::version.eq(seekers::version + 1),
                         ))
@@ -349,10 +343,10 @@ fn fill_vacancy(c: &mut DbConnection, opening_id: &str, now: i64) -> AppResult<(
     diesel::update(
         openings::table
             .find(opening_id)
-            .filter(openings::status.eq("open"))
+            .filter(openings::status.eq(OpeningStatus::Open))
             .filter(openings::filled_vacancies.ge(openings::number_of_vacancies)),
     )
-    .set(openings::status.eq("filled"))
+    .set(openings::status.eq(OpeningStatus::Filled))
     .execute(c)?;
     outbox::push(c, Entity::Opening, opening_id, now)
 }
@@ -366,9 +360,10 @@ pub struct PlacementFilter {
 }
 
 pub fn list(conn: &mut DbConnection, f: &PlacementFilter, limit: i64, offset: i64) -> AppResult<(Vec<Placement>, i64)> {
-    if let Some(s) = &f.status {
-        parse::<Status>(s).ok_or_else(|| AppError::field("status", "not a placement status"))?;
-    }
+    let status = match f.status.as_deref() {
+        None => None,
+        Some(s) => Some(Status::parse(s).ok_or_else(|| AppError::field("status", "not a placement status"))?),
+    };
     let filtered = || {
         let mut q = placements::table.into_boxed();
         if let Some(v) = &f.seeker_id {
@@ -377,8 +372,8 @@ pub fn list(conn: &mut DbConnection, f: &PlacementFilter, limit: i64, offset: i6
         if let Some(v) = &f.opening_id {
             q = q.filter(placements::opening_id.eq(v.clone()));
         }
-        if let Some(v) = &f.status {
-            q = q.filter(placements::status.eq(v.clone()));
+        if let Some(v) = status {
+            q = q.filter(placements::status.eq(v));
         }
         if let Some(v) = &f.broker_id {
             q = q.filter(placements::broker_id.eq(v.clone()));
@@ -401,14 +396,14 @@ pub fn list(conn: &mut DbConnection, f: &PlacementFilter, limit: i64, offset: i6
 #[derive(Debug, serde::Serialize)]
 pub struct EmployerView {
     pub id: String,
-    pub kind: String,
-    pub status: String,
+    pub kind: Kind,
+    pub status: Status,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub proposed_on: String,
     pub started_on: Option<String>,
     pub ended_on: Option<String>,
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
 }
 
 pub fn for_employer(conn: &mut DbConnection, opening_id: &str) -> AppResult<Vec<EmployerView>> {
@@ -421,7 +416,7 @@ pub fn for_employer(conn: &mut DbConnection, opening_id: &str) -> AppResult<Vec<
     Ok(rows
         .into_iter()
         .map(|(r, first, last)| {
-            let shown = !matches!(r.status.as_str(), "proposed" | "withdrawn" | "declined_by_seeker");
+            let shown = r.status.is_shown_to_employer();
             EmployerView {
                 id: r.id,
                 kind: r.kind,
@@ -448,8 +443,8 @@ pub fn in_progress(
     let mut q = placements::table
         .filter(
             placements::status
-                .eq_any(["proposed", "presented", "interview", "offered", "started"])
-                .or(placements::status.eq("ended").and(placements::ended_on.ge(ended_since.to_string()))),
+                .eq_any(Status::ALL.iter().copied().filter(|s| s.is_open()).collect::<Vec<_>>())
+                .or(placements::status.eq(Status::Ended).and(placements::ended_on.ge(ended_since.to_string()))),
         )
         .into_boxed();
     if let Some(b) = broker_id {

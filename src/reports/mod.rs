@@ -27,7 +27,7 @@ pub use crate::clock::Month;
 use crate::db::DbConnection;
 use crate::db::schema::{openings, placements, seekers, targets, users};
 use crate::error::{AppError, AppResult};
-use crate::placements::{Kind, Outcome, as_str, parse};
+use crate::placements::{Kind, Outcome};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Kolada {
@@ -44,8 +44,8 @@ pub struct Figures {
     pub target: Option<i64>,
     pub ytd_exits: i64,
     pub ytd_target: Option<i64>,
-    pub placements_started: BTreeMap<String, i64>,
-    pub placements_ended: BTreeMap<String, i64>,
+    pub placements_started: BTreeMap<Kind, i64>,
+    pub placements_ended: BTreeMap<Kind, i64>,
     pub kolada: Kolada,
     pub median_days_to_first_placement: Option<f64>,
     pub median_hours_application_to_meeting: Option<f64>,
@@ -87,10 +87,10 @@ pub const NO_UNIT: &str = "(ingen enhet)";
 #[derive(Debug, Clone, Queryable)]
 struct P {
     seeker_id: String,
-    kind: String,
+    kind: Kind,
     broker_id: String,
     unit: Option<String>,
-    outcome: Option<String>,
+    outcome: Option<Outcome>,
     employment_until: Option<String>,
     student_finance_eligible: Option<bool>,
     proposed_on: String,
@@ -111,8 +111,8 @@ fn median(mut v: Vec<f64>) -> Option<f64> {
     Some(if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 })
 }
 
-fn kinds() -> BTreeMap<String, i64> {
-    Kind::ALL.iter().map(|k| (as_str(k), 0)).collect()
+fn kinds() -> BTreeMap<Kind, i64> {
+    Kind::ALL.iter().map(|k| (*k, 0)).collect()
 }
 
 /// Employment lasting at least one continuous month from the day the measure ended.
@@ -134,10 +134,10 @@ fn figures(
     let mut participants: BTreeSet<&str> = BTreeSet::new();
     let mut started_work: BTreeSet<&str> = BTreeSet::new();
     for p in ps {
-        let outcome = p.outcome.as_deref().and_then(parse::<Outcome>);
+        let outcome = p.outcome;
         if let Some(started) = date(&p.started_on) {
             if month.contains(started) {
-                *f.placements_started.entry(p.kind.clone()).or_default() += 1;
+                *f.placements_started.entry(p.kind).or_default() += 1;
             }
         }
         let Some(ended) = date(&p.ended_on) else { continue };
@@ -152,7 +152,7 @@ fn figures(
         if !month.contains(ended) {
             continue;
         }
-        *f.placements_ended.entry(p.kind.clone()).or_default() += 1;
+        *f.placements_ended.entry(p.kind).or_default() += 1;
         f.exits_to_work += i64::from(is_work);
         f.exits_to_studies += i64::from(is_studies);
         participants.insert(&p.seeker_id);
@@ -439,10 +439,10 @@ pub fn to_csv(r: &Report) -> String {
     .map(str::to_string)
     .collect::<Vec<_>>();
     for k in Kind::ALL {
-        header.push(format!("placements_started_{}", as_str(&k)));
+        header.push(format!("placements_started_{k}"));
     }
     for k in Kind::ALL {
-        header.push(format!("placements_ended_{}", as_str(&k)));
+        header.push(format!("placements_ended_{k}"));
     }
     header.extend(
         [
@@ -475,10 +475,10 @@ pub fn to_csv(r: &Report) -> String {
             opt(f.ytd_target),
         ];
         for k in Kind::ALL {
-            v.push(f.placements_started.get(&as_str(&k)).copied().unwrap_or(0).to_string());
+            v.push(f.placements_started.get(k).copied().unwrap_or(0).to_string());
         }
         for k in Kind::ALL {
-            v.push(f.placements_ended.get(&as_str(&k)).copied().unwrap_or(0).to_string());
+            v.push(f.placements_ended.get(k).copied().unwrap_or(0).to_string());
         }
         v.extend([
             f.kolada.participants_ended.to_string(),

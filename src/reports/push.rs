@@ -13,6 +13,14 @@ use crate::db::schema::report_deliveries;
 use crate::db::{self, Pool, new_id};
 use crate::error::{AppError, AppResult};
 
+crate::text_enum! {
+    /// A monthly push: waiting (and retried) or delivered.
+    pub enum DeliveryStatus {
+        Pending = "pending",
+        Delivered = "delivered",
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = report_deliveries)]
 pub struct Delivery {
@@ -22,7 +30,7 @@ pub struct Delivery {
     pub idempotency_key: String,
     #[serde(skip)]
     pub payload: String,
-    pub status: String,
+    pub status: DeliveryStatus,
     pub attempts: i32,
     pub last_error: Option<String>,
     #[serde(with = "crate::clock::rfc3339")]
@@ -45,14 +53,14 @@ pub async fn prepare(pool: &Pool, month: Month, now: i64) -> AppResult<usize> {
             for u in &report.units {
                 let payload =
                     serde_json::json!({ "month": report.month, "unit": u.unit, "figures": u.figures }).to_string();
-                let existing: Option<String> = report_deliveries::table
+                let existing: Option<DeliveryStatus> = report_deliveries::table
                     .filter(report_deliveries::unit.eq(&u.unit))
                     .filter(report_deliveries::month.eq(&report.month))
                     .select(report_deliveries::status)
                     .first(c)
                     .optional()?;
-                match existing.as_deref() {
-                    Some("delivered") => {}
+                match existing {
+                    Some(DeliveryStatus::Delivered) => {}
                     Some(_) => {
                         diesel::update(
                             report_deliveries::table
@@ -71,7 +79,7 @@ pub async fn prepare(pool: &Pool, month: Month, now: i64) -> AppResult<usize> {
                                 report_deliveries::month.eq(&report.month),
                                 report_deliveries::idempotency_key.eq(idempotency_key(&u.unit, month)),
                                 report_deliveries::payload.eq(&payload),
-                                report_deliveries::status.eq("pending"),
+                                report_deliveries::status.eq(DeliveryStatus::Pending),
                                 report_deliveries::next_attempt_at.eq(now),
                                 report_deliveries::created_at.eq(now),
                             ))
@@ -106,7 +114,7 @@ pub async fn deliver_due(
     let now = clock.now_ts();
     let due: Vec<Delivery> = db::run(pool, move |c| {
         Ok(report_deliveries::table
-            .filter(report_deliveries::status.eq("pending"))
+            .filter(report_deliveries::status.eq(DeliveryStatus::Pending))
             .filter(report_deliveries::next_attempt_at.le(now))
             .order(report_deliveries::created_at)
             .select(Delivery::as_select())
@@ -147,7 +155,7 @@ pub async fn deliver_due(
                 if ok {
                     diesel::update(q)
                         .set((
-                            report_deliveries::status.eq("delivered"),
+                            report_deliveries::status.eq(DeliveryStatus::Delivered),
                             report_deliveries::attempts.eq(report_deliveries::attempts + 1),
                             report_deliveries::delivered_at.eq(now),
                             report_deliveries::last_error.eq(None::<String>),

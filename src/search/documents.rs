@@ -10,6 +10,7 @@ use super::{Fields, language_key, skill_key};
 use crate::openings::Requirements;
 use crate::openings::store::OpeningRow;
 use crate::reference::{SkillRef, reference};
+use crate::seekers::SeekerStatus;
 use crate::seekers::store::SeekerRow;
 use crate::vocabulary::Language;
 
@@ -94,9 +95,9 @@ pub fn seeker(f: &Fields, r: &SeekerRow) -> Option<TantivyDocument> {
         doc.add_text(f.licence, l);
     }
     doc.add_u64(f.licence_mask, super::licence_mask(&licences));
-    doc.add_u64(f.active, u64::from(r.status == "active"));
+    doc.add_u64(f.active, u64::from(r.status == SeekerStatus::Active));
     add_location(&mut doc, f, &r.municipality_code);
-    doc.add_text(f.status, &r.status);
+    doc.add_text(f.status, r.status.as_str());
     if let Some(u) = &r.unit {
         doc.add_text(f.unit, u);
     }
@@ -140,9 +141,9 @@ pub fn opening(f: &Fields, r: &OpeningRow) -> Option<TantivyDocument> {
         }
     }
     add_location(&mut doc, f, &r.municipality_code);
-    doc.add_text(f.status, &r.status);
+    doc.add_text(f.status, r.status.as_str());
     doc.add_text(f.employer, &r.employer_id);
-    doc.add_text(f.employment_type, &r.employment_type);
+    doc.add_text(f.employment_type, r.employment_type.as_str());
     doc.add_i64(f.day, parse_day(r.start_date.as_deref()).unwrap_or(0));
     Some(doc)
 }

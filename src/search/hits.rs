@@ -9,12 +9,12 @@ use super::Lookup;
 use super::query::{Filters, search};
 use crate::auth::Principal;
 use crate::db::DbConnection;
+use crate::db::text_enum::TextEnum;
 use crate::error::{AppError, AppResult, Errors};
+use crate::openings::OpeningStatus;
 use crate::reference::reference;
+use crate::seekers::SeekerStatus;
 use crate::{audit, openings, seekers};
-
-pub const SEEKER_STATUSES: &[&str] = &["active", "paused", "placed", "exited"];
-pub const OPENING_STATUSES: &[&str] = &["open", "filled", "closed"];
 
 /// Filters as query parameters; lists are comma-separated (`municipality=1280,1287`).
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -38,7 +38,8 @@ fn list(v: &Option<String>) -> Vec<String> {
 }
 
 impl SearchQuery {
-    pub fn filters(&self, statuses: &[&str]) -> AppResult<Filters> {
+    /// The filters, checked; `S` is the status enum of the side searched.
+    pub fn filters<S: TextEnum>(&self) -> AppResult<Filters> {
         let mut errors = Errors::new();
         let r = reference();
         let municipality = list(&self.municipality);
@@ -60,8 +61,9 @@ impl SearchQuery {
             }
         }
         if let Some(s) = &self.status {
-            if !statuses.contains(&s.as_str()) {
-                errors.add("status", format!("must be one of {}", statuses.join(", ")));
+            if S::from_word(s).is_none() {
+                let words: Vec<&str> = S::all().iter().map(|v| v.word()).collect();
+                errors.add("status", format!("must be one of {}", words.join(", ")));
             }
         }
         let available_before = match self.available_before.as_deref() {
@@ -99,7 +101,7 @@ pub struct SeekerHit {
     pub municipality_code: String,
     pub occupations: Vec<String>,
     pub skills: Vec<String>,
-    pub status: String,
+    pub status: SeekerStatus,
     pub available_from: Option<String>,
 }
 
@@ -112,8 +114,8 @@ pub struct OpeningHit {
     pub occupation: String,
     pub occupation_name: Option<String>,
     pub municipality_code: String,
-    pub employment_type: String,
-    pub status: String,
+    pub employment_type: crate::openings::EmploymentType,
+    pub status: OpeningStatus,
     pub start_date: Option<String>,
     pub application_deadline: Option<String>,
 }
@@ -127,7 +129,7 @@ pub fn seeker_hits(
     (limit, offset): (i64, i64),
     action: &str,
 ) -> AppResult<(Vec<SeekerHit>, i64)> {
-    let filters = q.filters(SEEKER_STATUSES)?;
+    let filters = q.filters::<SeekerStatus>()?;
     let (hits, total) = search(&at.index.seekers, &q.q, &filters, limit as usize, offset as usize)
         .map_err(|e| AppError::Internal(e.context("searching seekers")))?;
     let ids: Vec<String> = hits.iter().map(|(id, _)| id.clone()).collect();
@@ -162,7 +164,7 @@ pub fn opening_hits(
     q: &SearchQuery,
     (limit, offset): (i64, i64),
 ) -> AppResult<(Vec<OpeningHit>, i64)> {
-    let filters = q.filters(OPENING_STATUSES)?;
+    let filters = q.filters::<OpeningStatus>()?;
     let (hits, total) = search(&at.index.openings, &q.q, &filters, limit as usize, offset as usize)
         .map_err(|e| AppError::Internal(e.context("searching openings")))?;
     let ids: Vec<String> = hits.iter().map(|(id, _)| id.clone()).collect();

@@ -28,8 +28,17 @@ struct Wake {
     cv: Condvar,
 }
 
+impl Wake {
+    fn notify(&self) {
+        *self.pending.lock().expect("wake lock") = true;
+        self.cv.notify_one();
+    }
+}
+
 pub struct Indexer {
     wake: Arc<Wake>,
+    /// Keeps this indexer subscribed to the outbox's commits.
+    _on_commit: Arc<dyn Fn() + Send + Sync>,
     stop: Arc<AtomicBool>,
     thread: Mutex<Option<JoinHandle<()>>>,
 }
@@ -46,13 +55,16 @@ impl Indexer {
                 move || run(&pool, &index, &mut writers, &wake, &stop)
             })
             .expect("spawning the indexer thread");
-        Self { wake, stop, thread: Mutex::new(Some(thread)) }
+        let on_commit = outbox::on_commit({
+            let wake = wake.clone();
+            move || wake.notify()
+        });
+        Self { wake, _on_commit: on_commit, stop, thread: Mutex::new(Some(thread)) }
     }
 
-    /// A write committed: index it now rather than at the next poll.
+    /// Index what is in the outbox now rather than at the next poll.
     pub fn notify(&self) {
-        *self.wake.pending.lock().expect("wake lock") = true;
-        self.wake.cv.notify_one();
+        self.wake.notify();
     }
 
     /// Applies what is left, stops, and releases the writers; called on graceful shutdown

@@ -19,7 +19,6 @@ async fn create(state: web::Data<AppState>, who: Principal, body: Json<SeekerInp
     let data = body.0.validate(state.clock.today())?;
     let now = state.clock.now_ts();
     let seeker = db::run(&state.pool, move |c| store::create(c, now, data)).await?;
-    state.notify_indexer();
     Ok(HttpResponse::Created().insert_header((header::ETAG, etag(seeker.version))).json(seeker))
 }
 
@@ -88,7 +87,6 @@ async fn update(
         Ok(seeker)
     })
     .await?;
-    state.notify_indexer();
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(seeker.version))).json(seeker))
 }
 
@@ -99,6 +97,5 @@ async fn erase(state: web::Data<AppState>, who: Principal, id: web::Path<String>
     let id = id.into_inner();
     let now = state.clock.now_ts();
     db::run(&state.pool, move |c| store::erase(c, now, &id)).await?;
-    state.notify_indexer();
     Ok(HttpResponse::NoContent().finish())
 }

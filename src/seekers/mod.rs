@@ -13,41 +13,42 @@ use crate::ident::normalize_personnummer;
 use crate::reference::SkillRef;
 use crate::vocabulary::{self, Language};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SeekerStatus {
-    #[default]
-    Active,
-    Paused,
-    Placed,
-    Exited,
+crate::text_enum! {
+    /// Where a seeker is: looking (active), paused, in a placement, or gone from assistance.
+    #[derive(Default)]
+    pub enum SeekerStatus {
+        #[default]
+        Active = "active",
+        Paused = "paused",
+        Placed = "placed",
+        Exited = "exited",
+    }
 }
 
-impl SeekerStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Active => "active",
-            Self::Paused => "paused",
-            Self::Placed => "placed",
-            Self::Exited => "exited",
+crate::text_enum! {
+    /// Why someone left assistance.
+    pub enum ExitReason {
+        Employment = "employment",
+        SubsidisedEmployment = "subsidised_employment",
+        MunicipalLabourMarketJob = "municipal_labour_market_job",
+        Studies = "studies",
+        Moved = "moved",
+        Other = "other",
+    }
+}
+
+impl ExitReason {
+    /// The exit a placement's outcome means, for outcomes that leave assistance.
+    pub fn of_outcome(outcome: crate::placements::Outcome) -> Option<ExitReason> {
+        use crate::placements::Outcome;
+        match outcome {
+            Outcome::Employment => Some(ExitReason::Employment),
+            Outcome::SubsidisedEmployment => Some(ExitReason::SubsidisedEmployment),
+            Outcome::MunicipalLabourMarketJob => Some(ExitReason::MunicipalLabourMarketJob),
+            Outcome::Studies => Some(ExitReason::Studies),
+            Outcome::Extended | Outcome::Other | Outcome::Aborted => None,
         }
     }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::Active, Self::Paused, Self::Placed, Self::Exited].into_iter().find(|x| x.as_str() == s)
-    }
-}
-
-/// Why someone left assistance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ExitReason {
-    Employment,
-    SubsidisedEmployment,
-    MunicipalLabourMarketJob,
-    Studies,
-    Moved,
-    Other,
 }
 
 /// A seeker as clients send it (create), and as a PATCH is merged into.
@@ -219,8 +220,8 @@ pub struct Seeker {
     pub summary: Option<String>,
     pub unit: Option<String>,
     pub broker_id: Option<String>,
-    pub status: String,
-    pub exit_reason: Option<String>,
+    pub status: SeekerStatus,
+    pub exit_reason: Option<ExitReason>,
     pub exit_date: Option<String>,
     #[serde(with = "crate::clock::rfc3339")]
     pub registered_at: i64,
@@ -250,8 +251,8 @@ impl Seeker {
             summary: self.summary.clone(),
             unit: self.unit.clone(),
             broker_id: self.broker_id.clone(),
-            status: SeekerStatus::parse(&self.status).unwrap_or_default(),
-            exit_reason: self.exit_reason.as_deref().and_then(|r| serde_json::from_value(r.into()).ok()),
+            status: self.status,
+            exit_reason: self.exit_reason,
             exit_date: self.exit_date.as_deref().and_then(|d| d.parse().ok()),
         };
         serde_json::to_value(input).expect("serializable")

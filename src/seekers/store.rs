@@ -1,7 +1,7 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use super::{Seeker, SeekerData, SeekerStatus};
+use super::{ExitReason, Seeker, SeekerData, SeekerStatus};
 use crate::db::outbox::{self, Entity};
 use crate::db::{DbConnection, new_id, schema::seekers, schema::users, write_tx};
 use crate::error::{AppError, AppResult};
@@ -26,8 +26,8 @@ pub struct SeekerRow {
     pub summary: Option<String>,
     pub unit: Option<String>,
     pub broker_id: Option<String>,
-    pub status: String,
-    pub exit_reason: Option<String>,
+    pub status: SeekerStatus,
+    pub exit_reason: Option<ExitReason>,
     pub exit_date: Option<String>,
     pub registered_at: i64,
     pub updated_at: i64,
@@ -145,8 +145,8 @@ struct SeekerValues<'a> {
     summary: Option<&'a str>,
     unit: Option<&'a str>,
     broker_id: Option<&'a str>,
-    status: &'a str,
-    exit_reason: Option<String>,
+    status: SeekerStatus,
+    exit_reason: Option<ExitReason>,
     exit_date: Option<String>,
 }
 
@@ -168,8 +168,8 @@ impl<'a> SeekerValues<'a> {
             summary: d.summary.as_deref(),
             unit: d.unit.as_deref(),
             broker_id: d.broker_id.as_deref(),
-            status: d.status.as_str(),
-            exit_reason: d.exit_reason.map(|r| enum_str(&r)),
+            status: d.status,
+            exit_reason: d.exit_reason,
             exit_date: d.exit_date.map(|x| x.to_string()),
         }
     }
@@ -180,10 +180,6 @@ fn insert(c: &mut DbConnection, id: &str, now: i64, d: &SeekerData) -> AppResult
         .values((seekers::id.eq(id), SeekerValues::of(d), seekers::registered_at.eq(now), seekers::updated_at.eq(now)))
         .execute(c)?;
     Ok(())
-}
-
-fn enum_str(v: &impl serde::Serialize) -> String {
-    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
 /// A seeker that has not been erased.

@@ -160,7 +160,6 @@ async fn submit(state: web::Data<AppState>, req: HttpRequest, f: web::Form<Apply
     let settings = state.settings.booking.clone();
     match db::run(&state.pool, move |c| store::apply(c, now, today, &settings, input)).await {
         Ok(created) => {
-            state.notify_indexer();
             let names = officer_names(&state).await?;
             let offer = Offer {
                 application_id: &created.id,

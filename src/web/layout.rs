@@ -1,5 +1,6 @@
 //! The page frame (header, navigation, sign-out) and the Swedish words for codes.
 
+use super::labels::Label;
 use chrono::NaiveDate;
 use maud::{DOCTYPE, Markup, html};
 
@@ -43,7 +44,7 @@ pub fn page(title: &str, chrome: &Chrome<'_>, body: Markup) -> Markup {
                             a href="/reports/monthly" { "Månadsrapport" }
                         }
                         form.signout method="post" action="/signout" {
-                            span.who { (who.name) " · " (role(who.role)) }
+                            span.who { (who.name) " · " (who.role.label()) }
                             input type="hidden" name="csrf" value=(chrome.csrf);
                             button type="submit" { "Logga ut" }
                         }
@@ -52,95 +53,6 @@ pub fn page(title: &str, chrome: &Chrome<'_>, body: Markup) -> Markup {
                 main { (body) }
             }
         }
-    }
-}
-
-pub fn role(r: Role) -> &'static str {
-    match r {
-        Role::Admin => "administratör",
-        Role::Broker => "jobbmäklare",
-        Role::Officer => "arbetsmarknadssekreterare",
-        Role::Manager => "chef",
-        Role::Employer => "arbetsgivare",
-    }
-}
-
-pub fn status(s: &str) -> &str {
-    match s {
-        "proposed" => "Föreslagen",
-        "presented" => "Presenterad",
-        "interview" => "Intervju",
-        "offered" => "Erbjuden",
-        "started" => "Påbörjad",
-        "ended" => "Avslutad",
-        "declined_by_seeker" => "Tackade nej",
-        "declined_by_employer" => "Nej från arbetsgivaren",
-        "withdrawn" => "Återkallad",
-        "active" => "Aktiv",
-        "paused" => "Vilande",
-        "placed" => "Placerad",
-        "exited" => "Avslutad",
-        "open" => "Öppen",
-        "filled" => "Tillsatt",
-        "closed" => "Stängd",
-        other => other,
-    }
-}
-
-pub fn kind(k: &str) -> &str {
-    match k {
-        "arbetstraning" => "Arbetsträning",
-        "praktik" => "Praktik",
-        "extratjanst" => "Extratjänst",
-        "nystartsjobb" => "Nystartsjobb",
-        "lonebidrag" => "Lönebidrag",
-        "employment" => "Anställning",
-        "studies" => "Studier",
-        "permanent" => "Tillsvidare",
-        "temporary" => "Visstid",
-        "summer" => "Sommarjobb",
-        other => other,
-    }
-}
-
-pub fn outcome(o: &str) -> &str {
-    match o {
-        "employment" => "Anställning",
-        "subsidised_employment" => "Subventionerad anställning",
-        "municipal_labour_market_job" => "Kommunalt arbetsmarknadsjobb",
-        "studies" => "Studier",
-        "extended" => "Förlängd",
-        "other" => "Annat",
-        "aborted" => "Avbruten",
-        other => other,
-    }
-}
-
-pub const OUTCOMES: [&str; 7] =
-    ["employment", "subsidised_employment", "municipal_labour_market_job", "studies", "extended", "other", "aborted"];
-
-pub fn component(name: &str) -> &str {
-    match name {
-        "occupation" => "Yrke",
-        "must_have" => "Krav",
-        "distance" => "Avstånd",
-        "text" => "Egen beskrivning",
-        "nice_to_have" => "Meriterande",
-        "availability" => "Tillgänglig",
-        other => other,
-    }
-}
-
-pub fn occupation_match(m: crate::matching::OccupationMatch) -> &'static str {
-    use crate::matching::OccupationMatch::*;
-    match m {
-        Exact => "Samma yrke",
-        SameMinorGroup => "Närliggande yrke (samma yrkesgrupp)",
-        LargelySubstitutable => "Yrke som i hög grad kan ersätta",
-        SameSubMajorGroup => "Samma yrkesområde",
-        PartlySubstitutable => "Yrke som delvis kan ersätta",
-        SameMajorGroup => "Samma huvudområde",
-        None => "Annat yrke",
     }
 }
 

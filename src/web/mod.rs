@@ -4,6 +4,7 @@
 //! and a strict Content-Security-Policy forbids inline scripts besides.
 
 mod apply;
+mod labels;
 mod layout;
 mod openings;
 mod placements;

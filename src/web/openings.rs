@@ -5,14 +5,15 @@ use actix_web::{HttpResponse, get, http::StatusCode, post, web};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::layout::{
-    self, bar, component, date, days_ago, kind, municipality, name, occupation, occupation_match, status,
-};
+use super::labels::{self, Label};
+use super::layout::{self, bar, date, days_ago, municipality, name, occupation};
 use super::{Staff, WebError, WebResult, page_response, see_other};
 use crate::auth::Role;
+use crate::db::text_enum::TextEnum;
 use crate::error::AppError;
 use crate::matching::Explanation;
 use crate::matching::lists::{Candidate, candidates_for_opening};
+use crate::openings::{EmploymentType, OpeningStatus};
 use crate::placements::{Kind, NewPlacement};
 use crate::search::hits::{SearchQuery, opening_hits};
 use crate::state::AppState;
@@ -25,7 +26,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 const PAGE: i64 = 20;
 
 /// The search form shared by the lists: free text and the API's filters.
-pub fn search_form(action: &str, q: &SearchQuery, statuses: &[&str], with_available: bool) -> Markup {
+pub fn search_form<S: TextEnum + Label>(action: &str, q: &SearchQuery, with_available: bool) -> Markup {
     html! {
         form.filters method="get" action=(action) {
             label { "Sök" input type="search" name="q" value=(q.q) placeholder="t.ex. undersköterska, svetsare, truckkort"; }
@@ -38,8 +39,8 @@ pub fn search_form(action: &str, q: &SearchQuery, statuses: &[&str], with_availa
             label { "Status"
                 select name="status" {
                     option value="" { "Alla" }
-                    @for s in statuses {
-                        option value=(s) selected[q.status.as_deref() == Some(*s)] { (status(s)) }
+                    @for s in S::all() {
+                        option value=(s.word()) selected[q.status.as_deref() == Some(s.word())] { (s.label()) }
                     }
                 }
             }
@@ -97,7 +98,7 @@ async fn list(
     };
     let body = html! {
         h1 { "Annonser" }
-        (search_form("/openings", &q, crate::search::hits::OPENING_STATUSES, false))
+        (search_form::<OpeningStatus>("/openings", &q, false))
         @if let Some(errors) = &error {
             div.notice.error role="alert" { @for e in errors { p { "Filtret " code { (e.field) } ": " (e.message) } } }
         }
@@ -109,10 +110,10 @@ async fn list(
                         td { a href=(format!("/openings/{}", o.id)) { (o.headline) } }
                         td { (occupation(&o.occupation)) }
                         td { (municipality(&o.municipality_code)) }
-                        td { (kind(&o.employment_type)) }
+                        td { (o.employment_type.label()) }
                         td { (o.start_date.as_deref().map(date).unwrap_or_default()) }
                         td { (o.application_deadline.as_deref().map(date).unwrap_or_default()) }
-                        td { (status(&o.status)) }
+                        td { (o.status.label()) }
                     }
                 }
             }
@@ -129,7 +130,7 @@ pub fn explanation(e: &Explanation, now: i64) -> Markup {
     html! {
         div.explanation {
             p.why {
-                strong { (occupation_match(e.occupation_match)) }
+                strong { (e.occupation_match.label()) }
                 @if let Some(km) = e.distance_km { " · " (format!("{km:.0}")) " km bort" }
                 " · väntat " (days_ago(e.waiting_since, now))
             }
@@ -147,7 +148,7 @@ pub fn explanation(e: &Explanation, now: i64) -> Markup {
                     @for m in &e.missing.nice_to_have { span.tag.missing { "✗ " (m) } " " }
                 }
             }
-            @if let Some(f) = &e.fairness { p.fairness { "Rättvisa: " (f) } }
+            @if let Some(f) = e.fairness_move { p.fairness { "Rättvisa: " (labels::fairness(f)) } }
             details {
                 summary { "Poängens delar" }
                 table.components {
@@ -155,11 +156,11 @@ pub fn explanation(e: &Explanation, now: i64) -> Markup {
                     tbody {
                         @for c in &e.components {
                             tr {
-                                td { (component(c.name)) }
+                                td { (c.name.label()) }
                                 td { (bar(c.value)) " " (format!("{:.2}", c.value)) }
                                 td { (format!("{:.2}", c.weight)) }
                                 td { (format!("{:.3}", c.contribution)) }
-                                td { (c.detail) }
+                                td { (labels::why(c.name, c.why)) }
                             }
                         }
                     }
@@ -170,21 +171,26 @@ pub fn explanation(e: &Explanation, now: i64) -> Markup {
 }
 
 /// The placement kind a proposal for this opening usually is.
-fn default_kind(employment_type: &str) -> &'static str {
+pub fn default_kind(employment_type: EmploymentType) -> Kind {
     match employment_type {
-        "praktik" => "praktik",
-        "arbetstraning" => "arbetstraning",
-        "extratjanst" => "extratjanst",
-        _ => "employment",
+        EmploymentType::Praktik => Kind::Praktik,
+        EmploymentType::Arbetstraning => Kind::Arbetstraning,
+        EmploymentType::Extratjanst => Kind::Extratjanst,
+        EmploymentType::Nystartsjobb => Kind::Nystartsjobb,
+        EmploymentType::Lonebidrag => Kind::Lonebidrag,
+        EmploymentType::Permanent
+        | EmploymentType::Temporary
+        | EmploymentType::Summer
+        | EmploymentType::Seasonal
+        | EmploymentType::Hourly => Kind::Employment,
     }
 }
 
-pub fn kind_select(selected: &str) -> Markup {
+pub fn kind_select(selected: Kind) -> Markup {
     html! {
         select name="kind" aria-label="Typ av placering" {
             @for k in Kind::ALL {
-                @let v = placements::as_str(&k);
-                option value=(v) selected[v == selected] { (kind(&v)) }
+                option value=(k.as_str()) selected[*k == selected] { (k.label()) }
             }
         }
     }
@@ -233,7 +239,7 @@ async fn opening_page(
         Ok((opening, ranked, pipeline, names))
     })
     .await?;
-    let can_propose = matches!(staff.who.role, Role::Broker | Role::Admin) && opening.status == "open";
+    let can_propose = matches!(staff.who.role, Role::Broker | Role::Admin) && opening.status == OpeningStatus::Open;
     let o = &opening;
     let body = html! {
         (flash(&message))
@@ -241,8 +247,8 @@ async fn opening_page(
             h1 { (o.headline) }
             p.meta {
                 (occupation(&o.occupation)) " · " (municipality(&o.workplace_address.municipality_code))
-                " · " (kind(&o.employment_type)) " · " (o.number_of_vacancies) " platser (" (o.filled_vacancies) " tillsatta)"
-                " · " (status(&o.status))
+                " · " (o.employment_type.label()) " · " (o.number_of_vacancies) " platser (" (o.filled_vacancies) " tillsatta)"
+                " · " (o.status.label())
             }
             dl.facts {
                 @if let Some(d) = &o.start_date { dt { "Start" } dd { (date(d)) } }
@@ -259,7 +265,7 @@ async fn opening_page(
                 ul.list {
                     @for p in &pipeline {
                         li { a href=(format!("/seekers/{}", p.seeker_id)) { (names.get(&p.seeker_id).cloned().unwrap_or_default()) }
-                             span.muted { " · " (kind(&p.kind)) " · " (status(&p.status)) } }
+                             span.muted { " · " (p.kind.label()) " · " (p.status.label()) } }
                     }
                 }
             }
@@ -281,18 +287,8 @@ fn requirements(r: &openings::Requirements) -> Markup {
     html! {
         @if r.is_empty() { "–" }
         @for s in &r.skills { span.tag { (s.label) } " " }
-        @for l in &r.languages { span.tag { (crate::reference::reference().languages.get(&l.code).cloned().unwrap_or(l.code.clone())) " (" (layout_level(&l.level)) ")" } " " }
+        @for l in &r.languages { span.tag { (crate::reference::reference().languages.get(&l.code).cloned().unwrap_or(l.code.clone())) " (" (l.level.label()) ")" } " " }
         @for d in &r.driving_licences { span.tag { "Körkort " (d) } " " }
-    }
-}
-
-fn layout_level(level: &impl serde::Serialize) -> String {
-    match placements::as_str(level).as_str() {
-        "basic" => "grundläggande".into(),
-        "good" => "god".into(),
-        "fluent" => "flytande".into(),
-        "native" => "modersmål".into(),
-        other => other.to_string(),
     }
 }
 
@@ -310,7 +306,7 @@ fn candidate(c: &Candidate, o: &openings::Opening, can_propose: bool, csrf: &str
                     form.propose method="post" action=(format!("/openings/{}/propose", o.id)) {
                         input type="hidden" name="csrf" value=(csrf);
                         input type="hidden" name="seeker_id" value=(c.id);
-                        (kind_select(default_kind(&o.employment_type)))
+                        (kind_select(default_kind(o.employment_type)))
                         button type="submit" { "Föreslå" }
                     }
                 }
@@ -342,8 +338,7 @@ pub struct ProposeForm {
 
 impl ProposeForm {
     pub fn placement(&self, opening_id: Option<String>) -> Result<NewPlacement, AppError> {
-        let kind =
-            placements::parse::<Kind>(&self.kind).ok_or_else(|| AppError::field("kind", "välj en typ av placering"))?;
+        let kind = Kind::parse(&self.kind).ok_or_else(|| AppError::field("kind", "välj en typ av placering"))?;
         Ok(NewPlacement { seeker_id: self.seeker_id.clone(), opening_id, kind, proposed_on: None, note: None })
     }
 }
@@ -358,10 +353,7 @@ pub async fn do_propose(
     let (now, today, who) = (state.clock.now_ts(), state.clock.today(), staff.who.clone());
     let result = db::run(&state.pool, move |c| placements::store::propose(c, now, today, &who, new)).await;
     match result {
-        Ok(p) => {
-            state.notify_indexer();
-            Ok(Ok(p.id))
-        }
+        Ok(p) => Ok(Ok(p.id)),
         Err(
             e @ (AppError::Conflict { .. }
             | AppError::Validation(_)

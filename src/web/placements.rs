@@ -7,12 +7,13 @@ use chrono::{Days, NaiveDate};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::layout::{self, OUTCOMES, days_ago, kind, outcome, status};
+use super::labels::Label;
+use super::layout::{self, days_ago};
 use super::openings::{Flash, flash};
 use super::{Staff, WebResult, page_response, see_other};
 use crate::auth::Role;
 use crate::error::AppError;
-use crate::placements::{Placement, Status, Transition, parse};
+use crate::placements::{Outcome, Placement, Status, Transition};
 use crate::state::AppState;
 use crate::{db, placements};
 
@@ -20,7 +21,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(board).service(move_card);
 }
 
-const COLUMNS: [&str; 6] = ["proposed", "presented", "interview", "offered", "started", "ended"];
+/// The board's columns; declined and withdrawn placements leave the board.
+const COLUMNS: [Status; 6] =
+    [Status::Proposed, Status::Presented, Status::Interview, Status::Offered, Status::Started, Status::Ended];
 
 #[derive(Deserialize)]
 struct BoardQuery {
@@ -72,8 +75,8 @@ async fn board_page(
         (flash(&message))
         div.board {
             @for col in COLUMNS {
-                section.column data-status=(col) {
-                    h2 { (status(col)) span.count { (cards.iter().filter(|c| c.placement.status == col).count()) } }
+                section.column data-status=(col.as_str()) {
+                    h2 { (col.label()) span.count { (cards.iter().filter(|c| c.placement.status == col).count()) } }
                     @for c in cards.iter().filter(|c| c.placement.status == col) { (card(c, &staff.csrf, all, today, now)) }
                 }
             }
@@ -84,28 +87,29 @@ async fn board_page(
 
 fn card(c: &Card, csrf: &str, all: bool, today: NaiveDate, now: i64) -> Markup {
     let p = &c.placement;
-    let allowed: Vec<String> = p.allowed_transitions.iter().map(placements::as_str).collect();
+    let allowed = &p.allowed_transitions;
+    let allowed_words: Vec<&str> = allowed.iter().map(|s| s.as_str()).collect();
     html! {
-        article.card id=(format!("card-{}", p.id)) draggable=[(!allowed.is_empty()).then_some("true")] data-allowed=(allowed.join(" ")) {
+        article.card id=(format!("card-{}", p.id)) draggable=[(!allowed.is_empty()).then_some("true")] data-allowed=(allowed_words.join(" ")) {
             a.name href=(format!("/seekers/{}", p.seeker_id)) { (c.seeker) }
-            p.what { (kind(&p.kind)) @if let Some(o) = &c.opening { " · " a href=(format!("/openings/{}", p.opening_id.clone().unwrap_or_default())) { (o) } } }
-            p.muted { (status(&p.status)) " sedan " (days_ago(p.updated_at, now))
-                @if let Some(out) = &p.outcome { " · " (outcome(out)) } }
+            p.what { (p.kind.label()) @if let Some(o) = &c.opening { " · " a href=(format!("/openings/{}", p.opening_id.clone().unwrap_or_default())) { (o) } } }
+            p.muted { (p.status.label()) " sedan " (days_ago(p.updated_at, now))
+                @if let Some(out) = p.outcome { " · " (out.label()) } }
             @if !allowed.is_empty() {
                 form.move method="post" action=(format!("/placements/{}/move", p.id)) {
                     input type="hidden" name="csrf" value=(csrf);
                     @if all { input type="hidden" name="all" value="1"; }
                     label { "Nästa steg "
                         select name="to" {
-                            @for a in &allowed { option value=(a) { (status(a)) } }
+                            @for a in allowed { option value=(a.as_str()) { (a.label()) } }
                         }
                     }
                     label { "Datum " input type="date" name="at" value=(today.to_string()) max=(today.to_string()); }
-                    @if allowed.iter().any(|a| a == "ended") {
+                    @if allowed.contains(&Status::Ended) {
                         label { "Utfall "
                             select name="outcome" {
                                 option value="" { "Välj utfall" }
-                                @for o in OUTCOMES { option value=(o) { (outcome(o)) } }
+                                @for o in Outcome::ALL { option value=(o.as_str()) { (o.label()) } }
                             }
                         }
                         label { "Anställd till (tom = tills vidare) " input type="date" name="employment_until"; }
@@ -149,7 +153,7 @@ struct MoveForm {
 
 impl MoveForm {
     fn transition(&self, today: NaiveDate) -> Result<Transition, AppError> {
-        let to = parse::<Status>(&self.to).ok_or_else(|| AppError::field("to", "välj ett steg"))?;
+        let to = Status::parse(&self.to).ok_or_else(|| AppError::field("to", "välj ett steg"))?;
         let at = if self.at.is_empty() {
             today
         } else {
@@ -157,13 +161,13 @@ impl MoveForm {
         };
         let outcome = match self.outcome.as_str() {
             "" => None,
-            o => Some(parse(o).ok_or_else(|| AppError::field("outcome", "okänt utfall"))?),
+            o => Some(Outcome::parse(o).ok_or_else(|| AppError::field("outcome", "okänt utfall"))?),
         };
         let employment_until = match self.employment_until.as_str() {
             "" => None,
             d => Some(d.parse().map_err(|_| AppError::field("employment_until", "datumet ska skrivas ÅÅÅÅ-MM-DD"))?),
         };
-        let studies = outcome == Some(placements::Outcome::Studies);
+        let studies = outcome == Some(Outcome::Studies);
         Ok(Transition {
             to,
             at,
@@ -179,16 +183,17 @@ impl MoveForm {
 fn refusal(e: &AppError, asked: &str) -> String {
     match e {
         AppError::Conflict { extra, .. } => {
-            let from = extra.get("from").and_then(|v| v.as_str()).unwrap_or("");
+            let word = |v: Option<&serde_json::Value>| v.and_then(|v| v.as_str()).and_then(Status::parse);
+            let from = word(extra.get("from")).map_or("–", Status::label);
             let allowed: Vec<&str> = extra
                 .get("allowed")
                 .and_then(|v| v.as_array())
-                .map(|a| a.iter().filter_map(|v| v.as_str()).map(status).collect())
+                .map(|a| a.iter().filter_map(|v| word(Some(v))).map(Status::label).collect())
                 .unwrap_or_default();
             format!(
                 "Det går inte att flytta placeringen från «{}» till «{}». {}",
-                status(from),
-                status(asked),
+                from,
+                Status::parse(asked).map_or("–", Status::label),
                 if allowed.is_empty() {
                     "Den är avslutad.".to_string()
                 } else {
@@ -225,10 +230,7 @@ async fn move_card(
         Err(e) => Err(e),
     };
     match result {
-        Ok(p) => {
-            state.notify_indexer();
-            Ok(see_other(&format!("/placements?moved={}", p.id)))
-        }
+        Ok(p) => Ok(see_other(&format!("/placements?moved={}", p.id))),
         Err(e @ (AppError::Conflict { .. } | AppError::Validation(_))) => {
             let code = actix_web::ResponseError::status_code(&e);
             board_page(&state, &staff, all, Some(Flash::Failed(refusal(&e, &form.to))), code).await

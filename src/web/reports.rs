@@ -22,7 +22,7 @@ fn opt(v: Option<i64>) -> String {
     v.map(|x| x.to_string()).unwrap_or_else(|| "–".into())
 }
 
-fn sum(by_kind: &std::collections::BTreeMap<String, i64>) -> i64 {
+fn sum(by_kind: &std::collections::BTreeMap<crate::placements::Kind, i64>) -> i64 {
     by_kind.values().sum()
 }
 

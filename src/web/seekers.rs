@@ -5,16 +5,18 @@ use actix_web::{HttpRequest, get, http::StatusCode, post, web};
 use maud::html;
 use serde::Deserialize;
 
-use super::layout::{self, date, days_ago, kind, municipality, name, occupation, outcome, status};
+use super::labels::Label;
+use super::layout::{self, date, days_ago, municipality, name, occupation};
 use super::openings::{
-    Flash, ProposeForm, clean, do_propose, explanation, flash, kind_select, pager, query_without_offset, refusal,
-    search_form,
+    Flash, ProposeForm, clean, default_kind, do_propose, explanation, flash, kind_select, pager, query_without_offset,
+    refusal, search_form,
 };
 use super::{Staff, WebResult, page_response, see_other};
 use crate::auth::Role;
 use crate::error::AppError;
 use crate::matching::lists::openings_for_seeker;
-use crate::search::hits::{SEEKER_STATUSES, SearchQuery, seeker_hits};
+use crate::search::hits::{SearchQuery, seeker_hits};
+use crate::seekers::SeekerStatus;
 use crate::state::AppState;
 use crate::{db, placements, seekers};
 
@@ -43,7 +45,7 @@ async fn list(state: web::Data<AppState>, staff: Staff, req: HttpRequest, q: web
     let rest = query_without_offset(&req);
     let body = html! {
         h1 { "Arbetssökande" }
-        (search_form("/seekers", &q, SEEKER_STATUSES, true))
+        (search_form::<SeekerStatus>("/seekers", &q, true))
         @if let Some(errors) = &errors {
             div.notice.error role="alert" { @for e in errors { p { "Filtret " code { (e.field) } ": " (e.message) } } }
         }
@@ -57,7 +59,7 @@ async fn list(state: web::Data<AppState>, staff: Staff, req: HttpRequest, q: web
                         td { (municipality(&s.municipality_code)) }
                         td { (s.skills.join(", ")) }
                         td { (s.available_from.as_deref().map(date).unwrap_or_default()) }
-                        td { (status(&s.status)) }
+                        td { (s.status.label()) }
                     }
                 }
             }
@@ -91,12 +93,12 @@ async fn seeker_page(
     .await?;
     let (history, headlines) = history;
     let s = &seeker;
-    let can_propose = matches!(staff.who.role, Role::Broker | Role::Admin) && s.status == "active";
+    let can_propose = matches!(staff.who.role, Role::Broker | Role::Admin) && s.status == SeekerStatus::Active;
     let body = html! {
         (flash(&message))
         article.seeker {
             h1 { (name(&s.first_name, &s.last_name)) }
-            p.meta { (status(&s.status)) " · " (municipality(&s.municipality_code))
+            p.meta { (s.status.label()) " · " (municipality(&s.municipality_code))
                 @if let Some(u) = &s.unit { " · " (u) }
                 " · registrerad " (date(&crate::clock::format_ts(s.registered_at)))
                 " · väntat " (days_ago(s.last_proposed_at.unwrap_or(s.registered_at), now)) " sedan senaste förslag" }
@@ -119,17 +121,17 @@ async fn seeker_page(
             @for p in &history {
                 div.placement {
                     h3 {
-                        (kind(&p.kind)) " – "
+                        (p.kind.label()) " – "
                         @match &p.opening_id {
                             Some(o) => a href=(format!("/openings/{o}")) { (headlines.get(o).cloned().unwrap_or_default()) },
                             None => "utan annons",
                         }
-                        " · " (status(&p.status))
-                        @if let Some(out) = &p.outcome { " (" (outcome(out)) ")" }
+                        " · " (p.status.label())
+                        @if let Some(out) = p.outcome { " (" (out.label()) ")" }
                     }
                     ol.history {
                         @for e in &p.history {
-                            li { time { (date(&e.at)) } " " (e.from.as_deref().map(status).unwrap_or("–")) " → " strong { (status(&e.to)) } " · " (e.by)
+                            li { time { (date(&e.at)) } " " (e.from.map_or("–", |s| s.label())) " → " strong { (e.to.label()) } " · " (e.by)
                                  @if let Some(n) = &e.note { " · " em { (n) } } }
                         }
                     }
@@ -151,12 +153,12 @@ async fn seeker_page(
                         div.head {
                             span.score { (format!("{:.2}", m.score)) }
                             a.name href=(format!("/openings/{}", m.id)) { (m.headline) }
-                            span.muted { " · " (municipality(&m.municipality_code)) " · " (kind(&m.employment_type)) }
+                            span.muted { " · " (municipality(&m.municipality_code)) " · " (m.employment_type.label()) }
                             @if can_propose {
                                 form.propose method="post" action=(format!("/seekers/{}/propose", s.id)) {
                                     input type="hidden" name="csrf" value=(staff.csrf);
                                     input type="hidden" name="opening_id" value=(m.id);
-                                    (kind_select(match m.employment_type.as_str() { "praktik" | "arbetstraning" | "extratjanst" => m.employment_type.as_str(), _ => "employment" }))
+                                    (kind_select(default_kind(m.employment_type)))
                                     button type="submit" { "Föreslå" }
                                 }
                             }

@@ -6,7 +6,8 @@ use actix_web::{HttpRequest, get, http::StatusCode, web};
 use maud::html;
 use serde::Deserialize;
 
-use super::layout::{self, date, days_ago, kind, municipality, name, occupation, status};
+use super::labels::Label;
+use super::layout::{self, date, days_ago, municipality, name, occupation};
 use super::session::{current, sign_in_page};
 use super::{WebResult, ok};
 use crate::auth::Role;
@@ -54,7 +55,7 @@ async fn start(state: web::Data<AppState>, req: HttpRequest, q: web::Query<Start
         let short = openings::store::needing_candidates(c, 10)?;
         let steps: Vec<_> = placements::store::in_progress(c, mine.as_deref(), today, 200)?
             .into_iter()
-            .filter(|p| p.status != "ended")
+            .filter(|p| p.status != crate::placements::Status::Ended)
             .take(10)
             .collect();
         let seeker_ids: Vec<String> = steps.iter().map(|p| p.seeker_id.clone()).collect();
@@ -105,7 +106,7 @@ async fn start(state: web::Data<AppState>, req: HttpRequest, q: web::Query<Start
                     @for p in &steps {
                         li {
                             a href=(format!("/seekers/{}", p.seeker_id)) { (names.get(&p.seeker_id).cloned().unwrap_or_default()) }
-                            span.muted { " · " (kind(&p.kind)) " · " (status(&p.status)) " sedan " (days_ago(p.updated_at, now)) }
+                            span.muted { " · " (p.kind.label()) " · " (p.status.label()) " sedan " (days_ago(p.updated_at, now)) }
                         }
                     }
                 }

@@ -1,0 +1,108 @@
+//! Enums stored as text: one macro gives every status and kind its stored word, its JSON form
+//! (the same word), parsing, and diesel's `Text` mapping for both backends. A row holding a
+//! word no variant has is a deserialisation error (logged as an internal error), never a
+//! silent default.
+
+/// Declares an enum whose variants are stored and serialised as the given words:
+///
+/// ```ignore
+/// text_enum! {
+///     /// Where a placement is.
+///     pub enum Status { Proposed = "proposed", Started = "started" }
+/// }
+/// ```
+#[macro_export]
+macro_rules! text_enum {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $text:literal ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
+            serde::Serialize, serde::Deserialize,
+            diesel::expression::AsExpression, diesel::deserialize::FromSqlRow,
+        )]
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        $vis enum $name {
+            $( $(#[$vmeta])* #[serde(rename = $text)] $variant ),+
+        }
+
+        impl $name {
+            /// Every variant, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The stored (and JSON) word.
+            pub const fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            /// The variant stored as `text`, if any.
+            pub fn parse(text: &str) -> Option<$name> {
+                match text { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl $crate::db::text_enum::TextEnum for $name {
+            fn all() -> &'static [Self] {
+                Self::ALL
+            }
+            fn word(self) -> &'static str {
+                self.as_str()
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::db::text_enum::Unknown;
+            fn from_str(text: &str) -> Result<Self, Self::Err> {
+                $name::parse(text).ok_or($crate::db::text_enum::Unknown(stringify!($name)))
+            }
+        }
+
+        impl<DB> diesel::serialize::ToSql<diesel::sql_types::Text, DB> for $name
+        where
+            DB: diesel::backend::Backend,
+            str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+        {
+            fn to_sql<'b>(&'b self, out: &mut diesel::serialize::Output<'b, '_, DB>) -> diesel::serialize::Result {
+                self.as_str().to_sql(out)
+            }
+        }
+
+        impl<DB> diesel::deserialize::FromSql<diesel::sql_types::Text, DB> for $name
+        where
+            DB: diesel::backend::Backend,
+            String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
+        {
+            fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
+                let text = String::from_sql(bytes)?;
+                $name::parse(&text).ok_or_else(|| {
+                    // The word itself is not personal data: statuses and kinds only.
+                    format!("stored {} `{text}` is not one this version knows", stringify!($name)).into()
+                })
+            }
+        }
+    };
+}
+
+/// What every [`text_enum!`] has, for code generic over them (filters, selects).
+pub trait TextEnum: Copy + Eq + 'static {
+    fn all() -> &'static [Self];
+    fn word(self) -> &'static str;
+    fn from_word(text: &str) -> Option<Self> {
+        Self::all().iter().copied().find(|v| v.word() == text)
+    }
+}
+
+/// A word no variant of the named enum has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("not a known {0}")]
+pub struct Unknown(pub &'static str);
