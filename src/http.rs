@@ -15,7 +15,7 @@ use actix_web::{
     web,
 };
 use futures_util::future::LocalBoxFuture;
-use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use serde::{Serialize, de::DeserializeOwned};
 
 use crate::error::{AppError, AppResult, PROBLEM_JSON, Problem};
 pub use crate::json::parse_json;
@@ -80,14 +80,15 @@ pub struct Page<T> {
 pub const DEFAULT_LIMIT: i64 = 50;
 pub const MAX_LIMIT: i64 = 500;
 
-#[derive(Debug, Clone, Copy, Deserialize)]
-pub struct Pagination {
-    pub limit: Option<i64>,
-    pub offset: Option<i64>,
+/// The raw parameters; resolved only by [`Paging`].
+#[derive(Debug, Clone, Copy)]
+struct Pagination {
+    limit: Option<i64>,
+    offset: Option<i64>,
 }
 
 impl Pagination {
-    pub fn resolve(self) -> AppResult<(i64, i64)> {
+    fn resolve(self) -> AppResult<(i64, i64)> {
         let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
         let offset = self.offset.unwrap_or(0);
         if !(1..=MAX_LIMIT).contains(&limit) {
@@ -97,6 +98,54 @@ impl Pagination {
             return Err(AppError::field("offset", "must not be negative"));
         }
         Ok((limit, offset))
+    }
+}
+
+/// `?limit=&offset=` of any list, checked once: 1 ≤ limit ≤ 500 (default 50), offset ≥ 0.
+/// Reads only those two parameters, so a handler's own query struct leaves them out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paging {
+    pub limit: i64,
+    pub offset: i64,
+}
+
+impl Paging {
+    pub fn from_query(query: &str) -> AppResult<Self> {
+        let mut p = Pagination { limit: None, offset: None };
+        for pair in query.split('&') {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let slot = match key {
+                "limit" => &mut p.limit,
+                "offset" => &mut p.offset,
+                _ => continue,
+            };
+            // Never echo the value: a query string may carry personal data.
+            // Not a number is a malformed query string (400), like any other parameter;
+            // out of range is a bad value (422).
+            *slot = Some(value.parse().map_err(|_| AppError::BadRequest {
+                field: Some(key.to_string()),
+                detail: format!("`{key}` must be a whole number"),
+            })?);
+        }
+        let (limit, offset) = p.resolve()?;
+        Ok(Self { limit, offset })
+    }
+
+    pub fn pair(self) -> (i64, i64) {
+        (self.limit, self.offset)
+    }
+
+    pub fn page<T>(self, items: Vec<T>, total: i64) -> Page<T> {
+        Page::new(items, total, self.limit, self.offset)
+    }
+}
+
+impl FromRequest for Paging {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(Self::from_query(req.query_string()))
     }
 }
 

@@ -106,7 +106,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::seekers::http::routes)
         .configure(crate::openings::http::routes)
         .configure(crate::search::http::routes)
-        .configure(crate::audit::routes)
+        .configure(crate::audit::http::routes)
         .configure(crate::openapi::routes)
         .configure(crate::matching::http::routes)
         .configure(crate::placements::http::routes)

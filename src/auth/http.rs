@@ -7,7 +7,7 @@ use serde::Deserialize;
 use super::{Principal, Role, hash_token, store};
 use crate::db;
 use crate::error::{AppError, AppResult, Errors};
-use crate::http::{Json, Page, Pagination, created};
+use crate::http::{Json, Paging, created};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -83,15 +83,11 @@ async fn create_token(state: web::Data<AppState>, who: Principal, body: Json<Tok
 }
 
 #[get("/api/v1/tokens")]
-async fn list_tokens(
-    state: web::Data<AppState>,
-    who: Principal,
-    page: web::Query<Pagination>,
-) -> AppResult<HttpResponse> {
+async fn list_tokens(state: web::Data<AppState>, who: Principal, paging: Paging) -> AppResult<HttpResponse> {
     who.require(&[Role::Admin])?;
-    let (limit, offset) = page.into_inner().resolve()?;
+    let (limit, offset) = paging.pair();
     let (items, total) = db::run(&state.pool, move |c| store::list_tokens(c, limit, offset)).await?;
-    Ok(HttpResponse::Ok().json(Page::new(items, total, limit, offset)))
+    Ok(HttpResponse::Ok().json(paging.page(items, total)))
 }
 
 #[delete("/api/v1/tokens/{id}")]
@@ -114,22 +110,25 @@ async fn revoke_token(state: web::Data<AppState>, who: Principal, id: web::Path<
 #[derive(Debug, Deserialize)]
 struct UserQuery {
     role: Option<String>,
-    limit: Option<i64>,
-    offset: Option<i64>,
 }
 
 /// Staff list users, e.g. the brokers a seeker can be assigned to.
 #[get("/api/v1/users")]
-async fn list_users(state: web::Data<AppState>, who: Principal, q: web::Query<UserQuery>) -> AppResult<HttpResponse> {
+async fn list_users(
+    state: web::Data<AppState>,
+    who: Principal,
+    q: web::Query<UserQuery>,
+    paging: Paging,
+) -> AppResult<HttpResponse> {
     who.require(Role::STAFF)?;
     let q = q.into_inner();
     let role = match q.role.as_deref() {
         None => None,
         Some(r) => Some(Role::parse(r).ok_or_else(|| AppError::field("role", "unknown role"))?),
     };
-    let (limit, offset) = Pagination { limit: q.limit, offset: q.offset }.resolve()?;
+    let (limit, offset) = paging.pair();
     let (items, total) = db::run(&state.pool, move |c| store::list_users(c, role, limit, offset)).await?;
-    Ok(HttpResponse::Ok().json(Page::new(items, total, limit, offset)))
+    Ok(HttpResponse::Ok().json(paging.page(items, total)))
 }
 
 /// Who the token belongs to.

@@ -96,6 +96,7 @@ async fn agenda(
     who: Principal,
     id: web::Path<String>,
     q: web::Query<DateQuery>,
+    action: crate::audit::Action,
 ) -> AppResult<HttpResponse> {
     who.require(&[Role::Admin, Role::Officer])?;
     let date = match &q.date {
@@ -106,7 +107,7 @@ async fn agenda(
     let items = db::run(&state.pool, move |c| {
         let items = store::agenda(c, &id, date)?;
         let ids: Vec<String> = items.iter().map(|i| i.seeker_id.clone()).collect();
-        crate::audit::record(c, &who, &ids, "GET /api/v1/officers/{id}/agenda", now)?;
+        crate::audit::record(c, &who, &ids, &action, now)?;
         Ok(items)
     })
     .await?;

@@ -4,7 +4,7 @@ use super::NewEmployer;
 use crate::auth::{Principal, Role};
 use crate::db;
 use crate::error::{AppError, AppResult};
-use crate::http::{Json, Page, Pagination, created};
+use crate::http::{Json, Paging, created};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -21,11 +21,11 @@ async fn create(state: web::Data<AppState>, who: Principal, body: Json<NewEmploy
 }
 
 #[get("/api/v1/employers")]
-async fn list(state: web::Data<AppState>, who: Principal, page: web::Query<Pagination>) -> AppResult<HttpResponse> {
+async fn list(state: web::Data<AppState>, who: Principal, paging: Paging) -> AppResult<HttpResponse> {
     who.require(Role::STAFF)?;
-    let (limit, offset) = page.into_inner().resolve()?;
+    let (limit, offset) = paging.pair();
     let (items, total) = db::run(&state.pool, move |c| super::list(c, limit, offset)).await?;
-    Ok(HttpResponse::Ok().json(Page::new(items, total, limit, offset)))
+    Ok(HttpResponse::Ok().json(paging.page(items, total)))
 }
 
 /// Staff see any employer; an employer sees only itself.

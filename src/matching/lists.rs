@@ -35,7 +35,7 @@ pub fn candidates_for_opening(
     who: &Principal,
     opening_id: &str,
     (limit, offset): (i64, i64),
-    action: &str,
+    action: &audit::Action,
 ) -> AppResult<(Vec<Candidate>, i64)> {
     let now = at.now;
     let opening = openings::store::get_visible(c, who, opening_id)?;
@@ -93,7 +93,7 @@ pub fn openings_for_seeker(
     who: &Principal,
     seeker_id: &str,
     (limit, offset): (i64, i64),
-    action: &str,
+    action: &audit::Action,
 ) -> AppResult<(Vec<OpeningMatch>, i64)> {
     let seeker = seekers::store::get(c, seeker_id)?;
     audit::record(c, who, std::slice::from_ref(&seeker.id), action, at.now)?;

@@ -561,8 +561,10 @@ pub fn openings_for(
         any.push(recall(f.skill, id));
     }
     any.extend(text_clauses(f, &seeker.text));
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-        vec![(Occur::Must, filter(f.status, "open")), (Occur::Must, Box::new(BooleanQuery::new(any)))];
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
+        (Occur::Must, filter(f.status, crate::openings::OpeningStatus::Open.as_str())),
+        (Occur::Must, Box::new(BooleanQuery::new(any))),
+    ];
     for l in &reference().driving_licences {
         if !seeker.licences.contains(l) {
             clauses.push((Occur::MustNot, filter(f.must_licence, l)));

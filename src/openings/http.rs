@@ -6,7 +6,7 @@ use super::{OpeningInput, store};
 use crate::auth::{Principal, Role};
 use crate::db;
 use crate::error::{AppError, AppResult};
-use crate::http::{Json, Page, Pagination, etag, if_match, parse_json};
+use crate::http::{Json, Paging, etag, if_match, parse_json};
 use crate::state::AppState;
 
 /// Who may write openings: employers (their own) and the brokers and admins who help them.
@@ -56,21 +56,18 @@ async fn create(
     }
 }
 
-#[derive(serde::Deserialize)]
-struct ListQuery {
-    limit: Option<i64>,
-    offset: Option<i64>,
-    #[serde(flatten)]
-    filter: store::OpeningFilter,
-}
-
 /// An employer sees its own openings; staff see all.
 #[get("/api/v1/openings")]
-async fn list(state: web::Data<AppState>, who: Principal, q: web::Query<ListQuery>) -> AppResult<HttpResponse> {
+async fn list(
+    state: web::Data<AppState>,
+    who: Principal,
+    q: web::Query<store::OpeningFilter>,
+    paging: Paging,
+) -> AppResult<HttpResponse> {
     let q = q.into_inner();
-    let (limit, offset) = Pagination { limit: q.limit, offset: q.offset }.resolve()?;
-    let (items, total) = db::run(&state.pool, move |c| store::list(c, &who, &q.filter, limit, offset)).await?;
-    Ok(HttpResponse::Ok().json(Page::new(items, total, limit, offset)))
+    let (limit, offset) = paging.pair();
+    let (items, total) = db::run(&state.pool, move |c| store::list(c, &who, &q, limit, offset)).await?;
+    Ok(HttpResponse::Ok().json(paging.page(items, total)))
 }
 
 #[get("/api/v1/openings/{id}")]

@@ -355,7 +355,7 @@ pub fn delete(conn: &mut DbConnection, now: i64, who: &Principal, id: &str) -> A
         diesel::update(openings::table.find(id))
             .set((
                 openings::deleted_at.eq(now),
-                openings::status.eq("closed"),
+                openings::status.eq(OpeningStatus::Closed),
                 openings::updated_at.eq(now),
                 openings::version.eq(openings::version + 1),
             ))
@@ -370,14 +370,14 @@ pub fn needing_candidates(conn: &mut DbConnection, limit: i64) -> AppResult<Vec<
     use crate::db::schema::placements;
     let rows: Vec<OpeningRow> = openings::table
         .filter(openings::deleted_at.is_null())
-        .filter(openings::status.eq("open"))
+        .filter(openings::status.eq(OpeningStatus::Open))
         .order((openings::application_deadline.is_null(), openings::application_deadline, openings::id))
         .select(OpeningRow::as_select())
         .load(conn)?;
     let ids: Vec<&String> = rows.iter().map(|r| &r.id).collect();
     let open: Vec<(Option<String>, i64)> = placements::table
         .filter(placements::opening_id.eq_any(ids))
-        .filter(placements::status.eq_any(["proposed", "presented", "interview", "offered"]))
+        .filter(placements::status.eq_any(crate::placements::Status::AWAITING_START))
         .group_by(placements::opening_id)
         .select((placements::opening_id, diesel::dsl::count_star()))
         .load(conn)?;

@@ -4,7 +4,7 @@ use super::{NewPlacement, Transition, store};
 use crate::auth::{Principal, Role};
 use crate::db;
 use crate::error::AppResult;
-use crate::http::{Json, Page, Pagination, created};
+use crate::http::{Json, Page, Paging, created};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -19,21 +19,18 @@ async fn propose(state: web::Data<AppState>, who: Principal, body: Json<NewPlace
     Ok(created(&placement))
 }
 
-#[derive(serde::Deserialize)]
-struct ListQuery {
-    limit: Option<i64>,
-    offset: Option<i64>,
-    #[serde(flatten)]
-    filter: store::PlacementFilter,
-}
-
 #[get("/api/v1/placements")]
-async fn list(state: web::Data<AppState>, who: Principal, q: web::Query<ListQuery>) -> AppResult<HttpResponse> {
+async fn list(
+    state: web::Data<AppState>,
+    who: Principal,
+    q: web::Query<store::PlacementFilter>,
+    paging: Paging,
+) -> AppResult<HttpResponse> {
     who.require(Role::STAFF)?;
     let q = q.into_inner();
-    let (limit, offset) = Pagination { limit: q.limit, offset: q.offset }.resolve()?;
-    let (items, total) = db::run(&state.pool, move |c| store::list(c, &q.filter, limit, offset)).await?;
-    Ok(HttpResponse::Ok().json(Page::new(items, total, limit, offset)))
+    let (limit, offset) = paging.pair();
+    let (items, total) = db::run(&state.pool, move |c| store::list(c, &q, limit, offset)).await?;
+    Ok(HttpResponse::Ok().json(paging.page(items, total)))
 }
 
 #[get("/api/v1/placements/{id}")]

@@ -38,6 +38,9 @@ crate::text_enum! {
 }
 
 impl Status {
+    /// Under way and not yet started: the opening's pipeline.
+    pub const AWAITING_START: [Status; 4] = [Status::Proposed, Status::Presented, Status::Interview, Status::Offered];
+
     /// Where a placement may go from here. Studies have no employer to present to, so a
     /// study placement may start straight from proposed.
     pub fn allowed(self, kind: Kind) -> Vec<Status> {

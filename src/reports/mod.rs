@@ -28,6 +28,7 @@ use crate::db::DbConnection;
 use crate::db::schema::{openings, placements, seekers, targets, users};
 use crate::error::{AppError, AppResult};
 use crate::placements::{Kind, Outcome};
+use crate::seekers::SeekerStatus;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Kolada {
@@ -189,7 +190,7 @@ fn figures(
 }
 
 /// A seeker as reports see it: id, unit, broker, status, registered at, last proposed at.
-type Person = (String, Option<String>, Option<String>, String, i64, Option<i64>);
+type Person = (String, Option<String>, Option<String>, SeekerStatus, i64, Option<i64>);
 
 /// Builds the report for a month, optionally for one unit.
 pub fn monthly(conn: &mut DbConnection, month: Month, only_unit: Option<&str>, now: i64) -> AppResult<Report> {
@@ -253,7 +254,7 @@ pub fn monthly(conn: &mut DbConnection, month: Month, only_unit: Option<&str>, n
 
     let mut units: BTreeSet<String> = ps.iter().map(|p| unit_of(&p.unit)).collect();
     units.extend(target_rows.iter().filter(|t| t.1 == month.to_string()).map(|t| t.0.clone()));
-    units.extend(people.iter().filter(|p| p.3 == "active").map(|p| unit_of(&p.1)));
+    units.extend(people.iter().filter(|p| p.3 == SeekerStatus::Active).map(|p| unit_of(&p.1)));
     if let Some(u) = only_unit {
         units.retain(|x| x == u);
     }
@@ -264,7 +265,7 @@ pub fn monthly(conn: &mut DbConnection, month: Month, only_unit: Option<&str>, n
         (this, ytd)
     };
     let waiting = |filter: &dyn Fn(&Person) -> bool| -> Vec<(i64, i64)> {
-        people.iter().filter(|p| p.3 == "active" && filter(p)).map(|p| (p.5.unwrap_or(p.4), 0)).collect()
+        people.iter().filter(|p| p.3 == SeekerStatus::Active && filter(p)).map(|p| (p.5.unwrap_or(p.4), 0)).collect()
     };
 
     let mut unit_reports = Vec::new();
@@ -341,7 +342,7 @@ pub fn monthly(conn: &mut DbConnection, month: Month, only_unit: Option<&str>, n
         );
         let filled: BTreeSet<String> = placements::table
             .inner_join(openings::table.on(openings::id.nullable().eq(placements::opening_id)))
-            .filter(openings::status.eq("filled"))
+            .filter(openings::status.eq(crate::openings::OpeningStatus::Filled))
             .filter(placements::started_on.ge(month.first().to_string()))
             .filter(placements::started_on.lt(month.end().to_string()))
             .select(openings::id)

@@ -127,7 +127,7 @@ pub fn seeker_hits(
     who: &Principal,
     q: &SearchQuery,
     (limit, offset): (i64, i64),
-    action: &str,
+    action: &audit::Action,
 ) -> AppResult<(Vec<SeekerHit>, i64)> {
     let filters = q.filters::<SeekerStatus>()?;
     let (hits, total) = search(&at.index.seekers, &q.q, &filters, limit as usize, offset as usize)

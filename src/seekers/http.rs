@@ -6,7 +6,7 @@ use crate::audit;
 use crate::auth::{Principal, Role};
 use crate::db;
 use crate::error::{AppError, AppResult};
-use crate::http::{Json, Page, Pagination, etag, if_match};
+use crate::http::{Json, Paging, etag, if_match};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -22,41 +22,44 @@ async fn create(state: web::Data<AppState>, who: Principal, body: Json<SeekerInp
     Ok(HttpResponse::Created().insert_header((header::ETAG, etag(seeker.version))).json(seeker))
 }
 
-#[derive(serde::Deserialize)]
-struct ListQuery {
-    limit: Option<i64>,
-    offset: Option<i64>,
-    #[serde(flatten)]
-    filter: store::SeekerFilter,
-}
-
 #[get("/api/v1/seekers")]
-async fn list(state: web::Data<AppState>, who: Principal, q: web::Query<ListQuery>) -> AppResult<HttpResponse> {
+async fn list(
+    state: web::Data<AppState>,
+    who: Principal,
+    q: web::Query<store::SeekerFilter>,
+    paging: Paging,
+    action: audit::Action,
+) -> AppResult<HttpResponse> {
     who.require(Role::CASEWORK)?;
-    let q = q.into_inner();
-    let (limit, offset) = Pagination { limit: q.limit, offset: q.offset }.resolve()?;
+    let filter = q.into_inner();
+    let (limit, offset) = paging.pair();
     let now = state.clock.now_ts();
     let (items, total) = db::run(&state.pool, move |c| {
         db::write_tx(c, |c| {
-            let (items, total) = store::list(c, &q.filter, limit, offset)?;
+            let (items, total) = store::list(c, &filter, limit, offset)?;
             let ids: Vec<String> = items.iter().map(|s| s.id.clone()).collect();
-            audit::record(c, &who, &ids, "GET /api/v1/seekers", now)?;
+            audit::record(c, &who, &ids, &action, now)?;
             Ok((items, total))
         })
     })
     .await?;
-    Ok(HttpResponse::Ok().json(Page::new(items, total, limit, offset)))
+    Ok(HttpResponse::Ok().json(paging.page(items, total)))
 }
 
 #[get("/api/v1/seekers/{id}")]
-async fn show(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> AppResult<HttpResponse> {
+async fn show(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: web::Path<String>,
+    action: audit::Action,
+) -> AppResult<HttpResponse> {
     who.require(Role::CASEWORK)?;
     let id = id.into_inner();
     let now = state.clock.now_ts();
     let seeker = db::run(&state.pool, move |c| {
         db::write_tx(c, |c| {
             let seeker = store::get(c, &id)?;
-            audit::record(c, &who, std::slice::from_ref(&seeker.id), "GET /api/v1/seekers/{id}", now)?;
+            audit::record(c, &who, std::slice::from_ref(&seeker.id), &action, now)?;
             Ok(seeker)
         })
     })
@@ -72,6 +75,7 @@ async fn update(
     req: HttpRequest,
     id: web::Path<String>,
     body: Json<Value>,
+    action: audit::Action,
 ) -> AppResult<HttpResponse> {
     who.require(Role::CASEWORK)?;
     if !body.0.is_object() {
@@ -83,7 +87,7 @@ async fn update(
     let today = state.clock.today();
     let seeker = db::run(&state.pool, move |c| {
         let seeker = store::update(c, now, today, &id, expected, body.0)?;
-        audit::record(c, &who, std::slice::from_ref(&seeker.id), "PATCH /api/v1/seekers/{id}", now)?;
+        audit::record(c, &who, std::slice::from_ref(&seeker.id), &action, now)?;
         Ok(seeker)
     })
     .await?;

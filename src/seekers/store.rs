@@ -322,7 +322,10 @@ pub fn count_all(conn: &mut DbConnection) -> QueryResult<i64> {
 /// Active seekers, longest without a proposal (or since registering) first, so nobody is
 /// forgotten: a broker's own when `broker_id` is given.
 pub fn waiting_longest(conn: &mut DbConnection, broker_id: Option<&str>, limit: i64) -> AppResult<Vec<Seeker>> {
-    let mut q = seekers::table.filter(seekers::erased_at.is_null()).filter(seekers::status.eq("active")).into_boxed();
+    let mut q = seekers::table
+        .filter(seekers::erased_at.is_null())
+        .filter(seekers::status.eq(SeekerStatus::Active))
+        .into_boxed();
     if let Some(b) = broker_id {
         q = q.filter(seekers::broker_id.eq(b.to_string()));
     }

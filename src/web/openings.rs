@@ -86,7 +86,7 @@ async fn list(
     staff.require(Role::CASEWORK)?;
     let mut q = clean(q.into_inner());
     if req.query_string().is_empty() {
-        q.status = Some("open".into());
+        q.status = Some(OpeningStatus::Open.as_str().into());
     }
     let offset = q.offset.unwrap_or(0).max(0);
     let (st, query) = (state.clone(), q.clone());
@@ -226,15 +226,15 @@ async fn opening_page(
     message: Option<Flash>,
     status_code: StatusCode,
 ) -> WebResult {
-    let (st, who) = (state.clone(), staff.who.clone());
+    let (st, who, action) = (state.clone(), staff.who.clone(), staff.action.clone());
     let now = state.clock.now_ts();
     let (opening, (candidates, total), pipeline, names) = db::run(&state.pool, move |c| {
         let opening = openings::store::get_visible(c, &who, &id)?;
-        let ranked = candidates_for_opening(c, st.lookup(), &who, &id, (PAGE, offset), "GET /openings/{id}")?;
+        let ranked = candidates_for_opening(c, st.lookup(), &who, &id, (PAGE, offset), &action)?;
         let filter = placements::store::PlacementFilter { opening_id: Some(id.clone()), ..Default::default() };
         let (pipeline, _) = placements::store::list(c, &filter, 100, 0)?;
         let ids: Vec<String> = pipeline.iter().map(|p| p.seeker_id.clone()).collect();
-        crate::audit::record(c, &who, &ids, "GET /openings/{id}", now)?;
+        crate::audit::record(c, &who, &ids, &action, now)?;
         let names = super::start::names_of(c, &ids)?;
         Ok((opening, ranked, pipeline, names))
     })

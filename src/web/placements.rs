@@ -46,11 +46,12 @@ async fn board_page(
 ) -> WebResult {
     let mine = (staff.who.role == Role::Broker && !all).then(|| staff.who.user_id.clone());
     let (now, today, who) = (state.clock.now_ts(), state.clock.today(), staff.who.clone());
+    let action = staff.action.clone();
     let cards = db::run(&state.pool, move |c| {
         let list = placements::store::in_progress(c, mine.as_deref(), today - Days::new(30), 500)?;
         let seeker_ids: Vec<String> = list.iter().map(|p| p.seeker_id.clone()).collect();
         let names = super::start::names_of(c, &seeker_ids)?;
-        crate::audit::record(c, &who, &seeker_ids, "GET /placements", now)?;
+        crate::audit::record(c, &who, &seeker_ids, &action, now)?;
         let opening_ids: Vec<String> = list.iter().filter_map(|p| p.opening_id.clone()).collect();
         let headlines: std::collections::HashMap<String, String> =
             crate::openings::store::rows_by_ids(c, &opening_ids)?.into_iter().map(|r| (r.id, r.headline)).collect();

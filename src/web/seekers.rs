@@ -31,12 +31,11 @@ async fn list(state: web::Data<AppState>, staff: Staff, req: HttpRequest, q: web
     staff.require(Role::CASEWORK)?;
     let mut q = clean(q.into_inner());
     if req.query_string().is_empty() {
-        q.status = Some("active".into());
+        q.status = Some(SeekerStatus::Active.as_str().into());
     }
     let offset = q.offset.unwrap_or(0).max(0);
-    let (st, who, query) = (state.clone(), staff.who.clone(), q.clone());
-    let found =
-        db::run(&state.pool, move |c| seeker_hits(c, st.lookup(), &who, &query, (PAGE, offset), "GET /seekers")).await;
+    let (st, who, query, action) = (state.clone(), staff.who.clone(), q.clone(), staff.action.clone());
+    let found = db::run(&state.pool, move |c| seeker_hits(c, st.lookup(), &who, &query, (PAGE, offset), &action)).await;
     let (items, total, errors) = match found {
         Ok((items, total)) => (items, total, None),
         Err(AppError::Validation(errors)) => (vec![], 0, Some(errors)),
@@ -77,11 +76,11 @@ async fn seeker_page(
     message: Option<Flash>,
     code: StatusCode,
 ) -> WebResult {
-    let (st, who) = (state.clone(), staff.who.clone());
+    let (st, who, action) = (state.clone(), staff.who.clone(), staff.action.clone());
     let now = state.clock.now_ts();
     let (seeker, (matches, total), history) = db::run(&state.pool, move |c| {
         // Reading the profile is audited (with the ranked openings, in one record).
-        let matches = openings_for_seeker(c, st.lookup(), &who, &id, (10, 0), "GET /seekers/{id}")?;
+        let matches = openings_for_seeker(c, st.lookup(), &who, &id, (10, 0), &action)?;
         let seeker = seekers::store::get(c, &id)?;
         let filter = placements::store::PlacementFilter { seeker_id: Some(id.clone()), ..Default::default() };
         let (history, _) = placements::store::list(c, &filter, 100, 0)?;
@@ -140,7 +139,7 @@ async fn seeker_page(
             @if can_propose {
                 form.propose method="post" action=(format!("/seekers/{}/propose", s.id)) {
                     input type="hidden" name="csrf" value=(staff.csrf);
-                    input type="hidden" name="kind" value="studies";
+                    input type="hidden" name="kind" value=(placements::Kind::Studies.as_str());
                     button type="submit" { "Föreslå studier" }
                 }
             }

@@ -29,6 +29,8 @@ pub const CSRF_COOKIE: &str = "platsa_csrf";
 pub struct Staff {
     pub who: Principal,
     pub csrf: String,
+    /// The route this page came through, for the audit rows of what it shows.
+    pub action: crate::audit::Action,
 }
 
 impl Staff {
@@ -59,7 +61,7 @@ pub async fn current(req: &HttpRequest) -> Result<Option<Staff>, WebError> {
     let now = state.clock.now_ts();
     if let Some(cookie) = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string()) {
         let found = db::run(&state.pool, move |c| sessions::principal(c, &cookie, now)).await?;
-        return Ok(found.map(|(who, csrf)| Staff { who, csrf }));
+        return Ok(found.map(|(who, csrf)| Staff { who, csrf, action: crate::audit::http::action_of(req) }));
     }
     let bearer = req
         .headers()
@@ -69,7 +71,7 @@ pub async fn current(req: &HttpRequest) -> Result<Option<Staff>, WebError> {
         .map(|t| hash_token(t.trim()));
     let Some(hash) = bearer else { return Ok(None) };
     let who = db::run(&state.pool, move |c| store::principal_by_hash(c, &hash)).await?;
-    Ok(who.map(|who| Staff { who, csrf: String::new() }))
+    Ok(who.map(|who| Staff { who, csrf: String::new(), action: crate::audit::http::action_of(req) }))
 }
 
 impl FromRequest for Staff {

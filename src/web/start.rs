@@ -30,7 +30,7 @@ async fn start(state: web::Data<AppState>, req: HttpRequest, q: web::Query<Start
         return Ok(sign_in_page(&req, q.next.as_deref().unwrap_or("/"), None, StatusCode::OK));
     };
     let (now, today) = (state.clock.now_ts(), state.clock.today());
-    let who = staff.who.clone();
+    let (who, action) = (staff.who.clone(), staff.action.clone());
     if who.role == Role::Manager {
         let m = Month::of(today);
         let report = db::run(&state.pool, move |c| monthly(c, m, None, now)).await?;
@@ -51,7 +51,7 @@ async fn start(state: web::Data<AppState>, req: HttpRequest, q: web::Query<Start
     let (waiting, short, steps) = db::run(&state.pool, move |c| {
         let waiting = seekers::store::waiting_longest(c, mine.as_deref(), 15)?;
         let ids: Vec<String> = waiting.iter().map(|s| s.id.clone()).collect();
-        audit::record(c, &who, &ids, "GET /", now)?;
+        audit::record(c, &who, &ids, &action, now)?;
         let short = openings::store::needing_candidates(c, 10)?;
         let steps: Vec<_> = placements::store::in_progress(c, mine.as_deref(), today, 200)?
             .into_iter()
@@ -60,7 +60,7 @@ async fn start(state: web::Data<AppState>, req: HttpRequest, q: web::Query<Start
             .collect();
         let seeker_ids: Vec<String> = steps.iter().map(|p| p.seeker_id.clone()).collect();
         let names = names_of(c, &seeker_ids)?;
-        audit::record(c, &who, &seeker_ids, "GET /", now)?;
+        audit::record(c, &who, &seeker_ids, &action, now)?;
         Ok((waiting, short, (steps, names)))
     })
     .await?;

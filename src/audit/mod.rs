@@ -1,15 +1,20 @@
 //! The audit log: every staff read of a seeker record, with who, when, which seeker and
 //! which endpoint. Written in the same transaction as the read's answer is built from.
 
-use actix_web::{HttpResponse, get, web};
+pub mod http;
+
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::auth::{Principal, Role};
-use crate::db::{self, DbConnection, new_id, schema::audit_log};
-use crate::error::{AppError, AppResult};
-use crate::http::{Page, Pagination};
-use crate::state::AppState;
+use crate::db::{DbConnection, new_id, schema::audit_log};
+use crate::error::AppResult;
+
+/// What read the seekers: the request's method and matched route pattern
+/// (`GET /api/v1/seekers/{id}`), never the path itself, which may carry a name. Taken from
+/// the request by its extractor (`audit::http`), so no handler writes it by hand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Action(pub String);
 
 #[derive(Debug, Queryable, Selectable, Serialize)]
 #[diesel(table_name = audit_log)]
@@ -18,17 +23,17 @@ pub struct AuditEntry {
     #[serde(with = "crate::clock::rfc3339")]
     pub at: i64,
     pub user_id: String,
-    pub role: String,
+    pub role: Role,
     pub seeker_id: String,
     pub action: String,
 }
 
-/// Records that `who` read these seekers through `action` (method and route pattern).
+/// Records that `who` read these seekers through `action`.
 pub fn record(
     conn: &mut DbConnection,
     who: &Principal,
     seeker_ids: &[String],
-    action: &str,
+    action: &Action,
     now: i64,
 ) -> AppResult<()> {
     if seeker_ids.is_empty() {
@@ -41,9 +46,9 @@ pub fn record(
                 audit_log::id.eq(new_id()),
                 audit_log::at.eq(now),
                 audit_log::user_id.eq(&who.user_id),
-                audit_log::role.eq(who.role.as_str()),
+                audit_log::role.eq(who.role),
                 audit_log::seeker_id.eq(sid),
-                audit_log::action.eq(action),
+                audit_log::action.eq(&action.0),
             ))
             .execute(conn)?;
     }
@@ -71,27 +76,4 @@ pub fn list(
         .select(AuditEntry::as_select())
         .load(conn)?;
     Ok((items, total))
-}
-
-#[derive(Deserialize)]
-struct AuditQuery {
-    seeker_id: Option<String>,
-    limit: Option<i64>,
-    offset: Option<i64>,
-}
-
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(show);
-}
-
-#[get("/api/v1/audit")]
-async fn show(state: web::Data<AppState>, who: Principal, q: web::Query<AuditQuery>) -> AppResult<HttpResponse> {
-    who.require(&[Role::Admin])?;
-    let q = q.into_inner();
-    let (limit, offset) = Pagination { limit: q.limit, offset: q.offset }.resolve()?;
-    if q.seeker_id.as_deref().is_some_and(str::is_empty) {
-        return Err(AppError::field("seeker_id", "must not be empty"));
-    }
-    let (items, total) = db::run(&state.pool, move |c| list(c, q.seeker_id.as_deref(), limit, offset)).await?;
-    Ok(HttpResponse::Ok().json(Page::new(items, total, limit, offset)))
 }
