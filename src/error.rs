@@ -9,17 +9,116 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 
 pub type AppResult<T> = Result<T, AppError>;
 
-/// One invalid field: `field` is the JSON path as the client sent it (`languages[0].code`).
+crate::text_enum! {
+    /// What is wrong with a field, the second half of its stable error code
+    /// (`personnummer.check_digit`). Pages say it in Swedish (the labels module).
+    pub enum Fault {
+        /// Missing or empty where a value is needed.
+        Required = "required",
+        /// Too short or too long.
+        Length = "length",
+        /// A number or count outside what is allowed.
+        Range = "range",
+        /// Not written the way the field is written (digits, a date, an e-mail address).
+        Format = "format",
+        CheckDigit = "check_digit",
+        DateOfBirth = "date_of_birth",
+        Future = "future",
+        Past = "past",
+        /// Out of order with another value (an end before its start, overlapping ranges).
+        Order = "order",
+        /// Not one of the known codes or words.
+        Unknown = "unknown",
+        Duplicate = "duplicate",
+        /// Given where it does not apply.
+        NotApplicable = "not_applicable",
+        /// Names a record that does not exist.
+        NotFound = "not_found",
+        /// The wrong JSON type.
+        Type = "type",
+        /// A field the resource does not have.
+        UnknownField = "unknown_field",
+    }
+}
+
+crate::text_enum! {
+    /// Why a request conflicts with what is stored: the stable `code` of a 409, and what the
+    /// pages explain in Swedish.
+    pub enum Clash {
+        /// The unique value (personnummer, organisationsnummer) is already registered.
+        Duplicate = "duplicate",
+        AlreadyProposed = "already_proposed",
+        SeekerNotActive = "seeker_not_active",
+        OpeningNotOpen = "opening_not_open",
+        TransitionNotAllowed = "transition_not_allowed",
+        /// Someone else changed it at the same moment; read again and retry.
+        ChangedMeanwhile = "changed_meanwhile",
+        SlotTaken = "slot_taken",
+        AlreadyBooked = "already_booked",
+        NothingBooked = "nothing_booked",
+        MeetingCancelled = "meeting_cancelled",
+        NotEmpty = "not_empty",
+        /// A unique value no store gave a meaning of its own.
+        Unique = "unique",
+    }
+}
+
+crate::text_enum! {
+    /// What a 404 did not find.
+    pub enum Thing {
+        Route = "route",
+        Resource = "resource",
+        Token = "token",
+        User = "user",
+        Employer = "employer",
+        Seeker = "seeker",
+        Opening = "opening",
+        Placement = "placement",
+        Officer = "officer",
+        Application = "application",
+        Booking = "booking",
+    }
+}
+
+/// One invalid field: `field` is the JSON path as the client sent it (`languages[0].code`);
+/// `code` is stable (`languages.code.unknown`), `message` English prose for developers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldError {
     pub field: String,
+    pub code: String,
     pub message: String,
+    #[serde(skip)]
+    pub fault: Fault,
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), message: message.into() }
+    pub fn new(field: impl Into<String>, fault: Fault, message: impl Into<String>) -> Self {
+        let field = field.into();
+        Self { code: code(&field, fault), field, message: message.into(), fault }
     }
+
+    /// The field without list positions: `languages[0].code` → `languages.code`.
+    pub fn field_base(&self) -> String {
+        base(&self.field)
+    }
+}
+
+fn base(field: &str) -> String {
+    let mut out = String::with_capacity(field.len());
+    let mut depth = 0;
+    for c in field.chars() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth -= 1,
+            c if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn code(field: &str, fault: Fault) -> String {
+    format!("{}.{fault}", base(field))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -33,9 +132,9 @@ pub enum AppError {
     #[error("not allowed for this role")]
     Forbidden,
     #[error("{0} not found")]
-    NotFound(&'static str),
+    NotFound(Thing),
     #[error("{detail}")]
-    Conflict { detail: String, extra: Map<String, Value> },
+    Conflict { clash: Clash, detail: String, extra: Map<String, Value> },
     #[error("{0}")]
     PreconditionFailed(String),
     #[error("{0}")]
@@ -57,17 +156,17 @@ pub enum AppError {
 }
 
 impl AppError {
-    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::Validation(vec![FieldError::new(field, message)])
+    pub fn field(field: impl Into<String>, fault: Fault, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError::new(field, fault, message)])
     }
 
-    pub fn conflict(detail: impl Into<String>) -> Self {
-        Self::Conflict { detail: detail.into(), extra: Map::new() }
+    pub fn conflict(clash: Clash, detail: impl Into<String>) -> Self {
+        Self::Conflict { clash, detail: detail.into(), extra: Map::new() }
     }
 
     /// A conflict that tells the client more, e.g. the id of the existing record.
-    pub fn conflict_with(detail: impl Into<String>, extra: Value) -> Self {
-        Self::Conflict { detail: detail.into(), extra: as_map(extra) }
+    pub fn conflict_with(clash: Clash, detail: impl Into<String>, extra: Value) -> Self {
+        Self::Conflict { clash, detail: detail.into(), extra: as_map(extra) }
     }
 
     pub fn unprocessable(detail: impl Into<String>) -> Self {
@@ -180,9 +279,13 @@ impl ResponseError for AppError {
                 problem.errors = Some(errors.clone());
             }
             Self::BadRequest { field: Some(field), detail } => {
-                problem.errors = Some(vec![FieldError::new(field.clone(), detail.clone())]);
+                problem.errors = Some(vec![FieldError::new(field.clone(), Fault::Format, detail.clone())]);
             }
-            Self::Conflict { extra, .. } | Self::Unprocessable { extra, .. } => problem.extra = extra.clone(),
+            Self::Conflict { clash, extra, .. } => {
+                problem.extra = extra.clone();
+                problem.extra.insert("code".into(), Value::String(format!("conflict.{clash}")));
+            }
+            Self::Unprocessable { extra, .. } => problem.extra = extra.clone(),
             Self::Internal(_) => {
                 let id = self.log_internal().unwrap_or_default();
                 problem.detail = format!("Something went wrong on our side. Quote error id {id} when reporting it.");
@@ -210,9 +313,9 @@ impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
         match e {
-            Error::NotFound => Self::NotFound("resource"),
+            Error::NotFound => Self::NotFound(Thing::Resource),
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-                Self::conflict("a record with the same unique value exists")
+                Self::conflict(Clash::Unique, "a record with the same unique value exists")
             }
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 Self::Unavailable("the database was busy; try again".into())
@@ -243,8 +346,8 @@ impl Errors {
         Self::default()
     }
 
-    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.0.push(FieldError::new(field, message));
+    pub fn add(&mut self, field: impl Into<String>, fault: Fault, message: impl Into<String>) {
+        self.0.push(FieldError::new(field, fault, message));
     }
 
     pub fn is_empty(&self) -> bool {

@@ -17,7 +17,7 @@ use actix_web::{
 use futures_util::future::LocalBoxFuture;
 use serde::{Serialize, de::DeserializeOwned};
 
-use crate::error::{AppError, AppResult, PROBLEM_JSON, Problem};
+use crate::error::{AppError, AppResult, Fault, PROBLEM_JSON, Problem, Thing};
 pub use crate::json::parse_json;
 
 /// The accepted body size, from settings; read by [`Json`].
@@ -92,10 +92,10 @@ impl Pagination {
         let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
         let offset = self.offset.unwrap_or(0);
         if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(AppError::field("limit", format!("must be between 1 and {MAX_LIMIT}")));
+            return Err(AppError::field("limit", Fault::Range, format!("must be between 1 and {MAX_LIMIT}")));
         }
         if offset < 0 {
-            return Err(AppError::field("offset", "must not be negative"));
+            return Err(AppError::field("offset", Fault::Range, "must not be negative"));
         }
         Ok((limit, offset))
     }
@@ -175,7 +175,7 @@ pub async fn not_found(req: HttpRequest) -> AppResult<HttpResponse> {
     if req.resource_map().has_resource(req.path()) {
         Err(AppError::MethodNotAllowed)
     } else {
-        Err(AppError::NotFound("route"))
+        Err(AppError::NotFound(Thing::Route))
     }
 }
 

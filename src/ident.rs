@@ -2,6 +2,11 @@
 
 use chrono::NaiveDate;
 
+use crate::error::Fault;
+
+const PNR_FORMAT: &str = "must be 12 digits, YYYYMMDDNNNN (a hyphen before the last four is allowed)";
+const ORG_FORMAT: &str = "must be 10 digits, NNNNNN-NNNN";
+
 /// Luhn (mod 10) over the digits, the last one being the check digit.
 pub fn luhn_valid(digits: &[u8]) -> bool {
     let sum: u32 = digits
@@ -35,11 +40,10 @@ fn digits_of(s: &str, allowed_sep: &[char]) -> Option<Vec<u8>> {
 
 /// Validates a 12-digit personnummer or samordningsnummer (`YYYYMMDDNNNC`, a `-` before the
 /// last four allowed) and returns it as 12 digits. A samordningsnummer has 60 added to the day.
-pub fn normalize_personnummer(raw: &str, today: NaiveDate) -> Result<String, &'static str> {
-    let d = digits_of(raw, &['-', '+'])
-        .ok_or("must be 12 digits, YYYYMMDDNNNN (a hyphen before the last four is allowed)")?;
+pub fn normalize_personnummer(raw: &str, today: NaiveDate) -> Result<String, (Fault, &'static str)> {
+    let d = digits_of(raw, &['-', '+']).ok_or((Fault::Format, PNR_FORMAT))?;
     if d.len() != 12 {
-        return Err("must be 12 digits, YYYYMMDDNNNN (a hyphen before the last four is allowed)");
+        return Err((Fault::Format, PNR_FORMAT));
     }
     let num = |r: std::ops::Range<usize>| d[r].iter().fold(0u32, |acc, &x| acc * 10 + u32::from(x));
     let year = num(0..4) as i32;
@@ -48,28 +52,29 @@ pub fn normalize_personnummer(raw: &str, today: NaiveDate) -> Result<String, &'s
     if day > 60 {
         day -= 60; // samordningsnummer
     }
-    let birth = NaiveDate::from_ymd_opt(year, month, day).ok_or("does not contain a valid date of birth")?;
+    let birth = NaiveDate::from_ymd_opt(year, month, day)
+        .ok_or((Fault::DateOfBirth, "does not contain a valid date of birth"))?;
     if birth > today || year < 1880 {
-        return Err("does not contain a plausible date of birth");
+        return Err((Fault::DateOfBirth, "does not contain a plausible date of birth"));
     }
     if !luhn_valid(&d[2..]) {
-        return Err("has a wrong check digit");
+        return Err((Fault::CheckDigit, "has a wrong check digit"));
     }
     Ok(d.iter().map(|x| char::from(b'0' + x)).collect())
 }
 
 /// Validates an organisationsnummer (`NNNNNN-NNNN`, hyphen optional, or with the `16`
 /// century prefix) and returns it as `NNNNNN-NNNN`.
-pub fn normalize_organization_number(raw: &str) -> Result<String, &'static str> {
-    let mut d = digits_of(raw, &['-']).ok_or("must be 10 digits, NNNNNN-NNNN")?;
+pub fn normalize_organization_number(raw: &str) -> Result<String, (Fault, &'static str)> {
+    let mut d = digits_of(raw, &['-']).ok_or((Fault::Format, ORG_FORMAT))?;
     if d.len() == 12 && d[0] == 1 && d[1] == 6 {
         d.drain(0..2);
     }
     if d.len() != 10 {
-        return Err("must be 10 digits, NNNNNN-NNNN");
+        return Err((Fault::Format, ORG_FORMAT));
     }
     if !luhn_valid(&d) {
-        return Err("has a wrong check digit");
+        return Err((Fault::CheckDigit, "has a wrong check digit"));
     }
     let s: String = d.iter().map(|x| char::from(b'0' + x)).collect();
     Ok(format!("{}-{}", &s[..6], &s[6..]))

@@ -3,7 +3,7 @@
 
 use serde::de::DeserializeOwned;
 
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Fault};
 
 /// Deserializes with the failing field's path: syntax → 400, shape → 422 naming the field.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> AppResult<T> {
@@ -15,13 +15,24 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> AppResult<T> {
         match inner.classify() {
             serde_json::error::Category::Data => {
                 // A missing field is reported at its parent; name the field itself.
-                let field = match message.strip_prefix("missing field `").and_then(|m| m.split('`').next()) {
+                let missing = message.strip_prefix("missing field `").and_then(|m| m.split('`').next());
+                let field = match missing {
                     Some(missing) if path == "." => missing.to_string(),
                     Some(missing) => format!("{path}.{missing}"),
                     None if path == "." => "body".to_string(),
                     None => path,
                 };
-                AppError::field(field, message)
+                let fault = if missing.is_some() {
+                    Fault::Required
+                } else if message.starts_with("unknown field") {
+                    Fault::UnknownField
+                } else if message.starts_with("invalid type") {
+                    Fault::Type
+                } else {
+                    // serde's own words for a bad value: an unknown variant, a bad date…
+                    Fault::Unknown
+                };
+                AppError::field(field, fault, message)
             }
             _ => AppError::BadRequest { field: None, detail: format!("malformed JSON: {message}") },
         }

@@ -165,8 +165,8 @@ pub fn document() -> Value {
                     "required": ["type", "title", "status", "detail"],
                     "properties": {
                         "type": { "type": "string" }, "title": { "type": "string" }, "status": { "type": "integer" },
-                        "detail": { "type": "string" },
-                        "errors": { "type": "array", "items": { "type": "object", "properties": { "field": { "type": "string" }, "message": { "type": "string" } } } },
+                        "detail": { "type": "string" }, "code": { "type": "string", "description": "on a 409: conflict.<why>, e.g. conflict.already_proposed" },
+                        "errors": { "type": "array", "items": { "type": "object", "properties": { "field": { "type": "string" }, "code": { "type": "string", "description": "stable: the field without list positions and what is wrong, e.g. personnummer.check_digit" }, "message": { "type": "string" } } } },
                     },
                 },
                 "Me": { "type": "object", "properties": { "user_id": { "type": "string" }, "role": { "type": "string" }, "name": { "type": "string" }, "employer_id": { "type": ["string", "null"] } } },

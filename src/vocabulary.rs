@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Errors;
+use crate::error::{Errors, Fault};
 use crate::reference::{SkillRef, reference};
 
 /// How well someone uses a language, in the order a requirement compares them.
@@ -39,20 +39,20 @@ fn basic() -> LanguageLevel {
 
 pub fn municipality(code: &str, field: &str, errors: &mut Errors) {
     if !reference().municipalities.contains_key(code) {
-        errors.add(field, format!("`{code}` is not a Swedish municipality code (kommunkod, 4 digits)"));
+        errors.add(field, Fault::Unknown, format!("`{code}` is not a Swedish municipality code (kommunkod, 4 digits)"));
     }
 }
 
 pub fn occupation(code: &str, field: &str, errors: &mut Errors) {
     if !reference().is_ssyk4(code) {
-        errors.add(field, format!("`{code}` is not an SSYK 2012 unit group (4 digits)"));
+        errors.add(field, Fault::Unknown, format!("`{code}` is not an SSYK 2012 unit group (4 digits)"));
     }
 }
 
 /// Checks SSYK codes, dropping duplicates and keeping the order given.
 pub fn occupations(codes: &[String], field: &str, errors: &mut Errors) -> Vec<String> {
     if codes.len() > 10 {
-        errors.add(field, "at most 10 occupations");
+        errors.add(field, Fault::Range, "at most 10 occupations");
     }
     let mut out: Vec<String> = Vec::new();
     for (i, c) in codes.iter().enumerate() {
@@ -68,13 +68,13 @@ pub fn occupations(codes: &[String], field: &str, errors: &mut Errors) -> Vec<St
 /// Vocabulary ids or free text; free text is normalised to the vocabulary where it matches.
 pub fn skills(items: &[String], field: &str, errors: &mut Errors) -> Vec<SkillRef> {
     if items.len() > 50 {
-        errors.add(field, "at most 50 skills");
+        errors.add(field, Fault::Range, "at most 50 skills");
     }
     let mut out: Vec<SkillRef> = Vec::new();
     for (i, s) in items.iter().enumerate() {
         let text = s.trim();
         if text.is_empty() || text.chars().count() > 100 {
-            errors.add(format!("{field}[{i}]"), "must be 1 to 100 characters");
+            errors.add(format!("{field}[{i}]"), Fault::Length, "must be 1 to 100 characters");
             continue;
         }
         let skill = reference().resolve_skill(text);
@@ -88,7 +88,7 @@ pub fn skills(items: &[String], field: &str, errors: &mut Errors) -> Vec<SkillRe
 fn language_code(code: &str, field: &str, errors: &mut Errors) -> String {
     let code = code.trim().to_ascii_lowercase();
     if !reference().languages.contains_key(&code) {
-        errors.add(field, format!("`{code}` is not an ISO 639 language code"));
+        errors.add(field, Fault::Unknown, format!("`{code}` is not an ISO 639 language code"));
     }
     code
 }
@@ -98,7 +98,7 @@ pub fn languages(items: &[Language], field: &str, errors: &mut Errors) -> Vec<La
     for (i, l) in items.iter().enumerate() {
         let code = language_code(&l.code, &format!("{field}[{i}].code"), errors);
         if out.iter().any(|o| o.code == code) {
-            errors.add(format!("{field}[{i}].code"), "is listed twice");
+            errors.add(format!("{field}[{i}].code"), Fault::Duplicate, "is listed twice");
         } else {
             out.push(Language { code, level: l.level });
         }
@@ -127,7 +127,11 @@ pub fn driving_licences(items: &[String], field: &str, errors: &mut Errors) -> V
     for (i, l) in items.iter().enumerate() {
         let l = l.trim().to_ascii_uppercase();
         if !known.contains(&l) {
-            errors.add(format!("{field}[{i}]"), format!("`{l}` is not a driving licence class ({})", known.join(", ")));
+            errors.add(
+                format!("{field}[{i}]"),
+                Fault::Unknown,
+                format!("`{l}` is not a driving licence class ({})", known.join(", ")),
+            );
         } else if !out.contains(&l) {
             out.push(l);
         }
@@ -140,9 +144,9 @@ pub fn driving_licences(items: &[String], field: &str, errors: &mut Errors) -> V
 pub fn text(value: &str, field: &str, max: usize, errors: &mut Errors) -> String {
     let v = value.trim().to_string();
     if v.is_empty() {
-        errors.add(field, "must not be empty");
+        errors.add(field, Fault::Required, "must not be empty");
     } else if v.chars().count() > max {
-        errors.add(field, format!("must be at most {max} characters"));
+        errors.add(field, Fault::Length, format!("must be at most {max} characters"));
     }
     v
 }
@@ -151,7 +155,7 @@ pub fn text(value: &str, field: &str, max: usize, errors: &mut Errors) -> String
 pub fn optional_text(value: &Option<String>, field: &str, max: usize, errors: &mut Errors) -> Option<String> {
     let v = value.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
     if v.chars().count() > max {
-        errors.add(field, format!("must be at most {max} characters"));
+        errors.add(field, Fault::Length, format!("must be at most {max} characters"));
     }
     Some(v.to_string())
 }

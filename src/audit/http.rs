@@ -6,7 +6,7 @@ use serde::Deserialize;
 use super::{Action, list};
 use crate::auth::{Principal, Role};
 use crate::db;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Fault};
 use crate::http::Paging;
 use crate::state::AppState;
 
@@ -45,7 +45,7 @@ async fn show(
     let q = q.into_inner();
     let (limit, offset) = paging.pair();
     if q.seeker_id.as_deref().is_some_and(str::is_empty) {
-        return Err(AppError::field("seeker_id", "must not be empty"));
+        return Err(AppError::field("seeker_id", Fault::Required, "must not be empty"));
     }
     let (items, total) = db::run(&state.pool, move |c| list(c, q.seeker_id.as_deref(), limit, offset)).await?;
     Ok(HttpResponse::Ok().json(paging.page(items, total)))

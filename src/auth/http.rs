@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::{Principal, Role, hash_token, store};
 use crate::db;
-use crate::error::{AppError, AppResult, Errors};
+use crate::error::{AppError, AppResult, Errors, Fault, Thing};
 use crate::http::{Json, Paging, created};
 use crate::state::AppState;
 
@@ -34,7 +34,11 @@ impl TokenRequest {
     fn validate(self) -> AppResult<TokenFor> {
         if let Some(user_id) = self.user_id {
             if self.role.is_some() || self.name.is_some() || self.employer_id.is_some() {
-                return Err(AppError::field("user_id", "give either user_id or role and name, not both"));
+                return Err(AppError::field(
+                    "user_id",
+                    Fault::NotApplicable,
+                    "give either user_id or role and name, not both",
+                ));
             }
             return Ok(TokenFor::User(user_id));
         }
@@ -42,22 +46,24 @@ impl TokenRequest {
         let role = match self.role.as_deref().map(Role::parse) {
             Some(Some(r)) => Some(r),
             Some(None) => {
-                errors.add("role", "must be one of admin, broker, officer, manager, employer");
+                errors.add("role", Fault::Unknown, "must be one of admin, broker, officer, manager, employer");
                 None
             }
             None => {
-                errors.add("role", "is required");
+                errors.add("role", Fault::Required, "is required");
                 None
             }
         };
         let name = self.name.unwrap_or_default().trim().to_string();
         if name.is_empty() || name.chars().count() > 200 {
-            errors.add("name", "must be 1 to 200 characters");
+            errors.add("name", Fault::Length, "must be 1 to 200 characters");
         }
         match (role, &self.employer_id) {
-            (Some(Role::Employer), None) => errors.add("employer_id", "is required for the employer role"),
+            (Some(Role::Employer), None) => {
+                errors.add("employer_id", Fault::Required, "is required for the employer role")
+            }
             (Some(r), Some(_)) if r != Role::Employer => {
-                errors.add("employer_id", "only the employer role is bound to an employer")
+                errors.add("employer_id", Fault::NotApplicable, "only the employer role is bound to an employer")
             }
             _ => {}
         }
@@ -101,7 +107,7 @@ async fn revoke_token(state: web::Data<AppState>, who: Principal, id: web::Path<
     })
     .await?;
     if !found {
-        return Err(AppError::NotFound("token"));
+        return Err(AppError::NotFound(Thing::Token));
     }
     tracing::info!(token_id = %id, "token revoked");
     Ok(HttpResponse::NoContent().finish())
@@ -124,7 +130,7 @@ async fn list_users(
     let q = q.into_inner();
     let role = match q.role.as_deref() {
         None => None,
-        Some(r) => Some(Role::parse(r).ok_or_else(|| AppError::field("role", "unknown role"))?),
+        Some(r) => Some(Role::parse(r).ok_or_else(|| AppError::field("role", Fault::Unknown, "unknown role"))?),
     };
     let (limit, offset) = paging.pair();
     let (items, total) = db::run(&state.pool, move |c| store::list_users(c, role, limit, offset)).await?;

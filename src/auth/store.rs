@@ -3,7 +3,7 @@ use serde::Serialize;
 
 use super::{Principal, Role, generate_token, hash_token};
 use crate::db::{DbConnection, new_id, schema::*};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Fault};
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = users)]
@@ -67,7 +67,7 @@ pub fn create_user_with_token(
         if let Some(eid) = employer_id {
             let exists: i64 = employers::table.filter(employers::id.eq(eid)).count().get_result(conn)?;
             if exists == 0 {
-                return Err(AppError::field("employer_id", "no employer with this id"));
+                return Err(AppError::field("employer_id", Fault::NotFound, "no employer with this id"));
             }
         }
         let user_id = create_user(conn, now, role, name, employer_id)?;
@@ -104,7 +104,7 @@ pub fn create_token_for_user(conn: &mut DbConnection, now: i64, user_id: &str) -
             .select(User::as_select())
             .first(conn)
             .optional()?
-            .ok_or_else(|| AppError::field("user_id", "no user with this id"))?;
+            .ok_or_else(|| AppError::field("user_id", Fault::NotFound, "no user with this id"))?;
         let role = Role::parse(&user.role).ok_or_else(|| AppError::internal("stored role is unknown"))?;
         insert_token(conn, now, &user.id, &user.name, role, user.employer_id)
     })

@@ -9,7 +9,7 @@ use super::officers::{self, AbsenceInput, OfficerInput};
 use super::store::{self, ApplicationInput, BookError};
 use crate::auth::{Principal, Role};
 use crate::db;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Clash, Fault};
 use crate::http::{Json, Page, created};
 use crate::state::AppState;
 
@@ -66,7 +66,7 @@ async fn update_officer(
 ) -> AppResult<HttpResponse> {
     who.require(&[Role::Admin])?;
     if !body.0.is_object() {
-        return Err(AppError::field("body", "must be a JSON object"));
+        return Err(AppError::field("body", Fault::Format, "must be a JSON object"));
     }
     let (id, now) = (id.into_inner(), state.clock.now_ts());
     Ok(HttpResponse::Ok().json(db::run(&state.pool, move |c| officers::update(c, now, &id, body.0)).await?))
@@ -100,7 +100,7 @@ async fn agenda(
 ) -> AppResult<HttpResponse> {
     who.require(&[Role::Admin, Role::Officer])?;
     let date = match &q.date {
-        Some(d) => d.parse().map_err(|_| AppError::field("date", "must be a date, YYYY-MM-DD"))?,
+        Some(d) => d.parse().map_err(|_| AppError::field("date", Fault::Format, "must be a date, YYYY-MM-DD"))?,
         None => state.clock.today(),
     };
     let (id, now) = (id.into_inner(), state.clock.now_ts());
@@ -130,12 +130,12 @@ async fn working_days(
 ) -> AppResult<HttpResponse> {
     who.require(Role::STAFF)?;
     let from = match &q.from {
-        Some(d) => d.parse().map_err(|_| AppError::field("from", "must be a date, YYYY-MM-DD"))?,
+        Some(d) => d.parse().map_err(|_| AppError::field("from", Fault::Format, "must be a date, YYYY-MM-DD"))?,
         None => state.clock.today(),
     };
     let count = q.count.unwrap_or(10);
     if !(1..=366).contains(&count) {
-        return Err(AppError::field("count", "must be between 1 and 366"));
+        return Err(AppError::field("count", Fault::Range, "must be between 1 and 366"));
     }
     let items: Vec<Value> =
         working_days_after(from, count).into_iter().map(|d| json!({ "date": d.to_string() })).collect();
@@ -184,6 +184,7 @@ async fn do_book(
         Err(BookError::Taken) => {
             let offers = db::run(&state.pool, move |c| store::fresh_offers(c, today, now, horizon)).await?;
             Err(AppError::conflict_with(
+                Clash::SlotTaken,
                 "that time was just taken by someone else; pick one of these",
                 json!({ "offered_slots": offers }),
             ))

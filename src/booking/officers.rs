@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::schema::{officer_absences, officers};
 use crate::db::{DbConnection, new_id, write_tx};
-use crate::error::{AppError, AppResult, Errors};
+use crate::error::{AppError, AppResult, Errors, Fault, Thing};
 
 pub const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
@@ -45,11 +45,11 @@ impl OfficerInput {
         self.name = crate::vocabulary::text(&self.name, "name", 200, &mut errors);
         self.unit = crate::vocabulary::text(&self.unit, "unit", 100, &mut errors);
         if !(10..=240).contains(&self.meeting_minutes) {
-            errors.add("meeting_minutes", "must be between 10 and 240");
+            errors.add("meeting_minutes", Fault::Range, "must be between 10 and 240");
         }
         for (day, ranges) in &self.weekly_hours {
             if !WEEKDAYS.contains(&day.as_str()) {
-                errors.add(format!("weekly_hours.{day}"), "is not a weekday (mon … sun)");
+                errors.add(format!("weekly_hours.{day}"), Fault::Unknown, "is not a weekday (mon … sun)");
                 continue;
             }
             let mut parsed: Vec<(NaiveTime, NaiveTime)> = Vec::new();
@@ -57,13 +57,13 @@ impl OfficerInput {
                 let field = format!("weekly_hours.{day}[{i}]");
                 match (parse_time(from), parse_time(to)) {
                     (Some(a), Some(b)) if a < b => parsed.push((a, b)),
-                    (Some(_), Some(_)) => errors.add(field, "must start before it ends"),
-                    _ => errors.add(field, "times are HH:MM"),
+                    (Some(_), Some(_)) => errors.add(field, Fault::Order, "must start before it ends"),
+                    _ => errors.add(field, Fault::Format, "times are HH:MM"),
                 }
             }
             parsed.sort();
             if parsed.windows(2).any(|w| w[1].0 < w[0].1) {
-                errors.add(format!("weekly_hours.{day}"), "ranges overlap");
+                errors.add(format!("weekly_hours.{day}"), Fault::Order, "ranges overlap");
             }
         }
         errors.into_result()?;
@@ -139,7 +139,7 @@ pub fn row(conn: &mut DbConnection, id: &str) -> AppResult<OfficerRow> {
         .select(OfficerRow::as_select())
         .first(conn)
         .optional()?
-        .ok_or(AppError::NotFound("officer"))
+        .ok_or(AppError::NotFound(Thing::Officer))
 }
 
 pub fn get(conn: &mut DbConnection, id: &str) -> AppResult<Officer> {
@@ -207,7 +207,7 @@ pub fn list(conn: &mut DbConnection) -> AppResult<Vec<Officer>> {
 
 pub fn add_absence(conn: &mut DbConnection, now: i64, officer: &str, input: AbsenceInput) -> AppResult<Officer> {
     if input.to < input.from {
-        return Err(AppError::field("to", "is before from"));
+        return Err(AppError::field("to", Fault::Order, "is before from"));
     }
     write_tx(conn, |c| {
         row(c, officer)?;

@@ -15,7 +15,7 @@ use super::officers::{self, OfficerRow, WEEKDAYS, parse_time};
 use crate::clock::{format_ts, start_of_day_ts};
 use crate::db::DbConnection;
 use crate::db::schema::{bookings, officers as officers_table};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Fault};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Slot {
@@ -147,7 +147,7 @@ pub fn offers(conn: &mut DbConnection, today: NaiveDate, now: i64, horizon: u32)
 /// Checks that a slot id names a real, bookable meeting (it may be taken; the database
 /// decides that).
 pub fn resolve(conn: &mut DbConnection, slot_id: &str, now: i64) -> AppResult<Slot> {
-    let bad = || AppError::field("slot_id", "is not a meeting that can be booked");
+    let bad = || AppError::field("slot_id", Fault::Unknown, "is not a meeting that can be booked");
     let (officer, start) = parse_slot_id(slot_id).ok_or_else(bad)?;
     let o = officers::row(conn, &officer).map_err(|_| bad())?;
     let date = crate::clock::stockholm_date(start);

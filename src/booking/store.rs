@@ -15,7 +15,7 @@ use crate::auth::hash_token;
 use crate::clock::format_ts;
 use crate::db::schema::{applications, bookings, officers, reminders, seekers};
 use crate::db::{DbConnection, new_id, write_tx};
-use crate::error::{AppError, AppResult, Errors};
+use crate::error::{AppError, AppResult, Clash, Errors, Fault, Thing};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -93,7 +93,7 @@ pub fn apply(
     let mut errors = Errors::new();
     let situation = crate::vocabulary::optional_text(&input.situation, "situation", 2000, &mut errors);
     if data.email.is_none() && data.phone.is_none() {
-        errors.add("phone", "give a phone number or an e-mail address, so we can reach you");
+        errors.add("phone", Fault::Required, "give a phone number or an e-mail address, so we can reach you");
     }
     errors.into_result()?;
     let token = format!("bk_{}", &crate::auth::generate_token()["platsa_".len()..]);
@@ -137,7 +137,10 @@ fn application_for_token(c: &mut DbConnection, token: &str, id: Option<&str>) ->
     if let Some(id) = id {
         q = q.filter(applications::id.eq(id.to_string()));
     }
-    q.select((applications::id, applications::seeker_id)).first(c).optional()?.ok_or(AppError::NotFound("application"))
+    q.select((applications::id, applications::seeker_id))
+        .first(c)
+        .optional()?
+        .ok_or(AppError::NotFound(Thing::Application))
 }
 
 /// id, application, officer id, officer name, unit, starts, ends, status, created.
@@ -278,11 +281,13 @@ pub fn book(
         if reschedule {
             if cancel_active(c, &app, now)?.is_none() {
                 return Err(BookError::Other(AppError::conflict(
+                    Clash::NothingBooked,
                     "there is no booked meeting to move; book one instead",
                 )));
             }
         } else if active_booking(c, &app)?.is_some() {
             return Err(BookError::Other(AppError::conflict(
+                Clash::AlreadyBooked,
                 "this application already has a booked meeting; cancel or reschedule it",
             )));
         }
@@ -300,14 +305,14 @@ pub fn book(
 pub fn cancel(conn: &mut DbConnection, now: i64, token: &str) -> AppResult<()> {
     write_tx(conn, |c| {
         let (app, _) = application_for_token(c, token, None)?;
-        cancel_active(c, &app, now)?.ok_or(AppError::NotFound("booking"))?;
+        cancel_active(c, &app, now)?.ok_or(AppError::NotFound(Thing::Booking))?;
         Ok(())
     })
 }
 
 pub fn by_token(conn: &mut DbConnection, token: &str) -> AppResult<Booking> {
     let (app, _) = application_for_token(conn, token, None)?;
-    active_booking(conn, &app)?.ok_or(AppError::NotFound("booking"))
+    active_booking(conn, &app)?.ok_or(AppError::NotFound(Thing::Booking))
 }
 
 /// Fresh offers for an applicant whose slot was taken.
@@ -319,7 +324,7 @@ pub fn fresh_offers(conn: &mut DbConnection, today: NaiveDate, now: i64, horizon
 pub fn mark(conn: &mut DbConnection, now: i64, booking: &str, status: &str) -> AppResult<()> {
     let status = match BookingStatus::parse(status) {
         Some(s @ (BookingStatus::Held | BookingStatus::NoShow)) => s,
-        _ => return Err(AppError::field("status", "must be held or no_show")),
+        _ => return Err(AppError::field("status", Fault::Unknown, "must be held or no_show")),
     };
     write_tx(conn, |c| {
         let current: BookingStatus = bookings::table
@@ -327,9 +332,9 @@ pub fn mark(conn: &mut DbConnection, now: i64, booking: &str, status: &str) -> A
             .select(bookings::status)
             .first(c)
             .optional()?
-            .ok_or(AppError::NotFound("booking"))?;
+            .ok_or(AppError::NotFound(Thing::Booking))?;
         if current == BookingStatus::Cancelled {
-            return Err(AppError::conflict("the meeting was cancelled"));
+            return Err(AppError::conflict(Clash::MeetingCancelled, "the meeting was cancelled"));
         }
         diesel::update(bookings::table.find(booking))
             .set((bookings::status.eq(status), bookings::updated_at.eq(now)))

@@ -12,7 +12,7 @@ use crate::auth::{Principal, Role, store as tokens};
 use crate::booking::{officers, store as booking};
 use crate::db::schema::{seekers, users};
 use crate::db::{DbConnection, write_tx};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Clash};
 use crate::placements::{Kind, NewPlacement, Outcome, Status, Transition, store as placements};
 use crate::reports::{Month, TargetInput, set_target};
 
@@ -49,7 +49,10 @@ pub fn seed(
     settings: &crate::config::BookingSettings,
 ) -> AppResult<DemoTokens> {
     if !is_empty(conn)? {
-        return Err(AppError::conflict("the database already has data; the demo is only seeded into an empty one"));
+        return Err(AppError::conflict(
+            Clash::NotEmpty,
+            "the database already has data; the demo is only seeded into an empty one",
+        ));
     }
     let mut g = Generator::new(2026, today);
     let year_ago = today - Months::new(12);

@@ -3,7 +3,7 @@ use actix_web::{HttpResponse, get, post, web};
 use super::NewEmployer;
 use crate::auth::{Principal, Role};
 use crate::db;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Thing};
 use crate::http::{Json, Paging, created};
 use crate::state::AppState;
 
@@ -33,7 +33,7 @@ async fn list(state: web::Data<AppState>, who: Principal, paging: Paging) -> App
 async fn show(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     if who.role == Role::Employer && who.employer_id.as_deref() != Some(id.as_str()) {
-        return Err(AppError::NotFound("employer"));
+        return Err(AppError::NotFound(Thing::Employer));
     }
     let employer = db::run(&state.pool, move |c| super::get(c, &id)).await?;
     Ok(HttpResponse::Ok().json(employer))

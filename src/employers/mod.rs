@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::db::{DbConnection, new_id, schema::employers};
-use crate::error::{AppError, AppResult, Errors};
+use crate::error::{AppError, AppResult, Clash, Errors, Fault, Thing};
 use crate::ident::normalize_organization_number;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
@@ -36,11 +36,11 @@ impl NewEmployer {
         let mut errors = Errors::new();
         self.name = self.name.trim().to_string();
         if self.name.is_empty() || self.name.chars().count() > 200 {
-            errors.add("name", "must be 1 to 200 characters");
+            errors.add("name", Fault::Length, "must be 1 to 200 characters");
         }
         match normalize_organization_number(&self.organization_number) {
             Ok(n) => self.organization_number = n,
-            Err(msg) => errors.add("organization_number", msg),
+            Err((fault, msg)) => errors.add("organization_number", fault, msg),
         }
         errors.into_result()?;
         Ok(self)
@@ -56,6 +56,7 @@ pub fn create(conn: &mut DbConnection, now: i64, new: NewEmployer) -> AppResult<
             .optional()?;
         if let Some(id) = existing {
             return Err(AppError::conflict_with(
+                Clash::Duplicate,
                 "an employer with this organization_number exists",
                 serde_json::json!({ "existing_id": id }),
             ));
@@ -86,7 +87,7 @@ pub fn get(conn: &mut DbConnection, id: &str) -> AppResult<Employer> {
         .select(Employer::as_select())
         .first(conn)
         .optional()?
-        .ok_or(AppError::NotFound("employer"))
+        .ok_or(AppError::NotFound(Thing::Employer))
 }
 
 pub fn list(conn: &mut DbConnection, limit: i64, offset: i64) -> AppResult<(Vec<Employer>, i64)> {

@@ -5,7 +5,7 @@ use sha2::{Digest, Sha256};
 use super::{OpeningInput, store};
 use crate::auth::{Principal, Role};
 use crate::db;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Fault};
 use crate::http::{Json, Paging, etag, if_match, parse_json};
 use crate::state::AppState;
 
@@ -89,7 +89,7 @@ async fn update(
 ) -> AppResult<HttpResponse> {
     who.require(WRITERS)?;
     if !body.0.is_object() {
-        return Err(AppError::field("body", "must be a JSON object"));
+        return Err(AppError::field("body", Fault::Format, "must be a JSON object"));
     }
     let expected = if_match(&req)?
         .ok_or_else(|| AppError::PreconditionRequired("send If-Match with the ETag from your last read".into()))?;

@@ -7,7 +7,7 @@ pub mod store;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{AppResult, Errors};
+use crate::error::{AppResult, Errors, Fault};
 use crate::reference::SkillRef;
 use crate::vocabulary::{self, LanguageRequirement};
 
@@ -158,7 +158,7 @@ impl OpeningInput {
         let headline = vocabulary::text(&self.headline, "headline", 200, &mut errors);
         let description = self.description.trim().to_string();
         if description.chars().count() > 20_000 {
-            errors.add("description", "must be at most 20000 characters");
+            errors.add("description", Fault::Length, "must be at most 20000 characters");
         }
         let occupation = self.occupation.trim().to_string();
         vocabulary::occupation(&occupation, "occupation", &mut errors);
@@ -173,25 +173,29 @@ impl OpeningInput {
                 Some(p) => {
                     let digits: String = p.chars().filter(|c| !c.is_whitespace()).collect();
                     if digits.len() != 5 || !digits.chars().all(|c| c.is_ascii_digit()) {
-                        errors.add("workplace_address.postcode", "must be a Swedish postcode of 5 digits");
+                        errors.add(
+                            "workplace_address.postcode",
+                            Fault::Format,
+                            "must be a Swedish postcode of 5 digits",
+                        );
                     }
                     Some(format!("{} {}", &digits.get(..3).unwrap_or(""), &digits.get(3..).unwrap_or("")))
                 }
                 None => None,
             };
         if !(1..=1000).contains(&self.number_of_vacancies) {
-            errors.add("number_of_vacancies", "must be between 1 and 1000");
+            errors.add("number_of_vacancies", Fault::Range, "must be between 1 and 1000");
         }
         let must_have = requirements(&self.must_have, "must_have", &mut errors);
         let nice_to_have = requirements(&self.nice_to_have, "nice_to_have", &mut errors);
         if let Some(d) = self.application_deadline {
             if d < today && Some(d) != previous_deadline {
-                errors.add("application_deadline", "is in the past");
+                errors.add("application_deadline", Fault::Past, "is in the past");
             }
         }
         if let Some(s) = self.scope_of_work {
             if s.min == 0 || s.max > 100 || s.min > s.max {
-                errors.add("scope_of_work", "min and max are percent of full time, 1 ≤ min ≤ max ≤ 100");
+                errors.add("scope_of_work", Fault::Range, "min and max are percent of full time, 1 ≤ min ≤ max ≤ 100");
             }
         }
         errors.into_result()?;

@@ -5,7 +5,7 @@ use super::{EmploymentType, Opening, OpeningData, OpeningInput, OpeningStatus};
 use crate::auth::{Principal, Role};
 use crate::db::outbox::{self, Entity};
 use crate::db::{DbConnection, new_id, schema::employers, schema::idempotency_keys, schema::openings, write_tx};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Clash, Fault, Thing};
 use crate::json::parse_json;
 use crate::reference::reference;
 
@@ -112,15 +112,19 @@ fn replay(conn: &mut DbConnection, idem: &Idempotency) -> AppResult<Option<Repla
 pub fn resolve_employer(conn: &mut DbConnection, who: &Principal, requested: Option<&str>) -> AppResult<String> {
     let employer_id = match (who.role, who.employer_id.as_deref(), requested) {
         (Role::Employer, Some(own), Some(req)) if req != own => {
-            return Err(AppError::field("employer_id", "an employer posts only its own openings"));
+            return Err(AppError::field(
+                "employer_id",
+                Fault::NotApplicable,
+                "an employer posts only its own openings",
+            ));
         }
         (Role::Employer, Some(own), _) => own.to_string(),
         (_, _, Some(req)) => req.to_string(),
-        _ => return Err(AppError::field("employer_id", "is required when staff post an opening")),
+        _ => return Err(AppError::field("employer_id", Fault::Required, "is required when staff post an opening")),
     };
     let exists: i64 = employers::table.filter(employers::id.eq(&employer_id)).count().get_result(conn)?;
     if exists == 0 {
-        return Err(AppError::field("employer_id", "no employer with this id"));
+        return Err(AppError::field("employer_id", Fault::NotFound, "no employer with this id"));
     }
     Ok(employer_id)
 }
@@ -142,7 +146,7 @@ pub fn create(
         let data = input.validate(today, None)?;
         let employer_id = resolve_employer(c, who, input.employer_id.as_deref())?;
         let id = create_in_tx(c, now, &employer_id, &who.user_id, &data)?;
-        let opening = get_row(c, &id)?.map(Opening::from).ok_or(AppError::NotFound("opening"))?;
+        let opening = get_row(c, &id)?.map(Opening::from).ok_or(AppError::NotFound(Thing::Opening))?;
         if let Some(idem) = &idem {
             diesel::insert_into(idempotency_keys::table)
                 .values((
@@ -160,9 +164,9 @@ pub fn create(
     // The same key sent twice at once: the loser's transaction was rolled back by the
     // primary key, and the winner's answer is now there to replay.
     match (result, &idem) {
-        (Err(AppError::Conflict { .. }), Some(idem)) => {
-            replay(conn, idem)?.map(Created::Replayed).ok_or_else(|| AppError::conflict("retry the request"))
-        }
+        (Err(AppError::Conflict { clash: Clash::Unique, .. }), Some(idem)) => replay(conn, idem)?
+            .map(Created::Replayed)
+            .ok_or_else(|| AppError::conflict(Clash::ChangedMeanwhile, "retry the request")),
         (other, _) => other,
     }
 }
@@ -220,9 +224,9 @@ fn get_row(conn: &mut DbConnection, id: &str) -> QueryResult<Option<OpeningRow>>
 /// An opening the caller may see: another employer's is "not found", not "forbidden", so its
 /// existence does not leak.
 pub fn get_visible(conn: &mut DbConnection, who: &Principal, id: &str) -> AppResult<Opening> {
-    let row = get_row(conn, id)?.ok_or(AppError::NotFound("opening"))?;
+    let row = get_row(conn, id)?.ok_or(AppError::NotFound(Thing::Opening))?;
     if who.role == Role::Employer && who.employer_id.as_deref() != Some(row.employer_id.as_str()) {
-        return Err(AppError::NotFound("opening"));
+        return Err(AppError::NotFound(Thing::Opening));
     }
     Ok(row.into())
 }
@@ -262,7 +266,7 @@ pub fn list(
 ) -> AppResult<(Vec<Opening>, i64)> {
     if let Some(s) = &f.status {
         serde_json::from_value::<OpeningStatus>(s.clone().into())
-            .map_err(|_| AppError::field("status", "must be open, filled or closed"))?;
+            .map_err(|_| AppError::field("status", Fault::Unknown, "must be open, filled or closed"))?;
     }
     let own = (who.role == Role::Employer).then(|| who.employer_id.clone().unwrap_or_default());
     let filtered = || {
@@ -310,7 +314,11 @@ pub fn update(
             )));
         }
         if patch.get("employer_id").is_some_and(|e| e.as_str() != Some(current.employer_id.as_str())) {
-            return Err(AppError::field("employer_id", "an opening cannot move to another employer"));
+            return Err(AppError::field(
+                "employer_id",
+                Fault::NotApplicable,
+                "an opening cannot move to another employer",
+            ));
         }
         let mut merged = current.to_input();
         crate::json::merge_patch(&mut merged, &patch);

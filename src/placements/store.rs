@@ -6,7 +6,7 @@ use crate::auth::Principal;
 use crate::db::outbox::{self, Entity};
 use crate::db::schema::{openings, placement_events, placements, seekers, users};
 use crate::db::{DbConnection, new_id, write_tx};
-use crate::error::{AppError, AppResult, Errors};
+use crate::error::{AppError, AppResult, Clash, Errors, Fault, Thing};
 use crate::openings::OpeningStatus;
 use crate::seekers::{ExitReason, SeekerStatus};
 
@@ -60,7 +60,7 @@ pub fn get(conn: &mut DbConnection, id: &str) -> AppResult<Placement> {
         .select(PlacementRow::as_select())
         .first(conn)
         .optional()?
-        .ok_or(AppError::NotFound("placement"))?;
+        .ok_or(AppError::NotFound(Thing::Placement))?;
     Ok(Placement {
         allowed_transitions: row.status.allowed(row.kind),
         history: history(conn, id)?,
@@ -123,17 +123,22 @@ pub fn propose(
 ) -> AppResult<Placement> {
     let proposed_on = new.proposed_on.unwrap_or(today);
     if proposed_on > today {
-        return Err(AppError::field("proposed_on", "is in the future"));
+        return Err(AppError::field("proposed_on", Fault::Future, "is in the future"));
     }
     let result = write_tx(conn, |c| {
         let seeker = crate::seekers::store::find_row(c, &new.seeker_id)?
-            .ok_or_else(|| AppError::field("seeker_id", "no seeker with this id"))?;
+            .ok_or_else(|| AppError::field("seeker_id", Fault::NotFound, "no seeker with this id"))?;
         if seeker.status != SeekerStatus::Active {
-            return Err(AppError::conflict(format!("the seeker is {}, not active", seeker.status)));
+            return Err(AppError::conflict(
+                Clash::SeekerNotActive,
+                format!("the seeker is {}, not active", seeker.status),
+            ));
         }
         match (&new.opening_id, new.kind) {
             (None, Kind::Studies) => {}
-            (None, _) => return Err(AppError::field("opening_id", "is required for every kind but studies")),
+            (None, _) => {
+                return Err(AppError::field("opening_id", Fault::Required, "is required for every kind but studies"));
+            }
             (Some(oid), _) => {
                 let status: Option<OpeningStatus> = openings::table
                     .find(oid)
@@ -142,12 +147,15 @@ pub fn propose(
                     .first(c)
                     .optional()?;
                 match status {
-                    None => return Err(AppError::field("opening_id", "no opening with this id")),
+                    None => return Err(AppError::field("opening_id", Fault::NotFound, "no opening with this id")),
                     Some(OpeningStatus::Open) => {}
-                    Some(s) => return Err(AppError::conflict(format!("the opening is {s}"))),
+                    Some(s) => return Err(AppError::conflict(Clash::OpeningNotOpen, format!("the opening is {s}"))),
                 }
                 if seekers_on_opening(c, oid)?.contains(&new.seeker_id) {
-                    return Err(AppError::conflict("the seeker already has a placement on this opening"));
+                    return Err(AppError::conflict(
+                        Clash::AlreadyProposed,
+                        "the seeker already has a placement on this opening",
+                    ));
                 }
             }
         }
@@ -182,9 +190,10 @@ pub fn propose(
         get(c, &id)
     });
     match result {
-        // Two proposals racing past the check meet the partial unique index.
-        Err(AppError::Conflict { detail, .. }) if detail.contains("unique") => {
-            Err(AppError::conflict("the seeker already has a placement on this opening"))
+        // Two proposals racing past the check meet the partial unique index, the only unique
+        // value a new placement has.
+        Err(AppError::Conflict { clash: Clash::Unique, .. }) => {
+            Err(AppError::conflict(Clash::AlreadyProposed, "the seeker already has a placement on this opening"))
         }
         other => other,
     }
@@ -209,36 +218,41 @@ fn validate_transition(
     let allowed = from.allowed(kind);
     if !allowed.contains(&t.to) {
         return Err(AppError::conflict_with(
+            Clash::TransitionNotAllowed,
             format!("a {kind} placement cannot go from {from} to {}", t.to),
             serde_json::json!({ "from": from, "allowed": allowed }),
         ));
     }
     let mut errors = Errors::new();
     if t.at > today {
-        errors.add("at", "is in the future");
+        errors.add("at", Fault::Future, "is in the future");
     }
     if t.at < last_date {
-        errors.add("at", format!("is before the previous step ({last_date})"));
+        errors.add("at", Fault::Order, format!("is before the previous step ({last_date})"));
     }
     if t.note.as_deref().is_some_and(|n| n.chars().count() > 2000) {
-        errors.add("note", "must be at most 2000 characters");
+        errors.add("note", Fault::Length, "must be at most 2000 characters");
     }
     match (t.to, t.outcome) {
-        (Status::Ended, None) => errors.add("outcome", "is required when a placement ends"),
+        (Status::Ended, None) => errors.add("outcome", Fault::Required, "is required when a placement ends"),
         (Status::Ended, Some(o)) => {
             if t.employment_until.is_some() && !matches!(o, Outcome::Employment | Outcome::SubsidisedEmployment) {
-                errors.add("employment_until", "only for employment outcomes");
+                errors.add("employment_until", Fault::NotApplicable, "only for employment outcomes");
             }
             if t.employment_until.is_some_and(|u| u < t.at) {
-                errors.add("employment_until", "is before the placement ended");
+                errors.add("employment_until", Fault::Order, "is before the placement ended");
             }
             match (o, t.student_finance_eligible) {
-                (Outcome::Studies, None) => errors.add("student_finance_eligible", "is required for studies"),
-                (o, Some(_)) if o != Outcome::Studies => errors.add("student_finance_eligible", "only for studies"),
+                (Outcome::Studies, None) => {
+                    errors.add("student_finance_eligible", Fault::Required, "is required for studies")
+                }
+                (o, Some(_)) if o != Outcome::Studies => {
+                    errors.add("student_finance_eligible", Fault::NotApplicable, "only for studies")
+                }
                 _ => {}
             }
         }
-        (_, Some(_)) => errors.add("outcome", "only when the placement ends"),
+        (_, Some(_)) => errors.add("outcome", Fault::NotApplicable, "only when the placement ends"),
         _ => {}
     }
     errors.into_result()
@@ -259,7 +273,7 @@ pub fn transition(
             .select(PlacementRow::as_select())
             .first(c)
             .optional()?
-            .ok_or(AppError::NotFound("placement"))?;
+            .ok_or(AppError::NotFound(Thing::Placement))?;
         let (from, kind) = (row.status, row.kind);
         let last_date: String = placement_events::table
             .filter(placement_events::placement_id.eq(id))
@@ -273,7 +287,10 @@ pub fn transition(
             .set((placements::status.eq(t.to), placements::updated_at.eq(now), placements::version.eq(row.version + 1)))
             .execute(c)?;
         if changed == 0 {
-            return Err(AppError::conflict("the placement changed at the same time; read it again"));
+            return Err(AppError::conflict(
+                Clash::ChangedMeanwhile,
+                "the placement changed at the same time; read it again",
+            ));
         }
         match t.to {
             Status::Started => {
@@ -362,7 +379,9 @@ pub struct PlacementFilter {
 pub fn list(conn: &mut DbConnection, f: &PlacementFilter, limit: i64, offset: i64) -> AppResult<(Vec<Placement>, i64)> {
     let status = match f.status.as_deref() {
         None => None,
-        Some(s) => Some(Status::parse(s).ok_or_else(|| AppError::field("status", "not a placement status"))?),
+        Some(s) => {
+            Some(Status::parse(s).ok_or_else(|| AppError::field("status", Fault::Unknown, "not a placement status"))?)
+        }
     };
     let filtered = || {
         let mut q = placements::table.into_boxed();

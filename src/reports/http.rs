@@ -4,7 +4,7 @@ use serde::Deserialize;
 use super::{Month, TargetInput, monthly, set_target, to_csv};
 use crate::auth::{Principal, Role};
 use crate::db;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Fault};
 use crate::http::Json;
 use crate::state::AppState;
 
@@ -15,7 +15,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 const READERS: &[Role] = &[Role::Manager, Role::Admin, Role::Broker];
 
 fn month(s: &str, field: &str) -> AppResult<Month> {
-    Month::parse(s).ok_or_else(|| AppError::field(field, "must be a month, YYYY-MM"))
+    Month::parse(s).ok_or_else(|| AppError::field(field, Fault::Format, "must be a month, YYYY-MM"))
 }
 
 #[put("/api/v1/targets/{unit}/{month}")]

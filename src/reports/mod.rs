@@ -26,7 +26,7 @@ use crate::booking::report::BookingFigures;
 pub use crate::clock::Month;
 use crate::db::DbConnection;
 use crate::db::schema::{openings, placements, seekers, targets, users};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Fault};
 use crate::placements::{Kind, Outcome};
 use crate::seekers::SeekerStatus;
 
@@ -390,10 +390,10 @@ pub fn set_target(
     now: i64,
 ) -> AppResult<()> {
     if !(0..=100_000).contains(&input.exits_to_work_or_studies) {
-        return Err(AppError::field("exits_to_work_or_studies", "must be between 0 and 100000"));
+        return Err(AppError::field("exits_to_work_or_studies", Fault::Range, "must be between 0 and 100000"));
     }
     if unit.trim().is_empty() || unit.chars().count() > 100 {
-        return Err(AppError::field("unit", "must be 1 to 100 characters"));
+        return Err(AppError::field("unit", Fault::Length, "must be 1 to 100 characters"));
     }
     let m = month.to_string();
     crate::db::write_tx(conn, |c| {

@@ -10,7 +10,7 @@ use super::query::{Filters, search};
 use crate::auth::Principal;
 use crate::db::DbConnection;
 use crate::db::text_enum::TextEnum;
-use crate::error::{AppError, AppResult, Errors};
+use crate::error::{AppError, AppResult, Errors, Fault};
 use crate::openings::OpeningStatus;
 use crate::reference::reference;
 use crate::seekers::SeekerStatus;
@@ -45,39 +45,39 @@ impl SearchQuery {
         let municipality = list(&self.municipality);
         for m in &municipality {
             if !r.municipalities.contains_key(m) {
-                errors.add("municipality", format!("`{m}` is not a municipality code"));
+                errors.add("municipality", Fault::Unknown, format!("`{m}` is not a municipality code"));
             }
         }
         let occupation = self.occupation.as_deref().map(str::trim).filter(|o| !o.is_empty()).map(str::to_string);
         if let Some(o) = &occupation {
             if !r.ssyk.contains_key(o) {
-                errors.add("occupation", format!("`{o}` is not an SSYK code at any level"));
+                errors.add("occupation", Fault::Unknown, format!("`{o}` is not an SSYK code at any level"));
             }
         }
         let licence: Vec<String> = list(&self.licence).into_iter().map(|l| l.to_ascii_uppercase()).collect();
         for l in &licence {
             if !r.driving_licences.contains(l) {
-                errors.add("licence", format!("`{l}` is not a driving licence class"));
+                errors.add("licence", Fault::Unknown, format!("`{l}` is not a driving licence class"));
             }
         }
         if let Some(s) = &self.status {
             if S::from_word(s).is_none() {
                 let words: Vec<&str> = S::all().iter().map(|v| v.word()).collect();
-                errors.add("status", format!("must be one of {}", words.join(", ")));
+                errors.add("status", Fault::Unknown, format!("must be one of {}", words.join(", ")));
             }
         }
         let available_before = match self.available_before.as_deref() {
             Some(d) => match d.parse() {
                 Ok(d) => Some(d),
                 Err(_) => {
-                    errors.add("available_before", "must be a date, YYYY-MM-DD");
+                    errors.add("available_before", Fault::Format, "must be a date, YYYY-MM-DD");
                     None
                 }
             },
             None => None,
         };
         if self.q.chars().count() > 500 {
-            errors.add("q", "must be at most 500 characters");
+            errors.add("q", Fault::Length, "must be at most 500 characters");
         }
         errors.into_result()?;
         Ok(Filters {

@@ -5,7 +5,7 @@ use super::{SeekerInput, store};
 use crate::audit;
 use crate::auth::{Principal, Role};
 use crate::db;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Fault};
 use crate::http::{Json, Paging, etag, if_match};
 use crate::state::AppState;
 
@@ -79,7 +79,7 @@ async fn update(
 ) -> AppResult<HttpResponse> {
     who.require(Role::CASEWORK)?;
     if !body.0.is_object() {
-        return Err(AppError::field("body", "must be a JSON object"));
+        return Err(AppError::field("body", Fault::Format, "must be a JSON object"));
     }
     let expected = if_match(&req)?;
     let id = id.into_inner();

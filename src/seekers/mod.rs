@@ -8,7 +8,7 @@ pub mod store;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{AppResult, Errors};
+use crate::error::{AppResult, Errors, Fault};
 use crate::ident::normalize_personnummer;
 use crate::reference::SkillRef;
 use crate::vocabulary::{self, Language};
@@ -140,8 +140,8 @@ impl SeekerInput {
         let mut errors = Errors::new();
         let personnummer = match normalize_personnummer(&self.personnummer, today) {
             Ok(p) => p,
-            Err(msg) => {
-                errors.add("personnummer", msg);
+            Err((fault, msg)) => {
+                errors.add("personnummer", fault, msg);
                 String::new()
             }
         };
@@ -149,11 +149,11 @@ impl SeekerInput {
         let last_name = vocabulary::text(&self.last_name, "last_name", 100, &mut errors);
         let email = vocabulary::optional_text(&self.email, "email", 254, &mut errors).map(|e| e.to_lowercase());
         if email.as_deref().is_some_and(|e| !valid_email(e)) {
-            errors.add("email", "is not an e-mail address");
+            errors.add("email", Fault::Format, "is not an e-mail address");
         }
         let phone = match vocabulary::optional_text(&self.phone, "phone", 30, &mut errors) {
             Some(p) => normalize_phone(&p).or_else(|| {
-                errors.add("phone", "must be a phone number of 7 to 15 digits");
+                errors.add("phone", Fault::Format, "must be a phone number of 7 to 15 digits");
                 None
             }),
             None => None,
@@ -165,16 +165,24 @@ impl SeekerInput {
         let languages = vocabulary::languages(&self.languages, "languages", &mut errors);
         let driving_licences = vocabulary::driving_licences(&self.driving_licences, "driving_licences", &mut errors);
         if self.max_commute_km.is_some_and(|k| k > 1000) {
-            errors.add("max_commute_km", "must be at most 1000");
+            errors.add("max_commute_km", Fault::Range, "must be at most 1000");
         }
         let summary = vocabulary::optional_text(&self.summary, "summary", 5000, &mut errors);
         let unit = vocabulary::optional_text(&self.unit, "unit", 100, &mut errors);
         let broker_id = vocabulary::optional_text(&self.broker_id, "broker_id", 100, &mut errors);
         match (self.status, self.exit_reason, self.exit_date) {
-            (SeekerStatus::Exited, None, _) => errors.add("exit_reason", "is required when status is exited"),
-            (SeekerStatus::Exited, _, None) => errors.add("exit_date", "is required when status is exited"),
-            (SeekerStatus::Exited, _, Some(d)) if d > today => errors.add("exit_date", "is in the future"),
-            (s, Some(_), _) if s != SeekerStatus::Exited => errors.add("exit_reason", "only for status exited"),
+            (SeekerStatus::Exited, None, _) => {
+                errors.add("exit_reason", Fault::Required, "is required when status is exited")
+            }
+            (SeekerStatus::Exited, _, None) => {
+                errors.add("exit_date", Fault::Required, "is required when status is exited")
+            }
+            (SeekerStatus::Exited, _, Some(d)) if d > today => {
+                errors.add("exit_date", Fault::Future, "is in the future")
+            }
+            (s, Some(_), _) if s != SeekerStatus::Exited => {
+                errors.add("exit_reason", Fault::NotApplicable, "only for status exited")
+            }
             _ => {}
         }
         errors.into_result()?;

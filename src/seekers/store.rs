@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use super::{ExitReason, Seeker, SeekerData, SeekerStatus};
 use crate::db::outbox::{self, Entity};
 use crate::db::{DbConnection, new_id, schema::seekers, schema::users, write_tx};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Clash, Fault, Thing};
 use crate::json::parse_json;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -76,6 +76,7 @@ fn json(v: &impl serde::Serialize) -> String {
 
 fn duplicate(existing: String) -> AppError {
     AppError::conflict_with(
+        Clash::Duplicate,
         "a seeker with this personnummer is already registered",
         serde_json::json!({ "existing_seeker_id": existing }),
     )
@@ -90,8 +91,8 @@ fn check_broker(conn: &mut DbConnection, broker_id: Option<&str>) -> AppResult<(
     let role: Option<String> = users::table.find(b).select(users::role).first(conn).optional()?;
     match role.as_deref() {
         Some("broker") => Ok(()),
-        Some(_) => Err(AppError::field("broker_id", "this user is not a broker")),
-        None => Err(AppError::field("broker_id", "no user with this id")),
+        Some(_) => Err(AppError::field("broker_id", Fault::Unknown, "this user is not a broker")),
+        None => Err(AppError::field("broker_id", Fault::NotFound, "no user with this id")),
     }
 }
 
@@ -103,12 +104,11 @@ pub fn create(conn: &mut DbConnection, now: i64, data: SeekerData) -> AppResult<
     });
     // Two registrations racing past the check meet the unique index; answer as if checked.
     match result {
-        Err(AppError::Conflict { extra, .. }) if !extra.contains_key("existing_seeker_id") => {
-            match by_personnummer(conn, &pnr)? {
-                Some(existing) => Err(duplicate(existing)),
-                None => Err(AppError::conflict("the seeker could not be registered; try again")),
-            }
-        }
+        // The personnummer is a new seeker's only unique value.
+        Err(AppError::Conflict { clash: Clash::Unique, .. }) => match by_personnummer(conn, &pnr)? {
+            Some(existing) => Err(duplicate(existing)),
+            None => Err(AppError::conflict(Clash::ChangedMeanwhile, "the seeker could not be registered; try again")),
+        },
         other => other,
     }
 }
@@ -184,7 +184,7 @@ fn insert(c: &mut DbConnection, id: &str, now: i64, d: &SeekerData) -> AppResult
 
 /// A seeker that has not been erased.
 pub fn get(conn: &mut DbConnection, id: &str) -> AppResult<Seeker> {
-    find_row(conn, id)?.map(Seeker::from).ok_or(AppError::NotFound("seeker"))
+    find_row(conn, id)?.map(Seeker::from).ok_or(AppError::NotFound(Thing::Seeker))
 }
 
 pub fn find_row(conn: &mut DbConnection, id: &str) -> QueryResult<Option<SeekerRow>> {
@@ -221,7 +221,8 @@ pub struct SeekerFilter {
 
 pub fn list(conn: &mut DbConnection, f: &SeekerFilter, limit: i64, offset: i64) -> AppResult<(Vec<Seeker>, i64)> {
     if let Some(s) = &f.status {
-        SeekerStatus::parse(s).ok_or_else(|| AppError::field("status", "must be active, paused, placed or exited"))?;
+        SeekerStatus::parse(s)
+            .ok_or_else(|| AppError::field("status", Fault::Unknown, "must be active, paused, placed or exited"))?;
     }
     let filtered = || {
         let mut q = seekers::table.filter(seekers::erased_at.is_null()).into_boxed();
@@ -285,8 +286,8 @@ pub fn update(
         get(c, id)
     });
     match result {
-        Err(AppError::Conflict { extra, .. }) if !extra.contains_key("existing_seeker_id") => {
-            Err(AppError::conflict("a seeker with this personnummer is already registered"))
+        Err(AppError::Conflict { clash: Clash::Unique, .. }) => {
+            Err(AppError::conflict(Clash::Duplicate, "a seeker with this personnummer is already registered"))
         }
         other => other,
     }

@@ -171,27 +171,13 @@ async fn submit(state: web::Data<AppState>, req: HttpRequest, f: web::Form<Apply
             Ok(with_csrf(&req, StatusCode::CREATED, "Välj en tid", |csrf| offers_page(csrf, &offer, &names)))
         }
         Err(AppError::Validation(errors)) => {
-            let errors = errors.into_iter().map(|e| FieldError::new(e.field, swedish(&e.message))).collect::<Vec<_>>();
+            let errors = errors
+                .into_iter()
+                .map(|e| FieldError { message: super::labels::field_problem(&e), ..e })
+                .collect::<Vec<_>>();
             Ok(with_csrf(&req, StatusCode::UNPROCESSABLE_ENTITY, "Ansök", |csrf| application_form(csrf, &f, &errors)))
         }
         Err(e) => Err(e.into()),
-    }
-}
-
-/// The registry's validation messages are written for API clients; an applicant gets them
-/// in Swedish where we know them.
-fn swedish(message: &str) -> String {
-    let m = message.to_ascii_lowercase();
-    if m.contains("check digit") || m.contains("luhn") {
-        "Personnumret stämmer inte (kontrollsiffran). Kontrollera siffrorna.".into()
-    } else if m.contains("12 digits") || m.contains("personnummer") || m.contains("date") {
-        "Skriv personnumret med 12 siffror, ÅÅÅÅMMDDNNNN.".into()
-    } else if m.contains("required") || m.contains("empty") || m.contains("must not be blank") {
-        "Fyll i det här fältet.".into()
-    } else if m.contains("phone") || m.contains("e-mail") {
-        "Ange telefon eller e-post, så att vi kan nå dig.".into()
-    } else {
-        message.to_string()
     }
 }
 

@@ -4,6 +4,7 @@
 
 use crate::auth::Role;
 use crate::booking::BookingStatus;
+use crate::error::{AppError, Clash, Fault, FieldError, Thing};
 use crate::matching::{FairnessMove, OccupationMatch, Part, Why};
 use crate::openings::{EmploymentType, OpeningStatus};
 use crate::placements::{Kind, Outcome, Status};
@@ -171,6 +172,154 @@ impl Label for LanguageLevel {
     }
 }
 
+impl Label for Fault {
+    fn label(self) -> &'static str {
+        match self {
+            Fault::Required => "behöver fyllas i",
+            Fault::Length => "har för få eller för många tecken",
+            Fault::Range => "ligger utanför det tillåtna",
+            Fault::Format => "är inte skrivet på rätt sätt",
+            Fault::CheckDigit => "stämmer inte (kontrollsiffran)",
+            Fault::DateOfBirth => "innehåller inget rimligt födelsedatum",
+            Fault::Future => "ligger i framtiden",
+            Fault::Past => "har redan passerat",
+            Fault::Order => "kommer i fel ordning",
+            Fault::Unknown => "känns inte igen",
+            Fault::Duplicate => "finns redan med",
+            Fault::NotApplicable => "hör inte hit",
+            Fault::NotFound => "finns inte",
+            Fault::Type => "har fel slags värde",
+            Fault::UnknownField => "finns inte i formuläret",
+        }
+    }
+}
+
+impl Label for Clash {
+    fn label(self) -> &'static str {
+        match self {
+            Clash::Duplicate => "Uppgiften finns redan registrerad.",
+            Clash::AlreadyProposed => "Personen är redan föreslagen till den här annonsen.",
+            Clash::SeekerNotActive => "Personen är inte aktiv och kan inte föreslås nu.",
+            Clash::OpeningNotOpen => "Annonsen är inte längre öppen.",
+            Clash::TransitionNotAllowed => "Det steget går inte härifrån.",
+            Clash::ChangedMeanwhile => "Någon ändrade samtidigt. Ladda om sidan och försök igen.",
+            Clash::SlotTaken => "Tiden hann någon annan boka.",
+            Clash::AlreadyBooked => "Det finns redan en bokad tid. Avboka eller boka om den.",
+            Clash::NothingBooked => "Det finns ingen bokad tid att flytta.",
+            Clash::MeetingCancelled => "Mötet är avbokat.",
+            Clash::NotEmpty => "Databasen innehåller redan uppgifter.",
+            Clash::Unique => "Uppgiften finns redan.",
+        }
+    }
+}
+
+impl Label for Thing {
+    fn label(self) -> &'static str {
+        match self {
+            Thing::Route => "sidan",
+            Thing::Resource => "uppgiften",
+            Thing::Token => "nyckeln",
+            Thing::User => "användaren",
+            Thing::Employer => "arbetsgivaren",
+            Thing::Seeker => "den arbetssökande",
+            Thing::Opening => "annonsen",
+            Thing::Placement => "placeringen",
+            Thing::Officer => "arbetsmarknadssekreteraren",
+            Thing::Application => "ansökan",
+            Thing::Booking => "bokningen",
+        }
+    }
+}
+
+/// An error as a page shows it: a title and a sentence, both Swedish whatever the error.
+pub fn app_error(e: &AppError) -> (&'static str, String) {
+    match e {
+        AppError::Validation(errors) => ("Uppgifterna behöver rättas", field_problems(errors)),
+        AppError::BadRequest { field: Some(f), .. } => {
+            ("Uppgifterna behöver rättas", format!("{} är inte skrivet på rätt sätt.", field_name(f)))
+        }
+        AppError::BadRequest { field: None, .. } => ("Det gick inte", "Förfrågan kunde inte läsas.".into()),
+        AppError::Unauthorized(_) => ("Logga in", "Logga in för att se sidan.".into()),
+        AppError::Forbidden => ("Ingen behörighet", "Din roll ger inte tillgång till den här sidan.".into()),
+        AppError::NotFound(thing) => ("Hittades inte", format!("Vi hittar inte {}.", thing.label())),
+        AppError::Conflict { clash, .. } => ("Det gick inte", clash.label().to_string()),
+        AppError::PreconditionFailed(_) | AppError::PreconditionRequired(_) => {
+            ("Det gick inte", Clash::ChangedMeanwhile.label().to_string())
+        }
+        AppError::PayloadTooLarge(_) => ("Det gick inte", "Det som skickades var för stort.".into()),
+        AppError::UnsupportedMediaType(_) => ("Det gick inte", "Formuläret kunde inte läsas.".into()),
+        AppError::MethodNotAllowed => ("Det gick inte", "Sidan går inte att använda på det sättet.".into()),
+        AppError::TooManyRequests { .. } => ("För många försök", "Vänta en minut och försök igen.".into()),
+        AppError::Unprocessable { .. } => ("Det gick inte", "Uppgifterna gick inte att använda.".into()),
+        AppError::Unavailable(_) => {
+            ("Tillfälligt fel", "Tjänsten är upptagen just nu. Försök igen om en stund.".into())
+        }
+        AppError::Internal(_) => match e.log_internal() {
+            Some(id) => ("Något gick fel", format!("Något gick fel hos oss. Ange felkod {id} om du hör av dig.")),
+            None => ("Något gick fel", "Något gick fel hos oss.".into()),
+        },
+    }
+}
+
+/// A field's name as a person would say it; fields the pages never show get a neutral word.
+pub fn field_name(base: &str) -> &'static str {
+    match base {
+        "personnummer" => "Personnumret",
+        "first_name" => "Förnamnet",
+        "last_name" => "Efternamnet",
+        "email" => "E-postadressen",
+        "phone" => "Telefonnumret",
+        "situation" => "Beskrivningen",
+        "municipality" | "municipality_code" | "workplace_address.municipality_code" => "Kommunen",
+        "occupation" | "occupations" => "Yrket",
+        "licence" | "driving_licences" => "Körkortet",
+        "status" => "Statusen",
+        "available_before" => "Datumet för tillgänglig före",
+        "q" => "Sökordet",
+        "month" => "Månaden",
+        "unit" => "Enheten",
+        "kind" => "Typen av placering",
+        "to" => "Nästa steg",
+        "at" => "Datumet",
+        "outcome" => "Utfallet",
+        "employment_until" => "Anställningens slutdatum",
+        "student_finance_eligible" => "Uppgiften om studiemedel",
+        "note" => "Anteckningen",
+        "slot_id" => "Tiden",
+        "limit" | "offset" => "Sidan",
+        _ => "Uppgiften",
+    }
+}
+
+/// What is wrong, in Swedish, for showing beside the field; the codes an applicant meets
+/// get a sentence of their own.
+pub fn field_problem(e: &FieldError) -> String {
+    match e.code.as_str() {
+        "personnummer.check_digit" => "Personnumret stämmer inte (kontrollsiffran). Kontrollera siffrorna.".into(),
+        "personnummer.format" | "personnummer.date_of_birth" => {
+            "Skriv personnumret med 12 siffror, ÅÅÅÅMMDDNNNN.".into()
+        }
+        "phone.required" => "Ange telefon eller e-post, så att vi kan nå dig.".into(),
+        "phone.format" => "Skriv telefonnumret med 7 till 15 siffror.".into(),
+        "email.format" => "Skriv en e-postadress som namn@exempel.se.".into(),
+        "month.format" => "Välj en månad, ÅÅÅÅ-MM.".into(),
+        _ if e.fault == Fault::Required => "Fyll i det här fältet.".into(),
+        _ => format!("{} {}.", field_name(&e.field_base()), e.fault.label()),
+    }
+}
+
+/// The same, for a list of problems above a form: names the field.
+pub fn field_problems(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| match e.fault {
+            Fault::Required => format!("{} behöver fyllas i.", field_name(&e.field_base())),
+            _ => field_problem(e),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Why a score part got its value, in Swedish (the "Varför" column).
 pub fn why(part: Part, why: Why) -> String {
     match why {
@@ -246,6 +395,9 @@ mod tests {
         check(BookingStatus::ALL, &[]);
         check(OccupationMatch::ALL, &[]);
         check(Part::ALL, &[]);
+        check(Fault::ALL, &[]);
+        check(Clash::ALL, &[]);
+        check(Thing::ALL, &[]);
         for l in [LanguageLevel::Basic, LanguageLevel::Good, LanguageLevel::Fluent, LanguageLevel::Native] {
             assert!(!l.label().is_empty());
         }

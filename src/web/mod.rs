@@ -98,32 +98,12 @@ impl ResponseError for WebError {
                 "Sidan hade hunnit bli för gammal, eller formuläret kom inte från Platsa. Ladda om sidan och försök igen."
                     .to_string(),
             ),
-            WebError::App(e) => error_text(e),
+            WebError::App(e) => labels::app_error(e),
         };
         let body = html! {
             section.notice.error { h1 { (title) } p { (message) } p { a href="/" { "Till startsidan" } } }
         };
         page_response(self.status_code(), layout::page(title, &layout::Chrome::anonymous(), body))
-    }
-}
-
-/// A page title and a readable Swedish message for an error; internal errors are logged
-/// under an id that the page shows.
-fn error_text(e: &AppError) -> (&'static str, String) {
-    match e {
-        AppError::Validation(errors) => (
-            "Uppgifterna behöver rättas",
-            errors.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; "),
-        ),
-        AppError::Forbidden => ("Ingen behörighet", "Din roll ger inte tillgång till den här sidan.".into()),
-        AppError::NotFound(what) => ("Hittades inte", format!("Det finns ingen sådan sida ({what}).")),
-        AppError::Conflict { detail, .. } => ("Det gick inte", detail.clone()),
-        AppError::TooManyRequests { .. } => ("För många försök", "Vänta en minut och försök igen.".into()),
-        AppError::Internal(_) => match e.log_internal() {
-            Some(id) => ("Något gick fel", format!("Något gick fel hos oss. Ange felkod {id} om du hör av dig.")),
-            None => ("Något gick fel", "Något gick fel hos oss.".into()),
-        },
-        other => ("Det gick inte", other.to_string()),
     }
 }
 

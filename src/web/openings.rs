@@ -10,7 +10,7 @@ use super::layout::{self, bar, date, days_ago, municipality, name, occupation};
 use super::{Staff, WebError, WebResult, page_response, see_other};
 use crate::auth::Role;
 use crate::db::text_enum::TextEnum;
-use crate::error::AppError;
+use crate::error::{AppError, Fault};
 use crate::matching::Explanation;
 use crate::matching::lists::{Candidate, candidates_for_opening};
 use crate::openings::{EmploymentType, OpeningStatus};
@@ -100,7 +100,7 @@ async fn list(
         h1 { "Annonser" }
         (search_form::<OpeningStatus>("/openings", &q, false))
         @if let Some(errors) = &error {
-            div.notice.error role="alert" { @for e in errors { p { "Filtret " code { (e.field) } ": " (e.message) } } }
+            div.notice.error role="alert" { @for e in errors { p { "Filtret: " (labels::field_problem(e)) } } }
         }
         table.results {
             thead { tr { th { "Annons" } th { "Yrke" } th { "Ort" } th { "Anställning" } th { "Start" } th { "Sista dag" } th { "Status" } } }
@@ -338,7 +338,8 @@ pub struct ProposeForm {
 
 impl ProposeForm {
     pub fn placement(&self, opening_id: Option<String>) -> Result<NewPlacement, AppError> {
-        let kind = Kind::parse(&self.kind).ok_or_else(|| AppError::field("kind", "välj en typ av placering"))?;
+        let kind = Kind::parse(&self.kind)
+            .ok_or_else(|| AppError::field("kind", Fault::Required, "välj en typ av placering"))?;
         Ok(NewPlacement { seeker_id: self.seeker_id.clone(), opening_id, kind, proposed_on: None, note: None })
     }
 }
@@ -366,8 +367,8 @@ pub async fn do_propose(
 
 pub fn refusal(e: &AppError) -> String {
     match e {
-        AppError::Validation(errors) => errors.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; "),
-        other => format!("Förslaget gick inte att registrera: {other}"),
+        AppError::Validation(errors) => labels::field_problems(errors),
+        other => format!("Förslaget gick inte att registrera. {}", labels::app_error(other).1),
     }
 }
 

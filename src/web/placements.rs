@@ -7,12 +7,12 @@ use chrono::{Days, NaiveDate};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::labels::Label;
+use super::labels::{self, Label};
 use super::layout::{self, days_ago};
 use super::openings::{Flash, flash};
 use super::{Staff, WebResult, page_response, see_other};
 use crate::auth::Role;
-use crate::error::AppError;
+use crate::error::{AppError, Fault};
 use crate::placements::{Outcome, Placement, Status, Transition};
 use crate::state::AppState;
 use crate::{db, placements};
@@ -154,20 +154,23 @@ struct MoveForm {
 
 impl MoveForm {
     fn transition(&self, today: NaiveDate) -> Result<Transition, AppError> {
-        let to = Status::parse(&self.to).ok_or_else(|| AppError::field("to", "välj ett steg"))?;
+        let to = Status::parse(&self.to).ok_or_else(|| AppError::field("to", Fault::Required, "välj ett steg"))?;
         let at = if self.at.is_empty() {
             today
         } else {
-            self.at.parse().map_err(|_| AppError::field("at", "datumet ska skrivas ÅÅÅÅ-MM-DD"))?
+            self.at.parse().map_err(|_| AppError::field("at", Fault::Format, "datumet ska skrivas ÅÅÅÅ-MM-DD"))?
         };
         let outcome = match self.outcome.as_str() {
             "" => None,
-            o => Some(Outcome::parse(o).ok_or_else(|| AppError::field("outcome", "okänt utfall"))?),
+            o => Some(Outcome::parse(o).ok_or_else(|| AppError::field("outcome", Fault::Unknown, "okänt utfall"))?),
         };
-        let employment_until = match self.employment_until.as_str() {
-            "" => None,
-            d => Some(d.parse().map_err(|_| AppError::field("employment_until", "datumet ska skrivas ÅÅÅÅ-MM-DD"))?),
-        };
+        let employment_until =
+            match self.employment_until.as_str() {
+                "" => None,
+                d => Some(d.parse().map_err(|_| {
+                    AppError::field("employment_until", Fault::Format, "datumet ska skrivas ÅÅÅÅ-MM-DD")
+                })?),
+            };
         let studies = outcome == Some(Outcome::Studies);
         Ok(Transition {
             to,
@@ -202,13 +205,8 @@ fn refusal(e: &AppError, asked: &str) -> String {
                 }
             )
         }
-        AppError::Validation(errors) => {
-            format!(
-                "Flytten behöver kompletteras: {}",
-                errors.iter().map(|f| format!("{} ({})", f.message, f.field)).collect::<Vec<_>>().join("; ")
-            )
-        }
-        other => format!("Flytten gick inte: {other}"),
+        AppError::Validation(errors) => format!("Flytten behöver kompletteras: {}", labels::field_problems(errors)),
+        other => format!("Flytten gick inte. {}", labels::app_error(other).1),
     }
 }
 

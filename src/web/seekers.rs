@@ -46,7 +46,7 @@ async fn list(state: web::Data<AppState>, staff: Staff, req: HttpRequest, q: web
         h1 { "Arbetssökande" }
         (search_form::<SeekerStatus>("/seekers", &q, true))
         @if let Some(errors) = &errors {
-            div.notice.error role="alert" { @for e in errors { p { "Filtret " code { (e.field) } ": " (e.message) } } }
+            div.notice.error role="alert" { @for e in errors { p { "Filtret: " (super::labels::field_problem(e)) } } }
         }
         table.results {
             thead { tr { th { "Namn" } th { "Yrke" } th { "Kommun" } th { "Kompetenser" } th { "Tillgänglig" } th { "Status" } } }
