@@ -10,4 +10,5 @@ mod placements;
 mod reports;
 mod search;
 mod seekers;
+mod typed_core;
 mod web;
