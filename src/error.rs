@@ -38,6 +38,8 @@ crate::text_enum! {
         Type = "type",
         /// A field the resource does not have.
         UnknownField = "unknown_field",
+        /// A control character or a bidirectional override.
+        Character = "character",
     }
 }
 

@@ -170,6 +170,26 @@ pub fn path_error(err: actix_web::error::PathError, _: &HttpRequest) -> actix_we
     AppError::BadRequest { field: None, detail: format!("invalid path: {err}") }.into()
 }
 
+/// Refuses an address whose path or query carries a control character (`%00`, `%0A`…) before
+/// any handler or database sees it: PostgreSQL cannot store NUL, and a newline may end up in
+/// a header. The value is not logged.
+pub async fn refuse_control_characters<B: MessageBody + 'static>(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<B>,
+) -> Result<ServiceResponse<actix_web::body::EitherBody<B>>, actix_web::Error> {
+    use crate::text::has_encoded_control;
+    if has_encoded_control(req.path()) || has_encoded_control(req.query_string()) {
+        let field = if has_encoded_control(req.path()) { "path" } else { "query" };
+        let refused = AppError::BadRequest {
+            field: Some(field.into()),
+            detail: format!("the {field} contains a control character"),
+        };
+        let res = actix_web::ResponseError::error_response(&refused);
+        return Ok(req.into_response(res).map_into_right_body());
+    }
+    next.call(req).await.map(ServiceResponse::map_into_left_body)
+}
+
 /// Unknown routes; a known path with another method is 405.
 pub async fn not_found(req: HttpRequest) -> AppResult<HttpResponse> {
     if req.resource_map().has_resource(req.path()) {

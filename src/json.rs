@@ -6,7 +6,19 @@ use serde::de::DeserializeOwned;
 use crate::error::{AppError, AppResult, Fault};
 
 /// Deserializes with the failing field's path: syntax → 400, shape → 422 naming the field.
+/// A string holding a control character (other than new line and tab) or a bidirectional
+/// override is refused first, naming its field: PostgreSQL cannot store NUL, and overrides
+/// disguise names.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> AppResult<T> {
+    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) {
+        if let Some(field) = forbidden_in(&value, "") {
+            return Err(AppError::field(
+                field,
+                Fault::Character,
+                "must not contain control characters or bidirectional overrides",
+            ));
+        }
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
@@ -37,6 +49,25 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> AppResult<T> {
             _ => AppError::BadRequest { field: None, detail: format!("malformed JSON: {message}") },
         }
     })
+}
+
+/// The path of the first string (or key) with a forbidden character.
+fn forbidden_in(v: &serde_json::Value, path: &str) -> Option<String> {
+    use serde_json::Value;
+    let bad = |s: &str| crate::text::forbidden_char(s, true).is_some();
+    let join = |key: &str| if path.is_empty() { key.to_string() } else { format!("{path}.{key}") };
+    match v {
+        Value::String(s) if bad(s) => Some(if path.is_empty() { "body".into() } else { path.to_string() }),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, x)| forbidden_in(x, &format!("{path}[{i}]"))),
+        Value::Object(map) => map.iter().find_map(|(k, x)| {
+            if bad(k) {
+                Some(if path.is_empty() { "body".into() } else { path.to_string() })
+            } else {
+                forbidden_in(x, &join(k))
+            }
+        }),
+        _ => None,
+    }
 }
 
 fn strip_position(msg: &str) -> String {

@@ -4,12 +4,14 @@
 
 use std::net::{SocketAddr, TcpListener};
 
-use actix_web::{App, HttpServer, dev::Server, middleware::ErrorHandlers, web};
+use actix_web::http::header;
+use actix_web::middleware::{DefaultHeaders, ErrorHandlers};
+use actix_web::{App, HttpServer, dev::Server, web};
 use anyhow::Context;
 use tracing_actix_web::TracingLogger;
 
 use crate::config::Settings;
-use crate::http::{BodyLimit, not_found, path_error, problem_fallback, query_error};
+use crate::http::{BodyLimit, not_found, path_error, problem_fallback, query_error, refuse_control_characters};
 pub use crate::state::AppState;
 use crate::telemetry::RedactingRootSpan;
 
@@ -40,7 +42,15 @@ impl Application {
                 .app_data(web::PayloadConfig::new(body_limit))
                 .app_data(web::QueryConfig::default().error_handler(query_error))
                 .app_data(web::PathConfig::default().error_handler(path_error))
+                .wrap(actix_web::middleware::from_fn(refuse_control_characters))
                 .wrap(ErrorHandlers::new().default_handler(problem_fallback))
+                // Answers carry personal data: never cached, never sniffed. Pages and assets
+                // set their own Cache-Control, which this keeps.
+                .wrap(
+                    DefaultHeaders::new()
+                        .add((header::CACHE_CONTROL, "no-store"))
+                        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")),
+                )
                 .wrap(TracingLogger::<RedactingRootSpan>::new())
                 .configure(routes)
                 .default_service(web::to(not_found))

@@ -147,8 +147,34 @@ pub fn text(value: &str, field: &str, max: usize, errors: &mut Errors) -> String
         errors.add(field, Fault::Required, "must not be empty");
     } else if v.chars().count() > max {
         errors.add(field, Fault::Length, format!("must be at most {max} characters"));
+    } else {
+        characters(&v, field, false, errors);
     }
     v
+}
+
+/// Refuses control characters (newline and tab too, unless `free_text`) and bidirectional
+/// overrides. The message never repeats the value.
+fn characters(v: &str, field: &str, free_text: bool, errors: &mut Errors) {
+    if crate::text::forbidden_char(v, free_text).is_some() {
+        let allowed = if free_text { " (new lines and tabs are allowed)" } else { "" };
+        errors.add(
+            field,
+            Fault::Character,
+            format!("must not contain control characters or bidirectional overrides{allowed}"),
+        );
+    }
+}
+
+/// Free text about a person or a job (several lines allowed); blank becomes none.
+pub fn free_text(value: &Option<String>, field: &str, max: usize, errors: &mut Errors) -> Option<String> {
+    let v = value.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
+    if v.chars().count() > max {
+        errors.add(field, Fault::Length, format!("must be at most {max} characters"));
+    } else {
+        characters(v, field, true, errors);
+    }
+    Some(v.to_string())
 }
 
 /// An optional text: blank becomes none.
@@ -156,6 +182,8 @@ pub fn optional_text(value: &Option<String>, field: &str, max: usize, errors: &m
     let v = value.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
     if v.chars().count() > max {
         errors.add(field, Fault::Length, format!("must be at most {max} characters"));
+    } else {
+        characters(v, field, false, errors);
     }
     Some(v.to_string())
 }

@@ -91,7 +91,7 @@ pub fn apply(
     };
     let data = seeker_input.validate(today)?;
     let mut errors = Errors::new();
-    let situation = crate::vocabulary::optional_text(&input.situation, "situation", 2000, &mut errors);
+    let situation = crate::vocabulary::free_text(&input.situation, "situation", 2000, &mut errors);
     if data.email.is_none() && data.phone.is_none() {
         errors.add("phone", Fault::Required, "give a phone number or an e-mail address, so we can reach you");
     }

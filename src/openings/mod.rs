@@ -156,10 +156,8 @@ impl OpeningInput {
     pub fn validate(&self, today: NaiveDate, previous_deadline: Option<NaiveDate>) -> AppResult<OpeningData> {
         let mut errors = Errors::new();
         let headline = vocabulary::text(&self.headline, "headline", 200, &mut errors);
-        let description = self.description.trim().to_string();
-        if description.chars().count() > 20_000 {
-            errors.add("description", Fault::Length, "must be at most 20000 characters");
-        }
+        let description = vocabulary::free_text(&Some(self.description.clone()), "description", 20_000, &mut errors)
+            .unwrap_or_default();
         let occupation = self.occupation.trim().to_string();
         vocabulary::occupation(&occupation, "occupation", &mut errors);
         let mut address = self.workplace_address.clone();

@@ -230,9 +230,7 @@ fn validate_transition(
     if t.at < last_date {
         errors.add("at", Fault::Order, format!("is before the previous step ({last_date})"));
     }
-    if t.note.as_deref().is_some_and(|n| n.chars().count() > 2000) {
-        errors.add("note", Fault::Length, "must be at most 2000 characters");
-    }
+    crate::vocabulary::free_text(&t.note, "note", 2000, &mut errors);
     match (t.to, t.outcome) {
         (Status::Ended, None) => errors.add("outcome", Fault::Required, "is required when a placement ends"),
         (Status::Ended, Some(o)) => {

@@ -423,6 +423,15 @@ pub fn set_target(
 
 /// The report as CSV: one row for each unit, each of its brokers, and the totals. The JSON
 /// and the CSV come from the same figures.
+/// A text cell a spreadsheet will not run: a leading `=`, `+`, `-`, `@`, tab or carriage
+/// return would make Excel read it as a formula, so such a cell starts with `'`.
+pub fn csv_text(s: &str) -> String {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
+        _ => s.to_string(),
+    }
+}
+
 pub fn to_csv(r: &Report) -> String {
     let mut header = vec![
         "month",
@@ -465,9 +474,9 @@ pub fn to_csv(r: &Report) -> String {
     let row = |unit: &str, broker: (&str, &str), f: &Figures| -> Vec<String> {
         let mut v = vec![
             r.month.clone(),
-            unit.to_string(),
+            csv_text(unit),
             broker.0.to_string(),
-            broker.1.to_string(),
+            csv_text(broker.1),
             f.exits_to_work.to_string(),
             f.exits_to_studies.to_string(),
             f.exits_total.to_string(),

@@ -167,7 +167,7 @@ impl SeekerInput {
         if self.max_commute_km.is_some_and(|k| k > 1000) {
             errors.add("max_commute_km", Fault::Range, "must be at most 1000");
         }
-        let summary = vocabulary::optional_text(&self.summary, "summary", 5000, &mut errors);
+        let summary = vocabulary::free_text(&self.summary, "summary", 5000, &mut errors);
         let unit = vocabulary::optional_text(&self.unit, "unit", 100, &mut errors);
         let broker_id = vocabulary::optional_text(&self.broker_id, "broker_id", 100, &mut errors);
         match (self.status, self.exit_reason, self.exit_date) {

@@ -190,6 +190,7 @@ impl Label for Fault {
             Fault::NotFound => "finns inte",
             Fault::Type => "har fel slags värde",
             Fault::UnknownField => "finns inte i formuläret",
+            Fault::Character => "innehåller tecken som inte är tillåtna",
         }
     }
 }

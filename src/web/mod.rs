@@ -129,7 +129,7 @@ pub fn ok(markup: Markup) -> WebResult {
 
 /// After a successful form post: back to a page on this site (never elsewhere).
 pub fn see_other(to: &str) -> HttpResponse {
-    let to = if to.starts_with('/') && !to.starts_with("//") && !to.contains('\\') { to } else { "/" };
+    let to = if crate::text::is_local_path(to) { to } else { "/" };
     HttpResponse::SeeOther().insert_header((header::LOCATION, to)).finish()
 }
 

@@ -135,6 +135,8 @@ pub fn sign_in_page(req: &HttpRequest, next: &str, error: Option<&str>, status: 
 }
 
 pub fn sign_in_markup(csrf: &str, next: &str, error: Option<&str>) -> maud::Markup {
+    // Only a path on this site is carried on; anything else leads to the start page.
+    let next = if crate::text::is_local_path(next) { next } else { "/" };
     let body = html! {
         section.signin {
             h1 { "Logga in i Platsa" }
@@ -177,7 +179,7 @@ async fn sign_in(state: web::Data<AppState>, req: HttpRequest, form: web::Form<S
         Ok(Some(Ok(id)))
     })
     .await?;
-    let next = if form.next.is_empty() { "/" } else { form.next.as_str() };
+    let next = if crate::text::is_local_path(&form.next) { form.next.as_str() } else { "/" };
     match signed_in {
         None => Ok(sign_in_page(
             &req,

@@ -7,6 +7,7 @@ mod helpers;
 mod matching;
 mod openings;
 mod placements;
+mod privacy;
 mod reports;
 mod search;
 mod seekers;

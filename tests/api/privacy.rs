@@ -1,0 +1,245 @@
+//! Personal data at the edges: nothing submitted reaches the logs, control characters are
+//! refused before they reach a database, sign-in leads only to this site, API answers are
+//! never cached, and a report export does not run formulas.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use reqwest::header::{COOKIE, SET_COOKIE};
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+const PNR: &str = "198112289874";
+const PHONE: &str = "0701234567";
+const EMAIL: &str = "anna.lind@example.se";
+
+/// Every shape a personnummer, phone number and e-mail address can arrive in — a string, a
+/// JSON number, malformed JSON, the path, the query, a header, a form — at RUST_LOG=trace:
+/// none of them is in what the service logged.
+#[tokio::test]
+async fn submitted_personal_data_never_reaches_the_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::create(&dir);
+    let log_path = dir.path().join("serve.log");
+    let envs = [
+        ("DATABASE_URL", db.url()),
+        ("PLATSA_LISTEN", "127.0.0.1:0".to_string()),
+        ("PLATSA_CLOCK", TEST_CLOCK.to_string()),
+        ("PLATSA_LOG_FORMAT", "json".to_string()),
+        ("PLATSA_INDEX_DIR", dir.path().join("index").display().to_string()),
+        ("PLATSA_CONFIG", dir.path().join("none.toml").display().to_string()),
+        ("RUST_LOG", "trace".to_string()),
+    ];
+    let bin = env!("CARGO_BIN_EXE_platsa");
+    let out =
+        Command::new(bin).args(["token", "create", "--role", "broker", "--name", "B"]).envs(envs.clone()).output();
+    let out = out.unwrap();
+    assert!(out.status.success());
+    let token = String::from_utf8(out.stdout).unwrap().lines().last().unwrap().trim().to_string();
+    let mut serve = Command::new(bin)
+        .arg("serve")
+        .envs(envs.clone())
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log_path).unwrap())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(serve.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let address = line.trim().strip_prefix("platsa listening on ").expect("address line").to_string();
+    let client = reqwest::Client::new();
+    let pnr_number: u64 = PNR.parse().unwrap();
+    let bodies = [
+        json!({"personnummer": pnr_number, "first_name": "Anna", "last_name": "Lind", "phone": PHONE}),
+        json!({"personnummer": PNR, "first_name": "Anna", "last_name": "Lind", "email": 5, "phone": [PHONE]}),
+        json!({"personnummer": PNR, "first_name": "Anna\u{0}", "last_name": "Lind", "email": EMAIL}),
+        json!({"personnummer": format!("{PNR}x"), "first_name": "Anna", "last_name": "Lind", "email": EMAIL, "x": PHONE}),
+    ];
+    for path in ["/api/v1/applications", "/api/v1/seekers"] {
+        for body in &bodies {
+            let res = client.post(format!("{address}{path}")).bearer_auth(&token).json(body).send().await.unwrap();
+            assert!(res.status().is_client_error(), "{path}: {}", res.status());
+        }
+        let malformed = format!("{{\"personnummer\": \"{PNR}\", \"email\": \"{EMAIL}\", ");
+        let res = client
+            .post(format!("{address}{path}"))
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .body(malformed)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 400);
+    }
+    for path in [
+        format!("/api/v1/seekers/{PNR}"),
+        format!("/api/v1/search/seekers?q={PNR}&occupation={PNR}&municipality={PHONE}"),
+        format!("/api/v1/search/openings?occupation={PNR}&licence={EMAIL}"),
+        format!("/api/v1/seekers?status={PNR}&limit={PHONE}"),
+        format!("/api/v1/applications/{PNR}%00/booking"),
+        format!("/seekers?q={PNR}&municipality={PNR}"),
+    ] {
+        let res = client
+            .get(format!("{address}{path}"))
+            .bearer_auth(&token)
+            .header("x-personnummer", PNR)
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_client_error() || res.status().is_success(), "{path}: {}", res.status());
+    }
+    let form = [("csrf", "x"), ("personnummer", PNR), ("first_name", "Anna"), ("last_name", "Lind"), ("phone", PHONE)];
+    let _ = client.post(format!("{address}/apply")).form(&form).send().await.unwrap();
+
+    let _ = Command::new("kill").args(["-TERM", &serve.id().to_string()]).status();
+    serve.wait().unwrap();
+    let logs = std::fs::read_to_string(&log_path).unwrap();
+    assert!(logs.lines().count() > 20, "trace logging was on ({} lines)", logs.lines().count());
+    assert!(logs.contains("/api/v1/seekers/{id}"), "requests are logged by route pattern");
+    for secret in [PNR, PHONE, EMAIL, &token] {
+        let hits: Vec<&str> = logs.lines().filter(|l| l.contains(secret)).take(3).collect();
+        assert!(hits.is_empty(), "`{secret}` is in the logs: {hits:#?}");
+    }
+}
+
+/// NUL, other control characters and bidirectional overrides are refused with a 4xx naming
+/// the field, on both backends, in JSON, forms, paths and queries; free text keeps its lines.
+#[tokio::test]
+async fn control_characters_are_refused_naming_the_field() {
+    let app = spawn_app().await;
+    let (broker, _) = app.token("broker", "Britt", None).await;
+    let check = |res: reqwest::Response, field: &'static str, code: &'static str| async move {
+        let body = assert_problem(res, 422).await;
+        let e = &body["errors"][0];
+        assert_eq!(e["field"], field, "{body}");
+        assert_eq!(e["code"], code, "{body}");
+    };
+    let mut body = seeker_body(&pnr("19850505", 201));
+    body["first_name"] = "Anna\u{0}".into();
+    check(app.post_json("/api/v1/seekers", &broker, &body).await, "first_name", "first_name.character").await;
+    body["first_name"] = "Anna\nLind".into();
+    check(app.post_json("/api/v1/seekers", &broker, &body).await, "first_name", "first_name.character").await;
+    body["first_name"] = "Anna".into();
+    body["summary"] = "Undersköterska\u{202E}".into();
+    check(app.post_json("/api/v1/seekers", &broker, &body).await, "summary", "summary.character").await;
+    body["languages"] = json!([{"code": "sv\u{1b}", "level": "good"}]);
+    body["summary"] = "Undersköterska i fem år.\nKörkort B.\tTruckkort.".into();
+    check(app.post_json("/api/v1/seekers", &broker, &body).await, "languages[0].code", "languages.code.character")
+        .await;
+    body["languages"] = json!([{"code": "sv", "level": "native"}]);
+    let res = app.post_json("/api/v1/seekers", &broker, &body).await;
+    assert_eq!(res.status(), 201, "free text keeps new lines and tabs");
+    let created: Value = res.json().await.unwrap();
+    assert_eq!(created["summary"], "Undersköterska i fem år.\nKörkort B.\tTruckkort.");
+
+    // The public application, its booking path, a search query.
+    let application = json!({"personnummer": pnr("19900101", 301), "first_name": "Bo\u{0}", "last_name": "Ek", "phone": "0701234567"});
+    let res = app.client.post(app.url("/api/v1/applications")).json(&application).send().await.unwrap();
+    check(res, "first_name", "first_name.character").await;
+    let res = app.client.post(app.url("/api/v1/applications/%00/booking")).json(&json!({})).send().await.unwrap();
+    let problem = assert_problem(res, 400).await;
+    assert_eq!(problem["errors"][0]["field"], "path");
+    let res = app.get("/api/v1/search/seekers?q=Anna%00", &broker).await;
+    assert_eq!(assert_problem(res, 400).await["errors"][0]["field"], "query");
+
+    // The applicant's form: a NUL in a name is a field error on the page, not a 500.
+    let page = app.client.get(app.url("/apply")).send().await.unwrap();
+    let cookie = page
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.split(';').next().filter(|p| p.starts_with("platsa_csrf=")).map(str::to_string))
+        .expect("csrf cookie");
+    let csrf = cookie.trim_start_matches("platsa_csrf=").to_string();
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("personnummer", "199001013014"),
+        ("first_name", "Bo\u{0}"),
+        ("last_name", "Ek"),
+        ("phone", "0701234567"),
+    ];
+    let res = app.client.post(app.url("/apply")).header(COOKIE, &cookie).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Förnamnet innehåller tecken som inte är tillåtna"), "{html}");
+}
+
+/// After sign-in, `next` leads only to a path on this site.
+#[tokio::test]
+async fn sign_in_leads_only_to_local_paths() {
+    let app = spawn_app().await;
+    let (broker, _) = app.token("broker", "Britt", None).await;
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    for (next, expected) in [
+        ("/seekers?offset=20", "/seekers?offset=20"),
+        ("/%09/evil.example", "/"),
+        ("//evil.example", "/"),
+        ("/\\evil.example", "/"),
+        ("https://evil.example/", "/"),
+        ("/a\r\nSet-Cookie: x=1", "/"),
+        ("/%0d%0aSet-Cookie:x=1", "/"),
+    ] {
+        let page = client.get(app.url("/")).send().await.unwrap();
+        let cookie = page
+            .headers()
+            .get_all(SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| v.split(';').next().filter(|p| p.starts_with("platsa_csrf=")).map(str::to_string))
+            .expect("csrf cookie");
+        let csrf = cookie.trim_start_matches("platsa_csrf=").to_string();
+        let res = client
+            .post(app.url("/signin"))
+            .header(COOKIE, &cookie)
+            .form(&[("csrf", csrf.as_str()), ("token", broker.as_str()), ("next", next)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303, "{next:?}");
+        assert_eq!(res.headers()["location"], expected, "{next:?}");
+    }
+}
+
+/// Every API answer, error or not, says `no-store` and `nosniff`; assets keep their caching.
+#[tokio::test]
+async fn api_answers_are_never_cached_or_sniffed() {
+    let app = spawn_app().await;
+    let admin = app.admin_token.clone();
+    let answers = [
+        app.get("/api/v1/me", &admin).await,
+        app.get("/api/v1/seekers", &admin).await,
+        app.get("/api/v1/openings", &admin).await,
+        app.get("/api/openapi.json", &admin).await,
+        app.get("/api/v1/seekers/nobody", &admin).await,
+        app.client.get(app.url("/api/v1/seekers")).send().await.unwrap(),
+        app.client.get(app.url("/healthz")).send().await.unwrap(),
+        app.post_json("/api/v1/employers", &admin, &json!({})).await,
+    ];
+    for res in answers {
+        let url = res.url().path().to_string();
+        assert_eq!(res.headers().get("cache-control").map(|v| v.to_str().unwrap()), Some("no-store"), "{url}");
+        assert_eq!(res.headers().get("x-content-type-options").map(|v| v.to_str().unwrap()), Some("nosniff"), "{url}");
+    }
+    let css = app.client.get(app.url("/static/platsa.css")).send().await.unwrap();
+    assert_eq!(css.headers()["cache-control"], "public, max-age=3600");
+}
+
+/// A unit named like a formula is written so a spreadsheet shows it as text.
+#[tokio::test]
+async fn report_exports_do_not_run_formulas() {
+    let app = spawn_app().await;
+    let admin = app.admin_token.clone();
+    let res = app
+        .client
+        .put(app.url("/api/v1/targets/=HYPERLINK(%22http:%2F%2Fevil%22)/2026-11"))
+        .bearer_auth(&admin)
+        .json(&json!({"exits_to_work_or_studies": 3}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let csv = app.get("/api/v1/reports/monthly.csv?month=2026-11", &admin).await.text().await.unwrap();
+    assert!(csv.contains("'=HYPERLINK"), "{csv}");
+    assert!(!csv.lines().any(|l| l.split([',', ';']).any(|cell| cell.trim_matches('"').starts_with('='))), "{csv}");
+}
