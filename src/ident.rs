@@ -1,10 +1,10 @@
 //! Swedish identity numbers: personnummer, samordningsnummer and organisationsnummer.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use crate::error::Fault;
 
-const PNR_FORMAT: &str = "must be 12 digits, YYYYMMDDNNNN (a hyphen before the last four is allowed)";
+const PNR_FORMAT: &str = "must be YYYYMMDDNNNN or YYMMDD-NNNN (a hyphen before the last four is allowed)";
 const ORG_FORMAT: &str = "must be 10 digits, NNNNNN-NNNN";
 
 /// Luhn (mod 10) over the digits, the last one being the check digit.
@@ -38,10 +38,29 @@ fn digits_of(s: &str, allowed_sep: &[char]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// Validates a 12-digit personnummer or samordningsnummer (`YYYYMMDDNNNC`, a `-` before the
-/// last four allowed) and returns it as 12 digits. A samordningsnummer has 60 added to the day.
+/// Validates a personnummer or samordningsnummer and returns it as 12 digits. Accepted:
+/// `YYYYMMDDNNNC` and the 10-digit `YYMMDD-NNNC` (the `-` optional), whose century is the
+/// latest that puts the birth on or before today; a `+` instead of `-` means a hundred years
+/// more, as Skatteverket writes it for people of 100 and over. A samordningsnummer has 60
+/// added to the day.
 pub fn normalize_personnummer(raw: &str, today: NaiveDate) -> Result<String, (Fault, &'static str)> {
-    let d = digits_of(raw, &['-', '+']).ok_or((Fault::Format, PNR_FORMAT))?;
+    let mut d = digits_of(raw, &['-', '+']).ok_or((Fault::Format, PNR_FORMAT))?;
+    if d.len() == 10 {
+        let yy = i32::from(d[0]) * 10 + i32::from(d[1]);
+        let (month, mut day) = (u32::from(d[2]) * 10 + u32::from(d[3]), u32::from(d[4]) * 10 + u32::from(d[5]));
+        if day > 60 {
+            day -= 60;
+        }
+        let mut year = today.year() - today.year().rem_euclid(100) + yy;
+        if NaiveDate::from_ymd_opt(year, month, day).is_none_or(|b| b > today) {
+            year -= 100;
+        }
+        if raw.contains('+') {
+            year -= 100;
+        }
+        let century = (year / 100) as u8;
+        d.splice(0..0, [century / 10, century % 10]);
+    }
     if d.len() != 12 {
         return Err((Fault::Format, PNR_FORMAT));
     }
@@ -93,6 +112,11 @@ mod tests {
         // Skatteverket's published test numbers.
         assert_eq!(normalize_personnummer("198112289874", today()).unwrap(), "198112289874");
         assert_eq!(normalize_personnummer("19811228-9874", today()).unwrap(), "198112289874");
+        // Ten digits: the century is the latest that has the person born by today; `+` for 100+.
+        assert_eq!(normalize_personnummer("811228-9874", today()).unwrap(), "198112289874");
+        assert_eq!(normalize_personnummer("8112289874", today()).unwrap(), "198112289874");
+        assert_eq!(normalize_personnummer("811228+9874", today()).unwrap(), "188112289874");
+        assert_eq!(normalize_personnummer("900101-1239", today()).unwrap(), "199001011239");
         // Samordningsnummer: day 28 + 60.
         assert!(normalize_personnummer("198112889889", today()).is_ok());
     }
@@ -101,7 +125,8 @@ mod tests {
     fn personnummer_rejects_bad_ones() {
         assert!(normalize_personnummer("198112289875", today()).is_err(), "check digit");
         assert!(normalize_personnummer("198113289874", today()).is_err(), "month 13");
-        assert!(normalize_personnummer("8112289874", today()).is_err(), "10 digits");
+        assert!(normalize_personnummer("81122898", today()).is_err(), "8 digits");
+        assert!(normalize_personnummer("811228-9875", today()).is_err(), "check digit, 10 digits");
         assert!(normalize_personnummer("20991228xxxx", today()).is_err());
         assert!(normalize_personnummer("209912280000", today()).is_err(), "future");
     }

@@ -185,7 +185,7 @@ pub fn document() -> Value {
                 "Language": { "type": "object", "required": ["code"], "properties": { "code": { "type": "string", "description": "ISO 639" }, "level": { "enum": ["basic", "good", "fluent", "native"] } } },
                 "Skill": { "type": "object", "properties": { "id": { "type": ["string", "null"], "description": "JobTech concept id; null for free text" }, "label": { "type": "string" } } },
                 "SeekerInput": { "type": "object", "required": ["personnummer", "first_name", "last_name", "municipality_code"], "properties": {
-                    "personnummer": { "type": "string", "description": "12 digits; samordningsnummer accepted" },
+                    "personnummer": { "type": "string", "description": "YYYYMMDDNNNN or YYMMDD-NNNN (+ for 100 and over), hyphen optional; samordningsnummer accepted; answered as 12 digits" },
                     "first_name": { "type": "string" }, "last_name": { "type": "string" }, "email": { "type": "string" }, "phone": { "type": "string" },
                     "municipality_code": { "type": "string" }, "occupations": { "type": "array", "items": { "type": "string", "description": "SSYK 4" } },
                     "skills": { "type": "array", "items": { "type": "string", "description": "vocabulary id or free text" } },

@@ -109,7 +109,9 @@ pub fn openings_for_seeker(
         .enumerate()
         .filter_map(|(i, s)| {
             let o = openings::Opening::from(rows.remove(&s.id).filter(|r| r.deleted_at.is_none())?);
-            let (_, explanation) = explain_opening(weights, &profile, &o, s.bm25);
+            let (_, mut explanation) = explain_opening(weights, &profile, &o, s.bm25);
+            // How long this person has waited for a proposal, the same on every opening.
+            explanation.waiting_since = seeker.last_proposed_at.unwrap_or(seeker.registered_at);
             Some(OpeningMatch {
                 id: o.id,
                 rank: offset as usize + i + 1,

@@ -76,6 +76,12 @@ pub fn seeker(f: &Fields, r: &SeekerRow) -> Option<TantivyDocument> {
     }
     let mut doc = TantivyDocument::default();
     add_id(&mut doc, f, &r.id);
+    for part in [&r.first_name, &r.last_name].into_iter().flatten() {
+        doc.add_text(f.person, part);
+    }
+    if let Some(m) = reference().municipalities.get(&r.municipality_code) {
+        doc.add_text(f.person, &m.name);
+    }
     if let Some(summary) = &r.summary {
         add_text(&mut doc, f, summary);
     }

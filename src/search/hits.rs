@@ -130,8 +130,17 @@ pub fn seeker_hits(
     action: &audit::Action,
 ) -> AppResult<(Vec<SeekerHit>, i64)> {
     let filters = q.filters::<SeekerStatus>()?;
-    let (hits, total) = search(&at.index.seekers, &q.q, &filters, limit as usize, offset as usize)
-        .map_err(|e| AppError::Internal(e.context("searching seekers")))?;
+    // A personnummer, phone number or e-mail address finds that person exactly, from the
+    // database; words search names, places and profiles in the index.
+    let (hits, total) = match seekers::store::Identifiers::of(&q.q, crate::clock::stockholm_date(at.now)) {
+        Some(identifiers) => {
+            let ids = seekers::store::find_by_identifiers(c, &identifiers)?;
+            let total = ids.len();
+            (ids.into_iter().skip(offset as usize).take(limit as usize).map(|id| (id, 1.0)).collect(), total)
+        }
+        None => search(&at.index.seekers, &q.q, &filters, limit as usize, offset as usize)
+            .map_err(|e| AppError::Internal(e.context("searching seekers")))?,
+    };
     let ids: Vec<String> = hits.iter().map(|(id, _)| id.clone()).collect();
     let mut rows: HashMap<String, _> =
         seekers::store::rows_by_ids(c, &ids)?.into_iter().map(|r| (r.id.clone(), r)).collect();

@@ -28,7 +28,7 @@ use tantivy::tokenizer::{
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
 
 /// Bump when the schema or the analyzers change: older indexes are rebuilt on start.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// Swedish: lowercased and stemmed (`undersköterskor` → `underskötersk`).
 pub const SWEDISH: &str = "sv";
@@ -41,6 +41,9 @@ pub struct Fields {
     pub id: Field,
     pub text: Field,
     pub folded: Field,
+    /// A seeker's first and last name and home municipality's name, accent-folded, so staff
+    /// find a person by name or place. Never personnummer, phone or e-mail.
+    pub person: Field,
     pub municipality: Field,
     /// Every level of every SSYK code: `5`, `53`, `532`, `5321`.
     pub ssyk: Field,
@@ -128,6 +131,7 @@ fn schema() -> (Schema, Fields) {
         id: b.add_text_field("id", STRING | STORED),
         text: b.add_text_field("text", text(SWEDISH)),
         folded: b.add_text_field("folded", text(SWEDISH_FOLDED)),
+        person: b.add_text_field("person", text(SWEDISH_FOLDED)),
         municipality: b.add_text_field("municipality", STRING),
         ssyk: b.add_text_field("ssyk", STRING),
         skill: b.add_text_field("skill", STRING),

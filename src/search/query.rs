@@ -61,6 +61,12 @@ fn word_query(f: &Fields, word: &str) -> Option<Box<dyn Query>> {
             let fuzzy = FuzzyTermQuery::new(Term::from_field_text(f.folded, &t), distance, true);
             alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(fuzzy), 0.5))));
         }
+        // A name or a place (seekers only): exact weighs most, one typo forgiven from 4 letters.
+        alternatives.push((Occur::Should, Box::new(BoostQuery::new(term_query(f.person, &t), 3.0))));
+        if len >= 4 {
+            let fuzzy = FuzzyTermQuery::new(Term::from_field_text(f.person, &t), 1, true);
+            alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(fuzzy), 1.5))));
+        }
     }
     if let Some(group) = reference().synonyms_of(word) {
         for synonym in group {

@@ -22,18 +22,47 @@ async fn create(state: web::Data<AppState>, who: Principal, body: Json<SeekerInp
     Ok(HttpResponse::Created().insert_header((header::ETAG, etag(seeker.version))).json(seeker))
 }
 
+#[derive(serde::Deserialize)]
+struct ListQuery {
+    /// Find a person: a name (any order, accents and a typo forgiven), a place, a
+    /// personnummer, a phone number or an e-mail address.
+    q: Option<String>,
+    #[serde(flatten)]
+    filter: store::SeekerFilter,
+}
+
 #[get("/api/v1/seekers")]
 async fn list(
     state: web::Data<AppState>,
     who: Principal,
-    q: web::Query<store::SeekerFilter>,
+    q: web::Query<ListQuery>,
     paging: Paging,
     action: audit::Action,
 ) -> AppResult<HttpResponse> {
     who.require(Role::CASEWORK)?;
-    let filter = q.into_inner();
+    let ListQuery { q, filter } = q.into_inner();
     let (limit, offset) = paging.pair();
     let now = state.clock.now_ts();
+    if let Some(q) = q.filter(|q| !q.trim().is_empty()) {
+        let query = crate::search::hits::SearchQuery {
+            q,
+            status: filter.status.clone(),
+            municipality: filter.municipality_code.clone(),
+            ..Default::default()
+        };
+        let st = state.clone();
+        let (items, total) = db::run(&state.pool, move |c| {
+            db::write_tx(c, |c| {
+                // The hits are audited as they are found.
+                let (hits, total) =
+                    crate::search::hits::seeker_hits(c, st.lookup(), &who, &query, (limit, offset), &action)?;
+                let items = hits.iter().map(|h| store::get(c, &h.id)).collect::<AppResult<Vec<_>>>()?;
+                Ok((items, total))
+            })
+        })
+        .await?;
+        return Ok(HttpResponse::Ok().json(paging.page(items, total)));
+    }
     let (items, total) = db::run(&state.pool, move |c| {
         db::write_tx(c, |c| {
             let (items, total) = store::list(c, &filter, limit, offset)?;

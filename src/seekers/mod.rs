@@ -124,7 +124,7 @@ fn valid_email(e: &str) -> bool {
 }
 
 /// Keeps `+` and digits; 7 to 15 digits as E.164 allows.
-fn normalize_phone(p: &str) -> Option<String> {
+pub fn normalize_phone(p: &str) -> Option<String> {
     if !p.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)) {
         return None;
     }

@@ -196,6 +196,57 @@ pub fn rows_by_ids(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<S
     seekers::table.filter(seekers::id.eq_any(ids)).select(SeekerRow::as_select()).load(conn)
 }
 
+/// What a search box holds when it names one person exactly: looked up in the database
+/// (these never enter the search index).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Identifiers {
+    pub personnummer: Option<String>,
+    /// The number as stored, in its national and international forms.
+    pub phones: Vec<String>,
+    pub email: Option<String>,
+}
+
+impl Identifiers {
+    /// Every reading of `q` as an identifier: a personnummer (10 or 12 digits, with or without
+    /// `-`/`+`), a phone number, an e-mail address. None when `q` is words.
+    pub fn of(q: &str, today: NaiveDate) -> Option<Self> {
+        let q = q.trim();
+        let mut found = Identifiers::default();
+        if q.contains('@') && !q.contains(char::is_whitespace) {
+            found.email = Some(q.to_lowercase());
+        } else if !q.is_empty() && q.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)) {
+            found.personnummer = crate::ident::normalize_personnummer(q, today).ok();
+            if let Some(p) = super::normalize_phone(q) {
+                let digits = p.trim_start_matches('+').to_string();
+                found.phones.push(p.clone());
+                if let Some(rest) = digits.strip_prefix("46").filter(|_| p.starts_with('+')) {
+                    found.phones.push(format!("0{rest}"));
+                } else if let Some(rest) = digits.strip_prefix('0') {
+                    found.phones.push(format!("+46{rest}"));
+                }
+            }
+        }
+        (found != Identifiers::default()).then_some(found)
+    }
+}
+
+/// Seekers (not erased) with any of the identifiers, oldest first.
+pub fn find_by_identifiers(conn: &mut DbConnection, ids: &Identifiers) -> QueryResult<Vec<String>> {
+    let mut q = seekers::table.filter(seekers::erased_at.is_null()).into_boxed();
+    let mut any: Vec<String> = Vec::new();
+    if let Some(p) = &ids.personnummer {
+        any.push(p.clone());
+    }
+    // One OR over the three columns, each compared exactly.
+    q = q.filter(
+        seekers::personnummer
+            .eq_any(any)
+            .or(seekers::phone.eq_any(ids.phones.clone()))
+            .or(seekers::email.eq_any(ids.email.iter().cloned().collect::<Vec<_>>())),
+    );
+    q.order(seekers::id).select(seekers::id).limit(100).load(conn)
+}
+
 /// A page of rows in id order, for rebuilding the index.
 pub fn rows_after(conn: &mut DbConnection, after: &str, limit: i64) -> QueryResult<Vec<SeekerRow>> {
     seekers::table

@@ -71,7 +71,7 @@ fn application_form(csrf: &str, f: &ApplyForm, errors: &[FieldError]) -> Markup 
             @if !errors.is_empty() { p.notice.error role="alert" { "Några uppgifter behöver rättas, se nedan." } }
             form.stack method="post" action="/apply" novalidate {
                 input type="hidden" name="csrf" value=(csrf);
-                (field("personnummer", "Personnummer", &f.personnummer, "text", "off", Some("12 siffror, ÅÅÅÅMMDDNNNN")))
+                (field("personnummer", "Personnummer", &f.personnummer, "text", "off", Some("ÅÅÅÅMMDD-NNNN eller ÅÅMMDD-NNNN")))
                 (field("first_name", "Förnamn", &f.first_name, "text", "given-name", None))
                 (field("last_name", "Efternamn", &f.last_name, "text", "family-name", None))
                 (field("phone", "Telefon", &f.phone, "tel", "tel", None))

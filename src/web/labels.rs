@@ -298,7 +298,7 @@ pub fn field_problem(e: &FieldError) -> String {
     match e.code.as_str() {
         "personnummer.check_digit" => "Personnumret stämmer inte (kontrollsiffran). Kontrollera siffrorna.".into(),
         "personnummer.format" | "personnummer.date_of_birth" => {
-            "Skriv personnumret med 12 siffror, ÅÅÅÅMMDDNNNN.".into()
+            "Skriv personnumret som ÅÅÅÅMMDD-NNNN eller ÅÅMMDD-NNNN.".into()
         }
         "phone.required" => "Ange telefon eller e-post, så att vi kan nå dig.".into(),
         "phone.format" => "Skriv telefonnumret med 7 till 15 siffror.".into(),

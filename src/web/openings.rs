@@ -29,7 +29,10 @@ const PAGE: i64 = 20;
 pub fn search_form<S: TextEnum + Label>(action: &str, q: &SearchQuery, with_available: bool) -> Markup {
     html! {
         form.filters method="get" action=(action) {
-            label { "Sök" input type="search" name="q" value=(q.q) placeholder="t.ex. undersköterska, svetsare, truckkort"; }
+            label { "Sök"
+                input type="search" name="q" value=(q.q)
+                    placeholder=(if with_available { "namn, personnummer, telefon, e-post, ort eller yrke" } else { "t.ex. undersköterska, svetsare, truckkort" });
+            }
             label { "Kommunkod" input name="municipality" value=(q.municipality.clone().unwrap_or_default()) placeholder="1287" size="6"; }
             label { "Yrke (SSYK)" input name="occupation" value=(q.occupation.clone().unwrap_or_default()) placeholder="5321" size="6"; }
             label { "Körkort" input name="licence" value=(q.licence.clone().unwrap_or_default()) placeholder="B" size="4"; }

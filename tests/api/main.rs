@@ -2,6 +2,7 @@
 
 mod booking;
 mod browser;
+mod find;
 mod foundation;
 mod helpers;
 mod matching;
