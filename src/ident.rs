@@ -38,6 +38,24 @@ fn digits_of(s: &str, allowed_sep: &[char]) -> Option<Vec<u8>> {
     Some(out)
 }
 
+crate::text_newtype! {
+    /// A personnummer or samordningsnummer as 12 digits, checked (date of birth, check digit).
+    /// Its `Debug` shows no digits, so it cannot reach a log through `{:?}`.
+    pub struct Personnummer; redacted
+}
+
+impl Personnummer {
+    pub fn parse(raw: &str, today: NaiveDate) -> Result<Self, (Fault, &'static str)> {
+        normalize_personnummer(raw, today).map(Self)
+    }
+
+    /// A stored value: 12 digits with a valid check digit.
+    pub fn from_stored(s: String) -> Option<Self> {
+        let digits: Option<Vec<u8>> = s.bytes().map(|b| b.is_ascii_digit().then(|| b - b'0')).collect();
+        digits.filter(|d| d.len() == 12 && luhn_valid(&d[2..])).map(|_| Self(s))
+    }
+}
+
 /// Validates a personnummer or samordningsnummer and returns it as 12 digits. Accepted:
 /// `YYYYMMDDNNNC` and the 10-digit `YYMMDD-NNNC` (the `-` optional), whose century is the
 /// latest that puts the birth on or before today; a `+` instead of `-` means a hundred years
@@ -129,6 +147,15 @@ mod tests {
         assert!(normalize_personnummer("811228-9875", today()).is_err(), "check digit, 10 digits");
         assert!(normalize_personnummer("20991228xxxx", today()).is_err());
         assert!(normalize_personnummer("209912280000", today()).is_err(), "future");
+    }
+
+    #[test]
+    fn a_personnummer_never_shows_in_debug_output() {
+        let p = Personnummer::parse("19811228-9874", today()).unwrap();
+        assert_eq!(p.as_str(), "198112289874");
+        assert_eq!(format!("{p:?}"), "Personnummer(…)");
+        assert_eq!(format!("{:?}", Some(&p)), "Some(Personnummer(…))");
+        assert!(Personnummer::from_stored("198112289875".into()).is_none(), "a stored value is checked");
     }
 
     #[test]

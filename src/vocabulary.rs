@@ -37,29 +37,55 @@ fn basic() -> LanguageLevel {
     LanguageLevel::Basic
 }
 
-pub fn municipality(code: &str, field: &str, errors: &mut Errors) {
-    if !reference().municipalities.contains_key(code) {
-        errors.add(field, Fault::Unknown, format!("`{code}` is not a Swedish municipality code (kommunkod, 4 digits)"));
+crate::text_newtype! {
+    /// A Swedish municipality code (kommunkod, 4 digits) in the reference list.
+    pub struct MunicipalityCode; plain
+}
+
+impl MunicipalityCode {
+    pub fn from_stored(code: String) -> Option<Self> {
+        reference().municipalities.contains_key(&code).then_some(Self(code))
     }
 }
 
-pub fn occupation(code: &str, field: &str, errors: &mut Errors) {
-    if !reference().is_ssyk4(code) {
+crate::text_newtype! {
+    /// An SSYK 2012 unit group (4 digits) in the reference list.
+    pub struct SsykCode; plain
+}
+
+impl SsykCode {
+    pub fn from_stored(code: String) -> Option<Self> {
+        reference().is_ssyk4(&code).then_some(Self(code))
+    }
+}
+
+pub fn municipality(code: &str, field: &str, errors: &mut Errors) -> Option<MunicipalityCode> {
+    let parsed = MunicipalityCode::from_stored(code.trim().to_string());
+    if parsed.is_none() {
+        errors.add(field, Fault::Unknown, format!("`{code}` is not a Swedish municipality code (kommunkod, 4 digits)"));
+    }
+    parsed
+}
+
+pub fn occupation(code: &str, field: &str, errors: &mut Errors) -> Option<SsykCode> {
+    let parsed = SsykCode::from_stored(code.trim().to_string());
+    if parsed.is_none() {
         errors.add(field, Fault::Unknown, format!("`{code}` is not an SSYK 2012 unit group (4 digits)"));
     }
+    parsed
 }
 
 /// Checks SSYK codes, dropping duplicates and keeping the order given.
-pub fn occupations(codes: &[String], field: &str, errors: &mut Errors) -> Vec<String> {
+pub fn occupations(codes: &[String], field: &str, errors: &mut Errors) -> Vec<SsykCode> {
     if codes.len() > 10 {
         errors.add(field, Fault::Range, "at most 10 occupations");
     }
-    let mut out: Vec<String> = Vec::new();
+    let mut out: Vec<SsykCode> = Vec::new();
     for (i, c) in codes.iter().enumerate() {
-        let c = c.trim().to_string();
-        occupation(&c, &format!("{field}[{i}]"), errors);
-        if !out.contains(&c) {
-            out.push(c);
+        if let Some(c) = occupation(c, &format!("{field}[{i}]"), errors) {
+            if !out.contains(&c) {
+                out.push(c);
+            }
         }
     }
     out

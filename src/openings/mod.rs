@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{AppResult, Errors, Fault};
 use crate::reference::SkillRef;
-use crate::vocabulary::{self, LanguageRequirement};
+use crate::vocabulary::{self, LanguageRequirement, SsykCode};
 
 crate::text_enum! {
     /// The form of employment, JobTech's employment types plus the municipal measures.
@@ -127,7 +127,7 @@ pub struct OpeningInput {
 pub struct OpeningData {
     pub headline: String,
     pub description: String,
-    pub occupation: String,
+    pub occupation: SsykCode,
     pub workplace_address: WorkplaceAddress,
     pub number_of_vacancies: u32,
     pub employment_type: EmploymentType,
@@ -158,8 +158,7 @@ impl OpeningInput {
         let headline = vocabulary::text(&self.headline, "headline", 200, &mut errors);
         let description = vocabulary::free_text(&Some(self.description.clone()), "description", 20_000, &mut errors)
             .unwrap_or_default();
-        let occupation = self.occupation.trim().to_string();
-        vocabulary::occupation(&occupation, "occupation", &mut errors);
+        let occupation = vocabulary::occupation(&self.occupation, "occupation", &mut errors);
         let mut address = self.workplace_address.clone();
         address.municipality_code = address.municipality_code.trim().to_string();
         vocabulary::municipality(&address.municipality_code, "workplace_address.municipality_code", &mut errors);
@@ -197,6 +196,9 @@ impl OpeningInput {
             }
         }
         errors.into_result()?;
+        let Some(occupation) = occupation else {
+            return Err(crate::error::AppError::internal("validation passed without the occupation"));
+        };
         Ok(OpeningData {
             headline,
             description,
@@ -221,7 +223,7 @@ pub struct Opening {
     pub employer_id: String,
     pub headline: String,
     pub description: String,
-    pub occupation: String,
+    pub occupation: SsykCode,
     pub occupation_name: Option<String>,
     pub workplace_address: WorkplaceAddress,
     pub number_of_vacancies: i32,
@@ -246,7 +248,7 @@ impl Opening {
             employer_id: None,
             headline: self.headline.clone(),
             description: self.description.clone(),
-            occupation: self.occupation.clone(),
+            occupation: self.occupation.to_string(),
             workplace_address: self.workplace_address.clone(),
             number_of_vacancies: self.number_of_vacancies as u32,
             employment_type: self.employment_type,

@@ -8,6 +8,7 @@ use crate::db::{DbConnection, new_id, schema::employers, schema::idempotency_key
 use crate::error::{AppError, AppResult, Clash, Fault, Thing};
 use crate::json::parse_json;
 use crate::reference::reference;
+use crate::vocabulary::{MunicipalityCode, SsykCode};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = openings)]
@@ -16,8 +17,8 @@ pub struct OpeningRow {
     pub employer_id: String,
     pub headline: String,
     pub description: String,
-    pub occupation: String,
-    pub municipality_code: String,
+    pub occupation: SsykCode,
+    pub municipality_code: MunicipalityCode,
     pub workplace_address: String,
     pub number_of_vacancies: i32,
     pub filled_vacancies: i32,
@@ -39,7 +40,7 @@ pub struct OpeningRow {
 impl From<OpeningRow> for Opening {
     fn from(r: OpeningRow) -> Self {
         let address = serde_json::from_str(&r.workplace_address).unwrap_or(super::WorkplaceAddress {
-            municipality_code: r.municipality_code.clone(),
+            municipality_code: r.municipality_code.to_string(),
             street_address: None,
             postcode: None,
             city: None,

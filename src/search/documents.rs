@@ -79,7 +79,7 @@ pub fn seeker(f: &Fields, r: &SeekerRow) -> Option<TantivyDocument> {
     for part in [&r.first_name, &r.last_name].into_iter().flatten() {
         doc.add_text(f.person, part);
     }
-    if let Some(m) = reference().municipalities.get(&r.municipality_code) {
+    if let Some(m) = reference().municipalities.get(r.municipality_code.as_str()) {
         doc.add_text(f.person, &m.name);
     }
     if let Some(summary) = &r.summary {

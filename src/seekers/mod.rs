@@ -9,9 +9,9 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{AppResult, Errors, Fault};
-use crate::ident::normalize_personnummer;
+use crate::ident::Personnummer;
 use crate::reference::SkillRef;
-use crate::vocabulary::{self, Language};
+use crate::vocabulary::{self, Language, MunicipalityCode, SsykCode};
 
 crate::text_enum! {
     /// Where a seeker is: looking (active), paused, in a placement, or gone from assistance.
@@ -93,13 +93,13 @@ pub struct SeekerInput {
 /// A validated, normalised seeker, ready to store.
 #[derive(Debug, Clone)]
 pub struct SeekerData {
-    pub personnummer: String,
+    pub personnummer: Personnummer,
     pub first_name: String,
     pub last_name: String,
     pub email: Option<String>,
     pub phone: Option<String>,
-    pub municipality_code: String,
-    pub occupations: Vec<String>,
+    pub municipality_code: MunicipalityCode,
+    pub occupations: Vec<SsykCode>,
     pub skills: Vec<SkillRef>,
     pub languages: Vec<Language>,
     pub driving_licences: Vec<String>,
@@ -138,11 +138,11 @@ pub fn normalize_phone(p: &str) -> Option<String> {
 impl SeekerInput {
     pub fn validate(&self, today: NaiveDate) -> AppResult<SeekerData> {
         let mut errors = Errors::new();
-        let personnummer = match normalize_personnummer(&self.personnummer, today) {
-            Ok(p) => p,
+        let personnummer = match Personnummer::parse(&self.personnummer, today) {
+            Ok(p) => Some(p),
             Err((fault, msg)) => {
                 errors.add("personnummer", fault, msg);
-                String::new()
+                None
             }
         };
         let first_name = vocabulary::text(&self.first_name, "first_name", 100, &mut errors);
@@ -158,8 +158,7 @@ impl SeekerInput {
             }),
             None => None,
         };
-        let municipality_code = self.municipality_code.trim().to_string();
-        vocabulary::municipality(&municipality_code, "municipality_code", &mut errors);
+        let municipality_code = vocabulary::municipality(&self.municipality_code, "municipality_code", &mut errors);
         let occupations = vocabulary::occupations(&self.occupations, "occupations", &mut errors);
         let skills = vocabulary::skills(&self.skills, "skills", &mut errors);
         let languages = vocabulary::languages(&self.languages, "languages", &mut errors);
@@ -186,6 +185,9 @@ impl SeekerInput {
             _ => {}
         }
         errors.into_result()?;
+        let (Some(personnummer), Some(municipality_code)) = (personnummer, municipality_code) else {
+            return Err(crate::error::AppError::internal("validation passed without the codes"));
+        };
         Ok(SeekerData {
             personnummer,
             first_name,
@@ -213,12 +215,12 @@ impl SeekerInput {
 #[derive(Debug, Clone, Serialize)]
 pub struct Seeker {
     pub id: String,
-    pub personnummer: Option<String>,
+    pub personnummer: Option<Personnummer>,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,
-    pub municipality_code: String,
+    pub municipality_code: MunicipalityCode,
     pub occupations: Vec<String>,
     pub skills: Vec<SkillRef>,
     pub languages: Vec<Language>,
@@ -244,12 +246,12 @@ impl Seeker {
     /// The stored seeker as a client would send it, for merging a PATCH into.
     pub fn to_input(&self) -> serde_json::Value {
         let input = SeekerInput {
-            personnummer: self.personnummer.clone().unwrap_or_default(),
+            personnummer: self.personnummer.as_deref().unwrap_or_default().to_string(),
             first_name: self.first_name.clone().unwrap_or_default(),
             last_name: self.last_name.clone().unwrap_or_default(),
             email: self.email.clone(),
             phone: self.phone.clone(),
-            municipality_code: self.municipality_code.clone(),
+            municipality_code: self.municipality_code.to_string(),
             occupations: self.occupations.clone(),
             skills: self.skills.iter().map(|s| s.id.clone().unwrap_or_else(|| s.label.clone())).collect(),
             languages: self.languages.clone(),

@@ -5,18 +5,20 @@ use super::{ExitReason, Seeker, SeekerData, SeekerStatus};
 use crate::db::outbox::{self, Entity};
 use crate::db::{DbConnection, new_id, schema::seekers, schema::users, write_tx};
 use crate::error::{AppError, AppResult, Clash, Fault, Thing};
+use crate::ident::Personnummer;
 use crate::json::parse_json;
+use crate::vocabulary::MunicipalityCode;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = seekers)]
 pub struct SeekerRow {
     pub id: String,
-    pub personnummer: Option<String>,
+    pub personnummer: Option<Personnummer>,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,
-    pub municipality_code: String,
+    pub municipality_code: MunicipalityCode,
     pub occupations: String,
     pub skills: String,
     pub languages: String,

@@ -102,7 +102,7 @@ async fn seeker_page(
                 " · registrerad " (date(&crate::clock::format_ts(s.registered_at)))
                 " · väntat " (days_ago(s.last_proposed_at.unwrap_or(s.registered_at), now)) " sedan senaste förslag" }
             dl.facts {
-                dt { "Personnummer" } dd { (s.personnummer.clone().unwrap_or_default()) }
+                dt { "Personnummer" } dd { (s.personnummer.as_deref().unwrap_or_default()) }
                 dt { "Kontakt" } dd { (s.phone.clone().unwrap_or_default()) " " (s.email.clone().unwrap_or_default()) }
                 dt { "Söker som" } dd { (s.occupations.iter().map(|o| occupation(o)).collect::<Vec<_>>().join(", ")) }
                 dt { "Kompetenser" } dd { @for k in &s.skills { span.tag { (k.label) } " " } }
