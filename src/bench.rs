@@ -35,7 +35,7 @@ fn row(id: String, d: &SeekerData, now: i64) -> SeekerRow {
         skills: json(&d.skills),
         languages: json(&d.languages),
         driving_licences: json(&d.driving_licences),
-        available_from: d.available_from.map(|x| x.to_string()),
+        available_from: d.available_from.map(Into::into),
         max_commute_km: d.max_commute_km.map(|k| k as i32),
         summary: d.summary.clone(),
         unit: d.unit.clone(),

@@ -41,6 +41,28 @@ pub fn format_ts(ts: i64) -> String {
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
+crate::text_newtype! {
+    /// A calendar date, stored and answered as `YYYY-MM-DD` text (the columns are text on both
+    /// backends); read back with [`Day::date`]. A stored value that is not a date is an error.
+    pub struct Day; plain
+}
+
+impl Day {
+    pub fn from_stored(s: String) -> Option<Self> {
+        NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok().map(|_| Self(s))
+    }
+
+    pub fn date(&self) -> NaiveDate {
+        NaiveDate::parse_from_str(&self.0, "%Y-%m-%d").expect("a Day holds a valid date")
+    }
+}
+
+impl From<NaiveDate> for Day {
+    fn from(d: NaiveDate) -> Self {
+        Self(d.format("%Y-%m-%d").to_string())
+    }
+}
+
 /// Serde helpers so models can keep `i64` and the API shows RFC 3339.
 pub mod rfc3339 {
     use serde::Serializer;

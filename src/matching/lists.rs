@@ -23,7 +23,7 @@ pub struct Candidate {
     pub last_name: Option<String>,
     pub municipality_code: crate::vocabulary::MunicipalityCode,
     pub occupations: Vec<String>,
-    pub available_from: Option<String>,
+    pub available_from: Option<crate::clock::Day>,
     pub explanation: Explanation,
 }
 
@@ -81,8 +81,8 @@ pub struct OpeningMatch {
     pub occupation_name: Option<String>,
     pub municipality_code: String,
     pub employment_type: crate::openings::EmploymentType,
-    pub start_date: Option<String>,
-    pub application_deadline: Option<String>,
+    pub start_date: Option<crate::clock::Day>,
+    pub application_deadline: Option<crate::clock::Day>,
     pub explanation: Explanation,
 }
 

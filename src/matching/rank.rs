@@ -47,7 +47,7 @@ impl OpeningProfile {
         Self::from_parts(
             &o.occupation,
             &o.workplace_address.municipality_code,
-            o.start_date.as_deref().and_then(|d| d.parse().ok()),
+            o.start_date.as_ref().map(crate::clock::Day::date),
             &o.must_have,
             &o.nice_to_have,
             &o.headline,
@@ -110,7 +110,7 @@ impl SeekerProfile {
             licences: s.driving_licences.clone(),
             location: location(&s.municipality_code),
             max_commute_km: s.max_commute_km.map(|k| k.max(0) as u64),
-            available_day: s.available_from.as_deref().and_then(|d| d.parse().ok()).map(day_number).unwrap_or(0),
+            available_day: s.available_from.as_ref().map(|d| day_number(d.date())).unwrap_or(0),
             text: format!("{} {}", names.join(" "), labels.join(" ")),
         }
     }

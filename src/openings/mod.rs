@@ -231,8 +231,8 @@ pub struct Opening {
     pub employment_type: EmploymentType,
     pub must_have: Requirements,
     pub nice_to_have: Requirements,
-    pub application_deadline: Option<String>,
-    pub start_date: Option<String>,
+    pub application_deadline: Option<crate::clock::Day>,
+    pub start_date: Option<crate::clock::Day>,
     pub scope_of_work: Option<ScopeOfWork>,
     pub status: OpeningStatus,
     #[serde(with = "crate::clock::rfc3339")]
@@ -254,8 +254,8 @@ impl Opening {
             employment_type: self.employment_type,
             must_have: self.must_have.to_input(),
             nice_to_have: self.nice_to_have.to_input(),
-            application_deadline: self.application_deadline.as_deref().and_then(|d| d.parse().ok()),
-            start_date: self.start_date.as_deref().and_then(|d| d.parse().ok()),
+            application_deadline: self.application_deadline.as_ref().map(crate::clock::Day::date),
+            start_date: self.start_date.as_ref().map(crate::clock::Day::date),
             scope_of_work: self.scope_of_work,
             status: self.status,
         };

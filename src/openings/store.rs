@@ -25,8 +25,8 @@ pub struct OpeningRow {
     pub employment_type: EmploymentType,
     pub must_have: String,
     pub nice_to_have: String,
-    pub application_deadline: Option<String>,
-    pub start_date: Option<String>,
+    pub application_deadline: Option<crate::clock::Day>,
+    pub start_date: Option<crate::clock::Day>,
     pub scope_min: Option<i32>,
     pub scope_max: Option<i32>,
     pub status: OpeningStatus,
@@ -327,7 +327,7 @@ pub fn update(
             m.remove("employer_id");
         }
         let input: OpeningInput = parse_json(merged.to_string().as_bytes())?;
-        let previous_deadline = current.application_deadline.as_deref().and_then(|d| d.parse().ok());
+        let previous_deadline = current.application_deadline.as_ref().map(crate::clock::Day::date);
         let d = input.validate(today, previous_deadline)?;
         let changed = diesel::update(openings::table.find(id).filter(openings::version.eq(expected_version)))
             .set((

@@ -126,7 +126,7 @@ pub struct Transition {
 pub struct Event {
     pub from: Option<Status>,
     pub to: Status,
-    pub at: String,
+    pub at: crate::clock::Day,
     pub note: Option<String>,
     pub by: String,
     #[serde(with = "crate::clock::rfc3339")]
@@ -143,11 +143,11 @@ pub struct Placement {
     pub broker_id: String,
     pub unit: Option<String>,
     pub outcome: Option<Outcome>,
-    pub employment_until: Option<String>,
+    pub employment_until: Option<crate::clock::Day>,
     pub student_finance_eligible: Option<bool>,
-    pub proposed_on: String,
-    pub started_on: Option<String>,
-    pub ended_on: Option<String>,
+    pub proposed_on: crate::clock::Day,
+    pub started_on: Option<crate::clock::Day>,
+    pub ended_on: Option<crate::clock::Day>,
     /// What may happen next.
     pub allowed_transitions: Vec<Status>,
     pub history: Vec<Event>,

@@ -21,18 +21,18 @@ pub struct PlacementRow {
     pub broker_id: String,
     pub unit: Option<String>,
     pub outcome: Option<Outcome>,
-    pub employment_until: Option<String>,
+    pub employment_until: Option<crate::clock::Day>,
     pub student_finance_eligible: Option<bool>,
-    pub proposed_on: String,
-    pub started_on: Option<String>,
-    pub ended_on: Option<String>,
+    pub proposed_on: crate::clock::Day,
+    pub started_on: Option<crate::clock::Day>,
+    pub ended_on: Option<crate::clock::Day>,
     pub created_at: i64,
     pub updated_at: i64,
     pub version: i64,
 }
 
 /// from, to, happened on, note, by (name), recorded at.
-type EventRow = (Option<Status>, Status, String, Option<String>, String, i64);
+type EventRow = (Option<Status>, Status, crate::clock::Day, Option<String>, String, i64);
 
 fn history(conn: &mut DbConnection, id: &str) -> AppResult<Vec<Event>> {
     let rows: Vec<EventRow> = placement_events::table
@@ -273,12 +273,17 @@ pub fn transition(
             .optional()?
             .ok_or(AppError::NotFound(Thing::Placement))?;
         let (from, kind) = (row.status, row.kind);
-        let last_date: String = placement_events::table
+        // The latest step's date (an aggregate, so read as text and checked here).
+        let latest: Option<String> = placement_events::table
             .filter(placement_events::placement_id.eq(id))
             .select(diesel::dsl::max(placement_events::happened_on))
-            .first::<Option<String>>(c)?
-            .unwrap_or_else(|| row.proposed_on.clone());
-        let last_date: NaiveDate = last_date.parse().unwrap_or(today);
+            .first::<Option<String>>(c)?;
+        let last_date = match latest {
+            None => row.proposed_on.date(),
+            Some(text) => crate::clock::Day::from_stored(text)
+                .ok_or_else(|| AppError::internal("a stored placement step has no valid date"))?
+                .date(),
+        };
         validate_transition(&t, from, kind, last_date, today)?;
         let at = t.at.to_string();
         let changed = diesel::update(placements::table.find(id).filter(placements::version.eq(row.version)))
@@ -417,9 +422,9 @@ pub struct EmployerView {
     pub status: Status,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
-    pub proposed_on: String,
-    pub started_on: Option<String>,
-    pub ended_on: Option<String>,
+    pub proposed_on: crate::clock::Day,
+    pub started_on: Option<crate::clock::Day>,
+    pub ended_on: Option<crate::clock::Day>,
     pub outcome: Option<Outcome>,
 }
 

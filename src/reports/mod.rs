@@ -23,6 +23,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::booking::report::BookingFigures;
+use crate::clock::Day;
 pub use crate::clock::Month;
 use crate::db::DbConnection;
 use crate::db::schema::{openings, placements, seekers, targets, users};
@@ -92,15 +93,15 @@ struct P {
     broker_id: String,
     unit: Option<String>,
     outcome: Option<Outcome>,
-    employment_until: Option<String>,
+    employment_until: Option<Day>,
     student_finance_eligible: Option<bool>,
-    proposed_on: String,
-    started_on: Option<String>,
-    ended_on: Option<String>,
+    proposed_on: Day,
+    started_on: Option<Day>,
+    ended_on: Option<Day>,
 }
 
-fn date(s: &Option<String>) -> Option<NaiveDate> {
-    s.as_deref().and_then(|d| d.parse().ok())
+fn date(s: &Option<Day>) -> Option<NaiveDate> {
+    s.as_ref().map(Day::date)
 }
 
 fn median(mut v: Vec<f64>) -> Option<f64> {
@@ -232,7 +233,7 @@ pub fn monthly(conn: &mut DbConnection, month: Month, only_unit: Option<&str>, n
     let firsts: Vec<(&P, f64)> = first
         .values()
         .filter_map(|p| {
-            let proposed: NaiveDate = p.proposed_on.parse().ok()?;
+            let proposed = p.proposed_on.date();
             if !month.contains(proposed) {
                 return None;
             }

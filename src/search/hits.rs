@@ -102,7 +102,7 @@ pub struct SeekerHit {
     pub occupations: Vec<String>,
     pub skills: Vec<String>,
     pub status: SeekerStatus,
-    pub available_from: Option<String>,
+    pub available_from: Option<crate::clock::Day>,
 }
 
 #[derive(Debug, Serialize)]
@@ -116,8 +116,8 @@ pub struct OpeningHit {
     pub municipality_code: String,
     pub employment_type: crate::openings::EmploymentType,
     pub status: OpeningStatus,
-    pub start_date: Option<String>,
-    pub application_deadline: Option<String>,
+    pub start_date: Option<crate::clock::Day>,
+    pub application_deadline: Option<crate::clock::Day>,
 }
 
 /// Seekers matching the query; the shown ones are audited under `action`.

@@ -225,14 +225,14 @@ pub struct Seeker {
     pub skills: Vec<SkillRef>,
     pub languages: Vec<Language>,
     pub driving_licences: Vec<String>,
-    pub available_from: Option<String>,
+    pub available_from: Option<crate::clock::Day>,
     pub max_commute_km: Option<i32>,
     pub summary: Option<String>,
     pub unit: Option<String>,
     pub broker_id: Option<String>,
     pub status: SeekerStatus,
     pub exit_reason: Option<ExitReason>,
-    pub exit_date: Option<String>,
+    pub exit_date: Option<crate::clock::Day>,
     #[serde(with = "crate::clock::rfc3339")]
     pub registered_at: i64,
     #[serde(with = "crate::clock::rfc3339")]
@@ -256,14 +256,14 @@ impl Seeker {
             skills: self.skills.iter().map(|s| s.id.clone().unwrap_or_else(|| s.label.clone())).collect(),
             languages: self.languages.clone(),
             driving_licences: self.driving_licences.clone(),
-            available_from: self.available_from.as_deref().and_then(|d| d.parse().ok()),
+            available_from: self.available_from.as_ref().map(crate::clock::Day::date),
             max_commute_km: self.max_commute_km.map(|k| k as u32),
             summary: self.summary.clone(),
             unit: self.unit.clone(),
             broker_id: self.broker_id.clone(),
             status: self.status,
             exit_reason: self.exit_reason,
-            exit_date: self.exit_date.as_deref().and_then(|d| d.parse().ok()),
+            exit_date: self.exit_date.as_ref().map(crate::clock::Day::date),
         };
         serde_json::to_value(input).expect("serializable")
     }
