@@ -60,6 +60,7 @@ crate::text_enum! {
         NothingBooked = "nothing_booked",
         MeetingCancelled = "meeting_cancelled",
         NotEmpty = "not_empty",
+        LastAdmin = "last_admin",
         /// A unique value no store gave a meaning of its own.
         Unique = "unique",
     }

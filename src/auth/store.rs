@@ -3,7 +3,7 @@ use serde::Serialize;
 
 use super::{Principal, Role, generate_token, hash_token};
 use crate::db::{DbConnection, new_id, schema::*};
-use crate::error::{AppError, AppResult, Fault};
+use crate::error::{AppError, AppResult, Clash, Fault};
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = users)]
@@ -132,15 +132,43 @@ fn insert_token(
 }
 
 /// Revokes a token; revoking twice is not an error. Returns false if no such token exists.
+/// Revokes a token; `false` when there is none. The last active admin token cannot be
+/// revoked: nobody could administer Platsa afterwards (the check and the revocation are one
+/// write transaction, so two admins revoking each other at once leave one).
 pub fn revoke(conn: &mut DbConnection, now: i64, token_id: &str) -> AppResult<bool> {
-    let exists: i64 = api_tokens::table.filter(api_tokens::id.eq(token_id)).count().get_result(conn)?;
-    if exists == 0 {
-        return Ok(false);
-    }
-    diesel::update(api_tokens::table.filter(api_tokens::id.eq(token_id)).filter(api_tokens::revoked_at.is_null()))
-        .set(api_tokens::revoked_at.eq(now))
-        .execute(conn)?;
-    Ok(true)
+    crate::db::write_tx(conn, |conn| {
+        // SQLite's write transaction is already exclusive; on PostgreSQL revocations take
+        // turns, so the count below cannot be read by two at once.
+        if let DbConnection::Postgres(pg) = conn {
+            diesel::sql_query("SELECT pg_advisory_xact_lock(7267002)").execute(pg)?;
+        }
+        let found: Option<(Role, Option<i64>)> = api_tokens::table
+            .inner_join(users::table)
+            .filter(api_tokens::id.eq(token_id))
+            .select((users::role, api_tokens::revoked_at))
+            .first(conn)
+            .optional()?;
+        let Some((role, revoked_at)) = found else { return Ok(false) };
+        if role == Role::Admin && revoked_at.is_none() {
+            let other_admins: i64 = api_tokens::table
+                .inner_join(users::table)
+                .filter(users::role.eq(Role::Admin))
+                .filter(api_tokens::revoked_at.is_null())
+                .filter(api_tokens::id.ne(token_id))
+                .count()
+                .get_result(conn)?;
+            if other_admins == 0 {
+                return Err(AppError::conflict(
+                    Clash::LastAdmin,
+                    "this is the last active admin token; create another admin token first",
+                ));
+            }
+        }
+        diesel::update(api_tokens::table.filter(api_tokens::id.eq(token_id)).filter(api_tokens::revoked_at.is_null()))
+            .set(api_tokens::revoked_at.eq(now))
+            .execute(conn)?;
+        Ok(true)
+    })
 }
 
 pub fn list_tokens(conn: &mut DbConnection, limit: i64, offset: i64) -> AppResult<(Vec<TokenRecord>, i64)> {

@@ -52,9 +52,11 @@ impl Manager {
                 let mut conn = SqliteConnection::establish(&path).map_err(diesel::r2d2::Error::ConnectionError)?;
                 // busy_timeout first: switching to WAL needs a lock, and without the timeout a
                 // connection opened while another writes fails at once with "database is locked".
+                // secure_delete: deleted and overwritten content is zeroed, so an erased
+                // person's data does not linger in free pages of the file.
                 conn.batch_execute(&format!(
                     "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;"
                 ))
                 .map_err(diesel::r2d2::Error::QueryError)?;
                 Ok(DbConnection::Sqlite(conn))
@@ -162,6 +164,18 @@ where
             Err(e)
         }
     }
+}
+
+/// After an erasure: on SQLite, copy the WAL into the database file and truncate it, so the
+/// erased values survive in neither (the pages were zeroed by `secure_delete`). Best effort:
+/// a checkpoint blocked by a long reader is retried by SQLite's own automatic checkpoints.
+pub fn compact_after_erasure(conn: &mut DbConnection) -> AppResult<()> {
+    if let DbConnection::Sqlite(c) = conn {
+        if let Err(e) = c.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);") {
+            tracing::warn!(error = %e, "checkpoint after an erasure failed; SQLite retries it");
+        }
+    }
+    Ok(())
 }
 
 /// Whether the database answers; for `/readyz`.

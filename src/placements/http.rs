@@ -59,11 +59,33 @@ async fn transition(
 
 /// An employer's view of the people placed on its own opening.
 #[get("/api/v1/openings/{id}/placements")]
-async fn on_opening(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> AppResult<HttpResponse> {
+async fn on_opening(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: web::Path<String>,
+    action: crate::audit::Action,
+) -> AppResult<HttpResponse> {
     let id = id.into_inner();
+    let now = state.clock.now_ts();
     let items = db::run(&state.pool, move |c| {
-        crate::openings::store::get_visible(c, &who, &id)?;
-        store::for_employer(c, &id)
+        db::write_tx(c, |c| {
+            crate::openings::store::get_visible(c, &who, &id)?;
+            let mut items = store::for_employer(c, &id)?;
+            // Managers see figures, never names; whoever sees a name is in the audit log.
+            if who.role == Role::Manager {
+                for v in &mut items {
+                    v.first_name = None;
+                    v.last_name = None;
+                }
+            }
+            let named: Vec<String> = items
+                .iter()
+                .filter(|v| v.first_name.is_some() || v.last_name.is_some())
+                .map(|v| v.seeker_id.clone())
+                .collect();
+            crate::audit::record(c, &who, &named, &action, now)?;
+            Ok(items)
+        })
     })
     .await?;
     let total = items.len() as i64;

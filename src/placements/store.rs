@@ -418,6 +418,9 @@ pub fn list(conn: &mut DbConnection, f: &PlacementFilter, limit: i64, offset: i6
 #[derive(Debug, serde::Serialize)]
 pub struct EmployerView {
     pub id: String,
+    /// For the audit row only: an employer is never told the seeker's id.
+    #[serde(skip)]
+    pub seeker_id: String,
     pub kind: Kind,
     pub status: Status,
     pub first_name: Option<String>,
@@ -441,6 +444,7 @@ pub fn for_employer(conn: &mut DbConnection, opening_id: &str) -> AppResult<Vec<
             let shown = r.status.is_shown_to_employer();
             EmployerView {
                 id: r.id,
+                seeker_id: r.seeker_id,
                 kind: r.kind,
                 status: r.status,
                 first_name: first.filter(|_| shown),

@@ -347,9 +347,21 @@ pub fn update(
 }
 
 /// Erases personal data and keeps the anonymous row that reports count.
+/// Erasure (GDPR art. 17): the person's identity, contact details and every free text about
+/// them (profile, application situations, placement notes) are removed; the anonymous facts
+/// reports need stay. On SQLite the freed pages are zeroed (`secure_delete`) and the WAL is
+/// checkpointed and truncated, so the file holds no copy either.
 pub fn erase(conn: &mut DbConnection, now: i64, id: &str) -> AppResult<()> {
+    use crate::db::schema::{applications, placement_events, placements};
     write_tx(conn, |c| {
         get(c, id)?;
+        diesel::update(applications::table.filter(applications::seeker_id.eq(id)))
+            .set(applications::situation.eq(None::<String>))
+            .execute(c)?;
+        let placement_ids = placements::table.filter(placements::seeker_id.eq(id)).select(placements::id);
+        diesel::update(placement_events::table.filter(placement_events::placement_id.eq_any(placement_ids)))
+            .set(placement_events::note.eq(None::<String>))
+            .execute(c)?;
         diesel::update(seekers::table.find(id))
             .set((
                 seekers::personnummer.eq(None::<String>),
@@ -365,7 +377,8 @@ pub fn erase(conn: &mut DbConnection, now: i64, id: &str) -> AppResult<()> {
             ))
             .execute(c)?;
         outbox::push(c, Entity::Seeker, id, now)
-    })
+    })?;
+    crate::db::compact_after_erasure(conn)
 }
 
 /// Every row, erased ones included.

@@ -209,6 +209,7 @@ impl Label for Clash {
             Clash::NothingBooked => "Det finns ingen bokad tid att flytta.",
             Clash::MeetingCancelled => "Mötet är avbokat.",
             Clash::NotEmpty => "Databasen innehåller redan uppgifter.",
+            Clash::LastAdmin => "Den sista administratörsnyckeln kan inte återkallas.",
             Clash::Unique => "Uppgiften finns redan.",
         }
     }

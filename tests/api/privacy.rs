@@ -243,3 +243,160 @@ async fn report_exports_do_not_run_formulas() {
     assert!(csv.contains("'=HYPERLINK"), "{csv}");
     assert!(!csv.lines().any(|l| l.split([',', ';']).any(|cell| cell.trim_matches('"').starts_with('='))), "{csv}");
 }
+
+/// After erasure nothing about the person can be read: not the profile, not the situation
+/// they wrote when applying, not the notes on their placements; on SQLite not even in the
+/// database file's bytes.
+#[tokio::test]
+async fn erasure_leaves_nothing_readable_behind() {
+    let app = spawn_app().await;
+    let (broker, _) = app.token("broker", "Britt", None).await;
+    let personnummer = pnr("19870707", 77);
+    let application = json!({
+        "personnummer": personnummer,
+        "first_name": "Zelmira",
+        "last_name": "Quistgaard",
+        "email": "zelmira.q@example.se",
+        "phone": "0761112233",
+        "situation": "SITUATIONMARKER har skulder och söker jobb",
+    });
+    let res = app.client.post(app.url("/api/v1/applications")).json(&application).send().await.unwrap();
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    let found: Value = app.get(&format!("/api/v1/seekers?q={personnummer}"), &broker).await.json().await.unwrap();
+    let seeker = found["items"][0]["id"].as_str().expect("the applicant is registered").to_string();
+    let proposal = json!({"seeker_id": seeker, "kind": "studies", "note": "NOTEMARKER ringde 0761112233"});
+    let placement: Value = app.post_json("/api/v1/placements", &broker, &proposal).await.json().await.unwrap();
+    let step = json!({"to": "withdrawn", "at": "2026-11-23", "note": "STEPMARKER Zelmira ångrade sig"});
+    let url = format!("/api/v1/placements/{}/transitions", placement["id"].as_str().unwrap());
+    assert_eq!(app.post_json(&url, &broker, &step).await.status(), 200);
+
+    let sqlite_bytes = || {
+        let url = app.state.settings.database_url.redacted();
+        let path = url.trim_start_matches("sqlite://").to_string();
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes.extend(std::fs::read(format!("{path}-wal")).unwrap_or_default());
+        bytes
+    };
+    let holds = |bytes: &[u8], secret: &str| bytes.windows(secret.len()).any(|w| w == secret.as_bytes());
+    if backend() == "sqlite" {
+        // The scan below finds what is there: before erasure, it is.
+        let before = sqlite_bytes();
+        assert!(holds(&before, "SITUATIONMARKER") && holds(&before, "zelmira.q@example.se"));
+    }
+
+    assert_eq!(app.delete(&format!("/api/v1/seekers/{seeker}"), &app.admin_token).await.status(), 204);
+
+    // Through the API: the placement keeps its anonymous facts, no notes.
+    let kept: Value = app
+        .get(&format!("/api/v1/placements/{}", placement["id"].as_str().unwrap()), &broker)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(kept["status"], "withdrawn");
+    assert!(kept["history"].as_array().unwrap().iter().all(|e| e["note"].is_null()), "{kept}");
+    // In the database: no situation, no note.
+    let id = seeker.clone();
+    let (situations, notes) = platsa::db::run(&app.state.pool, move |c| {
+        use diesel::prelude::*;
+        use platsa::db::schema::{applications, placement_events, placements};
+        let situations: Vec<Option<String>> =
+            applications::table.filter(applications::seeker_id.eq(&id)).select(applications::situation).load(c)?;
+        let notes: Vec<Option<String>> = placement_events::table
+            .inner_join(placements::table)
+            .filter(placements::seeker_id.eq(&id))
+            .select(placement_events::note)
+            .load(c)?;
+        Ok((situations, notes))
+    })
+    .await
+    .unwrap();
+    assert!(!situations.is_empty() && situations.iter().all(Option::is_none), "{situations:?}");
+    assert!(notes.len() == 2 && notes.iter().all(Option::is_none), "{notes:?}");
+    // In the SQLite file and its WAL, byte for byte.
+    if backend() == "sqlite" {
+        let bytes = sqlite_bytes();
+        for secret in [
+            personnummer.as_str(),
+            "zelmira.q@example.se",
+            "Quistgaard",
+            "SITUATIONMARKER",
+            "NOTEMARKER",
+            "STEPMARKER",
+            "0761112233",
+        ] {
+            assert!(!holds(&bytes, secret), "`{secret}` is still in the SQLite files");
+        }
+    }
+}
+
+/// Managers see figures, never names; every read that shows a name is audited.
+#[tokio::test]
+async fn placements_on_an_opening_show_names_only_to_those_who_may_and_are_audited() {
+    let app = spawn_app().await;
+    let (broker, broker_id) = app.token("broker", "Britt", None).await;
+    let (manager, _) = app.token("manager", "Maja", None).await;
+    let employer = app.employer("Omsorg AB", "556036-0793", false).await;
+    let (employer_token, _) = app.token("employer", "Omsorg AB", Some(&employer)).await;
+    let opening: Value =
+        app.post_json("/api/v1/openings", &employer_token, &opening_body()).await.json().await.unwrap();
+    let opening = opening["id"].as_str().unwrap().to_string();
+    let mut body = seeker_body(&pnr("19910101", 11));
+    body["broker_id"] = broker_id.into();
+    let seeker: Value = app.post_json("/api/v1/seekers", &broker, &body).await.json().await.unwrap();
+    let seeker = seeker["id"].as_str().unwrap().to_string();
+    let p: Value = app
+        .post_json(
+            "/api/v1/placements",
+            &broker,
+            &json!({"seeker_id": seeker, "opening_id": opening, "kind": "praktik"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let step = json!({"to": "presented", "at": "2026-11-23"});
+    let url = format!("/api/v1/placements/{}/transitions", p["id"].as_str().unwrap());
+    assert_eq!(app.post_json(&url, &broker, &step).await.status(), 200);
+
+    let url = format!("/api/v1/openings/{opening}/placements");
+    let as_manager: Value = app.get(&url, &manager).await.json().await.unwrap();
+    assert_eq!(as_manager["total"], 1);
+    assert!(as_manager["items"][0]["first_name"].is_null() && as_manager["items"][0]["last_name"].is_null());
+    for token in [&broker, &employer_token] {
+        let seen: Value = app.get(&url, token).await.json().await.unwrap();
+        assert_eq!(seen["items"][0]["first_name"], "Amira");
+        assert!(seen["items"][0].get("seeker_id").is_none(), "the seeker's id is not shown");
+    }
+    let audit: Value =
+        app.get(&format!("/api/v1/audit?seeker_id={seeker}"), &app.admin_token).await.json().await.unwrap();
+    let roles: Vec<&str> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["action"] == "GET /api/v1/openings/{id}/placements")
+        .map(|a| a["role"].as_str().unwrap())
+        .collect();
+    assert_eq!(roles.len(), 2, "broker and employer reads audited, the manager's showed no name: {roles:?}");
+    assert!(roles.contains(&"broker") && roles.contains(&"employer"));
+}
+
+/// Platsa cannot be locked out of: the last admin token cannot be revoked.
+#[tokio::test]
+async fn the_last_admin_token_cannot_be_revoked() {
+    let app = spawn_app().await;
+    let tokens: Value = app.get("/api/v1/tokens", &app.admin_token).await.json().await.unwrap();
+    let first = tokens["items"][0]["id"].as_str().unwrap().to_string();
+    let refused = app.delete(&format!("/api/v1/tokens/{first}"), &app.admin_token).await;
+    let body = assert_problem(refused, 409).await;
+    assert_eq!(body["code"], "conflict.last_admin");
+    let (second, _) = app.token("admin", "Andra Admin", None).await;
+    assert_eq!(app.delete(&format!("/api/v1/tokens/{first}"), &second).await.status(), 204);
+    assert_eq!(app.get("/api/v1/me", &app.admin_token).await.status(), 401);
+    let tokens: Value = app.get("/api/v1/tokens", &second).await.json().await.unwrap();
+    let second_id = tokens["items"].as_array().unwrap().iter().find(|t| t["revoked_at"].is_null()).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_problem(app.delete(&format!("/api/v1/tokens/{second_id}"), &second).await, 409).await;
+}
