@@ -34,14 +34,7 @@ async fn a_person_is_found_by_name_place_personnummer_phone_and_email() {
         assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
     }
     // Names reach the index through the outbox: wait until all of it is applied.
-    let head = platsa::db::run(&app.state.pool, |c| Ok(platsa::db::outbox::head(c)?)).await.unwrap();
-    for _ in 0..400 {
-        if app.state.search.position() >= head {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    assert!(app.state.search.position() >= head, "the index caught up");
+    index_caught_up(&app.state).await;
 
     assert_eq!(found(&app, &broker, "Jensen").await, ["Jensen"]);
     assert_eq!(found(&app, &broker, "Ingrid Jensen").await, ["Jensen"]);

@@ -250,3 +250,45 @@ pub async fn search_until(app: &TestApp, path: &str, token: &str, n: usize) -> V
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
 }
+
+/// Waits (up to 20 s) until this app's index has applied every outbox event written so far.
+pub async fn index_caught_up(state: &web::Data<AppState>) {
+    let head = platsa::db::run(&state.pool, |c| Ok(platsa::db::outbox::head(c)?)).await.unwrap();
+    for _ in 0..400 {
+        if state.search.position() >= head {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the index did not catch up with the outbox ({} of {head})", state.search.position());
+}
+
+/// The public forms' double-submit CSRF cookie (`platsa_csrf=…`) a page set, and its value.
+pub fn anonymous_csrf(res: &reqwest::Response) -> (String, String) {
+    let cookie = res
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.split(';').next().filter(|p| p.starts_with("platsa_csrf=")).map(str::to_string))
+        .expect("csrf cookie");
+    let value = cookie.trim_start_matches("platsa_csrf=").to_string();
+    (cookie, value)
+}
+
+/// Starts the real binary's `serve` with these settings; returns it and its address once it
+/// listens. Its log goes to `log` (a file keeps a chatty log from filling a pipe).
+pub fn spawn_serve(envs: &[(&str, String)], log: std::process::Stdio) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut serve = std::process::Command::new(env!("CARGO_BIN_EXE_platsa"))
+        .arg("serve")
+        .envs(envs.iter().cloned())
+        .stdout(std::process::Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(serve.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let address = line.trim().strip_prefix("platsa listening on ").expect("address line").to_string();
+    (serve, address)
+}

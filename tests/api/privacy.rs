@@ -2,10 +2,9 @@
 //! refused before they reach a database, sign-in leads only to this site, API answers are
 //! never cached, and a report export does not run formulas.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use reqwest::header::{COOKIE, SET_COOKIE};
+use reqwest::header::COOKIE;
 use serde_json::{Value, json};
 
 use crate::helpers::*;
@@ -37,16 +36,7 @@ async fn submitted_personal_data_never_reaches_the_logs() {
     let out = out.unwrap();
     assert!(out.status.success());
     let token = String::from_utf8(out.stdout).unwrap().lines().last().unwrap().trim().to_string();
-    let mut serve = Command::new(bin)
-        .arg("serve")
-        .envs(envs.clone())
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(&log_path).unwrap())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(serve.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let address = line.trim().strip_prefix("platsa listening on ").expect("address line").to_string();
+    let (mut serve, address) = spawn_serve(&envs, std::fs::File::create(&log_path).unwrap().into());
     let client = reqwest::Client::new();
     let pnr_number: u64 = PNR.parse().unwrap();
     let bodies = [
@@ -144,14 +134,7 @@ async fn control_characters_are_refused_naming_the_field() {
 
     // The applicant's form: a NUL in a name is a field error on the page, not a 500.
     let page = app.client.get(app.url("/apply")).send().await.unwrap();
-    let cookie = page
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.split(';').next().filter(|p| p.starts_with("platsa_csrf=")).map(str::to_string))
-        .expect("csrf cookie");
-    let csrf = cookie.trim_start_matches("platsa_csrf=").to_string();
+    let (cookie, csrf) = anonymous_csrf(&page);
     let form = [
         ("csrf", csrf.as_str()),
         ("personnummer", "199001013014"),
@@ -181,14 +164,7 @@ async fn sign_in_leads_only_to_local_paths() {
         ("/%0d%0aSet-Cookie:x=1", "/"),
     ] {
         let page = client.get(app.url("/")).send().await.unwrap();
-        let cookie = page
-            .headers()
-            .get_all(SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find_map(|v| v.split(';').next().filter(|p| p.starts_with("platsa_csrf=")).map(str::to_string))
-            .expect("csrf cookie");
-        let csrf = cookie.trim_start_matches("platsa_csrf=").to_string();
+        let (cookie, csrf) = anonymous_csrf(&page);
         let res = client
             .post(app.url("/signin"))
             .header(COOKIE, &cookie)

@@ -1,14 +1,13 @@
 //! The typed core from the outside: commands beside a running `serve`, the two migration
 //! trees giving one schema, and the demo's pages in Swedish only.
 
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
 
 use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl, SqliteConnection};
 use platsa::startup::Application;
 use serde_json::Value;
 
-use crate::helpers::{TEST_CLOCK, TestDb, backend, test_settings};
+use crate::helpers::{TEST_CLOCK, TestDb, backend, index_caught_up, spawn_serve, test_settings};
 
 fn run(envs: &[(&str, String)], args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_platsa")).args(args).envs(envs.iter().cloned()).output().expect("runs")
@@ -44,16 +43,7 @@ async fn commands_work_beside_a_running_serve() {
     let again = run(&envs, &["migrate"]);
     assert!(text(&again.stdout).contains(": 0 migration(s) applied"), "{}", text(&again.stdout));
 
-    let mut serve = Command::new(env!("CARGO_BIN_EXE_platsa"))
-        .arg("serve")
-        .envs(envs.iter().cloned())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(serve.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let address = line.trim().strip_prefix("platsa listening on ").expect("address line").to_string();
+    let (mut serve, address) = spawn_serve(&envs, Stdio::null());
     let client = reqwest::Client::new();
 
     let created = run(&envs, &["token", "create", "--role", "manager", "--name", "Maja Chef"]);
@@ -212,14 +202,7 @@ async fn demo_pages_speak_swedish_only() {
         .await
         .expect("demo seeds");
     // The indexer is woken by the commit; wait until it has applied everything.
-    let head = platsa::db::run(&state.pool, |c| Ok(platsa::db::outbox::head(c)?)).await.unwrap();
-    for _ in 0..200 {
-        if state.search.position() >= head {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    assert!(state.search.position() >= head, "the index caught up with the demo");
+    index_caught_up(&state).await;
 
     let client = reqwest::Client::new();
     // The demo has no seasonal or hourly jobs; post one of each, so their pages are seen too.
