@@ -15,6 +15,7 @@ pub mod employers;
 pub mod error;
 pub mod http;
 pub mod ident;
+pub mod journal;
 pub mod json;
 pub mod matching;
 pub mod openapi;

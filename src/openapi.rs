@@ -103,7 +103,7 @@ pub fn document() -> Value {
             "/api/v1/employers/{id}": { "get": op("An employer", "staff; an employer itself", None, ("200", "Employer"), &[path_id()]) },
             "/api/v1/seekers": {
                 "post": op("Register a seeker; a known personnummer is 409 with existing_seeker_id", casework, Some("SeekerInput"), ("201", "Seeker"), &[]),
-                "get": op("List seekers (audited)", casework, None, ("200", "SeekerList"), &[query("status", ""), query("broker_id", ""), query("unit", ""), query("municipality_code", "")]),
+                "get": op("List seekers, or find a person with q: a name (any order, accents, a typo), a place, or exactly a personnummer (10 or 12 digits), phone or e-mail (audited)", casework, None, ("200", "SeekerList"), &[query("q", ""), query("status", ""), query("broker_id", ""), query("unit", ""), query("municipality_code", "")]),
             },
             "/api/v1/seekers/{id}": {
                 "get": op("A seeker (audited)", casework, None, ("200", "Seeker"), &[path_id()]),
@@ -122,6 +122,10 @@ pub fn document() -> Value {
             "/api/v1/search/seekers": { "get": op("Free-text search of seekers (audited)", casework, None, ("200", "SeekerHitList"), &search_params()) },
             "/api/v1/search/openings": { "get": op("Free-text search of openings", staff, None, ("200", "OpeningHitList"), &search_params()) },
             "/api/v1/openings/{id}/candidates": { "get": op("Seekers ranked for the opening, each with score and explanation (audited)", casework, None, ("200", "CandidateList"), &{ let mut p = vec![path_id()]; p.extend(page_params()); p }) },
+            "/api/v1/seekers/{id}/journal": {
+                "post": op("Add a journal entry (note, call, sms, email, meeting) with an optional next contact", casework, Some("JournalInput"), ("201", "JournalEntry"), &[path_id()]),
+                "get": op("The seeker's journal, newest first (audited)", casework, None, ("200", "JournalList"), &{ let mut p = vec![path_id()]; p.extend(page_params()); p }),
+            },
             "/api/v1/seekers/{id}/openings": { "get": op("Open openings ranked for the seeker, with explanations", casework, None, ("200", "OpeningMatchList"), &{ let mut p = vec![path_id()]; p.extend(page_params()); p }) },
             "/api/v1/openings/{id}/placements": { "get": op("Placements on an opening, without personnummer or contact details", "employer (own), staff", None, ("200", "EmployerPlacementList"), &[path_id()]) },
             "/api/v1/placements": {
@@ -237,6 +241,14 @@ pub fn document() -> Value {
                 "OpeningMatch": { "type": "object", "properties": { "id": { "type": "string" }, "rank": { "type": "integer" }, "score": { "type": "number" },
                     "headline": { "type": "string" }, "explanation": { "$ref": "#/components/schemas/Explanation" } } },
                 "OpeningMatchList": list_of("OpeningMatch"),
+                "JournalInput": { "type": "object", "required": ["kind", "text"], "additionalProperties": false, "properties": {
+                    "kind": { "enum": ["note", "call", "sms", "email", "meeting"] }, "text": { "type": "string", "maxLength": 5000 },
+                    "at": { "type": "string", "format": "date-time" }, "next_contact_on": { "type": "string", "format": "date" } } },
+                "JournalEntry": { "type": "object", "properties": { "id": { "type": "string" }, "seeker_id": { "type": "string" },
+                    "kind": { "enum": ["note", "call", "sms", "email", "meeting"] }, "text": { "type": ["string", "null"] },
+                    "at": { "type": "string", "format": "date-time" }, "next_contact_on": { "type": ["string", "null"], "format": "date" },
+                    "by": { "type": "string" }, "recorded_at": { "type": "string", "format": "date-time" } } },
+                "JournalList": list_of("JournalEntry"),
                 "NewPlacement": { "type": "object", "required": ["seeker_id", "kind"], "properties": {
                     "seeker_id": { "type": "string" }, "opening_id": { "type": "string" },
                     "kind": { "enum": ["arbetstraning", "praktik", "extratjanst", "nystartsjobb", "lonebidrag", "employment", "studies"] },

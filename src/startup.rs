@@ -114,6 +114,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::auth::http::routes)
         .configure(crate::employers::http::routes)
         .configure(crate::seekers::http::routes)
+        .configure(crate::journal::http::routes)
         .configure(crate::openings::http::routes)
         .configure(crate::search::http::routes)
         .configure(crate::audit::http::routes)

@@ -245,6 +245,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    journal_entries (id) {
+        id -> Text,
+        seeker_id -> Text,
+        kind -> Text,
+        text -> Nullable<Text>,
+        at -> BigInt,
+        next_contact_on -> Nullable<Text>,
+        by_user -> Text,
+        recorded_at -> BigInt,
+    }
+}
+
+diesel::table! {
     web_sessions (id_hash) {
         id_hash -> Text,
         token_id -> Text,
@@ -259,8 +272,10 @@ diesel::joinable!(bookings -> applications (application_id));
 diesel::joinable!(bookings -> officers (officer_id));
 diesel::joinable!(openings -> employers (employer_id));
 diesel::joinable!(placement_events -> placements (placement_id));
+diesel::joinable!(journal_entries -> seekers (seeker_id));
 diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
+    journal_entries,
     applications,
     bookings,
     officer_absences,

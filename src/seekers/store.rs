@@ -348,7 +348,7 @@ pub fn update(
 
 /// Erases personal data and keeps the anonymous row that reports count.
 /// Erasure (GDPR art. 17): the person's identity, contact details and every free text about
-/// them (profile, application situations, placement notes) are removed; the anonymous facts
+/// them (profile, application situations, journal, placement notes) are removed; the anonymous facts
 /// reports need stay. On SQLite the freed pages are zeroed (`secure_delete`) and the WAL is
 /// checkpointed and truncated, so the file holds no copy either.
 pub fn erase(conn: &mut DbConnection, now: i64, id: &str) -> AppResult<()> {
@@ -358,6 +358,7 @@ pub fn erase(conn: &mut DbConnection, now: i64, id: &str) -> AppResult<()> {
         diesel::update(applications::table.filter(applications::seeker_id.eq(id)))
             .set(applications::situation.eq(None::<String>))
             .execute(c)?;
+        crate::journal::erase(c, id)?;
         let placement_ids = placements::table.filter(placements::seeker_id.eq(id)).select(placements::id);
         diesel::update(placement_events::table.filter(placement_events::placement_id.eq_any(placement_ids)))
             .set(placement_events::note.eq(None::<String>))

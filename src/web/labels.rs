@@ -5,6 +5,7 @@
 use crate::auth::Role;
 use crate::booking::BookingStatus;
 use crate::error::{AppError, Clash, Fault, FieldError, Thing};
+use crate::journal::EntryKind;
 use crate::matching::{FairnessMove, OccupationMatch, Part, Why};
 use crate::openings::{EmploymentType, OpeningStatus};
 use crate::placements::{Kind, Outcome, Status};
@@ -263,6 +264,18 @@ pub fn app_error(e: &AppError) -> (&'static str, String) {
     }
 }
 
+impl Label for EntryKind {
+    fn label(self) -> &'static str {
+        match self {
+            EntryKind::Note => "Anteckning",
+            EntryKind::Call => "Samtal",
+            EntryKind::Sms => "Sms",
+            EntryKind::Email => "E-post",
+            EntryKind::Meeting => "Möte",
+        }
+    }
+}
+
 /// A field's name as a person would say it; fields the pages never show get a neutral word.
 pub fn field_name(base: &str) -> &'static str {
     match base {
@@ -286,7 +299,8 @@ pub fn field_name(base: &str) -> &'static str {
         "outcome" => "Utfallet",
         "employment_until" => "Anställningens slutdatum",
         "student_finance_eligible" => "Uppgiften om studiemedel",
-        "note" => "Anteckningen",
+        "note" | "text" => "Anteckningen",
+        "next_contact_on" => "Nästa kontakt",
         "slot_id" => "Tiden",
         "limit" | "offset" => "Sidan",
         _ => "Uppgiften",
@@ -400,6 +414,7 @@ mod tests {
         check(Fault::ALL, &[]);
         check(Clash::ALL, &[]);
         check(Thing::ALL, &[]);
+        check(EntryKind::ALL, &["sms"]);
         for l in [LanguageLevel::Basic, LanguageLevel::Good, LanguageLevel::Fluent, LanguageLevel::Native] {
             assert!(!l.label().is_empty());
         }

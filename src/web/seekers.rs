@@ -21,7 +21,7 @@ use crate::state::AppState;
 use crate::{db, placements, seekers};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(list).service(show).service(propose);
+    cfg.service(list).service(show).service(propose).service(write_journal);
 }
 
 const PAGE: i64 = 20;
@@ -78,21 +78,24 @@ async fn seeker_page(
 ) -> WebResult {
     let (st, who, action) = (state.clone(), staff.who.clone(), staff.action.clone());
     let now = state.clock.now_ts();
-    let (seeker, (matches, total), history) = db::run(&state.pool, move |c| {
+    let (seeker, (matches, total), history, journal) = db::run(&state.pool, move |c| {
         // Reading the profile is audited (with the ranked openings, in one record).
         let matches = openings_for_seeker(c, st.lookup(), &who, &id, (10, 0), &action)?;
         let seeker = seekers::store::get(c, &id)?;
+        let (journal, _) = crate::journal::list(c, &id, 50, 0)?;
         let filter = placements::store::PlacementFilter { seeker_id: Some(id.clone()), ..Default::default() };
         let (history, _) = placements::store::list(c, &filter, 100, 0)?;
         let ids: Vec<String> = history.iter().filter_map(|p| p.opening_id.clone()).collect();
         let headlines: std::collections::HashMap<String, String> =
             crate::openings::store::rows_by_ids(c, &ids)?.into_iter().map(|r| (r.id, r.headline)).collect();
-        Ok((seeker, matches, (history, headlines)))
+        Ok((seeker, matches, (history, headlines), journal))
     })
     .await?;
     let (history, headlines) = history;
     let s = &seeker;
     let can_propose = matches!(staff.who.role, Role::Broker | Role::Admin) && s.status == SeekerStatus::Active;
+    let can_write = Role::CASEWORK.contains(&staff.who.role) && !staff.csrf.is_empty();
+    let today = state.clock.today();
     let body = html! {
         (flash(&message))
         article.seeker {
@@ -115,6 +118,28 @@ async fn seeker_page(
             p.summary { (s.summary.clone().unwrap_or_default()) }
         }
         section #timeline {
+            h2 { "Journal" }
+            @if can_write {
+                form.journal method="post" action=(format!("/seekers/{}/journal", s.id)) {
+                    input type="hidden" name="csrf" value=(staff.csrf);
+                    label { "Typ "
+                        select name="kind" {
+                            @for k in crate::journal::EntryKind::ALL { option value=(k.as_str()) { (k.label()) } }
+                        }
+                    }
+                    label { "Vad hände " textarea name="text" rows="3" maxlength="5000" required {} }
+                    label { "Nästa kontakt " input type="date" name="next_contact_on" min=(today.to_string()); }
+                    button type="submit" { "Spara i journalen" }
+                }
+            }
+            @if journal.is_empty() { p.muted { "Inget i journalen än." } }
+            ol.journal {
+                @for j in &journal {
+                    li { time { (layout::instant(j.at)) } " " strong { (j.kind.label()) } " · " (j.by)
+                        @if let Some(n) = &j.next_contact_on { " · nästa kontakt " (date(n)) }
+                        @if let Some(t) = &j.text { p.entry { (t) } } }
+                }
+            }
             h2 { "Placeringar" }
             @if history.is_empty() { p.muted { "Inga placeringar än." } }
             @for p in &history {
@@ -175,13 +200,71 @@ async fn seeker_page(
 #[derive(Deserialize)]
 struct ShowQuery {
     proposed: Option<String>,
+    noted: Option<String>,
 }
 
 #[get("/seekers/{id}")]
 async fn show(state: web::Data<AppState>, staff: Staff, id: web::Path<String>, q: web::Query<ShowQuery>) -> WebResult {
     staff.require(Role::CASEWORK)?;
-    let message = q.proposed.as_ref().map(|_| Flash::Done("Förslaget är registrerat.".into()));
+    let message = match (&q.proposed, &q.noted) {
+        (Some(_), _) => Some(Flash::Done("Förslaget är registrerat.".into())),
+        (_, Some(_)) => Some(Flash::Done("Sparat i journalen.".into())),
+        _ => None,
+    };
     seeker_page(&state, &staff, id.into_inner(), message, StatusCode::OK).await
+}
+
+#[derive(Deserialize)]
+struct JournalForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    next_contact_on: String,
+}
+
+/// A journal entry from the page; Post/Redirect/Get, so Back and reload do not write twice.
+#[post("/seekers/{id}/journal")]
+async fn write_journal(
+    state: web::Data<AppState>,
+    staff: Staff,
+    id: web::Path<String>,
+    form: web::Form<JournalForm>,
+) -> WebResult {
+    staff.check(&form.csrf)?;
+    staff.require(Role::CASEWORK)?;
+    let id = id.into_inner();
+    let input = (|| -> Result<crate::journal::EntryInput, AppError> {
+        let kind = crate::journal::EntryKind::parse(&form.kind)
+            .ok_or_else(|| AppError::field("kind", crate::error::Fault::Required, "välj typ"))?;
+        let next_contact_on = match form.next_contact_on.trim() {
+            "" => None,
+            d => Some(d.parse().map_err(|_| {
+                AppError::field("next_contact_on", crate::error::Fault::Format, "datumet ska skrivas ÅÅÅÅ-MM-DD")
+            })?),
+        };
+        Ok(crate::journal::EntryInput { kind, text: form.text.clone(), at: None, next_contact_on })
+    })();
+    let (now, today, who) = (state.clock.now_ts(), state.clock.today(), staff.who.clone());
+    let result = match input {
+        Ok(input) => {
+            let id = id.clone();
+            db::run(&state.pool, move |c| crate::journal::add(c, now, today, &who, &id, &input)).await.map(|_| ())
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(see_other(&format!("/seekers/{id}?noted=1"))),
+        Err(e @ AppError::Validation(_)) => {
+            let code = actix_web::ResponseError::status_code(&e);
+            let text = format!("Det gick inte att spara. {}", super::labels::app_error(&e).1);
+            seeker_page(&state, &staff, id, Some(Flash::Failed(text)), code).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[post("/seekers/{id}/propose")]

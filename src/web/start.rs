@@ -48,7 +48,11 @@ async fn start(state: web::Data<AppState>, req: HttpRequest, q: web::Query<Start
     }
     // A broker sees their own; admins and officers see everyone.
     let mine = (who.role == Role::Broker).then(|| who.user_id.clone());
-    let (waiting, short, steps) = db::run(&state.pool, move |c| {
+    let (waiting, short, steps, todo) = db::run(&state.pool, move |c| {
+        // "Att göra": contacts planned in the journal for today or earlier, not yet made.
+        let todo = crate::journal::due(c, mine.as_deref(), today, 15)?;
+        let todo_ids: Vec<String> = todo.iter().map(|d| d.seeker_id.clone()).collect();
+        audit::record(c, &who, &todo_ids, &action, now)?;
         let waiting = seekers::store::waiting_longest(c, mine.as_deref(), 15)?;
         let ids: Vec<String> = waiting.iter().map(|s| s.id.clone()).collect();
         audit::record(c, &who, &ids, &action, now)?;
@@ -61,12 +65,24 @@ async fn start(state: web::Data<AppState>, req: HttpRequest, q: web::Query<Start
         let seeker_ids: Vec<String> = steps.iter().map(|p| p.seeker_id.clone()).collect();
         let names = names_of(c, &seeker_ids)?;
         audit::record(c, &who, &seeker_ids, &action, now)?;
-        Ok((waiting, short, (steps, names)))
+        Ok((waiting, short, (steps, names), todo))
     })
     .await?;
     let (steps, names) = steps;
     let body = html! {
         h1 { "Hej " (staff.who.name) }
+        section #todo {
+            h2 { "Att göra" }
+            @if todo.is_empty() { p.muted { "Inga planerade kontakter i dag." } }
+            ul.list {
+                @for d in &todo {
+                    li {
+                        a href=(format!("/seekers/{}", d.seeker_id)) { (name(&d.first_name, &d.last_name)) }
+                        span.muted { " · kontakt planerad " (date(&d.next_contact_on)) }
+                    }
+                }
+            }
+        }
         div.columns3 {
             section #waiting {
                 h2 { @if staff.who.role == Role::Broker { "Mina arbetssökande" } @else { "Arbetssökande" } " – längst utan förslag först" }

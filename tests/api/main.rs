@@ -5,6 +5,7 @@ mod browser;
 mod find;
 mod foundation;
 mod helpers;
+mod journal;
 mod matching;
 mod openings;
 mod placements;

@@ -1,0 +1,51 @@
+//! `POST/GET /api/v1/seekers/{id}/journal`.
+
+use actix_web::{HttpResponse, get, post, web};
+
+use super::{EntryInput, add, list};
+use crate::audit::{self, Action};
+use crate::auth::{Principal, Role};
+use crate::db;
+use crate::error::AppResult;
+use crate::http::{Json, Paging, created};
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(write).service(read);
+}
+
+#[post("/api/v1/seekers/{id}/journal")]
+async fn write(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: web::Path<String>,
+    body: Json<EntryInput>,
+) -> AppResult<HttpResponse> {
+    who.require(Role::CASEWORK)?;
+    let (now, today) = (state.clock.now_ts(), state.clock.today());
+    let entry = db::run(&state.pool, move |c| add(c, now, today, &who, &id, &body.0)).await?;
+    Ok(created(&entry))
+}
+
+/// Reading the journal is reading about the person: audited.
+#[get("/api/v1/seekers/{id}/journal")]
+async fn read(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: web::Path<String>,
+    paging: Paging,
+    action: Action,
+) -> AppResult<HttpResponse> {
+    who.require(Role::CASEWORK)?;
+    let now = state.clock.now_ts();
+    let (limit, offset) = paging.pair();
+    let (items, total) = db::run(&state.pool, move |c| {
+        db::write_tx(c, |c| {
+            let seeker = crate::seekers::store::get(c, &id)?;
+            audit::record(c, &who, std::slice::from_ref(&seeker.id), &action, now)?;
+            list(c, &id, limit, offset)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(paging.page(items, total)))
+}
