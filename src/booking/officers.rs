@@ -25,6 +25,9 @@ pub struct OfficerInput {
     pub weekly_hours: WeeklyHours,
     #[serde(default = "yes")]
     pub active: bool,
+    /// The officer's own user (role officer), so they see their meetings on `/agenda`.
+    #[serde(default)]
+    pub user_id: Option<String>,
 }
 
 fn default_minutes() -> u32 {
@@ -83,6 +86,7 @@ pub struct OfficerRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub version: i64,
+    pub user_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -93,6 +97,7 @@ pub struct Officer {
     pub meeting_minutes: i32,
     pub weekly_hours: WeeklyHours,
     pub active: bool,
+    pub user_id: Option<String>,
     pub absences: Vec<Absence>,
     pub version: i64,
 }
@@ -152,13 +157,44 @@ pub fn get(conn: &mut DbConnection, id: &str) -> AppResult<Officer> {
         unit: r.unit,
         meeting_minutes: r.meeting_minutes,
         active: r.active,
+        user_id: r.user_id,
         version: r.version,
     })
+}
+
+/// The user must exist and be an officer; one officer per user (the unique index decides
+/// between two at once).
+fn check_user(c: &mut DbConnection, user_id: Option<&str>) -> AppResult<()> {
+    let Some(user) = user_id else { return Ok(()) };
+    let role: Option<crate::auth::Role> =
+        crate::db::schema::users::table.find(user).select(crate::db::schema::users::role).first(c).optional()?;
+    match role {
+        Some(crate::auth::Role::Officer) => Ok(()),
+        Some(_) => Err(AppError::field("user_id", Fault::NotApplicable, "this user is not an officer")),
+        None => Err(AppError::field("user_id", Fault::NotFound, "no user with this id")),
+    }
+}
+
+fn linked_twice(e: AppError) -> AppError {
+    match e {
+        AppError::Conflict { clash: crate::error::Clash::Unique, .. } => {
+            AppError::conflict(crate::error::Clash::Duplicate, "this user is already linked to another officer")
+        }
+        other => other,
+    }
+}
+
+/// The officer a user is, if any.
+pub fn of_user(conn: &mut DbConnection, user_id: &str) -> AppResult<Option<Officer>> {
+    let id: Option<String> =
+        officers::table.filter(officers::user_id.eq(user_id)).select(officers::id).first(conn).optional()?;
+    id.map(|id| get(conn, &id)).transpose()
 }
 
 pub fn create(conn: &mut DbConnection, now: i64, input: OfficerInput) -> AppResult<Officer> {
     let id = new_id();
     write_tx(conn, |c| {
+        check_user(c, input.user_id.as_deref())?;
         diesel::insert_into(officers::table)
             .values((
                 officers::id.eq(&id),
@@ -167,12 +203,14 @@ pub fn create(conn: &mut DbConnection, now: i64, input: OfficerInput) -> AppResu
                 officers::meeting_minutes.eq(input.meeting_minutes as i32),
                 officers::weekly_hours.eq(serde_json::to_string(&input.weekly_hours).expect("serializable")),
                 officers::active.eq(input.active),
+                officers::user_id.eq(&input.user_id),
                 officers::created_at.eq(now),
                 officers::updated_at.eq(now),
             ))
             .execute(c)?;
         get(c, &id)
     })
+    .map_err(linked_twice)
 }
 
 pub fn update(conn: &mut DbConnection, now: i64, id: &str, patch: serde_json::Value) -> AppResult<Officer> {
@@ -180,11 +218,12 @@ pub fn update(conn: &mut DbConnection, now: i64, id: &str, patch: serde_json::Va
         let current = get(c, id)?;
         let mut merged = serde_json::json!({
             "name": current.name, "unit": current.unit, "meeting_minutes": current.meeting_minutes,
-            "weekly_hours": current.weekly_hours, "active": current.active,
+            "weekly_hours": current.weekly_hours, "active": current.active, "user_id": current.user_id,
         });
         crate::json::merge_patch(&mut merged, &patch);
         let input: OfficerInput = crate::json::parse_json(merged.to_string().as_bytes())?;
         let input = input.validate()?;
+        check_user(c, input.user_id.as_deref())?;
         diesel::update(officers::table.find(id))
             .set((
                 officers::name.eq(&input.name),
@@ -192,12 +231,14 @@ pub fn update(conn: &mut DbConnection, now: i64, id: &str, patch: serde_json::Va
                 officers::meeting_minutes.eq(input.meeting_minutes as i32),
                 officers::weekly_hours.eq(serde_json::to_string(&input.weekly_hours).expect("serializable")),
                 officers::active.eq(input.active),
+                officers::user_id.eq(&input.user_id),
                 officers::updated_at.eq(now),
                 officers::version.eq(officers::version + 1),
             ))
             .execute(c)?;
         get(c, id)
     })
+    .map_err(linked_twice)
 }
 
 pub fn list(conn: &mut DbConnection) -> AppResult<Vec<Officer>> {

@@ -146,7 +146,7 @@ fn application_for_token(c: &mut DbConnection, token: &str, id: Option<&str>) ->
 /// id, application, officer id, officer name, unit, starts, ends, status, created.
 type BookingRow = (String, String, String, String, String, i64, i64, BookingStatus, i64);
 /// booking id, starts, ends, status, seeker id, first and last name.
-type AgendaRow = (String, i64, i64, BookingStatus, String, Option<String>, Option<String>);
+type AgendaRow = (String, i64, i64, BookingStatus, String, Option<String>, Option<String>, Option<String>);
 
 fn active_booking(c: &mut DbConnection, application: &str) -> AppResult<Option<Booking>> {
     let row: Option<BookingRow> = bookings::table
@@ -352,6 +352,10 @@ pub struct AgendaItem {
     pub seeker_id: String,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
+    /// What the applicant wrote about their situation when applying.
+    pub situation: Option<String>,
+    #[serde(skip)]
+    pub starts_ts: i64,
 }
 
 /// An officer's meetings on a date (cancelled ones included, so the day reads truthfully).
@@ -373,11 +377,12 @@ pub fn agenda(conn: &mut DbConnection, officer: &str, date: NaiveDate) -> AppRes
             seekers::id,
             seekers::first_name,
             seekers::last_name,
+            applications::situation,
         ))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(id, s, e, status, seeker_id, first_name, last_name)| AgendaItem {
+        .map(|(id, s, e, status, seeker_id, first_name, last_name, situation)| AgendaItem {
             id,
             starts_at: format_ts(s),
             ends_at: format_ts(e),
@@ -385,6 +390,8 @@ pub fn agenda(conn: &mut DbConnection, officer: &str, date: NaiveDate) -> AppRes
             seeker_id,
             first_name,
             last_name,
+            situation,
+            starts_ts: s,
         })
         .collect())
 }

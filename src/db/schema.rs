@@ -193,6 +193,7 @@ diesel::table! {
         created_at -> BigInt,
         updated_at -> BigInt,
         version -> BigInt,
+        user_id -> Nullable<Text>,
     }
 }
 

@@ -59,8 +59,7 @@ pub fn seed(
 
     let admin = tokens::create_user_with_token(conn, now, Role::Admin, "Demo Admin", None)?;
     let manager = tokens::create_user_with_token(conn, now, Role::Manager, "Maja Enhetschef", None)?;
-    let officer_user =
-        tokens::create_user_with_token(conn, now, Role::Officer, "Olle Arbetsmarknadssekreterare", None)?;
+    let officer_user = tokens::create_user_with_token(conn, now, Role::Officer, "Olle Svensson", None)?;
     let mut brokers = Vec::new();
     for name in ["Britt Jobbmäklare", "Ahmed Jobbmäklare", "Karin Jobbmäklare", "Jonas Jobbmäklare"] {
         brokers.push(tokens::create_user_with_token(conn, now, Role::Broker, name, None)?);
@@ -92,10 +91,13 @@ pub fn seed(
         "wed": [["08:30", "12:00"], ["13:00", "16:00"]], "thu": [["08:30", "12:00"], ["13:00", "16:00"]],
         "fri": [["08:30", "12:00"]],
     });
+    // Olle signs in as the officer he is: one identity, so /agenda shows his meetings.
     for (name, unit) in [("Olle Svensson", UNITS[0]), ("Fatima Ali", UNITS[0]), ("Lena Persson", UNITS[1])] {
-        let input: officers::OfficerInput =
-            serde_json::from_value(serde_json::json!({"name": name, "unit": unit, "weekly_hours": hours}))
-                .expect("valid officer");
+        let user_id = (name == "Olle Svensson").then(|| officer_user.user_id.clone());
+        let input: officers::OfficerInput = serde_json::from_value(
+            serde_json::json!({"name": name, "unit": unit, "weekly_hours": hours, "user_id": user_id}),
+        )
+        .expect("valid officer");
         officers::create(conn, now, input.validate()?)?;
     }
 

@@ -3,6 +3,7 @@
 //! handler over the same plain functions as the JSON API; maud escapes every text it renders,
 //! and a strict Content-Security-Policy forbids inline scripts besides.
 
+mod agenda;
 mod apply;
 mod labels;
 mod layout;
@@ -28,6 +29,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(seekers::routes)
         .configure(placements::routes)
         .configure(reports::routes)
+        .configure(agenda::routes)
         .configure(apply::routes);
 }
 

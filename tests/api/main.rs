@@ -1,5 +1,6 @@
 //! One integration-test binary (short link times), a module per capability.
 
+mod agenda;
 mod booking;
 mod browser;
 mod find;

@@ -241,6 +241,7 @@ async fn demo_pages_speak_swedish_only() {
         ("/seekers".to_string(), 200),
         ("/placements".to_string(), 200),
         ("/placements?all=1".to_string(), 200),
+        ("/agenda".to_string(), 200),
         ("/reports/monthly".to_string(), 200),
         ("/reports/monthly?month=november".to_string(), 422),
         ("/openings?municipality=9999".to_string(), 200),
@@ -274,9 +275,11 @@ async fn demo_pages_speak_swedish_only() {
     assert!(explained > 20, "candidate explanations were shown ({explained})");
     assert!(fairness > 0, "fairness notes were shown");
     assert!(kinds >= 2, "the seasonal and hourly jobs were shown ({kinds})");
-    // The manager's start page and report.
-    for path in ["/", "/reports/monthly?month=2026-10"] {
-        let (got, html) = get(path.to_string(), tokens.manager.clone()).await;
+    // The officer's agenda (today's applicants, linked by the demo), the manager's pages.
+    for (path, token) in
+        [("/agenda", &tokens.officer), ("/", &tokens.manager), ("/reports/monthly?month=2026-10", &tokens.manager)]
+    {
+        let (got, html) = get(path.to_string(), token.clone()).await;
         assert_eq!(got, 200, "{path}");
         assert_swedish(path, &html);
     }

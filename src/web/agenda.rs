@@ -1,0 +1,148 @@
+//! The officer's agenda: today's and the next working day's meetings with applicants, with
+//! what each wrote about their situation, and "held" / "did not come" for each. An officer
+//! sees their own meetings (their user is linked to the officer); brokers and admins pick an
+//! officer.
+
+use actix_web::{get, http::StatusCode, post, web};
+use maud::html;
+use serde::Deserialize;
+
+use super::labels::Label;
+use super::layout::{self, clock_time, date, name};
+use super::openings::{Flash, flash};
+use super::{Staff, WebResult, page_response, see_other};
+use crate::auth::Role;
+use crate::booking::{BookingStatus, calendar, officers, store};
+use crate::db;
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(agenda).service(mark);
+}
+
+const READERS: &[Role] = &[Role::Officer, Role::Broker, Role::Admin];
+
+#[derive(Deserialize)]
+struct AgendaQuery {
+    officer: Option<String>,
+    marked: Option<String>,
+}
+
+#[get("/agenda")]
+async fn agenda(state: web::Data<AppState>, staff: Staff, q: web::Query<AgendaQuery>) -> WebResult {
+    staff.require(READERS)?;
+    let message = q.marked.as_ref().map(|_| Flash::Done("Mötet är markerat.".into()));
+    agenda_page(&state, &staff, q.officer.clone(), message, StatusCode::OK).await
+}
+
+async fn agenda_page(
+    state: &web::Data<AppState>,
+    staff: &Staff,
+    officer: Option<String>,
+    message: Option<Flash>,
+    code: StatusCode,
+) -> WebResult {
+    let (now, today) = (state.clock.now_ts(), state.clock.today());
+    let days = [today, calendar::next_working_day(today)];
+    let (who, action) = (staff.who.clone(), staff.action.clone());
+    let (all, chosen, meetings) = db::run(&state.pool, move |c| {
+        let all = officers::list(c)?;
+        // An officer sees their own meetings; others choose (the first by default).
+        let chosen = if who.role == Role::Officer {
+            officers::of_user(c, &who.user_id)?
+        } else {
+            match officer.as_deref().filter(|o| !o.is_empty()) {
+                Some(id) => Some(officers::get(c, id)?),
+                None => all.first().cloned(),
+            }
+        };
+        let mut meetings = Vec::new();
+        if let Some(o) = &chosen {
+            for day in days {
+                meetings.push((day, store::agenda(c, &o.id, day)?));
+            }
+        }
+        // Names and situations are shown: audited.
+        let shown: Vec<String> = meetings.iter().flat_map(|(_, m)| m.iter().map(|i| i.seeker_id.clone())).collect();
+        crate::audit::record(c, &who, &shown, &action, now)?;
+        Ok((all, chosen, meetings))
+    })
+    .await?;
+    let can_mark = matches!(staff.who.role, Role::Officer | Role::Admin) && !staff.csrf.is_empty();
+    let body = html! {
+        h1 { "Möten" }
+        (flash(&message))
+        @if staff.who.role != Role::Officer {
+            form.filters method="get" action="/agenda" {
+                label { "Arbetsmarknadssekreterare "
+                    select name="officer" {
+                        @for o in &all {
+                            option value=(o.id) selected[chosen.as_ref().is_some_and(|c| c.id == o.id)] { (o.name) " – " (o.unit) }
+                        }
+                    }
+                }
+                button type="submit" { "Visa" }
+            }
+        }
+        @match &chosen {
+            None => p.notice { "Din användare är inte kopplad till någon arbetsmarknadssekreterare. Be en administratör koppla den." },
+            Some(o) => {
+                p.muted { (o.name) " · " (o.unit) }
+                @for (day, items) in &meetings {
+                    section.day {
+                        h2 { (date(&day.to_string())) }
+                        @if items.is_empty() { p.muted { "Inga möten." } }
+                        ol.list {
+                            @for m in items {
+                                li.meeting {
+                                    strong { (clock_time(m.starts_ts)) } " "
+                                    a href=(format!("/seekers/{}", m.seeker_id)) { (name(&m.first_name, &m.last_name)) }
+                                    " · " (m.status.label())
+                                    @if let Some(s) = &m.situation { p.situation { (s) } }
+                                    @if can_mark && m.status == BookingStatus::Booked && *day <= today {
+                                        form.mark method="post" action=(format!("/agenda/{}/status", m.id)) {
+                                            input type="hidden" name="csrf" value=(staff.csrf);
+                                            input type="hidden" name="officer" value=(o.id);
+                                            button type="submit" name="status" value=(BookingStatus::Held.as_str()) { "Genomfört" }
+                                            " "
+                                            button type="submit" name="status" value=(BookingStatus::NoShow.as_str()) { "Kom inte" }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(page_response(code, layout::page("Möten", &staff.chrome(), body)))
+}
+
+#[derive(Deserialize)]
+struct MarkForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    officer: String,
+}
+
+/// Held or a no-show; Post/Redirect/Get back to the agenda.
+#[post("/agenda/{id}/status")]
+async fn mark(state: web::Data<AppState>, staff: Staff, id: web::Path<String>, form: web::Form<MarkForm>) -> WebResult {
+    staff.check(&form.csrf)?;
+    staff.require(&[Role::Officer, Role::Admin])?;
+    let (id, now, status) = (id.into_inner(), state.clock.now_ts(), form.status.clone());
+    match db::run(&state.pool, move |c| store::mark(c, now, &id, &status)).await {
+        Ok(()) => Ok(see_other(&format!("/agenda?officer={}&marked=1", super::urlencode(&form.officer)))),
+        Err(e @ (AppError::Conflict { .. } | AppError::Validation(_))) => {
+            let code = actix_web::ResponseError::status_code(&e);
+            let text = super::labels::app_error(&e).1;
+            agenda_page(&state, &staff, Some(form.officer.clone()), Some(Flash::Failed(text)), code).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
