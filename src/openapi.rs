@@ -284,8 +284,9 @@ pub fn document() -> Value {
                     "totals": { "$ref": "#/components/schemas/Figures" } } },
                 "OfficerInput": { "type": "object", "required": ["name", "unit", "weekly_hours"], "properties": {
                     "name": { "type": "string" }, "unit": { "type": "string" }, "meeting_minutes": { "type": "integer", "default": 45 },
-                    "weekly_hours": { "type": "object", "example": { "mon": [["08:30", "12:00"], ["13:00", "16:00"]] } }, "active": { "type": "boolean" } } },
-                "Officer": { "type": "object", "properties": { "id": { "type": "string" }, "name": { "type": "string" }, "unit": { "type": "string" }, "absences": { "type": "array" } } },
+                    "weekly_hours": { "type": "object", "example": { "mon": [["08:30", "12:00"], ["13:00", "16:00"]] } }, "active": { "type": "boolean" },
+                    "user_id": { "type": ["string", "null"], "description": "the officer's own user (role officer): one identity for /agenda" } } },
+                "Officer": { "type": "object", "properties": { "id": { "type": "string" }, "name": { "type": "string" }, "unit": { "type": "string" }, "user_id": { "type": ["string", "null"] }, "absences": { "type": "array" } } },
                 "Absence": { "type": "object", "required": ["from", "to"], "properties": { "from": { "type": "string", "format": "date" }, "to": { "type": "string", "format": "date" }, "reason": { "type": "string" } } },
                 "ApplicationInput": { "type": "object", "required": ["personnummer", "first_name", "last_name"], "properties": {
                     "personnummer": { "type": "string" }, "first_name": { "type": "string" }, "last_name": { "type": "string" },
