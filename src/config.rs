@@ -17,6 +17,7 @@ const NAMED_ENV: &[(&str, &str)] = &[
     ("PLATSA_INDEX_DIR", "index_dir"),
     ("PLATSA_LOG_FORMAT", "log_format"),
     ("PLATSA_BODY_LIMIT", "body_limit"),
+    ("PLATSA_BODY_TIMEOUT_MS", "body_timeout_ms"),
     ("PLATSA_CLOCK", "clock"),
     ("PLATSA_APPLICATIONS_PER_MINUTE", "booking.applications_per_minute"),
 ];
@@ -152,6 +153,7 @@ struct RawSettings {
     index_dir: String,
     log_format: String,
     body_limit: usize,
+    body_timeout_ms: u64,
     clock: String,
     matching: MatchingSettings,
     reports: ReportSettings,
@@ -167,6 +169,8 @@ pub struct Settings {
     pub index_dir: PathBuf,
     pub log_format: LogFormat,
     pub body_limit: usize,
+    /// How long a request body may take to arrive; a slower one is answered 408.
+    pub body_timeout: std::time::Duration,
     pub clock: Option<DateTime<FixedOffset>>,
     pub matching: MatchingSettings,
     pub reports: ReportSettings,
@@ -182,6 +186,7 @@ impl std::fmt::Debug for Settings {
             .field("index_dir", &self.index_dir)
             .field("log_format", &self.log_format)
             .field("body_limit", &self.body_limit)
+            .field("body_timeout", &self.body_timeout)
             .field("clock", &self.clock)
             .finish()
     }
@@ -301,6 +306,9 @@ impl Settings {
             "json" => LogFormat::Json,
             other => return Err(invalid("log_format", format!("`{other}` is neither `pretty` nor `json`"))),
         };
+        if !(100..=600_000).contains(&raw.body_timeout_ms) {
+            return Err(invalid("body_timeout_ms", "must be between 100 and 600000"));
+        }
         if raw.body_limit < 1024 {
             return Err(invalid("body_limit", "must be at least 1024 bytes"));
         }
@@ -317,6 +325,7 @@ impl Settings {
             index_dir: PathBuf::from(raw.index_dir),
             log_format,
             body_limit: raw.body_limit,
+            body_timeout: std::time::Duration::from_millis(raw.body_timeout_ms),
             clock,
             matching: raw.matching.validate()?,
             reports: raw.reports.validate()?,

@@ -144,6 +144,8 @@ pub enum AppError {
     PreconditionRequired(String),
     #[error("request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
+    #[error("the request body did not arrive in time")]
+    RequestTimeout,
     #[error("{0}")]
     UnsupportedMediaType(String),
     #[error("method not allowed")]
@@ -200,6 +202,7 @@ impl AppError {
             Self::PreconditionFailed(_) => ("precondition-failed", "Precondition failed"),
             Self::PreconditionRequired(_) => ("precondition-required", "Precondition required"),
             Self::PayloadTooLarge(_) => ("payload-too-large", "Payload too large"),
+            Self::RequestTimeout => ("request-timeout", "Request timeout"),
             Self::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
             Self::MethodNotAllowed => ("method-not-allowed", "Method not allowed"),
             Self::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
@@ -261,6 +264,7 @@ impl ResponseError for AppError {
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,

@@ -24,6 +24,10 @@ pub use crate::json::parse_json;
 #[derive(Clone, Copy)]
 pub struct BodyLimit(pub usize);
 
+/// How long a body may take to arrive, from settings; read by [`Json`].
+#[derive(Clone, Copy)]
+pub struct BodyTimeout(pub std::time::Duration);
+
 /// A JSON request body. Unlike `web::Json`, a wrong type or missing field answers 422 with the
 /// JSON path of the field, and syntax errors 400; the body limit gives 413, a non-JSON
 /// content type 415.
@@ -35,6 +39,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let limit = req.app_data::<BodyLimit>().map(|l| l.0).unwrap_or(1 << 20);
+        let timeout = req.app_data::<BodyTimeout>().map(|t| t.0).unwrap_or(std::time::Duration::from_secs(15));
         let content_type =
             req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
         let essence = content_type.split(';').next().unwrap_or("").trim().to_string();
@@ -56,7 +61,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             if declared_len.is_some_and(|n| n > limit) {
                 return Err(AppError::PayloadTooLarge(limit));
             }
-            let bytes = body.await.map_err(|e| match e.as_response_error().status_code() {
+            let bytes = tokio::time::timeout(timeout, body).await.map_err(|_| AppError::RequestTimeout)?;
+            let bytes = bytes.map_err(|e| match e.as_response_error().status_code() {
                 StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge(limit),
                 _ => AppError::BadRequest { field: None, detail: format!("could not read the body: {e}") },
             })?;

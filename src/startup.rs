@@ -11,7 +11,9 @@ use anyhow::Context;
 use tracing_actix_web::TracingLogger;
 
 use crate::config::Settings;
-use crate::http::{BodyLimit, not_found, path_error, problem_fallback, query_error, refuse_control_characters};
+use crate::http::{
+    BodyLimit, BodyTimeout, not_found, path_error, problem_fallback, query_error, refuse_control_characters,
+};
 pub use crate::state::AppState;
 use crate::telemetry::RedactingRootSpan;
 
@@ -33,12 +35,14 @@ impl Application {
             TcpListener::bind(state.settings.listen).with_context(|| format!("binding {}", state.settings.listen))?;
         let address = listener.local_addr()?;
         let body_limit = state.settings.body_limit;
+        let body_timeout = state.settings.body_timeout;
         let app_state = state.clone();
         let schedules = spawn_schedules(state.clone());
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(app_state.clone())
                 .app_data(BodyLimit(body_limit))
+                .app_data(BodyTimeout(body_timeout))
                 .app_data(web::PayloadConfig::new(body_limit))
                 .app_data(web::QueryConfig::default().error_handler(query_error))
                 .app_data(web::PathConfig::default().error_handler(path_error))

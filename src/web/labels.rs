@@ -250,6 +250,7 @@ pub fn app_error(e: &AppError) -> (&'static str, String) {
             ("Det gick inte", Clash::ChangedMeanwhile.label().to_string())
         }
         AppError::PayloadTooLarge(_) => ("Det gick inte", "Det som skickades var för stort.".into()),
+        AppError::RequestTimeout => ("Det gick inte", "Det tog för lång tid att skicka. Försök igen.".into()),
         AppError::UnsupportedMediaType(_) => ("Det gick inte", "Formuläret kunde inte läsas.".into()),
         AppError::MethodNotAllowed => ("Det gick inte", "Sidan går inte att använda på det sättet.".into()),
         AppError::TooManyRequests { .. } => ("För många försök", "Vänta en minut och försök igen.".into()),

@@ -376,3 +376,29 @@ async fn the_last_admin_token_cannot_be_revoked() {
         .to_string();
     assert_problem(app.delete(&format!("/api/v1/tokens/{second_id}"), &second).await, 409).await;
 }
+
+/// A body that trickles in is cut off with 408 after the configured time, so slow senders
+/// cannot hold connections open.
+#[tokio::test]
+async fn a_slow_request_body_times_out() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app_with(&[("PLATSA_BODY_TIMEOUT_MS", "300")]).await;
+    let address = app.address.trim_start_matches("http://").to_string();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let head = format!(
+        "POST /api/v1/employers HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"name\": ",
+        app.admin_token
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let started = std::time::Instant::now();
+    let mut answer = vec![0u8; 4096];
+    let n = tokio::time::timeout(std::time::Duration::from_secs(20), stream.read(&mut answer))
+        .await
+        .expect("the server answers without waiting for the rest")
+        .unwrap();
+    let answer = String::from_utf8_lossy(&answer[..n]);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("application/problem+json"), "{answer}");
+    assert!(started.elapsed() >= std::time::Duration::from_millis(250), "not before the timeout");
+}
