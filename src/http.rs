@@ -287,4 +287,13 @@ impl RateLimiter {
         entry.1 += 1;
         Ok(())
     }
+
+    /// Whether `ip` has used up `per_minute` already (seconds to wait if so), without counting
+    /// this call: for limits on failures, counted with [`RateLimiter::allow`] when they happen.
+    pub fn exhausted(&self, ip: IpAddr, per_minute: u32) -> Option<u64> {
+        let map = self.0.lock().expect("rate limiter lock");
+        let (since, n) = map.get(&ip)?;
+        let elapsed = Instant::now().duration_since(*since).as_secs();
+        (elapsed < 60 && *n >= per_minute).then(|| 60u64.saturating_sub(elapsed).max(1))
+    }
 }

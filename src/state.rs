@@ -22,6 +22,8 @@ pub struct AppState {
     pub search: Arc<SearchIndex>,
     pub indexer: Indexer,
     pub applications_limiter: RateLimiter,
+    /// Unknown booking links presented, per client: guessing one is slowed to a crawl.
+    pub booking_token_misses: RateLimiter,
 }
 
 /// The serving process's index writer budget: small, since it indexes a batch at a time.
@@ -63,7 +65,15 @@ impl AppState {
         let (search, writers) = open_index(&pool, &settings.index_dir).await?;
         let search = Arc::new(search);
         let indexer = Indexer::start(pool.clone(), search.clone(), writers);
-        Ok(Self { pool, clock, settings, search, indexer, applications_limiter: Default::default() })
+        Ok(Self {
+            pool,
+            clock,
+            settings,
+            search,
+            indexer,
+            applications_limiter: Default::default(),
+            booking_token_misses: Default::default(),
+        })
     }
 
     /// What searching and ranking read, at this moment.

@@ -193,10 +193,37 @@ async fn do_book(
     }
 }
 
+/// Unknown booking links a client may present in a minute before it is answered 429: a
+/// person who mistypes one is unaffected, guessing a 256-bit link is hopeless anyway, and
+/// this keeps anyone from trying.
+const TOKEN_MISSES_PER_MINUTE: u32 = 30;
+
+/// Runs a request that presents a booking link, counting it when the link is unknown.
+async fn guarded<T>(
+    state: &AppState,
+    req: &HttpRequest,
+    work: impl std::future::Future<Output = AppResult<T>>,
+) -> AppResult<T> {
+    let ip = req.peer_addr().map(|a| a.ip()).unwrap_or(IpAddr::from([0, 0, 0, 0]));
+    if let Some(retry_after_secs) = state.booking_token_misses.exhausted(ip, TOKEN_MISSES_PER_MINUTE) {
+        return Err(AppError::TooManyRequests { retry_after_secs });
+    }
+    let result = work.await;
+    if matches!(result, Err(AppError::NotFound(_))) {
+        let _ = state.booking_token_misses.allow(ip, u32::MAX);
+    }
+    result
+}
+
 #[post("/api/v1/applications/{id}/booking")]
-async fn book(state: web::Data<AppState>, id: web::Path<String>, body: Json<BookInput>) -> AppResult<HttpResponse> {
+async fn book(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: Json<BookInput>,
+) -> AppResult<HttpResponse> {
     let BookInput { token, slot_id } = body.0;
-    do_book(&state, Some(id.into_inner()), token, slot_id, false).await
+    guarded(&state, &req, do_book(&state, Some(id.into_inner()), token, slot_id, false)).await
 }
 
 #[derive(Deserialize)]
@@ -209,16 +236,17 @@ struct RescheduleInput {
 #[post("/api/v1/bookings/{token}/reschedule")]
 async fn reschedule(
     state: web::Data<AppState>,
+    req: HttpRequest,
     token: web::Path<String>,
     body: Json<RescheduleInput>,
 ) -> AppResult<HttpResponse> {
-    do_book(&state, None, token.into_inner(), body.0.slot_id, true).await
+    guarded(&state, &req, do_book(&state, None, token.into_inner(), body.0.slot_id, true)).await
 }
 
 #[get("/api/v1/bookings/{token}.ics")]
-async fn ics(state: web::Data<AppState>, token: web::Path<String>) -> AppResult<HttpResponse> {
+async fn ics(state: web::Data<AppState>, req: HttpRequest, token: web::Path<String>) -> AppResult<HttpResponse> {
     let token = token.into_inner();
-    let booking = db::run(&state.pool, move |c| store::by_token(c, &token)).await?;
+    let booking = guarded(&state, &req, db::run(&state.pool, move |c| store::by_token(c, &token))).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/calendar; charset=utf-8")
         .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"platsa-mote.ics\""))
@@ -226,9 +254,9 @@ async fn ics(state: web::Data<AppState>, token: web::Path<String>) -> AppResult<
 }
 
 #[delete("/api/v1/bookings/{token}")]
-async fn cancel(state: web::Data<AppState>, token: web::Path<String>) -> AppResult<HttpResponse> {
+async fn cancel(state: web::Data<AppState>, req: HttpRequest, token: web::Path<String>) -> AppResult<HttpResponse> {
     let (token, now) = (token.into_inner(), state.clock.now_ts());
-    db::run(&state.pool, move |c| store::cancel(c, now, &token)).await?;
+    guarded(&state, &req, db::run(&state.pool, move |c| store::cancel(c, now, &token))).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -402,3 +402,20 @@ async fn a_slow_request_body_times_out() {
     assert!(answer.contains("application/problem+json"), "{answer}");
     assert!(started.elapsed() >= std::time::Duration::from_millis(250), "not before the timeout");
 }
+
+/// Guessing booking links is cut off: after 30 unknown links in a minute a client is
+/// answered 429 with Retry-After, whatever it presents.
+#[tokio::test]
+async fn guessing_booking_links_is_throttled() {
+    let app = spawn_app().await;
+    for i in 0..30 {
+        let res = app.client.get(app.url(&format!("/api/v1/bookings/bk_guess{i}.ics"))).send().await.unwrap();
+        assert_eq!(res.status(), 404, "guess {i}");
+    }
+    let res = app.client.delete(app.url("/api/v1/bookings/bk_guess31")).send().await.unwrap();
+    let retry = res.headers().get("retry-after").map(|v| v.to_str().unwrap().to_string());
+    assert_problem(res, 429).await;
+    assert!(retry.is_some_and(|s| s.parse::<u64>().is_ok_and(|n| (1..=60).contains(&n))));
+    // Other routes are not affected.
+    assert_eq!(app.client.get(app.url("/healthz")).send().await.unwrap().status(), 200);
+}
