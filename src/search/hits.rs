@@ -27,6 +27,10 @@ pub struct SearchQuery {
     pub status: Option<String>,
     pub available_before: Option<String>,
     pub employer_id: Option<String>,
+    /// Seekers assigned to this broker.
+    pub broker_id: Option<String>,
+    /// On the pages: `1` for the signed-in broker's own seekers ("Mina arbetssökande").
+    pub mine: Option<String>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
 }
@@ -87,6 +91,7 @@ impl SearchQuery {
             status: self.status.clone(),
             available_before,
             employer: self.employer_id.clone(),
+            broker: self.broker_id.clone().filter(|b| !b.is_empty()),
         })
     }
 }

@@ -25,6 +25,8 @@ pub struct Filters {
     /// Seekers available on or before this day; openings starting on or before it.
     pub available_before: Option<NaiveDate>,
     pub employer: Option<String>,
+    /// A seeker's broker (user id).
+    pub broker: Option<String>,
 }
 
 fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
@@ -121,6 +123,9 @@ pub fn filter_clauses(f: &Fields, filters: &Filters) -> Vec<(Occur, Box<dyn Quer
     }
     if let Some(e) = &filters.employer {
         out.push((Occur::Must, exact(f.employer, e)));
+    }
+    if let Some(b) = &filters.broker {
+        out.push((Occur::Must, exact(f.broker, b)));
     }
     if let Some(d) = filters.available_before {
         let upper = Term::from_field_i64(f.day, day_number(d));

@@ -29,6 +29,7 @@ const PAGE: i64 = 20;
 pub fn search_form<S: TextEnum + Label>(action: &str, q: &SearchQuery, with_available: bool) -> Markup {
     html! {
         form.filters method="get" action=(action) {
+            @if q.mine.as_deref() == Some("1") { input type="hidden" name="mine" value="1"; }
             label { "Sök"
                 input type="search" name="q" value=(q.q)
                     placeholder=(if with_available { "namn, personnummer, telefon, e-post, ort eller yrke" } else { "t.ex. undersköterska, svetsare, truckkort" });

@@ -33,6 +33,9 @@ async fn list(state: web::Data<AppState>, staff: Staff, req: HttpRequest, q: web
     if req.query_string().is_empty() {
         q.status = Some(SeekerStatus::Active.as_str().into());
     }
+    // "Mina arbetssökande": the signed-in broker's own, all of them, page by page.
+    let mine = q.mine.as_deref() == Some("1");
+    q.broker_id = mine.then(|| staff.who.user_id.clone());
     let offset = q.offset.unwrap_or(0).max(0);
     let (st, who, query, action) = (state.clone(), staff.who.clone(), q.clone(), staff.action.clone());
     let found = db::run(&state.pool, move |c| seeker_hits(c, st.lookup(), &who, &query, (PAGE, offset), &action)).await;
@@ -43,7 +46,11 @@ async fn list(state: web::Data<AppState>, staff: Staff, req: HttpRequest, q: web
     };
     let rest = query_without_offset(&req);
     let body = html! {
-        h1 { "Arbetssökande" }
+        h1 { @if mine { "Mina arbetssökande" } @else { "Arbetssökande" } }
+        p.muted {
+            @if mine { a href="/seekers" { "Visa alla" } } @else { a href="/seekers?mine=1&status=active" { "Visa bara mina" } }
+            " · " (total) " träffar"
+        }
         (search_form::<SeekerStatus>("/seekers", &q, true))
         @if let Some(errors) = &errors {
             div.notice.error role="alert" { @for e in errors { p { "Filtret: " (super::labels::field_problem(e)) } } }

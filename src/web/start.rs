@@ -86,6 +86,7 @@ async fn start(state: web::Data<AppState>, req: HttpRequest, q: web::Query<Start
         div.columns3 {
             section #waiting {
                 h2 { @if staff.who.role == Role::Broker { "Mina arbetssökande" } @else { "Arbetssökande" } " – längst utan förslag först" }
+                @if staff.who.role == Role::Broker { p { a href="/seekers?mine=1&status=active" { "Alla mina arbetssökande" } } }
                 @if waiting.is_empty() { p.muted { "Inga aktiva arbetssökande." } }
                 ol.list {
                     @for s in &waiting {

@@ -83,3 +83,34 @@ async fn ten_digit_personnummer_is_accepted() {
     let again = app.post_json("/api/v1/seekers", &broker, &seeker_body("19811228-9874")).await;
     assert_eq!(again.status(), 409, "the same person");
 }
+
+/// "Mina arbetssökande": every seeker assigned to the signed-in broker, paged, and only theirs.
+#[tokio::test]
+async fn a_broker_lists_all_their_own_seekers() {
+    let app = spawn_app().await;
+    let (broker, broker_id) = app.token("broker", "Britt", None).await;
+    let (other, other_id) = app.token("broker", "Bo", None).await;
+    for i in 0..23 {
+        let mut body = seeker_body(&pnr("19800101", 400 + i));
+        body["last_name"] = format!("Min{i:02}").into();
+        body["broker_id"] = broker_id.clone().into();
+        assert_eq!(app.post_json("/api/v1/seekers", &broker, &body).await.status(), 201);
+    }
+    let mut body = seeker_body(&pnr("19800101", 499));
+    body["last_name"] = "Annans".into();
+    body["broker_id"] = other_id.into();
+    assert_eq!(app.post_json("/api/v1/seekers", &other, &body).await.status(), 201);
+    index_caught_up(&app.state).await;
+
+    let first = app.get("/seekers?mine=1&status=active", &broker).await.text().await.unwrap();
+    assert!(first.contains("Mina arbetssökande") && first.contains("23 träffar"), "all 23 are counted");
+    assert!(!first.contains("Annans"), "only the broker's own");
+    let second = app.get("/seekers?mine=1&status=active&offset=20", &broker).await.text().await.unwrap();
+    let shown = |html: &str| html.matches("Min").count();
+    assert!(shown(&first) >= 20 && shown(&second) >= 3, "paged: {} and {}", shown(&first), shown(&second));
+    // Searching within mine keeps to mine.
+    let within = app.get("/seekers?mine=1&status=&q=Amira", &broker).await.text().await.unwrap();
+    assert!(within.contains("23 träffar") && !within.contains("Annans"), "{within}");
+    // The start page links there.
+    assert!(app.get("/", &broker).await.text().await.unwrap().contains("/seekers?mine=1&amp;status=active"));
+}
