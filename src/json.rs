@@ -10,7 +10,9 @@ use crate::error::{AppError, AppResult, Fault};
 /// override is refused first, naming its field: PostgreSQL cannot store NUL, and overrides
 /// disguise names.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> AppResult<T> {
-    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) {
+    // The walk needs a parsed tree; only bodies that can hold such a character pay for it.
+    if may_hold_forbidden(bytes) {
+        let value = serde_json::from_slice::<serde_json::Value>(bytes).unwrap_or_default();
         if let Some(field) = forbidden_in(&value, "") {
             return Err(AppError::field(
                 field,
@@ -49,6 +51,18 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> AppResult<T> {
             _ => AppError::BadRequest { field: None, detail: format!("malformed JSON: {message}") },
         }
     })
+}
+
+/// Whether raw JSON can hold a character [`crate::text::forbidden_char`] refuses: C0 controls
+/// can only arrive escaped (`\u0000`; raw ones are a syntax error), DEL, C1 controls
+/// (UTF-8 `C2 80`–`C2 9F`) and the bidi overrides (`E2 80 AA`–`AE`, `E2 81 A6`–`A9`) raw.
+fn may_hold_forbidden(bytes: &[u8]) -> bool {
+    bytes.windows(2).any(|w| w == b"\\u" || (w[0] == 0xC2 && (0x80..=0x9F).contains(&w[1])))
+        || bytes.contains(&0x7F)
+        || bytes.windows(3).any(|w| {
+            w[0] == 0xE2
+                && ((w[1] == 0x80 && (0xAA..=0xAE).contains(&w[2])) || (w[1] == 0x81 && (0xA6..=0xA9).contains(&w[2])))
+        })
 }
 
 /// The path of the first string (or key) with a forbidden character.
@@ -95,5 +109,28 @@ pub fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
             }
         }
         other => *target = other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every forbidden character reaches the walk, escaped or raw; plain text skips it.
+    #[test]
+    fn bodies_with_forbidden_characters_are_walked_and_refused() {
+        for body in [
+            r#"{"a": "x\u0000y"}"#.to_string(),
+            "{\"a\": \"x\u{7f}y\"}".to_string(),
+            "{\"a\": \"x\u{85}y\"}".to_string(),
+            "{\"a\": \"x\u{202E}y\"}".to_string(),
+            "{\"a\": [\"ok\", \"x\u{2067}y\"]}".to_string(),
+        ] {
+            assert!(may_hold_forbidden(body.as_bytes()), "{body:?}");
+            assert!(parse_json::<serde_json::Value>(body.as_bytes()).is_err(), "{body:?}");
+        }
+        let plain = "{\"a\": \"Åsa Öberg, undersköterska\\nrad två\"}";
+        assert!(!may_hold_forbidden(plain.as_bytes()));
+        assert!(parse_json::<serde_json::Value>(plain.as_bytes()).is_ok());
     }
 }

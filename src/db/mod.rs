@@ -169,13 +169,12 @@ where
 /// After an erasure: on SQLite, copy the WAL into the database file and truncate it, so the
 /// erased values survive in neither (the pages were zeroed by `secure_delete`). Best effort:
 /// a checkpoint blocked by a long reader is retried by SQLite's own automatic checkpoints.
-pub fn compact_after_erasure(conn: &mut DbConnection) -> AppResult<()> {
+pub fn compact_after_erasure(conn: &mut DbConnection) {
     if let DbConnection::Sqlite(c) = conn {
         if let Err(e) = c.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);") {
             tracing::warn!(error = %e, "checkpoint after an erasure failed; SQLite retries it");
         }
     }
-    Ok(())
 }
 
 /// Whether the database answers; for `/readyz`.

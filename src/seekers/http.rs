@@ -56,7 +56,11 @@ async fn list(
                 // The hits are audited as they are found.
                 let (hits, total) =
                     crate::search::hits::seeker_hits(c, st.lookup(), &who, &query, (limit, offset), &action)?;
-                let items = hits.iter().map(|h| store::get(c, &h.id)).collect::<AppResult<Vec<_>>>()?;
+                // One query for the page's full records, in the hits' order.
+                let ids: Vec<String> = hits.iter().map(|h| h.id.clone()).collect();
+                let mut rows: std::collections::HashMap<String, store::SeekerRow> =
+                    store::rows_by_ids(c, &ids)?.into_iter().map(|r| (r.id.clone(), r)).collect();
+                let items: Vec<super::Seeker> = ids.iter().filter_map(|id| rows.remove(id)).map(Into::into).collect();
                 Ok((items, total))
             })
         })

@@ -379,7 +379,8 @@ pub fn erase(conn: &mut DbConnection, now: i64, id: &str) -> AppResult<()> {
             .execute(c)?;
         outbox::push(c, Entity::Seeker, id, now)
     })?;
-    crate::db::compact_after_erasure(conn)
+    crate::db::compact_after_erasure(conn);
+    Ok(())
 }
 
 /// Every row, erased ones included.
