@@ -80,6 +80,7 @@ crate::text_enum! {
         Officer = "officer",
         Application = "application",
         Booking = "booking",
+        Vocabulary = "vocabulary",
     }
 }
 

@@ -28,6 +28,7 @@ pub mod search;
 pub mod seekers;
 pub mod startup;
 pub mod state;
+pub mod taxonomy;
 pub mod telemetry;
 pub mod text;
 pub mod vocabulary;

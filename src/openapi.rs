@@ -158,12 +158,14 @@ pub fn document() -> Value {
             "/api/v1/bookings/{token}": { "delete": op("Cancel the meeting", "public (with the booking token)", None, ("204", "Status"), &[json!({ "name": "token", "in": "path", "required": true, "schema": { "type": "string" } })]) },
             "/api/v1/bookings/{token}/reschedule": { "post": op("Move the meeting (cancel and book in one transaction)", "public (with the booking token)", Some("RescheduleInput"), ("201", "Status"), &[json!({ "name": "token", "in": "path", "required": true, "schema": { "type": "string" } })]) },
             "/api/v1/bookings/{id}/status": { "post": op("Mark a meeting held or no_show", "admin, officer", Some("MarkInput"), ("204", "Status"), &[path_id()]) },
+            "/api/v1/taxonomy/{vocabulary}": { "get": op("Typeahead over a reference vocabulary: occupations (JobTech occupation names and SSYK groups → SSYK code), skills, municipalities, languages; by name, code or concept id, ranked, a typo forgiven", "every signed-in role", None, ("200", "TermList"), &[json!({ "name": "vocabulary", "in": "path", "required": true, "schema": { "type": "string", "enum": ["occupations", "skills", "municipalities", "languages"] } }), query("q", "a few letters of a name, a code or a concept id"), query("limit", "1–500, default 50"), query("offset", "default 0")]) },
             "/api/v1/audit": { "get": op("Who read which seeker, when, through which endpoint", "admin", None, ("200", "AuditList"), &with_id) },
         },
         "components": {
             "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
             "schemas": {
                 "Status": { "type": "object" },
+                "TermList": { "type": "object", "properties": { "items": { "type": "array", "items": { "type": "object", "required": ["label", "code"], "properties": { "label": { "type": "string" }, "code": { "type": "string", "description": "SSYK, kommunkod, ISO 639 or skill concept id: what a seeker or opening stores" }, "concept_id": { "type": "string" }, "detail": { "type": "string", "description": "the SSYK group of an occupation name, a municipality's county" } } } }, "total": { "type": "integer" }, "limit": { "type": "integer" }, "offset": { "type": "integer" } } },
                 "Problem": {
                     "type": "object",
                     "required": ["type", "title", "status", "detail"],

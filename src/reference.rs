@@ -20,6 +20,7 @@ pub struct Municipality {
     pub code: String,
     pub name: String,
     pub county: String,
+    pub concept_id: String,
     pub lat: f64,
     pub lon: f64,
     pub population: u32,
@@ -45,6 +46,13 @@ pub struct OccupationName {
     pub ssyk4: String,
 }
 
+#[derive(Debug, Clone)]
+pub struct LanguageTerm {
+    pub code: String,
+    pub label: String,
+    pub concept_id: String,
+}
+
 /// A skill as stored on a seeker or opening: a vocabulary concept, or free text kept as typed.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
 pub struct SkillRef {
@@ -67,6 +75,8 @@ pub struct Reference {
     pub ssyk4_skills: HashMap<String, Vec<usize>>,
     /// ISO 639-1 (or -2 where there is no -1) → Swedish name.
     pub languages: HashMap<String, String>,
+    /// Every language with a code, with JobTech's concept id, for the typeahead.
+    pub language_terms: Vec<LanguageTerm>,
     pub driving_licences: Vec<String>,
     pub synonym_groups: Vec<Vec<String>>,
     synonym_by_folded: HashMap<String, usize>,
@@ -93,6 +103,7 @@ impl Reference {
             kommunkod: String,
             name: String,
             county_name: String,
+            jobtech_concept_id: String,
             lat: f64,
             lon: f64,
             population: u32,
@@ -106,6 +117,7 @@ impl Reference {
                         code: m.kommunkod,
                         name: m.name,
                         county: m.county_name,
+                        concept_id: m.jobtech_concept_id,
                         lat: m.lat,
                         lon: m.lon,
                         population: m.population,
@@ -185,17 +197,19 @@ impl Reference {
 
         #[derive(Deserialize)]
         struct L {
+            concept_id: String,
             label_sv: String,
             iso_639_1: String,
             iso_639_2: String,
         }
-        let languages = rows::<L>(data!("languages.csv"))
+        let language_terms: Vec<LanguageTerm> = rows::<L>(data!("languages.csv"))
             .into_iter()
             .filter_map(|l| {
                 let code = if l.iso_639_1.is_empty() { l.iso_639_2 } else { l.iso_639_1 };
-                (!code.is_empty()).then_some((code, l.label_sv))
+                (!code.is_empty()).then_some(LanguageTerm { code, label: l.label_sv, concept_id: l.concept_id })
             })
             .collect();
+        let languages = language_terms.iter().map(|l| (l.code.clone(), l.label.clone())).collect();
 
         #[derive(Deserialize)]
         struct D {
@@ -238,6 +252,7 @@ impl Reference {
             skill_by_folded,
             ssyk4_skills,
             languages,
+            language_terms,
             driving_licences,
             synonym_groups,
             synonym_by_folded,

@@ -127,5 +127,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::placements::http::routes)
         .configure(crate::reports::http::routes)
         .configure(crate::booking::http::routes)
+        .configure(crate::taxonomy::http::routes)
         .configure(crate::web::routes);
 }

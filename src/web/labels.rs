@@ -230,6 +230,7 @@ impl Label for Thing {
             Thing::Officer => "arbetsmarknadssekreteraren",
             Thing::Application => "ansökan",
             Thing::Booking => "bokningen",
+            Thing::Vocabulary => "ordlistan",
         }
     }
 }

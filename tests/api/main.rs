@@ -14,5 +14,6 @@ mod privacy;
 mod reports;
 mod search;
 mod seekers;
+mod taxonomy;
 mod typed_core;
 mod web;

@@ -1,0 +1,39 @@
+use actix_web::{HttpResponse, get, web};
+use serde::Deserialize;
+
+use super::{Vocabulary, lookup};
+use crate::auth::Principal;
+use crate::error::{AppError, AppResult, Fault, Thing};
+use crate::http::Paging;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(typeahead);
+}
+
+#[derive(Deserialize)]
+struct TypeaheadQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// `GET /api/v1/taxonomy/{occupations|skills|municipalities|languages}?q=`: open to every
+/// signed-in role (employers describe their openings with the same codes). Reference data
+/// only, so nothing is audited.
+#[get("/api/v1/taxonomy/{vocabulary}")]
+async fn typeahead(
+    _who: Principal,
+    vocabulary: web::Path<String>,
+    q: web::Query<TypeaheadQuery>,
+    paging: Paging,
+) -> AppResult<HttpResponse> {
+    let vocabulary = Vocabulary::parse(&vocabulary).ok_or(AppError::NotFound(Thing::Vocabulary))?;
+    let q = q.into_inner().q;
+    if q.trim().is_empty() {
+        return Err(AppError::field("q", Fault::Required, "type a few letters of a name, or a code"));
+    }
+    if q.chars().count() > 100 {
+        return Err(AppError::field("q", Fault::Length, "must be at most 100 characters"));
+    }
+    let (items, total) = lookup(vocabulary, &q, paging.limit as usize, paging.offset as usize);
+    Ok(HttpResponse::Ok().json(paging.page(items, total as i64)))
+}
