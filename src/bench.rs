@@ -48,6 +48,8 @@ fn row(id: String, d: &SeekerData, now: i64) -> SeekerRow {
         last_proposed_at: None,
         erased_at: None,
         version: 1,
+        paused_until: None,
+        pause_reason: None,
     }
 }
 

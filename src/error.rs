@@ -58,6 +58,9 @@ crate::text_enum! {
         SlotTaken = "slot_taken",
         AlreadyBooked = "already_booked",
         NothingBooked = "nothing_booked",
+        /// The person already holds a booked meeting.
+        HasMeeting = "has_meeting",
+        IdentityConfirmed = "identity_confirmed",
         MeetingCancelled = "meeting_cancelled",
         NotEmpty = "not_empty",
         LastAdmin = "last_admin",

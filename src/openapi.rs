@@ -152,8 +152,9 @@ pub fn document() -> Value {
             "/api/v1/officers/{id}/absences": { "post": op("Record an absence (date range)", "admin", Some("Absence"), ("201", "Officer"), &[path_id()]) },
             "/api/v1/officers/{id}/agenda": { "get": op("An officer's meetings on a date (audited)", "admin, officer", None, ("200", "Status"), &[path_id(), query("date", "YYYY-MM-DD")]) },
             "/api/v1/calendar/working-days": { "get": op("The next working days in Sweden after a date", staff, None, ("200", "Status"), &[query("from", "YYYY-MM-DD"), query("count", "1–366")]) },
-            "/api/v1/applications": { "post": op("Apply for support and get three meetings to choose from (rate-limited)", "public", Some("ApplicationInput"), ("201", "ApplicationCreated"), &[]) },
+            "/api/v1/applications": { "post": op("Apply for support and get three meetings to choose from (rate-limited). The application is linked to no seeker until staff confirm the applicant's identity, so the answer is the same whether or not the personnummer is registered; a person holds one booked meeting at a time (booking a second is 409 conflict.has_meeting)", "public", Some("ApplicationInput"), ("201", "ApplicationCreated"), &[]) },
             "/api/v1/applications/{id}/booking": { "post": op("Book an offered meeting; 409 with fresh offers if just taken", "public (with the booking token)", Some("BookInput"), ("201", "Status"), &[path_id()]) },
+            "/api/v1/applications/{id}/identity": { "post": op("Staff confirm who applied, after checking their identity at the meeting: link the application to the registered seeker `seeker_id`, or (without it) register a new seeker from the application. 409 conflict.duplicate (with existing_seeker_id) when the personnummer is registered; 409 conflict.identity_confirmed when linked to another seeker", casework, Some("IdentityInput"), ("200", "IdentityConfirmed"), &[path_id()]) },
             "/api/v1/bookings/{token}.ics": { "get": op("The meeting as iCalendar (UTC, stable UID)", "public (with the booking token)", None, ("200", "Status"), &[json!({ "name": "token", "in": "path", "required": true, "schema": { "type": "string" } })]) },
             "/api/v1/bookings/{token}": { "delete": op("Cancel the meeting", "public (with the booking token)", None, ("204", "Status"), &[json!({ "name": "token", "in": "path", "required": true, "schema": { "type": "string" } })]) },
             "/api/v1/bookings/{token}/reschedule": { "post": op("Move the meeting (cancel and book in one transaction)", "public (with the booking token)", Some("RescheduleInput"), ("201", "Status"), &[json!({ "name": "token", "in": "path", "required": true, "schema": { "type": "string" } })]) },
@@ -165,6 +166,8 @@ pub fn document() -> Value {
             "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
             "schemas": {
                 "Status": { "type": "object" },
+                "IdentityInput": { "type": "object", "additionalProperties": false, "properties": { "seeker_id": { "type": ["string", "null"], "description": "the registered seeker this applicant is; leave out to register a new one" } } },
+                "IdentityConfirmed": { "type": "object", "properties": { "application_id": { "type": "string" }, "seeker_id": { "type": "string" }, "created": { "type": "boolean" } } },
                 "TermList": { "type": "object", "properties": { "items": { "type": "array", "items": { "type": "object", "required": ["label", "code"], "properties": { "label": { "type": "string" }, "code": { "type": "string", "description": "SSYK, kommunkod, ISO 639 or skill concept id: what a seeker or opening stores" }, "concept_id": { "type": "string" }, "detail": { "type": "string", "description": "the SSYK group of an occupation name, a municipality's county" } } } }, "total": { "type": "integer" }, "limit": { "type": "integer" }, "offset": { "type": "integer" } } },
                 "Problem": {
                     "type": "object",
@@ -201,7 +204,9 @@ pub fn document() -> Value {
                     "summary": { "type": "string" }, "unit": { "type": "string" }, "broker_id": { "type": "string" },
                     "status": { "enum": ["active", "paused", "placed", "exited"] },
                     "exit_reason": { "enum": ["employment", "subsidised_employment", "municipal_labour_market_job", "studies", "moved", "other"] },
-                    "exit_date": { "type": "string", "format": "date" } } },
+                    "exit_date": { "type": "string", "format": "date" },
+                    "paused_until": { "type": "string", "format": "date", "description": "with status paused: until when (kept only while paused)" },
+                    "pause_reason": { "type": "string", "maxLength": 200 } } },
                 "Seeker": { "allOf": [{ "$ref": "#/components/schemas/SeekerInput" }, { "type": "object", "properties": {
                     "id": { "type": "string" }, "skills": { "type": "array", "items": { "$ref": "#/components/schemas/Skill" } },
                     "registered_at": { "type": "string" }, "updated_at": { "type": "string" }, "version": { "type": "integer" } } }] },
@@ -287,13 +292,14 @@ pub fn document() -> Value {
                 "OfficerInput": { "type": "object", "required": ["name", "unit", "weekly_hours"], "properties": {
                     "name": { "type": "string" }, "unit": { "type": "string" }, "meeting_minutes": { "type": "integer", "default": 45 },
                     "weekly_hours": { "type": "object", "example": { "mon": [["08:30", "12:00"], ["13:00", "16:00"]] } }, "active": { "type": "boolean" },
-                    "user_id": { "type": ["string", "null"], "description": "the officer's own user (role officer): one identity for /agenda" } } },
+                    "user_id": { "type": ["string", "null"], "description": "the officer's own user (role officer): one identity for /agenda" },
+                    "address": { "type": ["string", "null"], "description": "the office's street address, told to applicants with their meeting" } } },
                 "Officer": { "type": "object", "properties": { "id": { "type": "string" }, "name": { "type": "string" }, "unit": { "type": "string" }, "user_id": { "type": ["string", "null"] }, "absences": { "type": "array" } } },
                 "Absence": { "type": "object", "required": ["from", "to"], "properties": { "from": { "type": "string", "format": "date" }, "to": { "type": "string", "format": "date" }, "reason": { "type": "string" } } },
                 "ApplicationInput": { "type": "object", "required": ["personnummer", "first_name", "last_name"], "properties": {
                     "personnummer": { "type": "string" }, "first_name": { "type": "string" }, "last_name": { "type": "string" },
                     "email": { "type": "string" }, "phone": { "type": "string" }, "situation": { "type": "string" } } },
-                "Slot": { "type": "object", "properties": { "id": { "type": "string" }, "officer_id": { "type": "string" }, "starts_at": { "type": "string" }, "ends_at": { "type": "string" } } },
+                "Slot": { "type": "object", "properties": { "id": { "type": "string" }, "officer_id": { "type": "string" }, "office": { "type": "string", "description": "the officer's office (unit)" }, "address": { "type": ["string", "null"], "description": "the office's street address" }, "starts_at": { "type": "string" }, "ends_at": { "type": "string" } } },
                 "ApplicationCreated": { "type": "object", "properties": { "id": { "type": "string" }, "booking_token": { "type": "string", "description": "shown once" },
                     "offered_slots": { "type": "array", "items": { "$ref": "#/components/schemas/Slot" } }, "next_day_full": { "type": "boolean" }, "offered_day": { "type": "string" } } },
                 "BookInput": { "type": "object", "required": ["token", "slot_id"], "properties": { "token": { "type": "string" }, "slot_id": { "type": "string" } } },

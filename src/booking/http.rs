@@ -26,7 +26,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(ics)
         .service(cancel)
         .service(reschedule)
-        .service(mark);
+        .service(mark)
+        .service(confirm_identity);
 }
 
 #[post("/api/v1/officers")]
@@ -106,7 +107,7 @@ async fn agenda(
     let (id, now) = (id.into_inner(), state.clock.now_ts());
     let items = db::run(&state.pool, move |c| {
         let items = store::agenda(c, &id, date)?;
-        let ids: Vec<String> = items.iter().map(|i| i.seeker_id.clone()).collect();
+        let ids: Vec<String> = items.iter().map(store::AgendaItem::audit_subject).collect();
         crate::audit::record(c, &who, &ids, &action, now)?;
         Ok(items)
     })
@@ -189,6 +190,10 @@ async fn do_book(
                 json!({ "offered_slots": offers }),
             ))
         }
+        Err(BookError::HasMeeting) => Err(AppError::conflict(
+            Clash::HasMeeting,
+            "this person already has a booked meeting; open it with its booking link to move or cancel it",
+        )),
         Err(BookError::Other(e)) => Err(e),
     }
 }
@@ -278,4 +283,27 @@ async fn mark(
     let (id, now) = (id.into_inner(), state.clock.now_ts());
     db::run(&state.pool, move |c| store::mark(c, now, &id, &body.0.status)).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Staff have met the applicant and confirm who they are: link the application to the
+/// registered seeker `seeker_id`, or (without it) register a new seeker from the application.
+/// Until then an application reads and changes no seeker record.
+#[post("/api/v1/applications/{id}/identity")]
+async fn confirm_identity(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: web::Path<String>,
+    body: Json<store::IdentityInput>,
+    action: crate::audit::Action,
+) -> AppResult<HttpResponse> {
+    who.require(Role::CASEWORK)?;
+    let (id, now, today) = (id.into_inner(), state.clock.now_ts(), state.clock.today());
+    let municipality = state.settings.booking.municipality_code.clone();
+    let done = db::run(&state.pool, move |c| {
+        let done = store::confirm_identity(c, now, today, &who, &municipality, &id, &body.0)?;
+        crate::audit::record(c, &who, std::slice::from_ref(&done.seeker_id), &action, now)?;
+        Ok(done)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(done))
 }

@@ -28,6 +28,9 @@ pub struct OfficerInput {
     /// The officer's own user (role officer), so they see their meetings on `/agenda`.
     #[serde(default)]
     pub user_id: Option<String>,
+    /// The office's street address, which applicants are told with their meeting.
+    #[serde(default)]
+    pub address: Option<String>,
 }
 
 fn default_minutes() -> u32 {
@@ -47,6 +50,7 @@ impl OfficerInput {
         let mut errors = Errors::new();
         self.name = crate::vocabulary::text(&self.name, "name", 200, &mut errors);
         self.unit = crate::vocabulary::text(&self.unit, "unit", 100, &mut errors);
+        self.address = crate::vocabulary::optional_text(&self.address, "address", 200, &mut errors);
         if !(10..=240).contains(&self.meeting_minutes) {
             errors.add("meeting_minutes", Fault::Range, "must be between 10 and 240");
         }
@@ -87,6 +91,7 @@ pub struct OfficerRow {
     pub updated_at: i64,
     pub version: i64,
     pub user_id: Option<String>,
+    pub address: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -98,6 +103,7 @@ pub struct Officer {
     pub weekly_hours: WeeklyHours,
     pub active: bool,
     pub user_id: Option<String>,
+    pub address: Option<String>,
     pub absences: Vec<Absence>,
     pub version: i64,
 }
@@ -158,6 +164,7 @@ pub fn get(conn: &mut DbConnection, id: &str) -> AppResult<Officer> {
         meeting_minutes: r.meeting_minutes,
         active: r.active,
         user_id: r.user_id,
+        address: r.address,
         version: r.version,
     })
 }
@@ -204,6 +211,7 @@ pub fn create(conn: &mut DbConnection, now: i64, input: OfficerInput) -> AppResu
                 officers::weekly_hours.eq(serde_json::to_string(&input.weekly_hours).expect("serializable")),
                 officers::active.eq(input.active),
                 officers::user_id.eq(&input.user_id),
+                officers::address.eq(&input.address),
                 officers::created_at.eq(now),
                 officers::updated_at.eq(now),
             ))
@@ -219,6 +227,7 @@ pub fn update(conn: &mut DbConnection, now: i64, id: &str, patch: serde_json::Va
         let mut merged = serde_json::json!({
             "name": current.name, "unit": current.unit, "meeting_minutes": current.meeting_minutes,
             "weekly_hours": current.weekly_hours, "active": current.active, "user_id": current.user_id,
+            "address": current.address,
         });
         crate::json::merge_patch(&mut merged, &patch);
         let input: OfficerInput = crate::json::parse_json(merged.to_string().as_bytes())?;
@@ -232,6 +241,7 @@ pub fn update(conn: &mut DbConnection, now: i64, id: &str, patch: serde_json::Va
                 officers::weekly_hours.eq(serde_json::to_string(&input.weekly_hours).expect("serializable")),
                 officers::active.eq(input.active),
                 officers::user_id.eq(&input.user_id),
+                officers::address.eq(&input.address),
                 officers::updated_at.eq(now),
                 officers::version.eq(officers::version + 1),
             ))

@@ -7,7 +7,7 @@ use std::time::Duration;
 use diesel::prelude::*;
 
 use super::BookingStatus;
-use crate::db::schema::{applications, bookings, officers, reminders, seekers};
+use crate::db::schema::{applications, bookings, officers, reminders};
 use crate::db::{self, Pool};
 use crate::error::AppResult;
 
@@ -51,7 +51,6 @@ pub async fn deliver_due(pool: &Pool, webhook: &str, clock: &crate::clock::Clock
             .inner_join(bookings::table.on(bookings::id.eq(reminders::booking_id)))
             .inner_join(officers::table.on(officers::id.eq(bookings::officer_id)))
             .inner_join(applications::table.on(applications::id.eq(bookings::application_id)))
-            .inner_join(seekers::table.on(seekers::id.eq(applications::seeker_id)))
             .filter(reminders::status.eq(ReminderStatus::Pending))
             .filter(reminders::next_attempt_at.le(now))
             .filter(bookings::status.eq(BookingStatus::Booked))
@@ -61,9 +60,9 @@ pub async fn deliver_due(pool: &Pool, webhook: &str, clock: &crate::clock::Clock
                 bookings::ends_at,
                 officers::name,
                 officers::unit,
-                seekers::first_name,
-                seekers::phone,
-                seekers::email,
+                applications::first_name,
+                applications::phone,
+                applications::email,
                 reminders::attempts,
             ))
             .limit(200)

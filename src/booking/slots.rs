@@ -21,6 +21,9 @@ use crate::error::{AppError, AppResult, Fault};
 pub struct Slot {
     pub id: String,
     pub officer_id: String,
+    /// Where the meeting is: the officer's office (unit) and its street address.
+    pub office: String,
+    pub address: Option<String>,
     #[serde(serialize_with = "ts")]
     pub starts_at: i64,
     #[serde(serialize_with = "ts")]
@@ -32,8 +35,15 @@ fn ts<S: serde::Serializer>(v: &i64, s: S) -> Result<S::Ok, S::Error> {
 }
 
 impl Slot {
-    fn new(officer: &str, starts_at: i64, ends_at: i64) -> Self {
-        Self { id: format!("{officer}~{starts_at}"), officer_id: officer.to_string(), starts_at, ends_at }
+    fn new(officer: &OfficerRow, starts_at: i64, ends_at: i64) -> Self {
+        Self {
+            id: format!("{}~{starts_at}", officer.id),
+            officer_id: officer.id.clone(),
+            office: officer.unit.clone(),
+            address: officer.address.clone(),
+            starts_at,
+            ends_at,
+        }
     }
 }
 
@@ -57,7 +67,7 @@ pub fn officer_slots(o: &OfficerRow, date: NaiveDate) -> Vec<Slot> {
         while t + chrono::Duration::minutes(minutes) <= end {
             if let Some(start) = Stockholm.from_local_datetime(&date.and_time(t)).earliest() {
                 let starts = start.timestamp();
-                out.push(Slot::new(&o.id, starts, starts + minutes * 60));
+                out.push(Slot::new(o, starts, starts + minutes * 60));
             }
             t += chrono::Duration::minutes(minutes);
         }

@@ -48,6 +48,8 @@ pub struct Booking {
     pub officer_id: String,
     pub officer_name: String,
     pub unit: String,
+    /// Where the meeting is: the office's street address.
+    pub address: Option<String>,
     pub starts_at: String,
     pub ends_at: String,
     pub status: BookingStatus,
@@ -59,8 +61,10 @@ pub struct Booking {
     pub created_ts: i64,
 }
 
-/// Registers the application, creating the seeker or linking the one with this
-/// personnummer, and offers three meetings.
+/// Registers the application and offers three meetings. The applicant's details stay on the
+/// application: it is never matched to a registered seeker by personnummer here (staff link
+/// it when they confirm the person's identity, see [`confirm_identity`]), so the answer and
+/// the work done are the same whether or not the personnummer is known.
 pub fn apply(
     conn: &mut DbConnection,
     now: i64,
@@ -68,28 +72,7 @@ pub fn apply(
     settings: &crate::config::BookingSettings,
     input: ApplicationInput,
 ) -> AppResult<ApplicationCreated> {
-    // The same rules as registering a seeker.
-    let seeker_input = crate::seekers::SeekerInput {
-        personnummer: input.personnummer.clone(),
-        first_name: input.first_name.clone(),
-        last_name: input.last_name.clone(),
-        email: input.email.clone(),
-        phone: input.phone.clone(),
-        municipality_code: settings.municipality_code.clone(),
-        occupations: vec![],
-        skills: vec![],
-        languages: vec![],
-        driving_licences: vec![],
-        available_from: None,
-        max_commute_km: None,
-        summary: None,
-        unit: None,
-        broker_id: None,
-        status: crate::seekers::SeekerStatus::Active,
-        exit_reason: None,
-        exit_date: None,
-    };
-    let data = seeker_input.validate(today)?;
+    let data = applicant(&input, &settings.municipality_code, today)?;
     let mut errors = Errors::new();
     let situation = crate::vocabulary::free_text(&input.situation, "situation", 2000, &mut errors);
     if data.email.is_none() && data.phone.is_none() {
@@ -99,20 +82,15 @@ pub fn apply(
     let token = format!("bk_{}", &crate::auth::generate_token()["platsa_".len()..]);
     let id = new_id();
     let offers = write_tx(conn, |c| {
-        let seeker_id: Option<String> = seekers::table
-            .filter(seekers::personnummer.eq(&data.personnummer))
-            .select(seekers::id)
-            .first(c)
-            .optional()?;
-        let seeker_id = match seeker_id {
-            Some(s) => s,
-            None => crate::seekers::store::create_in_tx(c, now, &data)?,
-        };
         let offers = slots::offers(c, today, now, settings.horizon_working_days)?;
         diesel::insert_into(applications::table)
             .values((
                 applications::id.eq(&id),
-                applications::seeker_id.eq(&seeker_id),
+                applications::personnummer.eq(data.personnummer.as_str()),
+                applications::first_name.eq(&data.first_name),
+                applications::last_name.eq(&data.last_name),
+                applications::email.eq(&data.email),
+                applications::phone.eq(&data.phone),
                 applications::situation.eq(&situation),
                 applications::token_hash.eq(hash_token(&token)),
                 applications::next_day_full.eq(offers.next_day_full),
@@ -131,22 +109,66 @@ pub fn apply(
     })
 }
 
+/// The applicant's details checked by the same rules as registering a seeker.
+fn applicant(
+    input: &ApplicationInput,
+    municipality_code: &str,
+    today: NaiveDate,
+) -> AppResult<crate::seekers::SeekerData> {
+    crate::seekers::SeekerInput {
+        personnummer: input.personnummer.clone(),
+        first_name: input.first_name.clone(),
+        last_name: input.last_name.clone(),
+        email: input.email.clone(),
+        phone: input.phone.clone(),
+        municipality_code: municipality_code.to_string(),
+        occupations: vec![],
+        skills: vec![],
+        languages: vec![],
+        driving_licences: vec![],
+        available_from: None,
+        max_commute_km: None,
+        summary: None,
+        unit: None,
+        broker_id: None,
+        status: crate::seekers::SeekerStatus::Active,
+        exit_reason: None,
+        exit_date: None,
+        paused_until: None,
+        pause_reason: None,
+    }
+    .validate(today)
+}
+
+/// The key a booked meeting carries so that one person holds one booked meeting at a time
+/// (a unique index): derived from the personnummer, never the number itself.
+fn applicant_key(personnummer: &str) -> String {
+    hash_token(&format!("applicant:{personnummer}"))
+}
+
+/// What a booking token opens.
+struct TokenApplication {
+    id: String,
+    seeker_id: Option<String>,
+    personnummer: Option<String>,
+}
+
 /// The application a token opens; 404 for a wrong token, so tokens cannot be probed.
-fn application_for_token(c: &mut DbConnection, token: &str, id: Option<&str>) -> AppResult<(String, String)> {
+fn application_for_token(c: &mut DbConnection, token: &str, id: Option<&str>) -> AppResult<TokenApplication> {
     let mut q = applications::table.filter(applications::token_hash.eq(hash_token(token))).into_boxed();
     if let Some(id) = id {
         q = q.filter(applications::id.eq(id.to_string()));
     }
-    q.select((applications::id, applications::seeker_id))
-        .first(c)
+    let (id, seeker_id, personnummer) = q
+        .select((applications::id, applications::seeker_id, applications::personnummer))
+        .first::<(String, Option<String>, Option<String>)>(c)
         .optional()?
-        .ok_or(AppError::NotFound(Thing::Application))
+        .ok_or(AppError::NotFound(Thing::Application))?;
+    Ok(TokenApplication { id, seeker_id, personnummer })
 }
 
-/// id, application, officer id, officer name, unit, starts, ends, status, created.
-type BookingRow = (String, String, String, String, String, i64, i64, BookingStatus, i64);
-/// booking id, starts, ends, status, seeker id, first and last name.
-type AgendaRow = (String, i64, i64, BookingStatus, String, Option<String>, Option<String>, Option<String>);
+/// id, application, officer id, officer name, unit, address, starts, ends, status, created.
+type BookingRow = (String, String, String, String, String, Option<String>, i64, i64, BookingStatus, i64);
 
 fn active_booking(c: &mut DbConnection, application: &str) -> AppResult<Option<Booking>> {
     let row: Option<BookingRow> = bookings::table
@@ -159,6 +181,7 @@ fn active_booking(c: &mut DbConnection, application: &str) -> AppResult<Option<B
             bookings::officer_id,
             officers::name,
             officers::unit,
+            officers::address,
             bookings::starts_at,
             bookings::ends_at,
             bookings::status,
@@ -166,12 +189,13 @@ fn active_booking(c: &mut DbConnection, application: &str) -> AppResult<Option<B
         ))
         .first(c)
         .optional()?;
-    Ok(row.map(|(id, application_id, officer_id, officer_name, unit, s, e, status, created)| Booking {
+    Ok(row.map(|(id, application_id, officer_id, officer_name, unit, address, s, e, status, created)| Booking {
         id,
         application_id,
         officer_id,
         officer_name,
         unit,
+        address,
         starts_at: format_ts(s),
         ends_at: format_ts(e),
         status,
@@ -185,6 +209,8 @@ fn active_booking(c: &mut DbConnection, application: &str) -> AppResult<Option<B
 pub enum BookError {
     /// Someone else took the slot a moment earlier.
     Taken,
+    /// The person already holds a booked meeting (through another application).
+    HasMeeting,
     Other(AppError),
 }
 
@@ -197,6 +223,13 @@ impl From<AppError> for BookError {
 impl From<DieselError> for BookError {
     fn from(e: DieselError) -> Self {
         match &e {
+            // One booked meeting per person: the index on the applicant's key.
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info)
+                if info.constraint_name() == Some("bookings_one_per_applicant")
+                    || info.message().contains("applicant_key") =>
+            {
+                BookError::HasMeeting
+            }
             // The unique index (SQLite and PostgreSQL) or the exclusion constraint
             // (PostgreSQL) refused a second meeting in the same time.
             DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => BookError::Taken,
@@ -225,6 +258,7 @@ fn reminder_due(starts_at: i64, hour: u32, now: i64) -> i64 {
 fn insert_booking(
     c: &mut DbConnection,
     application: &str,
+    key: Option<&str>,
     slot: &Slot,
     now: i64,
     reminder_hour: u32,
@@ -234,6 +268,7 @@ fn insert_booking(
         .values((
             bookings::id.eq(&id),
             bookings::application_id.eq(application),
+            bookings::applicant_key.eq(key),
             bookings::officer_id.eq(&slot.officer_id),
             bookings::starts_at.eq(slot.starts_at),
             bookings::ends_at.eq(slot.ends_at),
@@ -277,7 +312,7 @@ pub fn book(
     reminder_hour: u32,
 ) -> Result<Booking, BookError> {
     write_tx(conn, |c| {
-        let (app, seeker) = application_for_token(c, token, application_id)?;
+        let TokenApplication { id: app, seeker_id, personnummer } = application_for_token(c, token, application_id)?;
         if reschedule {
             if cancel_active(c, &app, now)?.is_none() {
                 return Err(BookError::Other(AppError::conflict(
@@ -292,26 +327,43 @@ pub fn book(
             )));
         }
         let slot = slots::resolve(c, slot_id, now)?;
-        insert_booking(c, &app, &slot, now, reminder_hour)?;
-        // The seeker belongs to the unit of the officer they meet, unless already placed.
-        let unit: String = officers::table.find(&slot.officer_id).select(officers::unit).first(c)?;
-        diesel::update(seekers::table.find(&seeker).filter(seekers::unit.is_null()))
-            .set(seekers::unit.eq(unit))
-            .execute(c)?;
+        let key = personnummer.as_deref().map(applicant_key);
+        insert_booking(c, &app, key.as_deref(), &slot, now, reminder_hour)?;
+        // A confirmed seeker belongs to the unit of the officer they meet, unless already placed.
+        if let Some(seeker) = seeker_id {
+            let unit: String = officers::table.find(&slot.officer_id).select(officers::unit).first(c)?;
+            diesel::update(seekers::table.find(&seeker).filter(seekers::unit.is_null()))
+                .set(seekers::unit.eq(unit))
+                .execute(c)?;
+        }
         Ok(active_booking(c, &app)?.expect("just booked"))
     })
 }
 
 pub fn cancel(conn: &mut DbConnection, now: i64, token: &str) -> AppResult<()> {
     write_tx(conn, |c| {
-        let (app, _) = application_for_token(c, token, None)?;
+        let app = application_for_token(c, token, None)?.id;
         cancel_active(c, &app, now)?.ok_or(AppError::NotFound(Thing::Booking))?;
         Ok(())
     })
 }
 
+/// What a booking link opens: the application, and its booked meeting if any.
+pub struct Opened {
+    pub application_id: String,
+    pub personnummer: Option<String>,
+    pub booking: Option<Booking>,
+}
+
+/// 404 for an unknown link, like every route that takes one.
+pub fn open(conn: &mut DbConnection, token: &str) -> AppResult<Opened> {
+    let app = application_for_token(conn, token, None)?;
+    let booking = active_booking(conn, &app.id)?;
+    Ok(Opened { application_id: app.id, personnummer: app.personnummer, booking })
+}
+
 pub fn by_token(conn: &mut DbConnection, token: &str) -> AppResult<Booking> {
-    let (app, _) = application_for_token(conn, token, None)?;
+    let app = application_for_token(conn, token, None)?.id;
     active_booking(conn, &app)?.ok_or(AppError::NotFound(Thing::Booking))
 }
 
@@ -346,54 +398,216 @@ pub fn mark(conn: &mut DbConnection, now: i64, booking: &str, status: &str) -> A
 #[derive(Debug, Serialize)]
 pub struct AgendaItem {
     pub id: String,
+    pub application_id: String,
     pub starts_at: String,
     pub ends_at: String,
     pub status: BookingStatus,
-    pub seeker_id: String,
+    /// The seeker the application is linked to, once staff confirmed the person's identity.
+    pub seeker_id: Option<String>,
+    /// The applicant's own details, as given when applying.
+    pub personnummer: Option<String>,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
     /// What the applicant wrote about their situation when applying.
     pub situation: Option<String>,
     #[serde(skip)]
     pub starts_ts: i64,
 }
 
+impl AgendaItem {
+    /// What the audit log names for this meeting's personal data: the seeker once linked,
+    /// else the application.
+    pub fn audit_subject(&self) -> String {
+        self.seeker_id.clone().unwrap_or_else(|| format!("application:{}", self.application_id))
+    }
+}
+
 /// An officer's meetings on a date (cancelled ones included, so the day reads truthfully).
 pub fn agenda(conn: &mut DbConnection, officer: &str, date: NaiveDate) -> AppResult<Vec<AgendaItem>> {
     super::officers::row(conn, officer)?;
     let (start, end) = (crate::clock::start_of_day_ts(date), crate::clock::start_of_day_ts(date + Days::new(1)));
-    let rows: Vec<AgendaRow> = bookings::table
+    type Row = (
+        (String, String, i64, i64, BookingStatus),
+        (
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        ),
+    );
+    let rows: Vec<Row> = bookings::table
         .inner_join(applications::table)
-        .inner_join(seekers::table.on(seekers::id.eq(applications::seeker_id)))
         .filter(bookings::officer_id.eq(officer))
         .filter(bookings::starts_at.ge(start))
         .filter(bookings::starts_at.lt(end))
         .order(bookings::starts_at)
         .select((
-            bookings::id,
-            bookings::starts_at,
-            bookings::ends_at,
-            bookings::status,
-            seekers::id,
-            seekers::first_name,
-            seekers::last_name,
-            applications::situation,
+            (bookings::id, bookings::application_id, bookings::starts_at, bookings::ends_at, bookings::status),
+            (
+                applications::seeker_id,
+                applications::personnummer,
+                applications::first_name,
+                applications::last_name,
+                applications::phone,
+                applications::email,
+                applications::situation,
+            ),
         ))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(id, s, e, status, seeker_id, first_name, last_name, situation)| AgendaItem {
-            id,
-            starts_at: format_ts(s),
-            ends_at: format_ts(e),
-            status,
-            seeker_id,
-            first_name,
-            last_name,
-            situation,
-            starts_ts: s,
-        })
+        .map(
+            |(
+                (id, application_id, s, e, status),
+                (seeker_id, personnummer, first_name, last_name, phone, email, situation),
+            )| {
+                AgendaItem {
+                    id,
+                    application_id,
+                    starts_at: format_ts(s),
+                    ends_at: format_ts(e),
+                    status,
+                    seeker_id,
+                    personnummer,
+                    first_name,
+                    last_name,
+                    phone,
+                    email,
+                    situation,
+                    starts_ts: s,
+                }
+            },
+        )
         .collect())
+}
+
+/// What staff decide when they have met the applicant: this is the registered seeker
+/// `seeker_id`, or nobody registered yet (a seeker is created from the application).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityInput {
+    #[serde(default)]
+    pub seeker_id: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct IdentityConfirmed {
+    pub application_id: String,
+    pub seeker_id: String,
+    /// Whether a new seeker was registered from the application.
+    pub created: bool,
+}
+
+/// Staff confirm the applicant's identity: the application is linked to the seeker they
+/// name, or a seeker is registered from the application's details. Linking again to the same
+/// seeker changes nothing; to another is refused.
+pub fn confirm_identity(
+    conn: &mut DbConnection,
+    now: i64,
+    today: NaiveDate,
+    who: &crate::auth::Principal,
+    municipality_code: &str,
+    application: &str,
+    input: &IdentityInput,
+) -> AppResult<IdentityConfirmed> {
+    write_tx(conn, |c| {
+        type App = (Option<String>, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>);
+        let (linked, personnummer, first_name, last_name, email, phone): App = applications::table
+            .find(application)
+            .select((
+                applications::seeker_id,
+                applications::personnummer,
+                applications::first_name,
+                applications::last_name,
+                applications::email,
+                applications::phone,
+            ))
+            .first(c)
+            .optional()?
+            .ok_or(AppError::NotFound(Thing::Application))?;
+        if let Some(linked) = linked {
+            return match &input.seeker_id {
+                Some(s) if *s != linked => Err(AppError::conflict(
+                    Clash::IdentityConfirmed,
+                    "the application is already linked to another seeker",
+                )),
+                _ => {
+                    Ok(IdentityConfirmed { application_id: application.to_string(), seeker_id: linked, created: false })
+                }
+            };
+        }
+        let (seeker_id, created) = match &input.seeker_id {
+            Some(s) => {
+                let found = crate::seekers::store::get(c, s).map_err(|e| match e {
+                    AppError::NotFound(_) => AppError::field("seeker_id", Fault::NotFound, "no such seeker"),
+                    e => e,
+                })?;
+                (found.id, false)
+            }
+            None => {
+                // Erased applications (no details left) cannot become a seeker.
+                let personnummer = personnummer.ok_or_else(|| {
+                    AppError::field("seeker_id", Fault::Required, "the application holds no details to register")
+                })?;
+                let input = ApplicationInput {
+                    personnummer,
+                    first_name: first_name.unwrap_or_default(),
+                    last_name: last_name.unwrap_or_default(),
+                    email,
+                    phone,
+                    situation: None,
+                };
+                let mut data = applicant(&input, municipality_code, today)?;
+                // The unit of the officer the applicant meets, as booking would have set it.
+                data.unit = bookings::table
+                    .inner_join(officers::table)
+                    .filter(bookings::application_id.eq(application))
+                    .order(bookings::created_at.desc())
+                    .select(officers::unit)
+                    .first(c)
+                    .optional()?;
+                // A registered personnummer is a 409 naming the existing seeker: staff then
+                // confirm it is this person.
+                let id = crate::seekers::store::create_in_tx(c, now, &data)?;
+                (id, true)
+            }
+        };
+        diesel::update(applications::table.find(application))
+            .set((
+                applications::seeker_id.eq(&seeker_id),
+                applications::identity_confirmed_at.eq(now),
+                applications::identity_confirmed_by.eq(&who.user_id),
+            ))
+            .execute(c)?;
+        Ok(IdentityConfirmed { application_id: application.to_string(), seeker_id, created })
+    })
+}
+
+/// Registered seekers (not erased) with this personnummer: what staff compare the applicant
+/// with before confirming who they are.
+pub fn seekers_with_personnummer(conn: &mut DbConnection, personnummer: &[String]) -> AppResult<Vec<Registered>> {
+    Ok(seekers::table
+        .filter(seekers::personnummer.eq_any(personnummer))
+        .filter(seekers::erased_at.is_null())
+        .select((seekers::id, seekers::personnummer.assume_not_null(), seekers::first_name, seekers::last_name))
+        .load::<(String, String, Option<String>, Option<String>)>(conn)?
+        .into_iter()
+        .map(|(id, personnummer, first_name, last_name)| Registered { id, personnummer, first_name, last_name })
+        .collect())
+}
+
+/// A registered seeker an applicant may be.
+#[derive(Debug, Clone)]
+pub struct Registered {
+    pub id: String,
+    pub personnummer: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
 }
 
 /// An iCalendar file for the meeting: times in UTC, a UID that stays the same.
@@ -415,7 +629,13 @@ pub fn ics(b: &Booking) -> String {
         format!("DTEND:{}", utc(b.ends_ts)),
         format!("SUMMARY:{}", escape("Möte med arbetsmarknadssekreterare")),
         format!("DESCRIPTION:{}", escape(&format!("Uppföljning av din ansökan. Du träffar {}.", b.officer_name))),
-        format!("LOCATION:{}", escape(&b.unit)),
+        format!(
+            "LOCATION:{}",
+            escape(&match &b.address {
+                Some(a) => format!("{}, {a}", b.unit),
+                None => b.unit.clone(),
+            })
+        ),
         "STATUS:CONFIRMED".into(),
         "END:VEVENT".into(),
         "END:VCALENDAR".into(),

@@ -59,6 +59,8 @@ diesel::table! {
         last_proposed_at -> Nullable<BigInt>,
         erased_at -> Nullable<BigInt>,
         version -> BigInt,
+        paused_until -> Nullable<Text>,
+        pause_reason -> Nullable<Text>,
     }
 }
 
@@ -194,6 +196,7 @@ diesel::table! {
         updated_at -> BigInt,
         version -> BigInt,
         user_id -> Nullable<Text>,
+        address -> Nullable<Text>,
     }
 }
 
@@ -211,12 +214,19 @@ diesel::table! {
 diesel::table! {
     applications (id) {
         id -> Text,
-        seeker_id -> Text,
+        seeker_id -> Nullable<Text>,
+        personnummer -> Nullable<Text>,
+        first_name -> Nullable<Text>,
+        last_name -> Nullable<Text>,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
         situation -> Nullable<Text>,
         token_hash -> Text,
         next_day_full -> Bool,
         offered_day -> Text,
         created_at -> BigInt,
+        identity_confirmed_at -> Nullable<BigInt>,
+        identity_confirmed_by -> Nullable<Text>,
     }
 }
 
@@ -230,6 +240,7 @@ diesel::table! {
         status -> Text,
         created_at -> BigInt,
         updated_at -> BigInt,
+        applicant_key -> Nullable<Text>,
     }
 }
 

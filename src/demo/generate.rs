@@ -235,6 +235,8 @@ impl Generator {
             status: if self.rng.chance(0.9) { SeekerStatus::Active } else { SeekerStatus::Paused },
             exit_reason: None,
             exit_date: None,
+            paused_until: None,
+            pause_reason: None,
         }
     }
 

@@ -92,11 +92,14 @@ pub fn seed(
         "fri": [["08:30", "12:00"]],
     });
     // Olle signs in as the officer he is: one identity, so /agenda shows his meetings.
+    // Two offices; the applicant is told the address with the time.
+    let address =
+        |unit: &str| if unit == UNITS[0] { "Algatan 13, 231 20 Trelleborg" } else { "Storgatan 21, 231 08 Anderslöv" };
     for (name, unit) in [("Olle Svensson", UNITS[0]), ("Fatima Ali", UNITS[0]), ("Lena Persson", UNITS[1])] {
         let user_id = (name == "Olle Svensson").then(|| officer_user.user_id.clone());
-        let input: officers::OfficerInput = serde_json::from_value(
-            serde_json::json!({"name": name, "unit": unit, "weekly_hours": hours, "user_id": user_id}),
-        )
+        let input: officers::OfficerInput = serde_json::from_value(serde_json::json!({
+            "name": name, "unit": unit, "address": address(unit), "weekly_hours": hours, "user_id": user_id,
+        }))
         .expect("valid officer");
         officers::create(conn, now, input.validate()?)?;
     }

@@ -88,6 +88,11 @@ pub struct SeekerInput {
     pub exit_reason: Option<ExitReason>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exit_date: Option<NaiveDate>,
+    /// With status `paused`: until when, and why (kept only while paused).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paused_until: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pause_reason: Option<String>,
 }
 
 /// A validated, normalised seeker, ready to store.
@@ -111,6 +116,8 @@ pub struct SeekerData {
     pub status: SeekerStatus,
     pub exit_reason: Option<ExitReason>,
     pub exit_date: Option<NaiveDate>,
+    pub paused_until: Option<NaiveDate>,
+    pub pause_reason: Option<String>,
 }
 
 fn valid_email(e: &str) -> bool {
@@ -184,6 +191,11 @@ impl SeekerInput {
             }
             _ => {}
         }
+        let paused = self.status == SeekerStatus::Paused;
+        let pause_reason = vocabulary::optional_text(&self.pause_reason, "pause_reason", 200, &mut errors);
+        if paused && self.paused_until.is_some_and(|d| d < today) {
+            errors.add("paused_until", Fault::Past, "is in the past");
+        }
         errors.into_result()?;
         let (Some(personnummer), Some(municipality_code)) = (personnummer, municipality_code) else {
             return Err(crate::error::AppError::internal("validation passed without the codes"));
@@ -207,6 +219,8 @@ impl SeekerInput {
             status: self.status,
             exit_reason: self.exit_reason,
             exit_date: self.exit_date.filter(|_| self.status == SeekerStatus::Exited),
+            paused_until: self.paused_until.filter(|_| paused),
+            pause_reason: pause_reason.filter(|_| paused),
         })
     }
 }
@@ -233,6 +247,10 @@ pub struct Seeker {
     pub status: SeekerStatus,
     pub exit_reason: Option<ExitReason>,
     pub exit_date: Option<crate::clock::Day>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paused_until: Option<crate::clock::Day>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pause_reason: Option<String>,
     #[serde(with = "crate::clock::rfc3339")]
     pub registered_at: i64,
     #[serde(with = "crate::clock::rfc3339")]
@@ -264,6 +282,8 @@ impl Seeker {
             status: self.status,
             exit_reason: self.exit_reason,
             exit_date: self.exit_date.as_ref().map(crate::clock::Day::date),
+            paused_until: self.paused_until.as_ref().map(crate::clock::Day::date),
+            pause_reason: self.pause_reason.clone(),
         };
         serde_json::to_value(input).expect("serializable")
     }

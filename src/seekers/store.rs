@@ -36,6 +36,8 @@ pub struct SeekerRow {
     pub last_proposed_at: Option<i64>,
     pub erased_at: Option<i64>,
     pub version: i64,
+    pub paused_until: Option<crate::clock::Day>,
+    pub pause_reason: Option<String>,
 }
 
 fn json_list<T: serde::de::DeserializeOwned>(text: &str) -> Vec<T> {
@@ -64,6 +66,8 @@ impl From<SeekerRow> for Seeker {
             status: r.status,
             exit_reason: r.exit_reason,
             exit_date: r.exit_date,
+            paused_until: r.paused_until,
+            pause_reason: r.pause_reason,
             registered_at: r.registered_at,
             updated_at: r.updated_at,
             last_proposed_at: r.last_proposed_at,
@@ -150,6 +154,8 @@ struct SeekerValues<'a> {
     status: SeekerStatus,
     exit_reason: Option<ExitReason>,
     exit_date: Option<String>,
+    paused_until: Option<String>,
+    pause_reason: Option<&'a str>,
 }
 
 impl<'a> SeekerValues<'a> {
@@ -173,6 +179,8 @@ impl<'a> SeekerValues<'a> {
             status: d.status,
             exit_reason: d.exit_reason,
             exit_date: d.exit_date.map(|x| x.to_string()),
+            paused_until: d.paused_until.map(|x| x.to_string()),
+            pause_reason: d.pause_reason.as_deref(),
         }
     }
 }
@@ -352,11 +360,22 @@ pub fn update(
 /// reports need stay. On SQLite the freed pages are zeroed (`secure_delete`) and the WAL is
 /// checkpointed and truncated, so the file holds no copy either.
 pub fn erase(conn: &mut DbConnection, now: i64, id: &str) -> AppResult<()> {
-    use crate::db::schema::{applications, placement_events, placements};
+    use crate::db::schema::{applications, bookings, placement_events, placements};
     write_tx(conn, |c| {
         get(c, id)?;
+        let linked = applications::table.filter(applications::seeker_id.eq(id)).select(applications::id);
+        diesel::update(bookings::table.filter(bookings::application_id.eq_any(linked)))
+            .set(bookings::applicant_key.eq(None::<String>))
+            .execute(c)?;
         diesel::update(applications::table.filter(applications::seeker_id.eq(id)))
-            .set(applications::situation.eq(None::<String>))
+            .set((
+                applications::situation.eq(None::<String>),
+                applications::personnummer.eq(None::<String>),
+                applications::first_name.eq(None::<String>),
+                applications::last_name.eq(None::<String>),
+                applications::email.eq(None::<String>),
+                applications::phone.eq(None::<String>),
+            ))
             .execute(c)?;
         crate::journal::erase(c, id)?;
         let placement_ids = placements::table.filter(placements::seeker_id.eq(id)).select(placements::id);
@@ -371,6 +390,7 @@ pub fn erase(conn: &mut DbConnection, now: i64, id: &str) -> AppResult<()> {
                 seekers::email.eq(None::<String>),
                 seekers::phone.eq(None::<String>),
                 seekers::summary.eq(None::<String>),
+                seekers::pause_reason.eq(None::<String>),
                 seekers::skills.eq("[]"),
                 seekers::erased_at.eq(now),
                 seekers::updated_at.eq(now),

@@ -18,7 +18,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(agenda).service(mark);
+    cfg.service(agenda).service(mark).service(identity);
 }
 
 const READERS: &[Role] = &[Role::Officer, Role::Broker, Role::Admin];
@@ -46,7 +46,7 @@ async fn agenda_page(
     let (now, today) = (state.clock.now_ts(), state.clock.today());
     let days = [today, calendar::next_working_day(today)];
     let (who, action) = (staff.who.clone(), staff.action.clone());
-    let (all, chosen, meetings) = db::run(&state.pool, move |c| {
+    let (all, chosen, meetings, registered) = db::run(&state.pool, move |c| {
         let all = officers::list(c)?;
         // An officer sees their own meetings; others choose (the first by default).
         let chosen = if who.role == Role::Officer {
@@ -63,13 +63,23 @@ async fn agenda_page(
                 meetings.push((day, store::agenda(c, &o.id, day)?));
             }
         }
+        // For applicants not yet confirmed: who is registered with the personnummer they gave,
+        // so the officer can compare at the meeting.
+        let unconfirmed: Vec<String> = meetings
+            .iter()
+            .flat_map(|(_, m)| m.iter().filter(|i| i.seeker_id.is_none()).filter_map(|i| i.personnummer.clone()))
+            .collect();
+        let registered = store::seekers_with_personnummer(c, &unconfirmed)?;
         // Names and situations are shown: audited.
-        let shown: Vec<String> = meetings.iter().flat_map(|(_, m)| m.iter().map(|i| i.seeker_id.clone())).collect();
+        let mut shown: Vec<String> =
+            meetings.iter().flat_map(|(_, m)| m.iter().map(store::AgendaItem::audit_subject)).collect();
+        shown.extend(registered.iter().map(|r| r.id.clone()));
         crate::audit::record(c, &who, &shown, &action, now)?;
-        Ok((all, chosen, meetings))
+        Ok((all, chosen, meetings, registered))
     })
     .await?;
     let can_mark = matches!(staff.who.role, Role::Officer | Role::Admin) && !staff.csrf.is_empty();
+    let can_confirm = !staff.csrf.is_empty();
     let body = html! {
         h1 { "Möten" }
         (flash(&message))
@@ -95,11 +105,25 @@ async fn agenda_page(
                         @if items.is_empty() { p.muted { "Inga möten." } }
                         ol.list {
                             @for m in items {
-                                li.meeting {
+                                li.meeting id=(format!("meeting-{}", m.id)) {
                                     strong { (clock_time(m.starts_ts)) } " "
-                                    a href=(format!("/seekers/{}", m.seeker_id)) { (name(&m.first_name, &m.last_name)) }
+                                    @match &m.seeker_id {
+                                        Some(id) => a href=(format!("/seekers/{id}")) { (name(&m.first_name, &m.last_name)) },
+                                        None => span.name { (name(&m.first_name, &m.last_name)) },
+                                    }
                                     " · " (m.status.label())
+                                    p.muted {
+                                        (m.personnummer.as_deref().unwrap_or_default())
+                                        @if let Some(p) = &m.phone { " · " (p) }
+                                        @if let Some(e) = &m.email { " · " (e) }
+                                    }
                                     @if let Some(s) = &m.situation { p.situation { (s) } }
+                                    @match &m.seeker_id {
+                                        Some(id) => p { a.button href=(format!("/seekers/{id}/edit")) { "Registrera profil" } },
+                                        None => @if can_confirm {
+                                            (identity_form(m, &registered, &staff.csrf, &o.id))
+                                        },
+                                    }
                                     @if can_mark && m.status == BookingStatus::Booked && *day <= today {
                                         form.mark method="post" action=(format!("/agenda/{}/status", m.id)) {
                                             input type="hidden" name="csrf" value=(staff.csrf);
@@ -138,6 +162,70 @@ async fn mark(state: web::Data<AppState>, staff: Staff, id: web::Path<String>, f
     let (id, now, status) = (id.into_inner(), state.clock.now_ts(), form.status.clone());
     match db::run(&state.pool, move |c| store::mark(c, now, &id, &status)).await {
         Ok(()) => Ok(see_other(&format!("/agenda?officer={}&marked=1", super::urlencode(&form.officer)))),
+        Err(e @ (AppError::Conflict { .. } | AppError::Validation(_))) => {
+            let code = actix_web::ResponseError::status_code(&e);
+            let text = super::labels::app_error(&e).1;
+            agenda_page(&state, &staff, Some(form.officer.clone()), Some(Flash::Failed(text)), code).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Who the applicant is, decided by the officer who meets them: the registered seeker with
+/// the personnummer they gave (after checking their identity document), or a new seeker.
+fn identity_form(m: &store::AgendaItem, registered: &[store::Registered], csrf: &str, officer: &str) -> maud::Markup {
+    let matches: Vec<&store::Registered> =
+        registered.iter().filter(|r| m.personnummer.as_deref() == Some(r.personnummer.as_str())).collect();
+    html! {
+        form.identity method="post" action=(format!("/agenda/{}/identity", m.application_id)) {
+            input type="hidden" name="csrf" value=(csrf);
+            input type="hidden" name="officer" value=(officer);
+            @if matches.is_empty() {
+                p.muted { "Ingen är registrerad med personnumret. Kontrollera legitimationen på mötet." }
+                button type="submit" { "Identitet kontrollerad – registrera profil" }
+            } @else {
+                @for r in &matches {
+                    p { "Registrerad med samma personnummer: " a href=(format!("/seekers/{}", r.id)) { (name(&r.first_name, &r.last_name)) } }
+                    button type="submit" name="seeker_id" value=(r.id) { "Identitet kontrollerad – samma person" }
+                }
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct IdentityForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    seeker_id: String,
+    #[serde(default)]
+    officer: String,
+}
+
+/// Confirms the applicant's identity from the agenda, then opens the profile form.
+#[post("/agenda/{application}/identity")]
+async fn identity(
+    state: web::Data<AppState>,
+    staff: Staff,
+    application: web::Path<String>,
+    form: web::Form<IdentityForm>,
+) -> WebResult {
+    staff.check(&form.csrf)?;
+    staff.require(READERS)?;
+    let (now, today, who, action) =
+        (state.clock.now_ts(), state.clock.today(), staff.who.clone(), staff.action.clone());
+    let input = store::IdentityInput { seeker_id: Some(form.seeker_id.clone()).filter(|s| !s.is_empty()) };
+    let municipality = state.settings.booking.municipality_code.clone();
+    let application = application.into_inner();
+    let done = db::run(&state.pool, move |c| {
+        let done = store::confirm_identity(c, now, today, &who, &municipality, &application, &input)?;
+        crate::audit::record(c, &who, std::slice::from_ref(&done.seeker_id), &action, now)?;
+        Ok(done)
+    })
+    .await;
+    match done {
+        Ok(d) => Ok(see_other(&format!("/seekers/{}/edit?intake=1", d.seeker_id))),
         Err(e @ (AppError::Conflict { .. } | AppError::Validation(_))) => {
             let code = actix_web::ResponseError::status_code(&e);
             let text = super::labels::app_error(&e).1;

@@ -1,11 +1,18 @@
 //! The public applicant page: apply for support and, right away, pick one of three free
 //! meetings with an arbetsmarknadssekreterare on the next working day. Made for a phone.
 //! Uses the same functions as `POST /api/v1/applications` and its booking endpoint, with the
-//! same rate limit; the booking's guarantees live in the database.
+//! same rate limit; the booking's guarantees live in the database (one booked meeting per
+//! person included).
+//!
+//! Every form post answers with a redirect (Post/Redirect/Get), so Back and reload never
+//! resend it. The booking link (the applicant's key) is kept in an HTTP-only cookie on this
+//! device: applying again with the same personnummer while a meeting is booked leads back to
+//! that meeting, and nothing is revealed to anyone who does not hold the link.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 
+use actix_web::cookie::{Cookie, SameSite, time::Duration};
 use actix_web::{HttpRequest, HttpResponse, get, http::StatusCode, post, web};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -15,14 +22,24 @@ use super::session::{anonymous_csrf, check_anonymous};
 use super::{WebError, WebResult, page_response, see_other};
 use crate::booking::officers;
 use crate::booking::slots::Slot;
-use crate::booking::store::{self, ApplicationInput, BookError};
+use crate::booking::store::{self, ApplicationInput, BookError, Booking};
 use crate::db;
-use crate::error::{AppError, FieldError};
+use crate::error::{AppError, Clash, FieldError, Thing};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(form).service(submit).service(book).service(booked);
+    cfg.service(form)
+        .service(submit)
+        .service(times)
+        .service(book)
+        .service(booked)
+        .service(change_time)
+        .service(reschedule)
+        .service(cancel);
 }
+
+/// The booking link this device holds.
+const BOOKING_COOKIE: &str = "platsa_booking";
 
 #[derive(Deserialize, Default, Clone)]
 struct ApplyForm {
@@ -98,37 +115,39 @@ async fn officer_names(state: &AppState) -> Result<HashMap<String, String>, WebE
 }
 
 struct Offer<'a> {
-    application_id: &'a str,
-    token: &'a str,
+    /// Where the chosen slot is posted.
+    action: String,
     slots: &'a [Slot],
     next_day_full: bool,
     message: Option<&'a str>,
+    /// Moving a booked meeting rather than booking one.
+    moving: bool,
 }
 
 fn offers_page(csrf: &str, o: &Offer<'_>, names: &HashMap<String, String>) -> Markup {
     html! {
         section.apply {
-            h1 { "Välj en tid" }
+            h1 { @if o.moving { "Välj en ny tid" } @else { "Välj en tid" } }
             @if let Some(m) = o.message { p.notice.error role="alert" { (m) } }
             @if o.next_day_full {
                 p.notice { "Nästa arbetsdag är fullbokad. Här är de första lediga tiderna efter den." }
-            } @else if !o.slots.is_empty() {
+            } @else if !o.slots.is_empty() && !o.moving {
                 p { "Din ansökan är mottagen. Välj en av tiderna nästa arbetsdag:" }
             }
             @if o.slots.is_empty() {
                 p.notice.error { "Just nu finns inga lediga tider. Vi ringer upp dig inom en arbetsdag." }
             } @else {
-                form.stack.slots method="post" action=(format!("/apply/{}/book", o.application_id)) {
+                form.stack.slots method="post" action=(o.action) {
                     input type="hidden" name="csrf" value=(csrf);
-                    input type="hidden" name="token" value=(o.token);
                     @for (i, s) in o.slots.iter().enumerate() {
                         label.slot {
                             input type="radio" name="slot_id" value=(s.id) required checked[i == 0];
                             span { strong { (instant(s.starts_at)) "–" (clock_time(s.ends_at)) }
-                                   br; "med " (names.get(&s.officer_id).cloned().unwrap_or_else(|| "en arbetsmarknadssekreterare".into())) }
+                                   br; "med " (names.get(&s.officer_id).cloned().unwrap_or_else(|| "en arbetsmarknadssekreterare".into()))
+                                   br; span.place { (s.office) @if let Some(a) = &s.address { ", " (a) } } }
                         }
                     }
-                    button type="submit" { "Boka tiden" }
+                    button type="submit" { @if o.moving { "Byt till den här tiden" } @else { "Boka tiden" } }
                 }
             }
         }
@@ -139,6 +158,33 @@ fn client_ip(req: &HttpRequest) -> IpAddr {
     req.peer_addr().map(|a| a.ip()).unwrap_or(IpAddr::from([0, 0, 0, 0]))
 }
 
+fn booking_cookie(req: &HttpRequest, token: &str) -> Cookie<'static> {
+    Cookie::build(BOOKING_COOKIE, token.to_string())
+        .path("/apply")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(req.connection_info().scheme() == "https")
+        .max_age(Duration::days(30))
+        .finish()
+}
+
+/// The booking link this device holds, and what it opens (a link no longer valid is ignored).
+async fn held(state: &AppState, req: &HttpRequest) -> Result<Option<(String, store::Opened)>, WebError> {
+    let Some(token) = req.cookie(BOOKING_COOKIE).map(|c| c.value().to_string()).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    let t = token.clone();
+    match db::run(&state.pool, move |c| store::open(c, &t)).await {
+        Ok(opened) => Ok(Some((token, opened))),
+        Err(AppError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn booked_path(token: &str) -> String {
+    format!("/apply/booked/{}", super::urlencode(token))
+}
+
 #[post("/apply")]
 async fn submit(state: web::Data<AppState>, req: HttpRequest, f: web::Form<ApplyForm>) -> WebResult {
     check_anonymous(&req, &f.csrf)?;
@@ -147,6 +193,14 @@ async fn submit(state: web::Data<AppState>, req: HttpRequest, f: web::Form<Apply
         .allow(client_ip(&req), state.settings.booking.applications_per_minute)
         .map_err(|retry_after_secs| AppError::TooManyRequests { retry_after_secs })?;
     let f = f.into_inner();
+    let (now, today) = (state.clock.now_ts(), state.clock.today());
+    // Applying again on the device that holds the booking: back to that meeting.
+    if let Some((token, opened)) = held(&state, &req).await? {
+        let same = crate::ident::normalize_personnummer(f.personnummer.trim(), today).ok();
+        if opened.booking.is_some() && same.is_some() && same == opened.personnummer {
+            return Ok(see_other(&format!("{}?again=1", booked_path(&token))));
+        }
+    }
     let blank = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
     let input = ApplicationInput {
         personnummer: f.personnummer.trim().to_string(),
@@ -156,19 +210,12 @@ async fn submit(state: web::Data<AppState>, req: HttpRequest, f: web::Form<Apply
         phone: blank(&f.phone),
         situation: blank(&f.situation),
     };
-    let (now, today) = (state.clock.now_ts(), state.clock.today());
     let settings = state.settings.booking.clone();
     match db::run(&state.pool, move |c| store::apply(c, now, today, &settings, input)).await {
         Ok(created) => {
-            let names = officer_names(&state).await?;
-            let offer = Offer {
-                application_id: &created.id,
-                token: &created.booking_token,
-                slots: &created.offered_slots,
-                next_day_full: created.next_day_full,
-                message: None,
-            };
-            Ok(with_csrf(&req, StatusCode::CREATED, "Välj en tid", |csrf| offers_page(csrf, &offer, &names)))
+            let mut res = see_other("/apply/tider");
+            let _ = res.add_cookie(&booking_cookie(&req, &created.booking_token));
+            Ok(res)
         }
         Err(AppError::Validation(errors)) => {
             let errors = errors
@@ -181,14 +228,69 @@ async fn submit(state: web::Data<AppState>, req: HttpRequest, f: web::Form<Apply
     }
 }
 
+/// The times offered for the application this device holds (reached by redirect).
+#[get("/apply/tider")]
+async fn times(state: web::Data<AppState>, req: HttpRequest) -> WebResult {
+    let Some((token, opened)) = held(&state, &req).await? else { return Ok(see_other("/apply")) };
+    if opened.booking.is_some() {
+        return Ok(see_other(&booked_path(&token)));
+    }
+    offer_times(&state, &req, &opened.application_id, None, StatusCode::OK).await
+}
+
+async fn offer_times(
+    state: &AppState,
+    req: &HttpRequest,
+    application: &str,
+    message: Option<&str>,
+    status: StatusCode,
+) -> WebResult {
+    let (now, today, horizon) =
+        (state.clock.now_ts(), state.clock.today(), state.settings.booking.horizon_working_days);
+    let offers = db::run(&state.pool, move |c| crate::booking::slots::offers(c, today, now, horizon)).await?;
+    let names = officer_names(state).await?;
+    let offer = Offer {
+        action: format!("/apply/{application}/book"),
+        slots: &offers.slots,
+        next_day_full: offers.next_day_full,
+        message,
+        moving: false,
+    };
+    Ok(with_csrf(req, status, "Välj en tid", |csrf| offers_page(csrf, &offer, &names)))
+}
+
 #[derive(Deserialize)]
 struct BookForm {
     #[serde(default)]
     csrf: String,
     #[serde(default)]
-    token: String,
-    #[serde(default)]
     slot_id: String,
+}
+
+/// Why a chosen time could not be booked, in the applicant's words; `None` for errors that
+/// are not the applicant's to fix.
+fn refused(result: &BookError, slot_id: &str) -> Option<&'static str> {
+    match result {
+        BookError::Taken => {
+            Some("Tiden du valde hann någon annan boka precis nu. Välj en av de här lediga tiderna i stället.")
+        }
+        BookError::HasMeeting => Some(
+            "Du har redan en bokad tid. Öppna länken du fick när du bokade för att se, byta eller avboka den. \
+             Har du inte länken kvar, ring oss så hjälper vi dig.",
+        ),
+        BookError::Other(AppError::Validation(_)) if slot_id.is_empty() => Some("Välj en av tiderna."),
+        BookError::Other(AppError::Validation(_) | AppError::NotFound(Thing::Officer)) => {
+            Some("Tiden finns inte längre. Välj en av de här lediga tiderna i stället.")
+        }
+        BookError::Other(_) => None,
+    }
+}
+
+fn unexpected(e: BookError) -> WebError {
+    match e {
+        BookError::Other(e) => e.into(),
+        BookError::Taken | BookError::HasMeeting => AppError::internal("a refusal without a message").into(),
+    }
 }
 
 #[post("/apply/{id}/book")]
@@ -199,42 +301,184 @@ async fn book(
     f: web::Form<BookForm>,
 ) -> WebResult {
     check_anonymous(&req, &f.csrf)?;
+    let Some((token, _)) = held(&state, &req).await? else { return Ok(see_other("/apply")) };
     let id = id.into_inner();
-    let (now, today) = (state.clock.now_ts(), state.clock.today());
-    let (horizon, hour) = (state.settings.booking.horizon_working_days, state.settings.booking.reminder_hour);
-    let (token, slot, app) = (f.token.clone(), f.slot_id.clone(), id.clone());
-    let result = db::run(&state.pool, move |c| Ok(store::book(c, now, Some(&app), &token, &slot, false, hour))).await?;
-    let message = match result {
-        Ok(_) => return Ok(see_other(&format!("/apply/booked/{}", super::urlencode(&f.token)))),
-        Err(BookError::Taken) => {
-            "Tiden du valde hann någon annan boka precis nu. Välj en av de här lediga tiderna i stället."
+    let now = state.clock.now_ts();
+    let hour = state.settings.booking.reminder_hour;
+    let (t, slot, app) = (token.clone(), f.slot_id.clone(), id.clone());
+    let result = db::run(&state.pool, move |c| Ok(store::book(c, now, Some(&app), &t, &slot, false, hour))).await?;
+    match result {
+        // Booked now, or a second click after the first booked it.
+        Ok(_) | Err(BookError::Other(AppError::Conflict { clash: Clash::AlreadyBooked, .. })) => {
+            Ok(see_other(&booked_path(&token)))
         }
-        Err(BookError::Other(AppError::Validation(_))) if f.slot_id.is_empty() => "Välj en av tiderna.",
-        Err(BookError::Other(AppError::Validation(_) | AppError::NotFound(_))) => {
-            "Tiden finns inte längre. Välj en av de här lediga tiderna i stället."
-        }
-        Err(BookError::Other(e)) => return Err(e.into()),
-    };
-    let slots = db::run(&state.pool, move |c| store::fresh_offers(c, today, now, horizon)).await?;
-    let names = officer_names(&state).await?;
-    let offer =
-        Offer { application_id: &id, token: &f.token, slots: &slots, next_day_full: false, message: Some(message) };
-    Ok(with_csrf(&req, StatusCode::CONFLICT, "Välj en tid", |csrf| offers_page(csrf, &offer, &names)))
+        Err(e) => match refused(&e, &f.slot_id) {
+            Some(message) => offer_times(&state, &req, &id, Some(message), StatusCode::CONFLICT).await,
+            None => Err(unexpected(e)),
+        },
+    }
 }
 
+#[derive(Deserialize)]
+struct BookedQuery {
+    again: Option<String>,
+    moved: Option<String>,
+    cancelled: Option<String>,
+}
+
+/// The applicant's meeting: when, with whom, where; add to calendar, change time, cancel.
 #[get("/apply/booked/{token}")]
-async fn booked(state: web::Data<AppState>, token: web::Path<String>) -> WebResult {
+async fn booked(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+    q: web::Query<BookedQuery>,
+) -> WebResult {
     let token = token.into_inner();
     let t = token.clone();
-    let b = db::run(&state.pool, move |c| store::by_token(c, &t)).await?;
-    let body = html! {
+    let opened = db::run(&state.pool, move |c| store::open(c, &t)).await?;
+    let notice = match (&q.again, &q.moved, &q.cancelled) {
+        (Some(_), _, _) => Some("Du har redan en bokad tid. Du kan behålla den, byta tid eller avboka."),
+        (_, Some(_), _) => Some("Din tid är ändrad."),
+        (_, _, Some(_)) => Some("Din tid är avbokad."),
+        _ => None,
+    };
+    let (csrf, csrf_cookie) = anonymous_csrf(&req);
+    let body = match &opened.booking {
+        Some(b) => confirmation(&csrf, &token, b, notice),
+        None => html! {
+            section.apply.confirmation {
+                h1 { "Ingen bokad tid" }
+                @if let Some(n) = notice { p.notice role="status" { (n) } }
+                p { "Du har ingen bokad tid just nu." }
+                form.stack method="post" action=(format!("{}/byt", booked_path(&token))) {
+                    input type="hidden" name="csrf" value=(csrf);
+                    button type="submit" { "Boka en ny tid" }
+                }
+            }
+        },
+    };
+    let mut res = page_response(StatusCode::OK, layout::page("Din bokning", &Chrome::anonymous(), body));
+    // This device now holds the link (opened from an SMS or e-mail, say).
+    let _ = res.add_cookie(&booking_cookie(&req, &token));
+    if let Some(c) = csrf_cookie {
+        let _ = res.add_cookie(&c);
+    }
+    Ok(res)
+}
+
+fn confirmation(csrf: &str, token: &str, b: &Booking, notice: Option<&str>) -> Markup {
+    html! {
         section.apply.confirmation {
+            @if let Some(n) = notice { p.notice role="status" { (n) } }
             h1 { "Ditt möte är bokat" }
             p.big { strong { (instant(b.starts_ts)) "–" (clock_time(b.ends_ts)) } }
             p { "Du träffar " (b.officer_name) ", " (b.unit) "." }
-            p { a.button href=(format!("/api/v1/bookings/{}.ics", super::urlencode(&token))) download { "Lägg till i kalendern (.ics)" } }
+            @if let Some(a) = &b.address { p.address { "Adress: " strong { (a) } } }
+            p { a.button href=(format!("/api/v1/bookings/{}.ics", super::urlencode(token))) download { "Lägg till i kalendern (.ics)" } }
+            div.actions {
+                form method="post" action=(format!("{}/byt", booked_path(token))) {
+                    input type="hidden" name="csrf" value=(csrf);
+                    button type="submit" { "Byt tid" }
+                }
+                form method="post" action=(format!("{}/avboka", booked_path(token))) {
+                    input type="hidden" name="csrf" value=(csrf);
+                    button.secondary type="submit" { "Avboka" }
+                }
+            }
             p.muted { "Spara den här sidan: länken är din nyckel till bokningen. Vi skickar en påminnelse dagen före." }
         }
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Fresh times to move the meeting to (or to book again after cancelling). A POST, as it
+/// starts a change; the list it shows posts the choice.
+#[post("/apply/booked/{token}/byt")]
+async fn change_time(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+    f: web::Form<CsrfForm>,
+) -> WebResult {
+    check_anonymous(&req, &f.csrf)?;
+    let token = token.into_inner();
+    let t = token.clone();
+    let opened = db::run(&state.pool, move |c| store::open(c, &t)).await?;
+    change_page(&state, &req, &token, &opened, None, StatusCode::OK).await
+}
+
+async fn change_page(
+    state: &AppState,
+    req: &HttpRequest,
+    token: &str,
+    opened: &store::Opened,
+    message: Option<&str>,
+    status: StatusCode,
+) -> WebResult {
+    if opened.booking.is_none() {
+        return offer_times(state, req, &opened.application_id, message, status).await;
+    }
+    let (now, today, horizon) =
+        (state.clock.now_ts(), state.clock.today(), state.settings.booking.horizon_working_days);
+    let offers = db::run(&state.pool, move |c| crate::booking::slots::offers(c, today, now, horizon)).await?;
+    let names = officer_names(state).await?;
+    let offer = Offer {
+        action: format!("{}/flytta", booked_path(token)),
+        slots: &offers.slots,
+        next_day_full: offers.next_day_full,
+        message,
+        moving: true,
     };
-    super::ok(layout::page("Bokat", &Chrome::anonymous(), body))
+    Ok(with_csrf(req, status, "Byt tid", |csrf| offers_page(csrf, &offer, &names)))
+}
+
+/// Moves the meeting: the old time is let go only if the new one is booked.
+#[post("/apply/booked/{token}/flytta")]
+async fn reschedule(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+    f: web::Form<BookForm>,
+) -> WebResult {
+    check_anonymous(&req, &f.csrf)?;
+    let token = token.into_inner();
+    let (now, hour) = (state.clock.now_ts(), state.settings.booking.reminder_hour);
+    let (t, slot) = (token.clone(), f.slot_id.clone());
+    let result = db::run(&state.pool, move |c| Ok(store::book(c, now, None, &t, &slot, true, hour))).await?;
+    match result {
+        Ok(_) => Ok(see_other(&format!("{}?moved=1", booked_path(&token)))),
+        Err(e) => match refused(&e, &f.slot_id) {
+            Some(message) => {
+                let t = token.clone();
+                let opened = db::run(&state.pool, move |c| store::open(c, &t)).await?;
+                change_page(&state, &req, &token, &opened, Some(message), StatusCode::CONFLICT).await
+            }
+            None => Err(unexpected(e)),
+        },
+    }
+}
+
+#[post("/apply/booked/{token}/avboka")]
+async fn cancel(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+    f: web::Form<CsrfForm>,
+) -> WebResult {
+    check_anonymous(&req, &f.csrf)?;
+    let (token, now) = (token.into_inner(), state.clock.now_ts());
+    let t = token.clone();
+    match db::run(&state.pool, move |c| store::cancel(c, now, &t)).await {
+        // Cancelled now, or already: either way nothing is booked.
+        Ok(()) | Err(AppError::NotFound(Thing::Booking)) => {
+            Ok(see_other(&format!("{}?cancelled=1", booked_path(&token))))
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -208,6 +208,10 @@ impl Label for Clash {
             Clash::SlotTaken => "Tiden hann någon annan boka.",
             Clash::AlreadyBooked => "Det finns redan en bokad tid. Avboka eller boka om den.",
             Clash::NothingBooked => "Det finns ingen bokad tid att flytta.",
+            Clash::HasMeeting => {
+                "Du har redan en bokad tid. Öppna länken du fick när du bokade för att se, byta eller avboka den."
+            }
+            Clash::IdentityConfirmed => "Ansökan är redan kopplad till en annan arbetssökande.",
             Clash::MeetingCancelled => "Mötet är avbokat.",
             Clash::NotEmpty => "Databasen innehåller redan uppgifter.",
             Clash::LastAdmin => "Den sista administratörsnyckeln kan inte återkallas.",

@@ -269,10 +269,10 @@ async fn applications_are_validated_and_rate_limited() {
     let res = app.client.post(app.url("/api/v1/applications")).json(&application(4)).send().await.unwrap();
     assert!(res.headers().contains_key("retry-after"));
     assert_problem(res, 429).await;
-    // A second application by the same person links to the same seeker.
+    // Applications register nobody: a seeker exists only once staff confirm who applied.
     let (broker, _) = app.token("broker", "B", None).await;
     let list: Value = app.get("/api/v1/seekers", &broker).await.json().await.unwrap();
-    assert_eq!(list["total"], 1);
+    assert_eq!(list["total"], 0);
 }
 
 /// The reminder webhook fails once: the failure shows in /readyz, and the next run delivers.

@@ -6,6 +6,7 @@ mod browser;
 mod find;
 mod foundation;
 mod helpers;
+mod intake;
 mod journal;
 mod matching;
 mod openings;

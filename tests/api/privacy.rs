@@ -238,8 +238,11 @@ async fn erasure_leaves_nothing_readable_behind() {
     });
     let res = app.client.post(app.url("/api/v1/applications")).json(&application).send().await.unwrap();
     assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
-    let found: Value = app.get(&format!("/api/v1/seekers?q={personnummer}"), &broker).await.json().await.unwrap();
-    let seeker = found["items"][0]["id"].as_str().expect("the applicant is registered").to_string();
+    let created: Value = res.json().await.unwrap();
+    // Staff met the applicant and registered them from the application.
+    let url = format!("/api/v1/applications/{}/identity", created["id"].as_str().unwrap());
+    let confirmed: Value = app.post_json(&url, &broker, &json!({})).await.json().await.unwrap();
+    let seeker = confirmed["seeker_id"].as_str().expect("the applicant is registered").to_string();
     let proposal = json!({"seeker_id": seeker, "kind": "studies", "note": "NOTEMARKER ringde 0761112233"});
     let placement: Value = app.post_json("/api/v1/placements", &broker, &proposal).await.json().await.unwrap();
     let step = json!({"to": "withdrawn", "at": "2026-11-23", "note": "STEPMARKER Zelmira ångrade sig"});

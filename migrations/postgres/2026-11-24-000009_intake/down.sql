@@ -1,0 +1,17 @@
+DROP INDEX bookings_one_per_applicant;
+ALTER TABLE bookings DROP COLUMN applicant_key;
+DELETE FROM bookings WHERE application_id IN (SELECT id FROM applications WHERE seeker_id IS NULL);
+DELETE FROM applications WHERE seeker_id IS NULL;
+DROP INDEX applications_seeker;
+DROP INDEX applications_personnummer;
+ALTER TABLE applications DROP COLUMN identity_confirmed_by;
+ALTER TABLE applications DROP COLUMN identity_confirmed_at;
+ALTER TABLE applications DROP COLUMN phone;
+ALTER TABLE applications DROP COLUMN email;
+ALTER TABLE applications DROP COLUMN last_name;
+ALTER TABLE applications DROP COLUMN first_name;
+ALTER TABLE applications DROP COLUMN personnummer;
+ALTER TABLE applications ALTER COLUMN seeker_id SET NOT NULL;
+ALTER TABLE officers DROP COLUMN address;
+ALTER TABLE seekers DROP COLUMN pause_reason;
+ALTER TABLE seekers DROP COLUMN paused_until;
