@@ -174,22 +174,35 @@ impl Query {
         if q.chars().count() >= 3 && label.contains(q) {
             return Some(600);
         }
-        // One typo per word (two in long words); every word of the query must find its match.
-        let typo = |qw: &str| {
+        // One typo per word (two in long words); every word of the query must find its match,
+        // and fewer edits rank higher.
+        let edits = |qw: &str| -> Option<usize> {
             let n = qw.chars().count();
             if n < 4 {
-                return words.iter().any(|w| w.starts_with(qw));
+                return words.iter().any(|w| w.starts_with(qw)).then_some(0);
             }
             let max = if n < 8 { 1 } else { 2 };
-            words.iter().any(|w| {
-                let chars: Vec<char> = w.chars().collect();
-                // Compare with the word's prefixes of about the query's length (typing is
-                // usually unfinished), and with the whole word.
-                (n.saturating_sub(max)..=(n + max).min(chars.len()))
-                    .any(|len| strsim::damerau_levenshtein(qw, &chars[..len].iter().collect::<String>()) <= max)
-            })
+            words
+                .iter()
+                .filter_map(|w| {
+                    let chars: Vec<char> = w.chars().collect();
+                    // Compare with the word's prefixes of about the query's length (typing is
+                    // usually unfinished), and with the whole word.
+                    (n.saturating_sub(max)..=(n + max).min(chars.len()))
+                        .map(|len| strsim::damerau_levenshtein(qw, &chars[..len].iter().collect::<String>()))
+                        .min()
+                })
+                .filter(|&d| d <= max)
+                .min()
         };
-        (!self.words.is_empty() && self.words.iter().all(|qw| typo(qw))).then_some(300)
+        if self.words.is_empty() {
+            return None;
+        }
+        let mut total = 0;
+        for qw in &self.words {
+            total += edits(qw)?;
+        }
+        Some(300u32.saturating_sub(20 * total as u32))
     }
 }
 

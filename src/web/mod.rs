@@ -9,6 +9,7 @@ mod labels;
 mod layout;
 mod openings;
 mod placements;
+mod profile;
 mod reports;
 mod seekers;
 pub mod session;
@@ -26,6 +27,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(session::routes)
         .configure(start::routes)
         .configure(openings::routes)
+        .configure(profile::routes)
         .configure(seekers::routes)
         .configure(placements::routes)
         .configure(reports::routes)

@@ -49,7 +49,7 @@ async fn list(state: web::Data<AppState>, staff: Staff, req: HttpRequest, q: web
         h1 { @if mine { "Mina arbetssökande" } @else { "Arbetssökande" } }
         p.muted {
             @if mine { a href="/seekers" { "Visa alla" } } @else { a href="/seekers?mine=1&status=active" { "Visa bara mina" } }
-            " · " (total) " träffar"
+            " · " (total) " träffar · " a href="/seekers/new" { "Registrera arbetssökande" }
         }
         (search_form::<SeekerStatus>("/seekers", &q, true))
         @if let Some(errors) = &errors {
@@ -107,7 +107,11 @@ async fn seeker_page(
         (flash(&message))
         article.seeker {
             h1 { (name(&s.first_name, &s.last_name)) }
-            p.meta { (s.status.label()) " · " (municipality(&s.municipality_code))
+            @if can_write { p { a.button href=(format!("/seekers/{}/edit", s.id)) { "Redigera profil" } } }
+            p.meta { (s.status.label())
+                @if let Some(d) = &s.paused_until { " till " (date(d)) }
+                @if let Some(r) = &s.pause_reason { " (" (r) ")" }
+                " · " (municipality(&s.municipality_code))
                 @if let Some(u) = &s.unit { " · " (u) }
                 " · registrerad " (date(&crate::clock::format_ts(s.registered_at)))
                 " · väntat " (days_ago(s.last_proposed_at.unwrap_or(s.registered_at), now)) " sedan senaste förslag" }
@@ -208,14 +212,16 @@ async fn seeker_page(
 struct ShowQuery {
     proposed: Option<String>,
     noted: Option<String>,
+    saved: Option<String>,
 }
 
 #[get("/seekers/{id}")]
 async fn show(state: web::Data<AppState>, staff: Staff, id: web::Path<String>, q: web::Query<ShowQuery>) -> WebResult {
     staff.require(Role::CASEWORK)?;
-    let message = match (&q.proposed, &q.noted) {
-        (Some(_), _) => Some(Flash::Done("Förslaget är registrerat.".into())),
-        (_, Some(_)) => Some(Flash::Done("Sparat i journalen.".into())),
+    let message = match (&q.proposed, &q.noted, &q.saved) {
+        (Some(_), _, _) => Some(Flash::Done("Förslaget är registrerat.".into())),
+        (_, Some(_), _) => Some(Flash::Done("Sparat i journalen.".into())),
+        (_, _, Some(_)) => Some(Flash::Done("Profilen är sparad.".into())),
         _ => None,
     };
     seeker_page(&state, &staff, id.into_inner(), message, StatusCode::OK).await

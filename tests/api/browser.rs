@@ -317,3 +317,223 @@ async fn a_script_in_a_summary_is_shown_as_text() {
     b.screenshot("seeker-xss").await;
     b.close().await;
 }
+
+impl Browser {
+    async fn fill(&self, css: &str, value: &str) {
+        let e = self.client.find(Locator::Css(css)).await.unwrap();
+        e.clear().await.unwrap();
+        e.send_keys(value).await.unwrap();
+    }
+
+    /// Types into a picker and takes the first suggestion the typeahead offers.
+    async fn pick(&self, css: &str, typed: &str, expect: &str) -> String {
+        self.fill(css, typed).await;
+        let first = format!("{css} + ul.suggestions li:first-child button");
+        let text = self.text_where(&first, |t| t.contains(expect)).await;
+        self.client.find(Locator::Css(&first)).await.unwrap().click().await.unwrap();
+        text
+    }
+
+    async fn click(&self, css: &str) {
+        self.client.wait().for_element(Locator::Css(css)).await.unwrap().click().await.unwrap();
+    }
+
+    async fn value(&self, css: &str) -> String {
+        self.client.find(Locator::Css(css)).await.unwrap().prop("value").await.unwrap().unwrap_or_default()
+    }
+}
+
+async fn audited_actions(app: &TestApp, seeker: &str) -> Vec<String> {
+    let audit: Value =
+        app.get(&format!("/api/v1/audit?seeker_id={seeker}&limit=500"), &app.admin_token).await.json().await.unwrap();
+    audit["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap().to_string()).collect()
+}
+
+/// Acceptance 1 of the broker's day: find by a misspelt surname and by a 10-digit
+/// personnummer, register with the pickers, edit, a stale save refused with both versions,
+/// a journal entry whose next contact shows under "Att göra" that day; every read audited.
+#[tokio::test]
+async fn a_broker_finds_registers_edits_and_plans_the_next_contact() {
+    let Some(b) = Browser::start(1280, 1000).await else { return };
+    let app = spawn_app().await;
+    let (broker, broker_id) = app.token("broker", "Britt Mäklare", None).await;
+    let (colleague, _) = app.token("broker", "Kalle Kollega", None).await;
+    let ingrid = pnr("19811228", 987);
+    let mut body = seeker_body(&ingrid);
+    body["first_name"] = "Ingrid".into();
+    body["last_name"] = "Jensen".into();
+    let res = app.post_json("/api/v1/seekers", &broker, &body).await;
+    assert_eq!(res.status(), 201);
+    index_caught_up(&app.state).await;
+    b.sign_in(&app, &broker).await;
+
+    // One search box: a typo in the surname, then the personnummer with 10 digits.
+    for q in ["Jenssen", &format!("{}-{}", &ingrid[2..8], &ingrid[8..])] {
+        b.client.goto(&app.url("/seekers")).await.unwrap();
+        b.fill("input[name=q]", q).await;
+        b.click("form.filters button[type=submit], form.search button[type=submit]").await;
+        b.text_where("table.results tbody", |t| t.contains("Ingrid Jensen")).await;
+    }
+
+    // Register a new seeker with the pickers.
+    b.client.goto(&app.url("/seekers/new")).await.unwrap();
+    b.fill("#personnummer", &pnr("19900101", 123)).await;
+    b.fill("#first_name", "Åke").await;
+    b.fill("#last_name", "Åstrand").await;
+    b.fill("#phone", "070-555 12 12").await;
+    b.pick("#municipality", "trelleborg", "Trelleborg").await;
+    let occupation = b.pick("#occupation-0", "underskoterka", "Undersköterska").await;
+    b.pick("#skill-0", "truckkor", "ruck").await;
+    b.fill("#skill-1", "Tålamod med kunder i kassan").await;
+    b.pick("#language-0", "arab", "Arabiska").await;
+    b.client.find(Locator::Css("#broker_id")).await.unwrap().select_by_value(&broker_id).await.unwrap();
+    b.screenshot("seeker-new").await;
+    b.click("form.profile button[type=submit]").await;
+    b.text_where(".notice.ok", |t| t.contains("Profilen är sparad")).await;
+    let facts = b.text("dl.facts").await;
+    let occupation_name = occupation.split(" (").next().unwrap().to_string();
+    assert!(facts.contains("Tålamod med kunder i kassan"), "free text kept: {facts}");
+    assert!(facts.contains("Arabiska"), "{facts}");
+    let url = b.client.current_url().await.unwrap();
+    let id = url.path().trim_start_matches("/seekers/").to_string();
+    let stored: Value = app.get(&format!("/api/v1/seekers/{id}"), &broker).await.json().await.unwrap();
+    assert_eq!(stored["municipality_code"], "1287");
+    assert_eq!(stored["broker_id"], broker_id.as_str());
+    assert_eq!(stored["languages"][0]["code"], "ar");
+    assert!(stored["skills"][0]["id"].is_string(), "a picked skill is a concept: {stored}");
+    assert!(stored["skills"][1]["id"].is_null(), "a free-text skill stays as written");
+    assert!(!occupation_name.is_empty());
+
+    // Edit; meanwhile a colleague saves first: the stale save is refused with both versions.
+    b.click("a.button[href$='/edit']").await;
+    b.text_where("main h1", |t| t.starts_with("Redigera")).await;
+    assert!(b.value("#occupation-0").await.ends_with(&format!("({})", stored["occupations"][0].as_str().unwrap())));
+    let res = app.patch_json(&format!("/api/v1/seekers/{id}"), &colleague, &json!({"phone": "0701234567"})).await;
+    assert_eq!(res.status(), 200);
+    b.fill("#summary", "Vill arbeta inom hemtjänsten.").await;
+    b.click("form.profile button[type=submit]").await;
+    let stale = b.text_where(".stale", |t| t.contains("Någon annan sparade")).await;
+    assert!(stale.contains("0701234567") && stale.contains("Vill arbeta inom hemtjänsten."), "{stale}");
+    b.screenshot("seeker-stale").await;
+    let kept: Value = app.get(&format!("/api/v1/seekers/{id}"), &broker).await.json().await.unwrap();
+    assert_eq!(kept["phone"], "0701234567", "nothing overwritten");
+    assert!(kept["summary"].is_null());
+    // Saving again, knowingly, makes the form's values the current ones.
+    b.click("form.profile button[type=submit]").await;
+    b.text_where(".notice.ok", |t| t.contains("Profilen är sparad")).await;
+    assert!(b.text("p.summary").await.contains("Vill arbeta inom hemtjänsten."));
+
+    // A journal entry with the next contact today (the clock says Monday 23 November).
+    b.client.find(Locator::Css("form.journal select[name=kind]")).await.unwrap().select_by_value("call").await.unwrap();
+    b.fill("form.journal textarea[name=text]", "Ringde om truckkortet.").await;
+    let date = b.client.find(Locator::Css("form.journal input[name=next_contact_on]")).await.unwrap();
+    b.client.execute("arguments[0].value = '2026-11-23';", vec![serde_json::to_value(&date).unwrap()]).await.unwrap();
+    b.click("form.journal button[type=submit]").await;
+    b.text_where(".notice.ok", |t| t.contains("Sparat i journalen")).await;
+    b.client.goto(&app.url("/")).await.unwrap();
+    b.text_where("#todo", |t| t.contains("Åke Åstrand")).await;
+    b.screenshot("start-todo").await;
+
+    // Every read of the person on these pages is in the audit log.
+    let actions = audited_actions(&app, &id).await;
+    for action in ["GET /seekers/{id}/edit", "POST /seekers/{id}/edit", "GET /seekers/{id}", "GET /"] {
+        assert!(actions.iter().any(|a| a == action), "{action} not audited: {actions:?}");
+    }
+    b.close().await;
+}
+
+/// Acceptance 2: the applicant on a phone sees where, applies again and lands on the
+/// booking, moves it, cancels, books again; the next day the officer sees the situation,
+/// confirms identity, marks the meeting held and registers a profile that gets openings.
+#[tokio::test]
+async fn an_applicant_rebooks_on_a_phone_and_the_officer_takes_over() {
+    let Some(b) = Browser::start(390, 844).await else { return };
+    let app = spawn_app().await;
+    let (officer_token, officer_user) = app.token("officer", "Olle Svensson", None).await;
+    let hours = json!({"mon": [["08:30", "12:00"]], "tue": [["08:30", "12:00"]], "wed": [["08:30", "12:00"]]});
+    let officer = json!({"name": "Olle Svensson", "unit": "Jobbcenter Trelleborg", "address": "Algatan 13, 231 20 Trelleborg",
+                         "weekly_hours": hours, "user_id": officer_user});
+    assert_eq!(app.post_json("/api/v1/officers", &app.admin_token, &officer).await.status(), 201);
+    let employer = app.employer("Omsorgen AB", "5560000001", false).await;
+    let mut opening = opening_body();
+    opening["employer_id"] = employer.into();
+    let res = app.post_json("/api/v1/openings", &app.admin_token, &opening).await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+
+    let samira = pnr("19850312", 7);
+    let apply = |personnummer: String| {
+        let b = &b;
+        let app = &app;
+        async move {
+            b.client.goto(&app.url("/apply")).await.unwrap();
+            b.fill("#personnummer", &personnummer).await;
+            b.fill("#first_name", "Samira").await;
+            b.fill("#last_name", "Ali").await;
+            b.fill("#phone", "070-765 43 21").await;
+            b.fill("#situation", "Har förlorat jobbet på lagret och behöver stöd.").await;
+            b.click("form[action='/apply'] button").await;
+        }
+    };
+    apply(samira.clone()).await;
+    b.text_where("main h1", |t| t == "Välj en tid").await;
+    let slot = b.text("label.slot").await;
+    assert!(slot.contains("Jobbcenter Trelleborg, Algatan 13, 231 20 Trelleborg"), "{slot}");
+    b.click("form.slots button").await;
+    b.text_where("main h1", |t| t == "Ditt möte är bokat").await;
+    assert!(b.text(".address").await.contains("Algatan 13"));
+    b.screenshot("apply-address").await;
+    // Back goes to the booked meeting, never to "Confirm Form Resubmission".
+    b.client.back().await.unwrap();
+    b.text_where("main h1", |t| t == "Ditt möte är bokat").await;
+
+    // Applying again (10 digits) lands on the meeting already booked.
+    apply(format!("{}-{}", &samira[2..8], &samira[8..])).await;
+    b.text_where(".notice", |t| t.contains("redan en bokad tid")).await;
+    let before = b.text("p.big").await;
+    b.click("form[action$='/byt'] button").await;
+    b.text_where("main h1", |t| t == "Välj en ny tid").await;
+    let radios = b.client.find_all(Locator::Css("label.slot input")).await.unwrap();
+    radios.last().unwrap().click().await.unwrap();
+    b.click("form.slots button").await;
+    b.text_where(".notice", |t| t.contains("Din tid är ändrad")).await;
+    assert_ne!(b.text("p.big").await, before, "moved");
+    b.click("form[action$='/avboka'] button").await;
+    b.text_where(".notice", |t| t.contains("Din tid är avbokad")).await;
+    b.click("form[action$='/byt'] button").await;
+    b.text_where("main h1", |t| t == "Välj en tid").await;
+    b.click("form.slots button").await;
+    b.text_where("main h1", |t| t == "Ditt möte är bokat").await;
+    b.screenshot("apply-rebooked").await;
+
+    // Tuesday: the officer's agenda.
+    let tuesday = app.at_clock("2026-11-24T12:30:00+01:00").await;
+    index_caught_up(&tuesday.state).await;
+    b.client.set_window_size(1280, 1000).await.unwrap();
+    b.sign_in(&tuesday, &officer_token).await;
+    b.client.goto(&tuesday.url("/agenda")).await.unwrap();
+    let meeting = b.text_where("li.meeting", |t| t.contains("Samira Ali")).await;
+    assert!(meeting.contains("Har förlorat jobbet på lagret"), "{meeting}");
+    b.screenshot("agenda").await;
+    b.click("li.meeting form.mark button[value=held]").await;
+    b.text_where(".notice.ok", |t| t.contains("markerat")).await;
+    b.click("li.meeting form.identity button").await;
+    b.text_where(".notice.ok", |t| t.contains("Identiteten är bekräftad")).await;
+    assert_eq!(b.value("#first_name").await, "Samira");
+    b.pick("#occupation-0", "underskoterska hemtjanst", "Undersköterska").await;
+    b.pick("#skill-0", "personlig omvardnad", "omvårdnad").await;
+    b.pick("#language-0", "svenska", "Svenska").await;
+    b.client.find(Locator::Css("input[name=driving_licence][value=B]")).await.unwrap().click().await.unwrap();
+    b.click("form.profile button[type=submit]").await;
+    b.text_where(".notice.ok", |t| t.contains("Profilen är sparad")).await;
+    let id = b.client.current_url().await.unwrap().path().trim_start_matches("/seekers/").to_string();
+    index_caught_up(&tuesday.state).await;
+    b.client.goto(&tuesday.url(&format!("/seekers/{id}"))).await.unwrap();
+    b.text_where("#matches", |t| t.contains("Undersköterska till hemtjänsten")).await;
+    b.screenshot("registered-matches").await;
+    let stored: Value = tuesday.get(&format!("/api/v1/seekers/{id}"), &tuesday.admin_token).await.json().await.unwrap();
+    assert_eq!(stored["phone"], "0707654321");
+    assert_eq!(stored["unit"], "Jobbcenter Trelleborg");
+    let actions = audited_actions(&tuesday, &id).await;
+    assert!(actions.iter().any(|a| a == "POST /agenda/{application}/identity"), "{actions:?}");
+    b.close().await;
+}

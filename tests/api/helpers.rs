@@ -28,7 +28,11 @@ fn postgres_base() -> String {
 /// A database that is gone when the test ends.
 pub enum TestDb {
     Sqlite(PathBuf),
-    Postgres { name: String },
+    Postgres {
+        name: String,
+    },
+    /// Another app's database: not dropped here.
+    Shared(String),
 }
 
 impl TestDb {
@@ -49,6 +53,7 @@ impl TestDb {
         match self {
             TestDb::Sqlite(path) => format!("sqlite://{}", path.display()),
             TestDb::Postgres { name } => format!("{}/{name}", postgres_base()),
+            TestDb::Shared(url) => url.clone(),
         }
     }
 }
@@ -125,6 +130,26 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
+    }
+
+    /// A second server on the same database whose clock says `clock` (its own index,
+    /// caught up from the outbox): "tomorrow" for the same data. Keep `self` alive while it runs.
+    pub async fn at_clock(&self, clock: &str) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = TestDb::Shared(self._db.url());
+        let settings = test_settings(&dir, &db, &[("PLATSA_CLOCK", clock)]);
+        let app = Application::build(settings).await.expect("app builds");
+        let address = format!("http://{}", app.address());
+        let state = app.state();
+        tokio::spawn(app.run_until_stopped());
+        TestApp {
+            address,
+            client: reqwest::Client::new(),
+            admin_token: self.admin_token.clone(),
+            state,
+            _dir: dir,
+            _db: db,
+        }
     }
 
     /// A new user with a token of the role; returns (token, user_id).

@@ -32,3 +32,81 @@ function moveCard(form, to) {
   }
   form.submit();
 }
+
+// Typeahead for the code pickers (occupation, skill, language, municipality): suggestions by
+// name from /taxonomy/{vocabulary}, ranked by the server, typos forgiven. A list of our own
+// rather than a <datalist>, which would hide every suggestion not containing the typed text.
+// Without scripts the field still works: the server reads a name typed exactly.
+document.addEventListener("DOMContentLoaded", () => {
+  for (const input of document.querySelectorAll("input[data-typeahead]")) typeahead(input);
+});
+
+function typeahead(input) {
+  const box = document.createElement("ul");
+  box.className = "suggestions";
+  box.id = `${input.id}-suggestions`;
+  box.setAttribute("role", "listbox");
+  box.hidden = true;
+  input.setAttribute("aria-controls", box.id);
+  input.setAttribute("aria-autocomplete", "list");
+  input.after(box);
+  let timer;
+  let asked = 0;
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    const q = input.value.trim();
+    if (q.length < 2) {
+      box.hidden = true;
+      return;
+    }
+    timer = setTimeout(async () => {
+      const mine = ++asked;
+      const res = await fetch(`/taxonomy/${input.dataset.typeahead}?q=${encodeURIComponent(q)}`, {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      });
+      if (!res.ok || mine !== asked) return;
+      const { items } = await res.json();
+      box.replaceChildren(...items.map((t) => suggestion(input, box, t)));
+      box.hidden = items.length === 0;
+    }, 150);
+  });
+  input.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") box.hidden = true;
+    if (e.key === "ArrowDown" && !box.hidden) {
+      e.preventDefault();
+      box.querySelector("button")?.focus();
+    }
+  });
+}
+
+function suggestion(input, box, term) {
+  const li = document.createElement("li");
+  li.setAttribute("role", "option");
+  const button = document.createElement("button");
+  button.type = "button";
+  button.textContent = term.value;
+  if (term.detail) {
+    const detail = document.createElement("small");
+    detail.textContent = term.detail;
+    button.append(detail);
+  }
+  button.addEventListener("click", () => {
+    input.value = term.value;
+    box.hidden = true;
+    input.focus();
+  });
+  button.addEventListener("keydown", (e) => {
+    const to = e.key === "ArrowDown" ? li.nextElementSibling : e.key === "ArrowUp" ? li.previousElementSibling : null;
+    if (to) {
+      e.preventDefault();
+      to.querySelector("button").focus();
+    }
+    if (e.key === "Escape") {
+      box.hidden = true;
+      input.focus();
+    }
+  });
+  li.append(button);
+  return li;
+}

@@ -1,0 +1,668 @@
+//! Registering and editing a seeker's profile: `/seekers/new` and `/seekers/{id}/edit`.
+//! Occupation, skills, languages and municipality are picked by name from JobTech's
+//! vocabularies (a typeahead when scripts run; typing the exact name works without); a
+//! skill no concept fits is kept as written. A save made on a stale copy (someone else saved
+//! first) is refused with both versions side by side, never silently overwritten.
+
+use std::collections::HashMap;
+
+use actix_web::{get, http::StatusCode, post, web};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use super::labels::Label;
+use super::layout::{self, municipality, name, occupation};
+use super::openings::{Flash, flash};
+use super::{Staff, WebResult, page_response, see_other};
+use crate::auth::Role;
+use crate::error::{AppError, Errors, Fault, FieldError};
+use crate::reference::reference;
+use crate::seekers::{ExitReason, Seeker, SeekerInput, SeekerStatus};
+use crate::state::AppState;
+use crate::taxonomy::{self, Vocabulary};
+use crate::vocabulary::{Language, LanguageLevel};
+use crate::{audit, db, seekers};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(typeahead).service(new_form).service(create).service(edit_form).service(update);
+}
+
+const LEVELS: [LanguageLevel; 4] =
+    [LanguageLevel::Basic, LanguageLevel::Good, LanguageLevel::Fluent, LanguageLevel::Native];
+
+/// The typeahead for the pages (session-authenticated); the same lookup as the API's.
+#[get("/taxonomy/{vocabulary}")]
+async fn typeahead(staff: Staff, vocabulary: web::Path<String>, q: web::Query<HashMap<String, String>>) -> WebResult {
+    staff.require(Role::STAFF)?;
+    let vocabulary = Vocabulary::parse(&vocabulary).ok_or(AppError::NotFound(crate::error::Thing::Vocabulary))?;
+    let q = q.get("q").map(String::as_str).unwrap_or_default();
+    let q: String = q.chars().take(100).collect();
+    let (items, _) = taxonomy::lookup(vocabulary, &q, 12, 0);
+    let items: Vec<serde_json::Value> =
+        items.iter().map(|t| serde_json::json!({ "value": taxonomy::form_value(t), "detail": t.detail })).collect();
+    Ok(actix_web::HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(serde_json::json!({ "items": items })))
+}
+
+/// What the form holds, as typed: names (not codes) for the picked terms.
+#[derive(Debug, Default, Clone)]
+struct ProfileForm {
+    csrf: String,
+    version: Option<i64>,
+    personnummer: String,
+    first_name: String,
+    last_name: String,
+    phone: String,
+    email: String,
+    municipality: String,
+    occupations: Vec<String>,
+    skills: Vec<String>,
+    languages: Vec<(String, String)>,
+    driving_licences: Vec<String>,
+    available_from: String,
+    max_commute_km: String,
+    summary: String,
+    status: String,
+    paused_until: String,
+    pause_reason: String,
+    exit_reason: String,
+    exit_date: String,
+    broker_id: String,
+    unit: String,
+}
+
+impl ProfileForm {
+    fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        let mut f = ProfileForm::default();
+        let mut language_names = Vec::new();
+        let mut language_levels = Vec::new();
+        for (k, v) in pairs {
+            match k.as_str() {
+                "csrf" => f.csrf = v,
+                "version" => f.version = v.trim().parse().ok(),
+                "personnummer" => f.personnummer = v,
+                "first_name" => f.first_name = v,
+                "last_name" => f.last_name = v,
+                "phone" => f.phone = v,
+                "email" => f.email = v,
+                "municipality" => f.municipality = v,
+                "occupation" => f.occupations.push(v),
+                "skill" => f.skills.push(v),
+                "language" => language_names.push(v),
+                "language_level" => language_levels.push(v),
+                "driving_licence" => f.driving_licences.push(v),
+                "available_from" => f.available_from = v,
+                "max_commute_km" => f.max_commute_km = v,
+                "summary" => f.summary = v,
+                "status" => f.status = v,
+                "paused_until" => f.paused_until = v,
+                "pause_reason" => f.pause_reason = v,
+                "exit_reason" => f.exit_reason = v,
+                "exit_date" => f.exit_date = v,
+                "broker_id" => f.broker_id = v,
+                "unit" => f.unit = v,
+                _ => {}
+            }
+        }
+        f.languages = language_names
+            .into_iter()
+            .enumerate()
+            .map(|(i, n)| (n, language_levels.get(i).cloned().unwrap_or_default()))
+            .collect();
+        f
+    }
+
+    /// The form's view of a stored seeker.
+    fn of(s: &Seeker) -> Self {
+        let term = |v: Vocabulary, code: &str, label: Option<String>| match label {
+            Some(l) => {
+                taxonomy::form_value(&taxonomy::Term { label: l, code: code.into(), concept_id: None, detail: None })
+            }
+            None => taxonomy::resolve(v, code).map(|t| taxonomy::form_value(&t)).unwrap_or_else(|| code.to_string()),
+        };
+        let r = reference();
+        ProfileForm {
+            csrf: String::new(),
+            version: Some(s.version),
+            personnummer: s.personnummer.as_deref().unwrap_or_default().to_string(),
+            first_name: s.first_name.clone().unwrap_or_default(),
+            last_name: s.last_name.clone().unwrap_or_default(),
+            phone: s.phone.clone().unwrap_or_default(),
+            email: s.email.clone().unwrap_or_default(),
+            municipality: term(
+                Vocabulary::Municipalities,
+                &s.municipality_code,
+                r.municipalities.get(s.municipality_code.as_str()).map(|m| m.name.clone()),
+            ),
+            occupations: s
+                .occupations
+                .iter()
+                .map(|o| term(Vocabulary::Occupations, o, r.ssyk_name(o).map(str::to_string)))
+                .collect(),
+            skills: s
+                .skills
+                .iter()
+                .map(|k| match &k.id {
+                    Some(id) => term(Vocabulary::Skills, id, Some(k.label.clone())),
+                    None => k.label.clone(),
+                })
+                .collect(),
+            languages: s
+                .languages
+                .iter()
+                .map(|l| {
+                    let level = serde_json::to_value(l.level).ok().and_then(|v| v.as_str().map(str::to_string));
+                    (term(Vocabulary::Languages, &l.code, r.languages.get(&l.code).cloned()), level.unwrap_or_default())
+                })
+                .collect(),
+            driving_licences: s.driving_licences.clone(),
+            available_from: s.available_from.as_deref().unwrap_or_default().to_string(),
+            max_commute_km: s.max_commute_km.map(|k| k.to_string()).unwrap_or_default(),
+            summary: s.summary.clone().unwrap_or_default(),
+            status: s.status.as_str().to_string(),
+            paused_until: s.paused_until.as_deref().unwrap_or_default().to_string(),
+            pause_reason: s.pause_reason.clone().unwrap_or_default(),
+            exit_reason: s.exit_reason.map(|e| e.as_str().to_string()).unwrap_or_default(),
+            exit_date: s.exit_date.as_deref().unwrap_or_default().to_string(),
+            broker_id: s.broker_id.clone().unwrap_or_default(),
+            unit: s.unit.clone().unwrap_or_default(),
+        }
+    }
+
+    /// The seeker as the API takes it; picked names become codes here, and a name that
+    /// matches nothing is an error on its field (a skill is kept as written instead).
+    fn input(&self) -> Result<SeekerInput, AppError> {
+        let mut errors = Errors::new();
+        let blank = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        let pick = |v: Vocabulary, text: &str, field: &str, errors: &mut Errors| -> Option<String> {
+            let text = text.trim();
+            if text.is_empty() {
+                return None;
+            }
+            let found = taxonomy::resolve(v, text).map(|t| t.code);
+            if found.is_none() {
+                errors.add(field, Fault::Unknown, "välj ett alternativ i listan");
+            }
+            found
+        };
+        // Left empty, the municipality is reported by the seeker's own validation.
+        let municipality_code = pick(Vocabulary::Municipalities, &self.municipality, "municipality_code", &mut errors);
+        let occupations: Vec<String> = self
+            .occupations
+            .iter()
+            .filter_map(|o| pick(Vocabulary::Occupations, o, "occupations", &mut errors))
+            .collect();
+        let mut languages = Vec::new();
+        for (name, level) in &self.languages {
+            if let Some(code) = pick(Vocabulary::Languages, name, "languages", &mut errors) {
+                let level =
+                    serde_json::from_value(serde_json::Value::String(level.clone())).unwrap_or(LanguageLevel::Good);
+                languages.push(Language { code, level });
+            }
+        }
+        // A skill: the concept the text names, or the text itself.
+        let skills: Vec<String> = self
+            .skills
+            .iter()
+            .filter_map(|k| blank(k))
+            .map(|k| taxonomy::resolve(Vocabulary::Skills, &k).map(|t| t.code).unwrap_or(k))
+            .collect();
+        let date = |s: &str, field: &str, errors: &mut Errors| match blank(s) {
+            None => None,
+            Some(d) => d.parse().map_err(|_| errors.add(field, Fault::Format, "skriv datumet ÅÅÅÅ-MM-DD")).ok(),
+        };
+        let available_from = date(&self.available_from, "available_from", &mut errors);
+        let paused_until = date(&self.paused_until, "paused_until", &mut errors);
+        let exit_date = date(&self.exit_date, "exit_date", &mut errors);
+        let max_commute_km = match blank(&self.max_commute_km) {
+            None => None,
+            Some(k) => k.parse().map_err(|_| errors.add("max_commute_km", Fault::Format, "skriv ett antal km")).ok(),
+        };
+        let status = SeekerStatus::parse(&self.status).unwrap_or_default();
+        let exit_reason = blank(&self.exit_reason).and_then(|r| ExitReason::parse(&r));
+        errors.into_result()?;
+        Ok(SeekerInput {
+            personnummer: self.personnummer.trim().to_string(),
+            first_name: self.first_name.trim().to_string(),
+            last_name: self.last_name.trim().to_string(),
+            email: blank(&self.email),
+            phone: blank(&self.phone),
+            municipality_code: municipality_code.unwrap_or_default(),
+            occupations,
+            skills,
+            languages,
+            driving_licences: self.driving_licences.clone(),
+            available_from,
+            max_commute_km,
+            summary: blank(&self.summary),
+            unit: blank(&self.unit),
+            broker_id: blank(&self.broker_id),
+            status,
+            exit_reason: exit_reason.filter(|_| status == SeekerStatus::Exited),
+            exit_date: exit_date.filter(|_| status == SeekerStatus::Exited),
+            paused_until: paused_until.filter(|_| status == SeekerStatus::Paused),
+            pause_reason: blank(&self.pause_reason).filter(|_| status == SeekerStatus::Paused),
+        })
+    }
+}
+
+/// Who can be responsible, and the units in use: the form's choices.
+struct Choices {
+    brokers: Vec<(String, String)>,
+    units: Vec<String>,
+}
+
+async fn choices(state: &AppState) -> Result<Choices, AppError> {
+    db::run(&state.pool, |c| {
+        let (users, _) = crate::auth::store::list_users(c, Some(Role::Broker), 500, 0)?;
+        let mut units: Vec<String> = crate::booking::officers::list(c)?.into_iter().map(|o| o.unit).collect();
+        units.sort();
+        units.dedup();
+        Ok(Choices { brokers: users.into_iter().map(|u| (u.id, u.name)).collect(), units })
+    })
+    .await
+}
+
+/// Someone else's save, beside what this form would have saved: the fields that differ.
+struct Stale {
+    theirs: ProfileForm,
+}
+
+fn form_markup(
+    staff: &Staff,
+    action: &str,
+    f: &ProfileForm,
+    errors: &[FieldError],
+    choices: &Choices,
+    stale: Option<&Stale>,
+) -> Markup {
+    let error = |field: &str| -> Option<String> {
+        let found: Vec<String> = errors
+            .iter()
+            .filter(|e| {
+                e.field == field
+                    || e.field.starts_with(&format!("{field}["))
+                    || e.field.starts_with(&format!("{field}."))
+            })
+            .map(super::labels::field_problem)
+            .collect();
+        (!found.is_empty()).then(|| found.join(" "))
+    };
+    let text = |name: &str, label: &str, value: &str, kind: &str, hint: Option<&str>| {
+        let err = error(name);
+        html! {
+            div.field {
+                label for=(name) { (label) }
+                @if let Some(h) = hint { small.hint { (h) } }
+                input id=(name) name=(name) type=(kind) value=(value) aria-invalid=[err.as_ref().map(|_| "true")];
+                @if let Some(e) = err { small.error { (e) } }
+            }
+        }
+    };
+    let picker = |name: &str, vocabulary: Vocabulary, value: &str, id: String| {
+        html! {
+            input id=(id) name=(name) type="text" value=(value) data-typeahead=(vocabulary.as_str()) autocomplete="off";
+        }
+    };
+    let pad = |mut v: Vec<String>, extra: usize| {
+        v.extend(std::iter::repeat_n(String::new(), extra));
+        v
+    };
+    let occupations = pad(f.occupations.clone(), 3usize.saturating_sub(f.occupations.len()).max(1));
+    let skills = pad(f.skills.clone(), 3);
+    let mut languages = f.languages.clone();
+    languages.extend(std::iter::repeat_n((String::new(), String::new()), 2));
+    let status = SeekerStatus::parse(&f.status).unwrap_or_default();
+    html! {
+        @if !errors.is_empty() { p.notice.error role="alert" { "Några uppgifter behöver rättas, se nedan." } }
+        @if let Some(stale) = stale {
+            section.notice.error.stale role="alert" {
+                h2 { "Någon annan sparade profilen medan du redigerade" }
+                p { "Inget är ändrat av dig än. Jämför, rätta formuläret och spara igen – då blir dina uppgifter de gällande." }
+                (differences(&stale.theirs, f))
+            }
+        }
+        form.stack.profile method="post" action=(action) novalidate {
+            input type="hidden" name="csrf" value=(staff.csrf);
+            @if let Some(v) = f.version { input type="hidden" name="version" value=(v); }
+            fieldset {
+                legend { "Person" }
+                (text("personnummer", "Personnummer", &f.personnummer, "text", Some("ÅÅÅÅMMDD-NNNN eller ÅÅMMDD-NNNN")))
+                (text("first_name", "Förnamn", &f.first_name, "text", None))
+                (text("last_name", "Efternamn", &f.last_name, "text", None))
+                (text("phone", "Telefon", &f.phone, "tel", None))
+                (text("email", "E-post", &f.email, "email", None))
+                div.field {
+                    label for="municipality" { "Hemkommun" }
+                    (picker("municipality", Vocabulary::Municipalities, &f.municipality, "municipality".into()))
+                    @if let Some(e) = error("municipality_code") { small.error { (e) } }
+                }
+            }
+            fieldset {
+                legend { "Söker arbete som" }
+                @for (i, o) in occupations.iter().enumerate() {
+                    div.field {
+                        label for=(format!("occupation-{i}")) { "Yrke " (i + 1) }
+                        (picker("occupation", Vocabulary::Occupations, o, format!("occupation-{i}")))
+                    }
+                }
+                @if let Some(e) = error("occupations") { small.error { (e) } }
+                small.hint { "Skriv några bokstäver och välj i listan (JobTechs yrkesbenämningar)." }
+            }
+            fieldset {
+                legend { "Kompetenser" }
+                @for (i, k) in skills.iter().enumerate() {
+                    div.field {
+                        label for=(format!("skill-{i}")) { "Kompetens " (i + 1) }
+                        (picker("skill", Vocabulary::Skills, k, format!("skill-{i}")))
+                    }
+                }
+                @if let Some(e) = error("skills") { small.error { (e) } }
+                small.hint { "Finns kompetensen inte i listan sparas den som du skrev den." }
+            }
+            fieldset {
+                legend { "Språk" }
+                @for (i, (l, level)) in languages.iter().enumerate() {
+                    div.field.language {
+                        label for=(format!("language-{i}")) { "Språk " (i + 1) }
+                        (picker("language", Vocabulary::Languages, l, format!("language-{i}")))
+                        select name="language_level" aria-label="Nivå" {
+                            @for lv in LEVELS {
+                                @let value = serde_json::to_value(lv).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+                                option value=(value) selected[*level == value || (level.is_empty() && lv == LanguageLevel::Good)] { (lv.label()) }
+                            }
+                        }
+                    }
+                }
+                @if let Some(e) = error("languages") { small.error { (e) } }
+            }
+            fieldset.licences {
+                legend { "Körkort" }
+                @for l in &reference().driving_licences {
+                    label.check { input type="checkbox" name="driving_licence" value=(l) checked[f.driving_licences.contains(l)]; " " (l) }
+                }
+                @if let Some(e) = error("driving_licences") { small.error { (e) } }
+            }
+            fieldset {
+                legend { "Tillgänglighet" }
+                (text("available_from", "Tillgänglig från", &f.available_from, "date", None))
+                (text("max_commute_km", "Pendlar högst (km)", &f.max_commute_km, "number", None))
+                div.field {
+                    label for="summary" { "Om personen" }
+                    textarea #summary name="summary" rows="5" maxlength="5000" { (f.summary) }
+                    @if let Some(e) = error("summary") { small.error { (e) } }
+                }
+            }
+            fieldset {
+                legend { "Status och ansvar" }
+                div.field {
+                    label for="status" { "Status" }
+                    select #status name="status" {
+                        @for s in SeekerStatus::ALL { option value=(s.as_str()) selected[*s == status] { (s.label()) } }
+                    }
+                }
+                (text("paused_until", "Pausad till (vid paus)", &f.paused_until, "date", None))
+                (text("pause_reason", "Orsak till paus", &f.pause_reason, "text", None))
+                div.field {
+                    label for="exit_reason" { "Orsak till avslut (vid avslut)" }
+                    select #exit_reason name="exit_reason" {
+                        option value="" { "–" }
+                        @for r in ExitReason::ALL { option value=(r.as_str()) selected[f.exit_reason == r.as_str()] { (r.label()) } }
+                    }
+                    @if let Some(e) = error("exit_reason") { small.error { (e) } }
+                }
+                (text("exit_date", "Avslutad datum", &f.exit_date, "date", None))
+                div.field {
+                    label for="broker_id" { "Jobbmäklare" }
+                    select #broker_id name="broker_id" {
+                        option value="" { "Ingen än" }
+                        @for (id, n) in &choices.brokers { option value=(id) selected[f.broker_id == *id] { (n) } }
+                    }
+                    @if let Some(e) = error("broker_id") { small.error { (e) } }
+                }
+                div.field {
+                    label for="unit" { "Enhet" }
+                    input #unit name="unit" type="text" value=(f.unit) list="dl-units";
+                    datalist #dl-units { @for u in &choices.units { option value=(u) {} } }
+                }
+            }
+            button type="submit" { "Spara" }
+        }
+    }
+}
+
+/// The fields where the stored profile and the form differ.
+fn differences(theirs: &ProfileForm, mine: &ProfileForm) -> Markup {
+    let rows: Vec<(&str, String, String)> = [
+        ("Personnummer", theirs.personnummer.clone(), mine.personnummer.clone()),
+        ("Förnamn", theirs.first_name.clone(), mine.first_name.clone()),
+        ("Efternamn", theirs.last_name.clone(), mine.last_name.clone()),
+        ("Telefon", theirs.phone.clone(), mine.phone.clone()),
+        ("E-post", theirs.email.clone(), mine.email.clone()),
+        ("Hemkommun", theirs.municipality.clone(), mine.municipality.clone()),
+        ("Yrken", join(&theirs.occupations), join(&mine.occupations)),
+        ("Kompetenser", join(&theirs.skills), join(&mine.skills)),
+        ("Körkort", join(&theirs.driving_licences), join(&mine.driving_licences)),
+        ("Tillgänglig från", theirs.available_from.clone(), mine.available_from.clone()),
+        ("Pendlar högst", theirs.max_commute_km.clone(), mine.max_commute_km.clone()),
+        ("Om personen", theirs.summary.clone(), mine.summary.clone()),
+        ("Status", label_of_status(&theirs.status), label_of_status(&mine.status)),
+        ("Enhet", theirs.unit.clone(), mine.unit.clone()),
+    ]
+    .into_iter()
+    .filter(|(_, a, b)| a.trim() != b.trim())
+    .collect();
+    html! {
+        table.differences {
+            thead { tr { th { "Uppgift" } th { "Sparat av någon annan" } th { "Ditt förslag" } } }
+            tbody { @for (field, a, b) in &rows { tr { td { (field) } td { (a) } td { (b) } } } }
+        }
+    }
+}
+
+fn join(v: &[String]) -> String {
+    v.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect::<Vec<_>>().join(", ")
+}
+
+fn label_of_status(s: &str) -> String {
+    SeekerStatus::parse(s).map(|s| s.label().to_string()).unwrap_or_default()
+}
+
+fn errors_of(e: AppError) -> Result<Vec<FieldError>, AppError> {
+    match e {
+        AppError::Validation(errors) => Ok(errors),
+        e => Err(e),
+    }
+}
+
+#[get("/seekers/new")]
+async fn new_form(state: web::Data<AppState>, staff: Staff) -> WebResult {
+    staff.require(Role::CASEWORK)?;
+    let choices = choices(&state).await?;
+    let f = ProfileForm { status: SeekerStatus::Active.as_str().into(), ..Default::default() };
+    let body = html! {
+        h1 { "Registrera arbetssökande" }
+        (form_markup(&staff, "/seekers/new", &f, &[], &choices, None))
+    };
+    super::ok(layout::page("Registrera arbetssökande", &staff.chrome(), body))
+}
+
+#[post("/seekers/new")]
+async fn create(state: web::Data<AppState>, staff: Staff, form: web::Form<Vec<(String, String)>>) -> WebResult {
+    let f = ProfileForm::from_pairs(form.into_inner());
+    staff.check(&f.csrf)?;
+    staff.require(Role::CASEWORK)?;
+    let (now, today) = (state.clock.now_ts(), state.clock.today());
+    let result = match f.input().and_then(|i| i.validate(today)) {
+        Ok(data) => db::run(&state.pool, move |c| seekers::store::create(c, now, data)).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(s) => Ok(see_other(&format!("/seekers/{}?saved=1", s.id))),
+        Err(AppError::Conflict { detail, .. }) if detail.contains("personnummer") => {
+            let errors = vec![FieldError {
+                field: "personnummer".into(),
+                code: "personnummer.duplicate".into(),
+                message: "Personnumret är redan registrerat. Sök fram personen i stället.".into(),
+                fault: Fault::Duplicate,
+            }];
+            rerender_new(&state, &staff, &f, &errors, StatusCode::CONFLICT).await
+        }
+        Err(e) => {
+            let errors = errors_of(e)?;
+            rerender_new(&state, &staff, &f, &errors, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    }
+}
+
+async fn rerender_new(
+    state: &AppState,
+    staff: &Staff,
+    f: &ProfileForm,
+    errors: &[FieldError],
+    code: StatusCode,
+) -> WebResult {
+    let choices = choices(state).await?;
+    let body = html! {
+        h1 { "Registrera arbetssökande" }
+        (form_markup(staff, "/seekers/new", f, errors, &choices, None))
+    };
+    Ok(page_response(code, layout::page("Registrera arbetssökande", &staff.chrome(), body)))
+}
+
+/// Reads the seeker for the form: an audited read.
+async fn read(state: &AppState, staff: &Staff, id: String) -> Result<Seeker, AppError> {
+    let (who, action, now) = (staff.who.clone(), staff.action.clone(), state.clock.now_ts());
+    db::run(&state.pool, move |c| {
+        db::write_tx(c, |c| {
+            let s = seekers::store::get(c, &id)?;
+            audit::record(c, &who, std::slice::from_ref(&s.id), &action, now)?;
+            Ok(s)
+        })
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct EditQuery {
+    intake: Option<String>,
+}
+
+#[get("/seekers/{id}/edit")]
+async fn edit_form(
+    state: web::Data<AppState>,
+    staff: Staff,
+    id: web::Path<String>,
+    q: web::Query<EditQuery>,
+) -> WebResult {
+    staff.require(Role::CASEWORK)?;
+    let s = read(&state, &staff, id.into_inner()).await?;
+    let message = q.intake.as_ref().map(|_| {
+        Flash::Done(
+            "Identiteten är bekräftad. Fyll i yrke, kompetenser och det övriga, så kan profilen matchas.".into(),
+        )
+    });
+    edit_page(&state, &staff, &s, &ProfileForm::of(&s), &[], None, message, StatusCode::OK).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn edit_page(
+    state: &AppState,
+    staff: &Staff,
+    s: &Seeker,
+    f: &ProfileForm,
+    errors: &[FieldError],
+    stale: Option<&Stale>,
+    message: Option<Flash>,
+    code: StatusCode,
+) -> WebResult {
+    let choices = choices(state).await?;
+    let title = format!("Redigera {}", name(&s.first_name, &s.last_name));
+    let body = html! {
+        (flash(&message))
+        h1 { (title) }
+        p.muted { a href=(format!("/seekers/{}", s.id)) { "Tillbaka till profilen" } " · "
+            (municipality(&s.municipality_code)) @for o in &s.occupations { " · " (occupation(o)) } }
+        (form_markup(staff, &format!("/seekers/{}/edit", s.id), f, errors, &choices, stale))
+    };
+    Ok(page_response(code, layout::page(&title, &staff.chrome(), body)))
+}
+
+#[post("/seekers/{id}/edit")]
+async fn update(
+    state: web::Data<AppState>,
+    staff: Staff,
+    id: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> WebResult {
+    let mut f = ProfileForm::from_pairs(form.into_inner());
+    staff.check(&f.csrf)?;
+    staff.require(Role::CASEWORK)?;
+    let id = id.into_inner();
+    let (now, today, who, action) =
+        (state.clock.now_ts(), state.clock.today(), staff.who.clone(), staff.action.clone());
+    let expected = f.version;
+    let result = match f.input() {
+        // The whole profile replaces the stored one; only if nobody saved in between.
+        Ok(input) => {
+            let patch = serde_json::to_value(&input).map_err(|e| AppError::internal(e.to_string()))?;
+            let patch = full_patch(patch);
+            let id = id.clone();
+            db::run(&state.pool, move |c| {
+                let s = seekers::store::update(c, now, today, &id, expected, patch)?;
+                audit::record(c, &who, std::slice::from_ref(&s.id), &action, now)?;
+                Ok(s)
+            })
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(s) => Ok(see_other(&format!("/seekers/{}?saved=1", s.id))),
+        Err(AppError::PreconditionFailed(_)) => {
+            let current = read(&state, &staff, id).await?;
+            let theirs = ProfileForm::of(&current);
+            // The next save is made knowingly over the current version.
+            f.version = Some(current.version);
+            let stale = Stale { theirs };
+            edit_page(&state, &staff, &current, &f, &[], Some(&stale), None, StatusCode::CONFLICT).await
+        }
+        Err(e) => {
+            let errors = match e {
+                AppError::Conflict { .. } => vec![FieldError {
+                    field: "personnummer".into(),
+                    code: "personnummer.duplicate".into(),
+                    message: "Personnumret tillhör en annan registrerad person.".into(),
+                    fault: Fault::Duplicate,
+                }],
+                e => errors_of(e)?,
+            };
+            let current = read(&state, &staff, id).await?;
+            edit_page(&state, &staff, &current, &f, &errors, None, None, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    }
+}
+
+/// A merge patch that sets every field of the input: a field left empty in the form clears
+/// the stored value (JSON null), instead of being left as it was.
+fn full_patch(mut patch: serde_json::Value) -> serde_json::Value {
+    if let Some(o) = patch.as_object_mut() {
+        for key in [
+            "email",
+            "phone",
+            "available_from",
+            "max_commute_km",
+            "summary",
+            "unit",
+            "broker_id",
+            "exit_reason",
+            "exit_date",
+            "paused_until",
+            "pause_reason",
+        ] {
+            o.entry(key).or_insert(serde_json::Value::Null);
+        }
+    }
+    patch
+}
