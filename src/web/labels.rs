@@ -220,6 +220,19 @@ impl Label for Clash {
     }
 }
 
+impl Label for crate::caseload::Sort {
+    fn label(self) -> &'static str {
+        use crate::caseload::Sort;
+        match self {
+            Sort::Waited => "väntat längst",
+            Sort::LastContact => "längst sedan kontakt",
+            Sort::NextContact => "nästa kontakt",
+            Sort::Status => "status",
+            Sort::Name => "namn",
+        }
+    }
+}
+
 impl Label for Thing {
     fn label(self) -> &'static str {
         match self {
@@ -431,6 +444,7 @@ mod tests {
         check(Fault::ALL, &[]);
         check(Clash::ALL, &[]);
         check(Thing::ALL, &[]);
+        check(crate::caseload::Sort::ALL, &["status"]);
         check(EntryKind::ALL, &["sms"]);
         for l in [LanguageLevel::Basic, LanguageLevel::Good, LanguageLevel::Fluent, LanguageLevel::Native] {
             assert!(!l.label().is_empty());

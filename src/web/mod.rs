@@ -5,6 +5,7 @@
 
 mod agenda;
 mod apply;
+mod caseload;
 mod labels;
 mod layout;
 mod openings;
@@ -27,6 +28,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(session::routes)
         .configure(start::routes)
         .configure(openings::routes)
+        .configure(caseload::routes)
         .configure(profile::routes)
         .configure(seekers::routes)
         .configure(placements::routes)

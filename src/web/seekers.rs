@@ -35,6 +35,9 @@ async fn list(state: web::Data<AppState>, staff: Staff, req: HttpRequest, q: web
     }
     // "Mina arbetssökande": the signed-in broker's own, all of them, page by page.
     let mine = q.mine.as_deref() == Some("1");
+    if mine && q.q.trim().is_empty() {
+        return super::caseload::page(&state, &staff, &req).await;
+    }
     q.broker_id = mine.then(|| staff.who.user_id.clone());
     let offset = q.offset.unwrap_or(0).max(0);
     let (st, who, query, action) = (state.clone(), staff.who.clone(), q.clone(), staff.action.clone());

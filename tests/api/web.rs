@@ -192,3 +192,81 @@ async fn user_text_is_escaped_and_page_reads_are_audited() {
     assert_eq!(res.status(), 404);
     assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
 }
+
+/// "Mina arbetssökande": all of a broker's seekers, sorted as asked, and as a spreadsheet
+/// for Swedish Excel; every person listed is an audited read.
+#[tokio::test]
+async fn the_caseload_sorts_by_contact_and_exports_for_swedish_excel() {
+    let app = spawn_app().await;
+    let (broker, broker_id) = app.token("broker", "Britt", None).await;
+    let (other, other_id) = app.token("broker", "Kalle", None).await;
+    let mut ids = Vec::new();
+    for (i, last) in ["Andersson", "Berg", "Cederlund"].iter().enumerate() {
+        let mut body = seeker_body(&pnr("19900101", 100 + i as u32));
+        body["last_name"] = (*last).into();
+        if i == 2 {
+            body["first_name"] = "=1+1".into();
+        }
+        body["broker_id"] = broker_id.clone().into();
+        let s: Value = app.post_json("/api/v1/seekers", &broker, &body).await.json().await.unwrap();
+        ids.push(s["id"].as_str().unwrap().to_string());
+    }
+    let mut body = seeker_body(&pnr("19900101", 200));
+    body["last_name"] = "Kollegasson".into();
+    body["broker_id"] = other_id.into();
+    assert_eq!(app.post_json("/api/v1/seekers", &other, &body).await.status(), 201);
+    // Berg was called last week and is to be called again on Friday.
+    let entry =
+        json!({"kind": "call", "text": "Samtal", "at": "2026-11-16T10:00:00+01:00", "next_contact_on": "2026-11-27"});
+    let res = app.post_json(&format!("/api/v1/seekers/{}/journal", ids[1]), &broker, &entry).await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+
+    let (session, _) = sign_in(&app, &broker).await;
+    let page = |query: &'static str| {
+        let (app, session) = (&app, session.clone());
+        async move {
+            let res = app
+                .client
+                .get(app.url(&format!("/seekers?mine=1{query}")))
+                .header(COOKIE, &session)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200);
+            let html = res.text().await.unwrap();
+            let order: Vec<&str> = ["Andersson", "Berg", "Cederlund", "Kollegasson"]
+                .into_iter()
+                .filter(|n| html.contains(n))
+                .collect::<Vec<_>>();
+            let mut order = order;
+            order.sort_by_key(|n| html.find(n));
+            (html, order.into_iter().map(str::to_string).collect::<Vec<_>>())
+        }
+    };
+    let (html, order) = page("&sort=name").await;
+    assert!(html.contains("3 personer"), "only mine");
+    assert_eq!(order, ["Andersson", "Berg", "Cederlund"]);
+    let (_, order) = page("&sort=next_contact").await;
+    assert_eq!(order[0], "Berg", "the planned contact first");
+    let (_, order) = page("&sort=last_contact").await;
+    assert_eq!(order[2], "Berg", "the one contacted most recently last");
+    let (html, order) = page("&sort=name&status=paused").await;
+    assert!(order.is_empty() && html.contains("0 personer"));
+
+    let res = app.client.get(app.url("/seekers/mine.csv?sort=name")).header(COOKIE, &session).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let csv = res.text().await.unwrap();
+    let lines: Vec<&str> = csv.split("\r\n").collect();
+    assert!(lines[0].starts_with("\u{feff}Förnamn;Efternamn;Personnummer;Status"), "{}", lines[0]);
+    assert_eq!(lines.len(), 5, "header, three people, the final line end: {csv}");
+    assert!(lines[2].contains(";Berg;") && lines[2].contains(";2026-11-27;"), "{}", lines[2]);
+    assert!(lines[3].starts_with("'=1+1;Cederlund;"), "no formula: {}", lines[3]);
+    for id in &ids {
+        let audit: Value =
+            app.get(&format!("/api/v1/audit?seeker_id={id}"), &app.admin_token).await.json().await.unwrap();
+        let actions: Vec<&str> =
+            audit["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+        assert!(actions.contains(&"GET /seekers/mine.csv") && actions.contains(&"GET /seekers"), "{actions:?}");
+    }
+}
