@@ -103,7 +103,7 @@ async fn a_broker_lists_all_their_own_seekers() {
     index_caught_up(&app.state).await;
 
     let first = app.get("/seekers?mine=1&status=active", &broker).await.text().await.unwrap();
-    assert!(first.contains("Mina arbetssökande") && first.contains("23 träffar"), "all 23 are counted");
+    assert!(first.contains("Mina arbetssökande") && first.contains("23 personer"), "all 23 are counted");
     assert!(!first.contains("Annans"), "only the broker's own");
     let second = app.get("/seekers?mine=1&status=active&offset=20", &broker).await.text().await.unwrap();
     let shown = |html: &str| html.matches("Min").count();
