@@ -63,6 +63,8 @@ crate::text_enum! {
         IdentityConfirmed = "identity_confirmed",
         MeetingCancelled = "meeting_cancelled",
         NotEmpty = "not_empty",
+        /// Placements are under way on it.
+        ActivePlacements = "active_placements",
         LastAdmin = "last_admin",
         /// A unique value no store gave a meaning of its own.
         Unique = "unique",
@@ -84,6 +86,7 @@ crate::text_enum! {
         Application = "application",
         Booking = "booking",
         Vocabulary = "vocabulary",
+        Unit = "unit",
     }
 }
 

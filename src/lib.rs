@@ -33,5 +33,6 @@ pub mod state;
 pub mod taxonomy;
 pub mod telemetry;
 pub mod text;
+pub mod units;
 pub mod vocabulary;
 pub mod web;

@@ -160,12 +160,24 @@ pub fn document() -> Value {
             "/api/v1/bookings/{token}/reschedule": { "post": op("Move the meeting (cancel and book in one transaction)", "public (with the booking token)", Some("RescheduleInput"), ("201", "Status"), &[json!({ "name": "token", "in": "path", "required": true, "schema": { "type": "string" } })]) },
             "/api/v1/bookings/{id}/status": { "post": op("Mark a meeting held or no_show", "admin, officer", Some("MarkInput"), ("204", "Status"), &[path_id()]) },
             "/api/v1/taxonomy/{vocabulary}": { "get": op("Typeahead over a reference vocabulary: occupations (JobTech occupation names and SSYK groups → SSYK code), skills, municipalities, languages; by name, code or concept id, ranked, a typo forgiven", "every signed-in role", None, ("200", "TermList"), &[json!({ "name": "vocabulary", "in": "path", "required": true, "schema": { "type": "string", "enum": ["occupations", "skills", "municipalities", "languages"] } }), query("q", "a few letters of a name, a code or a concept id"), query("limit", "1–500, default 50"), query("offset", "default 0")]) },
+            "/api/v1/units": {
+                "get": op("The units (enheter) seekers, officers, placements and targets refer to", staff, None, ("200", "UnitList"), &[]),
+                "post": op("Add a unit; a name in use is 409 conflict.duplicate", "admin", Some("UnitInput"), ("201", "Unit"), &[]),
+            },
+            "/api/v1/units/{name}": {
+                "patch": op("Rename a unit (every reference follows) or (de)activate it", "admin", Some("UnitPatch"), ("200", "Unit"), &[json!({ "name": "name", "in": "path", "required": true, "schema": { "type": "string" } })]),
+                "delete": op("Remove a unit nothing refers to; one in use is 409 conflict.not_empty (deactivate it instead)", "admin", None, ("204", "Status"), &[json!({ "name": "name", "in": "path", "required": true, "schema": { "type": "string" } })]),
+            },
             "/api/v1/audit": { "get": op("Who read which seeker, when, through which endpoint", "admin", None, ("200", "AuditList"), &with_id) },
         },
         "components": {
             "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
             "schemas": {
                 "Status": { "type": "object" },
+                "Unit": { "type": "object", "properties": { "name": { "type": "string" }, "active": { "type": "boolean" } } },
+                "UnitList": { "type": "object", "properties": { "items": { "type": "array", "items": { "$ref": "#/components/schemas/Unit" } }, "total": { "type": "integer" } } },
+                "UnitInput": { "type": "object", "required": ["name"], "additionalProperties": false, "properties": { "name": { "type": "string", "maxLength": 100 }, "active": { "type": "boolean", "default": true } } },
+                "UnitPatch": { "type": "object", "additionalProperties": false, "properties": { "name": { "type": "string", "maxLength": 100 }, "active": { "type": "boolean" } } },
                 "IdentityInput": { "type": "object", "additionalProperties": false, "properties": { "seeker_id": { "type": ["string", "null"], "description": "the registered seeker this applicant is; leave out to register a new one" } } },
                 "IdentityConfirmed": { "type": "object", "properties": { "application_id": { "type": "string" }, "seeker_id": { "type": "string" }, "created": { "type": "boolean" } } },
                 "TermList": { "type": "object", "properties": { "items": { "type": "array", "items": { "type": "object", "required": ["label", "code"], "properties": { "label": { "type": "string" }, "code": { "type": "string", "description": "SSYK, kommunkod, ISO 639 or skill concept id: what a seeker or opening stores" }, "concept_id": { "type": "string" }, "detail": { "type": "string", "description": "the SSYK group of an occupation name, a municipality's county" } } } }, "total": { "type": "integer" }, "limit": { "type": "integer" }, "offset": { "type": "integer" } } },

@@ -128,5 +128,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::reports::http::routes)
         .configure(crate::booking::http::routes)
         .configure(crate::taxonomy::http::routes)
+        .configure(crate::units::http::routes)
         .configure(crate::web::routes);
 }

@@ -202,6 +202,7 @@ pub fn create(conn: &mut DbConnection, now: i64, input: OfficerInput) -> AppResu
     let id = new_id();
     write_tx(conn, |c| {
         check_user(c, input.user_id.as_deref())?;
+        crate::units::check(c, Some(&input.unit), "unit")?;
         diesel::insert_into(officers::table)
             .values((
                 officers::id.eq(&id),
@@ -233,6 +234,9 @@ pub fn update(conn: &mut DbConnection, now: i64, id: &str, patch: serde_json::Va
         let input: OfficerInput = crate::json::parse_json(merged.to_string().as_bytes())?;
         let input = input.validate()?;
         check_user(c, input.user_id.as_deref())?;
+        if input.unit != current.unit {
+            crate::units::check(c, Some(&input.unit), "unit")?;
+        }
         diesel::update(officers::table.find(id))
             .set((
                 officers::name.eq(&input.name),

@@ -212,6 +212,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    units (name) {
+        name -> Text,
+        active -> Bool,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
     applications (id) {
         id -> Text,
         seeker_id -> Nullable<Text>,
@@ -302,6 +311,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     report_deliveries,
     seekers,
     targets,
+    units,
     users,
     web_sessions
 );

@@ -57,6 +57,9 @@ pub fn seed(
     let mut g = Generator::new(2026, today);
     let year_ago = today - Months::new(12);
 
+    for name in UNITS {
+        crate::units::create(conn, now, crate::units::UnitInput { name: name.to_string(), active: true })?;
+    }
     let admin = tokens::create_user_with_token(conn, now, Role::Admin, "Demo Admin", None)?;
     let manager = tokens::create_user_with_token(conn, now, Role::Manager, "Maja Enhetschef", None)?;
     let officer_user = tokens::create_user_with_token(conn, now, Role::Officer, "Olle Svensson", None)?;

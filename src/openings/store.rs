@@ -358,9 +358,25 @@ pub fn update(
 }
 
 /// Removes an opening from view; the row stays for reports (openings posted).
+/// Removes an opening from the lists. One with placements under way cannot be: close it
+/// instead (closed openings keep their placements and history).
 pub fn delete(conn: &mut DbConnection, now: i64, who: &Principal, id: &str) -> AppResult<()> {
+    use crate::db::schema::placements;
+    use crate::placements::Status;
     write_tx(conn, |c| {
         get_visible(c, who, id)?;
+        let open: Vec<Status> = Status::ALL.iter().copied().filter(|s| s.is_open()).collect();
+        let active: i64 = placements::table
+            .filter(placements::opening_id.eq(id))
+            .filter(placements::status.eq_any(open))
+            .count()
+            .get_result(c)?;
+        if active > 0 {
+            return Err(AppError::conflict(
+                Clash::ActivePlacements,
+                format!("{active} placement(s) under way on this opening: close it instead (status closed)"),
+            ));
+        }
         diesel::update(openings::table.find(id))
             .set((
                 openings::deleted_at.eq(now),

@@ -151,11 +151,8 @@ pub fn propose(
                     Some(OpeningStatus::Open) => {}
                     Some(s) => return Err(AppError::conflict(Clash::OpeningNotOpen, format!("the opening is {s}"))),
                 }
-                if seekers_on_opening(c, oid)?.contains(&new.seeker_id) {
-                    return Err(AppError::conflict(
-                        Clash::AlreadyProposed,
-                        "the seeker already has a placement on this opening",
-                    ));
+                if let Some(existing) = existing_on_opening(c, oid, &new.seeker_id)? {
+                    return Err(already_proposed(existing));
                 }
             }
         }
@@ -191,12 +188,37 @@ pub fn propose(
     });
     match result {
         // Two proposals racing past the check meet the partial unique index, the only unique
-        // value a new placement has.
+        // value a new placement has: the answer names the one that won.
         Err(AppError::Conflict { clash: Clash::Unique, .. }) => {
-            Err(AppError::conflict(Clash::AlreadyProposed, "the seeker already has a placement on this opening"))
+            let opening = new.opening_id.as_deref().unwrap_or_default();
+            match existing_on_opening(conn, opening, &new.seeker_id)? {
+                Some(existing) => Err(already_proposed(existing)),
+                None => Err(AppError::conflict(Clash::ChangedMeanwhile, "a placement changed meanwhile; try again")),
+            }
         }
         other => other,
     }
+}
+
+/// The seeker's latest placement on the opening, if any. A person is proposed to an opening
+/// once: while that placement is under way, and also after it ended or was declined (the
+/// answer then stands; the history says why).
+pub fn existing_on_opening(conn: &mut DbConnection, opening_id: &str, seeker_id: &str) -> AppResult<Option<String>> {
+    Ok(placements::table
+        .filter(placements::opening_id.eq(opening_id))
+        .filter(placements::seeker_id.eq(seeker_id))
+        .order((placements::created_at.desc(), placements::id.desc()))
+        .select(placements::id)
+        .first(conn)
+        .optional()?)
+}
+
+fn already_proposed(existing: String) -> AppError {
+    AppError::conflict_with(
+        Clash::AlreadyProposed,
+        "the seeker already has a placement on this opening",
+        serde_json::json!({ "existing_placement_id": existing }),
+    )
 }
 
 /// Seekers with a placement (in any state) on the opening: they are not candidates again.

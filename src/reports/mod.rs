@@ -398,6 +398,7 @@ pub fn set_target(
     }
     let m = month.to_string();
     crate::db::write_tx(conn, |c| {
+        crate::units::check(c, Some(unit), "unit")?;
         let n = diesel::update(targets::table.find((unit, &m)))
             .set((
                 targets::exits_to_work_or_studies.eq(input.exits_to_work_or_studies as i32),

@@ -125,6 +125,7 @@ pub fn create_in_tx(c: &mut DbConnection, now: i64, data: &SeekerData) -> AppRes
         return Err(duplicate(existing));
     }
     check_broker(c, data.broker_id.as_deref())?;
+    crate::units::check(c, data.unit.as_deref(), "unit")?;
     let id = new_id();
     insert(c, &id, now, data)?;
     outbox::push(c, Entity::Seeker, &id, now)?;
@@ -336,6 +337,9 @@ pub fn update(
         }
         if current.broker_id != d.broker_id {
             check_broker(c, d.broker_id.as_deref())?;
+        }
+        if current.unit != d.unit {
+            crate::units::check(c, d.unit.as_deref(), "unit")?;
         }
         let changed = diesel::update(seekers::table.find(id).filter(seekers::version.eq(current.version)))
             .set((SeekerValues::of(&d), seekers::updated_at.eq(now), seekers::version.eq(current.version + 1)))

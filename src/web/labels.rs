@@ -208,6 +208,7 @@ impl Label for Clash {
             Clash::SlotTaken => "Tiden hann någon annan boka.",
             Clash::AlreadyBooked => "Det finns redan en bokad tid. Avboka eller boka om den.",
             Clash::NothingBooked => "Det finns ingen bokad tid att flytta.",
+            Clash::ActivePlacements => "Annonsen har placeringar som pågår. Stäng den i stället för att ta bort den.",
             Clash::HasMeeting => {
                 "Du har redan en bokad tid. Öppna länken du fick när du bokade för att se, byta eller avboka den."
             }
@@ -248,6 +249,7 @@ impl Label for Thing {
             Thing::Application => "ansökan",
             Thing::Booking => "bokningen",
             Thing::Vocabulary => "ordlistan",
+            Thing::Unit => "enheten",
         }
     }
 }

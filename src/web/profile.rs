@@ -256,9 +256,7 @@ struct Choices {
 async fn choices(state: &AppState) -> Result<Choices, AppError> {
     db::run(&state.pool, |c| {
         let (users, _) = crate::auth::store::list_users(c, Some(Role::Broker), 500, 0)?;
-        let mut units: Vec<String> = crate::booking::officers::list(c)?.into_iter().map(|o| o.unit).collect();
-        units.sort();
-        units.dedup();
+        let units: Vec<String> = crate::units::list(c)?.into_iter().filter(|u| u.active).map(|u| u.name).collect();
         Ok(Choices { brokers: users.into_iter().map(|u| (u.id, u.name)).collect(), units })
     })
     .await
@@ -423,8 +421,13 @@ fn form_markup(
                 }
                 div.field {
                     label for="unit" { "Enhet" }
-                    input #unit name="unit" type="text" value=(f.unit) list="dl-units";
-                    datalist #dl-units { @for u in &choices.units { option value=(u) {} } }
+                    select #unit name="unit" {
+                        option value="" { "Ingen än" }
+                        // A unit since deactivated stays selectable on the records that have it.
+                        @if !f.unit.is_empty() && !choices.units.contains(&f.unit) { option value=(f.unit) selected { (f.unit) } }
+                        @for u in &choices.units { option value=(u) selected[f.unit == *u] { (u) } }
+                    }
+                    @if let Some(e) = error("unit") { small.error { (e) } }
                 }
             }
             button type="submit" { "Spara" }

@@ -317,6 +317,8 @@ async fn reminders_are_retried_until_delivered() {
         &[("PLATSA_CLOCK", "2026-11-23T16:00:00+01:00"), ("PLATSA_BOOKING__REMINDER_WEBHOOK", &hook)],
     );
     let state = platsa::startup::AppState::open(monday).await.unwrap();
+    let state = actix_web::web::Data::new(state);
+    seed_units(&state).await;
     let now = state.clock.now_ts();
     platsa::db::run(&state.pool, move |c| {
         let input: platsa::booking::officers::OfficerInput = serde_json::from_value(

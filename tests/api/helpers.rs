@@ -17,6 +17,9 @@ use tempfile::TempDir;
 
 pub const TEST_CLOCK: &str = "2026-11-23T10:00:00+01:00";
 
+/// The units every test app knows.
+pub const TEST_UNITS: [&str; 3] = ["Jobbcenter Trelleborg", "Jobbcenter Anderslöv", "Jobbcenter"];
+
 pub fn backend() -> String {
     std::env::var("PLATSA_TEST_BACKEND").unwrap_or_else(|_| "sqlite".into())
 }
@@ -93,6 +96,19 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(&[]).await
 }
 
+/// The units the tests' seekers, officers and targets belong to ([`TEST_UNITS`]).
+pub async fn seed_units(state: &web::Data<AppState>) {
+    let now = state.clock.now_ts();
+    platsa::db::run(&state.pool, move |c| {
+        for name in TEST_UNITS {
+            platsa::units::create(c, now, platsa::units::UnitInput { name: name.to_string(), active: true })?;
+        }
+        Ok(())
+    })
+    .await
+    .expect("units");
+}
+
 /// Test settings for a database and a directory (index under `dir/index`).
 pub fn test_settings(dir: &TempDir, db: &TestDb, overrides: &[(&str, &str)]) -> Settings {
     let url = db.url();
@@ -124,6 +140,7 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
     })
     .await
     .expect("admin token");
+    seed_units(&state).await;
     TestApp { address, client: reqwest::Client::new(), admin_token: admin.token, state, _dir: dir, _db: db }
 }
 

@@ -17,4 +17,5 @@ mod search;
 mod seekers;
 mod taxonomy;
 mod typed_core;
+mod units;
 mod web;

@@ -273,3 +273,33 @@ async fn two_brokers_proposing_at_once_make_one_placement() {
         s.app.get(&format!("/api/v1/placements?opening_id={}", s.opening), &s.broker).await.json().await.unwrap();
     assert_eq!(list["total"], 1);
 }
+
+/// Double clicks and deleted openings: a second proposal names the first; an opening with a
+/// placement under way cannot be deleted (close it instead; the history stays).
+#[tokio::test]
+async fn a_proposal_is_made_once_and_its_opening_is_closed_not_deleted() {
+    let s = setup(1).await;
+    let body = json!({"seeker_id": s.seeker, "opening_id": s.opening, "kind": "employment"});
+    let (a, b) = tokio::join!(
+        s.app.post_json("/api/v1/placements", &s.broker, &body),
+        s.app.post_json("/api/v1/placements", &s.broker, &body)
+    );
+    let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [201, 409], "two clicks, one placement");
+    let created: Value = if a.status() == 201 { a.json().await.unwrap() } else { b.json().await.unwrap() };
+    let again = assert_problem(s.app.post_json("/api/v1/placements", &s.broker, &body).await, 409).await;
+    assert_eq!(again["code"], "conflict.already_proposed");
+    assert_eq!(again["existing_placement_id"], created["id"]);
+
+    let url = format!("/api/v1/openings/{}", s.opening);
+    let refused = assert_problem(s.app.delete(&url, &s.employer_token).await, 409).await;
+    assert_eq!(refused["code"], "conflict.active_placements");
+    assert_eq!(s.app.get(&url, &s.employer_token).await.status(), 200, "nothing removed");
+    // Once the placement has ended, the opening may go; the placement and its history stay.
+    let id = created["id"].as_str().unwrap();
+    assert_eq!(step(&s, id, json!({"to": "withdrawn", "at": "2026-11-23"})).await.status(), 200);
+    assert_eq!(s.app.delete(&url, &s.employer_token).await.status(), 204);
+    let p: Value = s.app.get(&format!("/api/v1/placements/{id}"), &s.broker).await.json().await.unwrap();
+    assert_eq!(p["history"].as_array().unwrap().len(), 2);
+}

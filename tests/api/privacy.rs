@@ -206,6 +206,8 @@ async fn api_answers_are_never_cached_or_sniffed() {
 async fn report_exports_do_not_run_formulas() {
     let app = spawn_app().await;
     let admin = app.admin_token.clone();
+    let unit = json!({"name": "=HYPERLINK(\"http://evil\")"});
+    assert_eq!(app.post_json("/api/v1/units", &admin, &unit).await.status(), 201);
     let res = app
         .client
         .put(app.url("/api/v1/targets/=HYPERLINK(%22http:%2F%2Fevil%22)/2026-11"))

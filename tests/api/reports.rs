@@ -34,6 +34,7 @@ async fn a_month_of_known_events_gives_exact_figures() {
     // Mid-September: nine people register; targets are set.
     let september = test_settings(&dir, &db, &[("PLATSA_CLOCK", "2026-09-15T09:00:00+02:00")]);
     let (addr, handle, running, state) = start(september).await;
+    seed_units(&state).await;
     let now = state.clock.now_ts();
     let admin = platsa::db::run(&state.pool, move |c| {
         platsa::auth::store::create_user_with_token(c, now, platsa::auth::Role::Admin, "Admin", None)

@@ -189,6 +189,7 @@ async fn serve_rebuilds_and_catches_up_the_index() {
         let handle = app.handle();
         let address = format!("http://{}", app.address());
         let running = tokio::spawn(app.run_until_stopped());
+        seed_units(&state).await;
         let now = state.clock.now_ts();
         let admin = platsa::db::run(&state.pool, move |c| {
             platsa::auth::store::create_user_with_token(c, now, platsa::auth::Role::Admin, "A", None)

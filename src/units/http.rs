@@ -1,0 +1,51 @@
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+
+use super::{UnitInput, UnitPatch};
+use crate::auth::{Principal, Role};
+use crate::db;
+use crate::error::AppResult;
+use crate::http::Json;
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(list).service(create).service(update).service(remove);
+}
+
+/// Every staff role reads the list (forms offer it); admins change it.
+#[get("/api/v1/units")]
+async fn list(state: web::Data<AppState>, who: Principal) -> AppResult<HttpResponse> {
+    who.require(Role::STAFF)?;
+    let items = db::run(&state.pool, super::list).await?;
+    let total = items.len();
+    Ok(HttpResponse::Ok()
+        .json(serde_json::json!({ "items": items, "total": total, "limit": total.max(1), "offset": 0 })))
+}
+
+#[post("/api/v1/units")]
+async fn create(state: web::Data<AppState>, who: Principal, body: Json<UnitInput>) -> AppResult<HttpResponse> {
+    who.require(&[Role::Admin])?;
+    let now = state.clock.now_ts();
+    let unit = db::run(&state.pool, move |c| super::create(c, now, body.0)).await?;
+    Ok(HttpResponse::Created().json(unit))
+}
+
+#[patch("/api/v1/units/{name}")]
+async fn update(
+    state: web::Data<AppState>,
+    who: Principal,
+    name: web::Path<String>,
+    body: Json<UnitPatch>,
+) -> AppResult<HttpResponse> {
+    who.require(&[Role::Admin])?;
+    let (name, now) = (name.into_inner(), state.clock.now_ts());
+    let unit = db::run(&state.pool, move |c| super::update(c, now, &name, body.0)).await?;
+    Ok(HttpResponse::Ok().json(unit))
+}
+
+#[delete("/api/v1/units/{name}")]
+async fn remove(state: web::Data<AppState>, who: Principal, name: web::Path<String>) -> AppResult<HttpResponse> {
+    who.require(&[Role::Admin])?;
+    let name = name.into_inner();
+    db::run(&state.pool, move |c| super::delete(c, &name)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
