@@ -423,62 +423,53 @@ pub fn set_target(
     })
 }
 
-/// The report as CSV: one row for each unit, each of its brokers, and the totals. The JSON
-/// and the CSV come from the same figures.
-/// A text cell a spreadsheet will not run: a leading `=`, `+`, `-`, `@`, tab or carriage
-/// return would make Excel read it as a formula, so such a cell starts with `'`.
-pub fn csv_text(s: &str) -> String {
-    match s.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
-        _ => s.to_string(),
-    }
-}
-
+/// The report as CSV: one row for each unit, each of its brokers, and the totals, from the
+/// same figures as the JSON. For Swedish Excel (see [`crate::export`]): Swedish headers, `;`, decimal comma.
 pub fn to_csv(r: &Report) -> String {
-    let mut header = vec![
-        "month",
-        "unit",
-        "broker_id",
-        "broker_name",
-        "exits_to_work",
-        "exits_to_studies",
-        "exits_total",
-        "target",
-        "ytd_exits",
-        "ytd_target",
+    use crate::web::labels::Label;
+    let mut header: Vec<String> = [
+        "Månad",
+        "Enhet",
+        "Jobbmäklarens id",
+        "Jobbmäklare",
+        "Avslut till arbete",
+        "Avslut till studier",
+        "Avslut totalt",
+        "Mål",
+        "Avslut hittills i år",
+        "Mål hittills i år",
     ]
-    .into_iter()
     .map(str::to_string)
-    .collect::<Vec<_>>();
+    .to_vec();
     for k in Kind::ALL {
-        header.push(format!("placements_started_{k}"));
+        header.push(format!("Påbörjade: {}", k.label()));
     }
     for k in Kind::ALL {
-        header.push(format!("placements_ended_{k}"));
+        header.push(format!("Avslutade: {}", k.label()));
     }
     header.extend(
         [
-            "kolada_participants_ended",
-            "kolada_started_work_or_studies",
-            "kolada_share",
-            "median_days_to_first_placement",
-            "median_hours_application_to_meeting",
-            "share_met_next_working_day",
-            "next_day_full",
-            "not_proposed_30_days",
-            "openings_posted",
-            "openings_filled",
+            "Kolada: avslutade deltagare",
+            "Kolada: började arbeta eller studera",
+            "Kolada: andel",
+            "Mediandagar till första placering",
+            "Mediantimmar från ansökan till möte",
+            "Andel möten nästa arbetsdag",
+            "Nästa arbetsdag fullbokad",
+            "Ej föreslagna på 30 dagar",
+            "Publicerade annonser",
+            "Tillsatta annonser",
         ]
         .map(str::to_string),
     );
     let opt = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_default();
-    let optf = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+    let num = |v: Option<f64>| v.map(|x| x.to_string().replace('.', ",")).unwrap_or_default();
     let row = |unit: &str, broker: (&str, &str), f: &Figures| -> Vec<String> {
         let mut v = vec![
             r.month.clone(),
-            csv_text(unit),
+            unit.to_string(),
             broker.0.to_string(),
-            csv_text(broker.1),
+            broker.1.to_string(),
             f.exits_to_work.to_string(),
             f.exits_to_studies.to_string(),
             f.exits_total.to_string(),
@@ -495,10 +486,10 @@ pub fn to_csv(r: &Report) -> String {
         v.extend([
             f.kolada.participants_ended.to_string(),
             f.kolada.started_work_or_studies.to_string(),
-            optf(f.kolada.share),
-            optf(f.median_days_to_first_placement),
-            optf(f.median_hours_application_to_meeting),
-            optf(f.share_met_next_working_day),
+            num(f.kolada.share),
+            num(f.median_days_to_first_placement),
+            num(f.median_hours_application_to_meeting),
+            num(f.share_met_next_working_day),
             f.next_day_full.to_string(),
             f.not_proposed_30_days.to_string(),
             opt(f.openings_posted),
@@ -506,14 +497,14 @@ pub fn to_csv(r: &Report) -> String {
         ]);
         v
     };
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(&header);
+    let mut rows = Vec::new();
     for u in &r.units {
-        let _ = w.write_record(row(&u.unit, ("", ""), &u.figures));
+        rows.push(row(&u.unit, ("", ""), &u.figures));
         for b in &u.brokers {
-            let _ = w.write_record(row(&u.unit, (&b.broker_id, &b.broker_name), &b.figures));
+            rows.push(row(&u.unit, (&b.broker_id, &b.broker_name), &b.figures));
         }
     }
-    let _ = w.write_record(row("TOTAL", ("", ""), &r.totals));
-    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    rows.push(row("Totalt", ("", ""), &r.totals));
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    crate::export::excel_csv(&header, &rows)
 }

@@ -6,7 +6,7 @@
 mod agenda;
 mod apply;
 mod caseload;
-mod labels;
+pub mod labels;
 mod layout;
 mod openings;
 mod placements;

@@ -222,33 +222,38 @@ async fn a_month_of_known_events_gives_exact_figures() {
     assert_eq!(t["kolada"]["share"], 0.3333);
     assert_eq!((t["openings_posted"].as_i64(), t["openings_filled"].as_i64()), (Some(0), Some(5)));
 
-    // The CSV says the same.
+    // The CSV says the same, for Swedish Excel: BOM, `;`, Swedish headers, decimal comma.
     let res = get("/api/v1/reports/monthly?month=2026-10", "text/csv").await.unwrap();
     assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
     let text = res.text().await.unwrap();
-    let mut rows = csv::Reader::from_reader(text.as_bytes());
+    let text = text.strip_prefix('\u{feff}').expect("a byte-order mark");
+    let mut rows = csv::ReaderBuilder::new().delimiter(b';').from_reader(text.as_bytes());
     let header = rows.headers().unwrap().clone();
     let records: Vec<csv::StringRecord> = rows.records().map(|r| r.unwrap()).collect();
     let row = records.iter().find(|r| &r[1] == UNIT && r[2].is_empty()).unwrap();
-    let col = |name: &str| row[header.iter().position(|h| h == name).unwrap()].to_string();
+    let col = |name: &str| {
+        let at = header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}: {header:?}"));
+        row[at].replace(',', ".")
+    };
     for (name, json_value) in [
-        ("exits_to_work", &u["exits_to_work"]),
-        ("exits_to_studies", &u["exits_to_studies"]),
-        ("exits_total", &u["exits_total"]),
-        ("target", &u["target"]),
-        ("ytd_exits", &u["ytd_exits"]),
-        ("ytd_target", &u["ytd_target"]),
-        ("placements_started_praktik", &u["placements_started"]["praktik"]),
-        ("placements_ended_studies", &u["placements_ended"]["studies"]),
-        ("kolada_participants_ended", &u["kolada"]["participants_ended"]),
-        ("kolada_started_work_or_studies", &u["kolada"]["started_work_or_studies"]),
-        ("kolada_share", &u["kolada"]["share"]),
-        ("median_days_to_first_placement", &u["median_days_to_first_placement"]),
-        ("not_proposed_30_days", &u["not_proposed_30_days"]),
+        ("Avslut till arbete", &u["exits_to_work"]),
+        ("Avslut till studier", &u["exits_to_studies"]),
+        ("Avslut totalt", &u["exits_total"]),
+        ("Mål", &u["target"]),
+        ("Avslut hittills i år", &u["ytd_exits"]),
+        ("Mål hittills i år", &u["ytd_target"]),
+        ("Påbörjade: Praktik", &u["placements_started"]["praktik"]),
+        ("Avslutade: Studier", &u["placements_ended"]["studies"]),
+        ("Kolada: avslutade deltagare", &u["kolada"]["participants_ended"]),
+        ("Kolada: började arbeta eller studera", &u["kolada"]["started_work_or_studies"]),
+        ("Kolada: andel", &u["kolada"]["share"]),
+        ("Mediandagar till första placering", &u["median_days_to_first_placement"]),
+        ("Ej föreslagna på 30 dagar", &u["not_proposed_30_days"]),
     ] {
         assert_eq!(col(name).parse::<f64>().unwrap(), json_value.as_f64().unwrap(), "{name}");
     }
-    assert!(records.iter().any(|r| &r[1] == "TOTAL"));
+    assert!(row.iter().any(|c| c.contains(',')), "a decimal comma: {row:?}");
+    assert!(records.iter().any(|r| &r[1] == "Totalt"));
 
     // The page: the chart against target and the table.
     let page = get("/reports/monthly?month=2026-10", "text/html").await.unwrap().text().await.unwrap();
