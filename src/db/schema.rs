@@ -212,6 +212,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    target_changes (id) {
+        id -> Text,
+        unit -> Text,
+        month -> Text,
+        exits_to_work_or_studies -> Integer,
+        note -> Nullable<Text>,
+        changed_by -> Text,
+        changed_at -> BigInt,
+    }
+}
+
+diesel::table! {
     units (name) {
         name -> Text,
         active -> Bool,
@@ -310,6 +322,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     placements,
     report_deliveries,
     seekers,
+    target_changes,
     targets,
     units,
     users,

@@ -26,7 +26,7 @@ use crate::booking::report::BookingFigures;
 use crate::clock::Day;
 pub use crate::clock::Month;
 use crate::db::DbConnection;
-use crate::db::schema::{openings, placements, seekers, targets, users};
+use crate::db::schema::{openings, placements, seekers, target_changes, targets, users};
 use crate::error::{AppError, AppResult, Fault};
 use crate::placements::{Kind, Outcome};
 use crate::seekers::SeekerStatus;
@@ -419,8 +419,65 @@ pub fn set_target(
                 ))
                 .execute(c)?;
         }
+        diesel::insert_into(target_changes::table)
+            .values((
+                target_changes::id.eq(crate::db::new_id()),
+                target_changes::unit.eq(unit),
+                target_changes::month.eq(&m),
+                target_changes::exits_to_work_or_studies.eq(input.exits_to_work_or_studies as i32),
+                target_changes::note.eq(&input.note),
+                target_changes::changed_by.eq(by),
+                target_changes::changed_at.eq(now),
+            ))
+            .execute(c)?;
         Ok(())
     })
+}
+
+/// A change of a target, newest first: what was set, by whom (name), when.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetChange {
+    pub unit: String,
+    pub month: String,
+    pub exits_to_work_or_studies: i64,
+    pub note: Option<String>,
+    pub changed_by: String,
+    #[serde(with = "crate::clock::rfc3339")]
+    pub changed_at: i64,
+}
+
+/// The month's target changes (one unit's, or all).
+pub fn target_changes(conn: &mut DbConnection, month: Month, unit: Option<&str>) -> AppResult<Vec<TargetChange>> {
+    let mut q = target_changes::table
+        .inner_join(users::table.on(users::id.eq(target_changes::changed_by)))
+        .filter(target_changes::month.eq(month.to_string()))
+        .into_boxed();
+    if let Some(u) = unit {
+        q = q.filter(target_changes::unit.eq(u.to_string()));
+    }
+    let rows: Vec<(String, String, i32, Option<String>, String, i64)> = q
+        .order((target_changes::changed_at.desc(), target_changes::id.desc()))
+        .select((
+            target_changes::unit,
+            target_changes::month,
+            target_changes::exits_to_work_or_studies,
+            target_changes::note,
+            users::name,
+            target_changes::changed_at,
+        ))
+        .limit(100)
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(unit, month, v, note, changed_by, changed_at)| TargetChange {
+            unit,
+            month,
+            exits_to_work_or_studies: v as i64,
+            note,
+            changed_by,
+            changed_at,
+        })
+        .collect())
 }
 
 /// The report as CSV: one row for each unit, each of its brokers, and the totals, from the

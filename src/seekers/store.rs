@@ -432,3 +432,19 @@ pub fn waiting_longest(conn: &mut DbConnection, broker_id: Option<&str>, limit: 
         .load(conn)?;
     Ok(rows.into_iter().map(Seeker::from).collect())
 }
+
+/// Active seekers with no proposal (or registration) since `before`, in `unit` when given;
+/// the longest waiting first. The people behind the report's "not proposed for 30 days".
+pub fn not_proposed_since(conn: &mut DbConnection, unit: Option<&str>, before: i64) -> AppResult<Vec<Seeker>> {
+    let waiting_since = diesel::dsl::sql::<diesel::sql_types::BigInt>("COALESCE(last_proposed_at, registered_at)");
+    let mut q = seekers::table
+        .filter(seekers::erased_at.is_null())
+        .filter(seekers::status.eq(SeekerStatus::Active))
+        .filter(waiting_since.clone().lt(before))
+        .into_boxed();
+    if let Some(u) = unit {
+        q = q.filter(seekers::unit.eq(u.to_string()));
+    }
+    let rows = q.order((waiting_since.asc(), seekers::id)).limit(1000).select(SeekerRow::as_select()).load(conn)?;
+    Ok(rows.into_iter().map(Seeker::from).collect())
+}

@@ -537,3 +537,35 @@ async fn an_applicant_rebooks_on_a_phone_and_the_officer_takes_over() {
     assert!(actions.iter().any(|a| a == "POST /agenda/{application}/identity"), "{actions:?}");
     b.close().await;
 }
+
+/// Acceptance 3 of the employers issue: a manager sets a unit's target on the report page and
+/// reads its progress; the page fits a phone (no horizontal scroll at 390 px).
+#[tokio::test]
+async fn a_manager_sets_a_target_on_a_phone() {
+    let Some(b) = Browser::start(390, 844).await else { return };
+    let app = spawn_app().await;
+    let (manager, _) = app.token("manager", "Maja Enhetschef", None).await;
+    b.sign_in(&app, &manager).await;
+    b.client.goto(&app.url("/reports/monthly")).await.unwrap();
+    let form = "form.target:has(input[name=unit][value='Jobbcenter Trelleborg'])";
+    b.fill(&format!("{form} input[name=exits_to_work_or_studies]"), "12").await;
+    b.fill(&format!("{form} input[name=note]"), "Enligt verksamhetsplanen").await;
+    b.click(&format!("{form} button")).await;
+    b.text_where(".notice.ok", |t| t.contains("Målet är sparat")).await;
+    let card =
+        b.text_where("article.unit-target", |t| t.contains("Jobbcenter Trelleborg") && t.contains("av 12")).await;
+    assert!(card.contains("0 av 12 (0 %) · 12 kvar"), "{card}");
+    assert!(card.contains("arbetsdagar kvar"), "the running month shows its pace: {card}");
+    assert!(b.text(".changes").await.contains("Maja Enhetschef"), "the change is kept with who made it");
+    let (scroll, inner) = (
+        b.client.execute("return document.documentElement.scrollWidth", vec![]).await.unwrap(),
+        b.client.execute("return window.innerWidth", vec![]).await.unwrap(),
+    );
+    assert!(scroll.as_i64().unwrap() <= inner.as_i64().unwrap(), "no horizontal scroll: {scroll} > {inner}");
+    b.screenshot("report-phone").await;
+    // Through the API the same target reads back.
+    let report: Value =
+        app.get("/api/v1/reports/monthly?unit=Jobbcenter%20Trelleborg", &manager).await.json().await.unwrap();
+    assert_eq!(report["units"][0]["target"], 12);
+    b.close().await;
+}

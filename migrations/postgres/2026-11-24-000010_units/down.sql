@@ -1,1 +1,2 @@
+DROP TABLE target_changes;
 DROP TABLE units;

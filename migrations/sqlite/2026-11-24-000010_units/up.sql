@@ -14,3 +14,16 @@ SELECT DISTINCT name, TRUE, 0, 0 FROM (
     UNION SELECT unit FROM placements WHERE unit IS NOT NULL
     UNION SELECT unit FROM targets
 ) AS used;
+
+-- Every change of a monthly target: who set which value when (the targets row holds the
+-- latest only).
+CREATE TABLE target_changes (
+    id TEXT PRIMARY KEY NOT NULL,
+    unit TEXT NOT NULL,
+    month TEXT NOT NULL,
+    exits_to_work_or_studies INTEGER NOT NULL,
+    note TEXT,
+    changed_by TEXT NOT NULL REFERENCES users (id),
+    changed_at BIGINT NOT NULL
+);
+CREATE INDEX target_changes_unit_month ON target_changes (unit, month, changed_at);
