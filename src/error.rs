@@ -87,6 +87,7 @@ crate::text_enum! {
         Booking = "booking",
         Vocabulary = "vocabulary",
         Unit = "unit",
+        Contact = "contact",
     }
 }
 

@@ -160,6 +160,14 @@ pub fn document() -> Value {
             "/api/v1/bookings/{token}/reschedule": { "post": op("Move the meeting (cancel and book in one transaction)", "public (with the booking token)", Some("RescheduleInput"), ("201", "Status"), &[json!({ "name": "token", "in": "path", "required": true, "schema": { "type": "string" } })]) },
             "/api/v1/bookings/{id}/status": { "post": op("Mark a meeting held or no_show", "admin, officer", Some("MarkInput"), ("204", "Status"), &[path_id()]) },
             "/api/v1/taxonomy/{vocabulary}": { "get": op("Typeahead over a reference vocabulary: occupations (JobTech occupation names and SSYK groups → SSYK code), skills, municipalities, languages; by name, code or concept id, ranked, a typo forgiven", "every signed-in role", None, ("200", "TermList"), &[json!({ "name": "vocabulary", "in": "path", "required": true, "schema": { "type": "string", "enum": ["occupations", "skills", "municipalities", "languages"] } }), query("q", "a few letters of a name, a code or a concept id"), query("limit", "1–500, default 50"), query("offset", "default 0")]) },
+            "/api/v1/employers/{id}/contacts": {
+                "get": op("An employer's contact people", "staff; an employer its own", None, ("200", "ContactList"), &[path_id()]),
+                "post": op("Add a contact person", "admin, broker; an employer its own", Some("ContactInput"), ("201", "Contact"), &[path_id()]),
+            },
+            "/api/v1/employers/{id}/contacts/{contact}": {
+                "patch": op("Merge-patch a contact person", "admin, broker; an employer its own", Some("ContactInput"), ("200", "Contact"), &[path_id(), json!({ "name": "contact", "in": "path", "required": true, "schema": { "type": "string" } })]),
+                "delete": op("Remove a contact person", "admin, broker; an employer its own", None, ("204", "Status"), &[path_id(), json!({ "name": "contact", "in": "path", "required": true, "schema": { "type": "string" } })]),
+            },
             "/api/v1/units": {
                 "get": op("The units (enheter) seekers, officers, placements and targets refer to", staff, None, ("200", "UnitList"), &[]),
                 "post": op("Add a unit; a name in use is 409 conflict.duplicate", "admin", Some("UnitInput"), ("201", "Unit"), &[]),
@@ -174,6 +182,9 @@ pub fn document() -> Value {
             "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
             "schemas": {
                 "Status": { "type": "object" },
+                "ContactInput": { "type": "object", "required": ["name"], "additionalProperties": false, "properties": { "name": { "type": "string", "maxLength": 200 }, "role": { "type": ["string", "null"] }, "phone": { "type": ["string", "null"] }, "email": { "type": ["string", "null"], "format": "email" } } },
+                "Contact": { "type": "object", "properties": { "id": { "type": "string" }, "employer_id": { "type": "string" }, "name": { "type": "string" }, "role": { "type": ["string", "null"] }, "phone": { "type": ["string", "null"] }, "email": { "type": ["string", "null"] }, "created_at": { "type": "string" }, "updated_at": { "type": "string" } } },
+                "ContactList": { "type": "object", "properties": { "items": { "type": "array", "items": { "$ref": "#/components/schemas/Contact" } }, "total": { "type": "integer" } } },
                 "Unit": { "type": "object", "properties": { "name": { "type": "string" }, "active": { "type": "boolean" } } },
                 "UnitList": { "type": "object", "properties": { "items": { "type": "array", "items": { "$ref": "#/components/schemas/Unit" } }, "total": { "type": "integer" } } },
                 "UnitInput": { "type": "object", "required": ["name"], "additionalProperties": false, "properties": { "name": { "type": "string", "maxLength": 100 }, "active": { "type": "boolean", "default": true } } },

@@ -88,6 +88,7 @@ diesel::table! {
         updated_at -> BigInt,
         deleted_at -> Nullable<BigInt>,
         version -> BigInt,
+        broker_id -> Nullable<Text>,
     }
 }
 
@@ -212,6 +213,72 @@ diesel::table! {
 }
 
 diesel::table! {
+    employer_contacts (id) {
+        id -> Text,
+        employer_id -> Text,
+        name -> Text,
+        role -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    shortlist (opening_id, seeker_id) {
+        opening_id -> Text,
+        seeker_id -> Text,
+        status -> Text,
+        note -> Nullable<Text>,
+        added_by -> Text,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+        consent_state -> Nullable<Text>,
+        consent_deadline -> Nullable<Text>,
+        consent_token_hash -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    consent_events (id) {
+        id -> Text,
+        opening_id -> Text,
+        seeker_id -> Text,
+        state -> Text,
+        how -> Nullable<Text>,
+        note -> Nullable<Text>,
+        by_user -> Nullable<Text>,
+        at -> BigInt,
+    }
+}
+
+diesel::table! {
+    consent_messages (id) {
+        id -> Text,
+        opening_id -> Text,
+        seeker_id -> Text,
+        link -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> BigInt,
+        last_error -> Nullable<Text>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    employer_feedback (id) {
+        id -> Text,
+        placement_id -> Text,
+        answer -> Text,
+        note -> Nullable<Text>,
+        by_user -> Text,
+        at -> BigInt,
+    }
+}
+
+diesel::table! {
     target_changes (id) {
         id -> Text,
         unit -> Text,
@@ -315,6 +382,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     officers,
     reminders,
     audit_log,
+    consent_events,
+    consent_messages,
+    employer_contacts,
+    employer_feedback,
+    shortlist,
     employers,
     openings,
     outbox,

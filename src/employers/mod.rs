@@ -1,6 +1,7 @@
 //! Employers: companies and the municipality itself (`municipal: true`), which posts
 //! arbetsträning, praktik and extratjänst openings.
 
+pub mod contacts;
 pub mod http;
 
 use diesel::prelude::*;

@@ -120,7 +120,7 @@ pub struct SeekerData {
     pub pause_reason: Option<String>,
 }
 
-fn valid_email(e: &str) -> bool {
+pub fn valid_email(e: &str) -> bool {
     let Some((local, domain)) = e.split_once('@') else { return false };
     !local.is_empty()
         && domain.contains('.')

@@ -250,6 +250,7 @@ impl Label for Thing {
             Thing::Booking => "bokningen",
             Thing::Vocabulary => "ordlistan",
             Thing::Unit => "enheten",
+            Thing::Contact => "kontaktpersonen",
         }
     }
 }

@@ -6,6 +6,7 @@
 mod agenda;
 mod apply;
 mod caseload;
+mod employers;
 pub mod labels;
 mod layout;
 mod openings;
@@ -29,6 +30,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(start::routes)
         .configure(openings::routes)
         .configure(caseload::routes)
+        .configure(employers::routes)
         .configure(profile::routes)
         .configure(seekers::routes)
         .configure(placements::routes)

@@ -232,15 +232,17 @@ async fn opening_page(
 ) -> WebResult {
     let (st, who, action) = (state.clone(), staff.who.clone(), staff.action.clone());
     let now = state.clock.now_ts();
-    let (opening, (candidates, total), pipeline, names) = db::run(&state.pool, move |c| {
+    let (opening, (candidates, total), pipeline, names, employer) = db::run(&state.pool, move |c| {
         let opening = openings::store::get_visible(c, &who, &id)?;
+        let employer = crate::employers::get(c, &opening.employer_id)?;
+        let contacts = crate::employers::contacts::list(c, &opening.employer_id)?;
         let ranked = candidates_for_opening(c, st.lookup(), &who, &id, (PAGE, offset), &action)?;
         let filter = placements::store::PlacementFilter { opening_id: Some(id.clone()), ..Default::default() };
         let (pipeline, _) = placements::store::list(c, &filter, 100, 0)?;
         let ids: Vec<String> = pipeline.iter().map(|p| p.seeker_id.clone()).collect();
         crate::audit::record(c, &who, &ids, &action, now)?;
         let names = super::start::names_of(c, &ids)?;
-        Ok((opening, ranked, pipeline, names))
+        Ok((opening, ranked, pipeline, names, (employer, contacts)))
     })
     .await?;
     let can_propose = matches!(staff.who.role, Role::Broker | Role::Admin) && opening.status == OpeningStatus::Open;
@@ -249,6 +251,12 @@ async fn opening_page(
         (flash(&message))
         article.opening {
             h1 { (o.headline) }
+            p.employer { a href=(format!("/employers/{}", employer.0.id)) { (employer.0.name) }
+                @if let Some(k) = employer.1.first() {
+                    " · kontakt: " strong { (k.name) } @if let Some(r) = &k.role { " (" (r) ")" }
+                    @if let Some(p) = &k.phone { " · " a href=(format!("tel:{p}")) { (p) } }
+                    @if let Some(e) = &k.email { " · " a href=(format!("mailto:{e}")) { (e) } }
+                } @else { span.muted { " · ingen kontaktperson ännu" } } }
             p.meta {
                 (occupation(&o.occupation)) " · " (municipality(&o.workplace_address.municipality_code))
                 " · " (o.employment_type.label()) " · " (o.number_of_vacancies) " platser (" (o.filled_vacancies) " tillsatta)"

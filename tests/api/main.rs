@@ -3,6 +3,7 @@
 mod agenda;
 mod booking;
 mod browser;
+mod employers;
 mod find;
 mod foundation;
 mod helpers;
