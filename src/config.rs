@@ -143,6 +143,31 @@ impl BookingSettings {
     }
 }
 
+/// Asking people for their consent before they are presented to an employer.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentSettings {
+    /// Receives each consent request (with the person's contact details and their answer
+    /// link) for an SMS or e-mail gateway; empty: requests are kept until one is set.
+    pub message_webhook: String,
+    /// The address people open their answer link at (this service, as the public sees it).
+    pub public_url: String,
+}
+
+impl ConsentSettings {
+    fn validate(mut self) -> Result<Self, ConfigError> {
+        let w = self.message_webhook.trim();
+        if !(w.is_empty() || w.starts_with("http://") || w.starts_with("https://")) {
+            return Err(invalid("consent.message_webhook", "must be an http:// or https:// URL, or empty"));
+        }
+        self.public_url = self.public_url.trim().trim_end_matches('/').to_string();
+        if !(self.public_url.starts_with("http://") || self.public_url.starts_with("https://")) {
+            return Err(invalid("consent.public_url", "must be an http:// or https:// URL"));
+        }
+        Ok(self)
+    }
+}
+
 /// The raw file shape; unknown keys are an error so a typo never silently does nothing.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -158,6 +183,7 @@ struct RawSettings {
     matching: MatchingSettings,
     reports: ReportSettings,
     booking: BookingSettings,
+    consent: ConsentSettings,
 }
 
 /// Validated settings.
@@ -175,6 +201,7 @@ pub struct Settings {
     pub matching: MatchingSettings,
     pub reports: ReportSettings,
     pub booking: BookingSettings,
+    pub consent: ConsentSettings,
 }
 
 impl std::fmt::Debug for Settings {
@@ -330,6 +357,7 @@ impl Settings {
             matching: raw.matching.validate()?,
             reports: raw.reports.validate()?,
             booking: raw.booking.validate()?,
+            consent: raw.consent.validate()?,
         })
     }
 }

@@ -63,6 +63,10 @@ crate::text_enum! {
         IdentityConfirmed = "identity_confirmed",
         MeetingCancelled = "meeting_cancelled",
         NotEmpty = "not_empty",
+        /// Presenting someone to an employer needs their given consent for the opening.
+        NoConsent = "no_consent",
+        NoContactDetails = "no_contact_details",
+        ConsentClosed = "consent_closed",
         /// Placements are under way on it.
         ActivePlacements = "active_placements",
         LastAdmin = "last_admin",
@@ -88,6 +92,8 @@ crate::text_enum! {
         Vocabulary = "vocabulary",
         Unit = "unit",
         Contact = "contact",
+        ShortlistEntry = "shortlist_entry",
+        ConsentRequest = "consent_request",
     }
 }
 

@@ -28,6 +28,7 @@ pub mod reference;
 pub mod reports;
 pub mod search;
 pub mod seekers;
+pub mod shortlist;
 pub mod startup;
 pub mod state;
 pub mod taxonomy;

@@ -168,6 +168,27 @@ pub fn document() -> Value {
                 "patch": op("Merge-patch a contact person", "admin, broker; an employer its own", Some("ContactInput"), ("200", "Contact"), &[path_id(), json!({ "name": "contact", "in": "path", "required": true, "schema": { "type": "string" } })]),
                 "delete": op("Remove a contact person", "admin, broker; an employer its own", None, ("204", "Status"), &[path_id(), json!({ "name": "contact", "in": "path", "required": true, "schema": { "type": "string" } })]),
             },
+            "/api/v1/openings/{id}/shortlist": {
+                "get": op("The opening's shortlist: each person's status, note and consent, with their name (audited)", casework, None, ("200", "ShortlistList"), &[path_id()]),
+                "post": op("Put a seeker on the shortlist; again is 409 conflict.duplicate", casework, Some("ShortlistInput"), ("201", "ShortlistEntry"), &[path_id()]),
+                "patch": op("Change a person's status or note (seeker_id in the body)", casework, Some("ShortlistInput"), ("200", "ShortlistEntry"), &[path_id()]),
+            },
+            "/api/v1/openings/{id}/shortlist/{seeker}": {
+                "patch": op("Change a person's status or note", casework, Some("ShortlistInput"), ("200", "ShortlistEntry"), &[path_id(), json!({ "name": "seeker", "in": "path", "required": true, "schema": { "type": "string" } })]),
+            },
+            "/api/v1/openings/{id}/shortlist/{seeker}/consent-request": {
+                "post": op("Ask the person for consent: an answer link with a deadline goes out through consent.message_webhook; 409 conflict.no_contact_details without phone or e-mail", casework, Some("ConsentRequestInput"), ("201", "Consent"), &[path_id(), json!({ "name": "seeker", "in": "path", "required": true, "schema": { "type": "string" } })]),
+            },
+            "/api/v1/openings/{id}/shortlist/{seeker}/consent": {
+                "put": op("Record an answer the broker received: given, declined or withdrawn, and how (phone, in_person, digital, letter)", casework, Some("ConsentInput"), ("200", "Consent"), &[path_id(), json!({ "name": "seeker", "in": "path", "required": true, "schema": { "type": "string" } })]),
+                "get": op("The consent's state (requested, given, declined, expired, withdrawn) and its history", casework, None, ("200", "Consent"), &[path_id(), json!({ "name": "seeker", "in": "path", "required": true, "schema": { "type": "string" } })]),
+            },
+            "/api/v1/openings/{id}/candidates/presented": {
+                "get": op("The people presented on the opening, as far as each one's consent goes (name, contact, occupations, skills, languages, licences, summary) with the employer's latest answer; only while the consent stands (audited)", "employer (own openings), admin, broker, officer", None, ("200", "PresentedList"), &[path_id()]),
+            },
+            "/api/v1/openings/{id}/candidates/presented/{placement}/feedback": {
+                "post": op("The employer's answer about a presented person", "employer (own openings), admin", Some("FeedbackInput"), ("201", "Feedback"), &[path_id(), json!({ "name": "placement", "in": "path", "required": true, "schema": { "type": "string" } })]),
+            },
             "/api/v1/units": {
                 "get": op("The units (enheter) seekers, officers, placements and targets refer to", staff, None, ("200", "UnitList"), &[]),
                 "post": op("Add a unit; a name in use is 409 conflict.duplicate", "admin", Some("UnitInput"), ("201", "Unit"), &[]),
@@ -182,6 +203,15 @@ pub fn document() -> Value {
             "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
             "schemas": {
                 "Status": { "type": "object" },
+                "FeedbackInput": { "type": "object", "required": ["answer"], "additionalProperties": false, "properties": { "answer": { "enum": ["suitable", "considering", "not_suitable", "hired"] }, "note": { "type": ["string", "null"] } } },
+                "Feedback": { "type": "object", "properties": { "answer": { "type": "string" }, "note": { "type": ["string", "null"] }, "by": { "type": "string" }, "at": { "type": "string" } } },
+                "PresentedList": { "type": "object", "properties": { "items": { "type": "array", "items": { "type": "object", "properties": { "placement_id": { "type": "string" }, "status": { "type": "string" }, "first_name": { "type": ["string", "null"] }, "last_name": { "type": ["string", "null"] }, "phone": { "type": ["string", "null"] }, "email": { "type": ["string", "null"] }, "feedback": { "oneOf": [{ "$ref": "#/components/schemas/Feedback" }, { "type": "null" }] } } } }, "total": { "type": "integer" } } },
+                "ShortlistInput": { "type": "object", "additionalProperties": false, "properties": { "seeker_id": { "type": "string" }, "status": { "enum": ["considering", "contacted", "suitable", "not_suitable", "not_interested"] }, "note": { "type": ["string", "null"] } } },
+                "ShortlistEntry": { "type": "object", "properties": { "opening_id": { "type": "string" }, "seeker_id": { "type": "string" }, "status": { "type": "string" }, "note": { "type": ["string", "null"] }, "added_by": { "type": "string" }, "consent": { "type": ["string", "null"], "enum": ["requested", "given", "declined", "expired", "withdrawn", null] }, "consent_deadline": { "type": ["string", "null"], "format": "date" }, "created_at": { "type": "string" }, "updated_at": { "type": "string" } } },
+                "ShortlistList": { "type": "object", "properties": { "items": { "type": "array", "items": { "$ref": "#/components/schemas/ShortlistEntry" } }, "total": { "type": "integer" } } },
+                "ConsentRequestInput": { "type": "object", "required": ["deadline"], "additionalProperties": false, "properties": { "deadline": { "type": "string", "format": "date" } } },
+                "ConsentInput": { "type": "object", "required": ["state", "how"], "additionalProperties": false, "properties": { "state": { "enum": ["given", "declined", "withdrawn"] }, "how": { "enum": ["phone", "in_person", "digital", "letter"] }, "note": { "type": ["string", "null"] } } },
+                "Consent": { "type": "object", "properties": { "opening_id": { "type": "string" }, "seeker_id": { "type": "string" }, "state": { "type": ["string", "null"] }, "deadline": { "type": ["string", "null"] }, "history": { "type": "array", "items": { "type": "object", "properties": { "state": { "type": "string" }, "how": { "type": ["string", "null"] }, "note": { "type": ["string", "null"] }, "by": { "type": ["string", "null"] }, "at": { "type": "string" } } } } } },
                 "ContactInput": { "type": "object", "required": ["name"], "additionalProperties": false, "properties": { "name": { "type": "string", "maxLength": 200 }, "role": { "type": ["string", "null"] }, "phone": { "type": ["string", "null"] }, "email": { "type": ["string", "null"], "format": "email" } } },
                 "Contact": { "type": "object", "properties": { "id": { "type": "string" }, "employer_id": { "type": "string" }, "name": { "type": "string" }, "role": { "type": ["string", "null"] }, "phone": { "type": ["string", "null"] }, "email": { "type": ["string", "null"] }, "created_at": { "type": "string" }, "updated_at": { "type": "string" } } },
                 "ContactList": { "type": "object", "properties": { "items": { "type": "array", "items": { "$ref": "#/components/schemas/Contact" } }, "total": { "type": "integer" } } },

@@ -109,6 +109,15 @@ fn spawn_schedules(state: web::Data<AppState>) -> tokio::task::JoinHandle<()> {
             {
                 tracing::warn!(error = %e, "sending reminders failed; retried later");
             }
+            if let Err(e) = crate::shortlist::messages::deliver_due(
+                &state.pool,
+                &state.settings.consent.message_webhook,
+                &state.clock,
+            )
+            .await
+            {
+                tracing::warn!(error = %e, "sending consent requests failed; retried later");
+            }
         }
     })
 }
@@ -129,5 +138,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::booking::http::routes)
         .configure(crate::taxonomy::http::routes)
         .configure(crate::units::http::routes)
+        .configure(crate::shortlist::http::routes)
         .configure(crate::web::routes);
 }

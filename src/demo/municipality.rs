@@ -192,6 +192,15 @@ pub fn seed(
             ) else {
                 continue;
             };
+            // The person said yes on the phone to being presented for the opening.
+            if let Some(o) = &p.opening_id {
+                let yes = crate::shortlist::ConsentInput {
+                    state: crate::shortlist::ConsentState::Given,
+                    how: crate::shortlist::ConsentHow::Phone,
+                    note: None,
+                };
+                crate::shortlist::record(conn, now, today, &who, o, &p.seeker_id, &yes)?;
+            }
             // Walk as far as the calendar allows; the current month leaves some mid-way.
             let mut day = start;
             let steps: Vec<Status> = if kind == Kind::Studies {

@@ -1,5 +1,6 @@
 use actix_web::{HttpResponse, get, post, web};
 
+use super::feedback::{self, FeedbackInput};
 use super::{NewPlacement, Transition, store};
 use crate::auth::{Principal, Role};
 use crate::db;
@@ -8,7 +9,13 @@ use crate::http::{Json, Page, Paging, created};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(propose).service(list).service(show).service(transition).service(on_opening);
+    cfg.service(propose)
+        .service(list)
+        .service(show)
+        .service(transition)
+        .service(on_opening)
+        .service(presented)
+        .service(give_feedback);
 }
 
 #[post("/api/v1/placements")]
@@ -90,4 +97,50 @@ async fn on_opening(
     .await?;
     let total = items.len() as i64;
     Ok(HttpResponse::Ok().json(Page::new(items, total, total.max(1), 0)))
+}
+
+/// The people presented on an opening, as far as each one's consent goes; for the employer
+/// (its own openings) and casework staff. Every read of a person is in the audit log.
+#[get("/api/v1/openings/{id}/candidates/presented")]
+async fn presented(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: web::Path<String>,
+    action: crate::audit::Action,
+) -> AppResult<HttpResponse> {
+    if !(who.role == Role::Employer || Role::CASEWORK.contains(&who.role)) {
+        return Err(crate::error::AppError::Forbidden);
+    }
+    let (id, now) = (id.into_inner(), state.clock.now_ts());
+    let items = db::run(&state.pool, move |c| {
+        db::write_tx(c, |c| {
+            crate::openings::store::get_visible(c, &who, &id)?;
+            let items = feedback::presented(c, &id)?;
+            crate::audit::record(c, &who, &feedback::seeker_ids(&items), &action, now)?;
+            Ok(items)
+        })
+    })
+    .await?;
+    let total = items.len() as i64;
+    Ok(HttpResponse::Ok().json(Page::new(items, total, total.max(1), 0)))
+}
+
+/// The employer's answer about a presented person: suitable, considering, not_suitable or
+/// hired, with a note; it shows on the broker's board and the person's timeline.
+#[post("/api/v1/openings/{id}/candidates/presented/{placement}/feedback")]
+async fn give_feedback(
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<(String, String)>,
+    body: Json<FeedbackInput>,
+) -> AppResult<HttpResponse> {
+    who.require(&[Role::Employer, Role::Admin])?;
+    let (id, placement) = path.into_inner();
+    let now = state.clock.now_ts();
+    let given = db::run(&state.pool, move |c| {
+        crate::openings::store::get_visible(c, &who, &id)?;
+        feedback::give(c, now, &who, &id, &placement, &body.0)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(given))
 }

@@ -2,6 +2,7 @@
 //! extratjänst) to employment or studies. Every transition is kept; the outcomes feed the
 //! monthly reports.
 
+pub mod feedback;
 pub mod http;
 pub mod store;
 

@@ -307,6 +307,17 @@ pub fn transition(
                 .date(),
         };
         validate_transition(&t, from, kind, last_date, today)?;
+        // Nothing about a person reaches the employer without their consent for the opening.
+        if t.to == Status::Presented {
+            if let Some(opening) = &row.opening_id {
+                if !crate::shortlist::consented(c, opening, &row.seeker_id, today)? {
+                    return Err(AppError::conflict(
+                        Clash::NoConsent,
+                        "the seeker has not given consent to be presented for this opening; record or request it first",
+                    ));
+                }
+            }
+        }
         let at = t.at.to_string();
         let changed = diesel::update(placements::table.find(id).filter(placements::version.eq(row.version)))
             .set((placements::status.eq(t.to), placements::updated_at.eq(now), placements::version.eq(row.version + 1)))
@@ -460,10 +471,14 @@ pub fn for_employer(conn: &mut DbConnection, opening_id: &str) -> AppResult<Vec<
         .order(placements::created_at)
         .select((PlacementRow::as_select(), seekers::first_name, seekers::last_name))
         .load(conn)?;
+    // A name reaches the employer only with the person's consent for this opening, and is
+    // hidden again the moment it is withdrawn.
+    let ids: Vec<String> = rows.iter().map(|(r, _, _)| r.seeker_id.clone()).collect();
+    let consenting = crate::shortlist::consenting(conn, opening_id, &ids)?;
     Ok(rows
         .into_iter()
         .map(|(r, first, last)| {
-            let shown = r.status.is_shown_to_employer();
+            let shown = r.status.is_shown_to_employer() && consenting.contains(&r.seeker_id);
             EmployerView {
                 id: r.id,
                 seeker_id: r.seeker_id,

@@ -448,3 +448,17 @@ pub fn not_proposed_since(conn: &mut DbConnection, unit: Option<&str>, before: i
     let rows = q.order((waiting_since.asc(), seekers::id)).limit(1000).select(SeekerRow::as_select()).load(conn)?;
     Ok(rows.into_iter().map(Seeker::from).collect())
 }
+
+/// First and last name by seeker id.
+pub type Names = std::collections::HashMap<String, (Option<String>, Option<String>)>;
+
+/// First and last names by id (erased people have none).
+pub fn names(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Names> {
+    Ok(seekers::table
+        .filter(seekers::id.eq_any(ids))
+        .select((seekers::id, seekers::first_name, seekers::last_name))
+        .load::<(String, Option<String>, Option<String>)>(conn)?
+        .into_iter()
+        .map(|(id, f, l)| (id, (f, l)))
+        .collect())
+}

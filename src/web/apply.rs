@@ -59,7 +59,12 @@ struct ApplyForm {
     situation: String,
 }
 
-fn with_csrf(req: &HttpRequest, status: StatusCode, title: &str, body: impl FnOnce(&str) -> Markup) -> HttpResponse {
+pub(super) fn with_csrf(
+    req: &HttpRequest,
+    status: StatusCode,
+    title: &str,
+    body: impl FnOnce(&str) -> Markup,
+) -> HttpResponse {
     let (csrf, cookie) = anonymous_csrf(req);
     let mut res = page_response(status, layout::page(title, &Chrome::anonymous(), body(&csrf)));
     if let Some(c) = cookie {

@@ -208,6 +208,13 @@ impl Label for Clash {
             Clash::SlotTaken => "Tiden hann någon annan boka.",
             Clash::AlreadyBooked => "Det finns redan en bokad tid. Avboka eller boka om den.",
             Clash::NothingBooked => "Det finns ingen bokad tid att flytta.",
+            Clash::NoConsent => {
+                "Personen kan inte presenteras för arbetsgivaren utan sitt samtycke för den här annonsen. Registrera samtycket eller begär det först."
+            }
+            Clash::NoContactDetails => {
+                "Personen har inget telefonnummer eller någon e-postadress att skicka frågan till. Registrera svaret du fått i stället."
+            }
+            Clash::ConsentClosed => "Frågan kan inte längre besvaras på det sättet.",
             Clash::ActivePlacements => "Annonsen har placeringar som pågår. Stäng den i stället för att ta bort den.",
             Clash::HasMeeting => {
                 "Du har redan en bokad tid. Öppna länken du fick när du bokade för att se, byta eller avboka den."
@@ -234,6 +241,56 @@ impl Label for crate::caseload::Sort {
     }
 }
 
+impl Label for crate::shortlist::ShortlistStatus {
+    fn label(self) -> &'static str {
+        use crate::shortlist::ShortlistStatus as S;
+        match self {
+            S::Considering => "övervägs",
+            S::Contacted => "kontaktad",
+            S::Suitable => "lämplig",
+            S::NotSuitable => "ej aktuell – passar inte",
+            S::NotInterested => "ej aktuell – inte intresserad",
+        }
+    }
+}
+
+impl Label for crate::shortlist::ConsentState {
+    fn label(self) -> &'static str {
+        use crate::shortlist::ConsentState as C;
+        match self {
+            C::Requested => "samtycke begärt",
+            C::Given => "samtycke givet",
+            C::Declined => "samtycke nekat",
+            C::Expired => "ingen svarade i tid",
+            C::Withdrawn => "samtycke återkallat",
+        }
+    }
+}
+
+impl Label for crate::shortlist::ConsentHow {
+    fn label(self) -> &'static str {
+        use crate::shortlist::ConsentHow as H;
+        match self {
+            H::Phone => "per telefon",
+            H::InPerson => "vid möte",
+            H::Digital => "digitalt via länken",
+            H::Letter => "per brev",
+        }
+    }
+}
+
+impl Label for crate::placements::feedback::Answer {
+    fn label(self) -> &'static str {
+        use crate::placements::feedback::Answer as A;
+        match self {
+            A::Suitable => "lämplig",
+            A::Considering => "funderar",
+            A::NotSuitable => "inte lämplig",
+            A::Hired => "anställd",
+        }
+    }
+}
+
 impl Label for Thing {
     fn label(self) -> &'static str {
         match self {
@@ -251,6 +308,8 @@ impl Label for Thing {
             Thing::Vocabulary => "ordlistan",
             Thing::Unit => "enheten",
             Thing::Contact => "kontaktpersonen",
+            Thing::ShortlistEntry => "personen på kortlistan",
+            Thing::ConsentRequest => "frågan om samtycke",
         }
     }
 }
@@ -335,6 +394,8 @@ pub fn field_name(base: &str) -> &'static str {
         "paused_until" => "Datumet för pausen",
         "pause_reason" => "Orsaken till pausen",
         "version" => "Versionen",
+        "deadline" => "Svarsdatumet",
+        "seeker_id" => "Den arbetssökande",
         "limit" | "offset" => "Sidan",
         _ => "Uppgiften",
     }
@@ -448,6 +509,10 @@ mod tests {
         check(Clash::ALL, &[]);
         check(Thing::ALL, &[]);
         check(crate::caseload::Sort::ALL, &["status"]);
+        check(crate::shortlist::ShortlistStatus::ALL, &[]);
+        check(crate::shortlist::ConsentState::ALL, &[]);
+        check(crate::shortlist::ConsentHow::ALL, &[]);
+        check(crate::placements::feedback::Answer::ALL, &[]);
         check(EntryKind::ALL, &["sms"]);
         for l in [LanguageLevel::Basic, LanguageLevel::Good, LanguageLevel::Fluent, LanguageLevel::Native] {
             assert!(!l.label().is_empty());

@@ -6,6 +6,7 @@
 mod agenda;
 mod apply;
 mod caseload;
+mod consent;
 mod employers;
 pub mod labels;
 mod layout;
@@ -15,6 +16,7 @@ mod profile;
 mod reports;
 mod seekers;
 pub mod session;
+mod shortlist;
 mod start;
 
 use actix_web::{HttpResponse, ResponseError, get, http::StatusCode, http::header, web};
@@ -28,6 +30,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(script)
         .configure(session::routes)
         .configure(start::routes)
+        .configure(shortlist::routes)
         .configure(openings::routes)
         .configure(caseload::routes)
         .configure(employers::routes)
@@ -36,7 +39,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(placements::routes)
         .configure(reports::routes)
         .configure(agenda::routes)
-        .configure(apply::routes);
+        .configure(apply::routes)
+        .configure(consent::routes);
 }
 
 /// Where a sign-in leads back to, and the anonymous CSRF value its form carries.

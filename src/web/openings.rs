@@ -204,6 +204,8 @@ pub fn kind_select(selected: Kind) -> Markup {
 struct ShowQuery {
     offset: Option<i64>,
     proposed: Option<String>,
+    kortlista: Option<String>,
+    kortlista_fel: Option<String>,
 }
 
 /// A message shown at the top of a page after an action.
@@ -232,7 +234,8 @@ async fn opening_page(
 ) -> WebResult {
     let (st, who, action) = (state.clone(), staff.who.clone(), staff.action.clone());
     let now = state.clock.now_ts();
-    let (opening, (candidates, total), pipeline, names, employer) = db::run(&state.pool, move |c| {
+    let today = state.clock.today();
+    let (opening, (candidates, total), pipeline, names, employer, short) = db::run(&state.pool, move |c| {
         let opening = openings::store::get_visible(c, &who, &id)?;
         let employer = crate::employers::get(c, &opening.employer_id)?;
         let contacts = crate::employers::contacts::list(c, &opening.employer_id)?;
@@ -242,10 +245,17 @@ async fn opening_page(
         let ids: Vec<String> = pipeline.iter().map(|p| p.seeker_id.clone()).collect();
         crate::audit::record(c, &who, &ids, &action, now)?;
         let names = super::start::names_of(c, &ids)?;
-        Ok((opening, ranked, pipeline, names, (employer, contacts)))
+        // The shortlist, with names (an audited read).
+        let short = crate::shortlist::list(c, &id, today)?;
+        let short_ids: Vec<String> = short.iter().map(|e| e.seeker_id.clone()).collect();
+        crate::audit::record(c, &who, &short_ids, &action, now)?;
+        let short_names = super::start::names_of(c, &short_ids)?;
+        Ok((opening, ranked, pipeline, names, (employer, contacts), (short, short_names)))
     })
     .await?;
     let can_propose = matches!(staff.who.role, Role::Broker | Role::Admin) && opening.status == OpeningStatus::Open;
+    // "Ej aktuell" on the shortlist: not shown among the candidates again.
+    let hidden: Vec<&str> = short.0.iter().filter(|e| e.status.is_out()).map(|e| e.seeker_id.as_str()).collect();
     let o = &opening;
     let body = html! {
         (flash(&message))
@@ -282,12 +292,18 @@ async fn opening_page(
                 }
             }
         }
+        (super::shortlist::section(o, &short.0, &short.1, &staff.csrf, today))
         section #candidates {
             h2 { "Kandidater" span.muted { " – " (total) " möjliga, bäst först" } }
             p.muted { "Rangordnat efter yrke, krav, avstånd, egen beskrivning, meriter och tillgänglighet. Kön, ålder och ursprung används aldrig. Bland nästan lika bra kandidater går den som väntat längst först." }
             @if candidates.is_empty() { p.muted { "Inga kandidater hittades." } }
             ol.candidates start=(offset + 1) {
-                @for cand in &candidates { (candidate(cand, o, can_propose, &staff.csrf, now)) }
+                @for cand in candidates.iter().filter(|c| !hidden.contains(&c.id.as_str())) {
+                    (candidate(cand, o, can_propose, &staff.csrf, now, short.0.iter().find(|e| e.seeker_id == cand.id)))
+                }
+            }
+            @if !hidden.is_empty() {
+                p.muted { (hidden.len()) " på sidan dolda som ej aktuella (se kortlistan)." }
             }
             (pager(&format!("/openings/{}", o.id), "", offset, candidates.len(), total))
         }
@@ -304,7 +320,14 @@ fn requirements(r: &openings::Requirements) -> Markup {
     }
 }
 
-fn candidate(c: &Candidate, o: &openings::Opening, can_propose: bool, csrf: &str, now: i64) -> Markup {
+fn candidate(
+    c: &Candidate,
+    o: &openings::Opening,
+    can_propose: bool,
+    csrf: &str,
+    now: i64,
+    listed: Option<&crate::shortlist::Entry>,
+) -> Markup {
     html! {
         li.candidate data-seeker=(c.id) {
             div.head {
@@ -313,6 +336,16 @@ fn candidate(c: &Candidate, o: &openings::Opening, can_propose: bool, csrf: &str
                 span.muted {
                     " · " (municipality(&c.municipality_code))
                     @if let Some(d) = &c.available_from { " · tillgänglig " (date(d)) }
+                }
+                @match listed {
+                    Some(e) => span.tag.listed { "Kortlistan: " (e.status.label()) },
+                    None => @if can_propose {
+                        form.shortlist method="post" action=(format!("/openings/{}/shortlist", o.id)) {
+                            input type="hidden" name="csrf" value=(csrf);
+                            input type="hidden" name="seeker_id" value=(c.id);
+                            button.secondary type="submit" { "Lägg på kortlistan" }
+                        }
+                    },
                 }
                 @if can_propose {
                     form.propose method="post" action=(format!("/openings/{}/propose", o.id)) {
@@ -331,8 +364,12 @@ fn candidate(c: &Candidate, o: &openings::Opening, can_propose: bool, csrf: &str
 #[get("/openings/{id}")]
 async fn show(state: web::Data<AppState>, staff: Staff, id: web::Path<String>, q: web::Query<ShowQuery>) -> WebResult {
     staff.require(Role::CASEWORK)?;
-    let message =
-        q.proposed.as_ref().map(|_| Flash::Done("Förslaget är registrerat. Följ det på placeringstavlan.".into()));
+    let message = match (&q.proposed, &q.kortlista, &q.kortlista_fel) {
+        (Some(_), _, _) => Some(Flash::Done("Förslaget är registrerat. Följ det på placeringstavlan.".into())),
+        (_, Some(_), _) => Some(Flash::Done("Kortlistan är uppdaterad.".into())),
+        (_, _, Some(code)) => Some(Flash::Failed(super::shortlist::refusal(code))),
+        _ => None,
+    };
     opening_page(&state, &staff, id.into_inner(), q.offset.unwrap_or(0).max(0), message, StatusCode::OK).await
 }
 

@@ -35,6 +35,8 @@ struct Card {
     placement: Placement,
     seeker: String,
     opening: Option<String>,
+    /// The employer's latest answer about the person.
+    feedback: Option<crate::placements::feedback::Feedback>,
 }
 
 async fn board_page(
@@ -55,9 +57,12 @@ async fn board_page(
         let opening_ids: Vec<String> = list.iter().filter_map(|p| p.opening_id.clone()).collect();
         let headlines: std::collections::HashMap<String, String> =
             crate::openings::store::rows_by_ids(c, &opening_ids)?.into_iter().map(|r| (r.id, r.headline)).collect();
+        let placement_ids: Vec<String> = list.iter().map(|p| p.id.clone()).collect();
+        let mut feedback = crate::placements::feedback::latest(c, &placement_ids)?;
         Ok(list
             .into_iter()
             .map(|p| Card {
+                feedback: feedback.remove(&p.id),
                 seeker: names.get(&p.seeker_id).cloned().unwrap_or_default(),
                 opening: p.opening_id.as_ref().and_then(|o| headlines.get(o).cloned()),
                 placement: p,
@@ -96,6 +101,9 @@ fn card(c: &Card, csrf: &str, all: bool, today: NaiveDate, now: i64) -> Markup {
             p.what { (p.kind.label()) @if let Some(o) = &c.opening { " · " a href=(format!("/openings/{}", p.opening_id.clone().unwrap_or_default())) { (o) } } }
             p.muted { (p.status.label()) " sedan " (days_ago(p.updated_at, now))
                 @if let Some(out) = p.outcome { " · " (out.label()) } }
+            @if let Some(f) = &c.feedback {
+                p.feedback { "Arbetsgivaren: " strong { (f.answer.label()) } @if let Some(n) = &f.note { " – " (n) } }
+            }
             @if !allowed.is_empty() {
                 form.move method="post" action=(format!("/placements/{}/move", p.id)) {
                     input type="hidden" name="csrf" value=(csrf);
@@ -186,7 +194,8 @@ impl MoveForm {
 /// A refused move in words a broker reads: what was asked, and what is possible instead.
 fn refusal(e: &AppError, asked: &str) -> String {
     match e {
-        AppError::Conflict { extra, .. } => {
+        // Only a step that is not allowed from here is explained with the steps that are.
+        AppError::Conflict { clash: crate::error::Clash::TransitionNotAllowed, extra, .. } => {
             let word = |v: Option<&serde_json::Value>| v.and_then(|v| v.as_str()).and_then(Status::parse);
             let from = word(extra.get("from")).map_or("–", Status::label);
             let allowed: Vec<&str> = extra

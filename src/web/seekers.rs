@@ -95,13 +95,15 @@ async fn seeker_page(
         let (journal, _) = crate::journal::list(c, &id, 50, 0)?;
         let filter = placements::store::PlacementFilter { seeker_id: Some(id.clone()), ..Default::default() };
         let (history, _) = placements::store::list(c, &filter, 100, 0)?;
+        let placement_ids: Vec<String> = history.iter().map(|p| p.id.clone()).collect();
+        let feedback = crate::placements::feedback::all(c, &placement_ids)?;
         let ids: Vec<String> = history.iter().filter_map(|p| p.opening_id.clone()).collect();
         let headlines: std::collections::HashMap<String, String> =
             crate::openings::store::rows_by_ids(c, &ids)?.into_iter().map(|r| (r.id, r.headline)).collect();
-        Ok((seeker, matches, (history, headlines), journal))
+        Ok((seeker, matches, (history, headlines, feedback), journal))
     })
     .await?;
-    let (history, headlines) = history;
+    let (history, headlines, feedback) = history;
     let s = &seeker;
     let can_propose = matches!(staff.who.role, Role::Broker | Role::Admin) && s.status == SeekerStatus::Active;
     let can_write = Role::CASEWORK.contains(&staff.who.role) && !staff.csrf.is_empty();
@@ -171,6 +173,10 @@ async fn seeker_page(
                         @for e in &p.history {
                             li { time { (date(&e.at)) } " " (e.from.map_or("–", |s| s.label())) " → " strong { (e.to.label()) } " · " (e.by)
                                  @if let Some(n) = &e.note { " · " em { (n) } } }
+                        }
+                        @for (_, f) in feedback.iter().filter(|(id, _)| *id == p.id) {
+                            li.feedback { time { (layout::instant(f.at)) } " Arbetsgivaren svarade: " strong { (f.answer.label()) } " · " (f.by)
+                                 @if let Some(n) = &f.note { " · " em { (n) } } }
                         }
                     }
                 }

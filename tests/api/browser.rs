@@ -157,6 +157,8 @@ async fn a_broker_proposes_a_candidate_and_follows_it_to_the_report() {
         }
     }
     search_until(&app, &format!("/api/v1/openings/{opening}/candidates"), &broker, 2).await;
+    // Amira agreed by phone to be presented for the opening.
+    consent_given(&app, &broker, &opening, &amira).await;
 
     b.sign_in(&app, &broker).await;
     assert!(b.text("#waiting").await.contains("Amira Hassan"));
@@ -567,5 +569,127 @@ async fn a_manager_sets_a_target_on_a_phone() {
     let report: Value =
         app.get("/api/v1/reports/monthly?unit=Jobbcenter%20Trelleborg", &manager).await.json().await.unwrap();
     assert_eq!(report["units"][0]["target"], 12);
+    b.close().await;
+}
+
+/// Acceptance 1 of the employers issue: two people shortlisted; one says yes on the phone,
+/// the other is asked through a link; only the first can be presented (the second is refused
+/// in Swedish); the employer sees exactly that person and answers "suitable", which the
+/// broker sees on the board.
+#[tokio::test]
+async fn only_the_person_who_consented_is_presented_and_the_employer_answers() {
+    let Some(b) = Browser::start(1400, 1000).await else { return };
+    let app = spawn_app().await;
+    let (broker, broker_id) = app.token("broker", "Britt Jobbmäklare", None).await;
+    let employer_id = app.employer("Omsorgshuset Skåne AB", "556036-0793", false).await;
+    let (employer, _) = app.token("employer", "Omsorgshuset", Some(&employer_id)).await;
+    let contact = json!({"name": "Eva Ek", "role": "Enhetschef", "phone": "040-123 45 67"});
+    assert_eq!(
+        app.post_json(&format!("/api/v1/employers/{employer_id}/contacts"), &broker, &contact).await.status(),
+        201
+    );
+    let opening: Value = app.post_json("/api/v1/openings", &employer, &opening_body()).await.json().await.unwrap();
+    let opening = opening["id"].as_str().unwrap().to_string();
+    for (i, first) in ["Anna", "Bo"].iter().enumerate() {
+        let mut s = seeker_body(&pnr("19880808", 300 + i as u32));
+        s["first_name"] = (*first).into();
+        s["last_name"] = "Lind".into();
+        s["phone"] = "0701112233".into();
+        s["skills"] = json!(["Personlig omvårdnad", "Kassavana"]);
+        s["broker_id"] = broker_id.clone().into();
+        assert_eq!(app.post_json("/api/v1/seekers", &broker, &s).await.status(), 201);
+    }
+    search_until(&app, &format!("/api/v1/openings/{opening}/candidates"), &broker, 2).await;
+
+    b.sign_in(&app, &broker).await;
+    b.client.goto(&app.url(&format!("/openings/{opening}"))).await.unwrap();
+    assert!(b.text("p.employer").await.contains("Eva Ek"), "the opening names whom to present to");
+    for who in ["Anna Lind", "Bo Lind"] {
+        let mut clicked = false;
+        for l in b.client.find_all(Locator::Css("li.candidate")).await.unwrap() {
+            if l.text().await.unwrap().contains(who) {
+                l.find(Locator::Css("form.shortlist button")).await.unwrap().click().await.unwrap();
+                clicked = true;
+                break;
+            }
+        }
+        assert!(clicked, "{who} is among the candidates");
+        b.text_where(".notice.ok", |t| t.contains("Kortlistan är uppdaterad")).await;
+    }
+    let entry = |who: &'static str| {
+        let b = &b;
+        async move {
+            for l in b.client.find_all(Locator::Css("#shortlist li.entry")).await.unwrap() {
+                if l.text().await.unwrap().contains(who) {
+                    return l;
+                }
+            }
+            panic!("{who} is not on the shortlist");
+        }
+    };
+    // Anna said yes on the phone.
+    let anna = entry("Anna Lind").await;
+    anna.find(Locator::Css("summary")).await.unwrap().click().await.unwrap();
+    let form = anna.find(Locator::Css("form.consent")).await.unwrap();
+    form.find(Locator::Css("select[name=state]")).await.unwrap().select_by_value("given").await.unwrap();
+    form.find(Locator::Css("select[name=how]")).await.unwrap().select_by_value("phone").await.unwrap();
+    form.find(Locator::Css("button")).await.unwrap().click().await.unwrap();
+    b.text_where("#shortlist", |t| t.contains("samtycke givet")).await;
+    // Bo is asked through a link.
+    let bo = entry("Bo Lind").await;
+    bo.find(Locator::Css("summary")).await.unwrap().click().await.unwrap();
+    bo.find(Locator::Css("form.request button")).await.unwrap().click().await.unwrap();
+    b.text_where("#shortlist", |t| t.contains("samtycke begärt")).await;
+    b.screenshot("shortlist").await;
+
+    // Both are proposed; on the board only Anna can be presented.
+    for _ in 0..2 {
+        b.client.find(Locator::Css("li.candidate form.propose button")).await.unwrap().click().await.unwrap();
+        b.text_where(".notice.ok", |t| t.contains("Förslaget är registrerat")).await;
+    }
+    b.client.goto(&app.url("/placements")).await.unwrap();
+    let move_card = |who: &'static str| {
+        let b = &b;
+        async move {
+            for card in b.client.find_all(Locator::Css("article.card")).await.unwrap() {
+                if card.text().await.unwrap().contains(who) {
+                    let form = card.find(Locator::Css("form.move")).await.unwrap();
+                    form.find(Locator::Css("select[name=to]"))
+                        .await
+                        .unwrap()
+                        .select_by_value("presented")
+                        .await
+                        .unwrap();
+                    form.find(Locator::Css("button")).await.unwrap().click().await.unwrap();
+                    return;
+                }
+            }
+            panic!("no card for {who}");
+        }
+    };
+    move_card("Bo Lind").await;
+    let refused = b.text_where(".notice.error", |t| t.contains("samtycke")).await;
+    assert!(refused.contains("utan sitt samtycke"), "{refused}");
+    move_card("Anna Lind").await;
+    b.text_where(".notice.ok", |t| t.contains("flyttad")).await;
+
+    // The employer sees exactly Anna, and answers.
+    let url = format!("/api/v1/openings/{opening}/candidates/presented");
+    let seen: Value = app.get(&url, &employer).await.json().await.unwrap();
+    assert_eq!(seen["total"], 1);
+    assert_eq!(seen["items"][0]["first_name"], "Anna");
+    let placement = seen["items"][0]["placement_id"].as_str().unwrap();
+    let res = app
+        .post_json(
+            &format!("{url}/{placement}/feedback"),
+            &employer,
+            &json!({"answer": "suitable", "note": "Vill träffa henne"}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    b.client.goto(&app.url("/placements")).await.unwrap();
+    let card = b.text_where("article.card .feedback", |t| t.contains("lämplig")).await;
+    assert!(card.contains("Vill träffa henne"), "{card}");
+    b.screenshot("board-feedback").await;
     b.close().await;
 }

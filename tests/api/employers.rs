@@ -43,3 +43,247 @@ async fn contacts_are_kept_by_brokers_and_by_the_employer_itself() {
     assert_problem(app.delete(&one, &broker).await, 404).await;
     assert_problem(app.get("/api/v1/employers/nobody/contacts", &broker).await, 404).await;
 }
+
+struct World {
+    app: TestApp,
+    broker: String,
+    employer: String,
+    opening: String,
+    anna: String,
+    bo: String,
+}
+
+async fn world() -> World {
+    let app = spawn_app().await;
+    let (broker, _) = app.token("broker", "Britt", None).await;
+    let employer_id = app.employer("Omsorgen AB", "5560000001", false).await;
+    let (employer, _) = app.token("employer", "Omsorgen", Some(&employer_id)).await;
+    let o: Value = app.post_json("/api/v1/openings", &employer, &opening_body()).await.json().await.unwrap();
+    let mut ids = Vec::new();
+    for (i, first) in ["Anna", "Bo"].iter().enumerate() {
+        let mut body = seeker_body(&pnr("19900101", 300 + i as u32));
+        body["first_name"] = (*first).into();
+        body["phone"] = "0701112233".into();
+        let s: Value = app.post_json("/api/v1/seekers", &broker, &body).await.json().await.unwrap();
+        ids.push(s["id"].as_str().unwrap().to_string());
+    }
+    World {
+        app,
+        broker,
+        employer,
+        opening: o["id"].as_str().unwrap().to_string(),
+        anna: ids[0].clone(),
+        bo: ids[1].clone(),
+    }
+}
+
+async fn put_consent(w: &World, seeker: &str, body: Value) -> reqwest::Response {
+    let url = format!("/api/v1/openings/{}/shortlist/{seeker}/consent", w.opening);
+    w.app.client.put(w.app.url(&url)).bearer_auth(&w.broker).json(&body).send().await.unwrap()
+}
+
+async fn propose(w: &World, seeker: &str) -> String {
+    let body = json!({"seeker_id": seeker, "opening_id": w.opening, "kind": "employment"});
+    let p: Value = w.app.post_json("/api/v1/placements", &w.broker, &body).await.json().await.unwrap();
+    p["id"].as_str().unwrap().to_string()
+}
+
+async fn present(w: &World, placement: &str) -> reqwest::Response {
+    let url = format!("/api/v1/placements/{placement}/transitions");
+    w.app.post_json(&url, &w.broker, &json!({"to": "presented", "at": "2026-11-23"})).await
+}
+
+#[tokio::test]
+async fn the_shortlist_keeps_status_and_note_per_person() {
+    let w = world().await;
+    let url = format!("/api/v1/openings/{}/shortlist", w.opening);
+    let res = w.app.post_json(&url, &w.broker, &json!({"seeker_id": w.anna, "note": "Ringer i morgon"})).await;
+    assert_eq!(res.status(), 201);
+    let entry: Value = res.json().await.unwrap();
+    assert_eq!((entry["status"].as_str(), entry["consent"].is_null()), (Some("considering"), true));
+    let again = assert_problem(w.app.post_json(&url, &w.broker, &json!({"seeker_id": w.anna})).await, 409).await;
+    assert_eq!(again["code"], "conflict.duplicate");
+    let res = w
+        .app
+        .post_json(
+            &url,
+            &w.broker,
+            &json!({"seeker_id": w.bo, "status": "not_interested", "note": "Vill inte arbeta natt"}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    // Changed with the seeker in the path, or in the body.
+    let one = format!("{url}/{}", w.anna);
+    let changed: Value = w.app.patch_json(&one, &w.broker, &json!({"status": "contacted"})).await.json().await.unwrap();
+    assert_eq!((changed["status"].as_str(), changed["note"].as_str()), (Some("contacted"), Some("Ringer i morgon")));
+    let changed: Value = w
+        .app
+        .patch_json(&url, &w.broker, &json!({"seeker_id": w.anna, "status": "suitable"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(changed["status"], "suitable");
+    assert_field_error(w.app.patch_json(&one, &w.broker, &json!({"status": "maybe"})).await, "status").await;
+    assert_field_error(w.app.post_json(&url, &w.broker, &json!({"note": "vem?"})).await, "seeker_id").await;
+    let list: Value = w.app.get(&url, &w.broker).await.json().await.unwrap();
+    assert_eq!(list["total"], 2);
+    assert_eq!(list["items"][0]["first_name"], "Anna");
+    assert_problem(w.app.get(&url, &w.employer).await, 403).await;
+}
+
+#[tokio::test]
+async fn only_a_person_who_consented_is_presented_and_seen_by_the_employer() {
+    let w = world().await;
+    let (anna_p, bo_p) = (propose(&w, &w.anna).await, propose(&w, &w.bo).await);
+    // Without consent: refused, and nothing changed.
+    let refused = assert_problem(present(&w, &anna_p).await, 409).await;
+    assert_eq!(refused["code"], "conflict.no_consent");
+
+    // Anna said yes on the phone; Bo is asked through a link.
+    let given: Value = put_consent(&w, &w.anna, json!({"state": "given", "how": "phone", "note": "Ringde 10.15"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(given["state"], "given");
+    assert_eq!(given["history"][0]["how"], "phone");
+    let url = format!("/api/v1/openings/{}/shortlist/{}/consent-request", w.opening, w.bo);
+    let res = w.app.post_json(&url, &w.broker, &json!({"deadline": "2026-11-27"})).await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    assert_field_error(w.app.post_json(&url, &w.broker, &json!({"deadline": "2026-11-01"})).await, "deadline").await;
+    assert_field_error(put_consent(&w, &w.bo, json!({"state": "requested", "how": "phone"})).await, "state").await;
+    assert_eq!(present(&w, &anna_p).await.status(), 200);
+    let refused = assert_problem(present(&w, &bo_p).await, 409).await;
+    assert_eq!(refused["code"], "conflict.no_consent", "a request is not a consent");
+
+    // The employer sees Anna, with what her consent covers, and answers.
+    let presented = format!("/api/v1/openings/{}/candidates/presented", w.opening);
+    let seen: Value = w.app.get(&presented, &w.employer).await.json().await.unwrap();
+    assert_eq!(seen["total"], 1);
+    assert_eq!(
+        (seen["items"][0]["first_name"].as_str(), seen["items"][0]["phone"].as_str()),
+        (Some("Anna"), Some("0701112233"))
+    );
+    assert!(seen["items"][0].get("seeker_id").is_none(), "no internal ids");
+    let feedback = format!("{presented}/{anna_p}/feedback");
+    let res =
+        w.app.post_json(&feedback, &w.employer, &json!({"answer": "suitable", "note": "Kallar till intervju"})).await;
+    assert_eq!(res.status(), 201);
+    assert_field_error(w.app.post_json(&feedback, &w.employer, &json!({"answer": "maybe"})).await, "answer").await;
+    assert_problem(
+        w.app.post_json(&format!("{presented}/{bo_p}/feedback"), &w.employer, &json!({"answer": "suitable"})).await,
+        404,
+    )
+    .await;
+    assert_problem(w.app.post_json(&feedback, &w.broker, &json!({"answer": "hired"})).await, 403).await;
+    let seen: Value = w.app.get(&presented, &w.broker).await.json().await.unwrap();
+    assert_eq!(seen["items"][0]["feedback"]["answer"], "suitable");
+    // Every employer read of the person is audited.
+    let audit: Value =
+        w.app.get(&format!("/api/v1/audit?seeker_id={}", w.anna), &w.app.admin_token).await.json().await.unwrap();
+    assert!(audit["items"].as_array().unwrap().iter().any(|e| e["role"] == "employer"), "{audit}");
+
+    // Withdrawn: hidden from the employer at once, on both of its views.
+    let withdrawn: Value =
+        put_consent(&w, &w.anna, json!({"state": "withdrawn", "how": "letter"})).await.json().await.unwrap();
+    assert_eq!(withdrawn["history"].as_array().unwrap().len(), 2);
+    let seen: Value = w.app.get(&presented, &w.employer).await.json().await.unwrap();
+    assert_eq!(seen["total"], 0);
+    let placements: Value =
+        w.app.get(&format!("/api/v1/openings/{}/placements", w.opening), &w.employer).await.json().await.unwrap();
+    assert!(placements["items"].as_array().unwrap().iter().all(|p| p["first_name"].is_null()), "{placements}");
+    assert_problem(w.app.post_json(&feedback, &w.employer, &json!({"answer": "hired"})).await, 404).await;
+}
+
+/// The person answers through their link; the request reaches the gateway (a local server)
+/// with the link; after the deadline the request reads `expired`.
+#[tokio::test]
+async fn a_consent_request_is_sent_and_answered_through_the_link() {
+    use actix_web::{App, HttpResponse, HttpServer, web};
+    use std::sync::{Arc, Mutex};
+    let calls: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let c = calls.clone();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = HttpServer::new(move || {
+        let c = c.clone();
+        App::new().route(
+            "/sms",
+            web::post().to(move |body: web::Json<Value>| {
+                let c = c.clone();
+                async move {
+                    c.lock().unwrap().push(body.into_inner());
+                    HttpResponse::Ok().finish()
+                }
+            }),
+        )
+    })
+    .workers(1)
+    .listen(listener)
+    .unwrap()
+    .run();
+    tokio::spawn(server);
+    let hook = format!("http://127.0.0.1:{port}/sms");
+    let app = spawn_app_with(&[("PLATSA_CONSENT__MESSAGE_WEBHOOK", &hook)]).await;
+    let (broker, _) = app.token("broker", "Britt", None).await;
+    let employer = app.employer("Omsorgen AB", "5560000001", false).await;
+    let mut o = opening_body();
+    o["employer_id"] = employer.into();
+    let o: Value = app.post_json("/api/v1/openings", &broker, &o).await.json().await.unwrap();
+    let mut body = seeker_body(&pnr("19900101", 300));
+    body["phone"] = "0701112233".into();
+    let s: Value = app.post_json("/api/v1/seekers", &broker, &body).await.json().await.unwrap();
+    let (opening, seeker) = (o["id"].as_str().unwrap(), s["id"].as_str().unwrap());
+    let url = format!("/api/v1/openings/{opening}/shortlist/{seeker}/consent-request");
+    assert_eq!(app.post_json(&url, &broker, &json!({"deadline": "2026-11-25"})).await.status(), 201);
+
+    let sent = platsa::shortlist::messages::deliver_due(&app.state.pool, &hook, &app.state.clock).await.unwrap();
+    assert_eq!(sent, 1);
+    let link = {
+        let calls = calls.lock().unwrap();
+        assert_eq!(calls[0]["recipient"]["phone"], "0701112233");
+        assert_eq!(calls[0]["opening"], "Undersköterska till hemtjänsten");
+        calls[0]["answer_url"].as_str().unwrap().to_string()
+    };
+    let path = link.split_once("/samtycke/").map(|(_, t)| format!("/samtycke/{t}")).unwrap();
+    assert_eq!(
+        platsa::shortlist::messages::deliver_due(&app.state.pool, &hook, &app.state.clock).await.unwrap(),
+        0,
+        "sent once"
+    );
+
+    // The page names the opening and the employer, nothing about the person.
+    let page = app.client.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let (csrf_cookie, csrf) = anonymous_csrf(&page);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Undersköterska till hemtjänsten") && html.contains("Omsorgen AB"));
+    assert!(!html.contains("0701112233"));
+    let res = app
+        .client
+        .post(app.url(&path))
+        .header(reqwest::header::COOKIE, csrf_cookie)
+        .form(&[("csrf", csrf.as_str()), ("answer", "given")])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    let consent: Value =
+        app.get(&format!("/api/v1/openings/{opening}/shortlist/{seeker}/consent"), &broker).await.json().await.unwrap();
+    assert_eq!(consent["state"], "given");
+    assert_eq!(consent["history"][1]["how"], "digital");
+    assert!(consent["history"][1]["by"].is_null(), "the person answered themselves");
+    assert_eq!(app.client.get(app.url("/samtycke/sk_nothing")).send().await.unwrap().status(), 404);
+
+    // A request nobody answers expires after its deadline.
+    let mut other = seeker_body(&pnr("19900101", 301));
+    other["phone"] = "0709998877".into();
+    let s2: Value = app.post_json("/api/v1/seekers", &broker, &other).await.json().await.unwrap();
+    let url = format!("/api/v1/openings/{opening}/shortlist/{}/consent-request", s2["id"].as_str().unwrap());
+    assert_eq!(app.post_json(&url, &broker, &json!({"deadline": "2026-11-23"})).await.status(), 201);
+    let thursday = app.at_clock("2026-11-26T10:00:00+01:00").await;
+    let url = format!("/api/v1/openings/{opening}/shortlist/{}/consent", s2["id"].as_str().unwrap());
+    let consent: Value = thursday.get(&url, &broker).await.json().await.unwrap();
+    assert_eq!(consent["state"], "expired");
+}

@@ -210,6 +210,20 @@ impl TestApp {
     }
 }
 
+/// Records that the seeker agreed, by phone, to be presented for the opening.
+pub async fn consent_given(app: &TestApp, token: &str, opening: &str, seeker: &str) {
+    let url = format!("/api/v1/openings/{opening}/shortlist/{seeker}/consent");
+    let res = app
+        .client
+        .put(app.url(&url))
+        .bearer_auth(token)
+        .json(&serde_json::json!({"state": "given", "how": "phone"}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status(), 200, "consent recorded");
+}
+
 /// Asserts a problem+json answer with the status, and returns its body.
 pub async fn assert_problem(res: reqwest::Response, status: u16) -> Value {
     assert_eq!(res.status().as_u16(), status, "status");

@@ -27,6 +27,8 @@ async fn setup(vacancies: u32) -> Setup {
         .as_str()
         .unwrap()
         .to_string();
+    // The person agreed (by phone) to be presented for the opening.
+    consent_given(&app, &broker, &opening, &seeker).await;
     Setup { app, broker, employer_token, opening, seeker }
 }
 

@@ -336,6 +336,7 @@ async fn placements_on_an_opening_show_names_only_to_those_who_may_and_are_audit
         .json()
         .await
         .unwrap();
+    consent_given(&app, &broker, &opening, &seeker).await;
     let step = json!({"to": "presented", "at": "2026-11-23"});
     let url = format!("/api/v1/placements/{}/transitions", p["id"].as_str().unwrap());
     assert_eq!(app.post_json(&url, &broker, &step).await.status(), 200);

@@ -167,6 +167,17 @@ async fn a_month_of_known_events_gives_exact_figures() {
         if with_opening {
             let o: Value = post("/api/v1/openings".into(), opening()).await.unwrap().json().await.unwrap();
             body["opening_id"] = o["id"].clone();
+            // The person agreed (by phone) to be presented.
+            let url =
+                format!("{addr}/api/v1/openings/{}/shortlist/{}/consent", o["id"].as_str().unwrap(), seekers[who]);
+            let res = client
+                .put(url)
+                .bearer_auth(&broker_token)
+                .json(&json!({"state": "given", "how": "phone"}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200);
         }
         let res = post("/api/v1/placements".into(), body).await.unwrap();
         assert_eq!(res.status(), 201);

@@ -1,0 +1,518 @@
+//! The shortlist: people a broker considers for an opening before (and besides) proposing
+//! them, each with a status and a note; and the person's consent for that opening, without
+//! which nothing about them reaches the employer. Consent is asked through a link the person
+//! answers (sent by the message webhook) or recorded by the broker who heard the answer
+//! (phone, in person, letter); every change is kept with who, when and how.
+
+pub mod http;
+pub mod messages;
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Principal;
+use crate::clock::Day;
+use crate::db::schema::{consent_events, consent_messages, openings, seekers, shortlist};
+use crate::db::{DbConnection, new_id, write_tx};
+use crate::error::{AppError, AppResult, Clash, Errors, Fault, Thing};
+
+crate::text_enum! {
+    /// Where a person stands on an opening's shortlist.
+    #[derive(Default)]
+    pub enum ShortlistStatus {
+        #[default]
+        Considering = "considering",
+        Contacted = "contacted",
+        Suitable = "suitable",
+        NotSuitable = "not_suitable",
+        NotInterested = "not_interested",
+    }
+}
+
+impl ShortlistStatus {
+    /// "Ej aktuell": hidden from the candidate list, with the note as the reason.
+    pub fn is_out(self) -> bool {
+        matches!(self, ShortlistStatus::NotSuitable | ShortlistStatus::NotInterested)
+    }
+}
+
+crate::text_enum! {
+    /// A person's consent to be presented to the employer of one opening.
+    pub enum ConsentState {
+        Requested = "requested",
+        Given = "given",
+        Declined = "declined",
+        /// Requested, and the deadline passed without an answer.
+        Expired = "expired",
+        Withdrawn = "withdrawn",
+    }
+}
+
+crate::text_enum! {
+    /// How an answer reached Platsa.
+    pub enum ConsentHow {
+        Phone = "phone",
+        InPerson = "in_person",
+        Digital = "digital",
+        Letter = "letter",
+    }
+}
+
+/// One person on an opening's shortlist.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    pub opening_id: String,
+    pub seeker_id: String,
+    pub status: ShortlistStatus,
+    pub note: Option<String>,
+    pub added_by: String,
+    /// The consent's state as of today (a request past its deadline reads `expired`).
+    pub consent: Option<ConsentState>,
+    pub consent_deadline: Option<Day>,
+    #[serde(with = "crate::clock::rfc3339")]
+    pub created_at: i64,
+    #[serde(with = "crate::clock::rfc3339")]
+    pub updated_at: i64,
+}
+
+type Row = (String, String, ShortlistStatus, Option<String>, String, Option<ConsentState>, Option<Day>, i64, i64);
+
+fn entry(r: Row, today: NaiveDate) -> Entry {
+    let (opening_id, seeker_id, status, note, added_by, consent, deadline, created_at, updated_at) = r;
+    Entry {
+        opening_id,
+        seeker_id,
+        status,
+        note,
+        added_by,
+        consent: effective(consent, deadline.as_ref(), today),
+        consent_deadline: deadline,
+        created_at,
+        updated_at,
+    }
+}
+
+/// A request not answered by its deadline has expired.
+fn effective(state: Option<ConsentState>, deadline: Option<&Day>, today: NaiveDate) -> Option<ConsentState> {
+    match (state, deadline) {
+        (Some(ConsentState::Requested), Some(d)) if d.date() < today => Some(ConsentState::Expired),
+        (s, _) => s,
+    }
+}
+
+fn columns() -> (
+    shortlist::opening_id,
+    shortlist::seeker_id,
+    shortlist::status,
+    shortlist::note,
+    shortlist::added_by,
+    shortlist::consent_state,
+    shortlist::consent_deadline,
+    shortlist::created_at,
+    shortlist::updated_at,
+) {
+    (
+        shortlist::opening_id,
+        shortlist::seeker_id,
+        shortlist::status,
+        shortlist::note,
+        shortlist::added_by,
+        shortlist::consent_state,
+        shortlist::consent_deadline,
+        shortlist::created_at,
+        shortlist::updated_at,
+    )
+}
+
+/// The opening's shortlist, in the order people were added.
+pub fn list(conn: &mut DbConnection, opening: &str, today: NaiveDate) -> AppResult<Vec<Entry>> {
+    let rows: Vec<Row> = shortlist::table
+        .filter(shortlist::opening_id.eq(opening))
+        .order((shortlist::created_at, shortlist::seeker_id))
+        .select(columns())
+        .load(conn)?;
+    Ok(rows.into_iter().map(|r| entry(r, today)).collect())
+}
+
+pub fn get(conn: &mut DbConnection, opening: &str, seeker: &str, today: NaiveDate) -> AppResult<Entry> {
+    let row: Row = shortlist::table
+        .find((opening, seeker))
+        .select(columns())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound(Thing::ShortlistEntry))?;
+    Ok(entry(row, today))
+}
+
+/// What a broker adds or changes.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntryInput {
+    #[serde(default)]
+    pub seeker_id: Option<String>,
+    #[serde(default)]
+    pub status: Option<ShortlistStatus>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+fn note(input: &EntryInput) -> AppResult<Option<String>> {
+    let mut errors = Errors::new();
+    let note = crate::vocabulary::free_text(&input.note, "note", 2000, &mut errors);
+    errors.into_result()?;
+    Ok(note)
+}
+
+fn open_opening(c: &mut DbConnection, opening: &str) -> AppResult<()> {
+    let found: i64 = openings::table.find(opening).filter(openings::deleted_at.is_null()).count().get_result(c)?;
+    if found == 0 {
+        return Err(AppError::NotFound(Thing::Opening));
+    }
+    Ok(())
+}
+
+/// Puts a person on the shortlist; a second time is a 409 naming the entry.
+pub fn add(
+    conn: &mut DbConnection,
+    now: i64,
+    today: NaiveDate,
+    who: &Principal,
+    opening: &str,
+    input: &EntryInput,
+) -> AppResult<Entry> {
+    let seeker = input
+        .seeker_id
+        .clone()
+        .filter(|s| !s.trim().is_empty())
+        .ok_or_else(|| AppError::field("seeker_id", Fault::Required, "name the seeker to put on the shortlist"))?;
+    let note = note(input)?;
+    let result = write_tx(conn, |c| {
+        open_opening(c, opening)?;
+        crate::seekers::store::find_row(c, &seeker)?
+            .ok_or_else(|| AppError::field("seeker_id", Fault::NotFound, "no seeker with this id"))?;
+        insert(c, now, who, opening, &seeker, input.status.unwrap_or_default(), note.as_deref())?;
+        get(c, opening, &seeker, today)
+    });
+    match result {
+        Err(AppError::Conflict { clash: Clash::Unique, .. }) => Err(AppError::conflict_with(
+            Clash::Duplicate,
+            "the seeker is already on this opening's shortlist",
+            serde_json::json!({ "opening_id": opening, "seeker_id": seeker }),
+        )),
+        other => other,
+    }
+}
+
+fn insert(
+    c: &mut DbConnection,
+    now: i64,
+    who: &Principal,
+    opening: &str,
+    seeker: &str,
+    status: ShortlistStatus,
+    note: Option<&str>,
+) -> AppResult<()> {
+    diesel::insert_into(shortlist::table)
+        .values((
+            shortlist::opening_id.eq(opening),
+            shortlist::seeker_id.eq(seeker),
+            shortlist::status.eq(status),
+            shortlist::note.eq(note),
+            shortlist::added_by.eq(&who.user_id),
+            shortlist::created_at.eq(now),
+            shortlist::updated_at.eq(now),
+        ))
+        .execute(c)?;
+    Ok(())
+}
+
+/// Changes a person's status or note (a field left out stays as it was).
+pub fn update(
+    conn: &mut DbConnection,
+    now: i64,
+    today: NaiveDate,
+    opening: &str,
+    seeker: &str,
+    input: &EntryInput,
+) -> AppResult<Entry> {
+    let note = note(input)?;
+    write_tx(conn, |c| {
+        let current = get(c, opening, seeker, today)?;
+        diesel::update(shortlist::table.find((opening, seeker)))
+            .set((
+                shortlist::status.eq(input.status.unwrap_or(current.status)),
+                shortlist::note.eq(if input.note.is_some() { note.clone() } else { current.note.clone() }),
+                shortlist::updated_at.eq(now),
+            ))
+            .execute(c)?;
+        get(c, opening, seeker, today)
+    })
+}
+
+/// One change of consent, as the history shows it.
+#[derive(Debug, Clone, Serialize, Queryable)]
+pub struct ConsentEvent {
+    pub state: ConsentState,
+    pub how: Option<ConsentHow>,
+    pub note: Option<String>,
+    /// Who recorded it; none when the person answered through their link.
+    pub by: Option<String>,
+    #[serde(with = "crate::clock::rfc3339")]
+    pub at: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Consent {
+    pub opening_id: String,
+    pub seeker_id: String,
+    pub state: Option<ConsentState>,
+    pub deadline: Option<Day>,
+    pub history: Vec<ConsentEvent>,
+}
+
+pub fn consent(conn: &mut DbConnection, opening: &str, seeker: &str, today: NaiveDate) -> AppResult<Consent> {
+    let e = get(conn, opening, seeker, today)?;
+    let history = consent_events::table
+        .filter(consent_events::opening_id.eq(opening))
+        .filter(consent_events::seeker_id.eq(seeker))
+        .order((consent_events::at, consent_events::id))
+        .select((
+            consent_events::state,
+            consent_events::how,
+            consent_events::note,
+            consent_events::by_user,
+            consent_events::at,
+        ))
+        .load(conn)?;
+    Ok(Consent {
+        opening_id: e.opening_id,
+        seeker_id: e.seeker_id,
+        state: e.consent,
+        deadline: e.consent_deadline,
+        history,
+    })
+}
+
+/// An answer a broker received: given, declined or withdrawn, and how it came.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentInput {
+    pub state: ConsentState,
+    pub how: ConsentHow,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// One change of consent to record.
+struct Change<'a> {
+    state: ConsentState,
+    how: Option<ConsentHow>,
+    note: Option<&'a str>,
+    by: Option<&'a str>,
+}
+
+fn event(c: &mut DbConnection, now: i64, opening: &str, seeker: &str, change: Change<'_>) -> AppResult<()> {
+    diesel::insert_into(consent_events::table)
+        .values((
+            consent_events::id.eq(new_id()),
+            consent_events::opening_id.eq(opening),
+            consent_events::seeker_id.eq(seeker),
+            consent_events::state.eq(change.state),
+            consent_events::how.eq(change.how),
+            consent_events::note.eq(change.note),
+            consent_events::by_user.eq(change.by),
+            consent_events::at.eq(now),
+        ))
+        .execute(c)?;
+    Ok(())
+}
+
+/// Puts the person on the shortlist (as contacted) if they are not there yet.
+fn ensure_entry(c: &mut DbConnection, now: i64, who: &Principal, opening: &str, seeker: &str) -> AppResult<()> {
+    open_opening(c, opening)?;
+    let there: i64 = shortlist::table.find((opening, seeker)).count().get_result(c)?;
+    if there == 0 {
+        crate::seekers::store::find_row(c, seeker)?.ok_or(AppError::NotFound(Thing::Seeker))?;
+        insert(c, now, who, opening, seeker, ShortlistStatus::Contacted, None)?;
+    }
+    Ok(())
+}
+
+/// Records an answer the broker received. `withdrawn` hides the person from the employer
+/// again at once.
+pub fn record(
+    conn: &mut DbConnection,
+    now: i64,
+    today: NaiveDate,
+    who: &Principal,
+    opening: &str,
+    seeker: &str,
+    input: &ConsentInput,
+) -> AppResult<Consent> {
+    if !matches!(input.state, ConsentState::Given | ConsentState::Declined | ConsentState::Withdrawn) {
+        return Err(AppError::field("state", Fault::Unknown, "must be given, declined or withdrawn"));
+    }
+    let mut errors = Errors::new();
+    let note = crate::vocabulary::free_text(&input.note, "note", 2000, &mut errors);
+    errors.into_result()?;
+    write_tx(conn, |c| {
+        ensure_entry(c, now, who, opening, seeker)?;
+        diesel::update(shortlist::table.find((opening, seeker)))
+            .set((
+                shortlist::consent_state.eq(Some(input.state)),
+                shortlist::consent_token_hash.eq(None::<String>),
+                shortlist::updated_at.eq(now),
+            ))
+            .execute(c)?;
+        let change = Change { state: input.state, how: Some(input.how), note: note.as_deref(), by: Some(&who.user_id) };
+        event(c, now, opening, seeker, change)?;
+        consent(c, opening, seeker, today)
+    })
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestInput {
+    /// The last day to answer.
+    pub deadline: NaiveDate,
+}
+
+/// Asks the person: a new answer link (any earlier one stops working) goes out through the
+/// message webhook to the contact details on their profile.
+pub fn request(
+    conn: &mut DbConnection,
+    (now, today): (i64, NaiveDate),
+    who: &Principal,
+    public_url: &str,
+    (opening, seeker): (&str, &str),
+    input: &RequestInput,
+) -> AppResult<Consent> {
+    if input.deadline < today {
+        return Err(AppError::field("deadline", Fault::Past, "is in the past"));
+    }
+    if input.deadline > today + chrono::Days::new(60) {
+        return Err(AppError::field("deadline", Fault::Range, "must be within 60 days"));
+    }
+    let token = format!("sk_{}", &crate::auth::generate_token()["platsa_".len()..]);
+    write_tx(conn, |c| {
+        ensure_entry(c, now, who, opening, seeker)?;
+        let (phone, email): (Option<String>, Option<String>) =
+            seekers::table.find(seeker).select((seekers::phone, seekers::email)).first(c)?;
+        if phone.is_none() && email.is_none() {
+            return Err(AppError::conflict(
+                Clash::NoContactDetails,
+                "the seeker has no phone number or e-mail address to send the request to; record their answer instead",
+            ));
+        }
+        diesel::update(shortlist::table.find((opening, seeker)))
+            .set((
+                shortlist::consent_state.eq(Some(ConsentState::Requested)),
+                shortlist::consent_deadline.eq(Some(Day::from(input.deadline))),
+                shortlist::consent_token_hash.eq(Some(crate::auth::hash_token(&token))),
+                shortlist::updated_at.eq(now),
+            ))
+            .execute(c)?;
+        let change = Change { state: ConsentState::Requested, how: None, note: None, by: Some(&who.user_id) };
+        event(c, now, opening, seeker, change)?;
+        diesel::insert_into(consent_messages::table)
+            .values((
+                consent_messages::id.eq(new_id()),
+                consent_messages::opening_id.eq(opening),
+                consent_messages::seeker_id.eq(seeker),
+                consent_messages::link.eq(format!("{public_url}/samtycke/{token}")),
+                consent_messages::status.eq("pending"),
+                consent_messages::next_attempt_at.eq(now),
+                consent_messages::created_at.eq(now),
+            ))
+            .execute(c)?;
+        consent(c, opening, seeker, today)
+    })
+}
+
+/// What the person sees behind their link: the opening, never anything about themselves.
+#[derive(Debug, Clone)]
+pub struct Asked {
+    pub opening_id: String,
+    pub seeker_id: String,
+    pub headline: String,
+    pub employer: String,
+    pub state: Option<ConsentState>,
+    pub deadline: Option<Day>,
+}
+
+pub fn asked(conn: &mut DbConnection, token: &str, today: NaiveDate) -> AppResult<Asked> {
+    use crate::db::schema::employers;
+    let (opening_id, seeker_id, state, deadline, headline, employer): (
+        String,
+        String,
+        Option<ConsentState>,
+        Option<Day>,
+        String,
+        String,
+    ) = shortlist::table
+        .inner_join(openings::table.on(openings::id.eq(shortlist::opening_id)))
+        .inner_join(employers::table.on(employers::id.eq(openings::employer_id)))
+        .filter(shortlist::consent_token_hash.eq(crate::auth::hash_token(token)))
+        .select((
+            shortlist::opening_id,
+            shortlist::seeker_id,
+            shortlist::consent_state,
+            shortlist::consent_deadline,
+            openings::headline,
+            employers::name,
+        ))
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound(Thing::ConsentRequest))?;
+    let state = effective(state, deadline.as_ref(), today);
+    Ok(Asked { opening_id, seeker_id, headline, employer, state, deadline })
+}
+
+/// The person's own answer through their link (`given` or `declined`), until the deadline;
+/// a given consent can be withdrawn the same way later.
+pub fn answer(
+    conn: &mut DbConnection,
+    now: i64,
+    today: NaiveDate,
+    token: &str,
+    state: ConsentState,
+) -> AppResult<Asked> {
+    write_tx(conn, |c| {
+        let a = asked(c, token, today)?;
+        let allowed = matches!(
+            (a.state, state),
+            (Some(ConsentState::Requested), ConsentState::Given | ConsentState::Declined)
+                | (Some(ConsentState::Given), ConsentState::Withdrawn)
+        );
+        if !allowed {
+            return Err(AppError::conflict(Clash::ConsentClosed, "this request can no longer be answered that way"));
+        }
+        diesel::update(shortlist::table.find((&a.opening_id, &a.seeker_id)))
+            .set((shortlist::consent_state.eq(Some(state)), shortlist::updated_at.eq(now)))
+            .execute(c)?;
+        let change = Change { state, how: Some(ConsentHow::Digital), note: None, by: None };
+        event(c, now, &a.opening_id, &a.seeker_id, change)?;
+        asked(c, token, today)
+    })
+}
+
+/// Whether the person's consent for this opening stands today: what presenting them to the
+/// employer, and the employer seeing them, require.
+pub fn consented(conn: &mut DbConnection, opening: &str, seeker: &str, today: NaiveDate) -> AppResult<bool> {
+    Ok(match get(conn, opening, seeker, today) {
+        Ok(e) => e.consent == Some(ConsentState::Given),
+        Err(AppError::NotFound(_)) => false,
+        Err(e) => return Err(e),
+    })
+}
+
+/// Of these seekers, those whose consent for the opening stands.
+pub fn consenting(conn: &mut DbConnection, opening: &str, seekers: &[String]) -> AppResult<Vec<String>> {
+    Ok(shortlist::table
+        .filter(shortlist::opening_id.eq(opening))
+        .filter(shortlist::seeker_id.eq_any(seekers))
+        .filter(shortlist::consent_state.eq(Some(ConsentState::Given)))
+        .select(shortlist::seeker_id)
+        .load(conn)?)
+}
