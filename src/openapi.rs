@@ -112,7 +112,7 @@ pub fn document() -> Value {
             },
             "/api/v1/openings": {
                 "post": op("Post an opening; honours Idempotency-Key", writers, Some("OpeningInput"), ("201", "Opening"), &[]),
-                "get": op("List openings: an employer sees its own", "any", None, ("200", "OpeningList"), &[query("status", ""), query("employer_id", ""), query("occupation", ""), query("municipality_code", "")]),
+                "get": op("List openings: an employer sees its own", "any", None, ("200", "OpeningList"), &[query("status", ""), query("employer_id", ""), query("occupation", "an SSYK code of any level"), query("municipality_code", ""), query("broker_id", "the broker responsible"), query("sort", "deadline | published | vacancies (default: the newest first)")]),
             },
             "/api/v1/openings/{id}": {
                 "get": op("An opening (another employer's is 404)", "any", None, ("200", "Opening"), &[path_id()]),
@@ -189,6 +189,9 @@ pub fn document() -> Value {
             "/api/v1/openings/{id}/candidates/presented/{placement}/feedback": {
                 "post": op("The employer's answer about a presented person", "employer (own openings), admin", Some("FeedbackInput"), ("201", "Feedback"), &[path_id(), json!({ "name": "placement", "in": "path", "required": true, "schema": { "type": "string" } })]),
             },
+            "/api/v1/openings/{id}/broker": {
+                "put": op("Make a broker (or nobody, null) responsible for the opening (\"Mina annonser\")", "admin, broker", Some("BrokerInput"), ("200", "Status"), &[path_id()]),
+            },
             "/api/v1/units": {
                 "get": op("The units (enheter) seekers, officers, placements and targets refer to", staff, None, ("200", "UnitList"), &[]),
                 "post": op("Add a unit; a name in use is 409 conflict.duplicate", "admin", Some("UnitInput"), ("201", "Unit"), &[]),
@@ -203,6 +206,7 @@ pub fn document() -> Value {
             "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
             "schemas": {
                 "Status": { "type": "object" },
+                "BrokerInput": { "type": "object", "required": ["broker_id"], "additionalProperties": false, "properties": { "broker_id": { "type": ["string", "null"] } } },
                 "FeedbackInput": { "type": "object", "required": ["answer"], "additionalProperties": false, "properties": { "answer": { "enum": ["suitable", "considering", "not_suitable", "hired"] }, "note": { "type": ["string", "null"] } } },
                 "Feedback": { "type": "object", "properties": { "answer": { "type": "string" }, "note": { "type": ["string", "null"] }, "by": { "type": "string" }, "at": { "type": "string" } } },
                 "PresentedList": { "type": "object", "properties": { "items": { "type": "array", "items": { "type": "object", "properties": { "placement_id": { "type": "string" }, "status": { "type": "string" }, "first_name": { "type": ["string", "null"] }, "last_name": { "type": ["string", "null"] }, "phone": { "type": ["string", "null"] }, "email": { "type": ["string", "null"] }, "feedback": { "oneOf": [{ "$ref": "#/components/schemas/Feedback" }, { "type": "null" }] } } } }, "total": { "type": "integer" } } },

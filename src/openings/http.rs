@@ -1,4 +1,4 @@
-use actix_web::{HttpRequest, HttpResponse, delete, get, http::StatusCode, http::header, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, http::StatusCode, http::header, patch, post, put, web};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -13,7 +13,7 @@ use crate::state::AppState;
 const WRITERS: &[Role] = &[Role::Employer, Role::Broker, Role::Admin];
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(create).service(list).service(show).service(update).service(remove);
+    cfg.service(create).service(list).service(show).service(update).service(remove).service(set_broker);
 }
 
 fn idempotency(req: &HttpRequest, who: &Principal, body: &Value) -> AppResult<Option<store::Idempotency>> {
@@ -107,4 +107,25 @@ async fn remove(state: web::Data<AppState>, who: Principal, id: web::Path<String
     let now = state.clock.now_ts();
     db::run(&state.pool, move |c| store::delete(c, now, &who, &id)).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BrokerInput {
+    broker_id: Option<String>,
+}
+
+/// Who is responsible for the opening among the brokers (`null`: nobody).
+#[put("/api/v1/openings/{id}/broker")]
+async fn set_broker(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: web::Path<String>,
+    body: Json<BrokerInput>,
+) -> AppResult<HttpResponse> {
+    who.require(&[Role::Broker, Role::Admin])?;
+    let (id, now) = (id.into_inner(), state.clock.now_ts());
+    let broker = body.0.broker_id.filter(|b| !b.is_empty());
+    let opening = db::run(&state.pool, move |c| store::set_broker(c, now, &who, &id, broker.as_deref())).await?;
+    Ok(HttpResponse::Ok().json(opening))
 }

@@ -235,11 +235,25 @@ pub struct Opening {
     pub start_date: Option<crate::clock::Day>,
     pub scope_of_work: Option<ScopeOfWork>,
     pub status: OpeningStatus,
+    /// The broker responsible for the opening ("Mina annonser").
+    pub broker_id: Option<String>,
     #[serde(with = "crate::clock::rfc3339")]
     pub created_at: i64,
     #[serde(with = "crate::clock::rfc3339")]
     pub updated_at: i64,
     pub version: i64,
+}
+
+crate::text_enum! {
+    /// How a list of openings is ordered.
+    pub enum OpeningSort {
+        /// The soonest application deadline first (none last).
+        Deadline = "deadline",
+        /// The most recently published first.
+        Published = "published",
+        /// The most vacancies left first.
+        Vacancies = "vacancies",
+    }
 }
 
 impl Opening {

@@ -35,6 +35,7 @@ pub struct OpeningRow {
     pub updated_at: i64,
     pub deleted_at: Option<i64>,
     pub version: i64,
+    pub broker_id: Option<String>,
 }
 
 impl From<OpeningRow> for Opening {
@@ -65,6 +66,7 @@ impl From<OpeningRow> for Opening {
                 _ => None,
             },
             status: r.status,
+            broker_id: r.broker_id,
             created_at: r.created_at,
             updated_at: r.updated_at,
             version: r.version,
@@ -254,8 +256,13 @@ pub fn count_live(conn: &mut DbConnection) -> QueryResult<i64> {
 pub struct OpeningFilter {
     pub status: Option<String>,
     pub employer_id: Option<String>,
+    /// An SSYK code of any level (`53`, `532`, `5321`).
     pub occupation: Option<String>,
     pub municipality_code: Option<String>,
+    /// The broker responsible.
+    pub broker_id: Option<String>,
+    /// `deadline`, `published` or `vacancies`; without it, the newest first.
+    pub sort: Option<String>,
 }
 
 pub fn list(
@@ -279,20 +286,40 @@ pub fn list(
             q = q.filter(openings::status.eq(s.clone()));
         }
         if let Some(o) = &f.occupation {
-            q = q.filter(openings::occupation.eq(o.clone()));
+            q = q.filter(openings::occupation.like(format!("{o}%")));
         }
         if let Some(m) = &f.municipality_code {
             q = q.filter(openings::municipality_code.eq(m.clone()));
         }
+        if let Some(b) = &f.broker_id {
+            q = q.filter(openings::broker_id.eq(b.clone()));
+        }
         q
     };
+    if f.occupation.as_deref().is_some_and(|o| o.is_empty() || o.len() > 4 || !o.chars().all(|c| c.is_ascii_digit())) {
+        return Err(AppError::field("occupation", Fault::Format, "must be an SSYK code of 1 to 4 digits"));
+    }
+    let sort = match f.sort.as_deref() {
+        None | Some("") => None,
+        Some(s) => Some(
+            super::OpeningSort::parse(s)
+                .ok_or_else(|| AppError::field("sort", Fault::Unknown, "must be deadline, published or vacancies"))?,
+        ),
+    };
     let total = filtered().count().get_result(conn)?;
-    let rows = filtered()
-        .order((openings::created_at.desc(), openings::id.desc()))
-        .limit(limit)
-        .offset(offset)
-        .select(OpeningRow::as_select())
-        .load(conn)?;
+    let page = filtered();
+    let page = match sort {
+        Some(super::OpeningSort::Deadline) => page.order((
+            openings::application_deadline.is_null(),
+            openings::application_deadline.asc(),
+            openings::id.asc(),
+        )),
+        Some(super::OpeningSort::Vacancies) => {
+            page.order(((openings::number_of_vacancies - openings::filled_vacancies).desc(), openings::id.asc()))
+        }
+        Some(super::OpeningSort::Published) | None => page.order((openings::created_at.desc(), openings::id.desc())),
+    };
+    let rows = page.limit(limit).offset(offset).select(OpeningRow::as_select()).load(conn)?;
     Ok((rows.into_iter().map(Opening::from).collect(), total))
 }
 
@@ -416,4 +443,30 @@ pub fn needing_candidates(conn: &mut DbConnection, limit: i64) -> AppResult<Vec<
         })
         .take(limit as usize)
         .collect())
+}
+
+/// Makes a broker (or nobody) responsible for the opening.
+pub fn set_broker(
+    conn: &mut DbConnection,
+    now: i64,
+    who: &Principal,
+    id: &str,
+    broker: Option<&str>,
+) -> AppResult<Opening> {
+    write_tx(conn, |c| {
+        get_visible(c, who, id)?;
+        if let Some(b) = broker {
+            let role: Option<Role> =
+                crate::db::schema::users::table.find(b).select(crate::db::schema::users::role).first(c).optional()?;
+            match role {
+                Some(Role::Broker) => {}
+                Some(_) => return Err(AppError::field("broker_id", Fault::NotApplicable, "this user is not a broker")),
+                None => return Err(AppError::field("broker_id", Fault::NotFound, "no user with this id")),
+            }
+        }
+        diesel::update(openings::table.find(id))
+            .set((openings::broker_id.eq(broker), openings::updated_at.eq(now)))
+            .execute(c)?;
+        get_visible(c, who, id)
+    })
 }

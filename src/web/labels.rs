@@ -291,6 +291,17 @@ impl Label for crate::placements::feedback::Answer {
     }
 }
 
+impl Label for crate::openings::OpeningSort {
+    fn label(self) -> &'static str {
+        use crate::openings::OpeningSort as S;
+        match self {
+            S::Deadline => "sista ansökningsdag",
+            S::Published => "senast publicerad",
+            S::Vacancies => "flest platser kvar",
+        }
+    }
+}
+
 impl Label for Thing {
     fn label(self) -> &'static str {
         match self {
@@ -513,6 +524,7 @@ mod tests {
         check(crate::shortlist::ConsentState::ALL, &[]);
         check(crate::shortlist::ConsentHow::ALL, &[]);
         check(crate::placements::feedback::Answer::ALL, &[]);
+        check(crate::openings::OpeningSort::ALL, &[]);
         check(EntryKind::ALL, &["sms"]);
         for l in [LanguageLevel::Basic, LanguageLevel::Good, LanguageLevel::Fluent, LanguageLevel::Native] {
             assert!(!l.label().is_empty());

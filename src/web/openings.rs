@@ -20,7 +20,7 @@ use crate::state::AppState;
 use crate::{db, openings, placements};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(list).service(show).service(propose);
+    cfg.service(list).service(show).service(propose).service(take_responsibility);
 }
 
 const PAGE: i64 = 20;
@@ -34,8 +34,8 @@ pub fn search_form<S: TextEnum + Label>(action: &str, q: &SearchQuery, with_avai
                 input type="search" name="q" value=(q.q)
                     placeholder=(if with_available { "namn, personnummer, telefon, e-post, ort eller yrke" } else { "t.ex. undersköterska, svetsare, truckkort" });
             }
-            label { "Kommunkod" input name="municipality" value=(q.municipality.clone().unwrap_or_default()) placeholder="1287" size="6"; }
-            label { "Yrke (SSYK)" input name="occupation" value=(q.occupation.clone().unwrap_or_default()) placeholder="5321" size="6"; }
+            label { "Kommun" input #f-municipality name="municipality" value=(q.municipality.clone().unwrap_or_default()) placeholder="t.ex. Trelleborg" data-typeahead="municipalities" autocomplete="off"; }
+            label { "Yrke" input #f-occupation name="occupation" value=(q.occupation.clone().unwrap_or_default()) placeholder="t.ex. undersköterska" data-typeahead="occupations" autocomplete="off"; }
             label { "Körkort" input name="licence" value=(q.licence.clone().unwrap_or_default()) placeholder="B" size="4"; }
             @if with_available {
                 label { "Tillgänglig före" input type="date" name="available_before" value=(q.available_before.clone().unwrap_or_default()); }
@@ -63,6 +63,37 @@ pub fn clean(mut q: SearchQuery) -> SearchQuery {
     q
 }
 
+/// The query with municipality and occupation names (as picked in the form, or typed: then
+/// the best match) read as their codes; a name that matches nothing is left for validation
+/// to name.
+pub fn with_codes(mut q: SearchQuery) -> SearchQuery {
+    use crate::taxonomy::{Vocabulary, resolve};
+    let codes = |v: Vocabulary, text: &str| {
+        // A picked term ("Undersköterskor, hemtjänst … (5321)") may itself hold commas.
+        if let Some(term) = resolve(v, text) {
+            return term.code;
+        }
+        text.split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(|t| {
+                if t.chars().all(|c| c.is_ascii_digit()) {
+                    t.to_string()
+                } else {
+                    resolve(v, t)
+                        .or_else(|| crate::taxonomy::lookup(v, t, 1, 0).0.into_iter().next())
+                        .map(|term| term.code)
+                        .unwrap_or_else(|| t.to_string())
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    q.municipality = q.municipality.map(|m| codes(Vocabulary::Municipalities, &m));
+    q.occupation = q.occupation.map(|o| codes(Vocabulary::Occupations, &o));
+    q
+}
+
 /// Previous/next links keeping the query.
 pub fn pager(path: &str, query: &str, offset: i64, shown: usize, total: i64) -> Markup {
     let link = |o: i64| format!("{path}?{query}{}offset={o}", if query.is_empty() { "" } else { "&" });
@@ -80,6 +111,27 @@ pub fn query_without_offset(req: &actix_web::HttpRequest) -> String {
     req.query_string().split('&').filter(|p| !p.starts_with("offset=") && !p.is_empty()).collect::<Vec<_>>().join("&")
 }
 
+/// One row of the openings list, from a search hit or from the sorted list.
+struct Row {
+    id: String,
+    headline: String,
+    employer_id: String,
+    occupation: String,
+    municipality_code: String,
+    employment_type: EmploymentType,
+    vacancies_left: Option<i32>,
+    deadline: Option<crate::clock::Day>,
+    status: OpeningStatus,
+}
+
+#[derive(Deserialize, Default)]
+struct ListExtra {
+    sort: Option<String>,
+}
+
+/// Openings: with search words, the best match first; without, sorted by the soonest
+/// deadline (or the newest, or the most vacancies). Filters by municipality and occupation
+/// by name; "Mina annonser" is the openings the signed-in broker is responsible for.
 #[get("/openings")]
 async fn list(
     state: web::Data<AppState>,
@@ -92,32 +144,129 @@ async fn list(
     if req.query_string().is_empty() {
         q.status = Some(OpeningStatus::Open.as_str().into());
     }
+    let extra = web::Query::<ListExtra>::from_query(req.query_string()).map(|e| e.into_inner()).unwrap_or_default();
+    let sort = extra
+        .sort
+        .as_deref()
+        .and_then(crate::openings::OpeningSort::parse)
+        .unwrap_or(crate::openings::OpeningSort::Deadline);
+    let mine = q.mine.as_deref() == Some("1");
     let offset = q.offset.unwrap_or(0).max(0);
-    let (st, query) = (state.clone(), q.clone());
-    let found = db::run(&state.pool, move |c| opening_hits(c, st.lookup(), &query, (PAGE, offset))).await;
-    let (items, total, error) = match found {
-        Ok((items, total)) => (items, total, None),
-        Err(AppError::Validation(errors)) => (vec![], 0, Some(errors)),
+    let query = with_codes(q.clone());
+    let (st, who) = (state.clone(), staff.who.clone());
+    let searching = !q.q.trim().is_empty();
+    let found = db::run(&state.pool, move |c| {
+        let (rows, total) = if searching {
+            let (hits, total) = opening_hits(c, st.lookup(), &query, (PAGE, offset))?;
+            let rows = hits
+                .into_iter()
+                .map(|o| Row {
+                    id: o.id,
+                    headline: o.headline,
+                    employer_id: o.employer_id,
+                    occupation: o.occupation.to_string(),
+                    municipality_code: o.municipality_code,
+                    employment_type: o.employment_type,
+                    vacancies_left: None,
+                    deadline: o.application_deadline,
+                    status: o.status,
+                })
+                .collect::<Vec<_>>();
+            (rows, total)
+        } else {
+            // Without search words the list comes from the database, in the order asked.
+            let one = |v: &Option<String>, field: &str| -> Result<Option<String>, AppError> {
+                match v.as_deref() {
+                    Some(s) if s.contains(',') => Err(AppError::field(field, crate::error::Fault::Format, "pick one")),
+                    other => Ok(other.map(str::to_string)),
+                }
+            };
+            let filter = openings::store::OpeningFilter {
+                status: query.status.clone(),
+                occupation: one(&query.occupation, "occupation")?,
+                municipality_code: one(&query.municipality, "municipality")?,
+                broker_id: mine.then(|| who.user_id.clone()),
+                sort: Some(sort.as_str().to_string()),
+                ..Default::default()
+            };
+            if let Some(m) = &filter.municipality_code {
+                if !crate::reference::reference().municipalities.contains_key(m) {
+                    return Err(AppError::field("municipality", crate::error::Fault::Unknown, "is not a municipality"));
+                }
+            }
+            let (list, total) = openings::store::list(c, &who, &filter, PAGE, offset)?;
+            let rows = list
+                .into_iter()
+                .map(|o| Row {
+                    vacancies_left: Some((o.number_of_vacancies - o.filled_vacancies).max(0)),
+                    id: o.id,
+                    headline: o.headline,
+                    employer_id: o.employer_id,
+                    occupation: o.occupation.to_string(),
+                    municipality_code: o.workplace_address.municipality_code,
+                    employment_type: o.employment_type,
+                    deadline: o.application_deadline,
+                    status: o.status,
+                })
+                .collect::<Vec<_>>();
+            (rows, total)
+        };
+        let mut employers = std::collections::HashMap::new();
+        for r in &rows {
+            if !employers.contains_key(&r.employer_id) {
+                let e = crate::employers::get(c, &r.employer_id)?;
+                employers.insert(e.id, e.name);
+            }
+        }
+        Ok((rows, total, employers))
+    })
+    .await;
+    let (items, total, employers, error) = match found {
+        Ok((items, total, employers)) => (items, total, employers, None),
+        Err(AppError::Validation(errors)) => (vec![], 0, Default::default(), Some(errors)),
         Err(e) => return Err(e.into()),
     };
+    let keep = |s: crate::openings::OpeningSort| {
+        let rest: Vec<&str> = req
+            .query_string()
+            .split('&')
+            .filter(|p| !p.starts_with("sort=") && !p.starts_with("offset=") && !p.is_empty())
+            .collect();
+        format!("/openings?{}{}sort={}", rest.join("&"), if rest.is_empty() { "" } else { "&" }, s.as_str())
+    };
     let body = html! {
-        h1 { "Annonser" }
+        h1 { @if mine { "Mina annonser" } @else { "Annonser" } }
+        p.muted {
+            @if mine { a href="/openings" { "Visa alla" } } @else { a href="/openings?mine=1&status=open" { "Mina annonser" } }
+            " · " (total) " annonser"
+        }
         (search_form::<OpeningStatus>("/openings", &q, false))
+        @if !searching {
+            p.sorting { "Sortera: "
+                @for s in crate::openings::OpeningSort::ALL {
+                    @if *s == sort { strong { (s.label()) } } @else { a href=(keep(*s)) { (s.label()) } }
+                    " "
+                }
+            }
+        }
         @if let Some(errors) = &error {
             div.notice.error role="alert" { @for e in errors { p { "Filtret: " (labels::field_problem(e)) } } }
         }
-        table.results {
-            thead { tr { th { "Annons" } th { "Yrke" } th { "Ort" } th { "Anställning" } th { "Start" } th { "Sista dag" } th { "Status" } } }
-            tbody {
-                @for o in &items {
-                    tr {
-                        td { a href=(format!("/openings/{}", o.id)) { (o.headline) } }
-                        td { (occupation(&o.occupation)) }
-                        td { (municipality(&o.municipality_code)) }
-                        td { (o.employment_type.label()) }
-                        td { (o.start_date.as_deref().map(date).unwrap_or_default()) }
-                        td { (o.application_deadline.as_deref().map(date).unwrap_or_default()) }
-                        td { (o.status.label()) }
+        div.scroll {
+            table.results {
+                thead { tr { th { "Annons" } th { "Arbetsgivare" } th { "Yrke" } th { "Ort" } th { "Anställning" } th { "Platser kvar" } th { "Sista dag" } th { "Status" } } }
+                tbody {
+                    @for o in &items {
+                        tr {
+                            td { a href=(format!("/openings/{}", o.id)) { (o.headline) } }
+                            td { a href=(format!("/employers/{}", o.employer_id)) { (employers.get(&o.employer_id).cloned().unwrap_or_default()) } }
+                            td { (occupation(&o.occupation)) }
+                            td { (municipality(&o.municipality_code)) }
+                            td { (o.employment_type.label()) }
+                            td { (o.vacancies_left.map(|v| v.to_string()).unwrap_or_else(|| "–".into())) }
+                            td { (o.deadline.as_deref().map(date).unwrap_or_default()) }
+                            td { (o.status.label()) }
+                        }
                     }
                 }
             }
@@ -125,7 +274,7 @@ async fn list(
         @if items.is_empty() && error.is_none() { p.muted { "Inga annonser matchar." } }
         (pager("/openings", &query_without_offset(&req), offset, items.len(), total))
     };
-    super::ok(layout::page("Annonser", &staff.chrome(), body))
+    super::ok(layout::page(if mine { "Mina annonser" } else { "Annonser" }, &staff.chrome(), body))
 }
 
 /// The explanation of one ranked hit, readable: components, matched and missing items,
@@ -238,6 +387,10 @@ async fn opening_page(
     let (opening, (candidates, total), pipeline, names, employer, short) = db::run(&state.pool, move |c| {
         let opening = openings::store::get_visible(c, &who, &id)?;
         let employer = crate::employers::get(c, &opening.employer_id)?;
+        let responsible = match opening.broker_id.as_deref() {
+            Some(b) => crate::auth::store::user(c, b)?.map(|u| u.name),
+            None => None,
+        };
         let contacts = crate::employers::contacts::list(c, &opening.employer_id)?;
         let ranked = candidates_for_opening(c, st.lookup(), &who, &id, (PAGE, offset), &action)?;
         let filter = placements::store::PlacementFilter { opening_id: Some(id.clone()), ..Default::default() };
@@ -250,7 +403,7 @@ async fn opening_page(
         let short_ids: Vec<String> = short.iter().map(|e| e.seeker_id.clone()).collect();
         crate::audit::record(c, &who, &short_ids, &action, now)?;
         let short_names = super::start::names_of(c, &short_ids)?;
-        Ok((opening, ranked, pipeline, names, (employer, contacts), (short, short_names)))
+        Ok((opening, ranked, pipeline, names, (employer, contacts, responsible), (short, short_names)))
     })
     .await?;
     let can_propose = matches!(staff.who.role, Role::Broker | Role::Admin) && opening.status == OpeningStatus::Open;
@@ -267,6 +420,13 @@ async fn opening_page(
                     @if let Some(p) = &k.phone { " · " a href=(format!("tel:{p}")) { (p) } }
                     @if let Some(e) = &k.email { " · " a href=(format!("mailto:{e}")) { (e) } }
                 } @else { span.muted { " · ingen kontaktperson ännu" } } }
+            p.responsible { "Ansvarig jobbmäklare: " (employer.2.clone().unwrap_or_else(|| "ingen än".into()))
+                @if staff.who.role == Role::Broker && o.broker_id.as_deref() != Some(staff.who.user_id.as_str()) && !staff.csrf.is_empty() {
+                    form.inline method="post" action=(format!("/openings/{}/responsible", o.id)) {
+                        input type="hidden" name="csrf" value=(staff.csrf);
+                        button.secondary type="submit" { "Jag ansvarar för annonsen" }
+                    }
+                } }
             p.meta {
                 (occupation(&o.occupation)) " · " (municipality(&o.workplace_address.municipality_code))
                 " · " (o.employment_type.label()) " · " (o.number_of_vacancies) " platser (" (o.filled_vacancies) " tillsatta)"
@@ -438,4 +598,26 @@ async fn propose(
             opening_page(&state, &staff, id, 0, Some(Flash::Failed(refusal(&e))), code).await
         }
     }
+}
+
+#[derive(Deserialize)]
+struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// The signed-in broker takes responsibility for the opening ("Mina annonser").
+#[post("/openings/{id}/responsible")]
+async fn take_responsibility(
+    state: web::Data<AppState>,
+    staff: Staff,
+    id: web::Path<String>,
+    f: web::Form<CsrfOnly>,
+) -> WebResult {
+    staff.check(&f.csrf)?;
+    staff.require(&[Role::Broker])?;
+    let (id, now, who) = (id.into_inner(), state.clock.now_ts(), staff.who.clone());
+    let opening = id.clone();
+    db::run(&state.pool, move |c| openings::store::set_broker(c, now, &who, &opening, Some(&who.user_id))).await?;
+    Ok(see_other(&format!("/openings/{id}")))
 }

@@ -40,7 +40,8 @@ async fn list(state: web::Data<AppState>, staff: Staff, req: HttpRequest, q: web
     }
     q.broker_id = mine.then(|| staff.who.user_id.clone());
     let offset = q.offset.unwrap_or(0).max(0);
-    let (st, who, query, action) = (state.clone(), staff.who.clone(), q.clone(), staff.action.clone());
+    let query = super::openings::with_codes(q.clone());
+    let (st, who, action) = (state.clone(), staff.who.clone(), staff.action.clone());
     let found = db::run(&state.pool, move |c| seeker_hits(c, st.lookup(), &who, &query, (PAGE, offset), &action)).await;
     let (items, total, errors) = match found {
         Ok((items, total)) => (items, total, None),

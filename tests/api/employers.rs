@@ -287,3 +287,82 @@ async fn a_consent_request_is_sent_and_answered_through_the_link() {
     let consent: Value = thursday.get(&url, &broker).await.json().await.unwrap();
     assert_eq!(consent["state"], "expired");
 }
+
+/// The openings list as brokers work it: sorted by deadline, publication or vacancies,
+/// filtered by municipality and occupation by name, with the employer named; "Mina annonser"
+/// are the ones the broker took responsibility for.
+#[tokio::test]
+async fn openings_are_sorted_filtered_by_name_and_taken_responsibility_for() {
+    let app = spawn_app().await;
+    let (broker, broker_id) = app.token("broker", "Britt", None).await;
+    let (manager, manager_id) = app.token("manager", "Maja", None).await;
+    let employer = app.employer("Omsorgen AB", "5560000001", false).await;
+    let mut ids = Vec::new();
+    for (headline, deadline, vacancies, municipality) in [
+        ("Sent", "2026-12-30", 1, "1287"),
+        ("Snart", "2026-12-01", 3, "1280"),
+        ("Mitt emellan", "2026-12-15", 2, "1287"),
+    ] {
+        let mut o = opening_body();
+        o["employer_id"] = employer.clone().into();
+        o["headline"] = headline.into();
+        o["application_deadline"] = deadline.into();
+        o["number_of_vacancies"] = vacancies.into();
+        o["workplace_address"]["municipality_code"] = municipality.into();
+        let o: Value = app.post_json("/api/v1/openings", &broker, &o).await.json().await.unwrap();
+        ids.push(o["id"].as_str().unwrap().to_string());
+    }
+    let headlines = |v: Value| {
+        v["items"].as_array().unwrap().iter().map(|o| o["headline"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+    };
+    let by = |sort: &str| format!("/api/v1/openings?sort={sort}");
+    assert_eq!(
+        headlines(app.get(&by("deadline"), &broker).await.json().await.unwrap()),
+        ["Snart", "Mitt emellan", "Sent"]
+    );
+    assert_eq!(
+        headlines(app.get(&by("vacancies"), &broker).await.json().await.unwrap()),
+        ["Snart", "Mitt emellan", "Sent"]
+    );
+    assert_eq!(headlines(app.get(&by("published"), &broker).await.json().await.unwrap())[0], "Mitt emellan");
+    assert_field_error(app.get(&by("price"), &broker).await, "sort").await;
+    assert_eq!(
+        headlines(app.get("/api/v1/openings?occupation=53", &broker).await.json().await.unwrap()).len(),
+        3,
+        "any SSYK level"
+    );
+
+    // Responsibility: a broker, not anyone else.
+    let url = format!("/api/v1/openings/{}/broker", ids[2]);
+    let res =
+        app.client.put(app.url(&url)).bearer_auth(&broker).json(&json!({"broker_id": broker_id})).send().await.unwrap();
+    assert_eq!(res.json::<Value>().await.unwrap()["broker_id"], broker_id.as_str());
+    let res = app
+        .client
+        .put(app.url(&url))
+        .bearer_auth(&broker)
+        .json(&json!({"broker_id": manager_id}))
+        .send()
+        .await
+        .unwrap();
+    assert_field_error(res, "broker_id").await;
+    let res =
+        app.client.put(app.url(&url)).bearer_auth(&manager).json(&json!({"broker_id": null})).send().await.unwrap();
+    assert_problem(res, 403).await;
+    let mine: Value = app.get(&format!("/api/v1/openings?broker_id={broker_id}"), &broker).await.json().await.unwrap();
+    assert_eq!(headlines(mine), ["Mitt emellan"]);
+
+    // The page: names, not codes; the employer named; mine.
+    let picked =
+        "Undersköterskor, hemtjänst, hemsjukvård och äldreboende (5321)".replace(' ', "%20").replace(',', "%2C");
+    let page = app.get(&format!("/openings?municipality=Trelleborg&occupation={picked}&sort=deadline"), &broker).await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Mitt emellan") && html.contains("Sent") && !html.contains("Snart"), "Trelleborg only");
+    assert!(html.find("Mitt emellan") < html.find(">Sent<"), "soonest deadline first");
+    assert!(html.contains("Omsorgen AB"), "the employer column");
+    let mine = app.get("/openings?mine=1", &broker).await.text().await.unwrap();
+    assert!(mine.contains("Mina annonser") && mine.contains("Mitt emellan") && !mine.contains(">Sent<"));
+    let unknown = app.get("/openings?municipality=Atlantis", &broker).await.text().await.unwrap();
+    assert!(unknown.contains("Filtret"), "a name that matches nothing is named");
+}
