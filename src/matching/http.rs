@@ -1,6 +1,6 @@
 use actix_web::{HttpResponse, get, web};
 
-use super::lists::{candidates_for_opening, openings_for_seeker};
+use super::lists::{CandidateFilter, candidates_for_opening, openings_for_seeker};
 use crate::audit::Action;
 use crate::auth::{Principal, Role};
 use crate::db;
@@ -18,13 +18,16 @@ async fn opening_candidates(
     who: Principal,
     id: web::Path<String>,
     paging: Paging,
+    filter: web::Query<CandidateFilter>,
     action: Action,
 ) -> AppResult<HttpResponse> {
     who.require(Role::CASEWORK)?;
+    let filter = filter.into_inner().validate()?;
     let st = state.clone();
-    let (items, total) =
-        db::run(&state.pool, move |c| candidates_for_opening(c, st.lookup(), &who, &id, paging.pair(), &action))
-            .await?;
+    let (items, total) = db::run(&state.pool, move |c| {
+        candidates_for_opening(c, st.lookup(), &who, &id, paging.pair(), &filter, &action)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(paging.page(items, total)))
 }
 

@@ -27,42 +27,101 @@ pub struct Candidate {
     pub explanation: Explanation,
 }
 
+/// Narrows a candidate list by the person's home municipality, a driving licence, a
+/// language (any level) and availability.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct CandidateFilter {
+    pub municipality: Option<String>,
+    pub licence: Option<String>,
+    pub language: Option<String>,
+    pub available_before: Option<chrono::NaiveDate>,
+}
+
+impl CandidateFilter {
+    pub fn is_empty(&self) -> bool {
+        self.municipality.is_none()
+            && self.licence.is_none()
+            && self.language.is_none()
+            && self.available_before.is_none()
+    }
+
+    /// Empty fields mean no filter; unknown codes are named.
+    pub fn validate(mut self) -> AppResult<Self> {
+        let blank = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        self.municipality = blank(self.municipality);
+        self.licence = blank(self.licence);
+        self.language = blank(self.language);
+        let r = crate::reference::reference();
+        if self.municipality.as_ref().is_some_and(|m| !r.municipalities.contains_key(m)) {
+            return Err(AppError::field("municipality", crate::error::Fault::Unknown, "is not a municipality code"));
+        }
+        if self.licence.as_ref().is_some_and(|l| !r.driving_licences.contains(l)) {
+            return Err(AppError::field("licence", crate::error::Fault::Unknown, "is not a driving licence class"));
+        }
+        if self.language.as_ref().is_some_and(|l| !r.languages.contains_key(l)) {
+            return Err(AppError::field("language", crate::error::Fault::Unknown, "is not a language code"));
+        }
+        Ok(self)
+    }
+
+    fn keeps(&self, s: &seekers::Seeker) -> bool {
+        self.municipality.as_deref().is_none_or(|m| s.municipality_code.as_str() == m)
+            && self.licence.as_ref().is_none_or(|l| s.driving_licences.contains(l))
+            && self.language.as_ref().is_none_or(|l| s.languages.iter().any(|x| x.code == *l))
+            && self.available_before.is_none_or(|d| s.available_from.as_ref().is_none_or(|a| a.date() <= d))
+    }
+}
+
+/// How far down the ranking a filtered list looks: a filter narrows the best this many.
+pub const FILTER_WINDOW: usize = 500;
+
 /// Seekers ranked for an opening the caller may see; the shown seekers are audited under
 /// `action` (the route that showed them). Returns the page and the number of candidates.
+/// With a filter, the page is taken from the best [`FILTER_WINDOW`] that pass it.
 pub fn candidates_for_opening(
     c: &mut DbConnection,
     at: Lookup<'_>,
     who: &Principal,
     opening_id: &str,
     (limit, offset): (i64, i64),
+    filter: &CandidateFilter,
     action: &audit::Action,
 ) -> AppResult<(Vec<Candidate>, i64)> {
     let now = at.now;
     let opening = openings::store::get_visible(c, who, opening_id)?;
     let exclude = crate::placements::store::seekers_on_opening(c, opening_id)?;
     let profile = OpeningProfile::new(&opening);
-    let (ranked, total) =
-        candidates(&at.index.seekers, &profile, at.weights, &exclude, limit as usize, offset as usize)
-            .map_err(|e| AppError::Internal(e.context("ranking candidates")))?;
+    let window = if filter.is_empty() { (limit as usize, offset as usize) } else { (FILTER_WINDOW, 0) };
+    let (ranked, total) = candidates(&at.index.seekers, &profile, at.weights, &exclude, window.0, window.1)
+        .map_err(|e| AppError::Internal(e.context("ranking candidates")))?;
     let ids: Vec<String> = ranked.iter().map(|r| r.id.clone()).collect();
     let mut rows: HashMap<String, _> =
         seekers::store::rows_by_ids(c, &ids)?.into_iter().map(|r| (r.id.clone(), r)).collect();
-    let items: Vec<Candidate> = ranked
+    let kept: Vec<(super::Ranked, seekers::Seeker)> = ranked
+        .into_iter()
+        .filter_map(|r| {
+            let s = seekers::Seeker::from(rows.remove(&r.id).filter(|row| row.erased_at.is_none())?);
+            filter.keeps(&s).then_some((r, s))
+        })
+        .collect();
+    let (total, page): (usize, Vec<_>) = if filter.is_empty() {
+        (total, kept)
+    } else {
+        (kept.len(), kept.into_iter().skip(offset as usize).take(limit as usize).collect())
+    };
+    let items: Vec<Candidate> = page
         .into_iter()
         .enumerate()
-        .filter_map(|(i, r)| {
-            let s = seekers::Seeker::from(rows.remove(&r.id).filter(|row| row.erased_at.is_none())?);
-            Some(Candidate {
-                id: r.id,
-                rank: offset as usize + i + 1,
-                score: r.score,
-                first_name: s.first_name,
-                last_name: s.last_name,
-                municipality_code: s.municipality_code,
-                occupations: s.occupations,
-                available_from: s.available_from,
-                explanation: r.explanation,
-            })
+        .map(|(i, (r, s))| Candidate {
+            id: r.id,
+            rank: offset as usize + i + 1,
+            score: r.score,
+            first_name: s.first_name,
+            last_name: s.last_name,
+            municipality_code: s.municipality_code,
+            occupations: s.occupations,
+            available_from: s.available_from,
+            explanation: r.explanation,
         })
         .collect();
     let shown: Vec<String> = items.iter().map(|i| i.id.clone()).collect();

@@ -355,6 +355,64 @@ struct ShowQuery {
     proposed: Option<String>,
     kortlista: Option<String>,
     kortlista_fel: Option<String>,
+    #[serde(flatten)]
+    filter: CandidateForm,
+}
+
+/// The candidate filter as the opening page's form holds it: names or codes.
+#[derive(Deserialize, Default, Clone)]
+pub struct CandidateForm {
+    #[serde(default)]
+    municipality: String,
+    #[serde(default)]
+    licence: String,
+    #[serde(default)]
+    language: String,
+    #[serde(default)]
+    available_before: String,
+}
+
+impl CandidateForm {
+    fn to_filter(&self) -> Result<crate::matching::lists::CandidateFilter, AppError> {
+        use crate::taxonomy::{Vocabulary, lookup, resolve};
+        let code = |v: Vocabulary, t: &str| {
+            let t = t.trim();
+            (!t.is_empty()).then(|| {
+                resolve(v, t)
+                    .or_else(|| lookup(v, t, 1, 0).0.into_iter().next())
+                    .map(|x| x.code)
+                    .unwrap_or_else(|| t.to_string())
+            })
+        };
+        let available_before = match self.available_before.trim() {
+            "" => None,
+            d => Some(
+                d.parse()
+                    .map_err(|_| AppError::field("available_before", crate::error::Fault::Format, "YYYY-MM-DD"))?,
+            ),
+        };
+        crate::matching::lists::CandidateFilter {
+            municipality: code(Vocabulary::Municipalities, &self.municipality),
+            licence: Some(self.licence.trim().to_uppercase()).filter(|l| !l.is_empty()),
+            language: code(Vocabulary::Languages, &self.language),
+            available_before,
+        }
+        .validate()
+    }
+
+    fn query(&self) -> String {
+        [
+            ("municipality", &self.municipality),
+            ("licence", &self.licence),
+            ("language", &self.language),
+            ("available_before", &self.available_before),
+        ]
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| format!("{k}={}", super::urlencode(v.trim())))
+        .collect::<Vec<_>>()
+        .join("&")
+    }
 }
 
 /// A message shown at the top of a page after an action.
@@ -380,10 +438,16 @@ async fn opening_page(
     offset: i64,
     message: Option<Flash>,
     status_code: StatusCode,
+    shown_filter: &CandidateForm,
 ) -> WebResult {
     let (st, who, action) = (state.clone(), staff.who.clone(), staff.action.clone());
     let now = state.clock.now_ts();
     let today = state.clock.today();
+    // The form's names read as codes; a filter that names nothing known is said on the page.
+    let (filter, filter_error) = match shown_filter.to_filter() {
+        Ok(f) => (f, None),
+        Err(e) => (Default::default(), Some(labels::app_error(&e).1)),
+    };
     let (opening, (candidates, total), pipeline, names, employer, short) = db::run(&state.pool, move |c| {
         let opening = openings::store::get_visible(c, &who, &id)?;
         let employer = crate::employers::get(c, &opening.employer_id)?;
@@ -392,7 +456,7 @@ async fn opening_page(
             None => None,
         };
         let contacts = crate::employers::contacts::list(c, &opening.employer_id)?;
-        let ranked = candidates_for_opening(c, st.lookup(), &who, &id, (PAGE, offset), &action)?;
+        let ranked = candidates_for_opening(c, st.lookup(), &who, &id, (PAGE, offset), &filter, &action)?;
         let filter = placements::store::PlacementFilter { opening_id: Some(id.clone()), ..Default::default() };
         let (pipeline, _) = placements::store::list(c, &filter, 100, 0)?;
         let ids: Vec<String> = pipeline.iter().map(|p| p.seeker_id.clone()).collect();
@@ -455,6 +519,15 @@ async fn opening_page(
         (super::shortlist::section(o, &short.0, &short.1, &staff.csrf, today))
         section #candidates {
             h2 { "Kandidater" span.muted { " – " (total) " möjliga, bäst först" } }
+            form.filters method="get" action=(format!("/openings/{}", o.id)) {
+                label { "Bor i kommun" input #c-municipality name="municipality" value=(shown_filter.municipality) data-typeahead="municipalities" autocomplete="off"; }
+                label { "Körkort" input name="licence" value=(shown_filter.licence) size="4" placeholder="B"; }
+                label { "Språk" input #c-language name="language" value=(shown_filter.language) data-typeahead="languages" autocomplete="off"; }
+                label { "Tillgänglig senast" input type="date" name="available_before" value=(shown_filter.available_before); }
+                button type="submit" { "Filtrera" }
+            }
+            @if let Some(e) = &filter_error { p.notice.error role="alert" { "Filtret: " (e) } }
+            @if !shown_filter.query().is_empty() { p.muted { "Filtrerat bland de " (crate::matching::lists::FILTER_WINDOW) " bäst rankade. " a href=(format!("/openings/{}", o.id)) { "Visa alla" } } }
             p.muted { "Rangordnat efter yrke, krav, avstånd, egen beskrivning, meriter och tillgänglighet. Kön, ålder och ursprung används aldrig. Bland nästan lika bra kandidater går den som väntat längst först." }
             @if candidates.is_empty() { p.muted { "Inga kandidater hittades." } }
             ol.candidates start=(offset + 1) {
@@ -465,7 +538,7 @@ async fn opening_page(
             @if !hidden.is_empty() {
                 p.muted { (hidden.len()) " på sidan dolda som ej aktuella (se kortlistan)." }
             }
-            (pager(&format!("/openings/{}", o.id), "", offset, candidates.len(), total))
+            (pager(&format!("/openings/{}", o.id), &shown_filter.query(), offset, candidates.len(), total))
         }
     };
     Ok(page_response(status_code, layout::page(&o.headline, &staff.chrome(), body)))
@@ -530,7 +603,8 @@ async fn show(state: web::Data<AppState>, staff: Staff, id: web::Path<String>, q
         (_, _, Some(code)) => Some(Flash::Failed(super::shortlist::refusal(code))),
         _ => None,
     };
-    opening_page(&state, &staff, id.into_inner(), q.offset.unwrap_or(0).max(0), message, StatusCode::OK).await
+    let filter = q.filter.clone();
+    opening_page(&state, &staff, id.into_inner(), q.offset.unwrap_or(0).max(0), message, StatusCode::OK, &filter).await
 }
 
 #[derive(Deserialize)]
@@ -595,7 +669,7 @@ async fn propose(
         Ok(placement) => Ok(see_other(&format!("/openings/{id}?proposed={placement}"))),
         Err(e) => {
             let code = actix_web::ResponseError::status_code(&e);
-            opening_page(&state, &staff, id, 0, Some(Flash::Failed(refusal(&e))), code).await
+            opening_page(&state, &staff, id, 0, Some(Flash::Failed(refusal(&e))), code, &CandidateForm::default()).await
         }
     }
 }

@@ -366,3 +366,64 @@ async fn openings_are_sorted_filtered_by_name_and_taken_responsibility_for() {
     let unknown = app.get("/openings?municipality=Atlantis", &broker).await.text().await.unwrap();
     assert!(unknown.contains("Filtret"), "a name that matches nothing is named");
 }
+
+/// The candidate list narrows by home municipality, licence, language and availability.
+#[tokio::test]
+async fn candidates_are_filtered_by_place_licence_language_and_availability() {
+    let app = spawn_app().await;
+    let (broker, _) = app.token("broker", "Britt", None).await;
+    let employer = app.employer("Omsorgen AB", "5560000001", false).await;
+    let mut o = opening_body();
+    o["employer_id"] = employer.into();
+    o["must_have"] = json!({});
+    let o: Value = app.post_json("/api/v1/openings", &broker, &o).await.json().await.unwrap();
+    let opening = o["id"].as_str().unwrap().to_string();
+    for (i, (first, licences, languages, municipality, available)) in [
+        (
+            "Ali",
+            json!(["B"]),
+            json!([{"code": "ar", "level": "native"}, {"code": "sv", "level": "good"}]),
+            "1287",
+            "2026-12-01",
+        ),
+        ("Berit", json!([]), json!([{"code": "sv", "level": "native"}]), "1280", "2027-03-01"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut s = seeker_body(&pnr("19900101", 300 + i as u32));
+        s["first_name"] = first.into();
+        s["driving_licences"] = licences;
+        s["languages"] = languages;
+        s["municipality_code"] = municipality.into();
+        s["available_from"] = available.into();
+        s["max_commute_km"] = 100.into();
+        assert_eq!(app.post_json("/api/v1/seekers", &broker, &s).await.status(), 201);
+    }
+    let url = format!("/api/v1/openings/{opening}/candidates");
+    search_until(&app, &url, &broker, 2).await;
+    let names = |v: Value| {
+        v["items"].as_array().unwrap().iter().map(|c| c["first_name"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+    };
+    for (query, expect) in [
+        ("licence=B", vec!["Ali"]),
+        ("language=ar", vec!["Ali"]),
+        ("municipality=1280", vec!["Berit"]),
+        ("available_before=2027-01-01", vec!["Ali"]),
+        ("language=sv&municipality=1287", vec!["Ali"]),
+    ] {
+        let found: Value = app.get(&format!("{url}?{query}"), &broker).await.json().await.unwrap();
+        assert_eq!(names(found.clone()), expect, "{query}");
+        assert_eq!(found["total"], expect.len(), "{query}");
+    }
+    assert_field_error(app.get(&format!("{url}?licence=Q"), &broker).await, "licence").await;
+    assert_field_error(app.get(&format!("{url}?language=klingon"), &broker).await, "language").await;
+    // The page takes names.
+    let html = app
+        .get(&format!("/openings/{opening}?municipality=Malm%C3%B6&language=Svenska"), &broker)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Berit") && !html.contains("Ali "), "Malmö and Swedish");
+}
