@@ -114,7 +114,16 @@ impl Browser {
     }
 
     async fn close(mut self) {
-        let _ = self.client.close().await;
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// A test that fails half-way must not leave its chromedriver (and browser) behind: they
+/// would hold the test run's output open and keep running after it.
+impl Drop for Browser {
+    fn drop(&mut self) {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
