@@ -181,8 +181,43 @@ pub fn run(opts: &BenchOptions, weights: &MatchingSettings, mut out: impl FnMut(
         percentile(&brute, 0.50),
         percentile(&brute, 0.99)
     ));
+    typeahead(&mut out);
     if let Some(rss) = peak_rss_mib() {
         out(format!("peak RSS: {rss:.0} MiB"));
     }
     Ok(())
+}
+
+/// The typeahead behind every code picker, timed per vocabulary over what people type: a
+/// few letters, a whole word, a word with a typo, a code.
+fn typeahead(out: &mut impl FnMut(String)) {
+    use crate::taxonomy::{Vocabulary, lookup};
+    let typed: &[(Vocabulary, &[&str])] = &[
+        (
+            Vocabulary::Occupations,
+            &["und", "underskoterska", "underskoterka", "svets", "lagerarbetare", "5321", "busschauf"],
+        ),
+        (Vocabulary::Skills, &["tr", "truckkort", "truckkrot", "kassa", "omvardnad", "excel", "svetsning"]),
+        (Vocabulary::Municipalities, &["tr", "trelleborg", "kristianstd", "1287", "malmo", "göteb"]),
+        (Vocabulary::Languages, &["ar", "arabiska", "somalsika", "sv", "engelska"]),
+    ];
+    for (v, words) in typed {
+        let mut times = Vec::new();
+        for _ in 0..20 {
+            for w in *words {
+                let t = Instant::now();
+                let (items, _) = lookup(*v, w, 12, 0);
+                times.push(t.elapsed());
+                assert!(items.len() <= 12);
+            }
+        }
+        times.sort();
+        out(format!(
+            "typeahead {}: {} lookups, p50 {:.2} ms, p99 {:.2} ms",
+            v.as_str(),
+            times.len(),
+            percentile(&times, 0.50),
+            percentile(&times, 0.99)
+        ));
+    }
 }
