@@ -200,7 +200,8 @@ pub fn document() -> Value {
                 "patch": op("Rename a unit (every reference follows) or (de)activate it", "admin", Some("UnitPatch"), ("200", "Unit"), &[json!({ "name": "name", "in": "path", "required": true, "schema": { "type": "string" } })]),
                 "delete": op("Remove a unit nothing refers to; one in use is 409 conflict.not_empty (deactivate it instead)", "admin", None, ("204", "Status"), &[json!({ "name": "name", "in": "path", "required": true, "schema": { "type": "string" } })]),
             },
-            "/api/v1/audit": { "get": op("Who read which seeker, when, through which endpoint", "admin", None, ("200", "AuditList"), &with_id) },
+            "/api/v1/audit": { "get": op("Who read which seeker, when, through which endpoint (an application not yet linked: application:{id})", "admin", None, ("200", "AuditList"), &{ let mut p = with_id.clone(); p.extend([query("user_id", "one user's reads"), query("from", "first day, YYYY-MM-DD"), query("to", "last day, YYYY-MM-DD, included")]); p }) },
+            "/api/v1/audit.csv": { "get": op("The same rows for the log review, for Swedish Excel (BOM, ';', Swedish headers)", "admin", None, ("200", "Status"), &[query("seeker_id", ""), query("user_id", ""), query("from", "YYYY-MM-DD"), query("to", "YYYY-MM-DD")]) },
         },
         "components": {
             "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },

@@ -55,16 +55,29 @@ pub fn record(
     Ok(())
 }
 
-pub fn list(
-    conn: &mut DbConnection,
-    seeker_id: Option<&str>,
-    limit: i64,
-    offset: i64,
-) -> AppResult<(Vec<AuditEntry>, i64)> {
+/// What the log review narrows to: a user, a seeker, a period of instants `[from, to)`.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub user_id: Option<String>,
+    pub seeker_id: Option<String>,
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+}
+
+pub fn list(conn: &mut DbConnection, f: &AuditFilter, limit: i64, offset: i64) -> AppResult<(Vec<AuditEntry>, i64)> {
     let filtered = || {
         let mut q = audit_log::table.into_boxed();
-        if let Some(s) = seeker_id {
-            q = q.filter(audit_log::seeker_id.eq(s.to_string()));
+        if let Some(s) = &f.seeker_id {
+            q = q.filter(audit_log::seeker_id.eq(s.clone()));
+        }
+        if let Some(u) = &f.user_id {
+            q = q.filter(audit_log::user_id.eq(u.clone()));
+        }
+        if let Some(t) = f.from {
+            q = q.filter(audit_log::at.ge(t));
+        }
+        if let Some(t) = f.to {
+            q = q.filter(audit_log::at.lt(t));
         }
         q
     };
@@ -76,4 +89,15 @@ pub fn list(
         .select(AuditEntry::as_select())
         .load(conn)?;
     Ok((items, total))
+}
+
+/// Users' names by id, for the review's export.
+pub fn user_names(conn: &mut DbConnection, ids: &[String]) -> AppResult<std::collections::HashMap<String, String>> {
+    use crate::db::schema::users;
+    Ok(users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::name))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect())
 }

@@ -425,3 +425,47 @@ async fn guessing_booking_links_is_throttled() {
     // Other routes are not affected.
     assert_eq!(app.client.get(app.url("/healthz")).send().await.unwrap().status(), 200);
 }
+
+/// The monthly log review: the audit log filtered by user, seeker and period, and as a
+/// spreadsheet for Swedish Excel.
+#[tokio::test]
+async fn the_audit_log_is_filtered_and_exported_for_review() {
+    let app = spawn_app().await;
+    let (broker, broker_id) = app.token("broker", "Britt", None).await;
+    let (other, _) = app.token("broker", "Kalle", None).await;
+    let a: Value =
+        app.post_json("/api/v1/seekers", &broker, &seeker_body(&pnr("19900101", 300))).await.json().await.unwrap();
+    let b: Value =
+        app.post_json("/api/v1/seekers", &broker, &seeker_body(&pnr("19900101", 301))).await.json().await.unwrap();
+    let (a, b) = (a["id"].as_str().unwrap(), b["id"].as_str().unwrap());
+    app.get(&format!("/api/v1/seekers/{a}"), &broker).await;
+    app.get(&format!("/api/v1/seekers/{b}"), &broker).await;
+    app.get(&format!("/api/v1/seekers/{a}"), &other).await;
+
+    let admin = &app.admin_token;
+    let total = |q: String| {
+        let app = &app;
+        async move {
+            let v: Value = app.get(&format!("/api/v1/audit?{q}"), admin).await.json().await.unwrap();
+            v["total"].as_i64().unwrap()
+        }
+    };
+    assert_eq!(total(format!("user_id={broker_id}")).await, 2);
+    assert_eq!(total(format!("user_id={broker_id}&seeker_id={a}")).await, 1);
+    assert_eq!(total(format!("seeker_id={a}")).await, 2);
+    assert_eq!(total("from=2026-11-23&to=2026-11-23".into()).await, 3, "the clock says 23 November");
+    assert_eq!(total("from=2026-11-24".into()).await, 0);
+    assert_field_error(app.get("/api/v1/audit?from=yesterday", admin).await, "from").await;
+    assert_field_error(app.get("/api/v1/audit?from=2026-11-24&to=2026-11-01", admin).await, "to").await;
+    assert_problem(app.get("/api/v1/audit", &broker).await, 403).await;
+
+    let res = app.get(&format!("/api/v1/audit.csv?seeker_id={a}"), admin).await;
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let csv = res.text().await.unwrap();
+    let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert!(lines[0].starts_with("\u{feff}Tidpunkt;Användare;Roll;Arbetssökande;Åtgärd"), "{}", lines[0]);
+    assert_eq!(lines.len(), 3);
+    assert!(lines[1..].iter().any(|l| l.contains(";Kalle;jobbmäklare;")), "{csv}");
+    assert!(lines[1].contains("GET /api/v1/seekers/{id}"));
+}
