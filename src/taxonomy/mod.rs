@@ -36,64 +36,94 @@ pub struct Term {
     pub detail: Option<String>,
 }
 
+/// A term with what matching needs, folded once (not on every keystroke).
+struct Indexed {
+    term: Term,
+    label: String,
+    words: Vec<Vec<char>>,
+    code: String,
+    concept_id: Option<String>,
+}
+
+impl Indexed {
+    fn new(term: Term) -> Self {
+        let label = fold(&term.label);
+        let words = label
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(|w| w.chars().collect())
+            .collect();
+        Indexed { code: fold(&term.code), concept_id: term.concept_id.as_deref().map(fold), label, words, term }
+    }
+}
+
+/// Every term of a vocabulary, built on first use.
+fn indexed(vocabulary: Vocabulary) -> &'static [Indexed] {
+    static ALL: [std::sync::OnceLock<Vec<Indexed>>; 4] = [
+        std::sync::OnceLock::new(),
+        std::sync::OnceLock::new(),
+        std::sync::OnceLock::new(),
+        std::sync::OnceLock::new(),
+    ];
+    let slot = Vocabulary::ALL.iter().position(|v| *v == vocabulary).expect("a listed vocabulary");
+    ALL[slot].get_or_init(|| terms(vocabulary).into_iter().map(Indexed::new).collect())
+}
+
+fn terms(vocabulary: Vocabulary) -> Vec<Term> {
+    let r = reference();
+    match vocabulary {
+        Vocabulary::Occupations => r
+            .occupation_names
+            .iter()
+            .map(|o| Term {
+                label: o.label.clone(),
+                code: o.ssyk4.clone(),
+                concept_id: Some(o.id.clone()),
+                detail: r.ssyk_name(&o.ssyk4).map(str::to_string),
+            })
+            .chain(r.ssyk.values().filter(|g| g.level == 4).map(|g| Term {
+                label: g.name.clone(),
+                code: g.code.clone(),
+                concept_id: None,
+                detail: None,
+            }))
+            .collect(),
+        Vocabulary::Skills => r
+            .skills
+            .iter()
+            .map(|s| Term { label: s.label.clone(), code: s.id.clone(), concept_id: Some(s.id.clone()), detail: None })
+            .collect(),
+        Vocabulary::Municipalities => r
+            .municipalities
+            .values()
+            .map(|m| Term {
+                label: m.name.clone(),
+                code: m.code.clone(),
+                concept_id: Some(m.concept_id.clone()).filter(|c| !c.is_empty()),
+                detail: Some(m.county.clone()),
+            })
+            .collect(),
+        Vocabulary::Languages => r
+            .language_terms
+            .iter()
+            .map(|l| Term {
+                label: l.label.clone(),
+                code: l.code.clone(),
+                concept_id: Some(l.concept_id.clone()),
+                detail: None,
+            })
+            .collect(),
+    }
+}
+
 /// Terms that match `q`, best first, with how many matched in all.
 pub fn lookup(vocabulary: Vocabulary, q: &str, limit: usize, offset: usize) -> (Vec<Term>, usize) {
     let query = Query::new(q);
     if query.folded.is_empty() {
         return (vec![], 0);
     }
-    let mut scored: Vec<(u32, Term)> = Vec::new();
-    let mut consider = |term: Term| {
-        if let Some(score) = query.score(&term) {
-            scored.push((score, term));
-        }
-    };
-    let r = reference();
-    match vocabulary {
-        Vocabulary::Occupations => {
-            for o in &r.occupation_names {
-                consider(Term {
-                    label: o.label.clone(),
-                    code: o.ssyk4.clone(),
-                    concept_id: Some(o.id.clone()),
-                    detail: r.ssyk_name(&o.ssyk4).map(str::to_string),
-                });
-            }
-            for g in r.ssyk.values().filter(|g| g.level == 4) {
-                consider(Term { label: g.name.clone(), code: g.code.clone(), concept_id: None, detail: None });
-            }
-        }
-        Vocabulary::Skills => {
-            for s in &r.skills {
-                consider(Term {
-                    label: s.label.clone(),
-                    code: s.id.clone(),
-                    concept_id: Some(s.id.clone()),
-                    detail: None,
-                });
-            }
-        }
-        Vocabulary::Municipalities => {
-            for m in r.municipalities.values() {
-                consider(Term {
-                    label: m.name.clone(),
-                    code: m.code.clone(),
-                    concept_id: Some(m.concept_id.clone()).filter(|c| !c.is_empty()),
-                    detail: Some(m.county.clone()),
-                });
-            }
-        }
-        Vocabulary::Languages => {
-            for l in &r.language_terms {
-                consider(Term {
-                    label: l.label.clone(),
-                    code: l.code.clone(),
-                    concept_id: Some(l.concept_id.clone()),
-                    detail: None,
-                });
-            }
-        }
-    }
+    let mut scored: Vec<(u32, Term)> =
+        indexed(vocabulary).iter().filter_map(|t| query.score(t).map(|score| (score, t.term.clone()))).collect();
     // Best score; then the shorter, then the alphabetically first label; then the code, so
     // the order never depends on a hash map's.
     scored.sort_by(|(a, x), (b, y)| {
@@ -141,63 +171,66 @@ pub fn form_value(t: &Term) -> String {
 
 struct Query {
     folded: String,
-    words: Vec<String>,
+    words: Vec<Vec<char>>,
 }
 
 impl Query {
     fn new(q: &str) -> Self {
         let folded = fold(q.trim());
-        let words =
-            folded.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_string).collect();
+        let words = folded
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(|w| w.chars().collect())
+            .collect();
         Self { folded, words }
     }
 
-    fn score(&self, t: &Term) -> Option<u32> {
+    fn score(&self, t: &Indexed) -> Option<u32> {
         let q = self.folded.as_str();
-        if fold(&t.code) == q || t.concept_id.as_deref().is_some_and(|c| fold(c) == q) {
+        if t.code == q || t.concept_id.as_deref() == Some(q) {
             return Some(1000);
         }
-        let label = fold(&t.label);
+        let label = t.label.as_str();
         if label == q {
             return Some(900);
         }
         if label.starts_with(q) {
             return Some(800);
         }
-        let words: Vec<&str> = label.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
-        if words.iter().any(|w| w.starts_with(q)) {
+        let starts = |w: &[char], qw: &[char]| w.len() >= qw.len() && w[..qw.len()] == *qw;
+        let qchars: Vec<char> = q.chars().collect();
+        if t.words.iter().any(|w| starts(w, &qchars)) {
             return Some(700);
         }
-        if !self.words.is_empty() && self.words.iter().all(|qw| words.iter().any(|w| w.starts_with(qw.as_str()))) {
+        if self.words.is_empty() {
+            return None;
+        }
+        if self.words.iter().all(|qw| t.words.iter().any(|w| starts(w, qw))) {
             return Some(650);
         }
-        if q.chars().count() >= 3 && label.contains(q) {
+        if qchars.len() >= 3 && label.contains(q) {
             return Some(600);
         }
         // One typo per word (two in long words); every word of the query must find its match,
-        // and fewer edits rank higher.
-        let edits = |qw: &str| -> Option<usize> {
-            let n = qw.chars().count();
+        // and fewer edits rank higher. Compared with each word's prefixes of about the query
+        // word's length (typing is usually unfinished), and with the whole word.
+        let edits = |qw: &[char]| -> Option<usize> {
+            let n = qw.len();
             if n < 4 {
-                return words.iter().any(|w| w.starts_with(qw)).then_some(0);
+                return t.words.iter().any(|w| starts(w, qw)).then_some(0);
             }
             let max = if n < 8 { 1 } else { 2 };
-            words
+            t.words
                 .iter()
+                .filter(|w| w.len() + max >= n)
                 .filter_map(|w| {
-                    let chars: Vec<char> = w.chars().collect();
-                    // Compare with the word's prefixes of about the query's length (typing is
-                    // usually unfinished), and with the whole word.
-                    (n.saturating_sub(max)..=(n + max).min(chars.len()))
-                        .map(|len| strsim::damerau_levenshtein(qw, &chars[..len].iter().collect::<String>()))
+                    (n.saturating_sub(max)..=(n + max).min(w.len()))
+                        .map(|len| strsim::generic_damerau_levenshtein(qw, &w[..len]))
                         .min()
                 })
                 .filter(|&d| d <= max)
                 .min()
         };
-        if self.words.is_empty() {
-            return None;
-        }
         let mut total = 0;
         for qw in &self.words {
             total += edits(qw)?;
