@@ -220,16 +220,7 @@ impl Query {
                 return t.words.iter().any(|w| starts(w, qw)).then_some(0);
             }
             let max = if n < 8 { 1 } else { 2 };
-            t.words
-                .iter()
-                .filter(|w| w.len() + max >= n)
-                .filter_map(|w| {
-                    (n.saturating_sub(max)..=(n + max).min(w.len()))
-                        .map(|len| strsim::generic_damerau_levenshtein(qw, &w[..len]))
-                        .min()
-                })
-                .filter(|&d| d <= max)
-                .min()
+            t.words.iter().filter(|w| w.len() + max >= n).filter_map(|w| prefix_edits(qw, w, max)).min()
         };
         let mut total = 0;
         for qw in &self.words {
@@ -237,6 +228,37 @@ impl Query {
         }
         Some(300u32.saturating_sub(20 * total as u32))
     }
+}
+
+/// The fewest edits (insert, delete, substitute, swap two neighbours) that turn `q` into `w`
+/// or into a prefix of it of about `q`'s length, if at most `max`. One dynamic-programming
+/// table serves every prefix at once, and it stops as soon as a row cannot get under `max`.
+fn prefix_edits(q: &[char], w: &[char], max: usize) -> Option<usize> {
+    let n = q.len();
+    let m = w.len().min(n + max);
+    let mut before: Vec<usize> = vec![0; m + 1];
+    let mut above: Vec<usize> = (0..=m).collect();
+    let mut row: Vec<usize> = vec![0; m + 1];
+    for i in 1..=n {
+        row[0] = i;
+        let mut best = row[0];
+        for j in 1..=m {
+            let cost = usize::from(q[i - 1] != w[j - 1]);
+            let mut d = (above[j] + 1).min(row[j - 1] + 1).min(above[j - 1] + cost);
+            if i > 1 && j > 1 && q[i - 1] == w[j - 2] && q[i - 2] == w[j - 1] {
+                d = d.min(before[j - 2] + 1);
+            }
+            row[j] = d;
+            best = best.min(d);
+        }
+        if best > max {
+            return None;
+        }
+        std::mem::swap(&mut before, &mut above);
+        std::mem::swap(&mut above, &mut row);
+    }
+    // `above` now holds the last row: distances to each prefix w[..j].
+    (n.saturating_sub(max)..=m).map(|j| above[j]).min().filter(|&d| d <= max)
 }
 
 #[cfg(test)]
@@ -256,6 +278,15 @@ mod tests {
         assert!(o.iter().all(|t| t.label.starts_with("Underskötersk")), "{o:?}");
         assert_eq!(labels(Vocabulary::Languages, "arab")[0], "Arabiska");
         assert!(lookup(Vocabulary::Skills, "", 5, 0).0.is_empty());
+    }
+
+    #[test]
+    fn prefix_edits_count_typos_against_prefixes() {
+        let c = |s: &str| s.chars().collect::<Vec<_>>();
+        assert_eq!(prefix_edits(&c("underskoterka"), &c("underskoterska"), 2), Some(1));
+        assert_eq!(prefix_edits(&c("trcuk"), &c("truckkort"), 1), Some(1), "two letters swapped");
+        assert_eq!(prefix_edits(&c("svet"), &c("svetsare"), 1), Some(0), "a prefix as typed");
+        assert_eq!(prefix_edits(&c("kassa"), &c("lager"), 1), None);
     }
 
     #[test]
