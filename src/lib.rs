@@ -37,3 +37,4 @@ pub mod text;
 pub mod units;
 pub mod vocabulary;
 pub mod web;
+pub mod webhook;

@@ -69,10 +69,7 @@ pub async fn deliver_due(pool: &Pool, webhook: &str, clock: &crate::clock::Clock
             .load(c)?)
     })
     .await?;
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .map_err(|e| crate::error::AppError::internal(format!("http client: {e}")))?;
+    let client = crate::webhook::client(Duration::from_secs(10))?;
     let mut sent = 0;
     for (booking, starts, ends, officer, unit, first_name, phone, email, attempts) in due {
         // The gateway needs the contact details to remind the person; nothing else personal.
@@ -85,19 +82,10 @@ pub async fn deliver_due(pool: &Pool, webhook: &str, clock: &crate::clock::Clock
             "unit": unit,
             "recipient": { "first_name": first_name, "phone": phone, "email": email },
         });
-        let result = client
-            .post(&webhook)
-            .header("Idempotency-Key", format!("platsa-reminder:{booking}"))
-            .json(&body)
-            .send()
-            .await;
-        let error = match result {
-            Ok(r) if r.status().is_success() => None,
-            Ok(r) => Some(format!("HTTP {}", r.status().as_u16())),
-            Err(e) => Some(e.without_url().to_string()),
-        };
+        let key = format!("platsa-reminder:{booking}");
+        let error = crate::webhook::post(&client, &webhook, &key, body.to_string()).await.err();
         let now = clock.now_ts();
-        let wait = 60i64 << attempts.clamp(0, 8);
+        let wait = crate::webhook::backoff_secs(attempts);
         let ok = error.is_none();
         db::run(pool, move |c| {
             let q = reminders::table.find(&booking);

@@ -121,10 +121,7 @@ pub async fn deliver_due(
             .load(c)?)
     })
     .await?;
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_millis(settings.timeout_ms))
-        .build()
-        .map_err(|e| AppError::internal(format!("http client: {e}")))?;
+    let client = crate::webhook::client(Duration::from_millis(settings.timeout_ms))?;
     let mut summary = PushSummary::default();
     for d in due {
         let mut wait = Duration::from_millis(settings.retry_base_ms);
@@ -134,18 +131,7 @@ pub async fn deliver_due(
                 tokio::time::sleep(wait).await;
                 wait *= 2;
             }
-            let result = client
-                .post(&endpoint)
-                .header("Idempotency-Key", &d.idempotency_key)
-                .header("Content-Type", "application/json")
-                .body(d.payload.clone())
-                .send()
-                .await;
-            let error = match result {
-                Ok(res) if res.status().is_success() => None,
-                Ok(res) => Some(format!("HTTP {}", res.status().as_u16())),
-                Err(e) => Some(format!("{}", e.without_url())),
-            };
+            let error = crate::webhook::post(&client, &endpoint, &d.idempotency_key, d.payload.clone()).await.err();
             let id = d.id.clone();
             let now = clock.now_ts();
             let backoff = (settings.retry_base_ms as i64 / 1000).max(1) * 60 * (1 << (d.attempts.clamp(0, 10)));

@@ -37,10 +37,7 @@ pub async fn deliver_due(pool: &Pool, webhook: &str, clock: &crate::clock::Clock
             .load(c)?)
     })
     .await?;
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .map_err(|e| crate::error::AppError::internal(format!("http client: {e}")))?;
+    let client = crate::webhook::client(Duration::from_secs(10))?;
     let mut sent = 0;
     for (id, link, attempts, headline, first_name, phone, email) in due {
         let body = serde_json::json!({
@@ -50,15 +47,10 @@ pub async fn deliver_due(pool: &Pool, webhook: &str, clock: &crate::clock::Clock
             "answer_url": link,
             "recipient": { "first_name": first_name, "phone": phone, "email": email },
         });
-        let result =
-            client.post(&webhook).header("Idempotency-Key", format!("platsa-consent:{id}")).json(&body).send().await;
-        let error = match result {
-            Ok(r) if r.status().is_success() => None,
-            Ok(r) => Some(format!("HTTP {}", r.status().as_u16())),
-            Err(e) => Some(e.without_url().to_string()),
-        };
+        let key = format!("platsa-consent:{id}");
+        let error = crate::webhook::post(&client, &webhook, &key, body.to_string()).await.err();
         let now = clock.now_ts();
-        let wait = 60i64 << attempts.clamp(0, 8);
+        let wait = crate::webhook::backoff_secs(attempts);
         let ok = error.is_none();
         db::run(pool, move |c| {
             let q = consent_messages::table.find(&id);
