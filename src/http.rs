@@ -196,13 +196,20 @@ pub async fn refuse_control_characters<B: MessageBody + 'static>(
     next.call(req).await.map(ServiceResponse::map_into_left_body)
 }
 
-/// Unknown routes; a known path with another method is 405.
+/// Unknown routes; a known path with another method is 405, with `Allow` naming the methods
+/// it takes (from the OpenAPI document, for the API's paths).
 pub async fn not_found(req: HttpRequest) -> AppResult<HttpResponse> {
-    if req.resource_map().has_resource(req.path()) {
-        Err(AppError::MethodNotAllowed)
-    } else {
-        Err(AppError::NotFound(Thing::Route))
+    if !req.resource_map().has_resource(req.path()) {
+        return Err(AppError::NotFound(Thing::Route));
     }
+    let mut res = actix_web::ResponseError::error_response(&AppError::MethodNotAllowed);
+    let allowed = crate::openapi::allowed_methods(req.path());
+    if !allowed.is_empty() {
+        if let Ok(v) = header::HeaderValue::from_str(&allowed.join(", ")) {
+            res.headers_mut().insert(header::ALLOW, v);
+        }
+    }
+    Ok(res)
 }
 
 /// The last line of defence: any error answer that is not yet a problem document (a 405 from

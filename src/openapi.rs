@@ -14,6 +14,43 @@ async fn openapi() -> HttpResponse {
     HttpResponse::Ok().json(document())
 }
 
+/// The methods the API accepts on a path (for `Allow` on a 405), read from this document, so
+/// they cannot disagree with it. Empty for paths outside the API (the pages).
+pub fn allowed_methods(path: &str) -> Vec<String> {
+    static TABLE: std::sync::OnceLock<Vec<(Vec<String>, Vec<String>)>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let doc = document();
+        doc["paths"]
+            .as_object()
+            .map(|paths| {
+                paths
+                    .iter()
+                    .map(|(template, ops)| {
+                        let segments = template.split('/').map(str::to_string).collect();
+                        let methods =
+                            ops.as_object().map(|o| o.keys().map(|m| m.to_uppercase()).collect()).unwrap_or_default();
+                        (segments, methods)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    });
+    let wanted: Vec<&str> = path.split('/').collect();
+    // `{token}` matches any one segment, `{token}.ics` any one ending in `.ics`.
+    let fits = |template: &str, segment: &str| match template.split_once('}') {
+        Some((open, suffix)) if open.starts_with('{') => !segment.is_empty() && segment.ends_with(suffix),
+        _ => template == segment,
+    };
+    let mut allowed: Vec<String> = table
+        .iter()
+        .filter(|(t, _)| t.len() == wanted.len() && t.iter().zip(&wanted).all(|(t, s)| fits(t, s)))
+        .flat_map(|(_, m)| m.iter().cloned())
+        .collect();
+    allowed.sort();
+    allowed.dedup();
+    allowed
+}
+
 fn op(summary: &str, roles: &str, body: Option<&str>, ok: (&str, &str), params: &[Value]) -> Value {
     let mut o = json!({
         "summary": summary,

@@ -469,3 +469,21 @@ async fn the_audit_log_is_filtered_and_exported_for_review() {
     assert!(lines[1..].iter().any(|l| l.contains(";Kalle;jobbmäklare;")), "{csv}");
     assert!(lines[1].contains("GET /api/v1/seekers/{id}"));
 }
+
+/// A method a route does not take is 405 naming the ones it does (`Allow`).
+#[tokio::test]
+async fn a_wrong_method_is_405_with_allow() {
+    let app = spawn_app().await;
+    for (method, path, allow) in [
+        (reqwest::Method::PUT, "/api/v1/seekers", "GET, POST"),
+        (reqwest::Method::POST, "/api/v1/seekers/abc", "DELETE, GET, PATCH"),
+        // Both /bookings/{token} and /bookings/{token}.ics fit this path.
+        (reqwest::Method::PATCH, "/api/v1/bookings/bk_x.ics", "DELETE, GET"),
+        (reqwest::Method::POST, "/healthz", "GET"),
+    ] {
+        let res = app.client.request(method.clone(), app.url(path)).bearer_auth(&app.admin_token).send().await.unwrap();
+        assert_eq!(res.status(), 405, "{method} {path}");
+        assert_eq!(res.headers().get("allow").and_then(|v| v.to_str().ok()), Some(allow), "{method} {path}");
+        assert_problem(res, 405).await;
+    }
+}
