@@ -102,6 +102,16 @@ pub fn list(conn: &mut DbConnection, limit: i64, offset: i64) -> AppResult<(Vec<
     Ok((items, total))
 }
 
+/// Employers' names by id, in one query (for lists that show many).
+pub fn names(conn: &mut DbConnection, ids: &[String]) -> AppResult<std::collections::HashMap<String, String>> {
+    Ok(employers::table
+        .filter(employers::id.eq_any(ids))
+        .select((employers::id, employers::name))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
 pub fn count(conn: &mut DbConnection) -> AppResult<i64> {
     Ok(employers::table.count().get_result(conn)?)
 }

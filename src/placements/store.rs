@@ -410,6 +410,9 @@ pub struct PlacementFilter {
     pub opening_id: Option<String>,
     pub status: Option<String>,
     pub broker_id: Option<String>,
+    /// On any opening of this employer (the employer page; not a query parameter).
+    #[serde(skip)]
+    pub employer_id: Option<String>,
 }
 
 pub fn list(conn: &mut DbConnection, f: &PlacementFilter, limit: i64, offset: i64) -> AppResult<(Vec<Placement>, i64)> {
@@ -432,6 +435,10 @@ pub fn list(conn: &mut DbConnection, f: &PlacementFilter, limit: i64, offset: i6
         }
         if let Some(v) = &f.broker_id {
             q = q.filter(placements::broker_id.eq(v.clone()));
+        }
+        if let Some(e) = &f.employer_id {
+            let theirs = openings::table.filter(openings::employer_id.eq(e.clone())).select(openings::id);
+            q = q.filter(placements::opening_id.eq_any(theirs.nullable()));
         }
         q
     };

@@ -164,6 +164,12 @@ pub fn resolve(vocabulary: Vocabulary, text: &str) -> Option<Term> {
     }
 }
 
+/// The term a filter's text means: the one [`resolve`] reads, else the best match of the
+/// typeahead (a name typed without picking from the list).
+pub fn best(vocabulary: Vocabulary, text: &str) -> Option<Term> {
+    resolve(vocabulary, text).or_else(|| lookup(vocabulary, text, 1, 0).0.into_iter().next())
+}
+
 /// How a term is written in a form field, so [`resolve`] reads it back exactly.
 pub fn form_value(t: &Term) -> String {
     format!("{} ({})", t.label, t.code)

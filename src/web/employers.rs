@@ -44,11 +44,17 @@ async fn employer_page(
         let people = contacts::list(c, &id)?;
         let filter = openings::store::OpeningFilter { employer_id: Some(id.clone()), ..Default::default() };
         let (list, _) = openings::store::list(c, &who, &filter, 200, 0)?;
-        let mut history = Vec::new();
-        for o in &list {
-            let filter = placements::store::PlacementFilter { opening_id: Some(o.id.clone()), ..Default::default() };
-            history.extend(placements::store::list(c, &filter, 100, 0)?.0.into_iter().map(|p| (o.headline.clone(), p)));
-        }
+        let filter = placements::store::PlacementFilter { employer_id: Some(id.clone()), ..Default::default() };
+        let headlines: std::collections::HashMap<&str, &str> =
+            list.iter().map(|o| (o.id.as_str(), o.headline.as_str())).collect();
+        let history: Vec<(String, placements::Placement)> = placements::store::list(c, &filter, 500, 0)?
+            .0
+            .into_iter()
+            .map(|p| {
+                let headline = p.opening_id.as_deref().and_then(|o| headlines.get(o)).copied().unwrap_or_default();
+                (headline.to_string(), p)
+            })
+            .collect();
         // Names of the people placed: an audited read.
         let ids: Vec<String> = history.iter().map(|(_, p)| p.seeker_id.clone()).collect();
         crate::audit::record(c, &who, &ids, &action, now)?;

@@ -67,7 +67,7 @@ pub fn clean(mut q: SearchQuery) -> SearchQuery {
 /// the best match) read as their codes; a name that matches nothing is left for validation
 /// to name.
 pub fn with_codes(mut q: SearchQuery) -> SearchQuery {
-    use crate::taxonomy::{Vocabulary, resolve};
+    use crate::taxonomy::{Vocabulary, best, resolve};
     let codes = |v: Vocabulary, text: &str| {
         // A picked term ("Undersköterskor, hemtjänst … (5321)") may itself hold commas.
         if let Some(term) = resolve(v, text) {
@@ -80,10 +80,7 @@ pub fn with_codes(mut q: SearchQuery) -> SearchQuery {
                 if t.chars().all(|c| c.is_ascii_digit()) {
                     t.to_string()
                 } else {
-                    resolve(v, t)
-                        .or_else(|| crate::taxonomy::lookup(v, t, 1, 0).0.into_iter().next())
-                        .map(|term| term.code)
-                        .unwrap_or_else(|| t.to_string())
+                    best(v, t).map(|term| term.code).unwrap_or_else(|| t.to_string())
                 }
             })
             .collect::<Vec<_>>()
@@ -211,13 +208,8 @@ async fn list(
                 .collect::<Vec<_>>();
             (rows, total)
         };
-        let mut employers = std::collections::HashMap::new();
-        for r in &rows {
-            if !employers.contains_key(&r.employer_id) {
-                let e = crate::employers::get(c, &r.employer_id)?;
-                employers.insert(e.id, e.name);
-            }
-        }
+        let ids: Vec<String> = rows.iter().map(|r| r.employer_id.clone()).collect();
+        let employers = crate::employers::names(c, &ids)?;
         Ok((rows, total, employers))
     })
     .await;
@@ -374,15 +366,10 @@ pub struct CandidateForm {
 
 impl CandidateForm {
     fn to_filter(&self) -> Result<crate::matching::lists::CandidateFilter, AppError> {
-        use crate::taxonomy::{Vocabulary, lookup, resolve};
+        use crate::taxonomy::{Vocabulary, best};
         let code = |v: Vocabulary, t: &str| {
             let t = t.trim();
-            (!t.is_empty()).then(|| {
-                resolve(v, t)
-                    .or_else(|| lookup(v, t, 1, 0).0.into_iter().next())
-                    .map(|x| x.code)
-                    .unwrap_or_else(|| t.to_string())
-            })
+            (!t.is_empty()).then(|| best(v, t).map(|x| x.code).unwrap_or_else(|| t.to_string()))
         };
         let available_before = match self.available_before.trim() {
             "" => None,

@@ -139,11 +139,5 @@ pub fn names_of(
     c: &mut crate::db::DbConnection,
     ids: &[String],
 ) -> crate::error::AppResult<std::collections::HashMap<String, String>> {
-    Ok(seekers::store::rows_by_ids(c, ids)?
-        .into_iter()
-        .map(|r| {
-            let s = seekers::Seeker::from(r);
-            (s.id.clone(), name(&s.first_name, &s.last_name))
-        })
-        .collect())
+    Ok(seekers::store::names(c, ids)?.into_iter().map(|(id, (first, last))| (id, name(&first, &last))).collect())
 }

@@ -48,6 +48,7 @@ struct World {
     app: TestApp,
     broker: String,
     employer: String,
+    employer_id: String,
     opening: String,
     anna: String,
     bo: String,
@@ -71,6 +72,7 @@ async fn world() -> World {
         app,
         broker,
         employer,
+        employer_id,
         opening: o["id"].as_str().unwrap().to_string(),
         anna: ids[0].clone(),
         bo: ids[1].clone(),
@@ -194,6 +196,10 @@ async fn only_a_person_who_consented_is_presented_and_seen_by_the_employer() {
         w.app.get(&format!("/api/v1/openings/{}/placements", w.opening), &w.employer).await.json().await.unwrap();
     assert!(placements["items"].as_array().unwrap().iter().all(|p| p["first_name"].is_null()), "{placements}");
     assert_problem(w.app.post_json(&feedback, &w.employer, &json!({"answer": "hired"})).await, 404).await;
+
+    // The employer page lists both placements under the opening's headline.
+    let page = w.app.get(&format!("/employers/{}", w.employer_id), &w.broker).await.text().await.unwrap();
+    assert_eq!(page.matches("Undersköterska till hemtjänsten").count(), 3, "the opening, and each placement on it");
 }
 
 /// The person answers through their link; the request reaches the gateway (a local server)
