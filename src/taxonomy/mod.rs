@@ -5,6 +5,7 @@
 //! and last names one typo away, so `underskoterka` still finds `Undersköterska`.
 
 pub mod http;
+pub mod written;
 
 use serde::Serialize;
 
