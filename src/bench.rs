@@ -22,7 +22,7 @@ pub struct BenchOptions {
     pub seed: u64,
 }
 
-fn row(id: String, d: &SeekerData, now: i64) -> SeekerRow {
+pub fn row(id: String, d: &SeekerData, now: i64) -> SeekerRow {
     SeekerRow {
         id,
         personnummer: None,

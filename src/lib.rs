@@ -14,6 +14,7 @@ pub mod db;
 pub mod demo;
 pub mod employers;
 pub mod error;
+pub mod eval;
 pub mod export;
 pub mod http;
 pub mod ident;

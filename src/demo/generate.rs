@@ -11,6 +11,25 @@ use crate::reference::{Reference, reference};
 use crate::seekers::{SeekerInput, SeekerStatus};
 use crate::vocabulary::{Language, LanguageLevel, LanguageRequirement};
 
+/// A valid personnummer, unique per `n` (up to 16 million): the birth date and serial are
+/// both derived from it.
+pub fn personnummer(n: u64) -> String {
+    let days = 16_000u64; // born 1962–2005
+    let step = 7919; // a prime, so consecutive people get scattered birth dates
+    let born = NaiveDate::from_ymd_opt(1962, 1, 1).unwrap() + Days::new(((n / 1000) * step + n) % days);
+    let serial = (n % 1000) as u32;
+    let body = format!("{}{:03}", born.format("%y%m%d"), serial);
+    let sum: u32 = body
+        .chars()
+        .enumerate()
+        .map(|(i, c)| {
+            let d = c.to_digit(10).unwrap() * if i % 2 == 0 { 2 } else { 1 };
+            if d > 9 { d - 9 } else { d }
+        })
+        .sum();
+    format!("{}{serial:03}{}", born.format("%Y%m%d"), (10 - sum % 10) % 10)
+}
+
 /// SplitMix64: tiny, fast, and stable across crate versions (so a seed means the same data).
 pub struct Rng(u64);
 
@@ -126,24 +145,6 @@ impl Generator {
         out
     }
 
-    /// Unique per `n` (up to 16 million): the birth date and serial are both derived from it.
-    fn personnummer(&mut self, n: u64) -> String {
-        let days = 16_000u64; // born 1962–2005
-        let step = 7919; // a prime, so consecutive people get scattered birth dates
-        let born = NaiveDate::from_ymd_opt(1962, 1, 1).unwrap() + Days::new(((n / 1000) * step + n) % days);
-        let serial = (n % 1000) as u32;
-        let body = format!("{}{:03}", born.format("%y%m%d"), serial);
-        let sum: u32 = body
-            .chars()
-            .enumerate()
-            .map(|(i, c)| {
-                let d = c.to_digit(10).unwrap() * if i % 2 == 0 { 2 } else { 1 };
-                if d > 9 { d - 9 } else { d }
-            })
-            .sum();
-        format!("{}{serial:03}{}", born.format("%Y%m%d"), (10 - sum % 10) % 10)
-    }
-
     /// A JobTech occupation name in the group, or the group's own name.
     fn named_occupation(&mut self, ssyk: &str) -> String {
         match self.names_by_ssyk.get(ssyk) {
@@ -214,7 +215,7 @@ impl Generator {
         }
         let home = municipality.map(|m| self.municipality_near(m)).unwrap_or_else(|| self.municipality());
         SeekerInput {
-            personnummer: self.personnummer(serial),
+            personnummer: personnummer(serial),
             email: Some(
                 format!("{}.{}{}@example.se", crate::text::fold(&first), crate::text::fold(&last), serial)
                     .replace(' ', ""),

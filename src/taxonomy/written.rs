@@ -318,7 +318,9 @@ pub fn read(text: &str) -> Written {
     let cued =
         |at: usize| (0..=1).any(|gap| CUES.iter().any(|c| at >= c.len() + gap && starts(&raw, at - gap - c.len(), c)));
 
-    let mut best: Option<((bool, usize, std::cmp::Reverse<usize>), (String, String))> = None;
+    // Cued first, then the longest phrase, then the earliest.
+    type Rank = (bool, usize, std::cmp::Reverse<usize>);
+    let mut best: Option<(Rank, (String, String))> = None;
     let mut skills: Vec<SkillRef> = Vec::new();
     let mut i = 0;
     while i < stem.len() {

@@ -1,0 +1,195 @@
+//! `platsa eval`: how good are the candidate lists? A set of openings and seekers with graded
+//! judgements (how suitable each seeker is for each opening, 0–3) is loaded through the same
+//! validation as the API into a throw-away index, every opening's candidates are ranked as
+//! `GET /api/v1/openings/{id}/candidates` ranks them, and the lists are scored:
+//!
+//! - **NDCG@10**: the first page against the best possible order of the judged grades
+//!   (gain 2^grade − 1, log2 discount); 1.0 is perfect.
+//! - **recall@50**: the share of seekers graded ≥ 1 that are among the first 50.
+//! - **hard-filter violations**: listed seekers who are not active or lack a driving licence
+//!   the opening requires. Must be 0.
+//!
+//! The set's format is documented in the README ("Evaluating the ranking"); [`generate`]
+//! writes one from the reference data.
+
+pub mod generate;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::config::MatchingSettings;
+use crate::matching::rank::{OpeningProfile, candidates};
+use crate::openings::OpeningInput;
+use crate::search::SearchIndex;
+use crate::search::documents;
+use crate::seekers::{SeekerInput, SeekerStatus};
+
+/// An evaluation set: openings and seekers keyed by the set's own ids, and per opening the
+/// grades of the seekers judged (unjudged seekers count as 0).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvalSet {
+    /// The day the set is evaluated on (start dates and availability are read against it).
+    pub today: NaiveDate,
+    /// Opening bodies as `POST /api/v1/openings` takes them (`employer_id` not needed).
+    pub openings: BTreeMap<String, OpeningInput>,
+    /// Seeker bodies as `POST /api/v1/seekers` takes them; `personnummer`, `first_name` and
+    /// `last_name` may be left out (stand-ins are filled in: ranking never reads them).
+    pub seekers: BTreeMap<String, serde_json::Value>,
+    /// opening id → seeker id → grade: 3 a strong candidate, 2 a good one, 1 worth a look,
+    /// 0 not suitable.
+    pub judgements: BTreeMap<String, BTreeMap<String, u8>>,
+}
+
+/// The figures for one opening.
+#[derive(Debug, Clone, Serialize)]
+pub struct OpeningFigures {
+    pub opening: String,
+    pub ndcg_at_10: f64,
+    pub recall_at_50: f64,
+    pub violations: usize,
+    /// The set's ids of the first ten, with their grades.
+    pub top: Vec<(String, u8)>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub openings: usize,
+    pub seekers: usize,
+    pub ndcg_at_10: f64,
+    pub recall_at_50: f64,
+    pub violations: usize,
+    pub per_opening: Vec<OpeningFigures>,
+}
+
+pub fn load(path: &Path) -> anyhow::Result<EvalSet> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let set: EvalSet =
+        serde_json::from_str(&text).with_context(|| format!("{} is not an evaluation set", path.display()))?;
+    Ok(set)
+}
+
+/// Stand-ins for what ranking never reads, so a set can leave identities out.
+fn seeker_input(serial: u64, value: &serde_json::Value) -> anyhow::Result<SeekerInput> {
+    let mut v = value.clone();
+    let obj = v.as_object_mut().context("a seeker is a JSON object")?;
+    obj.entry("personnummer").or_insert_with(|| generate::personnummer(serial).into());
+    obj.entry("first_name").or_insert_with(|| "Eva".into());
+    obj.entry("last_name").or_insert_with(|| "Lund".into());
+    Ok(serde_json::from_value(v)?)
+}
+
+fn dcg(grades: impl IntoIterator<Item = u8>) -> f64 {
+    grades.into_iter().enumerate().map(|(i, g)| (2f64.powi(i32::from(g)) - 1.0) / ((i + 2) as f64).log2()).sum()
+}
+
+/// Ranks every opening's candidates in a fresh index under `dir` (removed first) and scores
+/// the lists. Openings without any seeker graded ≥ 1 are skipped.
+pub fn run(set: &EvalSet, weights: &MatchingSettings, dir: &Path) -> anyhow::Result<Report> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir)?;
+    }
+    let index = SearchIndex::open(dir)?;
+    let side = &index.seekers;
+    let mut writer = side.writer(100_000_000, 1)?;
+    // Ids in the index are UUIDs; the set's own ids are mapped to them and back.
+    let mut by_uuid: HashMap<String, String> = HashMap::new();
+    // What the hard filters need: active, and the licences held.
+    let mut facts: HashMap<String, (bool, Vec<String>)> = HashMap::new();
+    for (serial, (key, value)) in set.seekers.iter().enumerate() {
+        let input = seeker_input(serial as u64, value).with_context(|| format!("seeker {key}"))?;
+        let data = input.validate(set.today).map_err(|e| anyhow::anyhow!("seeker {key} is invalid: {e}"))?;
+        let id = uuid::Uuid::from_u64_pair(0x0190_0000_0000_7000, serial as u64).to_string();
+        facts.insert(key.clone(), (data.status == SeekerStatus::Active, data.driving_licences.clone()));
+        if let Some(doc) = documents::seeker(&side.fields, &crate::bench::row(id.clone(), &data, 1_795_000_000)) {
+            writer.add_document(doc)?;
+        }
+        by_uuid.insert(id, key.clone());
+    }
+    side.commit(&mut writer, 0)?;
+    drop(writer);
+
+    let mut per_opening = Vec::new();
+    for (key, input) in &set.openings {
+        let grades = set.judgements.get(key).cloned().unwrap_or_default();
+        let relevant = grades.values().filter(|&&g| g >= 1).count();
+        if relevant == 0 {
+            continue;
+        }
+        let mut input = input.clone();
+        input.employer_id = None;
+        let o = input.validate(set.today, None).map_err(|e| anyhow::anyhow!("opening {key} is invalid: {e}"))?;
+        let profile = OpeningProfile::from_parts(
+            &o.occupation,
+            &o.workplace_address.municipality_code,
+            o.start_date,
+            &o.must_have,
+            &o.nice_to_have,
+            &o.headline,
+        );
+        let (page, _) = candidates(side, &profile, weights, &[], 50, 0)?;
+        let listed: Vec<&String> = page.iter().filter_map(|h| by_uuid.get(&h.id)).collect();
+        let grade = |s: &str| grades.get(s).copied().unwrap_or(0);
+        let mut ideal: Vec<u8> = grades.values().copied().collect();
+        ideal.sort_unstable_by(|a, b| b.cmp(a));
+        let ideal = dcg(ideal.into_iter().take(10));
+        let got = dcg(listed.iter().take(10).map(|s| grade(s)));
+        let found = listed.iter().filter(|s| grade(s) >= 1).count();
+        let violations = listed
+            .iter()
+            .filter(|s| {
+                let (active, licences) = &facts[s.as_str()];
+                !active || o.must_have.driving_licences.iter().any(|l| !licences.contains(l))
+            })
+            .count();
+        per_opening.push(OpeningFigures {
+            opening: key.clone(),
+            ndcg_at_10: if ideal > 0.0 { got / ideal } else { 1.0 },
+            recall_at_50: found as f64 / relevant as f64,
+            violations,
+            top: listed.iter().take(10).map(|s| ((*s).clone(), grade(s))).collect(),
+        });
+    }
+    let _ = std::fs::remove_dir_all(dir);
+    let n = per_opening.len().max(1) as f64;
+    Ok(Report {
+        openings: per_opening.len(),
+        seekers: set.seekers.len(),
+        ndcg_at_10: per_opening.iter().map(|f| f.ndcg_at_10).sum::<f64>() / n,
+        recall_at_50: per_opening.iter().map(|f| f.recall_at_50).sum::<f64>() / n,
+        violations: per_opening.iter().map(|f| f.violations).sum(),
+        per_opening,
+    })
+}
+
+impl Report {
+    /// The report as a broker or analyst reads it: totals, then one line per opening.
+    pub fn lines(&self) -> Vec<String> {
+        let mut out = vec![
+            format!("openings evaluated: {}, seekers: {}", self.openings, self.seekers),
+            format!("NDCG@10: {:.4}", self.ndcg_at_10),
+            format!("recall@50: {:.4}", self.recall_at_50),
+            format!("hard-filter violations: {}", self.violations),
+            String::new(),
+            format!("{:<24} {:>8} {:>10} {:>10}  first ten (grade)", "opening", "NDCG@10", "recall@50", "violations"),
+        ];
+        let mut rows: Vec<&OpeningFigures> = self.per_opening.iter().collect();
+        rows.sort_by(|a, b| a.ndcg_at_10.total_cmp(&b.ndcg_at_10).then(a.opening.cmp(&b.opening)));
+        for f in rows {
+            let top: Vec<String> = f.top.iter().map(|(s, g)| format!("{s}({g})")).collect();
+            out.push(format!(
+                "{:<24} {:>8.4} {:>10.4} {:>10}  {}",
+                f.opening,
+                f.ndcg_at_10,
+                f.recall_at_50,
+                f.violations,
+                top.join(" ")
+            ));
+        }
+        out
+    }
+}
