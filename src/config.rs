@@ -52,7 +52,8 @@ pub struct MatchingSettings {
     pub nice_to_have: f64,
     pub availability: f64,
     pub fairness_margin: f64,
-    pub distance_decay_km: f64,
+    pub distance_half_km: f64,
+    pub unreachable_factor: f64,
     pub text_saturation: f64,
 }
 
@@ -73,8 +74,16 @@ impl MatchingSettings {
         if !(0.0..=0.5).contains(&self.fairness_margin) {
             return Err(invalid("matching.fairness_margin", "must be between 0 and 0.5"));
         }
-        if self.distance_decay_km <= 0.0 {
-            return Err(invalid("matching.distance_decay_km", "must be positive"));
+        if self.distance_half_km <= 0.0 {
+            return Err(invalid("matching.distance_half_km", "must be positive"));
+        }
+        if !(0.0..=1.0).contains(&self.unreachable_factor) {
+            return Err(invalid("matching.unreachable_factor", "must be between 0 and 1"));
+        }
+        // One missing must-have halves the must-have part; that must outweigh every
+        // nice-to-have together, or a list could put a person missing a requirement first.
+        if self.must_have / 2.0 <= self.nice_to_have {
+            return Err(invalid("matching.must_have", "half of must_have must exceed nice_to_have"));
         }
         if self.text_saturation <= 0.0 {
             return Err(invalid("matching.text_saturation", "must be positive"));

@@ -40,6 +40,8 @@ crate::text_enum! {
         UnknownField = "unknown_field",
         /// A control character or a bidirectional override.
         Character = "character",
+        /// Disagrees with another field that says the same thing.
+        Mismatch = "mismatch",
     }
 }
 

@@ -65,8 +65,11 @@ pub struct Reference {
     /// Municipality codes in order; a code's position is its compact index.
     pub municipality_codes: Vec<String>,
     pub ssyk: HashMap<String, SsykGroup>,
+    /// Manager pair codes (`1290` for `1291` and `1292`).
+    pub pair_codes: std::collections::HashSet<u64>,
     pub occupation_names: Vec<OccupationName>,
-    /// SSYK 4 → substitutable SSYK 4 groups with the strongest judgement (25 or 75).
+    /// SSYK 4 → substitutable SSYK 4 groups with the strongest judgement (25 or 75), in both
+    /// directions.
     pub substitutes: HashMap<String, HashMap<String, u8>>,
     pub skills: Vec<Skill>,
     skill_by_id: HashMap<String, usize>,
@@ -135,10 +138,23 @@ impl Reference {
             code: String,
             name_sv: String,
         }
-        let ssyk = rows::<S>(data!("ssyk2012.csv"))
+        let mut ssyk: HashMap<String, SsykGroup> = rows::<S>(data!("ssyk2012.csv"))
             .into_iter()
             .map(|s| (s.code.clone(), SsykGroup { level: s.level, code: s.code, name: s.name_sv }))
             .collect();
+        // Managers come in two levels (`1291`, `1292` "…, nivå 1/2"); JobTech's occupation
+        // names and substitutability use the pair's code `1290`. It is accepted as a unit
+        // group of its own, named like the minor group, and matches both levels exactly.
+        let mut pair_codes = std::collections::HashSet::new();
+        let minors: Vec<SsykGroup> = ssyk.values().filter(|g| g.level == 3).cloned().collect();
+        for g in minors {
+            let levels = |d: char| ssyk.get(&format!("{}{d}", g.code)).is_some_and(|m| m.name.contains("nivå"));
+            let pair = format!("{}0", g.code);
+            if levels('1') && levels('2') && !ssyk.contains_key(&pair) {
+                pair_codes.insert(pair.parse::<u64>().unwrap_or(0));
+                ssyk.insert(pair.clone(), SsykGroup { level: 4, code: pair, name: g.name.clone() });
+            }
+        }
 
         #[derive(Deserialize)]
         struct O {
@@ -164,9 +180,24 @@ impl Reference {
             else {
                 continue;
             };
-            if a != b {
-                let e = substitutes.entry(a.to_string()).or_default().entry(b.to_string()).or_insert(0);
-                *e = (*e).max(s.percentage);
+            // The table holds many judgements one way only: a pair counts in both
+            // directions, with the stronger judgement. A pair code stands for both levels.
+            let expand = |code: &str| -> Vec<String> {
+                if pair_codes.contains(&code.parse::<u64>().unwrap_or(0)) {
+                    vec![code.to_string(), format!("{}1", &code[..3]), format!("{}2", &code[..3])]
+                } else {
+                    vec![code.to_string()]
+                }
+            };
+            for a in expand(a) {
+                for b in expand(b) {
+                    if a != b {
+                        for (x, y) in [(&a, &b), (&b, &a)] {
+                            let e = substitutes.entry(x.clone()).or_default().entry(y.clone()).or_insert(0);
+                            *e = (*e).max(s.percentage);
+                        }
+                    }
+                }
             }
         }
 
@@ -245,6 +276,7 @@ impl Reference {
             municipalities,
             municipality_codes,
             ssyk,
+            pair_codes,
             occupation_names,
             substitutes,
             skills,
@@ -268,6 +300,17 @@ impl Reference {
     /// A 4-digit SSYK unit group that exists.
     pub fn is_ssyk4(&self, code: &str) -> bool {
         code.len() == 4 && self.ssyk.get(code).is_some_and(|g| g.level == 4)
+    }
+
+    /// Whether two SSYK 4 codes name the same occupation: equal, or a manager pair code and
+    /// one of its levels.
+    pub fn same_unit_group(&self, a: u64, b: u64) -> bool {
+        a == b || (a / 10 == b / 10 && (self.pair_codes.contains(&a) || self.pair_codes.contains(&b)))
+    }
+
+    /// A JobTech occupation name by its concept id (`bSEB_VKd_Ub3` → Undersköterska…, 5321).
+    pub fn occupation_by_concept(&self, id: &str) -> Option<&OccupationName> {
+        self.occupation_names.iter().find(|o| o.id == id)
     }
 
     pub fn ssyk_name(&self, code: &str) -> Option<&str> {

@@ -67,10 +67,27 @@ pub fn municipality(code: &str, field: &str, errors: &mut Errors) -> Option<Muni
     parsed
 }
 
+/// An SSYK 2012 unit group (4 digits, or a manager pair code such as `1290`), or a JobTech
+/// occupation-name concept id, which is stored as its unit group.
 pub fn occupation(code: &str, field: &str, errors: &mut Errors) -> Option<SsykCode> {
-    let parsed = SsykCode::from_stored(code.trim().to_string());
+    let code = code.trim();
+    let parsed = SsykCode::from_stored(code.to_string())
+        .or_else(|| SsykCode::from_stored(reference().occupation_by_concept(code)?.ssyk4.clone()));
     if parsed.is_none() {
-        errors.add(field, Fault::Unknown, format!("`{code}` is not an SSYK 2012 unit group (4 digits)"));
+        errors.add(
+            field,
+            Fault::Unknown,
+            format!("`{code}` is neither an SSYK 2012 unit group (4 digits) nor a JobTech occupation concept id"),
+        );
+    }
+    parsed
+}
+
+/// A JobTech occupation-name concept id, as its SSYK unit group.
+pub fn occupation_concept(id: &str, field: &str, errors: &mut Errors) -> Option<SsykCode> {
+    let parsed = reference().occupation_by_concept(id.trim()).and_then(|o| SsykCode::from_stored(o.ssyk4.clone()));
+    if parsed.is_none() {
+        errors.add(field, Fault::Unknown, format!("`{id}` is not a JobTech occupation concept id"));
     }
     parsed
 }

@@ -123,6 +123,7 @@ fn applicant(
         phone: input.phone.clone(),
         municipality_code: municipality_code.to_string(),
         occupations: vec![],
+        occupation_concept_id: None,
         skills: vec![],
         languages: vec![],
         driving_licences: vec![],

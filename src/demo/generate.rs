@@ -225,6 +225,7 @@ impl Generator {
             last_name: last,
             municipality_code: home,
             occupations,
+            occupation_concept_id: None,
             skills,
             languages,
             driving_licences: licences,
@@ -280,6 +281,7 @@ impl Generator {
                 if licences.is_empty() { "" } else { "Körkort B krävs." }
             ),
             occupation: ssyk,
+            occupation_concept_id: None,
             workplace_address: WorkplaceAddress {
                 municipality_code: place,
                 street_address: None,

@@ -259,6 +259,7 @@ impl Builder {
             phone: None,
             municipality_code: municipality.clone(),
             occupations,
+            occupation_concept_id: None,
             skills,
             languages: vec![Language { code: "sv".into(), level: LanguageLevel::Good }],
             driving_licences: licences.clone(),

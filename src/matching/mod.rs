@@ -6,6 +6,17 @@
 //! is scored from fast fields, so ranking never touches the database. The score is a weighted
 //! sum of components in 0..1 (weights in `config/default.toml`). Gender, age and origin are
 //! not in the index at all.
+//!
+//! What people write counts: a profile without an occupation code is matched on the
+//! occupation its summary names ("yrke utläst ur texten"), and skills named in the summary
+//! cover requirements ("enligt egen beskrivning"); see `taxonomy::written`.
+//!
+//! Three rules keep the order a broker expects (documented in `config/default.toml`):
+//! - a seeker who cannot get there (beyond their own commuting range) has the whole score
+//!   multiplied by `unreachable_factor`; inside the range distance decays gently;
+//! - driving licences a job requires are hard filters, not part of the must-have share;
+//! - one missing must-have halves the must-have part, which outweighs every nice-to-have
+//!   together (`must_have / 2 > nice_to_have` is checked when the configuration loads).
 
 pub mod http;
 pub mod lists;
@@ -49,8 +60,10 @@ crate::text_enum! {
 /// pages in Swedish (the labels module).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Why {
-    Occupation { relation: OccupationMatch, code: u64 },
-    Covered { covered: usize, of: usize },
+    /// `inferred`: read from the seeker's own text, not a registered code.
+    Occupation { relation: OccupationMatch, code: u64, inferred: bool },
+    /// `described`: how many of the covered are only in the person's own description.
+    Covered { covered: usize, of: usize, described: usize },
     Distance { km: Option<f64>, max_commute_km: Option<u64>, reachable: bool },
     Text { bm25: f32 },
     Availability { days_late: i64 },
@@ -59,9 +72,15 @@ pub enum Why {
 impl Why {
     pub fn english(self, part: Part) -> String {
         match self {
-            Why::Occupation { relation, code } => relation.describe(code),
-            Why::Covered { covered, of } if part == Part::MustHave => format!("{covered} of {of} must-haves"),
-            Why::Covered { covered, of } => format!("{covered} of {of} nice-to-haves"),
+            Why::Occupation { relation, code, inferred: false } => relation.describe(code),
+            Why::Occupation { relation, code, inferred: true } => {
+                format!("{} (occupation read from the seeker's own text)", relation.describe(code))
+            }
+            Why::Covered { covered, of, described } => {
+                let what = if part == Part::MustHave { "must-haves" } else { "nice-to-haves" };
+                let own = if described > 0 { format!(" ({described} by the person's own description)") } else { String::new() };
+                format!("{covered} of {of} {what}{own}")
+            }
             Why::Distance { km: Some(d), max_commute_km: Some(max), reachable: false } => {
                 format!("{d:.0} km, beyond the {max} km the seeker can commute")
             }
@@ -127,8 +146,9 @@ impl OccupationMatch {
 /// wanted job.
 pub fn occupation_match(wanted: u64, offered: &[u64], substitutes: &HashMap<u64, u8>) -> (OccupationMatch, u64) {
     let mut best = (OccupationMatch::None, 0);
+    let r = reference();
     for &o in offered {
-        let m = if o == wanted {
+        let m = if r.same_unit_group(o, wanted) {
             OccupationMatch::Exact
         } else if o / 10 == wanted / 10 {
             OccupationMatch::SameMinorGroup
@@ -150,23 +170,35 @@ pub fn occupation_match(wanted: u64, offered: &[u64], substitutes: &HashMap<u64,
     best
 }
 
-/// Occupations that can do the `wanted` job, with the judgement.
+/// An inferred occupation in a fast field: an SSYK 4 code as itself, a 3-digit minor group
+/// ("undersköterska" is any of 532x) as `MINOR_GROUP + group`.
+pub const MINOR_GROUP: u64 = 10_000;
+
+pub fn inferred_number(code: &str) -> u64 {
+    let n = ssyk_number(code);
+    if code.len() == 3 { MINOR_GROUP + n } else { n }
+}
+
+/// The relation of an inferred occupation (see [`inferred_number`]): a minor group is the
+/// same occupation for any job in it, else the best relation of its unit groups.
+pub fn inferred_match(wanted: u64, inferred: u64, substitutes: &HashMap<u64, u8>) -> (OccupationMatch, u64) {
+    if inferred < MINOR_GROUP {
+        return occupation_match(wanted, &[inferred], substitutes);
+    }
+    let group = inferred - MINOR_GROUP;
+    if wanted / 10 == group {
+        return (OccupationMatch::Exact, wanted);
+    }
+    let members: Vec<u64> = (group * 10..group * 10 + 10).filter(|c| reference().is_ssyk4(&format!("{c:04}"))).collect();
+    occupation_match(wanted, &members, substitutes)
+}
+
+/// Occupations that can do the `wanted` job or whose job `wanted` can do, with the stronger
+/// judgement (the reference table is symmetric).
 pub fn substitutes_for(wanted: &str) -> HashMap<u64, u8> {
     reference()
         .substitutes
-        .iter()
-        .filter_map(|(offered, targets)| {
-            let pct = *targets.get(wanted)?;
-            Some((offered.parse().ok()?, pct))
-        })
-        .collect()
-}
-
-/// Jobs that a person in `offered` can do, with the judgement.
-pub fn substitutable_jobs(offered: &str) -> HashMap<u64, u8> {
-    reference()
-        .substitutes
-        .get(offered)
+        .get(wanted)
         .map(|m| m.iter().filter_map(|(k, v)| Some((k.parse().ok()?, *v))).collect())
         .unwrap_or_default()
 }
@@ -176,26 +208,41 @@ pub fn substitutable_jobs(offered: &str) -> HashMap<u64, u8> {
 pub enum Requirement {
     Skill { key: u64, label: String },
     Language { code: u64, level: LanguageLevel, label: String },
-    Licence { label: String },
+    /// A driving licence class, as its bit in the licence mask.
+    Licence { mask: u64, label: String },
+}
+
+/// What a person holds, as ranking reads it.
+#[derive(Debug, Clone, Copy)]
+pub struct Holder<'a> {
+    pub skills: &'a [u64],
+    /// Skills only named in the person's own description.
+    pub text_skills: &'a [u64],
+    pub languages: &'a [u64],
+    pub licences: u64,
 }
 
 impl Requirement {
     pub fn label(&self) -> &str {
         match self {
-            Self::Skill { label, .. } | Self::Language { label, .. } | Self::Licence { label } => label,
+            Self::Skill { label, .. } | Self::Language { label, .. } | Self::Licence { label, .. } => label,
         }
     }
 
-    /// Whether a person with these skill and language keys covers it. Licences are hard
-    /// filters and therefore always covered by a candidate.
-    pub fn covered_by(&self, skills: &[u64], languages: &[u64]) -> bool {
+    /// Whether a person covers it, and whether only by their own description.
+    pub fn covered_by(&self, p: &Holder<'_>) -> Option<bool> {
         match self {
-            Self::Skill { key, .. } => skills.contains(key),
-            Self::Language { code, level, .. } => languages.iter().any(|&k| {
-                let (c, l) = language_of(k);
-                c == *code && l >= *level as u64
-            }),
-            Self::Licence { .. } => true,
+            Self::Skill { key, .. } if p.skills.contains(key) => Some(false),
+            Self::Skill { key, .. } => p.text_skills.contains(key).then_some(true),
+            Self::Language { code, level, .. } => p
+                .languages
+                .iter()
+                .any(|&k| {
+                    let (c, l) = language_of(k);
+                    c == *code && l >= *level as u64
+                })
+                .then_some(false),
+            Self::Licence { mask, .. } => (p.licences & mask == *mask).then_some(false),
         }
     }
 }
@@ -223,7 +270,7 @@ pub fn skill_requirement(s: &crate::reference::SkillRef) -> Requirement {
 }
 
 pub fn licence_requirement(l: &str) -> Requirement {
-    Requirement::Licence { label: format!("Körkort {l}") }
+    Requirement::Licence { mask: crate::search::licence_mask([&l.to_string()]), label: format!("Körkort {l}") }
 }
 
 /// One component of a score.
@@ -244,12 +291,23 @@ pub struct Items {
     pub nice_to_have: Vec<String>,
 }
 
+impl Items {
+    pub fn contains(&self, label: &str) -> bool {
+        self.must_have.iter().chain(&self.nice_to_have).any(|l| l == label)
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Explanation {
     pub components: Vec<Component>,
     pub matched: Items,
     pub missing: Items,
+    /// Of the matched, those covered only by the person's own description ("enligt egen
+    /// beskrivning"): a broker checks them in the meeting.
+    pub described: Items,
     pub occupation_match: OccupationMatch,
+    /// The occupation was read from the seeker's own text (no registered code matched as well).
+    pub occupation_inferred: bool,
     pub distance_km: Option<f64>,
     #[serde(with = "crate::clock::rfc3339")]
     pub waiting_since: i64,
@@ -267,10 +325,10 @@ pub struct Explanation {
 pub struct Inputs<'a> {
     pub bm25: f32,
     pub occupation: (OccupationMatch, u64),
+    pub occupation_inferred: bool,
     pub must: &'a [Requirement],
     pub nice: &'a [Requirement],
-    pub skills: &'a [u64],
-    pub languages: &'a [u64],
+    pub holder: Holder<'a>,
     pub from: Option<(f64, f64)>,
     pub to: Option<(f64, f64)>,
     pub max_commute_km: Option<u64>,
@@ -279,12 +337,32 @@ pub struct Inputs<'a> {
     pub start_day: Option<i64>,
 }
 
-fn share(reqs: &[Requirement], skills: &[u64], languages: &[u64]) -> (f64, usize) {
-    if reqs.is_empty() {
-        return (1.0, 0);
+/// Requirements that count in a share: a required licence is a hard filter instead.
+fn counted(reqs: &[Requirement], must: bool) -> impl Iterator<Item = &Requirement> {
+    reqs.iter().filter(move |r| !(must && matches!(r, Requirement::Licence { .. })))
+}
+
+/// (covered, of them only described, total) of the counted requirements.
+fn coverage(reqs: &[Requirement], must: bool, p: &Holder<'_>) -> (usize, usize, usize) {
+    let mut out = (0, 0, 0);
+    for r in counted(reqs, must) {
+        out.2 += 1;
+        if let Some(described) = r.covered_by(p) {
+            out.0 += 1;
+            out.1 += usize::from(described);
+        }
     }
-    let covered = reqs.iter().filter(|r| r.covered_by(skills, languages)).count();
-    (covered as f64 / reqs.len() as f64, covered)
+    out
+}
+
+/// The must-have part: the share covered, halved when anything is missing, so one missing
+/// must-have costs at least half the part — more than all nice-to-haves together.
+pub fn must_value(covered: usize, of: usize) -> f64 {
+    if covered >= of { 1.0 } else { 0.5 * covered as f64 / of as f64 }
+}
+
+pub fn nice_value(covered: usize, of: usize) -> f64 {
+    if of == 0 { 1.0 } else { covered as f64 / of as f64 }
 }
 
 fn round(x: f64) -> f64 {
@@ -303,8 +381,10 @@ pub fn reachable(d: f64, max: Option<u64>) -> bool {
     max.is_none_or(|m| d <= m as f64 + 5.0)
 }
 
+/// Inside the commuting range: 1 next door, ½ at `distance_half_km`, flat near home, so 5 km
+/// and 20 km are nearly equal.
 pub fn distance_decay(w: &MatchingSettings, d: f64) -> f64 {
-    (-d / w.distance_decay_km).exp()
+    1.0 / (1.0 + (d / w.distance_half_km).powi(2))
 }
 
 /// 1 when available by the start date, then down to 0 over 60 days late.
@@ -312,29 +392,34 @@ pub fn availability_value(late_days: i64) -> f64 {
     if late_days <= 0 { 1.0 } else { (1.0 - late_days as f64 / 60.0).max(0.0) }
 }
 
-pub fn combine(
-    w: &MatchingSettings,
-    text: f64,
-    occupation: f64,
-    must: f64,
-    nice: f64,
-    distance: f64,
-    availability: f64,
-) -> f64 {
-    w.text * text
-        + w.occupation * occupation
-        + w.must_have * must
-        + w.nice_to_have * nice
-        + w.distance * distance
-        + w.availability * availability
+/// The parts of a score, each in 0..1.
+#[derive(Debug, Clone, Copy)]
+pub struct Parts {
+    pub text: f64,
+    pub occupation: f64,
+    pub must: f64,
+    pub nice: f64,
+    pub distance: f64,
+    pub availability: f64,
+    pub reachable: bool,
+}
+
+pub fn combine(w: &MatchingSettings, p: Parts) -> f64 {
+    let sum = w.text * p.text
+        + w.occupation * p.occupation
+        + w.must_have * p.must
+        + w.nice_to_have * p.nice
+        + w.distance * p.distance
+        + w.availability * p.availability;
+    if p.reachable { sum } else { sum * w.unreachable_factor }
 }
 
 /// The score, and with `explain` the components and the matched and missing items.
 pub fn evaluate(w: &MatchingSettings, i: &Inputs<'_>, explain: bool) -> (f64, Option<Explanation>) {
     let text = text_value(w, i.bm25);
     let occupation = i.occupation.0.value();
-    let (must, must_n) = share(i.must, i.skills, i.languages);
-    let (nice, nice_n) = share(i.nice, i.skills, i.languages);
+    let (must_n, must_described, must_of) = coverage(i.must, true, &i.holder);
+    let (nice_n, nice_described, nice_of) = coverage(i.nice, false, &i.holder);
     let distance_km = match (i.from, i.to) {
         (Some(a), Some(b)) => Some(haversine_km(a, b)),
         _ => None,
@@ -346,8 +431,16 @@ pub fn evaluate(w: &MatchingSettings, i: &Inputs<'_>, explain: bool) -> (f64, Op
         None => 0.5,
     };
     let late = i.start_day.map(|s| i.available_day - s).unwrap_or(0);
-    let availability = availability_value(late);
-    let score = combine(w, text, occupation, must, nice, distance, availability);
+    let parts = Parts {
+        text,
+        occupation,
+        must: must_value(must_n, must_of),
+        nice: nice_value(nice_n, nice_of),
+        distance,
+        availability: availability_value(late),
+        reachable,
+    };
+    let score = combine(w, parts);
     if !explain {
         return (score, None);
     }
@@ -359,24 +452,40 @@ pub fn evaluate(w: &MatchingSettings, i: &Inputs<'_>, explain: bool) -> (f64, Op
         detail: why.english(name),
         why,
     };
-    let (matched, missing): (Items, Items) = {
-        let split = |reqs: &[Requirement]| -> (Vec<String>, Vec<String>) {
-            let (a, b): (Vec<&Requirement>, Vec<&Requirement>) =
-                reqs.iter().partition(|r| r.covered_by(i.skills, i.languages));
-            (a.iter().map(|r| r.label().to_string()).collect(), b.iter().map(|r| r.label().to_string()).collect())
-        };
-        let (mm, mx) = split(i.must);
-        let (nm, nx) = split(i.nice);
-        (Items { must_have: mm, nice_to_have: nm }, Items { must_have: mx, nice_to_have: nx })
-    };
+    let mut matched = Items::default();
+    let mut missing = Items::default();
+    let mut described = Items::default();
+    for (reqs, must) in [(i.must, true), (i.nice, false)] {
+        for r in reqs {
+            let label = r.label().to_string();
+            let (m, x, d) = if must {
+                (&mut matched.must_have, &mut missing.must_have, &mut described.must_have)
+            } else {
+                (&mut matched.nice_to_have, &mut missing.nice_to_have, &mut described.nice_to_have)
+            };
+            match r.covered_by(&i.holder) {
+                Some(true) => {
+                    d.push(label.clone());
+                    m.push(label);
+                }
+                Some(false) => m.push(label),
+                None => x.push(label),
+            }
+        }
+    }
     let components = vec![
         c(
             Part::Occupation,
             occupation,
             w.occupation,
-            Why::Occupation { relation: i.occupation.0, code: i.occupation.1 },
+            Why::Occupation { relation: i.occupation.0, code: i.occupation.1, inferred: i.occupation_inferred },
         ),
-        c(Part::MustHave, must, w.must_have, Why::Covered { covered: must_n, of: i.must.len() }),
+        c(
+            Part::MustHave,
+            parts.must,
+            w.must_have,
+            Why::Covered { covered: must_n, of: must_of, described: must_described },
+        ),
         c(
             Part::Distance,
             distance,
@@ -384,14 +493,21 @@ pub fn evaluate(w: &MatchingSettings, i: &Inputs<'_>, explain: bool) -> (f64, Op
             Why::Distance { km: distance_km, max_commute_km: i.max_commute_km, reachable },
         ),
         c(Part::Text, text, w.text, Why::Text { bm25: i.bm25 }),
-        c(Part::NiceToHave, nice, w.nice_to_have, Why::Covered { covered: nice_n, of: i.nice.len() }),
-        c(Part::Availability, availability, w.availability, Why::Availability { days_late: late }),
+        c(
+            Part::NiceToHave,
+            parts.nice,
+            w.nice_to_have,
+            Why::Covered { covered: nice_n, of: nice_of, described: nice_described },
+        ),
+        c(Part::Availability, parts.availability, w.availability, Why::Availability { days_late: late }),
     ];
     let explanation = Explanation {
         components,
         matched,
         missing,
+        described,
         occupation_match: i.occupation.0,
+        occupation_inferred: i.occupation_inferred,
         distance_km: distance_km.map(|d| (d * 10.0).round() / 10.0),
         waiting_since: 0,
         waiting_key: 0,

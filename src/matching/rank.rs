@@ -10,8 +10,9 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{SegmentReader, Term};
 
 use super::{
-    Explanation, Inputs, Ranked, Requirement, evaluate, fairness_order, language_requirement, licence_requirement,
-    occupation_match, skill_requirement, ssyk_number, substitutable_jobs, substitutes_for,
+    Explanation, Holder, Inputs, MINOR_GROUP, OccupationMatch, Parts, Ranked, Requirement, evaluate, fairness_order,
+    inferred_match, inferred_number, language_requirement, licence_requirement, occupation_match, skill_requirement,
+    ssyk_number, substitutes_for,
 };
 use crate::config::MatchingSettings;
 use crate::openings::{Opening, Requirements};
@@ -23,6 +24,11 @@ use crate::seekers::Seeker;
 /// Hits beyond the page that are scored in full, so the fairness rule can reorder a band
 /// that straddles the page boundary.
 const FAIRNESS_EXTRA: usize = 20;
+
+/// Stage one reaches out to the 2-digit and major group only when the close relations find
+/// fewer active seekers than this (the largest page): a fixed number, so the first ten are
+/// the same whatever `limit` a caller asks for.
+const WIDEN_BELOW: usize = 500;
 
 /// What ranking needs of an opening.
 #[derive(Debug, Clone)]
@@ -87,7 +93,12 @@ impl OpeningProfile {
 pub struct SeekerProfile {
     pub codes: Vec<u64>,
     pub occupations: Vec<String>,
+    /// Read from the summary when no code is registered ([`inferred_number`]).
+    pub inferred: Option<u64>,
+    pub inferred_code: Option<String>,
     pub skills: Vec<u64>,
+    /// Skills the summary names that are not among `skills`.
+    pub text_skills: Vec<u64>,
     pub skill_ids: Vec<String>,
     pub languages: Vec<u64>,
     pub licences: Vec<String>,
@@ -101,17 +112,35 @@ impl SeekerProfile {
     pub fn new(s: &Seeker) -> Self {
         let names: Vec<&str> = s.occupations.iter().filter_map(|o| reference().ssyk_name(o)).collect();
         let labels: Vec<&str> = s.skills.iter().map(|k| k.label.as_str()).collect();
+        let written = crate::search::documents::written(s.summary.as_deref(), !s.occupations.is_empty(), &s.skills);
+        let skills: Vec<u64> = s.skills.iter().map(crate::search::skill_key).collect();
+        let mut skill_ids: Vec<String> = s.skills.iter().filter_map(|k| k.id.clone()).collect();
+        skill_ids.extend(written.skills.iter().filter_map(|k| k.id.clone()));
         Self {
             codes: s.occupations.iter().map(|o| ssyk_number(o)).collect(),
             occupations: s.occupations.clone(),
-            skills: s.skills.iter().map(crate::search::skill_key).collect(),
-            skill_ids: s.skills.iter().filter_map(|k| k.id.clone()).collect(),
+            inferred: written.occupation.as_ref().map(|o| inferred_number(&o.code)),
+            inferred_code: written.occupation.map(|o| o.code),
+            text_skills: written.skills.iter().map(crate::search::skill_key).collect(),
+            skills,
+            skill_ids,
             languages: s.languages.iter().map(|l| crate::search::language_key(&l.code, l.level)).collect(),
             licences: s.driving_licences.clone(),
             location: location(&s.municipality_code),
             max_commute_km: s.max_commute_km.map(|k| k.max(0) as u64),
             available_day: s.available_from.as_ref().map(|d| day_number(d.date())).unwrap_or(0),
             text: format!("{} {}", names.join(" "), labels.join(" ")),
+        }
+    }
+}
+
+impl SeekerProfile {
+    fn holder(&self) -> Holder<'_> {
+        Holder {
+            skills: &self.skills,
+            text_skills: &self.text_skills,
+            languages: &self.languages,
+            licences: crate::search::licence_mask(&self.licences),
         }
     }
 }
@@ -162,8 +191,11 @@ where
 
 struct SeekerColumns {
     ssyk: Column<u64>,
+    inferred: Column<u64>,
     skills: Column<u64>,
+    text_skills: Column<u64>,
     langs: Column<u64>,
+    licences: Column<u64>,
     lat: Column<f64>,
     lon: Column<f64>,
     day: Column<i64>,
@@ -175,8 +207,11 @@ impl SeekerColumns {
     fn open(r: &SegmentReader) -> Self {
         Self {
             ssyk: column(r, "ssyk_code"),
+            inferred: column(r, "inferred_code"),
             skills: column(r, "skill_key"),
+            text_skills: column(r, "text_skill_key"),
             langs: column(r, "lang_key"),
+            licences: column(r, "licence_mask"),
             lat: column(r, "lat"),
             lon: column(r, "lon"),
             day: column(r, "day"),
@@ -192,12 +227,16 @@ impl SeekerColumns {
 struct Compact {
     active: bool,
     licences: u16,
-    codes: [u16; 2],
-    skills: [u32; 8],
+    /// Registered codes, then the occupation read from the summary (0 when none).
+    codes: [u16; 3],
+    /// Registered skills, then those only described in the summary.
+    skills: [u32; 12],
     langs: [u32; 3],
     municipality: u16,
     max_commute: u16,
     day: i32,
+    /// Breaks ties between equal scores the same way whatever the index layout.
+    tie: u64,
 }
 
 const NONE16: u16 = u16::MAX;
@@ -207,14 +246,14 @@ fn seeker_table(side: &Side, reader: &SegmentReader) -> Arc<Vec<Compact>> {
         let cols = SeekerColumns::open(reader);
         let muni: Column<u64> = column(reader, "municipality_idx");
         let active: Column<u64> = column(reader, "active");
-        let licences: Column<u64> = column(reader, "licence_mask");
+        let id_lo: Column<u64> = column(reader, "id_lo");
         (0..reader.max_doc())
             .map(|doc| {
                 let mut c = Compact {
                     active: active.first(doc) == Some(1),
-                    licences: licences.first(doc).unwrap_or(0) as u16,
-                    codes: [0; 2],
-                    skills: [0; 8],
+                    licences: cols.licences.first(doc).unwrap_or(0) as u16,
+                    codes: [0; 3],
+                    skills: [0; 12],
                     langs: [0; 3],
                     municipality: muni.first(doc).map(|m| m as u16).unwrap_or(NONE16),
                     max_commute: cols
@@ -224,11 +263,14 @@ fn seeker_table(side: &Side, reader: &SegmentReader) -> Arc<Vec<Compact>> {
                         .map(|k| k.min(60_000) as u16)
                         .unwrap_or(NONE16),
                     day: cols.day.first(doc).unwrap_or(0) as i32,
+                    tie: id_lo.first(doc).unwrap_or(0),
                 };
-                for (slot, v) in c.codes.iter_mut().zip(cols.ssyk.values_for_doc(doc)) {
+                for (slot, v) in c.codes[..2].iter_mut().zip(cols.ssyk.values_for_doc(doc)) {
                     *slot = v as u16;
                 }
-                for (slot, v) in c.skills.iter_mut().zip(cols.skills.values_for_doc(doc)) {
+                c.codes[2] = cols.inferred.first(doc).unwrap_or(0) as u16;
+                let skills = cols.skills.values_for_doc(doc).chain(cols.text_skills.values_for_doc(doc));
+                for (slot, v) in c.skills.iter_mut().zip(skills) {
                     *slot = v as u32;
                 }
                 for (slot, v) in c.langs.iter_mut().zip(cols.langs.values_for_doc(doc)) {
@@ -243,29 +285,30 @@ fn seeker_table(side: &Side, reader: &SegmentReader) -> Arc<Vec<Compact>> {
 /// An opening's requirements and geography precomputed for the ranking pass; the same
 /// formulas as [`evaluate`], fed from tables.
 struct Fast {
+    /// By code (and `MINOR_GROUP + group` for an inferred minor group): the occupation value.
     occupation: Vec<f32>,
     must_skills: Vec<u32>,
     must_langs: Vec<(u32, u32)>,
     must_total: usize,
-    must_licences: usize,
     nice_skills: Vec<u32>,
     nice_langs: Vec<(u32, u32)>,
+    /// Each nice-to-have licence as its bit.
+    nice_licences: Vec<u16>,
     nice_total: usize,
-    nice_licences: usize,
     distance_km: Vec<f64>,
     distance_value: Vec<f64>,
     start_day: Option<i64>,
 }
 
-fn split(reqs: &[Requirement]) -> (Vec<u32>, Vec<(u32, u32)>, usize) {
+fn split(reqs: &[Requirement]) -> (Vec<u32>, Vec<(u32, u32)>, Vec<u16>) {
     let mut skills = Vec::new();
     let mut langs = Vec::new();
-    let mut licences = 0;
+    let mut licences = Vec::new();
     for r in reqs {
         match r {
             Requirement::Skill { key, .. } => skills.push(*key as u32),
             Requirement::Language { code, level, .. } => langs.push(((*code << 3) as u32 >> 3, *level as u32)),
-            Requirement::Licence { .. } => licences += 1,
+            Requirement::Licence { mask, .. } => licences.push(*mask as u16),
         }
     }
     (skills, langs, licences)
@@ -274,12 +317,12 @@ fn split(reqs: &[Requirement]) -> (Vec<u32>, Vec<(u32, u32)>, usize) {
 impl Fast {
     fn new(profile: &OpeningProfile, wanted: u64, substitutes: &HashMap<u64, u8>, w: &MatchingSettings) -> Self {
         let r = reference();
-        let mut occupation = vec![0.0f32; 10_000];
-        for g in r.ssyk.values().filter(|g| g.level == 4) {
-            let code = ssyk_number(&g.code);
-            occupation[code as usize] = occupation_match(wanted, &[code], substitutes).0.value() as f32;
+        let mut occupation = vec![0.0f32; MINOR_GROUP as usize + 1_000];
+        for g in r.ssyk.values().filter(|g| g.level == 4 || g.level == 3) {
+            let code = inferred_number(&g.code);
+            occupation[code as usize] = inferred_match(wanted, code, substitutes).0.value() as f32;
         }
-        let (must_skills, must_langs, must_licences) = split(&profile.must);
+        let (must_skills, must_langs, _) = split(&profile.must);
         let (nice_skills, nice_langs, nice_licences) = split(&profile.nice);
         let distance_km: Vec<f64> = r
             .municipality_codes
@@ -292,10 +335,9 @@ impl Fast {
         let distance_value = distance_km.iter().map(|&d| super::distance_decay(w, d)).collect();
         Self {
             occupation,
-            must_total: profile.must.len(),
+            must_total: must_skills.len() + must_langs.len(),
             must_skills,
             must_langs,
-            must_licences,
             nice_total: profile.nice.len(),
             nice_skills,
             nice_langs,
@@ -306,34 +348,45 @@ impl Fast {
         }
     }
 
-    fn covered(skills: &[u32], langs: &[(u32, u32)], licences: usize, total: usize, row: &Compact) -> f64 {
-        if total == 0 {
-            return 1.0;
-        }
-        let mut n = licences;
+    fn covered(skills: &[u32], langs: &[(u32, u32)], licences: &[u16], row: &Compact) -> usize {
+        let mut n = 0;
         for s in skills {
             n += usize::from(row.skills.contains(s));
         }
         for (code, level) in langs {
             n += usize::from(row.langs.iter().any(|&k| k != 0 && k >> 3 == *code && (k & 7) >= *level));
         }
-        n as f64 / total as f64
+        for &l in licences {
+            n += usize::from(row.licences & l == l);
+        }
+        n
     }
 
     fn score(&self, w: &MatchingSettings, row: &Compact, bm25: f32) -> f64 {
-        let occupation = f64::from(self.occupation[row.codes[0] as usize].max(self.occupation[row.codes[1] as usize]));
-        let must = Self::covered(&self.must_skills, &self.must_langs, self.must_licences, self.must_total, row);
-        let nice = Self::covered(&self.nice_skills, &self.nice_langs, self.nice_licences, self.nice_total, row);
-        let distance = match self.distance_km.get(row.municipality as usize) {
-            Some(&d) if d.is_nan() => 0.5,
+        let occupation = row.codes.iter().map(|&c| self.occupation[c as usize]).fold(0.0f32, f32::max);
+        let must = Self::covered(&self.must_skills, &self.must_langs, &[], row);
+        let nice = Self::covered(&self.nice_skills, &self.nice_langs, &self.nice_licences, row);
+        let (distance, reachable) = match self.distance_km.get(row.municipality as usize) {
+            Some(&d) if d.is_nan() => (0.5, true),
             Some(&d) => {
                 let max = (row.max_commute != NONE16).then_some(u64::from(row.max_commute));
-                if super::reachable(d, max) { self.distance_value[row.municipality as usize] } else { 0.0 }
+                if super::reachable(d, max) { (self.distance_value[row.municipality as usize], true) } else { (0.0, false) }
             }
-            None => 0.5,
+            None => (0.5, true),
         };
         let late = self.start_day.map(|s| i64::from(row.day) - s).unwrap_or(0);
-        super::combine(w, super::text_value(w, bm25), occupation, must, nice, distance, super::availability_value(late))
+        super::combine(
+            w,
+            Parts {
+                text: super::text_value(w, bm25),
+                occupation: f64::from(occupation),
+                must: super::must_value(must, self.must_total),
+                nice: super::nice_value(nice, self.nice_total),
+                distance,
+                availability: super::availability_value(late),
+                reachable,
+            },
+        )
     }
 }
 
@@ -342,7 +395,23 @@ impl Fast {
 struct Buffers {
     codes: Vec<u64>,
     skills: Vec<u64>,
+    text_skills: Vec<u64>,
     langs: Vec<u64>,
+}
+
+/// The occupation relation of a seeker's registered codes and, when it is better, of the
+/// occupation read from their text (then `true`).
+fn best_occupation(
+    wanted: u64,
+    codes: &[u64],
+    inferred: Option<u64>,
+    substitutes: &HashMap<u64, u8>,
+) -> ((OccupationMatch, u64), bool) {
+    let registered = occupation_match(wanted, codes, substitutes);
+    match inferred.filter(|&i| i != 0).map(|i| inferred_match(wanted, i, substitutes)) {
+        Some(read) if read.0.value() > registered.0.value() => (read, true),
+        _ => (registered, false),
+    }
 }
 
 struct CandidateContext {
@@ -365,19 +434,28 @@ impl CandidateContext {
         buf.codes.extend(cols.ssyk.values_for_doc(doc));
         buf.skills.clear();
         buf.skills.extend(cols.skills.values_for_doc(doc));
+        buf.text_skills.clear();
+        buf.text_skills.extend(cols.text_skills.values_for_doc(doc));
         buf.langs.clear();
         buf.langs.extend(cols.langs.values_for_doc(doc));
         let to = match (cols.lat.first(doc), cols.lon.first(doc)) {
             (Some(a), Some(b)) => Some((a, b)),
             _ => None,
         };
+        let (occupation, occupation_inferred) =
+            best_occupation(self.wanted, &buf.codes, cols.inferred.first(doc), &self.substitutes);
         let inputs = Inputs {
             bm25,
-            occupation: occupation_match(self.wanted, &buf.codes, &self.substitutes),
+            occupation,
+            occupation_inferred,
             must: &self.profile.must,
             nice: &self.profile.nice,
-            skills: &buf.skills,
-            languages: &buf.langs,
+            holder: Holder {
+                skills: &buf.skills,
+                text_skills: &buf.text_skills,
+                languages: &buf.langs,
+                licences: cols.licences.first(doc).unwrap_or(0),
+            },
             from: self.profile.location,
             to,
             max_commute_km: cols.max_commute.first(doc).filter(|&k| k != u64::MAX),
@@ -410,6 +488,35 @@ impl Ids {
     }
 }
 
+/// Stage one: who is worth scoring. The same unit group (registered or read from the text),
+/// its minor group, every occupation Arbetsförmedlingen judges substitutable in either
+/// direction, anyone sharing a skill or a word; with `widen`, the 2-digit and major group too.
+fn recall_query(f: &Fields, profile: &OpeningProfile, substitutes: &HashMap<u64, u8>, widen: bool) -> BooleanQuery {
+    let wanted = profile.occupation.as_str();
+    let minor = &wanted[..3.min(wanted.len())];
+    let mut any: Vec<(Occur, Box<dyn Query>)> =
+        vec![recall(f.ssyk, wanted), recall(f.ssyk, minor), recall(f.ssyk_inferred, minor)];
+    let mut codes: Vec<&u64> = substitutes.keys().collect();
+    codes.sort();
+    for code in codes {
+        let code = format!("{code:04}");
+        any.push(recall(f.ssyk, &code));
+        any.push(recall(f.ssyk_inferred, &code));
+        any.push(recall(f.ssyk_inferred, &code[..3]));
+    }
+    if widen {
+        for len in [2, 1] {
+            any.push(recall(f.ssyk, &wanted[..len.min(wanted.len())]));
+            any.push(recall(f.ssyk_inferred, &wanted[..len.min(wanted.len())]));
+        }
+    }
+    for id in &profile.skill_ids {
+        any.push(recall(f.skill, id));
+    }
+    any.extend(text_clauses(f, &profile.text));
+    BooleanQuery::new(any)
+}
+
 /// Seekers ranked for an opening. Hard filters: active, every must-have licence, and not in
 /// `exclude` (already has a placement on this opening). Returns one page and the total.
 pub fn candidates(
@@ -428,66 +535,50 @@ pub fn candidates(
         weights: *weights,
     });
     let searcher = side.reader.searcher();
-    let wanted = profile.occupation.as_str();
-    // First the close relations (the same unit group, occupations Arbetsförmedlingen judges
-    // largely substitutable) and anyone sharing a skill or a word; widened to partly
-    // substitutable occupations and the 3-digit, 2-digit and major group only when that
-    // gives too few candidates to fill the page.
+    let tables: HashMap<_, _> =
+        searcher.segment_readers().iter().map(|r| (r.segment_id(), seeker_table(side, r))).collect();
+    let tables = Arc::new(tables);
+    let fast = Arc::new(Fast::new(profile, ctx.wanted, &ctx.substitutes, weights));
+    let required = crate::search::licence_mask(&profile.must_licences) as u16;
     for widen in [false, true] {
-        let mut any: Vec<(Occur, Box<dyn Query>)> = vec![recall(f.ssyk, wanted)];
-        for (code, pct) in &ctx.substitutes {
-            if *pct >= 75 || widen {
-                any.push(recall(f.ssyk, &format!("{code:04}")));
-            }
-        }
-        if widen {
-            any.push(recall(f.ssyk, &wanted[..3.min(wanted.len())]));
-            any.push(recall(f.ssyk, &wanted[..2.min(wanted.len())]));
-            any.push(recall(f.ssyk, &wanted[..1.min(wanted.len())]));
-        }
-        for id in &profile.skill_ids {
-            any.push(recall(f.skill, id));
-        }
-        any.extend(text_clauses(f, &profile.text));
         // Status and licences are checked in the table while scoring (cheaper than
         // intersecting with their long posting lists); the few exclusions stay in the query.
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(BooleanQuery::new(any)))];
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, Box::new(recall_query(f, profile, &ctx.substitutes, widen)))];
         for id in exclude {
             clauses.push((Occur::MustNot, filter(f.id, id)));
         }
         let query = BooleanQuery::new(clauses);
-        let required = crate::search::licence_mask(&profile.must_licences) as u16;
         let counted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let wanted_hits = offset + limit + FAIRNESS_EXTRA;
-        let tables: HashMap<_, _> =
-            searcher.segment_readers().iter().map(|r| (r.segment_id(), seeker_table(side, r))).collect();
-        let tables = Arc::new(tables);
-        let fast = Arc::new(Fast::new(profile, ctx.wanted, &ctx.substitutes, weights));
         let w = *weights;
         let count = counted.clone();
+        let (tables, fast) = (tables.clone(), fast.clone());
         let collector = TopDocs::with_limit(wanted_hits.max(1)).tweak_score(move |reader: &SegmentReader| {
             let table = tables.get(&reader.segment_id()).cloned().unwrap_or_default();
             let fast = fast.clone();
             let count = count.clone();
+            // Equal scores are ordered by the id's random half: the same order on every run
+            // and after every merge.
             move |doc, bm25| match table.get(doc as usize) {
                 Some(row) if row.active && row.licences & required == required => {
                     count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    (fast.score(&w, row, bm25), bm25)
+                    (fast.score(&w, row, bm25), row.tie, bm25)
                 }
-                _ => (f64::MIN, bm25),
+                _ => (f64::MIN, 0, bm25),
             }
         });
         let top: Vec<_> =
-            searcher.search(&query, &collector)?.into_iter().filter(|((score, _), _)| *score > f64::MIN).collect();
+            searcher.search(&query, &collector)?.into_iter().filter(|((score, ..), _)| *score > f64::MIN).collect();
         let total = counted.load(std::sync::atomic::Ordering::Relaxed);
-        if total < offset + limit && !widen {
+        if total < WIDEN_BELOW && !widen {
             continue;
         }
         let mut hits = Vec::with_capacity(top.len());
         let mut columns: HashMap<u32, SeekerColumns> = HashMap::new();
         let mut buf = Buffers::default();
         let mut ids = Ids::default();
-        for ((score, bm25), address) in top {
+        for ((score, _, bm25), address) in top {
             let reader = searcher.segment_reader(address.segment_ord);
             let cols = columns.entry(address.segment_ord).or_insert_with(|| SeekerColumns::open(reader));
             let (_, explanation) = ctx.score(cols, &mut buf, address.doc_id, bm25, true);
@@ -549,11 +640,11 @@ pub fn openings_for(
 ) -> anyhow::Result<(Vec<OpeningScore>, usize)> {
     let f = &side.fields;
     let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for o in &seeker.occupations {
+    for o in seeker.occupations.iter().chain(&seeker.inferred_code) {
         any.push(recall(f.ssyk, o));
         any.push(recall(f.ssyk, &o[..3.min(o.len())]));
         any.push(recall(f.ssyk, &o[..2.min(o.len())]));
-        for job in substitutable_jobs(o).into_keys() {
+        for job in substitutes_for(o).into_keys() {
             any.push(recall(f.ssyk, &format!("{job:04}")));
         }
     }
@@ -596,13 +687,14 @@ pub fn openings_for(
                 (Some(a), Some(b)) => Some((a, b)),
                 _ => None,
             };
+            let (occupation, occupation_inferred) = best_occupation(wanted, &seeker.codes, seeker.inferred, subs);
             let inputs = Inputs {
                 bm25,
-                occupation: occupation_match(wanted, &seeker.codes, subs),
+                occupation,
+                occupation_inferred,
                 must: &must,
                 nice: &nice,
-                skills: &seeker.skills,
-                languages: &seeker.languages,
+                holder: seeker.holder(),
                 from: seeker.location,
                 to,
                 max_commute_km: seeker.max_commute_km,
@@ -631,13 +723,15 @@ pub fn explain_opening(
 ) -> (f64, Explanation) {
     let p = OpeningProfile::new(opening);
     let wanted = ssyk_number(&p.occupation);
+    let (occupation, occupation_inferred) =
+        best_occupation(wanted, &seeker.codes, seeker.inferred, &substitutes_for(&p.occupation));
     let inputs = Inputs {
         bm25,
-        occupation: occupation_match(wanted, &seeker.codes, &substitutes_for(&p.occupation)),
+        occupation,
+        occupation_inferred,
         must: &p.must,
         nice: &p.nice,
-        skills: &seeker.skills,
-        languages: &seeker.languages,
+        holder: seeker.holder(),
         from: seeker.location,
         to: p.location,
         max_commute_km: seeker.max_commute_km,

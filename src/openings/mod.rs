@@ -104,7 +104,13 @@ pub struct OpeningInput {
     pub headline: String,
     #[serde(default)]
     pub description: String,
+    /// SSYK unit group (or a JobTech occupation concept id). May be left out when
+    /// `occupation_concept_id` is given, or when the headline names the occupation.
+    #[serde(default)]
     pub occupation: String,
+    /// A JobTech occupation-name concept id, mapped to its SSYK unit group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occupation_concept_id: Option<String>,
     pub workplace_address: WorkplaceAddress,
     #[serde(default = "one")]
     pub number_of_vacancies: u32,
@@ -152,13 +158,46 @@ fn requirements(input: &RequirementsInput, field: &str, errors: &mut Errors) -> 
 }
 
 impl OpeningInput {
+    /// The occupation: the code given, or the concept id's group, or one the headline or
+    /// description names as a JobTech occupation (a unit group; a name spread over a whole
+    /// minor group is not enough).
+    fn occupation_of(&self, headline: &str, description: &str, errors: &mut Errors) -> Option<SsykCode> {
+        let given = (!self.occupation.trim().is_empty()).then(|| vocabulary::occupation(&self.occupation, "occupation", errors));
+        let concept =
+            self.occupation_concept_id.as_ref().map(|id| vocabulary::occupation_concept(id, "occupation_concept_id", errors));
+        match (given, concept) {
+            (Some(Some(code)), Some(Some(other))) if code != other => {
+                errors.add(
+                    "occupation_concept_id",
+                    Fault::Mismatch,
+                    format!("names SSYK {other}, but `occupation` is {code}"),
+                );
+                None
+            }
+            (Some(code), _) | (None, Some(code)) => code,
+            (None, None) => {
+                let read = crate::taxonomy::written::read(&format!("{headline}. {description}"))
+                    .occupation
+                    .and_then(|o| SsykCode::from_stored(o.code));
+                if read.is_none() {
+                    errors.add(
+                        "occupation",
+                        Fault::Required,
+                        "give an SSYK code or occupation_concept_id; the headline names no occupation",
+                    );
+                }
+                read
+            }
+        }
+    }
+
     /// `previous_deadline`: on an update, an unchanged deadline may lie in the past.
     pub fn validate(&self, today: NaiveDate, previous_deadline: Option<NaiveDate>) -> AppResult<OpeningData> {
         let mut errors = Errors::new();
         let headline = vocabulary::text(&self.headline, "headline", 200, &mut errors);
         let description = vocabulary::free_text(&Some(self.description.clone()), "description", 20_000, &mut errors)
             .unwrap_or_default();
-        let occupation = vocabulary::occupation(&self.occupation, "occupation", &mut errors);
+        let occupation = self.occupation_of(&headline, &description, &mut errors);
         let mut address = self.workplace_address.clone();
         address.municipality_code = address.municipality_code.trim().to_string();
         vocabulary::municipality(&address.municipality_code, "workplace_address.municipality_code", &mut errors);
@@ -263,6 +302,7 @@ impl Opening {
             headline: self.headline.clone(),
             description: self.description.clone(),
             occupation: self.occupation.to_string(),
+            occupation_concept_id: None,
             workplace_address: self.workplace_address.clone(),
             number_of_vacancies: self.number_of_vacancies as u32,
             employment_type: self.employment_type,

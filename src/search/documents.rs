@@ -69,6 +69,18 @@ fn add_skills(doc: &mut TantivyDocument, f: &Fields, skills: &[SkillRef], keys: 
     }
 }
 
+/// What a seeker's summary adds to the registered profile: the occupation it names when none
+/// is registered, and the vocabulary skills it names that are not registered.
+pub fn written(summary: Option<&str>, has_code: bool, registered: &[SkillRef]) -> crate::taxonomy::written::Written {
+    let Some(summary) = summary.filter(|s| !s.trim().is_empty()) else { return Default::default() };
+    let mut w = crate::taxonomy::written::read(summary);
+    if has_code {
+        w.occupation = None;
+    }
+    w.skills.retain(|s| !registered.iter().any(|r| r.id == s.id));
+    w
+}
+
 /// `None` for a seeker that is erased (it must leave the index).
 pub fn seeker(f: &Fields, r: &SeekerRow) -> Option<TantivyDocument> {
     if r.erased_at.is_some() {
@@ -91,6 +103,23 @@ pub fn seeker(f: &Fields, r: &SeekerRow) -> Option<TantivyDocument> {
     }
     let skills: Vec<SkillRef> = serde_json::from_str(&r.skills).unwrap_or_default();
     add_skills(&mut doc, f, &skills, f.skill_key);
+    let read = written(r.summary.as_deref(), !occupations.is_empty(), &skills);
+    if let Some(o) = &read.occupation {
+        for len in 1..=o.code.len().min(4) {
+            doc.add_text(f.ssyk_inferred, &o.code[..len]);
+        }
+        doc.add_u64(f.inferred_code, crate::matching::inferred_number(&o.code));
+        // Its name's words count as a registered code's do.
+        if let Some(name) = reference().ssyk_name(&o.code) {
+            add_text(&mut doc, f, name);
+        }
+    }
+    for s in &read.skills {
+        if let Some(id) = &s.id {
+            doc.add_text(f.skill, id);
+        }
+        doc.add_u64(f.text_skill_key, skill_key(s));
+    }
     let languages: Vec<Language> = serde_json::from_str(&r.languages).unwrap_or_default();
     for l in &languages {
         doc.add_text(f.language, &l.code);

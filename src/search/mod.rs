@@ -28,7 +28,7 @@ use tantivy::tokenizer::{
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
 
 /// Bump when the schema or the analyzers change: older indexes are rebuilt on start.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 
 /// Swedish: lowercased and stemmed (`undersköterskor` → `underskötersk`).
 pub const SWEDISH: &str = "sv";
@@ -47,6 +47,9 @@ pub struct Fields {
     pub municipality: Field,
     /// Every level of every SSYK code: `5`, `53`, `532`, `5321`.
     pub ssyk: Field,
+    /// The same for an occupation read from a seeker's summary when no code is registered
+    /// (kept apart, so a filter on occupation means what was registered).
+    pub ssyk_inferred: Field,
     pub skill: Field,
     pub licence: Field,
     pub language: Field,
@@ -63,8 +66,12 @@ pub struct Fields {
     /// Scoring inputs as fast fields, read per matching document (see `matching`).
     /// SSYK 4 codes as numbers (`0110` → 110: prefixes are divisions by 10).
     pub ssyk_code: Field,
+    /// The occupation read from the summary (`matching::inferred_number`).
+    pub inferred_code: Field,
     /// A seeker's skills; an opening's must-have and nice-to-have skills ([`key`]).
     pub skill_key: Field,
+    /// Skills only named in a seeker's summary ("enligt egen beskrivning").
+    pub text_skill_key: Field,
     pub must_skill: Field,
     pub nice_skill: Field,
     /// Languages with level ([`language_key`]).
@@ -134,6 +141,7 @@ fn schema() -> (Schema, Fields) {
         person: b.add_text_field("person", text(SWEDISH_FOLDED)),
         municipality: b.add_text_field("municipality", STRING),
         ssyk: b.add_text_field("ssyk", STRING),
+        ssyk_inferred: b.add_text_field("ssyk_inferred", STRING),
         skill: b.add_text_field("skill", STRING),
         licence: b.add_text_field("licence", STRING),
         language: b.add_text_field("language", STRING),
@@ -147,7 +155,9 @@ fn schema() -> (Schema, Fields) {
         lon: b.add_f64_field("lon", FAST),
         max_commute_km: b.add_u64_field("max_commute_km", FAST),
         ssyk_code: b.add_u64_field("ssyk_code", FAST),
+        inferred_code: b.add_u64_field("inferred_code", FAST),
         skill_key: b.add_u64_field("skill_key", FAST),
+        text_skill_key: b.add_u64_field("text_skill_key", FAST),
         must_skill: b.add_u64_field("must_skill", FAST),
         nice_skill: b.add_u64_field("nice_skill", FAST),
         lang_key: b.add_u64_field("lang_key", FAST),

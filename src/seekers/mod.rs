@@ -65,6 +65,9 @@ pub struct SeekerInput {
     pub municipality_code: String,
     #[serde(default)]
     pub occupations: Vec<String>,
+    /// A JobTech occupation-name concept id: its SSYK unit group is added to `occupations`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occupation_concept_id: Option<String>,
     /// Vocabulary ids or free text.
     #[serde(default)]
     pub skills: Vec<String>,
@@ -166,7 +169,13 @@ impl SeekerInput {
             None => None,
         };
         let municipality_code = vocabulary::municipality(&self.municipality_code, "municipality_code", &mut errors);
-        let occupations = vocabulary::occupations(&self.occupations, "occupations", &mut errors);
+        let mut occupations = vocabulary::occupations(&self.occupations, "occupations", &mut errors);
+        if let Some(id) = &self.occupation_concept_id
+            && let Some(code) = vocabulary::occupation_concept(id, "occupation_concept_id", &mut errors)
+            && !occupations.contains(&code)
+        {
+            occupations.insert(0, code);
+        }
         let skills = vocabulary::skills(&self.skills, "skills", &mut errors);
         let languages = vocabulary::languages(&self.languages, "languages", &mut errors);
         let driving_licences = vocabulary::driving_licences(&self.driving_licences, "driving_licences", &mut errors);
@@ -271,6 +280,7 @@ impl Seeker {
             phone: self.phone.clone(),
             municipality_code: self.municipality_code.to_string(),
             occupations: self.occupations.clone(),
+            occupation_concept_id: None,
             skills: self.skills.iter().map(|s| s.id.clone().unwrap_or_else(|| s.label.clone())).collect(),
             languages: self.languages.clone(),
             driving_licences: self.driving_licences.clone(),

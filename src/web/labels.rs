@@ -192,6 +192,7 @@ impl Label for Fault {
             Fault::Type => "har fel slags värde",
             Fault::UnknownField => "finns inte i formuläret",
             Fault::Character => "innehåller tecken som inte är tillåtna",
+            Fault::Mismatch => "stämmer inte med ett annat fält",
         }
     }
 }
@@ -444,10 +445,11 @@ pub fn field_problems(errors: &[FieldError]) -> String {
 /// Why a score part got its value, in Swedish (the "Varför" column).
 pub fn why(part: Part, why: Why) -> String {
     match why {
-        Why::Occupation { relation, code } => {
+        Why::Occupation { relation, code, inferred } => {
             let c = format!("{code:04}");
             let name = crate::reference::reference().ssyk_name(&c).unwrap_or("");
-            match relation {
+            let read = if inferred { " (yrke utläst ur texten)" } else { "" };
+            let text: String = match relation {
                 OccupationMatch::None => "inget närliggande yrke".into(),
                 OccupationMatch::LargelySubstitutable => {
                     format!("{c} {name} kan i hög grad ersätta (Arbetsförmedlingen: 75)")
@@ -456,10 +458,14 @@ pub fn why(part: Part, why: Why) -> String {
                     format!("{c} {name} kan delvis ersätta (Arbetsförmedlingen: 25)")
                 }
                 other => format!("{}: {c} {name}", other.label()),
-            }
+            };
+            format!("{text}{read}")
         }
-        Why::Covered { covered, of } if part == Part::MustHave => format!("{covered} av {of} krav uppfyllda"),
-        Why::Covered { covered, of } => format!("{covered} av {of} meriterande"),
+        Why::Covered { covered, of, described } => {
+            let what = if part == Part::MustHave { "krav uppfyllda" } else { "meriterande" };
+            let own = if described > 0 { format!(", {described} enligt egen beskrivning") } else { String::new() };
+            format!("{covered} av {of} {what}{own}")
+        }
         Why::Distance { km: Some(d), max_commute_km: Some(max), reachable: false } => {
             format!("{d:.0} km, längre än de {max} km personen kan pendla")
         }
@@ -537,7 +543,7 @@ mod tests {
         assert!(f.starts_with("flyttad upp 2 platser"), "{f}");
         assert!(!f.contains("place(s)") && !f.contains("waited"), "{f}");
         for (part, w) in [
-            (Part::MustHave, Why::Covered { covered: 1, of: 2 }),
+            (Part::MustHave, Why::Covered { covered: 1, of: 2, described: 1 }),
             (Part::Distance, Why::Distance { km: Some(30.0), max_commute_km: Some(20), reachable: false }),
             (Part::Availability, Why::Availability { days_late: 3 }),
             (Part::Text, Why::Text { bm25: 1.5 }),

@@ -230,6 +230,7 @@ impl ProfileForm {
             phone: blank(&self.phone),
             municipality_code: municipality_code.unwrap_or_default(),
             occupations,
+            occupation_concept_id: None,
             skills,
             languages,
             driving_licences: self.driving_licences.clone(),
