@@ -61,12 +61,28 @@ crate::text_enum! {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Why {
     /// `inferred`: read from the seeker's own text, not a registered code.
-    Occupation { relation: OccupationMatch, code: u64, inferred: bool },
+    Occupation {
+        relation: OccupationMatch,
+        code: u64,
+        inferred: bool,
+    },
     /// `described`: how many of the covered are only in the person's own description.
-    Covered { covered: usize, of: usize, described: usize },
-    Distance { km: Option<f64>, max_commute_km: Option<u64>, reachable: bool },
-    Text { bm25: f32 },
-    Availability { days_late: i64 },
+    Covered {
+        covered: usize,
+        of: usize,
+        described: usize,
+    },
+    Distance {
+        km: Option<f64>,
+        max_commute_km: Option<u64>,
+        reachable: bool,
+    },
+    Text {
+        bm25: f32,
+    },
+    Availability {
+        days_late: i64,
+    },
 }
 
 impl Why {
@@ -78,7 +94,11 @@ impl Why {
             }
             Why::Covered { covered, of, described } => {
                 let what = if part == Part::MustHave { "must-haves" } else { "nice-to-haves" };
-                let own = if described > 0 { format!(" ({described} by the person's own description)") } else { String::new() };
+                let own = if described > 0 {
+                    format!(" ({described} by the person's own description)")
+                } else {
+                    String::new()
+                };
                 format!("{covered} of {of} {what}{own}")
             }
             Why::Distance { km: Some(d), max_commute_km: Some(max), reachable: false } => {
@@ -189,7 +209,8 @@ pub fn inferred_match(wanted: u64, inferred: u64, substitutes: &HashMap<u64, u8>
     if wanted / 10 == group {
         return (OccupationMatch::Exact, wanted);
     }
-    let members: Vec<u64> = (group * 10..group * 10 + 10).filter(|c| reference().is_ssyk4(&format!("{c:04}"))).collect();
+    let members: Vec<u64> =
+        (group * 10..group * 10 + 10).filter(|c| reference().is_ssyk4(&format!("{c:04}"))).collect();
     occupation_match(wanted, &members, substitutes)
 }
 
@@ -206,10 +227,20 @@ pub fn substitutes_for(wanted: &str) -> HashMap<u64, u8> {
 /// A requirement: what must or should be covered, with the label a broker reads.
 #[derive(Debug, Clone)]
 pub enum Requirement {
-    Skill { key: u64, label: String },
-    Language { code: u64, level: LanguageLevel, label: String },
+    Skill {
+        key: u64,
+        label: String,
+    },
+    Language {
+        code: u64,
+        level: LanguageLevel,
+        label: String,
+    },
     /// A driving licence class, as its bit in the licence mask.
-    Licence { mask: u64, label: String },
+    Licence {
+        mask: u64,
+        label: String,
+    },
 }
 
 /// What a person holds, as ranking reads it.

@@ -370,7 +370,11 @@ impl Fast {
             Some(&d) if d.is_nan() => (0.5, true),
             Some(&d) => {
                 let max = (row.max_commute != NONE16).then_some(u64::from(row.max_commute));
-                if super::reachable(d, max) { (self.distance_value[row.municipality as usize], true) } else { (0.0, false) }
+                if super::reachable(d, max) {
+                    (self.distance_value[row.municipality as usize], true)
+                } else {
+                    (0.0, false)
+                }
             }
             None => (0.5, true),
         };

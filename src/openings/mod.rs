@@ -162,9 +162,12 @@ impl OpeningInput {
     /// description names as a JobTech occupation (a unit group; a name spread over a whole
     /// minor group is not enough).
     fn occupation_of(&self, headline: &str, description: &str, errors: &mut Errors) -> Option<SsykCode> {
-        let given = (!self.occupation.trim().is_empty()).then(|| vocabulary::occupation(&self.occupation, "occupation", errors));
-        let concept =
-            self.occupation_concept_id.as_ref().map(|id| vocabulary::occupation_concept(id, "occupation_concept_id", errors));
+        let given = (!self.occupation.trim().is_empty())
+            .then(|| vocabulary::occupation(&self.occupation, "occupation", errors));
+        let concept = self
+            .occupation_concept_id
+            .as_ref()
+            .map(|id| vocabulary::occupation_concept(id, "occupation_concept_id", errors));
         match (given, concept) {
             (Some(Some(code)), Some(Some(other))) if code != other => {
                 errors.add(

@@ -1,6 +1,8 @@
 //! Free-text search with filters. Each word of the query must match, in any of its forms:
 //! the Swedish stem, the accent-folded stem, a close misspelling (one or two edits, by
-//! length), or a word of its synonym group.
+//! length), or a word of its synonym group. A misspelling scores by its distance (one edit
+//! above two) and field (a name above other text); equal scores are ordered by id, so the
+//! same query gives the same order on every run and after every merge.
 
 use std::ops::Bound;
 
@@ -54,14 +56,15 @@ fn word_query(f: &Fields, word: &str) -> Option<Box<dyn Query>> {
     for t in tokens(&mut folded, word) {
         alternatives.push((Occur::Should, term_query(f.folded, &t)));
         let len = t.chars().count();
-        let distance = match len {
-            0..=3 => 0,
-            4..=7 => 1,
-            _ => 2,
-        };
-        if distance > 0 {
-            let fuzzy = FuzzyTermQuery::new(Term::from_field_text(f.folded, &t), distance, true);
+        // A fuzzy query scores every term it reaches alike, so one query per distance: a
+        // word one edit away matches both (0.5 + 0.25), two edits away only the second.
+        if len >= 4 {
+            let fuzzy = FuzzyTermQuery::new(Term::from_field_text(f.folded, &t), 1, true);
             alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(fuzzy), 0.5))));
+        }
+        if len >= 8 {
+            let fuzzy = FuzzyTermQuery::new(Term::from_field_text(f.folded, &t), 2, true);
+            alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(fuzzy), 0.25))));
         }
         // A name or a place (seekers only): exact weighs most, one typo forgiven from 4 letters.
         alternatives.push((Occur::Should, Box::new(BoostQuery::new(term_query(f.person, &t), 3.0))));
@@ -144,9 +147,20 @@ pub fn search(
 ) -> anyhow::Result<(Vec<(String, f32)>, usize)> {
     let query = build(&side.fields, q, filters);
     let searcher = side.reader.searcher();
-    let (top, total) = searcher.search(&query, &(TopDocs::with_limit(limit.max(1)).and_offset(offset), Count))?;
+    let top_docs =
+        TopDocs::with_limit(limit.max(1)).and_offset(offset).tweak_score(|reader: &tantivy::SegmentReader| {
+            let hi = reader.fast_fields().u64("id_hi").ok();
+            let lo = reader.fast_fields().u64("id_lo").ok();
+            move |doc, score: f32| {
+                let id =
+                    |c: &Option<tantivy::columnar::Column<u64>>| c.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
+                // Larger wins in the collector: the smaller id first among equals.
+                (score, u64::MAX - id(&hi), u64::MAX - id(&lo))
+            }
+        });
+    let (top, total) = searcher.search(&query, &(top_docs, Count))?;
     let mut hits = Vec::with_capacity(top.len());
-    for (score, address) in top {
+    for ((score, ..), address) in top {
         let doc: TantivyDocument = searcher.doc(address)?;
         if let Some(id) = doc.get_first(side.fields.id).and_then(|v| v.as_str()) {
             hits.push((id.to_string(), score));

@@ -24,7 +24,12 @@ use crate::vocabulary::{Language, LanguageLevel};
 use crate::{audit, db, seekers};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(typeahead).service(new_form).service(create).service(edit_form).service(update);
+    cfg.service(typeahead)
+        .service(new_form)
+        .service(create)
+        .service(edit_form)
+        .service(update)
+        .service(accept_occupation);
 }
 
 const LEVELS: [LanguageLevel; 4] =
@@ -645,6 +650,48 @@ async fn update(
             let current = read(&state, &staff, id).await?;
             edit_page(&state, &staff, &current, &f, &errors, None, None, StatusCode::UNPROCESSABLE_ENTITY).await
         }
+    }
+}
+
+#[derive(Deserialize)]
+struct AcceptOccupation {
+    csrf: String,
+    version: i64,
+    code: String,
+}
+
+/// One click on the seeker's page: the occupation read from the summary becomes a registered
+/// code (only on the version the broker saw).
+#[post("/seekers/{id}/occupation")]
+async fn accept_occupation(
+    state: web::Data<AppState>,
+    staff: Staff,
+    id: web::Path<String>,
+    form: web::Form<AcceptOccupation>,
+) -> WebResult {
+    staff.check(&form.csrf)?;
+    staff.require(Role::CASEWORK)?;
+    let id = id.into_inner();
+    let AcceptOccupation { version, code, .. } = form.into_inner();
+    let (now, today, who, action) =
+        (state.clock.now_ts(), state.clock.today(), staff.who.clone(), staff.action.clone());
+    let target = id.clone();
+    let saved = db::run(&state.pool, move |c| {
+        let mut errors = Errors::new();
+        let code = crate::vocabulary::occupation(&code, "code", &mut errors);
+        errors.into_result()?;
+        let code = code.ok_or_else(|| AppError::internal("a checked code is known"))?;
+        let patch = serde_json::json!({ "occupations": [code.to_string()] });
+        let s = seekers::store::update(c, now, today, &target, Some(version), patch)?;
+        audit::record(c, &who, std::slice::from_ref(&s.id), &action, now)?;
+        Ok(s)
+    })
+    .await;
+    match saved {
+        Ok(s) => Ok(see_other(&format!("/seekers/{}?saved=1", s.id))),
+        // Someone saved in between: the edit page shows the profile as it now is.
+        Err(AppError::PreconditionFailed(_)) => Ok(see_other(&format!("/seekers/{id}/edit"))),
+        Err(e) => Err(e.into()),
     }
 }
 

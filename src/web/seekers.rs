@@ -26,6 +26,30 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 const PAGE: i64 = 20;
 
+/// The occupation a profile without a code names in its summary, with the unit groups a
+/// broker can accept it as (one, or each of a minor group's).
+struct ReadOccupation {
+    label: String,
+    codes: Vec<String>,
+}
+
+fn read_occupation(s: &crate::seekers::Seeker) -> Option<ReadOccupation> {
+    if !s.occupations.is_empty() {
+        return None;
+    }
+    let o = crate::taxonomy::written::read(s.summary.as_deref()?).occupation?;
+    let r = crate::reference::reference();
+    let codes = if o.code.len() == 3 {
+        (0..10)
+            .map(|d| format!("{}{d}", o.code))
+            .filter(|c| r.is_ssyk4(c) && !r.pair_codes.contains(&c.parse().unwrap_or(0)))
+            .collect()
+    } else {
+        vec![o.code]
+    };
+    Some(ReadOccupation { label: o.label, codes })
+}
+
 #[get("/seekers")]
 async fn list(state: web::Data<AppState>, staff: Staff, req: HttpRequest, q: web::Query<SearchQuery>) -> WebResult {
     staff.require(Role::CASEWORK)?;
@@ -124,7 +148,24 @@ async fn seeker_page(
             dl.facts {
                 dt { "Personnummer" } dd { (s.personnummer.as_deref().unwrap_or_default()) }
                 dt { "Kontakt" } dd { (s.phone.clone().unwrap_or_default()) " " (s.email.clone().unwrap_or_default()) }
-                dt { "Söker som" } dd { (s.occupations.iter().map(|o| occupation(o)).collect::<Vec<_>>().join(", ")) }
+                dt { "Söker som" } dd {
+                    (s.occupations.iter().map(|o| occupation(o)).collect::<Vec<_>>().join(", "))
+                    @if let Some(read) = read_occupation(s) {
+                        div.inferred {
+                            "Yrke utläst ur texten: " strong { (read.label) }
+                            @if can_write {
+                                @for code in &read.codes {
+                                    form.inline method="post" action=(format!("/seekers/{}/occupation", s.id)) {
+                                        input type="hidden" name="csrf" value=(staff.csrf);
+                                        input type="hidden" name="version" value=(s.version);
+                                        input type="hidden" name="code" value=(code);
+                                        button type="submit" { "Lägg till " (occupation(code)) " i profilen" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
                 dt { "Kompetenser" } dd { @for k in &s.skills { span.tag { (k.label) } " " } }
                 dt { "Språk" } dd { @for l in &s.languages { span.tag { (crate::reference::reference().languages.get(&l.code).cloned().unwrap_or(l.code.clone())) } " " } }
                 dt { "Körkort" } dd { (s.driving_licences.join(", ")) }

@@ -1,0 +1,253 @@
+//! Matching a broker can trust (issue 13): what people write counts, reach and must-haves
+//! dominate, JobTech's codes are accepted, and the order is the same whatever the page size
+//! and on every run.
+
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+struct Setup {
+    app: TestApp,
+    broker: String,
+    opening: String,
+}
+
+/// An opening for an undersköterska in Trelleborg (5321) needing Personlig omvårdnad and
+/// good Swedish, with Kassavana as a nice-to-have, and no licence required.
+async fn setup() -> Setup {
+    let app = spawn_app().await;
+    let (broker, _) = app.token("broker", "Britt", None).await;
+    let employer = app.employer("Trelleborgs kommun", "212000-1165", true).await;
+    let mut body = opening_body();
+    body["employer_id"] = employer.into();
+    body["must_have"]["driving_licences"] = json!([]);
+    let res = app.post_json("/api/v1/openings", &broker, &body).await;
+    assert_eq!(res.status(), 201);
+    let opening = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+    Setup { app, broker, opening }
+}
+
+/// Adds seekers (a name and overrides of the standard body each), waits for the index.
+async fn add(s: &Setup, serial: u32, people: Vec<(&str, Value)>) {
+    for (i, (name, overrides)) in people.into_iter().enumerate() {
+        let mut body = seeker_body(&pnr("19850505", serial + i as u32));
+        body["first_name"] = name.into();
+        body["skills"] = json!(["Personlig omvårdnad"]);
+        body["summary"] = "Lugn och noggrann.".into();
+        for (k, v) in overrides.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let res = s.app.post_json("/api/v1/seekers", &s.broker, &body).await;
+        assert_eq!(res.status(), 201, "{name}: {}", res.text().await.unwrap());
+    }
+    index_caught_up(&s.app.state).await;
+}
+
+async fn ranked(s: &Setup, limit: usize) -> Vec<Value> {
+    let url = format!("/api/v1/openings/{}/candidates?limit={limit}", s.opening);
+    let res = s.app.get(&url, &s.broker).await;
+    assert_eq!(res.status(), 200);
+    res.json::<Value>().await.unwrap()["items"].as_array().unwrap().clone()
+}
+
+fn first_names(items: &[Value]) -> Vec<String> {
+    items.iter().map(|i| i["first_name"].as_str().unwrap().to_string()).collect()
+}
+
+fn item<'a>(items: &'a [Value], name: &str) -> &'a Value {
+    items.iter().find(|i| i["first_name"] == name).unwrap_or_else(|| panic!("{name} not listed"))
+}
+
+#[tokio::test]
+async fn the_occupation_and_skills_a_summary_names_count() {
+    let s = setup().await;
+    add(
+        &s,
+        100,
+        vec![
+            ("coded", json!({})),
+            (
+                "written",
+                json!({"occupations": [], "summary": "Jag har arbetat som undersköterska i 5 år på ett äldreboende."}),
+            ),
+            ("unrelated", json!({"occupations": ["7212"], "skills": ["Personlig omvårdnad"]})),
+            ("described", json!({"skills": [], "summary": "Har lång erfarenhet av personlig omvårdnad."})),
+            ("denied", json!({"skills": [], "summary": "Ingen erfarenhet av personlig omvårdnad ännu."})),
+        ],
+    )
+    .await;
+    let items = ranked(&s, 50).await;
+    let order = first_names(&items);
+    let pos = |n: &str| order.iter().position(|x| x == n).unwrap_or_else(|| panic!("{n} missing in {order:?}"));
+    // No code, but the summary names the occupation: ranked with the exact group.
+    assert!(pos("written") < pos("unrelated"), "{order:?}");
+    let written = &item(&items, "written")["explanation"];
+    assert_eq!(written["occupation_match"], "exact");
+    assert_eq!(written["occupation_inferred"], true);
+    assert!(written["components"][0]["detail"].as_str().unwrap().contains("own text"), "{written}");
+    let coded = &item(&items, "coded")["explanation"];
+    assert_eq!(coded["occupation_inferred"], false);
+    // A skill only in the summary covers the must-have, marked as the person's own words.
+    let described = &item(&items, "described")["explanation"];
+    assert_eq!(described["missing"]["must_have"], json!([]), "{described}");
+    assert_eq!(described["described"]["must_have"], json!(["Personlig omvårdnad"]));
+    // "Ingen erfarenhet av …" does not.
+    let denied = &item(&items, "denied")["explanation"];
+    assert_eq!(denied["missing"]["must_have"], json!(["Personlig omvårdnad"]), "{denied}");
+    assert!(pos("described") < pos("denied"), "{order:?}");
+
+    // The seeker's page offers the read occupation to accept with one click.
+    let list: Value = s.app.get("/api/v1/seekers?q=written", &s.broker).await.json().await.unwrap();
+    let id = list["items"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(list["items"][0]["occupations"], json!([]));
+    let (session, csrf) = crate::web::sign_in(&s.app, &s.broker).await;
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let cookie = &reqwest::header::COOKIE;
+    let page = client.get(s.app.url(&format!("/seekers/{id}"))).header(cookie, &session).send().await.unwrap();
+    let page = page.text().await.unwrap();
+    assert!(page.contains("Yrke utläst ur texten"), "the page shows the read occupation");
+    let form_code = "5321";
+    assert!(page.contains(&format!("name=\"code\" value=\"{form_code}\"")), "one button per unit group of 532");
+    let version = list["items"][0]["version"].as_i64().unwrap();
+    let accept = |version: String, code: &'static str| {
+        client
+            .post(s.app.url(&format!("/seekers/{id}/occupation")))
+            .header(cookie, &session)
+            .form(&[("csrf", csrf.clone()), ("version", version), ("code", code.to_string())])
+            .send()
+    };
+    let res = accept(version.to_string(), form_code).await.unwrap();
+    assert_eq!(res.status(), 303);
+    let after: Value = s.app.get(&format!("/api/v1/seekers/{id}"), &s.broker).await.json().await.unwrap();
+    assert_eq!(after["occupations"], json!(["5321"]));
+    // A stale version changes nothing.
+    let res = accept("1".to_string(), "5322").await.unwrap();
+    assert_eq!(res.status(), 303);
+    let again: Value = s.app.get(&format!("/api/v1/seekers/{id}"), &s.broker).await.json().await.unwrap();
+    assert_eq!(again["occupations"], json!(["5321"]));
+}
+
+#[tokio::test]
+async fn reach_and_must_haves_dominate() {
+    let s = setup().await;
+    add(
+        &s,
+        200,
+        vec![
+            // Everything, but 230 km away and commuting at most 40 km.
+            ("perfect_far", json!({"municipality_code": "1480", "max_commute_km": 40, "skills": ["Personlig omvårdnad", "Kassavana"]})),
+            // Nearby, without the nice-to-have.
+            ("near_plain", json!({})),
+            // Nearby, every nice-to-have but a must-have missing.
+            ("near_missing_must", json!({"skills": ["Kassavana"]})),
+            // 5 km and 20 km away, equally good otherwise.
+            ("at_5km", json!({"municipality_code": "1287", "max_commute_km": 60})),
+            ("at_20km", json!({"municipality_code": "1233", "max_commute_km": 60})),
+        ],
+    )
+    .await;
+    let items = ranked(&s, 50).await;
+    let order = first_names(&items);
+    let pos = |n: &str| order.iter().position(|x| x == n).unwrap_or_else(|| panic!("{n} missing in {order:?}"));
+    assert!(pos("near_plain") < pos("perfect_far"), "out of reach ranks below nearby: {order:?}");
+    assert!(pos("near_plain") < pos("near_missing_must"), "a missing must-have outweighs nice-to-haves: {order:?}");
+    let score = |n: &str| item(&items, n)["score"].as_f64().unwrap();
+    // Inside the range, 20 km instead of 5 costs little.
+    assert!(score("at_5km") - score("at_20km") < 0.03, "{} vs {}", score("at_5km"), score("at_20km"));
+    // A required licence is a filter, not a covered must-have: one skill of one is 1 of 1.
+    let e = &item(&items, "near_plain")["explanation"];
+    assert_eq!(e["components"][1]["value"].as_f64().unwrap(), 1.0, "{e}");
+}
+
+#[tokio::test]
+async fn the_first_ten_do_not_depend_on_the_page_size_and_ties_are_stable() {
+    let s = setup().await;
+    // Many equally good people, and a few only partly substitutable occupations.
+    let mut people = Vec::new();
+    for i in 0..14 {
+        people.push((format!("twin{i:02}"), json!({})));
+    }
+    for (i, code) in ["5322", "5323", "3412", "5330", "2221"].into_iter().enumerate() {
+        people.push((format!("other{i}"), json!({"occupations": [code]})));
+    }
+    let people: Vec<(&str, Value)> = people.iter().map(|(n, v)| (n.as_str(), v.clone())).collect();
+    add(&s, 300, people).await;
+    let ten = first_names(&ranked(&s, 10).await);
+    let all = first_names(&ranked(&s, 500).await);
+    assert_eq!(ten, all[..10], "the first ten are the same for limit=10 and limit=500");
+    for _ in 0..3 {
+        assert_eq!(first_names(&ranked(&s, 10).await), ten, "the same order on every request");
+    }
+}
+
+#[tokio::test]
+async fn jobtech_codes_are_accepted() {
+    let s = setup().await;
+    // A manager pair code, where SSYK has 1291 and 1292.
+    let mut body = seeker_body(&pnr("19750101", 400));
+    body["occupations"] = json!(["1290"]);
+    let res = s.app.post_json("/api/v1/seekers", &s.broker, &body).await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    // An occupation-name concept id (Undersköterska, hemtjänst, äldreboende och habilitering).
+    let mut body = seeker_body(&pnr("19750101", 401));
+    body["occupations"] = json!([]);
+    body["occupation_concept_id"] = "bSEB_VKd_Ub3".into();
+    let res = s.app.post_json("/api/v1/seekers", &s.broker, &body).await;
+    assert_eq!(res.status(), 201);
+    assert_eq!(res.json::<Value>().await.unwrap()["occupations"], json!(["5321"]));
+    // An opening by concept id alone, and one whose headline names the occupation.
+    let employer = s.app.employer("Vård AB", "556036-0793", false).await;
+    let mut o = opening_body();
+    o["employer_id"] = employer.clone().into();
+    o.as_object_mut().unwrap().remove("occupation");
+    o["occupation_concept_id"] = "bSEB_VKd_Ub3".into();
+    let res = s.app.post_json("/api/v1/openings", &s.broker, &o).await;
+    assert_eq!(res.status(), 201);
+    assert_eq!(res.json::<Value>().await.unwrap()["occupation"], "5321");
+    let mut o = opening_body();
+    o["employer_id"] = employer.clone().into();
+    o.as_object_mut().unwrap().remove("occupation");
+    o["headline"] = "Lagerarbetare till vårt centrallager".into();
+    let res = s.app.post_json("/api/v1/openings", &s.broker, &o).await;
+    assert_eq!(res.status(), 201);
+    assert_eq!(res.json::<Value>().await.unwrap()["occupation"], "4322");
+    // Bad or disagreeing codes are named.
+    let mut o = opening_body();
+    o["employer_id"] = employer.clone().into();
+    o["occupation_concept_id"] = "nope_nope_00".into();
+    assert_field_error(s.app.post_json("/api/v1/openings", &s.broker, &o).await, "occupation_concept_id").await;
+    let mut o = opening_body();
+    o["employer_id"] = employer.clone().into();
+    o["occupation"] = "4322".into();
+    o["occupation_concept_id"] = "bSEB_VKd_Ub3".into();
+    assert_field_error(s.app.post_json("/api/v1/openings", &s.broker, &o).await, "occupation_concept_id").await;
+    let mut o = opening_body();
+    o["employer_id"] = employer.into();
+    o.as_object_mut().unwrap().remove("occupation");
+    o["headline"] = "Vi söker dig!".into();
+    o["description"] = "Välkommen med din ansökan.".into();
+    assert_field_error(s.app.post_json("/api/v1/openings", &s.broker, &o).await, "occupation").await;
+}
+
+#[tokio::test]
+async fn the_same_misspelt_query_gives_the_same_order() {
+    let s = setup().await;
+    let mut people = Vec::new();
+    for i in 0..15 {
+        people.push((format!("Person{i:02}"), json!({"summary": "Erfaren undersköterska inom hemtjänsten."})));
+    }
+    let people: Vec<(&str, Value)> = people.iter().map(|(n, v)| (n.as_str(), v.clone())).collect();
+    add(&s, 500, people).await;
+    let url = "/api/v1/search/seekers?q=underskoterka&limit=10";
+    let first: Value = s.app.get(url, &s.broker).await.json().await.unwrap();
+    let ids = |b: &Value| b["items"].as_array().unwrap().iter().map(|i| i["id"].clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&first).len(), 10, "{first}");
+    for _ in 0..3 {
+        let again: Value = s.app.get(url, &s.broker).await.json().await.unwrap();
+        assert_eq!(ids(&again), ids(&first));
+    }
+    // Ties are ordered by id, not by where the index happens to hold them.
+    let mut sorted = ids(&first);
+    sorted.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+    assert_eq!(ids(&first), sorted);
+}
