@@ -193,3 +193,27 @@ impl Report {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shipped weights on a small generated set: the lists put the strong candidates
+    /// first and never list anyone a hard filter excludes.
+    #[test]
+    fn the_default_weights_rank_a_generated_set_well() {
+        let table: toml::Table = include_str!("../../config/default.toml").parse().expect("valid TOML");
+        let weights: MatchingSettings = table["matching"].clone().try_into().expect("matching settings");
+        let set = generate::generate(21, 12, 400);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let report = run(&set, &weights, &dir.path().join("eval")).expect("evaluated");
+        assert_eq!(report.openings, 12);
+        assert_eq!(report.violations, 0, "{:#?}", report.per_opening);
+        assert!(report.ndcg_at_10 >= 0.95, "NDCG@10 {:.4}\n{}", report.ndcg_at_10, report.lines().join("\n"));
+        assert!(report.recall_at_50 >= 0.95, "recall@50 {:.4}", report.recall_at_50);
+        // The file format round-trips.
+        let text = serde_json::to_string(&set).expect("serializable");
+        let again: EvalSet = serde_json::from_str(&text).expect("readable");
+        assert_eq!(again.judgements, set.judgements);
+    }
+}

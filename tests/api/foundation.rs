@@ -240,6 +240,14 @@ async fn binary_serves_and_never_logs_secrets() {
     let mut line = String::new();
     stdout.read_line(&mut line).unwrap();
     let address = line.trim().strip_prefix("platsa listening on ").expect("address line").to_string();
+    // Read the log while it is written: at debug level it outgrows a pipe's buffer, and a
+    // child blocked on a full pipe would never finish.
+    let mut stderr = child.stderr.take().unwrap();
+    let drained = std::thread::spawn(move || {
+        let mut text = String::new();
+        stderr.read_to_string(&mut text).unwrap();
+        text
+    });
 
     let client = reqwest::Client::new();
     assert_eq!(client.get(format!("{address}/healthz")).send().await.unwrap().status(), 200);
@@ -274,7 +282,7 @@ async fn binary_serves_and_never_logs_secrets() {
     assert!(status.success());
     let exit = child.wait().unwrap();
     assert!(exit.success(), "graceful shutdown exits 0, got {exit:?}");
-    child.stderr.take().unwrap().read_to_string(&mut logs).unwrap();
+    logs.push_str(&drained.join().unwrap());
 
     assert!(logs.contains("request finished"), "requests were logged:\n{logs}");
     assert!(logs.contains("\"route\":\"/api/v1/employers/{id}\""), "routes are logged as patterns");
