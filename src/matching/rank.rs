@@ -229,14 +229,16 @@ struct Compact {
     licences: u16,
     /// Registered codes, then the occupation read from the summary (0 when none).
     codes: [u16; 3],
-    /// Registered skills, then those only described in the summary.
-    skills: [u32; 12],
+    /// Registered skills, then those only described in the summary (the first eight: the
+    /// table is scanned for every hit, so its size is the ranking's memory traffic).
+    skills: [u32; 8],
     langs: [u32; 3],
     municipality: u16,
     max_commute: u16,
     day: i32,
-    /// Breaks ties between equal scores the same way whatever the index layout.
-    tie: u64,
+    /// Breaks ties between equal scores the same way whatever the index layout (the low half
+    /// of the id's random part).
+    tie: u32,
 }
 
 const NONE16: u16 = u16::MAX;
@@ -253,7 +255,7 @@ fn seeker_table(side: &Side, reader: &SegmentReader) -> Arc<Vec<Compact>> {
                     active: active.first(doc) == Some(1),
                     licences: cols.licences.first(doc).unwrap_or(0) as u16,
                     codes: [0; 3],
-                    skills: [0; 12],
+                    skills: [0; 8],
                     langs: [0; 3],
                     municipality: muni.first(doc).map(|m| m as u16).unwrap_or(NONE16),
                     max_commute: cols
@@ -263,7 +265,7 @@ fn seeker_table(side: &Side, reader: &SegmentReader) -> Arc<Vec<Compact>> {
                         .map(|k| k.min(60_000) as u16)
                         .unwrap_or(NONE16),
                     day: cols.day.first(doc).unwrap_or(0) as i32,
-                    tie: id_lo.first(doc).unwrap_or(0),
+                    tie: id_lo.first(doc).unwrap_or(0) as u32,
                 };
                 for (slot, v) in c.codes[..2].iter_mut().zip(cols.ssyk.values_for_doc(doc)) {
                     *slot = v as u16;
