@@ -25,10 +25,14 @@ use crate::seekers::Seeker;
 /// that straddles the page boundary.
 const FAIRNESS_EXTRA: usize = 20;
 
-/// Stage one reaches out to the 2-digit and major group only when the close relations find
-/// fewer active seekers than this (the largest page): a fixed number, so the first ten are
-/// the same whatever `limit` a caller asks for.
+/// Stage one reaches out to partly substitutable occupations and the 3-digit, 2-digit and
+/// major group only when the close relations find fewer active seekers than this (the
+/// largest page): a fixed number, so the first ten are the same whatever `limit` a caller
+/// asks for.
 const WIDEN_BELOW: usize = 500;
+
+/// A tie key of 32 bits times this stays below 1e-9.
+const TIE_STEP: f64 = 1e-9 / 4_294_967_296.0;
 
 /// What ranking needs of an opening.
 #[derive(Debug, Clone)]
@@ -494,25 +498,31 @@ impl Ids {
     }
 }
 
-/// Stage one: who is worth scoring. The same unit group (registered or read from the text),
-/// its minor group, every occupation Arbetsförmedlingen judges substitutable in either
-/// direction, anyone sharing a skill or a word; with `widen`, the 2-digit and major group too.
+/// Stage one: who is worth scoring. The same unit group (registered, or read from the text
+/// as it or its minor group), occupations Arbetsförmedlingen judges largely substitutable (in
+/// either direction), anyone sharing a skill or a word; with `widen`, also partly
+/// substitutable occupations and the 3-digit, 2-digit and major group.
 fn recall_query(f: &Fields, profile: &OpeningProfile, substitutes: &HashMap<u64, u8>, widen: bool) -> BooleanQuery {
     let wanted = profile.occupation.as_str();
     let minor = &wanted[..3.min(wanted.len())];
-    let mut any: Vec<(Occur, Box<dyn Query>)> =
-        vec![recall(f.ssyk, wanted), recall(f.ssyk, minor), recall(f.ssyk_inferred, minor)];
-    let mut codes: Vec<&u64> = substitutes.keys().collect();
+    let mut any: Vec<(Occur, Box<dyn Query>)> = vec![recall(f.ssyk, wanted), recall(f.ssyk_inferred, minor)];
+    let mut codes: Vec<(&u64, &u8)> = substitutes.iter().filter(|(_, pct)| **pct >= 75 || widen).collect();
     codes.sort();
-    for code in codes {
+    let mut groups = std::collections::BTreeSet::new();
+    for (code, _) in codes {
         let code = format!("{code:04}");
         any.push(recall(f.ssyk, &code));
-        any.push(recall(f.ssyk_inferred, &code));
-        any.push(recall(f.ssyk_inferred, &code[..3]));
+        groups.insert(code[..3].to_string());
+    }
+    // An occupation read from text may be a whole minor group: its prefix finds both kinds.
+    for g in groups.iter().filter(|g| g.as_str() != minor) {
+        any.push(recall(f.ssyk_inferred, g));
     }
     if widen {
-        for len in [2, 1] {
+        for len in [3, 2, 1] {
             any.push(recall(f.ssyk, &wanted[..len.min(wanted.len())]));
+        }
+        for len in [2, 1] {
             any.push(recall(f.ssyk_inferred, &wanted[..len.min(wanted.len())]));
         }
     }
@@ -564,18 +574,19 @@ pub fn candidates(
             let table = tables.get(&reader.segment_id()).cloned().unwrap_or_default();
             let fast = fast.clone();
             let count = count.clone();
-            // Equal scores are ordered by the id's random half: the same order on every run
-            // and after every merge.
+            // Equal scores are ordered by the id's random half, added below a billionth (far
+            // below the four decimals a score is shown with): the same order on every run and
+            // after every merge, at no cost to the collector.
             move |doc, bm25| match table.get(doc as usize) {
                 Some(row) if row.active && row.licences & required == required => {
                     count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    (fast.score(&w, row, bm25), row.tie, bm25)
+                    (fast.score(&w, row, bm25) + f64::from(row.tie) * TIE_STEP, bm25)
                 }
-                _ => (f64::MIN, 0, bm25),
+                _ => (f64::MIN, bm25),
             }
         });
         let top: Vec<_> =
-            searcher.search(&query, &collector)?.into_iter().filter(|((score, ..), _)| *score > f64::MIN).collect();
+            searcher.search(&query, &collector)?.into_iter().filter(|((score, _), _)| *score > f64::MIN).collect();
         let total = counted.load(std::sync::atomic::Ordering::Relaxed);
         if total < WIDEN_BELOW && !widen {
             continue;
@@ -584,7 +595,7 @@ pub fn candidates(
         let mut columns: HashMap<u32, SeekerColumns> = HashMap::new();
         let mut buf = Buffers::default();
         let mut ids = Ids::default();
-        for ((score, _, bm25), address) in top {
+        for ((score, bm25), address) in top {
             let reader = searcher.segment_reader(address.segment_ord);
             let cols = columns.entry(address.segment_ord).or_insert_with(|| SeekerColumns::open(reader));
             let (_, explanation) = ctx.score(cols, &mut buf, address.doc_id, bm25, true);
