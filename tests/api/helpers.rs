@@ -297,10 +297,13 @@ pub fn opening_body() -> Value {
 
 /// Polls a search until it has `n` hits or a second has passed; returns the hits.
 pub async fn search_until(app: &TestApp, path: &str, token: &str, n: usize) -> Value {
+    // Waits for the index, not for a wall-clock guess: a loaded machine may take longer than
+    // a second, and a test must not depend on that.
+    index_caught_up(&app.state).await;
     let started = std::time::Instant::now();
     loop {
         let body: Value = app.get(path, token).await.json().await.unwrap();
-        if body["items"].as_array().map(|a| a.len()).unwrap_or(0) >= n || started.elapsed().as_millis() > 1000 {
+        if body["items"].as_array().map(|a| a.len()).unwrap_or(0) >= n || started.elapsed().as_secs() >= 20 {
             return body;
         }
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
