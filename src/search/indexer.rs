@@ -52,7 +52,10 @@ impl Indexer {
             .name("indexer".into())
             .spawn({
                 let (wake, stop) = (wake.clone(), stop.clone());
-                move || run(&pool, &index, &mut writers, &wake, &stop)
+                move || {
+                    run(&pool, &index, &mut writers, &wake, &stop);
+                    writers.finish();
+                }
             })
             .expect("spawning the indexer thread");
         let on_commit = outbox::on_commit({

@@ -340,6 +340,18 @@ pub struct Writers {
     pub openings: IndexWriter<TantivyDocument>,
 }
 
+impl Writers {
+    /// Waits for merges still running in tantivy's background threads, so nothing writes to
+    /// the index directory once its owner has stopped (a restart, or a test that removes it).
+    pub fn finish(self) {
+        for w in [self.seekers, self.openings] {
+            if let Err(e) = w.wait_merging_threads() {
+                tracing::warn!(error = %e, "index: a merge did not finish before stopping");
+            }
+        }
+    }
+}
+
 /// What a search or a ranking reads from the process: the indexes, the matching weights and
 /// "now" (for audit rows and waiting times). Handlers build it from the state; use cases take
 /// this instead of the whole state.
