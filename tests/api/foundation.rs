@@ -415,7 +415,7 @@ async fn serve_demo_seeds_a_living_municipality_once() {
     // The index caught up with the seeded data: an open opening has ranked candidates.
     let id = openings["items"][0]["id"].as_str().unwrap().to_string();
     let mut ranked = 0;
-    for _ in 0..40 {
+    for _ in 0..200 {
         let c: Value = get(format!("/api/v1/openings/{id}/candidates"), &broker).await.unwrap().json().await.unwrap();
         ranked = c["total"].as_i64().unwrap_or(0);
         if ranked > 0 {

@@ -140,7 +140,7 @@ async fn a_placement_on_the_opening_removes_the_candidate_and_fairness_breaks_ti
         )
         .await;
     assert_eq!(res.status(), 201);
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    index_caught_up(&w.app.state).await;
     let body: Value = w.app.get(&url, &w.broker).await.json().await.unwrap();
     let order = names(&body);
     assert!(pos(&order, "twin_a") < pos(&order, "perfect"), "{order:?}");
@@ -156,7 +156,7 @@ async fn a_placement_on_the_opening_removes_the_candidate_and_fairness_breaks_ti
         )
         .await;
     assert_eq!(res.status(), 201);
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    index_caught_up(&w.app.state).await;
     let order = names(&w.app.get(&url, &w.broker).await.json().await.unwrap());
     assert!(!order.contains(&"twin_a".to_string()), "{order:?}");
 }
