@@ -141,7 +141,15 @@ async fn a_placement_on_the_opening_removes_the_candidate_and_fairness_breaks_ti
         .await;
     assert_eq!(res.status(), 201);
     index_caught_up(&w.app.state).await;
-    let body: Value = w.app.get(&url, &w.broker).await.json().await.unwrap();
+    // Waits on the condition (up to 20 s), never on a guess of how long indexing takes.
+    let mut body: Value = w.app.get(&url, &w.broker).await.json().await.unwrap();
+    for _ in 0..200 {
+        if pos(&names(&body), "twin_a") < pos(&names(&body), "perfect") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        body = w.app.get(&url, &w.broker).await.json().await.unwrap();
+    }
     let order = names(&body);
     assert!(pos(&order, "twin_a") < pos(&order, "perfect"), "{order:?}");
     assert!(body["items"][0]["explanation"]["fairness"].is_string() || order[0] == "twin_a");
@@ -157,7 +165,14 @@ async fn a_placement_on_the_opening_removes_the_candidate_and_fairness_breaks_ti
         .await;
     assert_eq!(res.status(), 201);
     index_caught_up(&w.app.state).await;
-    let order = names(&w.app.get(&url, &w.broker).await.json().await.unwrap());
+    let mut order = names(&w.app.get(&url, &w.broker).await.json().await.unwrap());
+    for _ in 0..200 {
+        if !order.contains(&"twin_a".to_string()) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        order = names(&w.app.get(&url, &w.broker).await.json().await.unwrap());
+    }
     assert!(!order.contains(&"twin_a".to_string()), "{order:?}");
 }
 
