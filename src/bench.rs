@@ -131,14 +131,7 @@ pub fn run(opts: &BenchOptions, weights: &MatchingSettings, mut out: impl FnMut(
     let profiles: Vec<OpeningProfile> = (0..opts.queries.max(opts.brute_force_queries) + 20)
         .map(|_| {
             let o = g.opening(employer, None, false).validate(today, None).expect("generated opening valid");
-            OpeningProfile::from_parts(
-                &o.occupation,
-                &o.workplace_address.municipality_code,
-                o.start_date,
-                &o.must_have,
-                &o.nice_to_have,
-                &o.headline,
-            )
+            OpeningProfile::from_data(&o)
         })
         .collect();
     for p in profiles.iter().take(20) {

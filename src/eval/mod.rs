@@ -123,14 +123,7 @@ pub fn run(set: &EvalSet, weights: &MatchingSettings, dir: &Path) -> anyhow::Res
         let mut input = input.clone();
         input.employer_id = None;
         let o = input.validate(set.today, None).map_err(|e| anyhow::anyhow!("opening {key} is invalid: {e}"))?;
-        let profile = OpeningProfile::from_parts(
-            &o.occupation,
-            &o.workplace_address.municipality_code,
-            o.start_date,
-            &o.must_have,
-            &o.nice_to_have,
-            &o.headline,
-        );
+        let profile = OpeningProfile::from_data(&o);
         let (page, _) = candidates(side, &profile, weights, &[], 50, 0)?;
         let listed: Vec<&String> = page.iter().filter_map(|h| by_uuid.get(&h.id)).collect();
         let grade = |s: &str| grades.get(s).copied().unwrap_or(0);

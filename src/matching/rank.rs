@@ -64,6 +64,18 @@ impl OpeningProfile {
         )
     }
 
+    /// A validated opening not yet stored (the benchmark's and `platsa eval`'s).
+    pub fn from_data(o: &crate::openings::OpeningData) -> Self {
+        Self::from_parts(
+            &o.occupation,
+            &o.workplace_address.municipality_code,
+            o.start_date,
+            &o.must_have,
+            &o.nice_to_have,
+            &o.headline,
+        )
+    }
+
     pub fn from_parts(
         occupation: &str,
         municipality: &str,
