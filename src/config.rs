@@ -119,6 +119,50 @@ impl ReportSettings {
     }
 }
 
+/// Signals: when a process or a person needs someone to act, and where new ones are pushed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignalSettings {
+    pub pace_tolerance: f64,
+    pub no_contact_days: u32,
+    pub no_show_share: f64,
+    pub no_show_min_meetings: u32,
+    pub deadline_working_days: u32,
+    pub webhook: String,
+    pub interval_minutes: u32,
+    pub attempts_per_run: u32,
+    pub retry_base_ms: u64,
+    pub timeout_ms: u64,
+}
+
+impl SignalSettings {
+    fn validate(self) -> Result<Self, ConfigError> {
+        if !(0.0..1.0).contains(&self.pace_tolerance) {
+            return Err(invalid("signals.pace_tolerance", "must be at least 0 and below 1"));
+        }
+        if !(1..=365).contains(&self.no_contact_days) {
+            return Err(invalid("signals.no_contact_days", "must be between 1 and 365"));
+        }
+        if !(0.0..=1.0).contains(&self.no_show_share) {
+            return Err(invalid("signals.no_show_share", "must be between 0 and 1"));
+        }
+        if !(1..=20).contains(&self.deadline_working_days) {
+            return Err(invalid("signals.deadline_working_days", "must be between 1 and 20"));
+        }
+        let w = self.webhook.trim();
+        if !(w.is_empty() || w.starts_with("http://") || w.starts_with("https://")) {
+            return Err(invalid("signals.webhook", "must be an http:// or https:// URL, or empty"));
+        }
+        if !(1..=1440).contains(&self.interval_minutes) {
+            return Err(invalid("signals.interval_minutes", "must be between 1 and 1440"));
+        }
+        if !(1..=20).contains(&self.attempts_per_run) {
+            return Err(invalid("signals.attempts_per_run", "must be between 1 and 20"));
+        }
+        Ok(self)
+    }
+}
+
 /// Application intake and booking.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -191,6 +235,7 @@ struct RawSettings {
     clock: String,
     matching: MatchingSettings,
     reports: ReportSettings,
+    signals: SignalSettings,
     booking: BookingSettings,
     consent: ConsentSettings,
 }
@@ -209,6 +254,7 @@ pub struct Settings {
     pub clock: Option<DateTime<FixedOffset>>,
     pub matching: MatchingSettings,
     pub reports: ReportSettings,
+    pub signals: SignalSettings,
     pub booking: BookingSettings,
     pub consent: ConsentSettings,
 }
@@ -365,6 +411,7 @@ impl Settings {
             clock,
             matching: raw.matching.validate()?,
             reports: raw.reports.validate()?,
+            signals: raw.signals.validate()?,
             booking: raw.booking.validate()?,
             consent: raw.consent.validate()?,
         })

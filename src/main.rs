@@ -99,6 +99,11 @@ enum Command {
         #[command(subcommand)]
         command: ReportCommand,
     },
+    /// Signals: list the current ones, or push the new ones to `signals.webhook`.
+    Signals {
+        #[command(subcommand)]
+        command: SignalCommand,
+    },
     /// Measure indexing and the candidates query on generated data (see README: Benchmark).
     Bench {
         #[arg(long, default_value_t = 1_000_000)]
@@ -165,6 +170,15 @@ enum ReportCommand {
         #[arg(long)]
         month: String,
     },
+}
+
+#[derive(Subcommand)]
+enum SignalCommand {
+    /// Print every current signal as JSON lines (ids and figures, never names).
+    List,
+    /// Record the new signals and deliver what is pending to `signals.webhook` (each with
+    /// its key as Idempotency-Key; failures stay pending for the schedule).
+    Push,
 }
 
 #[derive(Subcommand)]
@@ -256,6 +270,10 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
         Command::Report { command } => {
             let storage = Storage::open(&settings).await?;
             report_command(&storage, &settings, command).await
+        }
+        Command::Signals { command } => {
+            let storage = Storage::open(&settings).await?;
+            signal_command(&storage, &settings, command).await
         }
         Command::Bench { seekers, queries, brute_force_queries, dir, seed } => {
             let weights = settings.matching;
@@ -372,6 +390,29 @@ async fn report_command(state: &Storage, settings: &Settings, command: ReportCom
                 "{m}: {prepared} unit(s) to push; delivered {}, still pending {}",
                 summary.delivered, summary.pending
             );
+            if summary.pending > 0 {
+                anyhow::bail!("{} delivery(ies) failed; they stay pending and serve retries them", summary.pending);
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn signal_command(state: &Storage, settings: &Settings, command: SignalCommand) -> anyhow::Result<()> {
+    use platsa::signals::{current, push, reason};
+    match command {
+        SignalCommand::List => {
+            let (now, s) = (state.clock.now_ts(), settings.signals.clone());
+            let all = platsa::db::run(&state.pool, move |c| current(c, now, &s)).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            for sig in &all {
+                println!("{}", serde_json::json!({ "signal": sig, "reason": reason::text(sig) }));
+            }
+        }
+        SignalCommand::Push => {
+            let summary = push::run(&state.pool, &settings.signals, &settings.consent.public_url, &state.clock)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{} new signal(s); delivered {}, still pending {}", summary.new, summary.delivered, summary.pending);
             if summary.pending > 0 {
                 anyhow::bail!("{} delivery(ies) failed; they stay pending and serve retries them", summary.pending);
             }

@@ -95,8 +95,20 @@ impl Application {
 fn spawn_schedules(state: web::Data<AppState>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
+        let every = i64::from(state.settings.signals.interval_minutes) * 60;
+        let mut signals_due = 0i64;
         loop {
             tick.tick().await;
+            // Signals are computed every `signals.interval_minutes` (a read over the whole
+            // caseload), and only when a webhook wants them.
+            let now = state.clock.now_ts();
+            if !state.settings.signals.webhook.trim().is_empty() && now >= signals_due {
+                signals_due = now + every;
+                let s = &state.settings;
+                if let Err(e) = crate::signals::push::run(&state.pool, &s.signals, &s.consent.public_url, &state.clock).await {
+                    tracing::warn!(error = %e, "pushing signals failed; retried later");
+                }
+            }
             if let Err(e) = crate::reports::push::scheduled(&state.pool, &state.settings.reports, &state.clock).await {
                 tracing::warn!(error = %e, "scheduled report push failed; retried later");
             }
@@ -135,6 +147,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::matching::http::routes)
         .configure(crate::placements::http::routes)
         .configure(crate::reports::http::routes)
+        .configure(crate::processes::http::routes)
+        .configure(crate::signals::http::routes)
+        .configure(crate::followup::http::routes)
         .configure(crate::booking::http::routes)
         .configure(crate::taxonomy::http::routes)
         .configure(crate::units::http::routes)

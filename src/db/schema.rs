@@ -400,3 +400,55 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     web_sessions
 );
+
+diesel::table! {
+    process_targets (unit, month, measure) {
+        unit -> Text,
+        month -> Text,
+        measure -> Text,
+        target -> Double,
+        note -> Nullable<Text>,
+        updated_by -> Text,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    process_target_changes (id) {
+        id -> Text,
+        unit -> Text,
+        month -> Text,
+        measure -> Text,
+        target -> Double,
+        note -> Nullable<Text>,
+        changed_by -> Text,
+        changed_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    signal_deliveries (signal_key) {
+        signal_key -> Text,
+        kind -> Text,
+        payload -> Text,
+        status -> Text,
+        attempts -> Integer,
+        last_error -> Nullable<Text>,
+        next_attempt_at -> BigInt,
+        delivered_at -> Nullable<BigInt>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    seeker_returns (id) {
+        id -> Text,
+        seeker_id -> Text,
+        returned_on -> Text,
+        recorded_at -> BigInt,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(process_targets, users);
+diesel::allow_tables_to_appear_in_same_query!(process_target_changes, users);
+diesel::allow_tables_to_appear_in_same_query!(seeker_returns, seekers);

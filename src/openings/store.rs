@@ -470,3 +470,16 @@ pub fn set_broker(
         get_visible(c, who, id)
     })
 }
+
+/// Headlines by opening id (for lists that name openings).
+pub fn headlines(conn: &mut DbConnection, ids: &[String]) -> QueryResult<std::collections::HashMap<String, String>> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(openings::table
+        .filter(openings::id.eq_any(ids))
+        .select((openings::id, openings::headline))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect())
+}

@@ -347,6 +347,17 @@ pub fn update(
         if changed == 0 {
             return Err(AppError::PreconditionFailed("the seeker has changed since you read it".into()));
         }
+        // Registered again after an exit: the follow-up of lasting exits counts it as a return.
+        if current.status == SeekerStatus::Exited && d.status != SeekerStatus::Exited {
+            diesel::insert_into(crate::db::schema::seeker_returns::table)
+                .values((
+                    crate::db::schema::seeker_returns::id.eq(crate::db::new_id()),
+                    crate::db::schema::seeker_returns::seeker_id.eq(id),
+                    crate::db::schema::seeker_returns::returned_on.eq(today.to_string()),
+                    crate::db::schema::seeker_returns::recorded_at.eq(now),
+                ))
+                .execute(c)?;
+        }
         outbox::push(c, Entity::Seeker, id, now)?;
         get(c, id)
     });

@@ -369,6 +369,48 @@ impl Label for EntryKind {
     }
 }
 
+impl Label for crate::processes::Measure {
+    fn label(self) -> &'static str {
+        use crate::processes::Measure as M;
+        match self {
+            M::ExitsToWorkOrStudies => "Avslut till arbete eller studier",
+            M::MedianHoursToMeeting => "Mediantimmar från ansökan till möte",
+            M::ShareMetNextWorkingDay => "Andel möten nästa arbetsdag",
+            M::NoShowShare => "Andel uteblivna möten",
+            M::Proposals => "Förslag till arbetsgivare",
+            M::ShareContacted14Days => "Andel med kontakt senaste 14 dagarna",
+            M::MedianDaysToFirstProposal => "Mediandagar från inskrivning till första förslag",
+        }
+    }
+}
+
+impl Label for crate::processes::Pace {
+    fn label(self) -> &'static str {
+        use crate::processes::Pace as P;
+        match self {
+            P::Ahead => "Före",
+            P::OnTrack => "I fas",
+            P::Behind => "Efter",
+            P::NoTarget => "Inget mål",
+            P::NoData => "Inga uppgifter än",
+        }
+    }
+}
+
+impl Label for crate::signals::SignalKind {
+    fn label(self) -> &'static str {
+        use crate::signals::SignalKind as K;
+        match self {
+            K::ProcessBehind => "Process efter målet",
+            K::NoContact => "Ingen kontakt",
+            K::NextDayFull => "Nästa arbetsdag fullbokad",
+            K::NoShows => "Många uteblivna möten",
+            K::DeadlineNobodyPresented => "Sista ansökningsdag nära, ingen presenterad",
+            K::ConsentExpires => "Samtyckesfrågan går ut i morgon",
+        }
+    }
+}
+
 /// A field's name as a person would say it; fields the pages never show get a neutral word.
 pub fn field_name(base: &str) -> &'static str {
     match base {
@@ -532,6 +574,9 @@ mod tests {
         check(crate::placements::feedback::Answer::ALL, &[]);
         check(crate::openings::OpeningSort::ALL, &[]);
         check(EntryKind::ALL, &["sms"]);
+        check(crate::processes::Measure::ALL, &[]);
+        check(crate::processes::Pace::ALL, &[]);
+        check(crate::signals::SignalKind::ALL, &[]);
         for l in [LanguageLevel::Basic, LanguageLevel::Good, LanguageLevel::Fluent, LanguageLevel::Native] {
             assert!(!l.label().is_empty());
         }

@@ -42,7 +42,10 @@ pub fn page(title: &str, chrome: &Chrome<'_>, body: Markup) -> Markup {
                                 a href="/placements" { "Placeringar" }
                                 a href="/agenda" { "Möten" }
                             }
-                            a href="/reports/monthly" { "Månadsrapport" }
+                            a href="/signals" { "Signaler" }
+                            @if who.role != Role::Officer {
+                                a href="/reports/monthly" { "Månadsrapport" }
+                            }
                         }
                         form.signout method="post" action="/signout" {
                             span.who { (who.name) " · " (who.role.label()) }

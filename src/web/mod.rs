@@ -12,11 +12,13 @@ pub mod labels;
 mod layout;
 mod openings;
 mod placements;
+mod processes;
 mod profile;
 mod reports;
 mod seekers;
 pub mod session;
 mod shortlist;
+mod signals;
 mod start;
 
 use actix_web::{HttpResponse, ResponseError, get, http::StatusCode, http::header, web};
@@ -38,6 +40,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(seekers::routes)
         .configure(placements::routes)
         .configure(reports::routes)
+        .configure(processes::routes)
+        .configure(signals::routes)
         .configure(agenda::routes)
         .configure(apply::routes)
         .configure(consent::routes);

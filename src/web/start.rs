@@ -34,6 +34,8 @@ async fn start(state: web::Data<AppState>, req: HttpRequest, q: web::Query<Start
     if who.role == Role::Manager {
         let m = Month::of(today);
         let report = db::run(&state.pool, move |c| monthly(c, m, None, now)).await?;
+        let signals = crate::signals::http::visible(&state, &staff.who, None, None).await?;
+        let signal_list = super::signals::list_markup(&state, &staff, &signals, 10).await?;
         let t = &report.totals;
         let body = html! {
             h1 { "Hej " (who.name) }
@@ -42,7 +44,12 @@ async fn start(state: web::Data<AppState>, req: HttpRequest, q: web::Query<Start
                 div.figure { span.big { (t.target.map(|v| v.to_string()).unwrap_or_else(|| "–".into())) } " i mål (EOR)" }
                 div.figure { span.big { (t.not_proposed_30_days) } " aktiva utan förslag på 30 dagar" }
             }
-            p { a.button href="/reports/monthly" { "Öppna månadsrapporten" } }
+            p { a.button href="/reports/monthly" { "Öppna månadsrapporten" } " " a.button href="/reports/processes" { "Processerna mot målen" } " " a.button href="/reports/follow-up" { "Uppföljning efter avslut" } }
+            section #signals {
+                h2 { "Signaler (" (signals.len()) ")" }
+                (signal_list)
+                @if signals.len() > 10 { p { a href="/signals" { "Alla " (signals.len()) " signaler" } } }
+            }
         };
         return ok(layout::page("Start", &staff.chrome(), body));
     }
@@ -69,8 +76,15 @@ async fn start(state: web::Data<AppState>, req: HttpRequest, q: web::Query<Start
     })
     .await?;
     let (steps, names) = steps;
+    let signals = crate::signals::http::visible(&state, &staff.who, None, None).await?;
+    let signal_list = super::signals::list_markup(&state, &staff, &signals, 10).await?;
     let body = html! {
         h1 { "Hej " (staff.who.name) }
+        section #signals {
+            h2 { @if staff.who.role == Role::Broker { "Mina signaler" } @else { "Signaler" } " (" (signals.len()) ")" }
+            (signal_list)
+            @if signals.len() > 10 { p { a href="/signals" { "Alla " (signals.len()) " signaler" } } }
+        }
         section #todo {
             h2 { "Att göra" }
             @if todo.is_empty() { p.muted { "Inga planerade kontakter i dag." } }

@@ -1,0 +1,51 @@
+use actix_web::{HttpResponse, get, put, web};
+
+use super::{Measure, ProcessTargetInput, processes, set_process_target};
+use crate::auth::{Principal, Role};
+use crate::clock::Month;
+use crate::db;
+use crate::error::{AppError, AppResult, Fault};
+use crate::http::Json;
+use crate::reports::http::ReportQuery;
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(report).service(put_target);
+}
+
+const READERS: &[Role] = &[Role::Manager, Role::Admin, Role::Broker];
+
+/// Every process of every unit (or one) in a month, against its target, with the pace.
+#[get("/api/v1/reports/processes")]
+async fn report(state: web::Data<AppState>, who: Principal, q: web::Query<ReportQuery>) -> AppResult<HttpResponse> {
+    who.require(READERS)?;
+    let m = q.month(&state)?;
+    let (now, tol) = (state.clock.now_ts(), state.settings.signals.pace_tolerance);
+    let unit = q.unit.clone().filter(|u| !u.is_empty());
+    let r = db::run(&state.pool, move |c| processes(c, m, unit.as_deref(), now, tol)).await?;
+    Ok(HttpResponse::Ok().json(r))
+}
+
+/// Sets a unit's monthly target for one measure (`exits_to_work_or_studies` is the same
+/// target as `PUT /api/v1/targets/{unit}/{month}`).
+#[put("/api/v1/targets/{unit}/{month}/{measure}")]
+async fn put_target(
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<(String, String, String)>,
+    body: Json<ProcessTargetInput>,
+) -> AppResult<HttpResponse> {
+    who.require(&[Role::Manager, Role::Admin])?;
+    let (unit, m, measure) = path.into_inner();
+    let m = Month::parse(&m).ok_or_else(|| AppError::field("month", Fault::Format, "must be a month, YYYY-MM"))?;
+    let measure = Measure::parse(&measure).ok_or_else(|| {
+        let words: Vec<&str> = Measure::ALL.iter().map(|m| m.as_str()).collect();
+        AppError::field("measure", Fault::Unknown, format!("must be one of {}", words.join(", ")))
+    })?;
+    let (now, by, input) = (state.clock.now_ts(), who.user_id.clone(), body.0);
+    let (u, target, note) = (unit.clone(), input.target, input.note.clone());
+    db::run(&state.pool, move |c| set_process_target(c, &u, m, measure, &input, &by, now)).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "unit": unit, "month": m.to_string(), "measure": measure, "target": target, "note": note,
+    })))
+}

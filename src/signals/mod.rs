@@ -1,0 +1,308 @@
+//! Signals: what needs someone to act, computed from the data each time it is asked for
+//! ("processes are never sick and never on holiday"). Each signal has a stable key (the same
+//! situation gives the same key, a new situation a new one), the unit and broker it belongs
+//! to, the figures behind it, and a link to the people behind it. The Swedish reason is
+//! written in [`reason`]; what is pushed to the webhook in [`push`].
+
+pub mod http;
+pub mod push;
+pub mod reason;
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{Datelike, Days, NaiveDate};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::booking::BookingStatus;
+use crate::booking::calendar::{is_working_day, next_working_day};
+use crate::clock::{Day, Month, start_of_day_ts, stockholm_date};
+use crate::config::SignalSettings;
+use crate::db::DbConnection;
+use crate::db::schema::{bookings, officers, openings, placements, seekers, shortlist};
+use crate::error::AppResult;
+use crate::openings::OpeningStatus;
+use crate::processes::{Measure, Pace, last_contacts, processes};
+use crate::seekers::SeekerStatus;
+use crate::shortlist::ConsentState;
+
+crate::text_enum! {
+    /// What a signal is about.
+    pub enum SignalKind {
+        /// A process behind its pro-rata pace this month.
+        ProcessBehind = "process_behind",
+        /// An active seeker without contact for `signals.no_contact_days`.
+        NoContact = "no_contact",
+        /// A unit's next working day has no free meeting time.
+        NextDayFull = "next_day_full",
+        /// No-shows above `signals.no_show_share` this week.
+        NoShows = "no_shows",
+        /// An opening's deadline is close and nobody has been presented.
+        DeadlineNobodyPresented = "deadline_nobody_presented",
+        /// A consent request runs out tomorrow without an answer.
+        ConsentExpires = "consent_expires",
+    }
+}
+
+/// One signal. Carries ids and figures, never a name or a free text about a person.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Signal {
+    pub key: String,
+    pub kind: SignalKind,
+    pub unit: Option<String>,
+    pub broker_id: Option<String>,
+    pub seeker_id: Option<String>,
+    pub opening_id: Option<String>,
+    pub measure: Option<Measure>,
+    pub value: Option<f64>,
+    pub target: Option<f64>,
+    pub expected_by_now: Option<f64>,
+    /// Days without contact, or the share of no-shows in per cent, and the like.
+    pub days: Option<i64>,
+    /// The date the signal is about (a deadline, the full day, the last contact).
+    pub date: Option<String>,
+    /// The page that shows the people behind the signal.
+    pub link: String,
+}
+
+impl Signal {
+    fn new(key: String, kind: SignalKind, link: String) -> Self {
+        Self {
+            key,
+            kind,
+            unit: None,
+            broker_id: None,
+            seeker_id: None,
+            opening_id: None,
+            measure: None,
+            value: None,
+            target: None,
+            expected_by_now: None,
+            days: None,
+            date: None,
+            link,
+        }
+    }
+}
+
+/// Who asks: everything (managers, admins), one broker's own work, or an officer's meetings.
+/// A broker sees their own seekers, openings and consent requests, and how the processes of
+/// the units they work in go.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scope {
+    All,
+    Broker { id: String, units: Vec<String> },
+    Meetings,
+}
+
+impl Scope {
+    pub fn shows(&self, s: &Signal) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Broker { id, units } => {
+                s.broker_id.as_deref() == Some(id.as_str())
+                    || (s.kind == SignalKind::ProcessBehind && s.unit.as_ref().is_some_and(|u| units.contains(u)))
+            }
+            Scope::Meetings => matches!(s.kind, SignalKind::NextDayFull | SignalKind::NoShows),
+        }
+    }
+}
+
+/// The `count`-th working day after `from` (0: `from` itself).
+fn working_days_ahead(from: NaiveDate, count: u32) -> NaiveDate {
+    let mut d = from;
+    for _ in 0..count {
+        d = next_working_day(d);
+    }
+    d
+}
+
+/// Every current signal, in a stable order (kind, then key).
+pub fn current(conn: &mut DbConnection, now: i64, settings: &SignalSettings) -> AppResult<Vec<Signal>> {
+    let today = stockholm_date(now);
+    let mut out = Vec::new();
+    let urlencode = |s: &str| s.bytes().map(|b| match b {
+        b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+        _ => format!("%{b:02X}"),
+    }).collect::<String>();
+
+    // Processes behind their pace this month.
+    let month = Month::of(today);
+    for u in processes(conn, month, None, now, settings.pace_tolerance)?.units {
+        for f in u.measures.iter().filter(|f| f.pace == Pace::Behind) {
+            let mut s = Signal::new(
+                format!("process_behind:{}:{}:{month}", u.unit, f.measure),
+                SignalKind::ProcessBehind,
+                format!("/signals/people?unit={}&measure={}", urlencode(&u.unit), f.measure),
+            );
+            s.unit = Some(u.unit.clone());
+            s.measure = Some(f.measure);
+            (s.value, s.target, s.expected_by_now) = (f.value, f.target, f.expected_by_now);
+            s.date = Some(month.to_string());
+            out.push(s);
+        }
+    }
+
+    // Seekers without contact: the latest contact in the last year, or their registration.
+    let days = i64::from(settings.no_contact_days);
+    let contacts = last_contacts(conn, now - 366 * 86_400, now)?;
+    let active: Vec<(String, Option<String>, Option<String>, i64)> = seekers::table
+        .filter(seekers::erased_at.is_null())
+        .filter(seekers::status.eq(SeekerStatus::Active))
+        .filter(seekers::broker_id.is_not_null())
+        .filter(seekers::registered_at.lt(now - days * 86_400))
+        .select((seekers::id, seekers::unit, seekers::broker_id, seekers::registered_at))
+        .load(conn)?;
+    for (id, unit, broker, registered) in active {
+        let since = contacts.get(&id).copied().unwrap_or(registered).max(registered);
+        let silent = (now - since) / 86_400;
+        if silent < days {
+            continue;
+        }
+        let since_day = stockholm_date(since);
+        let mut s = Signal::new(format!("no_contact:{id}:{since_day}"), SignalKind::NoContact, format!("/seekers/{id}"));
+        (s.unit, s.broker_id, s.seeker_id) = (unit, broker, Some(id));
+        s.days = Some(silent);
+        s.date = Some(since_day.to_string());
+        out.push(s);
+    }
+
+    // Capacity: a unit whose officers have no free time on the next working day.
+    let next = next_working_day(today);
+    let units: Vec<String> =
+        officers::table.filter(officers::active.eq(true)).select(officers::unit).distinct().load(conn)?;
+    let free = crate::booking::slots::free_slots(conn, next, now)?;
+    for unit in units {
+        if free.iter().any(|f| f.office == unit) {
+            continue;
+        }
+        let mut s = Signal::new(
+            format!("next_day_full:{unit}:{next}"),
+            SignalKind::NextDayFull,
+            "/agenda".to_string(),
+        );
+        s.unit = Some(unit);
+        s.date = Some(next.to_string());
+        out.push(s);
+    }
+
+    // No-shows this week (Monday to now), by the officer's unit.
+    let monday = today - Days::new(u64::from(today.weekday().num_days_from_monday()));
+    let marked: Vec<(String, BookingStatus)> = bookings::table
+        .inner_join(officers::table)
+        .filter(bookings::starts_at.ge(start_of_day_ts(monday)))
+        .filter(bookings::starts_at.lt(now))
+        .filter(bookings::status.eq_any([BookingStatus::Held, BookingStatus::NoShow]))
+        .select((officers::unit, bookings::status))
+        .load(conn)?;
+    let mut by_unit: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    for (unit, status) in marked {
+        let e = by_unit.entry(unit).or_default();
+        e.1 += 1;
+        e.0 += i64::from(status == BookingStatus::NoShow);
+    }
+    let week = today.iso_week();
+    for (unit, (no_shows, marked)) in by_unit {
+        let share = no_shows as f64 / marked as f64;
+        if marked < i64::from(settings.no_show_min_meetings) || share <= settings.no_show_share {
+            continue;
+        }
+        let mut s = Signal::new(
+            format!("no_shows:{unit}:{}-W{:02}", week.year(), week.week()),
+            SignalKind::NoShows,
+            format!("/signals/people?unit={}&measure={}", urlencode(&unit), Measure::NoShowShare),
+        );
+        s.unit = Some(unit);
+        s.measure = Some(Measure::NoShowShare);
+        s.value = Some((share * 10_000.0).round() / 10_000.0);
+        s.target = Some(settings.no_show_share);
+        s.days = Some(marked);
+        s.date = Some(monday.to_string());
+        out.push(s);
+    }
+
+    // Openings whose deadline is close, with nobody presented.
+    let last = working_days_ahead(today, settings.deadline_working_days);
+    let closing: Vec<(String, Option<String>, Day)> = openings::table
+        .filter(openings::deleted_at.is_null())
+        .filter(openings::status.eq(OpeningStatus::Open))
+        .filter(openings::application_deadline.ge(today.to_string()))
+        .filter(openings::application_deadline.le(last.to_string()))
+        .select((openings::id, openings::broker_id, openings::application_deadline.assume_not_null()))
+        .load(conn)?;
+    let ids: Vec<&str> = closing.iter().map(|o| o.0.as_str()).collect();
+    let presented: Vec<(Option<String>, crate::placements::Status)> = placements::table
+        .filter(placements::opening_id.eq_any(&ids))
+        .select((placements::opening_id, placements::status))
+        .load(conn)?;
+    let shown: std::collections::HashSet<String> =
+        presented.into_iter().filter(|(_, st)| st.is_shown_to_employer()).filter_map(|(o, _)| o).collect();
+    for (id, broker, deadline) in closing {
+        if shown.contains(&id) {
+            continue;
+        }
+        let d = deadline.date();
+        let mut s = Signal::new(
+            format!("deadline:{id}:{d}"),
+            SignalKind::DeadlineNobodyPresented,
+            format!("/openings/{id}"),
+        );
+        let left = working_days_between(today, d);
+        (s.broker_id, s.opening_id, s.days, s.date) = (broker, Some(id), Some(left), Some(d.to_string()));
+        out.push(s);
+    }
+
+    // Consent requests that run out tomorrow without an answer.
+    let tomorrow = today.succ_opt().expect("a next day");
+    let expiring: Vec<(String, String, String, Option<String>)> = shortlist::table
+        .inner_join(seekers::table.on(seekers::id.eq(shortlist::seeker_id)))
+        .filter(shortlist::consent_state.eq(ConsentState::Requested))
+        .filter(shortlist::consent_deadline.eq(tomorrow.to_string()))
+        .filter(seekers::erased_at.is_null())
+        .select((shortlist::opening_id, shortlist::seeker_id, shortlist::added_by, seekers::unit))
+        .load(conn)?;
+    for (opening, seeker, by, unit) in expiring {
+        let mut s = Signal::new(
+            format!("consent_expires:{opening}:{seeker}:{tomorrow}"),
+            SignalKind::ConsentExpires,
+            format!("/openings/{opening}#shortlist"),
+        );
+        (s.unit, s.broker_id, s.seeker_id, s.opening_id) = (unit, Some(by), Some(seeker), Some(opening));
+        s.date = Some(tomorrow.to_string());
+        out.push(s);
+    }
+    out.sort_by(|a, b| (a.kind, &a.key).cmp(&(b.kind, &b.key)));
+    Ok(out)
+}
+
+/// Working days after `from` up to and including `to`.
+fn working_days_between(from: NaiveDate, to: NaiveDate) -> i64 {
+    let mut d = from;
+    let mut n = 0;
+    while d < to {
+        d = d.succ_opt().expect("a next day");
+        n += i64::from(is_working_day(d));
+    }
+    n
+}
+
+/// The units a broker has active seekers in.
+pub fn units_of_broker(conn: &mut DbConnection, broker: &str) -> AppResult<Vec<String>> {
+    let units: Vec<Option<String>> = seekers::table
+        .filter(seekers::broker_id.eq(broker))
+        .filter(seekers::status.eq(SeekerStatus::Active))
+        .filter(seekers::erased_at.is_null())
+        .select(seekers::unit)
+        .distinct()
+        .load(conn)?;
+    Ok(units.into_iter().map(|u| u.unwrap_or_else(|| crate::reports::NO_UNIT.to_string())).collect())
+}
+
+/// How many signals there are of each kind.
+pub fn count_by_kind(signals: &[Signal]) -> HashMap<SignalKind, usize> {
+    let mut m = HashMap::new();
+    for s in signals {
+        *m.entry(s.kind).or_default() += 1;
+    }
+    m
+}

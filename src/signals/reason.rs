@@ -1,0 +1,58 @@
+//! Each signal's reason in Swedish, from its figures: for the page, the API and the webhook.
+//! Only ids and figures go in; no name or free text about a person can come out.
+
+use super::{Signal, SignalKind};
+use crate::processes::Measure;
+use crate::web::labels::Label;
+
+/// A figure of a measure as people read it: a share in per cent, hours and days with one
+/// decimal (decimal comma), counts whole.
+pub fn figure(measure: Measure, v: f64) -> String {
+    match measure {
+        Measure::ShareMetNextWorkingDay | Measure::NoShowShare | Measure::ShareContacted14Days => {
+            format!("{:.0} %", v * 100.0)
+        }
+        Measure::MedianHoursToMeeting => format!("{v:.1} timmar").replace('.', ","),
+        Measure::MedianDaysToFirstProposal => format!("{v:.1} dagar").replace('.', ","),
+        Measure::ExitsToWorkOrStudies | Measure::Proposals => format!("{v:.0}"),
+    }
+}
+
+pub fn text(s: &Signal) -> String {
+    let unit = s.unit.as_deref().unwrap_or("");
+    match s.kind {
+        SignalKind::ProcessBehind => {
+            let m = s.measure.unwrap_or(Measure::ExitsToWorkOrStudies);
+            let value = s.value.map(|v| figure(m, v)).unwrap_or_else(|| "–".into());
+            let expected = s.expected_by_now.map(|v| figure(m, v)).unwrap_or_else(|| "–".into());
+            let target = s.target.map(|v| figure(m, v)).unwrap_or_else(|| "–".into());
+            if m.accumulates() {
+                format!("{unit}: {} är {value}, i takt med målet borde det vara {expected} nu (mål {target} för månaden).", m.label())
+            } else {
+                format!("{unit}: {} är {value}, målet är {target}.", m.label())
+            }
+        }
+        SignalKind::NoContact => format!(
+            "Ingen kontakt på {} dagar (senast {}).",
+            s.days.unwrap_or_default(),
+            s.date.as_deref().unwrap_or("")
+        ),
+        SignalKind::NextDayFull => {
+            format!("{unit}: inga lediga mötestider nästa arbetsdag, {}.", s.date.as_deref().unwrap_or(""))
+        }
+        SignalKind::NoShows => format!(
+            "{unit}: {} av {} möten denna vecka uteblev (gränsen är {}).",
+            s.value.map(|v| figure(Measure::NoShowShare, v)).unwrap_or_default(),
+            s.days.unwrap_or_default(),
+            s.target.map(|v| figure(Measure::NoShowShare, v)).unwrap_or_default(),
+        ),
+        SignalKind::DeadlineNobodyPresented => format!(
+            "Sista ansökningsdag {} ({} arbetsdagar kvar) och ingen är presenterad.",
+            s.date.as_deref().unwrap_or(""),
+            s.days.unwrap_or_default()
+        ),
+        SignalKind::ConsentExpires => {
+            format!("Frågan om samtycke går ut {} utan svar.", s.date.as_deref().unwrap_or(""))
+        }
+    }
+}

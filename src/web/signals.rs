@@ -1,0 +1,178 @@
+//! `/signals`: what needs someone to act now, each with its reason and a link to the people
+//! behind it; `/signals/people`: those people for one unit's process. Managers see every
+//! signal and, behind a process, how many people each broker has there (no names); brokers
+//! and admins see the names (an audited read).
+
+use std::collections::BTreeMap;
+
+use actix_web::{get, web};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use super::labels::Label;
+use super::layout::{self, date, days_ago, instant, name};
+use super::{Staff, WebResult, ok, urlencode};
+use crate::auth::Role;
+use crate::processes::{Measure, behind};
+use crate::signals::http::{Shown, visible};
+use crate::signals::SignalKind;
+use crate::state::AppState;
+use crate::{audit, db};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(page).service(people);
+}
+
+const READERS: &[Role] = &[Role::Manager, Role::Admin, Role::Broker, Role::Officer];
+
+#[derive(Deserialize)]
+struct SignalQuery {
+    kind: Option<String>,
+}
+
+/// The signals as a list, grouped by kind, with names for the seekers and headlines for the
+/// openings they are about. Used by this page and the start page.
+pub async fn list_markup(state: &AppState, staff: &Staff, signals: &[Shown], limit: usize) -> Result<Markup, super::WebError> {
+    let (who, action, now) = (staff.who.clone(), staff.action.clone(), state.clock.now_ts());
+    let shown: Vec<&Shown> = signals.iter().take(limit).collect();
+    let seeker_ids: Vec<String> = shown.iter().filter_map(|s| s.signal.seeker_id.clone()).collect();
+    let opening_ids: Vec<String> = shown.iter().filter_map(|s| s.signal.opening_id.clone()).collect();
+    let can_name = !matches!(who.role, Role::Manager);
+    let (names, headlines) = db::run(&state.pool, move |c| {
+        let names = if can_name && !seeker_ids.is_empty() {
+            audit::record(c, &who, &seeker_ids, &action, now)?;
+            super::start::names_of(c, &seeker_ids)?
+        } else {
+            Default::default()
+        };
+        let headlines = crate::openings::store::headlines(c, &opening_ids)?;
+        Ok((names, headlines))
+    })
+    .await?;
+    let mut by_kind: BTreeMap<SignalKind, Vec<&Shown>> = BTreeMap::new();
+    for s in &shown {
+        by_kind.entry(s.signal.kind).or_default().push(s);
+    }
+    Ok(html! {
+        @if shown.is_empty() { p.muted { "Inga signaler just nu." } }
+        @for (kind, items) in &by_kind {
+            section.signals {
+                h2 { (kind.label()) " (" (items.len()) ")" }
+                ul.list {
+                    @for s in items {
+                        @let sig = &s.signal;
+                        li class=(format!("signal {}", kind.as_str())) {
+                            @if let Some(id) = &sig.seeker_id {
+                                a href=(sig.link) { (names.get(id).cloned().unwrap_or_else(|| "Arbetssökande".into())) }
+                                @if let Some(o) = &sig.opening_id {
+                                    " · " a href=(format!("/openings/{o}")) { (headlines.get(o).cloned().unwrap_or_default()) }
+                                }
+                                " – "
+                            } @else if let Some(o) = &sig.opening_id {
+                                a href=(sig.link) { (headlines.get(o).cloned().unwrap_or_default()) } " – "
+                            }
+                            (s.reason)
+                            @if sig.seeker_id.is_none() && sig.opening_id.is_none() {
+                                " " a href=(sig.link) { "Visa vilka det gäller" }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    })
+}
+
+#[get("/signals")]
+async fn page(state: web::Data<AppState>, staff: Staff, q: web::Query<SignalQuery>) -> WebResult {
+    staff.require(READERS)?;
+    let kind = q.kind.as_deref().and_then(SignalKind::parse);
+    let signals = visible(&state, &staff.who, kind, None).await?;
+    let list = list_markup(&state, &staff, &signals, 500).await?;
+    let body = html! {
+        h1 { "Signaler" }
+        p.muted { "Det som behöver göras nu, räknat ur uppgifterna i Platsa. "
+            @match staff.who.role {
+                Role::Broker => "Du ser dina arbetssökande, annonser och samtyckesfrågor, och processerna i dina enheter.",
+                Role::Officer => "Du ser mötestider och uteblivna möten.",
+                _ => "Du ser alla enheters signaler.",
+            } }
+        nav.filters {
+            a href="/signals" { "Alla" }
+            @for k in SignalKind::ALL { " · " a href=(format!("/signals?kind={k}")) { (k.label()) } }
+        }
+        (list)
+    };
+    ok(layout::page("Signaler", &staff.chrome(), body))
+}
+
+#[derive(Deserialize)]
+struct PeopleQuery {
+    unit: String,
+    measure: String,
+}
+
+#[get("/signals/people")]
+async fn people(state: web::Data<AppState>, staff: Staff, q: web::Query<PeopleQuery>) -> WebResult {
+    staff.require(&[Role::Manager, Role::Admin, Role::Broker])?;
+    let measure = Measure::parse(&q.measure)
+        .ok_or_else(|| crate::error::AppError::field("measure", crate::error::Fault::Unknown, "no such measure"))?;
+    let (who, action, now) = (staff.who.clone(), staff.action.clone(), state.clock.now_ts());
+    let unit = q.unit.clone();
+    let can_name = !matches!(who.role, Role::Manager);
+    let (list, brokers) = db::run(&state.pool, move |c| {
+        let list = behind(c, measure, &unit, now)?;
+        let ids: Vec<String> = list.iter().filter_map(|p| p.seeker_id.clone()).collect();
+        if can_name {
+            audit::record(c, &who, &ids, &action, now)?;
+        }
+        let broker_ids: Vec<String> = list.iter().filter_map(|p| p.broker_id.clone()).collect();
+        Ok((list, audit::user_names(c, &broker_ids)?))
+    })
+    .await?;
+    let mut per_broker: BTreeMap<String, usize> = BTreeMap::new();
+    for p in &list {
+        let b = p.broker_id.as_ref().and_then(|b| brokers.get(b)).cloned().unwrap_or_else(|| "Ingen jobbmäklare".into());
+        *per_broker.entry(b).or_default() += 1;
+    }
+    let what = match measure {
+        Measure::ShareContacted14Days => "Aktiva utan kontakt de senaste 14 dagarna, längst tystnad först.",
+        Measure::ExitsToWorkOrStudies | Measure::Proposals | Measure::MedianDaysToFirstProposal => {
+            "Aktiva utan förslag på 30 dagar, längst väntan först."
+        }
+        Measure::MedianHoursToMeeting | Measure::ShareMetNextWorkingDay => {
+            "Sökande denna månad som inte fick möte nästa arbetsdag."
+        }
+        Measure::NoShowShare => "Sökande denna månad som uteblev från sitt möte.",
+    };
+    let body = html! {
+        h1 { (measure.label()) " – " (q.unit) }
+        p { (what) " " (list.len()) " personer." }
+        p { a href=(format!("/reports/processes?unit={}", urlencode(&q.unit))) { "Till processerna" } " · " a href="/signals" { "Till signalerna" } }
+        @if can_name {
+            ol.list #people {
+                @for p in &list {
+                    li {
+                        @match &p.seeker_id {
+                            Some(id) => a href=(format!("/seekers/{id}")) { (name(&p.first_name, &p.last_name)) },
+                            None => (name(&p.first_name, &p.last_name)),
+                        }
+                        span.muted {
+                            @match p.meeting {
+                                Some((at, status)) => { " · ansökte " (instant(p.since)) " · möte " (instant(at)) " (" (status.label()) ")" }
+                                None => { " · sedan " (date(&crate::clock::stockholm_date(p.since).to_string())) " (" (days_ago(p.since, now)) ")" }
+                            }
+                        }
+                    }
+                }
+            }
+        } @else {
+            p.muted { "Namnen visas för jobbmäklarna. Per jobbmäklare:" }
+            table #per-broker {
+                thead { tr { th scope="col" { "Jobbmäklare" } th scope="col" { "Antal" } } }
+                tbody { @for (b, n) in &per_broker { tr { td { (b) } td { (n) } } } }
+            }
+        }
+    };
+    ok(layout::page(&format!("{} – {}", measure.label(), q.unit), &staff.chrome(), body))
+}
