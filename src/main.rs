@@ -403,7 +403,8 @@ async fn signal_command(state: &Storage, settings: &Settings, command: SignalCom
     match command {
         SignalCommand::List => {
             let (now, s) = (state.clock.now_ts(), settings.signals.clone());
-            let all = platsa::db::run(&state.pool, move |c| current(c, now, &s)).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let all =
+                platsa::db::run(&state.pool, move |c| current(c, now, &s)).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             for sig in &all {
                 println!("{}", serde_json::json!({ "signal": sig, "reason": reason::text(sig) }));
             }
@@ -412,7 +413,10 @@ async fn signal_command(state: &Storage, settings: &Settings, command: SignalCom
             let summary = push::run(&state.pool, &settings.signals, &settings.consent.public_url, &state.clock)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!("{} new signal(s); delivered {}, still pending {}", summary.new, summary.delivered, summary.pending);
+            println!(
+                "{} new signal(s); delivered {}, still pending {}",
+                summary.new, summary.delivered, summary.pending
+            );
             if summary.pending > 0 {
                 anyhow::bail!("{} delivery(ies) failed; they stay pending and serve retries them", summary.pending);
             }

@@ -105,7 +105,9 @@ fn spawn_schedules(state: web::Data<AppState>) -> tokio::task::JoinHandle<()> {
             if !state.settings.signals.webhook.trim().is_empty() && now >= signals_due {
                 signals_due = now + every;
                 let s = &state.settings;
-                if let Err(e) = crate::signals::push::run(&state.pool, &s.signals, &s.consent.public_url, &state.clock).await {
+                if let Err(e) =
+                    crate::signals::push::run(&state.pool, &s.signals, &s.consent.public_url, &state.clock).await
+                {
                     tracing::warn!(error = %e, "pushing signals failed; retried later");
                 }
             }

@@ -28,7 +28,9 @@ impl FollowUpQuery {
         let exit_month = self.exit_month.as_deref().filter(|s| !s.trim().is_empty());
         let y = self.year.as_deref().filter(|s| !s.trim().is_empty());
         match (exit_month, y) {
-            (Some(_), Some(_)) => Err(AppError::field("year", Fault::NotApplicable, "give exit_month or year, not both")),
+            (Some(_), Some(_)) => {
+                Err(AppError::field("year", Fault::NotApplicable, "give exit_month or year, not both"))
+            }
             (Some(m), None) => Month::parse(m)
                 .map(|m| vec![m])
                 .ok_or_else(|| AppError::field("exit_month", Fault::Format, "must be a month, YYYY-MM")),
@@ -75,6 +77,10 @@ async fn follow_up_json(
 }
 
 #[get("/api/v1/reports/follow-up.csv")]
-async fn follow_up_csv(state: web::Data<AppState>, who: Principal, q: web::Query<FollowUpQuery>) -> AppResult<HttpResponse> {
+async fn follow_up_csv(
+    state: web::Data<AppState>,
+    who: Principal,
+    q: web::Query<FollowUpQuery>,
+) -> AppResult<HttpResponse> {
     Ok(csv_response(&load(&state, &who, &q).await?))
 }

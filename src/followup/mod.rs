@@ -97,7 +97,12 @@ fn cohort(label: String, exits: &[&Exit], today: NaiveDate) -> Cohort {
 }
 
 /// The follow-up of the exits in `months` (one unit's, or all), as of `today`.
-pub fn follow_up(conn: &mut DbConnection, months: &[Month], unit: Option<&str>, today: NaiveDate) -> AppResult<FollowUp> {
+pub fn follow_up(
+    conn: &mut DbConnection,
+    months: &[Month],
+    unit: Option<&str>,
+    today: NaiveDate,
+) -> AppResult<FollowUp> {
     let (Some(first), Some(last)) = (months.iter().min(), months.iter().max()) else {
         let total = cohort(String::new(), &[], today);
         return Ok(FollowUp { unit: unit.map(str::to_string), cohorts: Vec::new(), total });
@@ -112,7 +117,8 @@ pub fn follow_up(conn: &mut DbConnection, months: &[Month], unit: Option<&str>, 
         Some(u) => q = q.filter(placements::unit.eq(u.to_string())),
         None => {}
     }
-    let rows: Vec<(String, Day)> = q.select((placements::seeker_id, placements::ended_on.assume_not_null())).load(conn)?;
+    let rows: Vec<(String, Day)> =
+        q.select((placements::seeker_id, placements::ended_on.assume_not_null())).load(conn)?;
     // One exit per person and month: the earliest.
     let mut exits: BTreeMap<(String, Month), NaiveDate> = BTreeMap::new();
     for (seeker, ended) in rows {
@@ -124,14 +130,13 @@ pub fn follow_up(conn: &mut DbConnection, months: &[Month], unit: Option<&str>, 
         let e = exits.entry((seeker, m)).or_insert(d);
         *e = (*e).min(d);
     }
-    let ids: Vec<String> = exits.keys().map(|(s, _)| s.clone()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let ids: Vec<String> =
+        exits.keys().map(|(s, _)| s.clone()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
     // Every later application or re-registration of these people, by seeker.
     let mut comebacks: HashMap<String, Vec<NaiveDate>> = HashMap::new();
     for chunk in ids.chunks(500) {
-        let pnrs: Vec<(String, Option<String>)> = seekers::table
-            .filter(seekers::id.eq_any(chunk))
-            .select((seekers::id, seekers::personnummer))
-            .load(conn)?;
+        let pnrs: Vec<(String, Option<String>)> =
+            seekers::table.filter(seekers::id.eq_any(chunk)).select((seekers::id, seekers::personnummer)).load(conn)?;
         let by_pnr: HashMap<String, String> =
             pnrs.iter().filter_map(|(id, p)| Some((p.clone()?, id.clone()))).collect();
         let pnr_list: Vec<&String> = by_pnr.keys().collect();

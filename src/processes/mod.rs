@@ -110,7 +110,14 @@ pub fn working_days(m: Month, today: NaiveDate) -> (u32, u32) {
 }
 
 /// The pace of `value` against `target`, with `elapsed` of `total` working days gone.
-pub fn pace(measure: Measure, value: Option<f64>, target: Option<f64>, elapsed: u32, total: u32, tol: f64) -> (Pace, Option<f64>) {
+pub fn pace(
+    measure: Measure,
+    value: Option<f64>,
+    target: Option<f64>,
+    elapsed: u32,
+    total: u32,
+    tol: f64,
+) -> (Pace, Option<f64>) {
     let Some(target) = target else { return (Pace::NoTarget, None) };
     let expected = if measure.accumulates() {
         if total == 0 { target } else { target * f64::from(elapsed) / f64::from(total) }
@@ -259,8 +266,7 @@ pub fn processes(
         .filter(seekers::erased_at.is_null())
         .select((seekers::id, seekers::unit, seekers::status, seekers::registered_at))
         .load(conn)?;
-    let registered: HashMap<&str, NaiveDate> =
-        people.iter().map(|p| (p.0.as_str(), stockholm_date(p.3))).collect();
+    let registered: HashMap<&str, NaiveDate> = people.iter().map(|p| (p.0.as_str(), stockholm_date(p.3))).collect();
     let mut proposals_of: HashMap<&str, Vec<NaiveDate>> = HashMap::new();
     for p in &ps {
         proposals_of.entry(p.0.as_str()).or_default().push(p.3.date());
@@ -338,9 +344,10 @@ pub fn processes(
         let b = booking.get(&Some(unit.clone())).cloned().unwrap_or_default();
         values.insert(Measure::MedianHoursToMeeting, median(b.hours_to_meeting).map(|h| round(h, 1)));
         values.insert(Measure::ShareMetNextWorkingDay, share(b.met_next_working_day.0, b.met_next_working_day.1));
-        let (held, no_show) = marked.iter().filter(|(u, _)| *u == unit).fold((0, 0), |(h, n), (_, s)| {
-            if *s == BookingStatus::NoShow { (h, n + 1) } else { (h + 1, n) }
-        });
+        let (held, no_show) = marked
+            .iter()
+            .filter(|(u, _)| *u == unit)
+            .fold((0, 0), |(h, n), (_, s)| if *s == BookingStatus::NoShow { (h, n + 1) } else { (h + 1, n) });
         values.insert(Measure::NoShowShare, share(no_show, held + no_show));
         let active: Vec<&str> = people
             .iter()
@@ -361,7 +368,14 @@ pub fn processes(
                 };
                 let value = values.get(&m).copied().flatten();
                 let (pace, expected_by_now) = pace(m, value, target, elapsed, total, tolerance);
-                MeasureFigure { measure: m, higher_is_better: m.higher_is_better(), value, target, expected_by_now, pace }
+                MeasureFigure {
+                    measure: m,
+                    higher_is_better: m.higher_is_better(),
+                    value,
+                    target,
+                    expected_by_now,
+                    pace,
+                }
             })
             .collect();
         out.push(UnitProcesses {
@@ -377,7 +391,12 @@ pub fn processes(
             },
         });
     }
-    Ok(ProcessReport { month: month.to_string(), working_days_elapsed: elapsed, working_days_in_month: total, units: out })
+    Ok(ProcessReport {
+        month: month.to_string(),
+        working_days_elapsed: elapsed,
+        working_days_in_month: total,
+        units: out,
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -410,7 +429,8 @@ pub fn set_process_target(
         return Err(AppError::field("note", Fault::Length, "must be at most 500 characters"));
     }
     if measure == Measure::ExitsToWorkOrStudies {
-        let exits = crate::reports::TargetInput { exits_to_work_or_studies: input.target as i64, note: input.note.clone() };
+        let exits =
+            crate::reports::TargetInput { exits_to_work_or_studies: input.target as i64, note: input.note.clone() };
         return crate::reports::set_target(conn, unit, month, &exits, by, now);
     }
     let m = month.to_string();
@@ -466,7 +486,11 @@ pub struct ProcessTargetChange {
     pub changed_at: i64,
 }
 
-pub fn target_changes(conn: &mut DbConnection, month: Month, unit: Option<&str>) -> AppResult<Vec<ProcessTargetChange>> {
+pub fn target_changes(
+    conn: &mut DbConnection,
+    month: Month,
+    unit: Option<&str>,
+) -> AppResult<Vec<ProcessTargetChange>> {
     let mut q = process_target_changes::table
         .inner_join(users::table.on(users::id.eq(process_target_changes::changed_by)))
         .filter(process_target_changes::month.eq(month.to_string()))

@@ -121,10 +121,14 @@ fn working_days_ahead(from: NaiveDate, count: u32) -> NaiveDate {
 pub fn current(conn: &mut DbConnection, now: i64, settings: &SignalSettings) -> AppResult<Vec<Signal>> {
     let today = stockholm_date(now);
     let mut out = Vec::new();
-    let urlencode = |s: &str| s.bytes().map(|b| match b {
-        b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-        _ => format!("%{b:02X}"),
-    }).collect::<String>();
+    let urlencode = |s: &str| {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect::<String>()
+    };
 
     // Processes behind their pace this month.
     let month = Month::of(today);
@@ -160,7 +164,8 @@ pub fn current(conn: &mut DbConnection, now: i64, settings: &SignalSettings) -> 
             continue;
         }
         let since_day = stockholm_date(since);
-        let mut s = Signal::new(format!("no_contact:{id}:{since_day}"), SignalKind::NoContact, format!("/seekers/{id}"));
+        let mut s =
+            Signal::new(format!("no_contact:{id}:{since_day}"), SignalKind::NoContact, format!("/seekers/{id}"));
         (s.unit, s.broker_id, s.seeker_id) = (unit, broker, Some(id));
         s.days = Some(silent);
         s.date = Some(since_day.to_string());
@@ -176,11 +181,7 @@ pub fn current(conn: &mut DbConnection, now: i64, settings: &SignalSettings) -> 
         if free.iter().any(|f| f.office == unit) {
             continue;
         }
-        let mut s = Signal::new(
-            format!("next_day_full:{unit}:{next}"),
-            SignalKind::NextDayFull,
-            "/agenda".to_string(),
-        );
+        let mut s = Signal::new(format!("next_day_full:{unit}:{next}"), SignalKind::NextDayFull, "/agenda".to_string());
         s.unit = Some(unit);
         s.date = Some(next.to_string());
         out.push(s);
@@ -242,11 +243,8 @@ pub fn current(conn: &mut DbConnection, now: i64, settings: &SignalSettings) -> 
             continue;
         }
         let d = deadline.date();
-        let mut s = Signal::new(
-            format!("deadline:{id}:{d}"),
-            SignalKind::DeadlineNobodyPresented,
-            format!("/openings/{id}"),
-        );
+        let mut s =
+            Signal::new(format!("deadline:{id}:{d}"), SignalKind::DeadlineNobodyPresented, format!("/openings/{id}"));
         let left = working_days_between(today, d);
         (s.broker_id, s.opening_id, s.days, s.date) = (broker, Some(id), Some(left), Some(d.to_string()));
         out.push(s);

@@ -27,7 +27,10 @@ pub fn text(s: &Signal) -> String {
             let expected = s.expected_by_now.map(|v| figure(m, v)).unwrap_or_else(|| "–".into());
             let target = s.target.map(|v| figure(m, v)).unwrap_or_else(|| "–".into());
             if m.accumulates() {
-                format!("{unit}: {} är {value}, i takt med målet borde det vara {expected} nu (mål {target} för månaden).", m.label())
+                format!(
+                    "{unit}: {} är {value}, i takt med målet borde det vara {expected} nu (mål {target} för månaden).",
+                    m.label()
+                )
             } else {
                 format!("{unit}: {} är {value}, målet är {target}.", m.label())
             }

@@ -17,7 +17,9 @@ use crate::db;
 use crate::error::AppError;
 use crate::followup::http::{FollowUpQuery, csv_response, load};
 use crate::followup::{HORIZONS, svg};
-use crate::processes::{Measure, MeasureFigure, Pace, ProcessTargetInput, processes, set_process_target, target_changes};
+use crate::processes::{
+    Measure, MeasureFigure, Pace, ProcessTargetInput, processes, set_process_target, target_changes,
+};
 use crate::reports::http::ReportQuery;
 use crate::signals::reason::figure;
 use crate::state::AppState;
@@ -220,7 +222,10 @@ async fn follow_up_page(state: web::Data<AppState>, staff: Staff, q: web::Query<
     };
     let csv_link = format!(
         "/reports/follow-up.csv?{}{}",
-        q.exit_month.as_ref().map(|m| format!("exit_month={}", urlencode(m))).unwrap_or_else(|| format!("year={}", urlencode(q.year.as_deref().unwrap_or(&year)))),
+        q.exit_month
+            .as_ref()
+            .map(|m| format!("exit_month={}", urlencode(m)))
+            .unwrap_or_else(|| format!("year={}", urlencode(q.year.as_deref().unwrap_or(&year)))),
         unit_query(f.unit.as_deref())
     );
     let body = html! {

@@ -14,8 +14,8 @@ use super::layout::{self, date, days_ago, instant, name};
 use super::{Staff, WebResult, ok, urlencode};
 use crate::auth::Role;
 use crate::processes::{Measure, behind};
-use crate::signals::http::{Shown, visible};
 use crate::signals::SignalKind;
+use crate::signals::http::{Shown, visible};
 use crate::state::AppState;
 use crate::{audit, db};
 
@@ -32,7 +32,12 @@ struct SignalQuery {
 
 /// The signals as a list, grouped by kind, with names for the seekers and headlines for the
 /// openings they are about. Used by this page and the start page.
-pub async fn list_markup(state: &AppState, staff: &Staff, signals: &[Shown], limit: usize) -> Result<Markup, super::WebError> {
+pub async fn list_markup(
+    state: &AppState,
+    staff: &Staff,
+    signals: &[Shown],
+    limit: usize,
+) -> Result<Markup, super::WebError> {
     let (who, action, now) = (staff.who.clone(), staff.action.clone(), state.clock.now_ts());
     let shown: Vec<&Shown> = signals.iter().take(limit).collect();
     let seeker_ids: Vec<String> = shown.iter().filter_map(|s| s.signal.seeker_id.clone()).collect();
@@ -132,7 +137,8 @@ async fn people(state: web::Data<AppState>, staff: Staff, q: web::Query<PeopleQu
     .await?;
     let mut per_broker: BTreeMap<String, usize> = BTreeMap::new();
     for p in &list {
-        let b = p.broker_id.as_ref().and_then(|b| brokers.get(b)).cloned().unwrap_or_else(|| "Ingen jobbmäklare".into());
+        let b =
+            p.broker_id.as_ref().and_then(|b| brokers.get(b)).cloned().unwrap_or_else(|| "Ingen jobbmäklare".into());
         *per_broker.entry(b).or_default() += 1;
     }
     let what = match measure {

@@ -13,6 +13,7 @@ mod matching;
 mod openings;
 mod placements;
 mod privacy;
+mod processes;
 mod ranking;
 mod reports;
 mod search;
