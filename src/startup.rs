@@ -95,15 +95,14 @@ impl Application {
 fn spawn_schedules(state: web::Data<AppState>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
-        let every = i64::from(state.settings.signals.interval_minutes) * 60;
-        let mut signals_due = 0i64;
+        // Signals are computed every `signals.interval_minutes` (a read over the whole
+        // caseload), first one interval after start, and only when a webhook wants them.
+        let every = std::time::Duration::from_secs(u64::from(state.settings.signals.interval_minutes) * 60);
+        let mut signals_due = std::time::Instant::now() + every;
         loop {
             tick.tick().await;
-            // Signals are computed every `signals.interval_minutes` (a read over the whole
-            // caseload), and only when a webhook wants them.
-            let now = state.clock.now_ts();
-            if !state.settings.signals.webhook.trim().is_empty() && now >= signals_due {
-                signals_due = now + every;
+            if !state.settings.signals.webhook.trim().is_empty() && std::time::Instant::now() >= signals_due {
+                signals_due = std::time::Instant::now() + every;
                 let s = &state.settings;
                 if let Err(e) =
                     crate::signals::push::run(&state.pool, &s.signals, &s.consent.public_url, &state.clock).await

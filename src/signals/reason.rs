@@ -4,6 +4,7 @@
 use super::{Signal, SignalKind};
 use crate::processes::Measure;
 use crate::web::labels::Label;
+use crate::web::layout::date;
 
 /// A figure of a measure as people read it: a share in per cent, hours and days with one
 /// decimal (decimal comma), counts whole.
@@ -20,6 +21,7 @@ pub fn figure(measure: Measure, v: f64) -> String {
 
 pub fn text(s: &Signal) -> String {
     let unit = s.unit.as_deref().unwrap_or("");
+    let day = date(s.date.as_deref().unwrap_or(""));
     match s.kind {
         SignalKind::ProcessBehind => {
             let m = s.measure.unwrap_or(Measure::ExitsToWorkOrStudies);
@@ -35,27 +37,22 @@ pub fn text(s: &Signal) -> String {
                 format!("{unit}: {} är {value}, målet är {target}.", m.label())
             }
         }
-        SignalKind::NoContact => format!(
-            "Ingen kontakt på {} dagar (senast {}).",
-            s.days.unwrap_or_default(),
-            s.date.as_deref().unwrap_or("")
-        ),
+        SignalKind::NoContact => format!("Ingen kontakt på {} dagar (senast {day}).", s.days.unwrap_or_default(),),
         SignalKind::NextDayFull => {
-            format!("{unit}: inga lediga mötestider nästa arbetsdag, {}.", s.date.as_deref().unwrap_or(""))
+            format!("{unit}: inga lediga mötestider nästa arbetsdag, {day}.")
         }
         SignalKind::NoShows => format!(
-            "{unit}: {} av {} möten denna vecka uteblev (gränsen är {}).",
+            "{unit}: {} av de {} möten som hållits eller uteblivit sedan måndag uteblev (gränsen är {}).",
             s.value.map(|v| figure(Measure::NoShowShare, v)).unwrap_or_default(),
             s.days.unwrap_or_default(),
             s.target.map(|v| figure(Measure::NoShowShare, v)).unwrap_or_default(),
         ),
         SignalKind::DeadlineNobodyPresented => format!(
-            "Sista ansökningsdag {} ({} arbetsdagar kvar) och ingen är presenterad.",
-            s.date.as_deref().unwrap_or(""),
+            "Sista ansökningsdag {day} ({} arbetsdagar kvar) och ingen är presenterad.",
             s.days.unwrap_or_default()
         ),
         SignalKind::ConsentExpires => {
-            format!("Frågan om samtycke går ut {} utan svar.", s.date.as_deref().unwrap_or(""))
+            format!("Frågan om samtycke går ut {day} utan svar.")
         }
     }
 }

@@ -9,7 +9,7 @@ mod caseload;
 mod consent;
 mod employers;
 pub mod labels;
-mod layout;
+pub(crate) mod layout;
 mod openings;
 mod placements;
 mod processes;

@@ -205,7 +205,7 @@ async fn save_target(state: web::Data<AppState>, staff: Staff, form: web::Form<T
 async fn follow_up_page(state: web::Data<AppState>, staff: Staff, q: web::Query<FollowUpQuery>) -> WebResult {
     staff.require(crate::followup::http::READERS)?;
     let f = load(&state, &staff.who, &q).await?;
-    let all_units = db::run(&state.pool, |c| Ok(crate::units::list(c)?)).await?;
+    let all_units = db::run(&state.pool, crate::units::list).await?;
     let year = f.total.exit_month.clone();
     let share = |s: Option<f64>| s.map(layout::percent).unwrap_or_else(|| "–".into());
     let row = |c: &crate::followup::Cohort, class: &str| {

@@ -702,3 +702,67 @@ async fn only_the_person_who_consented_is_presented_and_the_employer_answers() {
     b.screenshot("board-feedback").await;
     b.close().await;
 }
+
+/// Acceptance 2 of the process-signals issue: a manager sets a process target on a phone; the
+/// broker's signals page then lists the process behind its pace and a seeker without
+/// contact, each leading to the people behind it.
+#[tokio::test]
+async fn the_signals_page_leads_to_the_people_behind_each_signal() {
+    let Some(b) = Browser::start(390, 844).await else { return };
+    let app = spawn_app().await;
+    let (manager, _) = app.token("manager", "Maja Enhetschef", None).await;
+    let (broker, broker_id) = app.token("broker", "Britt Mäklare", None).await;
+    // Signe registered on 1 October and nobody has been in touch since.
+    let october = app.at_clock("2026-10-01T10:00:00+02:00").await;
+    let mut body = seeker_body(&pnr("19910101", 31));
+    body["first_name"] = "Signe".into();
+    body["last_name"] = "Tystnad".into();
+    body["broker_id"] = broker_id.clone().into();
+    let res = october.post_json("/api/v1/seekers", &broker, &body).await;
+    assert_eq!(res.status(), 201);
+    let signe = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+
+    // The manager asks for ten proposals in November (none made by the 23rd: behind).
+    b.sign_in(&app, &manager).await;
+    b.client.goto(&app.url("/reports/processes?unit=Jobbcenter%20Trelleborg")).await.unwrap();
+    b.fill("tr.measure.proposals input[name=target]", "10").await;
+    b.click("tr.measure.proposals form button").await;
+    b.text_where(".notice.ok", |t| t.contains("Målet är sparat")).await;
+    let row = b.text_where("tr.measure.proposals", |t| t.contains("Efter")).await;
+    assert!(row.contains("Förslag till arbetsgivare"), "{row}");
+    let (scroll, inner) = (
+        b.client.execute("return document.documentElement.scrollWidth", vec![]).await.unwrap(),
+        b.client.execute("return window.innerWidth", vec![]).await.unwrap(),
+    );
+    assert!(scroll.as_i64().unwrap() <= inner.as_i64().unwrap(), "no horizontal scroll: {scroll} > {inner}");
+    b.screenshot("processes-phone").await;
+    b.click("form.signout button").await;
+
+    // Britt's signals.
+    b.sign_in(&app, &broker).await;
+    b.client.goto(&app.url("/signals")).await.unwrap();
+    let process = b.text("li.signal.process_behind").await;
+    assert!(process.contains("Förslag till arbetsgivare är 0"), "{process}");
+    let silent = b.text("li.signal.no_contact").await;
+    assert!(silent.contains("Signe Tystnad") && silent.contains("Ingen kontakt på 53 dagar"), "{silent}");
+    b.screenshot("signals-phone").await;
+    // The process leads to the people without a proposal, Signe among them …
+    b.click("li.signal.process_behind a").await;
+    let people = b.text_where("#people", |t| t.contains("Signe Tystnad")).await;
+    assert!(people.contains("sedan 1 oktober 2026"), "{people}");
+    b.click("#people a").await;
+    b.text_where("main h1", |t| t.contains("Signe Tystnad")).await;
+    assert_eq!(b.client.current_url().await.unwrap().path(), format!("/seekers/{signe}"));
+    // … and the silent seeker's signal to her page.
+    b.client.goto(&app.url("/signals")).await.unwrap();
+    b.click("li.signal.no_contact a").await;
+    b.text_where("main h1", |t| t.contains("Signe Tystnad")).await;
+    assert_eq!(b.client.current_url().await.unwrap().path(), format!("/seekers/{signe}"));
+    // Reading her name on the signals page was audited.
+    let audit: Value =
+        app.get(&format!("/api/v1/audit?seeker_id={signe}&limit=500"), &app.admin_token).await.json().await.unwrap();
+    let actions: Vec<&str> = audit["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert!(actions.contains(&"GET /signals") && actions.contains(&"GET /signals/people"), "{actions:?}");
+    b.close().await;
+    drop(october);
+}

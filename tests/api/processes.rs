@@ -346,7 +346,7 @@ async fn known_months_give_exact_processes_signals_and_follow_up() {
         (s["days"].as_i64(), s["broker_id"].as_str(), s["link"].as_str()),
         (Some(145), Some(broker_id.as_str()), Some(format!("/seekers/{s4}").as_str()))
     );
-    assert_eq!(s["reason"], "Ingen kontakt på 145 dagar (senast 2026-07-01).");
+    assert_eq!(s["reason"], "Ingen kontakt på 145 dagar (senast 1 juli 2026).");
     let s = by_key(&format!("process_behind:{UNIT}:share_contacted_14_days:2026-11"));
     assert_eq!(s["reason"], format!("{UNIT}: Andel med kontakt senaste 14 dagarna är 25 %, målet är 80 %."));
     assert_eq!(s["link"], format!("/signals/people?unit={UNIT_PATH}&measure=share_contacted_14_days"));
@@ -509,7 +509,7 @@ async fn a_new_signal_is_pushed_once_with_one_idempotency_key() {
         assert!(seen.iter().all(|(k, _)| *k == key), "the same idempotency key every time");
         let body = &seen[2].1;
         assert_eq!(body["signal"]["kind"], "next_day_full");
-        assert_eq!(body["reason"], format!("{UNIT}: inga lediga mötestider nästa arbetsdag, 2026-11-24."));
+        assert_eq!(body["reason"], format!("{UNIT}: inga lediga mötestider nästa arbetsdag, 24 november 2026."));
         assert_eq!(body["url"], format!("{public}/agenda"));
     }
     // Another run finds nothing new and sends nothing.
@@ -541,4 +541,85 @@ async fn a_new_signal_is_pushed_once_with_one_idempotency_key() {
         .unwrap();
     assert_eq!(pending["status"], "pending");
     assert!(pending["last_error"].as_str().is_some());
+}
+
+/// The pages: processes with a target form (Post/Redirect/Get, Swedish errors), the follow-up
+/// with its chart and CSV, the people behind a process (names for brokers, counts per broker
+/// for managers), and signals on the start page.
+#[tokio::test]
+async fn the_pages_show_processes_follow_up_and_signals_in_swedish() {
+    use reqwest::header::COOKIE;
+    let app = spawn_app().await;
+    let (manager, _) = app.token("manager", "Maja Chef", None).await;
+    let (broker, broker_id) = app.token("broker", "Britt Mäklare", None).await;
+    let october = app.at_clock("2026-10-01T10:00:00+02:00").await;
+    let mut body = seeker_body(&pnr("19910101", 41));
+    body["broker_id"] = broker_id.into();
+    assert_eq!(october.post_json("/api/v1/seekers", &broker, &body).await.status(), 201);
+
+    let (session, csrf) = crate::web::sign_in(&app, &manager).await;
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let post = |target: &str| {
+        client
+            .post(app.url("/reports/processes/targets"))
+            .header(COOKIE, &session)
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("unit", UNIT),
+                ("month", "2026-11"),
+                ("measure", "share_contacted_14_days"),
+                ("target", target),
+            ])
+            .send()
+    };
+    let res = post("150").await.unwrap();
+    assert_eq!(res.status(), 422);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("Målet sparades inte."), "{page}");
+    let res = post("90").await.unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], format!("/reports/processes?month=2026-11&unit={UNIT_PATH}&saved=1"));
+    let r: Value =
+        app.get(&format!("/api/v1/reports/processes?unit={UNIT_PATH}"), &manager).await.json().await.unwrap();
+    assert_eq!(measure(&r["units"][0], "share_contacted_14_days")["target"], 0.9, "typed in per cent, kept as a share");
+    let page = client
+        .get(app.url(&format!("/reports/processes?unit={UNIT_PATH}")))
+        .header(COOKIE, &session)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Andel med kontakt senaste 14 dagarna") && page.contains("Efter") && page.contains("90 %"),
+        "{page}"
+    );
+    assert!(page.contains("Maja Chef"), "the change is kept with who made it");
+    for word in ["share_contacted", "behind", "no_target", "on_track"] {
+        assert!(!page.contains(&format!(">{word}<")), "no stored word on the page: {word}");
+    }
+
+    // The people behind it: counts per broker for the manager, names for the broker.
+    let url = format!("/signals/people?unit={UNIT_PATH}&measure=share_contacted_14_days");
+    let page = app.get(&url, &manager).await.text().await.unwrap();
+    assert!(page.contains("Britt Mäklare") && !page.contains("Amira"), "{page}");
+    let page = app.get(&url, &broker).await.text().await.unwrap();
+    assert!(page.contains("Amira Hassan"), "{page}");
+    let res = app.get(&format!("/signals/people?unit={UNIT_PATH}&measure=speed"), &broker).await;
+    assert_eq!(res.status(), 422, "an unknown measure is named, in Swedish");
+
+    // The start pages show the signals.
+    let start = app.get("/", &manager).await.text().await.unwrap();
+    let signals = start.split("id=\"signals\"").nth(1).unwrap().split("</section>").next().unwrap();
+    assert!(signals.contains("Process efter målet"), "{signals}");
+    let start = app.get("/", &broker).await.text().await.unwrap();
+    assert!(start.contains("Mina signaler") && start.contains("Ingen kontakt på 53 dagar"), "{start}");
+
+    let page = app.get("/reports/follow-up?year=2025", &manager).await.text().await.unwrap();
+    assert!(page.contains("Uppföljning efter avslut") && page.contains("<svg") && page.contains("year=2025"), "{page}");
+    let csv = app.get("/reports/follow-up.csv?year=2025", &manager).await;
+    assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(csv.text().await.unwrap().contains("Andel ej återkommit 12 mån"));
+    drop(october);
 }
