@@ -364,7 +364,8 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
 
 async fn report_command(state: &Storage, settings: &Settings, command: ReportCommand) -> anyhow::Result<()> {
     use platsa::clock::Month;
-    use platsa::reports::{monthly, push, to_csv};
+    use platsa::reports::csv::to_csv;
+    use platsa::reports::{monthly, push};
     let month_of = |m: &str| Month::parse(m).ok_or_else(|| anyhow::anyhow!("--month: `{m}` is not YYYY-MM"));
     match command {
         ReportCommand::Show { month, unit, csv } => {

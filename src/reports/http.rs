@@ -1,7 +1,8 @@
 use actix_web::{HttpRequest, HttpResponse, get, http::header, put, web};
 use serde::Deserialize;
 
-use super::{Month, TargetInput, monthly, set_target, to_csv};
+use super::csv::to_csv;
+use super::{Month, TargetInput, monthly, set_target};
 use crate::auth::{Principal, Role};
 use crate::db;
 use crate::error::{AppError, AppResult, Fault};

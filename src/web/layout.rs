@@ -140,3 +140,11 @@ pub fn bar(value: f64) -> Markup {
     let pct = (value.clamp(0.0, 1.0) * 100.0).round() as u32;
     html! { span.bar { meter min="0" max="100" value=(pct) {} } }
 }
+
+/// Seekers' display names by id (erased ones included, shown as erased).
+pub fn names_of(
+    c: &mut crate::db::DbConnection,
+    ids: &[String],
+) -> crate::error::AppResult<std::collections::HashMap<String, String>> {
+    Ok(crate::seekers::store::names(c, ids)?.into_iter().map(|(id, (first, last))| (id, name(&first, &last))).collect())
+}

@@ -46,7 +46,7 @@ pub async fn list_markup(
     let (names, headlines) = db::run(&state.pool, move |c| {
         let names = if can_name && !seeker_ids.is_empty() {
             audit::record(c, &who, &seeker_ids, &action, now)?;
-            super::start::names_of(c, &seeker_ids)?
+            super::layout::names_of(c, &seeker_ids)?
         } else {
             Default::default()
         };

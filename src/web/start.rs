@@ -70,7 +70,7 @@ async fn start(state: web::Data<AppState>, req: HttpRequest, q: web::Query<Start
             .take(10)
             .collect();
         let seeker_ids: Vec<String> = steps.iter().map(|p| p.seeker_id.clone()).collect();
-        let names = names_of(c, &seeker_ids)?;
+        let names = layout::names_of(c, &seeker_ids)?;
         audit::record(c, &who, &seeker_ids, &action, now)?;
         Ok((waiting, short, (steps, names), todo))
     })
@@ -146,12 +146,4 @@ async fn start(state: web::Data<AppState>, req: HttpRequest, q: web::Query<Start
         }
     };
     ok(layout::page("Start", &staff.chrome(), body))
-}
-
-/// Seekers' display names by id (erased ones included, shown as erased).
-pub fn names_of(
-    c: &mut crate::db::DbConnection,
-    ids: &[String],
-) -> crate::error::AppResult<std::collections::HashMap<String, String>> {
-    Ok(seekers::store::names(c, ids)?.into_iter().map(|(id, (first, last))| (id, name(&first, &last))).collect())
 }
