@@ -632,3 +632,38 @@ pub fn behind(conn: &mut DbConnection, measure: Measure, unit: &str, now: i64) -
     out.truncate(200);
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pace_spreads_counts_over_working_days_and_compares_rates_with_the_target() {
+        let p = |m, v, t, e, n| pace(m, v, t, e, n, 0.1).0;
+        // Ten proposals asked for; half the working days gone: five expected by now.
+        assert_eq!(p(Measure::Proposals, Some(4.4), Some(10.0), 10, 20), Pace::Behind);
+        assert_eq!(p(Measure::Proposals, Some(4.6), Some(10.0), 10, 20), Pace::OnTrack);
+        assert_eq!(p(Measure::Proposals, Some(5.6), Some(10.0), 10, 20), Pace::Ahead);
+        // Nothing yet counts as zero for a count, and as no data for a rate.
+        assert_eq!(p(Measure::Proposals, None, Some(10.0), 10, 20), Pace::Behind);
+        assert_eq!(p(Measure::NoShowShare, None, Some(0.1), 10, 20), Pace::NoData);
+        // Lower is better: more no-shows than the target is behind, fewer ahead.
+        assert_eq!(p(Measure::NoShowShare, Some(0.2), Some(0.1), 10, 20), Pace::Behind);
+        assert_eq!(p(Measure::NoShowShare, Some(0.05), Some(0.1), 10, 20), Pace::Ahead);
+        assert_eq!(p(Measure::MedianHoursToMeeting, Some(25.0), Some(24.0), 1, 20), Pace::OnTrack);
+        // Before the month starts nothing is expected; without a target there is no pace.
+        assert_eq!(p(Measure::ExitsToWorkOrStudies, Some(0.0), Some(10.0), 0, 20), Pace::OnTrack);
+        assert_eq!(p(Measure::ExitsToWorkOrStudies, Some(3.0), None, 10, 20), Pace::NoTarget);
+    }
+
+    #[test]
+    fn november_2026_has_21_working_days() {
+        let m = Month::parse("2026-11").unwrap();
+        assert_eq!(working_days(m, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()), (16, 21));
+        assert_eq!(working_days(m, NaiveDate::from_ymd_opt(2026, 10, 31).unwrap()), (0, 21));
+        // December: 23 weekdays, of which Christmas Eve, Christmas Day and New Year's Eve
+        // are off (Boxing Day is a Saturday).
+        let d = Month::parse("2026-12").unwrap();
+        assert_eq!(working_days(d, NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()), (20, 20));
+    }
+}
