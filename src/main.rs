@@ -404,8 +404,9 @@ async fn signal_command(state: &Storage, settings: &Settings, command: SignalCom
     match command {
         SignalCommand::List => {
             let (now, s) = (state.clock.now_ts(), settings.signals.clone());
-            let all =
-                platsa::db::run(&state.pool, move |c| current(c, now, &s)).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let all = platsa::db::run(&state.pool, move |c| current(c, now, &s, &platsa::signals::Scope::All))
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             for sig in &all {
                 println!("{}", serde_json::json!({ "signal": sig, "reason": reason::text(sig) }));
             }

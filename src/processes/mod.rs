@@ -213,23 +213,37 @@ fn unit_name(u: &Option<String>) -> String {
     u.clone().unwrap_or_else(|| NO_UNIT.to_string())
 }
 
-/// The latest contact (journal contact, meeting held) of each seeker before `at`, since `from`.
-pub fn last_contacts(conn: &mut DbConnection, from: i64, at: i64) -> AppResult<HashMap<String, i64>> {
+/// The latest contact (journal contact, meeting held) of each seeker before `at`, since `from`;
+/// only one broker's seekers when `broker` is given.
+pub fn last_contacts(
+    conn: &mut DbConnection,
+    from: i64,
+    at: i64,
+    broker: Option<&str>,
+) -> AppResult<HashMap<String, i64>> {
     let mut out: HashMap<String, i64> = HashMap::new();
-    let journal: Vec<(String, i64)> = journal_entries::table
+    let mut journal = journal_entries::table
         .filter(journal_entries::kind.eq_any(CONTACT_KINDS))
         .filter(journal_entries::at.ge(from))
         .filter(journal_entries::at.lt(at))
         .select((journal_entries::seeker_id, journal_entries::at))
-        .load(conn)?;
-    let meetings: Vec<(Option<String>, i64)> = bookings::table
+        .into_boxed();
+    let mut meetings = bookings::table
         .inner_join(applications::table)
         .filter(bookings::status.eq(BookingStatus::Held))
         .filter(bookings::starts_at.ge(from))
         .filter(bookings::starts_at.lt(at))
         .filter(applications::seeker_id.is_not_null())
         .select((applications::seeker_id, bookings::starts_at))
-        .load(conn)?;
+        .into_boxed();
+    if let Some(b) = broker {
+        let mine = seekers::table.filter(seekers::broker_id.eq(b.to_string())).select(seekers::id);
+        journal = journal.filter(journal_entries::seeker_id.eq_any(mine));
+        let mine = seekers::table.filter(seekers::broker_id.eq(b.to_string())).select(seekers::id.nullable());
+        meetings = meetings.filter(applications::seeker_id.eq_any(mine));
+    }
+    let journal: Vec<(String, i64)> = journal.load(conn)?;
+    let meetings: Vec<(Option<String>, i64)> = meetings.load(conn)?;
     for (id, t) in journal.into_iter().chain(meetings.into_iter().filter_map(|(id, t)| Some((id?, t)))) {
         let e = out.entry(id).or_insert(t);
         *e = (*e).max(t);
@@ -252,7 +266,7 @@ pub fn processes(
 
     // Placements: exits and proposals in the month, every seeker's proposals for waiting time.
     type Pl = (String, Option<String>, Option<Outcome>, Day, Option<Day>);
-    let ps: Vec<Pl> = placements::table
+    let mut ps = placements::table
         .filter(placements::proposed_on.lt(month.end().to_string()))
         .select((
             placements::seeker_id,
@@ -261,11 +275,21 @@ pub fn processes(
             placements::proposed_on,
             placements::ended_on,
         ))
-        .load(conn)?;
-    let people: Vec<(String, Option<String>, SeekerStatus, i64)> = seekers::table
+        .into_boxed();
+    let mut people = seekers::table
         .filter(seekers::erased_at.is_null())
         .select((seekers::id, seekers::unit, seekers::status, seekers::registered_at))
-        .load(conn)?;
+        .into_boxed();
+    // One unit: its placements and seekers, and every placement of those people (their
+    // waiting time counts from their previous proposal, whichever unit made it).
+    if let Some(u) = only_unit.filter(|u| *u != NO_UNIT) {
+        let in_unit = seekers::table.filter(seekers::unit.eq(u.to_string())).select(seekers::id);
+        ps = ps.filter(placements::unit.eq(u.to_string()).or(placements::seeker_id.eq_any(in_unit)));
+        let placed = placements::table.filter(placements::unit.eq(u.to_string())).select(placements::seeker_id);
+        people = people.filter(seekers::unit.eq(u.to_string()).or(seekers::id.eq_any(placed)));
+    }
+    let ps: Vec<Pl> = ps.load(conn)?;
+    let people: Vec<(String, Option<String>, SeekerStatus, i64)> = people.load(conn)?;
     let registered: HashMap<&str, NaiveDate> = people.iter().map(|p| (p.0.as_str(), stockholm_date(p.3))).collect();
     let mut proposals_of: HashMap<&str, Vec<NaiveDate>> = HashMap::new();
     for p in &ps {
@@ -282,7 +306,7 @@ pub fn processes(
         .filter(bookings::status.eq_any([BookingStatus::Held, BookingStatus::NoShow]))
         .select((officers::unit, bookings::status))
         .load(conn)?;
-    let contacts = last_contacts(conn, cutoff - 14 * 86_400, cutoff)?;
+    let contacts = last_contacts(conn, cutoff - 14 * 86_400, cutoff, None)?;
     let exit_targets: Vec<(String, i32)> = targets::table
         .filter(targets::month.eq(month.to_string()))
         .select((targets::unit, targets::exits_to_work_or_studies))
@@ -576,7 +600,7 @@ pub fn behind(conn: &mut DbConnection, measure: Measure, unit: &str, now: i64) -
     };
     let mut out: Vec<Behind> = match measure {
         Measure::ShareContacted14Days => {
-            let contacts = last_contacts(conn, now - 366 * 86_400, now)?;
+            let contacts = last_contacts(conn, now - 366 * 86_400, now, None)?;
             active(conn)?
                 .into_iter()
                 .filter_map(|r| {

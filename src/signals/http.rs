@@ -45,10 +45,9 @@ pub async fn visible(
 ) -> AppResult<Vec<Shown>> {
     let scope = scope(state, who).await?;
     let (now, settings) = (state.clock.now_ts(), state.settings.signals.clone());
-    let all = db::run(&state.pool, move |c| current(c, now, &settings)).await?;
+    let all = db::run(&state.pool, move |c| current(c, now, &settings, &scope)).await?;
     Ok(all
         .into_iter()
-        .filter(|s| scope.shows(s))
         .filter(|s| kind.is_none_or(|k| s.kind == k))
         .filter(|s| unit.as_deref().is_none_or(|u| s.unit.as_deref() == Some(u)))
         .map(|signal| Shown { reason: reason::text(&signal), signal })

@@ -117,10 +117,17 @@ fn working_days_ahead(from: NaiveDate, count: u32) -> NaiveDate {
     d
 }
 
-/// Every current signal, in a stable order (kind, then key).
-pub fn current(conn: &mut DbConnection, now: i64, settings: &SignalSettings) -> AppResult<Vec<Signal>> {
+/// Every current signal `scope` sees, in a stable order (kind, then key). Each part reads only
+/// what the scope needs (a broker's seekers and units, an officer's meetings).
+pub fn current(conn: &mut DbConnection, now: i64, settings: &SignalSettings, scope: &Scope) -> AppResult<Vec<Signal>> {
     let today = stockholm_date(now);
     let mut out = Vec::new();
+    let (everything, broker, meetings) = match scope {
+        Scope::All => (true, None, true),
+        Scope::Broker { id, .. } => (false, Some(id.as_str()), false),
+        Scope::Meetings => (false, None, true),
+    };
+    let casework = everything || broker.is_some();
     let urlencode = |s: &str| {
         s.bytes()
             .map(|b| match b {
@@ -132,7 +139,18 @@ pub fn current(conn: &mut DbConnection, now: i64, settings: &SignalSettings) -> 
 
     // Processes behind their pace this month.
     let month = Month::of(today);
-    for u in processes(conn, month, None, now, settings.pace_tolerance)?.units {
+    let units = match scope {
+        Scope::All => processes(conn, month, None, now, settings.pace_tolerance)?.units,
+        Scope::Broker { units, .. } => {
+            let mut all = Vec::new();
+            for u in units {
+                all.extend(processes(conn, month, Some(u), now, settings.pace_tolerance)?.units);
+            }
+            all
+        }
+        Scope::Meetings => Vec::new(),
+    };
+    for u in units {
         for f in u.measures.iter().filter(|f| f.pace == Pace::Behind) {
             let mut s = Signal::new(
                 format!("process_behind:{}:{}:{month}", u.unit, f.measure),
@@ -149,14 +167,19 @@ pub fn current(conn: &mut DbConnection, now: i64, settings: &SignalSettings) -> 
 
     // Seekers without contact: the latest contact in the last year, or their registration.
     let days = i64::from(settings.no_contact_days);
-    let contacts = last_contacts(conn, now - 366 * 86_400, now)?;
-    let active: Vec<(String, Option<String>, Option<String>, i64)> = seekers::table
+    let contacts = if casework { last_contacts(conn, now - 366 * 86_400, now, broker)? } else { HashMap::new() };
+    let mut active = seekers::table
         .filter(seekers::erased_at.is_null())
         .filter(seekers::status.eq(SeekerStatus::Active))
         .filter(seekers::broker_id.is_not_null())
         .filter(seekers::registered_at.lt(now - days * 86_400))
         .select((seekers::id, seekers::unit, seekers::broker_id, seekers::registered_at))
-        .load(conn)?;
+        .into_boxed();
+    if let Some(b) = broker {
+        active = active.filter(seekers::broker_id.eq(b.to_string()));
+    }
+    let active: Vec<(String, Option<String>, Option<String>, i64)> =
+        if casework { active.load(conn)? } else { Vec::new() };
     for (id, unit, broker, registered) in active {
         let since = contacts.get(&id).copied().unwrap_or(registered).max(registered);
         let silent = (now - since) / 86_400;
@@ -174,9 +197,12 @@ pub fn current(conn: &mut DbConnection, now: i64, settings: &SignalSettings) -> 
 
     // Capacity: a unit whose officers have no free time on the next working day.
     let next = next_working_day(today);
-    let units: Vec<String> =
-        officers::table.filter(officers::active.eq(true)).select(officers::unit).distinct().load(conn)?;
-    let free = crate::booking::slots::free_slots(conn, next, now)?;
+    let units: Vec<String> = if meetings {
+        officers::table.filter(officers::active.eq(true)).select(officers::unit).distinct().load(conn)?
+    } else {
+        Vec::new()
+    };
+    let free = if meetings { crate::booking::slots::free_slots(conn, next, now)? } else { Vec::new() };
     for unit in units {
         if free.iter().any(|f| f.office == unit) {
             continue;
@@ -189,13 +215,17 @@ pub fn current(conn: &mut DbConnection, now: i64, settings: &SignalSettings) -> 
 
     // No-shows this week (Monday to now), by the officer's unit.
     let monday = today - Days::new(u64::from(today.weekday().num_days_from_monday()));
-    let marked: Vec<(String, BookingStatus)> = bookings::table
-        .inner_join(officers::table)
-        .filter(bookings::starts_at.ge(start_of_day_ts(monday)))
-        .filter(bookings::starts_at.lt(now))
-        .filter(bookings::status.eq_any([BookingStatus::Held, BookingStatus::NoShow]))
-        .select((officers::unit, bookings::status))
-        .load(conn)?;
+    let marked: Vec<(String, BookingStatus)> = if meetings {
+        bookings::table
+            .inner_join(officers::table)
+            .filter(bookings::starts_at.ge(start_of_day_ts(monday)))
+            .filter(bookings::starts_at.lt(now))
+            .filter(bookings::status.eq_any([BookingStatus::Held, BookingStatus::NoShow]))
+            .select((officers::unit, bookings::status))
+            .load(conn)?
+    } else {
+        Vec::new()
+    };
     let mut by_unit: BTreeMap<String, (i64, i64)> = BTreeMap::new();
     for (unit, status) in marked {
         let e = by_unit.entry(unit).or_default();
@@ -224,13 +254,17 @@ pub fn current(conn: &mut DbConnection, now: i64, settings: &SignalSettings) -> 
 
     // Openings whose deadline is close, with nobody presented.
     let last = working_days_ahead(today, settings.deadline_working_days);
-    let closing: Vec<(String, Option<String>, Day)> = openings::table
+    let mut closing = openings::table
         .filter(openings::deleted_at.is_null())
         .filter(openings::status.eq(OpeningStatus::Open))
         .filter(openings::application_deadline.ge(today.to_string()))
         .filter(openings::application_deadline.le(last.to_string()))
         .select((openings::id, openings::broker_id, openings::application_deadline.assume_not_null()))
-        .load(conn)?;
+        .into_boxed();
+    if let Some(b) = broker {
+        closing = closing.filter(openings::broker_id.eq(b.to_string()));
+    }
+    let closing: Vec<(String, Option<String>, Day)> = if casework { closing.load(conn)? } else { Vec::new() };
     let ids: Vec<&str> = closing.iter().map(|o| o.0.as_str()).collect();
     let presented: Vec<(Option<String>, crate::placements::Status)> = placements::table
         .filter(placements::opening_id.eq_any(&ids))
@@ -252,13 +286,18 @@ pub fn current(conn: &mut DbConnection, now: i64, settings: &SignalSettings) -> 
 
     // Consent requests that run out tomorrow without an answer.
     let tomorrow = today.succ_opt().expect("a next day");
-    let expiring: Vec<(String, String, String, Option<String>)> = shortlist::table
+    let mut expiring = shortlist::table
         .inner_join(seekers::table.on(seekers::id.eq(shortlist::seeker_id)))
         .filter(shortlist::consent_state.eq(ConsentState::Requested))
         .filter(shortlist::consent_deadline.eq(tomorrow.to_string()))
         .filter(seekers::erased_at.is_null())
         .select((shortlist::opening_id, shortlist::seeker_id, shortlist::added_by, seekers::unit))
-        .load(conn)?;
+        .into_boxed();
+    if let Some(b) = broker {
+        expiring = expiring.filter(shortlist::added_by.eq(b.to_string()));
+    }
+    let expiring: Vec<(String, String, String, Option<String>)> =
+        if casework { expiring.load(conn)? } else { Vec::new() };
     for (opening, seeker, by, unit) in expiring {
         let mut s = Signal::new(
             format!("consent_expires:{opening}:{seeker}:{tomorrow}"),
@@ -269,6 +308,7 @@ pub fn current(conn: &mut DbConnection, now: i64, settings: &SignalSettings) -> 
         s.date = Some(tomorrow.to_string());
         out.push(s);
     }
+    out.retain(|s| scope.shows(s));
     out.sort_by(|a, b| (a.kind, &a.key).cmp(&(b.kind, &b.key)));
     Ok(out)
 }

@@ -153,7 +153,7 @@ pub async fn deliver_due(pool: &Pool, settings: &SignalSettings, clock: &Clock) 
 pub async fn run(pool: &Pool, settings: &SignalSettings, base_url: &str, clock: &Clock) -> AppResult<PushSummary> {
     let (s, base, now) = (settings.clone(), base_url.to_string(), clock.now_ts());
     let new = db::run(pool, move |c| {
-        let signals = current(c, now, &s)?;
+        let signals = current(c, now, &s, &super::Scope::All)?;
         record_new(c, &signals, &base, now)
     })
     .await?;

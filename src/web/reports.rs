@@ -188,7 +188,9 @@ async fn report_page(
             (PreEscaped(svg::chart(&months)))
             figcaption { "Staplar: avslut per månad (grön när målet nåddes). Streckad linje: mål." }
         }
-        p { a.button href=(format!("/reports/monthly.csv?month={m}{}", unit.map(|u| format!("&unit={}", super::urlencode(u))).unwrap_or_default())) download { "Ladda ner som CSV" } }
+        p { a.button href=(format!("/reports/monthly.csv?month={m}{}", unit.map(|u| format!("&unit={}", super::urlencode(u))).unwrap_or_default())) download { "Ladda ner som CSV" }
+            " " a href=(format!("/reports/processes?month={m}{}", unit.map(|u| format!("&unit={}", super::urlencode(u))).unwrap_or_default())) { "Alla processer mot målen" }
+            " · " a href="/reports/follow-up" { "Uppföljning efter avslut" } }
         div.scroll {
             table.report {
                 thead { tr {
