@@ -34,3 +34,34 @@ pub async fn post(client: &reqwest::Client, url: &str, key: &str, json: String) 
 pub fn backoff_secs(attempts: i32) -> i64 {
     60i64 << attempts.clamp(0, 8)
 }
+
+/// POSTs up to `attempts` times, waiting `base`, then twice that, and so on; after each
+/// attempt `record` stores its outcome (`None`: delivered, `Some(why)`: failed), so nothing
+/// is lost between attempts. Returns whether it was delivered.
+pub async fn post_with_retries<F, Fut>(
+    client: &reqwest::Client,
+    url: &str,
+    key: &str,
+    body: &str,
+    (attempts, base): (u32, Duration),
+    mut record: F,
+) -> AppResult<bool>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = AppResult<()>>,
+{
+    let mut wait = base;
+    for attempt in 0..attempts {
+        if attempt > 0 {
+            tokio::time::sleep(wait).await;
+            wait *= 2;
+        }
+        let error = post(client, url, key, body.to_string()).await.err();
+        let delivered = error.is_none();
+        record(error).await?;
+        if delivered {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}

@@ -123,47 +123,35 @@ pub async fn deliver_due(
     .await?;
     let client = crate::webhook::client(Duration::from_millis(settings.timeout_ms))?;
     let mut summary = PushSummary::default();
+    let retries = (settings.attempts_per_run, Duration::from_millis(settings.retry_base_ms));
     for d in due {
-        let mut wait = Duration::from_millis(settings.retry_base_ms);
-        let mut delivered = false;
-        for attempt in 0..settings.attempts_per_run {
-            if attempt > 0 {
-                tokio::time::sleep(wait).await;
-                wait *= 2;
-            }
-            let error = crate::webhook::post(&client, &endpoint, &d.idempotency_key, d.payload.clone()).await.err();
-            let id = d.id.clone();
-            let now = clock.now_ts();
-            let backoff = (settings.retry_base_ms as i64 / 1000).max(1) * 60 * (1 << (d.attempts.clamp(0, 10)));
-            let ok = error.is_none();
-            db::run(pool, move |c| {
-                let q = report_deliveries::table.find(&id);
-                if ok {
-                    diesel::update(q)
-                        .set((
-                            report_deliveries::status.eq(DeliveryStatus::Delivered),
-                            report_deliveries::attempts.eq(report_deliveries::attempts + 1),
-                            report_deliveries::delivered_at.eq(now),
-                            report_deliveries::last_error.eq(None::<String>),
-                        ))
-                        .execute(c)?;
-                } else {
-                    diesel::update(q)
-                        .set((
-                            report_deliveries::attempts.eq(report_deliveries::attempts + 1),
-                            report_deliveries::last_error.eq(error),
-                            report_deliveries::next_attempt_at.eq(now + backoff),
-                        ))
-                        .execute(c)?;
-                }
-                Ok(())
+        let delivered =
+            crate::webhook::post_with_retries(&client, &endpoint, &d.idempotency_key, &d.payload, retries, |error| {
+                let (id, now) = (d.id.clone(), clock.now_ts());
+                let backoff = (settings.retry_base_ms as i64 / 1000).max(1) * 60 * (1 << (d.attempts.clamp(0, 10)));
+                db::run(pool, move |c| {
+                    let q = report_deliveries::table.find(&id);
+                    match error {
+                        None => diesel::update(q)
+                            .set((
+                                report_deliveries::status.eq(DeliveryStatus::Delivered),
+                                report_deliveries::attempts.eq(report_deliveries::attempts + 1),
+                                report_deliveries::delivered_at.eq(now),
+                                report_deliveries::last_error.eq(None::<String>),
+                            ))
+                            .execute(c)?,
+                        Some(why) => diesel::update(q)
+                            .set((
+                                report_deliveries::attempts.eq(report_deliveries::attempts + 1),
+                                report_deliveries::last_error.eq(why),
+                                report_deliveries::next_attempt_at.eq(now + backoff),
+                            ))
+                            .execute(c)?,
+                    };
+                    Ok(())
+                })
             })
             .await?;
-            if ok {
-                delivered = true;
-                break;
-            }
-        }
         if delivered {
             summary.delivered += 1;
         } else {

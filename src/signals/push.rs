@@ -100,45 +100,35 @@ pub async fn deliver_due(pool: &Pool, settings: &SignalSettings, clock: &Clock) 
     .await?;
     let client = crate::webhook::client(Duration::from_millis(settings.timeout_ms))?;
     let mut summary = PushSummary::default();
+    let retries = (settings.attempts_per_run, Duration::from_millis(settings.retry_base_ms));
     for d in due {
-        let mut wait = Duration::from_millis(settings.retry_base_ms);
-        let mut delivered = false;
-        for attempt in 0..settings.attempts_per_run {
-            if attempt > 0 {
-                tokio::time::sleep(wait).await;
-                wait *= 2;
-            }
-            let error = crate::webhook::post(&client, &endpoint, &d.signal_key, d.payload.clone()).await.err();
-            let (key, now, ok) = (d.signal_key.clone(), clock.now_ts(), error.is_none());
-            let backoff = crate::webhook::backoff_secs(d.attempts);
-            db::run(pool, move |c| {
-                let q = signal_deliveries::table.find(&key);
-                if ok {
-                    diesel::update(q)
-                        .set((
-                            signal_deliveries::status.eq(DeliveryStatus::Delivered),
-                            signal_deliveries::attempts.eq(signal_deliveries::attempts + 1),
-                            signal_deliveries::delivered_at.eq(now),
-                            signal_deliveries::last_error.eq(None::<String>),
-                        ))
-                        .execute(c)?;
-                } else {
-                    diesel::update(q)
-                        .set((
-                            signal_deliveries::attempts.eq(signal_deliveries::attempts + 1),
-                            signal_deliveries::last_error.eq(error),
-                            signal_deliveries::next_attempt_at.eq(now + backoff),
-                        ))
-                        .execute(c)?;
-                }
-                Ok(())
+        let delivered =
+            crate::webhook::post_with_retries(&client, &endpoint, &d.signal_key, &d.payload, retries, |error| {
+                let (key, now, backoff) =
+                    (d.signal_key.clone(), clock.now_ts(), crate::webhook::backoff_secs(d.attempts));
+                db::run(pool, move |c| {
+                    let q = signal_deliveries::table.find(&key);
+                    match error {
+                        None => diesel::update(q)
+                            .set((
+                                signal_deliveries::status.eq(DeliveryStatus::Delivered),
+                                signal_deliveries::attempts.eq(signal_deliveries::attempts + 1),
+                                signal_deliveries::delivered_at.eq(now),
+                                signal_deliveries::last_error.eq(None::<String>),
+                            ))
+                            .execute(c)?,
+                        Some(why) => diesel::update(q)
+                            .set((
+                                signal_deliveries::attempts.eq(signal_deliveries::attempts + 1),
+                                signal_deliveries::last_error.eq(why),
+                                signal_deliveries::next_attempt_at.eq(now + backoff),
+                            ))
+                            .execute(c)?,
+                    };
+                    Ok(())
+                })
             })
             .await?;
-            if ok {
-                delivered = true;
-                break;
-            }
-        }
         if delivered {
             summary.delivered += 1;
         } else {
