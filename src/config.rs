@@ -2,7 +2,10 @@
 //! environment variables. Every value is validated here so a bad one stops start-up with the
 //! key named, before anything is opened.
 
-use std::{net::SocketAddr, path::PathBuf};
+use std::{
+    net::{IpAddr, SocketAddr},
+    path::PathBuf,
+};
 
 use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;
@@ -19,6 +22,7 @@ const NAMED_ENV: &[(&str, &str)] = &[
     ("PLATSA_BODY_LIMIT", "body_limit"),
     ("PLATSA_BODY_TIMEOUT_MS", "body_timeout_ms"),
     ("PLATSA_CLOCK", "clock"),
+    ("PLATSA_TRUSTED_PROXIES", "proxy.trusted"),
     ("PLATSA_APPLICATIONS_PER_MINUTE", "booking.applications_per_minute"),
 ];
 
@@ -163,6 +167,58 @@ impl SignalSettings {
     }
 }
 
+/// Addresses of the reverse proxies in front of Platsa. Only a request from one of these may
+/// say (in `X-Forwarded-For` / `X-Forwarded-Proto`) who the client is and whether it came
+/// over TLS; from anyone else those headers are ignored.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TrustedProxies(Vec<(IpAddr, u8)>);
+
+impl TrustedProxies {
+    /// Comma-separated addresses or CIDR blocks (`127.0.0.1, 10.0.0.0/8, ::1`); empty: none.
+    pub fn parse(raw: &str) -> Result<Self, ConfigError> {
+        let bad = || invalid("proxy.trusted", "must be IP addresses or CIDR blocks, separated by commas");
+        let mut out = Vec::new();
+        for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (addr, bits) = match part.split_once('/') {
+                Some((a, b)) => (a.parse::<IpAddr>().map_err(|_| bad())?, Some(b.parse::<u8>().map_err(|_| bad())?)),
+                None => (part.parse::<IpAddr>().map_err(|_| bad())?, None),
+            };
+            let max = if addr.is_ipv4() { 32 } else { 128 };
+            let bits = bits.unwrap_or(max);
+            if bits > max {
+                return Err(bad());
+            }
+            out.push((addr, bits));
+        }
+        Ok(Self(out))
+    }
+
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        // An IPv4 peer may arrive mapped into IPv6 (`::ffff:a.b.c.d`).
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(ip),
+            v4 => v4,
+        };
+        self.0.iter().any(|(net, bits)| match (net, ip) {
+            (IpAddr::V4(n), IpAddr::V4(a)) => {
+                let mask = if *bits == 0 { 0 } else { u32::MAX << (32 - u32::from(*bits)) };
+                u32::from(*n) & mask == u32::from(a) & mask
+            }
+            (IpAddr::V6(n), IpAddr::V6(a)) => {
+                let mask = if *bits == 0 { 0 } else { u128::MAX << (128 - u32::from(*bits)) };
+                u128::from(*n) & mask == u128::from(a) & mask
+            }
+            _ => false,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProxySettings {
+    trusted: String,
+}
+
 /// Application intake and booking.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -234,6 +290,7 @@ struct RawSettings {
     body_timeout_ms: u64,
     clock: String,
     matching: MatchingSettings,
+    proxy: ProxySettings,
     reports: ReportSettings,
     signals: SignalSettings,
     booking: BookingSettings,
@@ -253,6 +310,7 @@ pub struct Settings {
     pub body_timeout: std::time::Duration,
     pub clock: Option<DateTime<FixedOffset>>,
     pub matching: MatchingSettings,
+    pub trusted_proxies: TrustedProxies,
     pub reports: ReportSettings,
     pub signals: SignalSettings,
     pub booking: BookingSettings,
@@ -410,6 +468,7 @@ impl Settings {
             body_timeout: std::time::Duration::from_millis(raw.body_timeout_ms),
             clock,
             matching: raw.matching.validate()?,
+            trusted_proxies: TrustedProxies::parse(&raw.proxy.trusted)?,
             reports: raw.reports.validate()?,
             signals: raw.signals.validate()?,
             booking: raw.booking.validate()?,
@@ -465,6 +524,31 @@ fn merge(base: &mut toml::Table, layer: toml::Table) {
             (_, v) => {
                 base.insert(k, v);
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod proxy_tests {
+    use super::TrustedProxies;
+
+    #[test]
+    fn trusted_proxies_match_addresses_and_blocks() {
+        let t = TrustedProxies::parse("10.0.0.0/8, 192.168.1.1, fd00::/8").unwrap();
+        for (ip, yes) in [
+            ("10.200.3.4", true),
+            ("11.0.0.1", false),
+            ("192.168.1.1", true),
+            ("192.168.1.2", false),
+            ("::ffff:10.1.1.1", true),
+            ("fd12::1", true),
+            ("fe80::1", false),
+        ] {
+            assert_eq!(t.contains(ip.parse().unwrap()), yes, "{ip}");
+        }
+        assert!(TrustedProxies::parse("").unwrap().0.is_empty());
+        for bad in ["10.0.0.0/33", "proxy.local", "10.0.0.0/x"] {
+            assert!(TrustedProxies::parse(bad).is_err(), "{bad}");
         }
     }
 }

@@ -304,3 +304,51 @@ impl RateLimiter {
         (elapsed < 60 && *n >= per_minute).then(|| 60u64.saturating_sub(elapsed).max(1))
     }
 }
+
+/// Who sent a request: the peer, or, when the peer is a trusted proxy, the client it names.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Client {
+    pub ip: IpAddr,
+    /// The client reached the proxy over TLS (`X-Forwarded-Proto: https` from a trusted proxy).
+    pub tls: bool,
+}
+
+/// Reads the client from the request: `X-Forwarded-For` is read from the right, past every
+/// trusted hop, so a client cannot choose its address by sending the header itself.
+pub fn client(req: &HttpRequest) -> Client {
+    let peer = req.peer_addr().map(|a| a.ip()).unwrap_or(IpAddr::from([0, 0, 0, 0]));
+    let Some(trusted) = req.app_data::<crate::config::TrustedProxies>() else { return Client { ip: peer, tls: false } };
+    if !trusted.contains(peer) {
+        return Client { ip: peer, tls: false };
+    }
+    let forwarded: Vec<IpAddr> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse().ok())
+        .collect();
+    let ip = forwarded.iter().rev().find(|a| !trusted.contains(**a)).or(forwarded.first()).copied().unwrap_or(peer);
+    let tls = req
+        .headers()
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|p| p.trim().eq_ignore_ascii_case("https"));
+    Client { ip, tls }
+}
+
+/// Answers to a client that came over TLS tell its browser to keep to TLS (HSTS).
+pub async fn strict_transport_security<B: MessageBody + 'static>(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<B>,
+) -> Result<ServiceResponse<B>, actix_web::Error> {
+    let tls = client(req.request()).tls;
+    let mut res = next.call(req).await?;
+    if tls {
+        res.headers_mut().insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            header::HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    Ok(res)
+}

@@ -36,6 +36,7 @@ impl Application {
         let address = listener.local_addr()?;
         let body_limit = state.settings.body_limit;
         let body_timeout = state.settings.body_timeout;
+        let trusted = state.settings.trusted_proxies.clone();
         let app_state = state.clone();
         let schedules = spawn_schedules(state.clone());
         let server = HttpServer::new(move || {
@@ -43,10 +44,12 @@ impl Application {
                 .app_data(app_state.clone())
                 .app_data(BodyLimit(body_limit))
                 .app_data(BodyTimeout(body_timeout))
+                .app_data(trusted.clone())
                 .app_data(web::PayloadConfig::new(body_limit))
                 .app_data(web::QueryConfig::default().error_handler(query_error))
                 .app_data(web::PathConfig::default().error_handler(path_error))
                 .wrap(actix_web::middleware::from_fn(refuse_control_characters))
+                .wrap(actix_web::middleware::from_fn(crate::http::strict_transport_security))
                 .wrap(ErrorHandlers::new().default_handler(problem_fallback))
                 // Answers carry personal data: never cached, never sniffed. Pages and assets
                 // set their own Cache-Control, which this keeps.

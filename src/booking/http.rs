@@ -1,5 +1,3 @@
-use std::net::IpAddr;
-
 use actix_web::{HttpRequest, HttpResponse, delete, get, http::header, patch, post, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -146,7 +144,7 @@ async fn working_days(
 /// The public application form's endpoint: no token; rate-limited per client address.
 #[post("/api/v1/applications")]
 async fn apply(state: web::Data<AppState>, req: HttpRequest, body: Json<ApplicationInput>) -> AppResult<HttpResponse> {
-    let ip = req.peer_addr().map(|a| a.ip()).unwrap_or(IpAddr::from([0, 0, 0, 0]));
+    let ip = crate::http::client(&req).ip;
     state
         .applications_limiter
         .allow(ip, state.settings.booking.applications_per_minute)
@@ -209,7 +207,7 @@ async fn guarded<T>(
     req: &HttpRequest,
     work: impl std::future::Future<Output = AppResult<T>>,
 ) -> AppResult<T> {
-    let ip = req.peer_addr().map(|a| a.ip()).unwrap_or(IpAddr::from([0, 0, 0, 0]));
+    let ip = crate::http::client(req).ip;
     if let Some(retry_after_secs) = state.booking_token_misses.exhausted(ip, TOKEN_MISSES_PER_MINUTE) {
         return Err(AppError::TooManyRequests { retry_after_secs });
     }

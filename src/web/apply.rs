@@ -160,7 +160,7 @@ fn offers_page(csrf: &str, o: &Offer<'_>, names: &HashMap<String, String>) -> Ma
 }
 
 fn client_ip(req: &HttpRequest) -> IpAddr {
-    req.peer_addr().map(|a| a.ip()).unwrap_or(IpAddr::from([0, 0, 0, 0]))
+    crate::http::client(req).ip
 }
 
 fn booking_cookie(req: &HttpRequest, token: &str) -> Cookie<'static> {

@@ -26,7 +26,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 const MISSES_PER_MINUTE: u32 = 30;
 
 fn ip(req: &HttpRequest) -> IpAddr {
-    req.peer_addr().map(|a| a.ip()).unwrap_or(IpAddr::from([0, 0, 0, 0]))
+    crate::http::client(req).ip
 }
 
 async fn guarded<T>(state: &AppState, req: &HttpRequest, r: Result<T, AppError>) -> Result<T, AppError> {

@@ -487,3 +487,45 @@ async fn a_wrong_method_is_405_with_allow() {
         assert_problem(res, 405).await;
     }
 }
+
+/// Behind a trusted proxy the rate limits count the client it names, and an answer to a
+/// client that used TLS carries HSTS; from anyone else the forwarding headers are ignored.
+#[tokio::test]
+async fn only_a_trusted_proxy_names_the_client_and_its_tls() {
+    let application = |i: u32| json!({"personnummer": pnr("19930303", i), "first_name": "Sara", "last_name": "Nilsson", "phone": "0701112233"});
+    let behind =
+        spawn_app_with(&[("PLATSA_TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1"), ("PLATSA_APPLICATIONS_PER_MINUTE", "2")])
+            .await;
+    let send = |app: &TestApp, i: u32, forwarded: &str| {
+        app.client
+            .post(app.url("/api/v1/applications"))
+            .header("x-forwarded-for", forwarded)
+            .json(&application(i))
+            .send()
+    };
+    // Two per client and minute: the third from 203.0.113.5 is refused, even when it adds a
+    // made-up address in front (the proxy appends the real one), while 203.0.113.6 is another
+    // client.
+    assert_eq!(send(&behind, 1, "203.0.113.5").await.unwrap().status(), 201);
+    assert_eq!(send(&behind, 2, "203.0.113.5, 10.1.2.3").await.unwrap().status(), 201);
+    assert_eq!(send(&behind, 3, "198.51.100.7, 203.0.113.5").await.unwrap().status(), 429);
+    assert_eq!(send(&behind, 4, "203.0.113.6").await.unwrap().status(), 201);
+    let hsts = |res: &reqwest::Response| {
+        res.headers().get("strict-transport-security").map(|v| v.to_str().unwrap().to_string())
+    };
+    let over_tls = behind.client.get(behind.url("/healthz")).header("x-forwarded-proto", "https").send().await.unwrap();
+    assert_eq!(hsts(&over_tls).as_deref(), Some("max-age=31536000; includeSubDomains"));
+    let plain = behind.client.get(behind.url("/healthz")).header("x-forwarded-proto", "http").send().await.unwrap();
+    assert_eq!(hsts(&plain), None);
+
+    // Without trusted proxies the same headers change nothing: every request is the peer's.
+    let direct = spawn_app_with(&[("PLATSA_APPLICATIONS_PER_MINUTE", "2")]).await;
+    assert_eq!(send(&direct, 1, "203.0.113.5").await.unwrap().status(), 201);
+    assert_eq!(send(&direct, 2, "203.0.113.6").await.unwrap().status(), 201);
+    assert_eq!(send(&direct, 3, "203.0.113.7").await.unwrap().status(), 429);
+    let spoofed = direct.client.get(direct.url("/healthz")).header("x-forwarded-proto", "https").send().await.unwrap();
+    assert_eq!(hsts(&spoofed), None);
+    // A wrong proxy list stops start-up, naming the key.
+    let err = platsa::config::Settings::with_overrides(&[("PLATSA_TRUSTED_PROXIES", "10.0.0.0/33")]).err().unwrap();
+    assert!(err.to_string().contains("proxy.trusted"), "{err}");
+}
