@@ -219,6 +219,28 @@ struct ProxySettings {
     trusted: String,
 }
 
+/// Erasing people automatically after a period without activity or after their exit.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionSettings {
+    /// Months after the exit date, or after the last activity, when a person is erased; 0: never.
+    pub inactive_months: u32,
+    /// Local hour from which the daily run may start.
+    pub hour: u32,
+}
+
+impl RetentionSettings {
+    fn validate(self) -> Result<Self, ConfigError> {
+        if self.inactive_months > 1200 {
+            return Err(invalid("retention.inactive_months", "must be between 0 (off) and 1200"));
+        }
+        if self.hour > 23 {
+            return Err(invalid("retention.hour", "must be an hour, 0 to 23"));
+        }
+        Ok(self)
+    }
+}
+
 /// Application intake and booking.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -291,6 +313,7 @@ struct RawSettings {
     clock: String,
     matching: MatchingSettings,
     proxy: ProxySettings,
+    retention: RetentionSettings,
     reports: ReportSettings,
     signals: SignalSettings,
     booking: BookingSettings,
@@ -311,6 +334,7 @@ pub struct Settings {
     pub clock: Option<DateTime<FixedOffset>>,
     pub matching: MatchingSettings,
     pub trusted_proxies: TrustedProxies,
+    pub retention: RetentionSettings,
     pub reports: ReportSettings,
     pub signals: SignalSettings,
     pub booking: BookingSettings,
@@ -469,6 +493,7 @@ impl Settings {
             clock,
             matching: raw.matching.validate()?,
             trusted_proxies: TrustedProxies::parse(&raw.proxy.trusted)?,
+            retention: raw.retention.validate()?,
             reports: raw.reports.validate()?,
             signals: raw.signals.validate()?,
             booking: raw.booking.validate()?,

@@ -29,6 +29,7 @@ pub mod placements;
 pub mod processes;
 pub mod reference;
 pub mod reports;
+pub mod retention;
 pub mod search;
 pub mod seekers;
 pub mod shortlist;

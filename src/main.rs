@@ -99,6 +99,11 @@ enum Command {
         #[command(subcommand)]
         command: ReportCommand,
     },
+    /// Retention: erase everyone past `retention.inactive_months` (as the daily run does).
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCommand,
+    },
     /// Signals: list the current ones, or push the new ones to `signals.webhook`.
     Signals {
         #[command(subcommand)]
@@ -169,6 +174,15 @@ enum ReportCommand {
     Push {
         #[arg(long)]
         month: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum RetentionCommand {
+    /// Erase everyone due now; with --dry-run only list them (JSON lines: ids, why, since).
+    Run {
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -270,6 +284,21 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
         Command::Report { command } => {
             let storage = Storage::open(&settings).await?;
             report_command(&storage, &settings, command).await
+        }
+        Command::Retention { command: RetentionCommand::Run { dry_run } } => {
+            let storage = Storage::open(&settings).await?;
+            let (now, months) = (storage.clock.now_ts(), settings.retention.inactive_months);
+            if months == 0 {
+                anyhow::bail!("retention.inactive_months is 0: retention is off");
+            }
+            let list = platsa::db::run(&storage.pool, move |c| platsa::retention::run(c, now, months, dry_run))
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            for d in &list {
+                println!("{}", serde_json::to_string(d)?);
+            }
+            println!("{} {} (after {months} months)", list.len(), if dry_run { "due for erasure" } else { "erased" });
+            Ok(())
         }
         Command::Signals { command } => {
             let storage = Storage::open(&settings).await?;

@@ -113,6 +113,10 @@ fn spawn_schedules(state: web::Data<AppState>) -> tokio::task::JoinHandle<()> {
                     tracing::warn!(error = %e, "pushing signals failed; retried later");
                 }
             }
+            let (now, retention) = (state.clock.now_ts(), state.settings.retention.clone());
+            if let Err(e) = crate::db::run(&state.pool, move |c| crate::retention::daily(c, now, &retention)).await {
+                tracing::warn!(error = %e, "the daily retention run failed; tomorrow's catches up");
+            }
             if let Err(e) = crate::reports::push::scheduled(&state.pool, &state.settings.reports, &state.clock).await {
                 tracing::warn!(error = %e, "scheduled report push failed; retried later");
             }
@@ -154,6 +158,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::processes::http::routes)
         .configure(crate::signals::http::routes)
         .configure(crate::followup::http::routes)
+        .configure(crate::retention::http::routes)
         .configure(crate::booking::http::routes)
         .configure(crate::taxonomy::http::routes)
         .configure(crate::units::http::routes)

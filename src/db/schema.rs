@@ -452,3 +452,12 @@ diesel::table! {
 diesel::allow_tables_to_appear_in_same_query!(process_targets, users);
 diesel::allow_tables_to_appear_in_same_query!(process_target_changes, users);
 diesel::allow_tables_to_appear_in_same_query!(seeker_returns, seekers);
+
+diesel::table! {
+    retention_runs (day) {
+        day -> Text,
+        erased -> Integer,
+        started_at -> BigInt,
+        finished_at -> Nullable<BigInt>,
+    }
+}

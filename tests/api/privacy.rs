@@ -529,3 +529,97 @@ async fn only_a_trusted_proxy_names_the_client_and_its_tls() {
     let err = platsa::config::Settings::with_overrides(&[("PLATSA_TRUSTED_PROXIES", "10.0.0.0/33")]).err().unwrap();
     assert!(err.to_string().contains("proxy.trusted"), "{err}");
 }
+
+/// Retention: people are erased a configured period after their exit or their last activity;
+/// a dry run lists them and changes nothing; the daily run erases them once, audited as
+/// `system`; anyone active in the period is kept.
+#[tokio::test]
+async fn retention_erases_after_the_period_and_a_dry_run_changes_nothing() {
+    // 36 months before 23 November 2026: anything before 23 November 2023 is due. The
+    // background run waits for 23:00, so only the calls below erase.
+    let app = spawn_app_with(&[("PLATSA_RETENTION__HOUR", "23")]).await;
+    let (broker, broker_id) = app.token("broker", "Britt", None).await;
+    let register = |clock: &'static str, serial: u32| {
+        let (app, broker, broker_id) = (&app, broker.clone(), broker_id.clone());
+        async move {
+            let then = app.at_clock(clock).await;
+            let mut body = seeker_body(&pnr("19800101", serial));
+            body["broker_id"] = broker_id.into();
+            let res = then.post_json("/api/v1/seekers", &broker, &body).await;
+            assert_eq!(res.status(), 201);
+            (res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string(), then)
+        }
+    };
+    // Registered in 2022 and never heard of since: due.
+    let (silent, _a) = register("2022-06-01T10:00:00+02:00", 1).await;
+    // Registered in 2022, left for work in January 2023: due (exit before the cutoff).
+    let (left_early, b) = register("2022-06-01T10:00:00+02:00", 2).await;
+    let exit = json!({"status": "exited", "exit_reason": "employment", "exit_date": "2023-01-10"});
+    assert_eq!(
+        b.at_clock("2023-02-01T10:00:00+01:00")
+            .await
+            .patch_json(&format!("/api/v1/seekers/{left_early}"), &broker, &exit)
+            .await
+            .status(),
+        200
+    );
+    // Registered in 2022 but called in 2025: kept.
+    let (called, _c) = register("2022-06-01T10:00:00+02:00", 3).await;
+    let call = json!({"kind": "call", "text": "Hörde av mig.", "at": "2025-01-10T10:00:00+01:00"});
+    assert_eq!(app.post_json(&format!("/api/v1/seekers/{called}/journal"), &broker, &call).await.status(), 201);
+    // Left in May 2024: kept (exit within the period).
+    let (left_late, d) = register("2022-06-01T10:00:00+02:00", 4).await;
+    let exit = json!({"status": "exited", "exit_reason": "studies", "exit_date": "2024-05-02"});
+    assert_eq!(
+        d.at_clock("2024-05-10T10:00:00+02:00")
+            .await
+            .patch_json(&format!("/api/v1/seekers/{left_late}"), &broker, &exit)
+            .await
+            .status(),
+        200
+    );
+
+    // The dry run lists the two, and changes nothing.
+    let listed: Value = app.get("/api/v1/retention", &app.admin_token).await.json().await.unwrap();
+    assert_eq!((listed["inactive_months"].as_i64(), listed["cutoff"].as_str()), (Some(36), Some("2023-11-23")));
+    let due: Vec<(&str, &str, &str)> = listed["due"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["seeker_id"].as_str().unwrap(), d["reason"].as_str().unwrap(), d["since"].as_str().unwrap()))
+        .collect();
+    assert_eq!(due, [(silent.as_str(), "inactive", "2022-06-01"), (left_early.as_str(), "exited", "2023-01-10")]);
+    assert!(!listed.to_string().contains("Amira"), "no names in the list");
+    assert_problem(app.get("/api/v1/retention", &broker).await, 403).await;
+    let st = &app.state;
+    let (now, months) = (st.clock.now_ts(), st.settings.retention.inactive_months);
+    let dry = platsa::db::run(&st.pool, move |c| platsa::retention::run(c, now, months, true)).await.unwrap();
+    assert_eq!(dry.len(), 2);
+    assert_eq!(app.get(&format!("/api/v1/seekers/{silent}"), &broker).await.status(), 200, "a dry run erases nothing");
+
+    // The daily run erases them once; a second process (or a second tick) the same day does nothing.
+    let settings = platsa::config::RetentionSettings { inactive_months: 36, hour: 2 };
+    let s = settings.clone();
+    let first = platsa::db::run(&st.pool, move |c| platsa::retention::daily(c, now, &s)).await.unwrap();
+    assert_eq!(first, Some(2));
+    let again = platsa::db::run(&st.pool, move |c| platsa::retention::daily(c, now, &settings)).await.unwrap();
+    assert_eq!(again, None);
+    for gone in [&silent, &left_early] {
+        assert_problem(app.get(&format!("/api/v1/seekers/{gone}"), &broker).await, 404).await;
+    }
+    for kept in [&called, &left_late] {
+        assert_eq!(app.get(&format!("/api/v1/seekers/{kept}"), &broker).await.status(), 200);
+    }
+    // Counted in the audit report: two erasures by the system, named in Swedish in the CSV.
+    let audit: Value = app.get("/api/v1/audit?user_id=system", &app.admin_token).await.json().await.unwrap();
+    assert_eq!(audit["total"], 2);
+    assert!(audit["items"].as_array().unwrap().iter().all(|e| e["action"] == "retention"));
+    let csv = app.get("/api/v1/audit.csv?user_id=system", &app.admin_token).await.text().await.unwrap();
+    assert_eq!(csv.lines().filter(|l| l.contains("Gallring (automatisk)")).count(), 2, "{csv}");
+    let listed: Value = app.get("/api/v1/retention", &app.admin_token).await.json().await.unwrap();
+    assert!(listed["due"].as_array().unwrap().is_empty());
+    assert_eq!(
+        (listed["runs"][0]["day"].as_str(), listed["runs"][0]["erased"].as_i64()),
+        (Some("2026-11-23"), Some(2))
+    );
+}
