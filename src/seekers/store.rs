@@ -375,7 +375,9 @@ pub fn update(
 /// reports need stay. On SQLite the freed pages are zeroed (`secure_delete`) and the WAL is
 /// checkpointed and truncated, so the file holds no copy either.
 pub fn erase(conn: &mut DbConnection, now: i64, id: &str) -> AppResult<()> {
-    use crate::db::schema::{applications, bookings, placement_events, placements};
+    use crate::db::schema::{
+        applications, bookings, consent_events, employer_feedback, placement_events, placements, shortlist,
+    };
     write_tx(conn, |c| {
         get(c, id)?;
         let linked = applications::table.filter(applications::seeker_id.eq(id)).select(applications::id);
@@ -396,6 +398,18 @@ pub fn erase(conn: &mut DbConnection, now: i64, id: &str) -> AppResult<()> {
         let placement_ids = placements::table.filter(placements::seeker_id.eq(id)).select(placements::id);
         diesel::update(placement_events::table.filter(placement_events::placement_id.eq_any(placement_ids)))
             .set(placement_events::note.eq(None::<String>))
+            .execute(c)?;
+        // What brokers and employers wrote about the person: shortlist and consent notes, the
+        // employer's answers (the answers themselves stay, as anonymous facts).
+        let placement_ids = placements::table.filter(placements::seeker_id.eq(id)).select(placements::id);
+        diesel::update(employer_feedback::table.filter(employer_feedback::placement_id.eq_any(placement_ids)))
+            .set(employer_feedback::note.eq(None::<String>))
+            .execute(c)?;
+        diesel::update(shortlist::table.filter(shortlist::seeker_id.eq(id)))
+            .set(shortlist::note.eq(None::<String>))
+            .execute(c)?;
+        diesel::update(consent_events::table.filter(consent_events::seeker_id.eq(id)))
+            .set(consent_events::note.eq(None::<String>))
             .execute(c)?;
         diesel::update(seekers::table.find(id))
             .set((

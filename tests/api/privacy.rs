@@ -251,6 +251,31 @@ async fn erasure_leaves_nothing_readable_behind() {
     let url = format!("/api/v1/placements/{}/transitions", placement["id"].as_str().unwrap());
     assert_eq!(app.post_json(&url, &broker, &step).await.status(), 200);
 
+    // A broker shortlists the person for an opening with a note, and records their consent
+    // (by phone) with another.
+    let employer = app.employer("Omsorg AB", "556036-0793", false).await;
+    let mut o = opening_body();
+    o["employer_id"] = employer.into();
+    let opening: Value = app.post_json("/api/v1/openings", &broker, &o).await.json().await.unwrap();
+    let opening = opening["id"].as_str().unwrap().to_string();
+    let res = app
+        .post_json(
+            &format!("/api/v1/openings/{opening}/shortlist"),
+            &broker,
+            &json!({"seeker_id": seeker, "note": "SHORTLISTMARKER ring efter 16"}),
+        )
+        .await;
+    assert!(res.status().is_success(), "{}", res.status());
+    let res = app
+        .client
+        .put(app.url(&format!("/api/v1/openings/{opening}/shortlist/{seeker}/consent")))
+        .bearer_auth(&broker)
+        .json(&json!({"state": "given", "how": "phone", "note": "CONSENTMARKER sa ja i telefon"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+
     let sqlite_bytes = || {
         let url = app.state.settings.database_url.redacted();
         let path = url.trim_start_matches("sqlite://").to_string();
@@ -262,7 +287,9 @@ async fn erasure_leaves_nothing_readable_behind() {
     if backend() == "sqlite" {
         // The scan below finds what is there: before erasure, it is.
         let before = sqlite_bytes();
-        assert!(holds(&before, "SITUATIONMARKER") && holds(&before, "zelmira.q@example.se"));
+        for there in ["SITUATIONMARKER", "zelmira.q@example.se", "SHORTLISTMARKER", "CONSENTMARKER"] {
+            assert!(holds(&before, there), "{there} is stored before the erasure");
+        }
     }
 
     assert_eq!(app.delete(&format!("/api/v1/seekers/{seeker}"), &app.admin_token).await.status(), 204);
@@ -294,6 +321,25 @@ async fn erasure_leaves_nothing_readable_behind() {
     .unwrap();
     assert!(!situations.is_empty() && situations.iter().all(Option::is_none), "{situations:?}");
     assert!(notes.len() == 2 && notes.iter().all(Option::is_none), "{notes:?}");
+    let id = seeker.clone();
+    let (shortlisted, consents) = platsa::db::run(&app.state.pool, move |c| {
+        use diesel::prelude::*;
+        use platsa::db::schema::{consent_events, shortlist};
+        let shortlisted: Vec<Option<String>> =
+            shortlist::table.filter(shortlist::seeker_id.eq(&id)).select(shortlist::note).load(c)?;
+        let consents: Vec<(String, Option<String>)> = consent_events::table
+            .filter(consent_events::seeker_id.eq(&id))
+            .select((consent_events::state, consent_events::note))
+            .load(c)?;
+        Ok((shortlisted, consents))
+    })
+    .await
+    .unwrap();
+    assert!(shortlisted.len() == 1 && shortlisted[0].is_none(), "{shortlisted:?}");
+    assert!(
+        !consents.is_empty() && consents.iter().all(|(state, note)| !state.is_empty() && note.is_none()),
+        "the fact stays, the note goes: {consents:?}"
+    );
     // In the SQLite file and its WAL, byte for byte.
     if backend() == "sqlite" {
         let bytes = sqlite_bytes();
@@ -304,6 +350,8 @@ async fn erasure_leaves_nothing_readable_behind() {
             "SITUATIONMARKER",
             "NOTEMARKER",
             "STEPMARKER",
+            "SHORTLISTMARKER",
+            "CONSENTMARKER",
             "0761112233",
         ] {
             assert!(!holds(&bytes, secret), "`{secret}` is still in the SQLite files");
