@@ -183,9 +183,16 @@ pub fn driving_licences(items: &[String], field: &str, errors: &mut Errors) -> V
     out
 }
 
-/// A required text of bounded length, trimmed.
+/// Unicode NFC: "Å" typed as A and a combining ring is stored as the one letter, so the same
+/// name is the same text for search, duplicates and sorting.
+fn nfc(v: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    v.nfc().collect()
+}
+
+/// A required text of bounded length, trimmed, in NFC.
 pub fn text(value: &str, field: &str, max: usize, errors: &mut Errors) -> String {
-    let v = value.trim().to_string();
+    let v = nfc(value.trim());
     if v.is_empty() {
         errors.add(field, Fault::Required, "must not be empty");
     } else if v.chars().count() > max {
@@ -209,24 +216,24 @@ fn characters(v: &str, field: &str, free_text: bool, errors: &mut Errors) {
     }
 }
 
-/// Free text about a person or a job (several lines allowed); blank becomes none.
+/// Free text about a person or a job (several lines allowed), in NFC; blank becomes none.
 pub fn free_text(value: &Option<String>, field: &str, max: usize, errors: &mut Errors) -> Option<String> {
-    let v = value.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
+    let v = nfc(value.as_deref().map(str::trim).filter(|v| !v.is_empty())?);
     if v.chars().count() > max {
         errors.add(field, Fault::Length, format!("must be at most {max} characters"));
     } else {
-        characters(v, field, true, errors);
+        characters(&v, field, true, errors);
     }
-    Some(v.to_string())
+    Some(v)
 }
 
-/// An optional text: blank becomes none.
+/// An optional text, in NFC: blank becomes none.
 pub fn optional_text(value: &Option<String>, field: &str, max: usize, errors: &mut Errors) -> Option<String> {
-    let v = value.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
+    let v = nfc(value.as_deref().map(str::trim).filter(|v| !v.is_empty())?);
     if v.chars().count() > max {
         errors.add(field, Fault::Length, format!("must be at most {max} characters"));
     } else {
-        characters(v, field, false, errors);
+        characters(&v, field, false, errors);
     }
-    Some(v.to_string())
+    Some(v)
 }

@@ -671,3 +671,34 @@ async fn retention_erases_after_the_period_and_a_dry_run_changes_nothing() {
         (Some("2026-11-23"), Some(2))
     );
 }
+
+/// Names and texts are stored in Unicode NFC: "Å" sent as A plus a combining ring is the one
+/// letter, so the same name is the same text everywhere.
+#[tokio::test]
+async fn names_and_texts_are_stored_in_nfc() {
+    let app = spawn_app().await;
+    let (broker, _) = app.token("broker", "Britt", None).await;
+    let mut body = seeker_body(&pnr("19850505", 61));
+    body["first_name"] = "A\u{030A}sa".into();
+    body["last_name"] = "O\u{0308}berg".into();
+    body["summary"] = "Har jobbat i ka\u{0308}llare och ko\u{0308}k.".into();
+    let res = app.post_json("/api/v1/seekers", &broker, &body).await;
+    assert_eq!(res.status(), 201);
+    let created: Value = res.json().await.unwrap();
+    assert_eq!(created["first_name"], "\u{00C5}sa");
+    assert_eq!(created["last_name"], "\u{00D6}berg");
+    assert_eq!(created["summary"], "Har jobbat i k\u{00E4}llare och k\u{00F6}k.");
+    // The public application too.
+    let application = json!({"personnummer": pnr("19930303", 62), "first_name": "Zo\u{0308}e", "last_name": "Nilsson", "phone": "0701112233"});
+    let res = app.client.post(app.url("/api/v1/applications")).json(&application).send().await.unwrap();
+    assert_eq!(res.status(), 201);
+    let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+    let stored = platsa::db::run(&app.state.pool, move |c| {
+        use diesel::prelude::*;
+        use platsa::db::schema::applications;
+        Ok(applications::table.find(&id).select(applications::first_name).first::<Option<String>>(c)?)
+    })
+    .await
+    .unwrap();
+    assert_eq!(stored.as_deref(), Some("Z\u{00F6}e"));
+}
