@@ -96,6 +96,7 @@ crate::text_enum! {
         Contact = "contact",
         ShortlistEntry = "shortlist_entry",
         ConsentRequest = "consent_request",
+        Import = "import",
     }
 }
 

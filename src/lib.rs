@@ -19,6 +19,7 @@ pub mod export;
 pub mod followup;
 pub mod http;
 pub mod ident;
+pub mod imports;
 pub mod journal;
 pub mod json;
 pub mod matching;

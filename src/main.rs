@@ -99,6 +99,11 @@ enum Command {
         #[command(subcommand)]
         command: ReportCommand,
     },
+    /// Bulk import (see README: Importing a register).
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// Retention: erase everyone past `retention.inactive_months` (as the daily run does).
     Retention {
         #[command(subcommand)]
@@ -174,6 +179,27 @@ enum ReportCommand {
     Push {
         #[arg(long)]
         month: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import seekers from a CSV (`;` or `,`, UTF-8 with or without BOM), XLSX or JSON Lines
+    /// file; rows are matched by personnummer (updated, never duplicated).
+    Seekers {
+        file: std::path::PathBuf,
+        /// A JSON file naming which column fills which field: {"Personnr": "personnummer"}.
+        #[arg(long)]
+        mapping: Option<std::path::PathBuf>,
+        /// csv, xlsx or jsonl (default: from the file name).
+        #[arg(long)]
+        format: Option<String>,
+        /// Check every row and print the report; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Apply nothing if one row is bad.
+        #[arg(long)]
+        all_or_nothing: bool,
     },
 }
 
@@ -284,6 +310,10 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
         Command::Report { command } => {
             let storage = Storage::open(&settings).await?;
             report_command(&storage, &settings, command).await
+        }
+        Command::Import { command: ImportCommand::Seekers { file, mapping, format, dry_run, all_or_nothing } } => {
+            let storage = Storage::open(&settings).await?;
+            import_seekers(&storage, file, mapping, format, platsa::imports::Options { dry_run, all_or_nothing }).await
         }
         Command::Retention { command: RetentionCommand::Run { dry_run } } => {
             let storage = Storage::open(&settings).await?;
@@ -425,6 +455,73 @@ async fn report_command(state: &Storage, settings: &Settings, command: ReportCom
             }
         }
     }
+    Ok(())
+}
+
+async fn import_seekers(
+    state: &Storage,
+    file: std::path::PathBuf,
+    mapping: Option<std::path::PathBuf>,
+    format: Option<String>,
+    opts: platsa::imports::Options,
+) -> anyhow::Result<()> {
+    use platsa::imports::{Format, Mapping, import, read_rows};
+    let name = file.display().to_string();
+    let format = match format {
+        Some(f) => Format::parse(&f).ok_or_else(|| anyhow::anyhow!("--format: `{f}` is not csv, xlsx or jsonl"))?,
+        None => Format::of_name(&name).ok_or_else(|| anyhow::anyhow!("{name}: name the format with --format"))?,
+    };
+    let mapping = match mapping {
+        Some(p) => Mapping::parse(&std::fs::read_to_string(&p)?).map_err(|e| anyhow::anyhow!("--mapping: {e}"))?,
+        None => Mapping::default(),
+    };
+    let bytes = std::fs::read(&file)?;
+    let started = std::time::Instant::now();
+    let rows = read_rows(&bytes, format, &mapping).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+    let read_secs = started.elapsed().as_secs_f64();
+    let who = platsa::auth::Principal {
+        user_id: "system".into(),
+        token_id: String::new(),
+        name: "Import (kommandorad)".into(),
+        role: platsa::auth::Role::Admin,
+        employer_id: None,
+    };
+    let (now, today, total) = (state.clock.now_ts(), state.clock.today(), rows.len() as u64);
+    let pool = state.pool.clone();
+    let report = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+        let bar = indicatif::ProgressBar::new(total).with_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} rows · {per_sec} · {eta} left")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        let mut conn = pool.get()?;
+        let report =
+            import(&mut conn, (now, today), &who, format, &rows, opts, &mut |done| bar.set_position(done as u64))
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+        bar.finish_and_clear();
+        Ok(report)
+    })
+    .await??;
+    let secs = started.elapsed().as_secs_f64();
+    for p in &report.problems {
+        println!("row {}\t{}\t{}\t{}", p.row, p.field, p.code, p.message);
+    }
+    println!(
+        "{} rows read in {read_secs:.1} s; {} valid, {} with problems; {} created, {} updated{} in {secs:.1} s ({:.0} rows/s); import {}",
+        report.rows,
+        report.valid,
+        report.failed,
+        report.created,
+        report.updated,
+        if report.dry_run {
+            " (dry run: nothing changed)"
+        } else if !report.applied && report.failed > 0 {
+            " (all or nothing: nothing changed)"
+        } else {
+            ""
+        },
+        report.rows as f64 / secs.max(1e-9),
+        report.id,
+    );
     Ok(())
 }
 

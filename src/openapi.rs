@@ -183,6 +183,19 @@ pub fn document() -> Value {
             "/api/v1/reports/processes": { "get": op("Every process measure per unit against its target, with the pace so far and fairness over waiting time", "manager, admin, broker", None, ("200", "ProcessReport"), &[query("month", "YYYY-MM"), query("unit", "one unit")]) },
             "/api/v1/reports/follow-up": { "get": op("Whether people who left for work or studies applied again within 3, 6 and 12 months, per exit month; CSV with Accept: text/csv", "manager, admin, broker", None, ("200", "FollowUp"), &[query("exit_month", "YYYY-MM: one cohort"), query("year", "YYYY: its twelve cohorts (default: last year)"), query("unit", "one unit")]) },
             "/api/v1/reports/follow-up.csv": { "get": op("The follow-up as CSV", "manager, admin, broker", None, ("200", "Status"), &[query("exit_month", "YYYY-MM"), query("year", "YYYY"), query("unit", "one unit")]) },
+            "/api/v1/imports/seekers": { "post": {
+                "summary": "Import seekers from a CSV (`;` or `,`, with or without BOM), XLSX or JSON Lines file: every row validated as by POST /api/v1/seekers, matched by personnummer (updated, never duplicated); answers the report (row, field, code, message; never a value)",
+                "description": "Roles: admin",
+                "requestBody": { "required": true, "content": { "multipart/form-data": { "schema": { "type": "object", "required": ["file"], "properties": {
+                    "file": { "type": "string", "format": "binary" },
+                    "mapping": { "type": "string", "description": "JSON object: the file's column name to a seeker field" },
+                    "format": { "type": "string", "enum": ["csv", "xlsx", "jsonl"], "description": "default: from the file name" },
+                    "dry_run": { "type": "string", "enum": ["true", "false"] },
+                    "all_or_nothing": { "type": "string", "enum": ["true", "false"] } } } } } },
+                "responses": { "200": { "description": "the report", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ImportReport" } } } },
+                    "4XX": { "description": "Problem", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } } } } },
+            "/api/v1/imports": { "get": op("The latest imports (dry runs too) with their reports", "admin", None, ("200", "Status"), &[]) },
+            "/api/v1/imports/{id}": { "get": op("One import's report", "admin", None, ("200", "ImportReport"), &[path_id()]) },
             "/api/v1/retention": { "get": op("The retention dry run: who is due for erasure now (ids, unit, broker, reason exited or inactive, since), the period and cutoff, and the daily runs with how many each erased", "admin", None, ("200", "Status"), &[]) },
             "/api/v1/signals": { "get": op("The current signals the caller should act on, each with its reason and a link to the people behind it", "manager, admin (all); broker (own work and own units' processes); officer (meetings)", None, ("200", "SignalList"), &[query("kind", "one kind"), query("unit", "one unit")]) },
             "/api/v1/signals/deliveries": { "get": op("Every signal pushed to signals.webhook, with its attempts", "manager, admin", None, ("200", "Status"), &[]) },
@@ -414,6 +427,11 @@ pub fn document() -> Value {
                     "measure": { "type": ["string", "null"] }, "value": { "type": ["number", "null"] }, "target": { "type": ["number", "null"] }, "expected_by_now": { "type": ["number", "null"] },
                     "days": { "type": ["integer", "null"] }, "date": { "type": ["string", "null"] }, "link": { "type": "string" }, "reason": { "type": "string", "description": "in Swedish; never a name" } } },
                 "SignalList": list_of("Signal"),
+                "ImportReport": { "type": "object", "properties": { "id": { "type": "string" }, "format": { "type": "string" }, "rows": { "type": "integer" },
+                    "valid": { "type": "integer" }, "created": { "type": "integer" }, "updated": { "type": "integer" }, "failed": { "type": "integer" },
+                    "dry_run": { "type": "boolean" }, "all_or_nothing": { "type": "boolean" }, "applied": { "type": "boolean" },
+                    "problems": { "type": "array", "items": { "type": "object", "properties": { "row": { "type": "integer" }, "field": { "type": "string" }, "code": { "type": "string" }, "message": { "type": "string" } } } } } },
+
                 "OfficerInput": { "type": "object", "required": ["name", "unit", "weekly_hours"], "properties": {
                     "name": { "type": "string" }, "unit": { "type": "string" }, "meeting_minutes": { "type": "integer", "default": 45 },
                     "weekly_hours": { "type": "object", "example": { "mon": [["08:30", "12:00"], ["13:00", "16:00"]] } }, "active": { "type": "boolean" },

@@ -159,6 +159,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::signals::http::routes)
         .configure(crate::followup::http::routes)
         .configure(crate::retention::http::routes)
+        .configure(crate::imports::http::routes)
         .configure(crate::booking::http::routes)
         .configure(crate::taxonomy::http::routes)
         .configure(crate::units::http::routes)

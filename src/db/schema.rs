@@ -461,3 +461,19 @@ diesel::table! {
         finished_at -> Nullable<BigInt>,
     }
 }
+
+diesel::table! {
+    imports (id) {
+        id -> Text,
+        by_user -> Text,
+        at -> BigInt,
+        format -> Text,
+        rows_total -> Integer,
+        created -> Integer,
+        updated -> Integer,
+        failed -> Integer,
+        dry_run -> Bool,
+        applied -> Bool,
+        report -> Text,
+    }
+}

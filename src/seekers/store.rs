@@ -88,11 +88,11 @@ fn duplicate(existing: String) -> AppError {
     )
 }
 
-fn by_personnummer(conn: &mut DbConnection, pnr: &str) -> QueryResult<Option<String>> {
+pub fn by_personnummer(conn: &mut DbConnection, pnr: &str) -> QueryResult<Option<String>> {
     seekers::table.filter(seekers::personnummer.eq(pnr)).select(seekers::id).first(conn).optional()
 }
 
-fn check_broker(conn: &mut DbConnection, broker_id: Option<&str>) -> AppResult<()> {
+pub fn check_broker(conn: &mut DbConnection, broker_id: Option<&str>) -> AppResult<()> {
     let Some(b) = broker_id else { return Ok(()) };
     let role: Option<String> = users::table.find(b).select(users::role).first(conn).optional()?;
     match role.as_deref() {
@@ -321,52 +321,63 @@ pub fn update(
     expected_version: Option<i64>,
     patch: serde_json::Value,
 ) -> AppResult<Seeker> {
-    let result = write_tx(conn, |c| {
-        let current = get(c, id)?;
-        if expected_version.is_some_and(|v| v != current.version) {
-            return Err(AppError::PreconditionFailed("the seeker has changed since you read it".into()));
-        }
-        let mut merged = current.to_input();
-        crate::json::merge_patch(&mut merged, &patch);
-        let input: super::SeekerInput = parse_json(merged.to_string().as_bytes())?;
-        let d = input.validate(today)?;
-        if current.personnummer.as_deref() != Some(d.personnummer.as_str()) {
-            if let Some(existing) = by_personnummer(c, &d.personnummer)? {
-                return Err(duplicate(existing));
-            }
-        }
-        if current.broker_id != d.broker_id {
-            check_broker(c, d.broker_id.as_deref())?;
-        }
-        if current.unit != d.unit {
-            crate::units::check(c, d.unit.as_deref(), "unit")?;
-        }
-        let changed = diesel::update(seekers::table.find(id).filter(seekers::version.eq(current.version)))
-            .set((SeekerValues::of(&d), seekers::updated_at.eq(now), seekers::version.eq(current.version + 1)))
-            .execute(c)?;
-        if changed == 0 {
-            return Err(AppError::PreconditionFailed("the seeker has changed since you read it".into()));
-        }
-        // Registered again after an exit: the follow-up of lasting exits counts it as a return.
-        if current.status == SeekerStatus::Exited && d.status != SeekerStatus::Exited {
-            diesel::insert_into(crate::db::schema::seeker_returns::table)
-                .values((
-                    crate::db::schema::seeker_returns::id.eq(crate::db::new_id()),
-                    crate::db::schema::seeker_returns::seeker_id.eq(id),
-                    crate::db::schema::seeker_returns::returned_on.eq(today.to_string()),
-                    crate::db::schema::seeker_returns::recorded_at.eq(now),
-                ))
-                .execute(c)?;
-        }
-        outbox::push(c, Entity::Seeker, id, now)?;
-        get(c, id)
-    });
+    let result = write_tx(conn, |c| update_in_tx(c, now, today, id, expected_version, &patch));
     match result {
         Err(AppError::Conflict { clash: Clash::Unique, .. }) => {
             Err(AppError::conflict(Clash::Duplicate, "a seeker with this personnummer is already registered"))
         }
         other => other,
     }
+}
+
+/// Merges a patch into a seeker inside the caller's transaction (validated as a whole, the
+/// version checked when given).
+pub fn update_in_tx(
+    c: &mut DbConnection,
+    now: i64,
+    today: NaiveDate,
+    id: &str,
+    expected_version: Option<i64>,
+    patch: &serde_json::Value,
+) -> AppResult<Seeker> {
+    let current = get(c, id)?;
+    if expected_version.is_some_and(|v| v != current.version) {
+        return Err(AppError::PreconditionFailed("the seeker has changed since you read it".into()));
+    }
+    let mut merged = current.to_input();
+    crate::json::merge_patch(&mut merged, patch);
+    let input: super::SeekerInput = parse_json(merged.to_string().as_bytes())?;
+    let d = input.validate(today)?;
+    if current.personnummer.as_deref() != Some(d.personnummer.as_str()) {
+        if let Some(existing) = by_personnummer(c, &d.personnummer)? {
+            return Err(duplicate(existing));
+        }
+    }
+    if current.broker_id != d.broker_id {
+        check_broker(c, d.broker_id.as_deref())?;
+    }
+    if current.unit != d.unit {
+        crate::units::check(c, d.unit.as_deref(), "unit")?;
+    }
+    let changed = diesel::update(seekers::table.find(id).filter(seekers::version.eq(current.version)))
+        .set((SeekerValues::of(&d), seekers::updated_at.eq(now), seekers::version.eq(current.version + 1)))
+        .execute(c)?;
+    if changed == 0 {
+        return Err(AppError::PreconditionFailed("the seeker has changed since you read it".into()));
+    }
+    // Registered again after an exit: the follow-up of lasting exits counts it as a return.
+    if current.status == SeekerStatus::Exited && d.status != SeekerStatus::Exited {
+        diesel::insert_into(crate::db::schema::seeker_returns::table)
+            .values((
+                crate::db::schema::seeker_returns::id.eq(crate::db::new_id()),
+                crate::db::schema::seeker_returns::seeker_id.eq(id),
+                crate::db::schema::seeker_returns::returned_on.eq(today.to_string()),
+                crate::db::schema::seeker_returns::recorded_at.eq(now),
+            ))
+            .execute(c)?;
+    }
+    outbox::push(c, Entity::Seeker, id, now)?;
+    get(c, id)
 }
 
 /// Erases personal data and keeps the anonymous row that reports count.

@@ -322,6 +322,7 @@ impl Label for Thing {
             Thing::Contact => "kontaktpersonen",
             Thing::ShortlistEntry => "personen på kortlistan",
             Thing::ConsentRequest => "frågan om samtycke",
+            Thing::Import => "importen",
         }
     }
 }

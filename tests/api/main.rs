@@ -7,6 +7,7 @@ mod employers;
 mod find;
 mod foundation;
 mod helpers;
+mod imports;
 mod intake;
 mod journal;
 mod matching;

@@ -1,0 +1,120 @@
+use actix_multipart::Multipart;
+use actix_web::{HttpResponse, get, post, web};
+use futures_util::StreamExt;
+
+use super::{Format, ImportReport, Mapping, Options, get as get_import, import, read_rows, recent};
+use crate::auth::{Principal, Role};
+use crate::db;
+use crate::error::{AppError, AppResult, Fault};
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(upload).service(list).service(show);
+}
+
+/// The largest file taken over HTTP (the command line has no limit).
+pub const MAX_UPLOAD_BYTES: usize = 100 * 1024 * 1024;
+
+/// A multipart upload: the file (with its name), an optional mapping, the two switches,
+/// and for the page its CSRF token.
+#[derive(Default)]
+pub struct Upload {
+    pub file: Option<(String, Vec<u8>)>,
+    pub mapping: Option<String>,
+    pub format: Option<String>,
+    pub dry_run: bool,
+    pub all_or_nothing: bool,
+    pub csrf: String,
+}
+
+fn yes(v: &str) -> bool {
+    matches!(v.trim(), "true" | "1" | "on" | "yes")
+}
+
+/// Reads the parts: `file` (required), `mapping` (a JSON file or text), `format`, `dry_run`,
+/// `all_or_nothing`, `csrf`; others are refused.
+pub async fn read_upload(mut parts: Multipart) -> AppResult<Upload> {
+    let mut up = Upload::default();
+    let mut total = 0usize;
+    while let Some(part) = parts.next().await {
+        let mut part = part.map_err(|_| AppError::field("file", Fault::Format, "the upload could not be read"))?;
+        let name = part.name().unwrap_or_default().to_string();
+        let filename = part.content_disposition().and_then(|d| d.get_filename()).unwrap_or_default().to_string();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = part.next().await {
+            let chunk = chunk.map_err(|_| AppError::field(&name, Fault::Format, "the upload could not be read"))?;
+            total += chunk.len();
+            if total > MAX_UPLOAD_BYTES {
+                return Err(AppError::field(
+                    "file",
+                    Fault::Length,
+                    "must be at most 100 MiB (use `platsa import seekers` for larger files)",
+                ));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        let text =
+            || String::from_utf8(bytes.clone()).map_err(|_| AppError::field(&name, Fault::Format, "must be text"));
+        match name.as_str() {
+            "file" => up.file = Some((filename, bytes)),
+            "mapping" => up.mapping = Some(text()?).filter(|m| !m.trim().is_empty()),
+            "format" => up.format = Some(text()?).filter(|m| !m.trim().is_empty()),
+            "dry_run" => up.dry_run = yes(&text()?),
+            "all_or_nothing" => up.all_or_nothing = yes(&text()?),
+            "csrf" => up.csrf = text()?,
+            _ => return Err(AppError::field(&name, Fault::Unknown, "is not a part of an import")),
+        }
+    }
+    Ok(up)
+}
+
+/// Runs an upload as `who`.
+pub async fn run(state: &AppState, who: &Principal, up: Upload) -> AppResult<ImportReport> {
+    let (name, bytes) = up.file.ok_or_else(|| AppError::field("file", Fault::Required, "attach the file to import"))?;
+    let format = match up.format.as_deref() {
+        Some(f) => Format::parse(f.trim())
+            .ok_or_else(|| AppError::field("format", Fault::Unknown, "must be csv, xlsx or jsonl"))?,
+        None => Format::of_name(&name).ok_or_else(|| {
+            AppError::field(
+                "format",
+                Fault::Required,
+                "name the format (csv, xlsx, jsonl) or use a file name ending in one",
+            )
+        })?,
+    };
+    let mapping = match &up.mapping {
+        Some(m) => Mapping::parse(m)?,
+        None => Mapping::default(),
+    };
+    let opts = Options { dry_run: up.dry_run, all_or_nothing: up.all_or_nothing };
+    let (now, today, who) = (state.clock.now_ts(), state.clock.today(), who.clone());
+    db::run(&state.pool, move |c| {
+        let rows = read_rows(&bytes, format, &mapping)?;
+        import(c, (now, today), &who, format, &rows, opts, &mut |_| {})
+    })
+    .await
+}
+
+/// Imports seekers from an uploaded file (admins); answers the report.
+#[post("/api/v1/imports/seekers")]
+async fn upload(state: web::Data<AppState>, who: Principal, parts: Multipart) -> AppResult<HttpResponse> {
+    who.require(&[Role::Admin])?;
+    let up = read_upload(parts).await?;
+    let report = run(&state, &who, up).await?;
+    Ok(HttpResponse::Ok().json(report))
+}
+
+#[get("/api/v1/imports")]
+async fn list(state: web::Data<AppState>, who: Principal) -> AppResult<HttpResponse> {
+    who.require(&[Role::Admin])?;
+    let items = db::run(&state.pool, |c| recent(c, 100)).await?;
+    let total = items.len() as i64;
+    Ok(HttpResponse::Ok().json(crate::http::Page::new(items, total, total.max(1), 0)))
+}
+
+#[get("/api/v1/imports/{id}")]
+async fn show(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> AppResult<HttpResponse> {
+    who.require(&[Role::Admin])?;
+    let id = id.into_inner();
+    Ok(HttpResponse::Ok().json(db::run(&state.pool, move |c| get_import(c, &id)).await?))
+}

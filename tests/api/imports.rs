@@ -1,0 +1,216 @@
+//! Bulk import of seekers: a CSV as Swedish Excel saves it, an XLSX workbook and JSON Lines
+//! with a column mapping, through `POST /api/v1/imports/seekers` (multipart), on both
+//! backends: dry runs change nothing, bad rows are reported by row and field (never with
+//! their values), a re-import updates, and all-or-nothing applies nothing when a row is bad.
+
+use reqwest::multipart::{Form, Part};
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+async fn upload(app: &TestApp, token: &str, name: &str, bytes: Vec<u8>, extra: &[(&str, &str)]) -> reqwest::Response {
+    let mut form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_string()));
+    for (k, v) in extra {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    app.client.post(app.url("/api/v1/imports/seekers")).bearer_auth(token).multipart(form).send().await.unwrap()
+}
+
+async fn seekers(app: &TestApp) -> Vec<Value> {
+    let list: Value = app.get("/api/v1/seekers?limit=100", &app.admin_token).await.json().await.unwrap();
+    list["items"].as_array().unwrap().clone()
+}
+
+fn problems(report: &Value) -> Vec<(u64, String, String)> {
+    report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["row"].as_u64().unwrap(),
+                p["field"].as_str().unwrap().to_string(),
+                p["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// A CSV as Swedish Excel writes it: BOM, `;`, Swedish headers and letters, a municipality
+/// by name, lists in cells.
+fn excel_csv(phone_of_first: &str) -> Vec<u8> {
+    let rows = [
+        "Personnummer;Förnamn;Efternamn;E-post;Telefon;Kommun;Yrken;Kompetenser;Språk;Körkort;Tillgänglig från;Max pendling km;Sammanfattning;Enhet".to_string(),
+        format!("{};Åsa;Öberg;asa.oberg@example.se;{phone_of_first};Trelleborg;5321;Kassavana;sv:native, en:good;B;2026-12-01;30;Har arbetat i kassa.;Jobbcenter Trelleborg", pnr("19850505", 301)),
+        format!("{};Jörgen;Ärlig;;0702223344;1287;;;;;;;Söker lagerjobb, har truckkort.;Jobbcenter Trelleborg", pnr("19860606", 302)),
+        format!("{};Bengt;Fel;inte-en-adress;0703334455;1287;;;;;;;;Jobbcenter Trelleborg", "19850505-0000"),
+    ];
+    let mut bytes = "\u{feff}".as_bytes().to_vec();
+    bytes.extend(rows.join("\r\n").into_bytes());
+    bytes
+}
+
+#[tokio::test]
+async fn a_csv_from_swedish_excel_is_checked_imported_and_reimported() {
+    let app = spawn_app().await;
+    // The dry run: two good rows, the fourth (row 4 in Excel) with a bad personnummer and e-mail.
+    let res = upload(&app, &app.admin_token, "deltagare.csv", excel_csv("0701112233"), &[("dry_run", "true")]).await;
+    assert_eq!(res.status(), 200);
+    let report: Value = res.json().await.unwrap();
+    assert_eq!(
+        (report["rows"].as_u64(), report["valid"].as_u64(), report["failed"].as_u64()),
+        (Some(3), Some(2), Some(1))
+    );
+    assert_eq!(
+        (report["dry_run"].as_bool(), report["applied"].as_bool(), report["format"].as_str()),
+        (Some(true), Some(false), Some("csv"))
+    );
+    let found = problems(&report);
+    assert!(found.iter().all(|(row, _, _)| *row == 4), "{found:?}");
+    assert!(found.iter().any(|(_, field, _)| field == "personnummer"), "{found:?}");
+    assert!(!report.to_string().contains("inte-en-adress"), "a report never repeats a value");
+    assert!(seekers(&app).await.is_empty(), "a dry run changes nothing");
+
+    // The real run applies the two good rows and reports the third.
+    let report: Value =
+        upload(&app, &app.admin_token, "deltagare.csv", excel_csv("0701112233"), &[]).await.json().await.unwrap();
+    assert_eq!(
+        (report["created"].as_u64(), report["updated"].as_u64(), report["failed"].as_u64()),
+        (Some(2), Some(0), Some(1))
+    );
+    assert_eq!(report["applied"], true);
+    let all = seekers(&app).await;
+    assert_eq!(all.len(), 2);
+    let asa = all.iter().find(|s| s["first_name"] == "Åsa").unwrap();
+    assert_eq!((asa["last_name"].as_str(), asa["municipality_code"].as_str()), (Some("Öberg"), Some("1287")));
+    assert_eq!(asa["languages"], json!([{"code": "sv", "level": "native"}, {"code": "en", "level": "good"}]));
+    assert_eq!((asa["max_commute_km"].as_u64(), asa["available_from"].as_str()), (Some(30), Some("2026-12-01")));
+    assert_eq!(asa["occupations"], json!(["5321"]));
+    // Audited as one import: every seeker it wrote, under the import's id.
+    let audit: Value = app
+        .get(&format!("/api/v1/audit?seeker_id={}", asa["id"].as_str().unwrap()), &app.admin_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let action = format!("import {}", report["id"].as_str().unwrap());
+    assert!(audit["items"].as_array().unwrap().iter().any(|e| e["action"] == action), "{audit}");
+
+    // Importing again with a new phone number updates the same people: no duplicates.
+    let report: Value =
+        upload(&app, &app.admin_token, "deltagare.csv", excel_csv("0709998877"), &[]).await.json().await.unwrap();
+    assert_eq!((report["created"].as_u64(), report["updated"].as_u64()), (Some(0), Some(2)));
+    let all = seekers(&app).await;
+    assert_eq!(all.len(), 2);
+    let asa = all.iter().find(|s| s["first_name"] == "Åsa").unwrap();
+    assert_eq!(asa["phone"], "0709998877");
+    // The imports are kept, with their reports.
+    let list: Value = app.get("/api/v1/imports", &app.admin_token).await.json().await.unwrap();
+    assert_eq!(list["total"], 3);
+    let one: Value = app
+        .get(&format!("/api/v1/imports/{}", report["id"].as_str().unwrap()), &app.admin_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(one["updated"], 2);
+
+    // Bad uploads name their field; only admins import.
+    assert_field_error(upload(&app, &app.admin_token, "deltagare.pdf", b"x".to_vec(), &[]).await, "format").await;
+    let res = app
+        .client
+        .post(app.url("/api/v1/imports/seekers"))
+        .bearer_auth(&app.admin_token)
+        .multipart(Form::new().text("dry_run", "true"))
+        .send()
+        .await
+        .unwrap();
+    assert_field_error(res, "file").await;
+    assert_field_error(upload(&app, &app.admin_token, "x.csv", b"Namn;Telefon\r\nA;1".to_vec(), &[]).await, "file")
+        .await;
+    let (broker, _) = app.token("broker", "Britt", None).await;
+    assert_problem(upload(&app, &broker, "deltagare.csv", excel_csv("0701112233"), &[]).await, 403).await;
+}
+
+#[tokio::test]
+async fn an_xlsx_workbook_is_imported_with_numbers_and_dates_as_excel_stores_them() {
+    use rust_xlsxwriter::{ExcelDateTime, Format as CellFormat, Workbook};
+    let app = spawn_app().await;
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    for (i, h) in
+        ["Personnummer", "Förnamn", "Efternamn", "Telefon", "Kommun", "Tillgänglig från", "Max pendling km", "Enhet"]
+            .iter()
+            .enumerate()
+    {
+        sheet.write_string(0, i as u16, *h).unwrap();
+    }
+    // A personnummer typed as a number, a date cell, a number for the distance.
+    let number: f64 = pnr("19900101", 401).replace('-', "").parse().unwrap();
+    sheet.write_number(1, 0, number).unwrap();
+    sheet.write_string(1, 1, "Märta").unwrap();
+    sheet.write_string(1, 2, "Åkesson").unwrap();
+    sheet.write_string(1, 3, "0704445566").unwrap();
+    sheet.write_string(1, 4, "Trelleborgs kommun").unwrap();
+    let date = ExcelDateTime::from_ymd(2027, 1, 15).unwrap();
+    sheet.write_datetime_with_format(1, 5, &date, &CellFormat::new().set_num_format("yyyy-mm-dd")).unwrap();
+    sheet.write_number(1, 6, 25.0).unwrap();
+    sheet.write_string(1, 7, "Jobbcenter Trelleborg").unwrap();
+    sheet.write_string(2, 0, pnr("19900101", 402)).unwrap();
+    sheet.write_string(2, 1, "Olle").unwrap();
+    sheet.write_string(2, 2, "Persson").unwrap();
+    sheet.write_string(2, 3, "0705556677").unwrap();
+    sheet.write_string(2, 4, "1287").unwrap();
+    sheet.write_number(2, 6, 12.5).unwrap();
+    let bytes = book.save_to_buffer().unwrap();
+    let report: Value = upload(&app, &app.admin_token, "register.xlsx", bytes, &[]).await.json().await.unwrap();
+    assert_eq!((report["format"].as_str(), report["created"].as_u64()), (Some("xlsx"), Some(1)));
+    assert_eq!(problems(&report), [(3, "max_commute_km".to_string(), "max_commute_km.format".to_string())]);
+    let all = seekers(&app).await;
+    assert_eq!(all.len(), 1);
+    let m = &all[0];
+    assert_eq!(
+        (m["first_name"].as_str(), m["available_from"].as_str(), m["max_commute_km"].as_u64()),
+        (Some("Märta"), Some("2027-01-15"), Some(25))
+    );
+    assert_eq!(m["municipality_code"], "1287");
+}
+
+#[tokio::test]
+async fn json_lines_with_a_mapping_all_or_nothing() {
+    let app = spawn_app().await;
+    let mapping = r#"{"Pnr": "personnummer", "Fnamn": "first_name", "Enamn": "last_name", "Mobil": "phone", "Kommunkod": "municipality_code"}"#;
+    let good = json!({"Pnr": pnr("19700707", 501), "Fnamn": "Sven", "Enamn": "Svensson", "Mobil": "0706667788", "Kommunkod": "1287", "skills": ["Kassavana"]});
+    let bad = json!({"Pnr": pnr("19700707", 502), "Fnamn": "Tove", "Enamn": "Larsson", "Mobil": "0707778899", "Kommunkod": "9999", "email": "inte-en-adress"});
+    let file = format!("{good}\n{bad}\n").into_bytes();
+    // One bad row: all or nothing applies nothing, and says which rows and fields.
+    let report: Value = upload(
+        &app,
+        &app.admin_token,
+        "export.jsonl",
+        file.clone(),
+        &[("mapping", mapping), ("all_or_nothing", "true")],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        (report["applied"].as_bool(), report["created"].as_u64(), report["failed"].as_u64()),
+        (Some(false), Some(0), Some(1))
+    );
+    let fields: Vec<String> = problems(&report).into_iter().map(|(row, field, _)| format!("{row}:{field}")).collect();
+    assert_eq!(fields, ["2:email", "2:municipality_code"]);
+    assert!(!report.to_string().contains("inte-en-adress"));
+    assert!(seekers(&app).await.is_empty());
+    // Without it the good row goes in.
+    let report: Value =
+        upload(&app, &app.admin_token, "export.jsonl", file, &[("mapping", mapping)]).await.json().await.unwrap();
+    assert_eq!((report["applied"].as_bool(), report["created"].as_u64()), (Some(true), Some(1)));
+    let all = seekers(&app).await;
+    assert_eq!((all.len(), all[0]["first_name"].as_str()), (1, Some("Sven")));
+    // A mapping to a field seekers do not have is refused.
+    let res =
+        upload(&app, &app.admin_token, "export.jsonl", b"{}".to_vec(), &[("mapping", r#"{"X": "shoe_size"}"#)]).await;
+    assert_field_error(res, "mapping").await;
+}
