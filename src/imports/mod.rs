@@ -87,9 +87,13 @@ fn problems_of(row: usize, e: AppError) -> Vec<RowProblem> {
 fn check(c: &mut DbConnection, today: NaiveDate, row: &RawRow) -> AppResult<Checked> {
     let fields = serde_json::Value::Object(row.values.clone());
     let raw_pnr = row.values.get("personnummer").and_then(|v| v.as_str()).unwrap_or_default();
-    let pnr = crate::ident::normalize_personnummer(raw_pnr, today)
-        .map_err(|(fault, message)| AppError::field("personnummer", fault, message))?;
-    match seekers::by_personnummer(c, &pnr)? {
+    // A personnummer that does not parse matches nobody: the row is then checked as new,
+    // so every problem it has is reported at once.
+    let existing = match crate::ident::normalize_personnummer(raw_pnr, today) {
+        Ok(pnr) => seekers::by_personnummer(c, &pnr)?,
+        Err(_) => None,
+    };
+    match existing {
         Some(id) => {
             // Validate the merged result now; the write merges again in its transaction.
             let mut merged = seekers::get(c, &id)?.to_input();

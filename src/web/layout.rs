@@ -43,6 +43,9 @@ pub fn page(title: &str, chrome: &Chrome<'_>, body: Markup) -> Markup {
                                 a href="/agenda" { "Möten" }
                             }
                             a href="/signals" { "Signaler" }
+                            @if who.role == Role::Admin {
+                                a href="/imports" { "Läs in" }
+                            }
                             @if who.role != Role::Officer {
                                 a href="/reports/monthly" { "Månadsrapport" }
                             }

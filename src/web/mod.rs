@@ -8,6 +8,7 @@ mod apply;
 mod caseload;
 mod consent;
 mod employers;
+mod imports;
 pub mod labels;
 pub(crate) mod layout;
 mod openings;
@@ -40,6 +41,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(seekers::routes)
         .configure(placements::routes)
         .configure(reports::routes)
+        .configure(imports::routes)
         .configure(processes::routes)
         .configure(signals::routes)
         .configure(agenda::routes)

@@ -214,3 +214,34 @@ async fn json_lines_with_a_mapping_all_or_nothing() {
         upload(&app, &app.admin_token, "export.jsonl", b"{}".to_vec(), &[("mapping", r#"{"X": "shoe_size"}"#)]).await;
     assert_field_error(res, "mapping").await;
 }
+
+/// The admin page: the upload form, a dry run posted with the session's CSRF token,
+/// redirected to its report, which names each bad row's field in Swedish.
+#[tokio::test]
+async fn the_import_page_shows_the_report_in_swedish() {
+    use reqwest::header::COOKIE;
+    let app = spawn_app().await;
+    let (session, csrf) = crate::web::sign_in(&app, &app.admin_token).await;
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let page = client.get(app.url("/imports")).header(COOKIE, &session).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("enctype=\"multipart/form-data\"") && page.contains("Provkör"), "{page}");
+    let post = |csrf: &str| {
+        let form = Form::new()
+            .text("csrf", csrf.to_string())
+            .text("dry_run", "true")
+            .part("file", Part::bytes(excel_csv("0701112233")).file_name("deltagare.csv"));
+        client.post(app.url("/imports")).header(COOKIE, &session).multipart(form).send()
+    };
+    assert_eq!(post("wrong").await.unwrap().status(), 403, "a form without the session's token is refused");
+    let res = post(&csrf).await.unwrap();
+    assert_eq!(res.status(), 303);
+    let to = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.starts_with("/imports/"), "{to}");
+    let report = client.get(app.url(&to)).header(COOKIE, &session).send().await.unwrap().text().await.unwrap();
+    assert!(report.contains("Provkörning: 3 rader, 2 går att läsa in, 1 har fel. Ingenting sparades."), "{report}");
+    assert!(report.contains("Personnumret") && report.contains("E-postadressen"), "{report}");
+    assert!(!report.contains("inte-en-adress") && !report.contains("must be"), "Swedish, and no value: {report}");
+    assert!(seekers(&app).await.is_empty());
+    let (broker, _) = app.token("broker", "Britt", None).await;
+    assert_eq!(app.get("/imports", &broker).await.status(), 403);
+}
