@@ -82,33 +82,61 @@ fn problems_of(row: usize, e: AppError) -> Vec<RowProblem> {
     field_errors.into_iter().map(|f| RowProblem { row, field: f.field, code: f.code, message: f.message }).collect()
 }
 
+/// What a run has already looked up: registered personnummer, and units and brokers
+/// known to exist (each looked up once per file, not once per row).
+#[derive(Default)]
+struct Known {
+    ids: HashMap<String, String>,
+    units: HashMap<String, bool>,
+    brokers: HashMap<String, bool>,
+}
+
+impl Known {
+    fn unit(&mut self, c: &mut DbConnection, unit: Option<&str>) -> AppResult<()> {
+        let Some(u) = unit else { return Ok(()) };
+        if !*self.units.entry(u.to_string()).or_insert_with(|| crate::units::check(c, Some(u), "unit").is_ok()) {
+            crate::units::check(c, Some(u), "unit")?;
+        }
+        Ok(())
+    }
+
+    fn broker(&mut self, c: &mut DbConnection, broker: Option<&str>) -> AppResult<()> {
+        let Some(b) = broker else { return Ok(()) };
+        if !*self.brokers.entry(b.to_string()).or_insert_with(|| seekers::check_broker(c, Some(b)).is_ok()) {
+            seekers::check_broker(c, Some(b))?;
+        }
+        Ok(())
+    }
+}
+
 /// Checks one row against the registry: the same validation as the API, plus that its
 /// unit and broker exist; an existing personnummer makes it an update of that seeker.
-fn check(c: &mut DbConnection, today: NaiveDate, row: &RawRow) -> AppResult<Checked> {
+fn check(
+    c: &mut DbConnection,
+    today: NaiveDate,
+    known: &mut Known,
+    row: &RawRow,
+    pnr: Option<&str>,
+) -> AppResult<Checked> {
     let fields = serde_json::Value::Object(row.values.clone());
-    let raw_pnr = row.values.get("personnummer").and_then(|v| v.as_str()).unwrap_or_default();
     // A personnummer that does not parse matches nobody: the row is then checked as new,
     // so every problem it has is reported at once.
-    let existing = match crate::ident::normalize_personnummer(raw_pnr, today) {
-        Ok(pnr) => seekers::by_personnummer(c, &pnr)?,
-        Err(_) => None,
-    };
-    match existing {
+    match pnr.and_then(|p| known.ids.get(p)).cloned() {
         Some(id) => {
             // Validate the merged result now; the write merges again in its transaction.
             let mut merged = seekers::get(c, &id)?.to_input();
             crate::json::merge_patch(&mut merged, &fields);
             let input: SeekerInput = crate::json::parse_json(merged.to_string().as_bytes())?;
             let data = input.validate(today)?;
-            seekers::check_broker(c, data.broker_id.as_deref())?;
-            crate::units::check(c, data.unit.as_deref(), "unit")?;
+            known.broker(c, data.broker_id.as_deref())?;
+            known.unit(c, data.unit.as_deref())?;
             Ok(Checked::Update(id, fields))
         }
         None => {
             let input: SeekerInput = crate::json::parse_json(fields.to_string().as_bytes())?;
             let data = input.validate(today)?;
-            seekers::check_broker(c, data.broker_id.as_deref())?;
-            crate::units::check(c, data.unit.as_deref(), "unit")?;
+            known.broker(c, data.broker_id.as_deref())?;
+            known.unit(c, data.unit.as_deref())?;
             Ok(Checked::New(Box::new(data)))
         }
     }
@@ -147,12 +175,19 @@ pub fn import(
     // Check: every row, with the same personnummer twice in the file refused on its second row.
     let mut checked: Vec<(usize, Checked)> = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
-    for row in rows {
-        let pnr = row
-            .values
-            .get("personnummer")
-            .and_then(|v| v.as_str())
-            .and_then(|p| crate::ident::normalize_personnummer(p, today).ok());
+    let pnrs: Vec<Option<String>> = rows
+        .iter()
+        .map(|row| {
+            row.values
+                .get("personnummer")
+                .and_then(|v| v.as_str())
+                .and_then(|p| crate::ident::normalize_personnummer(p, today).ok())
+        })
+        .collect();
+    let wanted: Vec<String> = pnrs.iter().flatten().cloned().collect();
+    let mut known =
+        Known { ids: seekers::ids_by_personnummer(conn, &wanted)?.into_iter().collect(), ..Default::default() };
+    for (row, pnr) in rows.iter().zip(pnrs) {
         if let Some(first) = pnr.as_ref().and_then(|p| seen.get(p)) {
             report.problems.push(RowProblem {
                 row: row.row,
@@ -162,14 +197,14 @@ pub fn import(
             });
             continue;
         }
-        if let Some(p) = pnr {
-            seen.insert(p, row.row);
+        if let Some(p) = &pnr {
+            seen.insert(p.clone(), row.row);
         }
         if !row.problems.is_empty() {
             report.problems.extend(row.problems.iter().cloned());
             continue;
         }
-        match check(conn, today, row) {
+        match check(conn, today, &mut known, row, pnr.as_deref()) {
             Ok(c) => checked.push((row.row, c)),
             Err(e) => report.problems.extend(problems_of(row.row, e)),
         }
@@ -185,48 +220,28 @@ pub fn import(
         let chunk = if opts.all_or_nothing { usize::MAX } else { CHUNK };
         let mut done = 0;
         for part in checked.chunks(chunk.min(checked.len().max(1))) {
-            let mut written: Vec<(usize, bool)> = Vec::new();
-            let mut late: Vec<RowProblem> = Vec::new();
-            let result = write_tx(conn, |c| {
-                let mut ids = Vec::with_capacity(part.len());
-                for (row, item) in part {
-                    // Each row in its own savepoint: one that fails here (a race with another
-                    // writer) is reported and the others of the chunk still go in.
-                    let one = c.transaction(|c| match item {
-                        Checked::New(data) => seekers::create_in_tx(c, now, data).map(|id| (id, true)),
-                        Checked::Update(id, patch) => {
-                            seekers::update_in_tx(c, now, today, id, None, patch).map(|s| (s.id, false))
-                        }
-                    });
-                    match one {
-                        Ok((sid, new)) => {
-                            ids.push(sid);
-                            written.push((*row, new));
-                        }
-                        Err(e) if !opts.all_or_nothing => late.extend(problems_of(*row, e)),
-                        Err(e) => return Err(e),
-                    }
+            // The whole chunk in one transaction; should a row fail here (another writer
+            // registered the same personnummer meanwhile), the chunk is redone with each row
+            // in its own savepoint, so the others still go in and that row is reported.
+            let mut outcome = apply_chunk(conn, (now, today), who, &action, part, false);
+            if outcome.is_err() && !opts.all_or_nothing {
+                outcome = apply_chunk(conn, (now, today), who, &action, part, true);
+            }
+            match outcome {
+                Ok((written, late)) => {
+                    report.created += written.iter().filter(|w| w.1).count();
+                    report.updated += written.iter().filter(|w| !w.1).count();
+                    report.problems.extend(late);
+                    report.applied |= !written.is_empty();
                 }
-                crate::audit::record(c, who, &ids, &action, now)?;
-                Ok(())
-            });
-            match result {
-                Ok(()) => {}
                 Err(e) if opts.all_or_nothing => {
                     report.problems.extend(problems_of(part.first().map(|p| p.0).unwrap_or(0), e));
-                    report.failed = report.problems.iter().map(|p| p.row).collect::<HashSet<_>>().len();
-                    written.clear();
-                    late.clear();
                     report.created = 0;
                     report.updated = 0;
                     break;
                 }
                 Err(e) => return Err(e),
             }
-            report.created += written.iter().filter(|w| w.1).count();
-            report.updated += written.iter().filter(|w| !w.1).count();
-            report.problems.extend(late);
-            report.applied |= !written.is_empty();
             done += part.len();
             progress(done);
         }
@@ -235,6 +250,42 @@ pub fn import(
     report.problems.sort_by(|a, b| (a.row, &a.field).cmp(&(b.row, &b.field)));
     record(conn, now, who, &report)?;
     Ok(report)
+}
+
+type Written = (Vec<(usize, bool)>, Vec<RowProblem>);
+
+/// Writes a chunk of checked rows in one transaction and audits them under the import; with
+/// `isolated`, each row in a savepoint, a failing one reported instead of failing the chunk.
+fn apply_chunk(
+    conn: &mut DbConnection,
+    (now, today): (i64, NaiveDate),
+    who: &Principal,
+    action: &crate::audit::Action,
+    part: &[(usize, Checked)],
+    isolated: bool,
+) -> AppResult<Written> {
+    write_tx(conn, |c| {
+        let (mut ids, mut written, mut late) = (Vec::with_capacity(part.len()), Vec::new(), Vec::new());
+        for (row, item) in part {
+            let write = |c: &mut DbConnection| match item {
+                Checked::New(data) => seekers::insert_checked_in_tx(c, now, data).map(|id| (id, true)),
+                Checked::Update(id, patch) => {
+                    seekers::update_in_tx(c, now, today, id, None, patch).map(|s| (s.id, false))
+                }
+            };
+            let one = if isolated { c.transaction(write) } else { write(c) };
+            match one {
+                Ok((sid, new)) => {
+                    ids.push(sid);
+                    written.push((*row, new));
+                }
+                Err(e) if isolated => late.extend(problems_of(*row, e)),
+                Err(e) => return Err(e),
+            }
+        }
+        crate::audit::record(c, who, &ids, action, now)?;
+        Ok((written, late))
+    })
 }
 
 /// Keeps the import and its report (counts, rows, fields, problems; no values).
@@ -282,4 +333,47 @@ pub fn recent(conn: &mut DbConnection, limit: i64) -> AppResult<Vec<ImportReport
 /// The problem for a whole file that could not be read (named as row 0, field `file`).
 pub fn unreadable(message: impl Into<String>) -> AppError {
     AppError::field("file", Fault::Format, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data(serial: &str) -> Box<crate::seekers::SeekerData> {
+        let input: SeekerInput = serde_json::from_value(serde_json::json!({
+            "personnummer": format!("19811228{serial}"), "first_name": "Test", "last_name": "Person",
+            "municipality_code": "1287",
+        }))
+        .unwrap();
+        Box::new(input.validate(NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()).unwrap())
+    }
+
+    /// A row that fails when written (its personnummer registered meanwhile) fails the chunk;
+    /// redone row by row in savepoints, the others go in and that row is reported.
+    #[test]
+    fn a_row_that_fails_on_write_is_reported_and_the_rest_go_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = crate::config::DatabaseUrl::parse(&dir.path().join("t.db").display().to_string()).unwrap();
+        let (pool, _) = crate::db::open(&url, 1).unwrap();
+        let mut c = pool.get().unwrap();
+        let (now, today) = (1_795_000_000, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+        // 198112289874 is taken by someone registered after the file was checked.
+        seekers::insert_checked_in_tx(&mut c, now, &data("9874")).unwrap();
+        let who = Principal {
+            user_id: "system".into(),
+            token_id: String::new(),
+            name: "Test".into(),
+            role: crate::auth::Role::Admin,
+            employer_id: None,
+        };
+        let action = crate::audit::Action("import test".into());
+        let part = vec![(2, Checked::New(data("9874"))), (3, Checked::New(data("9866")))];
+        assert!(apply_chunk(&mut c, (now, today), &who, &action, &part, false).is_err());
+        let (written, late) = apply_chunk(&mut c, (now, today), &who, &action, &part, true).unwrap();
+        assert_eq!(written, [(3, true)]);
+        assert_eq!(late.iter().map(|p| (p.row, p.field.as_str())).collect::<Vec<_>>(), [(2, "personnummer")]);
+        use crate::db::schema::seekers as t;
+        let n: i64 = t::table.count().get_result(&mut c).unwrap();
+        assert_eq!(n, 2, "the one registered before and row 3");
+    }
 }

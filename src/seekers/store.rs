@@ -132,6 +132,30 @@ pub fn create_in_tx(c: &mut DbConnection, now: i64, data: &SeekerData) -> AppRes
     Ok(id)
 }
 
+/// Registers a seeker whose personnummer, broker and unit the caller has already checked
+/// (a bulk import checks them once per file); the unique index still refuses a duplicate.
+pub fn insert_checked_in_tx(c: &mut DbConnection, now: i64, data: &SeekerData) -> AppResult<String> {
+    let id = new_id();
+    insert(c, &id, now, data)?;
+    outbox::push(c, Entity::Seeker, &id, now)?;
+    Ok(id)
+}
+
+/// Ids of the registered seekers (erased ones included: their personnummer is gone) with
+/// these personnummer.
+pub fn ids_by_personnummer(conn: &mut DbConnection, pnrs: &[String]) -> QueryResult<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for chunk in pnrs.chunks(500) {
+        out.extend(
+            seekers::table
+                .filter(seekers::personnummer.eq_any(chunk))
+                .select((seekers::personnummer.assume_not_null(), seekers::id))
+                .load::<(String, String)>(conn)?,
+        );
+    }
+    Ok(out)
+}
+
 /// The columns a seeker's data fills, shared by insert and update so the two cannot drift.
 /// `None` writes NULL (an update that drops the e-mail clears it).
 #[derive(Insertable, AsChangeset)]
