@@ -43,7 +43,8 @@ pub async fn list_markup(
     let seeker_ids: Vec<String> = shown.iter().filter_map(|s| s.signal.seeker_id.clone()).collect();
     let opening_ids: Vec<String> = shown.iter().filter_map(|s| s.signal.opening_id.clone()).collect();
     let can_name = !matches!(who.role, Role::Manager);
-    let (names, headlines) = db::run(&state.pool, move |c| {
+    let broker_ids: Vec<String> = shown.iter().filter_map(|s| s.signal.broker_id.clone()).collect();
+    let (names, headlines, brokers) = db::run(&state.pool, move |c| {
         let names = if can_name && !seeker_ids.is_empty() {
             audit::record(c, &who, &seeker_ids, &action, now)?;
             super::layout::names_of(c, &seeker_ids)?
@@ -51,7 +52,7 @@ pub async fn list_markup(
             Default::default()
         };
         let headlines = crate::openings::store::headlines(c, &opening_ids)?;
-        Ok((names, headlines))
+        Ok((names, headlines, audit::user_names(c, &broker_ids)?))
     })
     .await?;
     let mut by_kind: BTreeMap<SignalKind, Vec<&Shown>> = BTreeMap::new();
@@ -67,7 +68,12 @@ pub async fn list_markup(
                     @for s in items {
                         @let sig = &s.signal;
                         li class=(format!("signal {}", kind.as_str())) {
-                            @if let Some(id) = &sig.seeker_id {
+                            @if sig.seeker_id.is_some() && !can_name {
+                                // Managers see figures, never names: whose caseload it is.
+                                "En arbetssökande hos "
+                                (sig.broker_id.as_ref().and_then(|b| brokers.get(b)).cloned().unwrap_or_else(|| "ingen jobbmäklare".into()))
+                                " – "
+                            } @else if let Some(id) = &sig.seeker_id {
                                 a href=(sig.link) { (names.get(id).cloned().unwrap_or_else(|| "Arbetssökande".into())) }
                                 @if let Some(o) = &sig.opening_id {
                                     " · " a href=(format!("/openings/{o}")) { (headlines.get(o).cloned().unwrap_or_default()) }

@@ -154,7 +154,9 @@ impl TestApp {
     pub async fn at_clock(&self, clock: &str) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let db = TestDb::Shared(self._db.url());
-        let settings = test_settings(&dir, &db, &[("PLATSA_CLOCK", clock)]);
+        // Two connections: a test may keep ten of these "other days" running on one
+        // PostgreSQL, beside other tests and another suite (100 connections in all).
+        let settings = test_settings(&dir, &db, &[("PLATSA_CLOCK", clock), ("PLATSA_POOL_SIZE", "2")]);
         let app = Application::build(settings).await.expect("app builds");
         let address = format!("http://{}", app.address());
         let state = app.state();

@@ -613,6 +613,10 @@ async fn the_pages_show_processes_follow_up_and_signals_in_swedish() {
     let start = app.get("/", &manager).await.text().await.unwrap();
     let signals = start.split("id=\"signals\"").nth(1).unwrap().split("</section>").next().unwrap();
     assert!(signals.contains("Process efter målet"), "{signals}");
+    assert!(
+        start.contains("En arbetssökande hos Britt Mäklare") && !start.contains("/seekers/"),
+        "no names or profile links for managers: {start}"
+    );
     let start = app.get("/", &broker).await.text().await.unwrap();
     assert!(start.contains("Mina signaler") && start.contains("Ingen kontakt på 53 dagar"), "{start}");
 
