@@ -28,6 +28,12 @@ fn postgres_base() -> String {
     std::env::var("PLATSA_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
 }
 
+/// The local test server speaks plain TCP: asking for TLS first (libpq's default) only wakes
+/// OpenSSL, whose exit handlers then race threads still connected when the tests end.
+fn postgres_url(db: &str) -> String {
+    format!("{}/{db}?sslmode=disable", postgres_base())
+}
+
 /// A database that is gone when the test ends.
 pub enum TestDb {
     Sqlite(PathBuf),
@@ -43,7 +49,7 @@ impl TestDb {
         match backend().as_str() {
             "postgres" => {
                 let name = format!("platsa_test_{}", uuid::Uuid::new_v4().simple());
-                let mut admin = PgConnection::establish(&format!("{}/postgres", postgres_base()))
+                let mut admin = PgConnection::establish(&postgres_url("postgres"))
                     .expect("PostgreSQL reachable for PLATSA_TEST_BACKEND=postgres");
                 diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).expect("create database");
                 TestDb::Postgres { name }
@@ -55,7 +61,7 @@ impl TestDb {
     pub fn url(&self) -> String {
         match self {
             TestDb::Sqlite(path) => format!("sqlite://{}", path.display()),
-            TestDb::Postgres { name } => format!("{}/{name}", postgres_base()),
+            TestDb::Postgres { name } => postgres_url(name),
             TestDb::Shared(url) => url.clone(),
         }
     }
@@ -64,7 +70,7 @@ impl TestDb {
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let TestDb::Postgres { name } = self {
-            if let Ok(mut admin) = PgConnection::establish(&format!("{}/postgres", postgres_base())) {
+            if let Ok(mut admin) = PgConnection::establish(&postgres_url("postgres")) {
                 let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin);
             }
         }
@@ -80,6 +86,14 @@ pub struct TestApp {
     _dir: TempDir,
     // Declared last: dropped after the server's pool is gone.
     _db: TestDb,
+}
+
+/// A test's servers stop indexing when the test ends: an indexer left polling a dropped
+/// database keeps reconnecting until the process exits, and its threads then race the exit.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.state.indexer.shutdown();
+    }
 }
 
 static LOGS: Once = Once::new();
