@@ -43,7 +43,7 @@ use crate::db::schema::{
 use crate::error::{AppError, AppResult, Fault};
 use crate::journal::EntryKind;
 use crate::placements::Outcome;
-use crate::reports::NO_UNIT;
+use crate::reports::{NO_UNIT, median, unit_name};
 use crate::seekers::SeekerStatus;
 
 crate::text_enum! {
@@ -198,19 +198,6 @@ fn round(v: f64, places: i32) -> f64 {
 
 fn share(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| round(part as f64 / whole as f64, 4))
-}
-
-fn median(mut v: Vec<f64>) -> Option<f64> {
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    Some(if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 })
-}
-
-fn unit_name(u: &Option<String>) -> String {
-    u.clone().unwrap_or_else(|| NO_UNIT.to_string())
 }
 
 /// The latest contact (journal contact, meeting held) of each seeker before `at`, since `from`;

@@ -87,6 +87,11 @@ pub struct Report {
 /// The name reports give seekers and placements without a unit.
 pub const NO_UNIT: &str = "(ingen enhet)";
 
+/// A unit as reports name it ([`NO_UNIT`] for none).
+pub fn unit_name(u: &Option<String>) -> String {
+    u.clone().unwrap_or_else(|| NO_UNIT.to_string())
+}
+
 #[derive(Debug, Clone, Queryable)]
 struct P {
     seeker_id: String,
@@ -105,7 +110,8 @@ fn date(s: &Option<Day>) -> Option<NaiveDate> {
     s.as_ref().map(Day::date)
 }
 
-fn median(mut v: Vec<f64>) -> Option<f64> {
+/// The median; `None` for no values.
+pub fn median(mut v: Vec<f64>) -> Option<f64> {
     if v.is_empty() {
         return None;
     }
@@ -196,7 +202,6 @@ type Person = (String, Option<String>, Option<String>, SeekerStatus, i64, Option
 
 /// Builds the report for a month, optionally for one unit.
 pub fn monthly(conn: &mut DbConnection, month: Month, only_unit: Option<&str>, now: i64) -> AppResult<Report> {
-    let unit_of = |u: &Option<String>| u.clone().unwrap_or_else(|| NO_UNIT.to_string());
     let ps: Vec<P> = placements::table
         .filter(placements::proposed_on.lt(month.end().to_string()))
         .select((
@@ -254,9 +259,9 @@ pub fn monthly(conn: &mut DbConnection, month: Month, only_unit: Option<&str>, n
         .map(|(unit, f)| (unit.unwrap_or_else(|| NO_UNIT.to_string()), f))
         .collect();
 
-    let mut units: BTreeSet<String> = ps.iter().map(|p| unit_of(&p.unit)).collect();
+    let mut units: BTreeSet<String> = ps.iter().map(|p| unit_name(&p.unit)).collect();
     units.extend(target_rows.iter().filter(|t| t.1 == month.to_string()).map(|t| t.0.clone()));
-    units.extend(people.iter().filter(|p| p.3 == SeekerStatus::Active).map(|p| unit_of(&p.1)));
+    units.extend(people.iter().filter(|p| p.3 == SeekerStatus::Active).map(|p| unit_name(&p.1)));
     if let Some(u) = only_unit {
         units.retain(|x| x == u);
     }
@@ -272,9 +277,9 @@ pub fn monthly(conn: &mut DbConnection, month: Month, only_unit: Option<&str>, n
 
     let mut unit_reports = Vec::new();
     for unit in &units {
-        let in_unit: Vec<&P> = ps.iter().filter(|p| &unit_of(&p.unit) == unit).collect();
-        let days: Vec<f64> = firsts.iter().filter(|(p, _)| &unit_of(&p.unit) == unit).map(|(_, d)| *d).collect();
-        let mut f = figures(month, &in_unit, &waiting(&|p| &unit_of(&p.1) == unit), &days, booking.get(unit), now);
+        let in_unit: Vec<&P> = ps.iter().filter(|p| &unit_name(&p.unit) == unit).collect();
+        let days: Vec<f64> = firsts.iter().filter(|(p, _)| &unit_name(&p.unit) == unit).map(|(_, d)| *d).collect();
+        let mut f = figures(month, &in_unit, &waiting(&|p| &unit_name(&p.1) == unit), &days, booking.get(unit), now);
         (f.target, f.ytd_target) = target_for(unit);
         let brokers: BTreeSet<&str> = in_unit.iter().map(|p| p.broker_id.as_str()).collect();
         let broker_reports = brokers
@@ -283,7 +288,7 @@ pub fn monthly(conn: &mut DbConnection, month: Month, only_unit: Option<&str>, n
                 let of_broker: Vec<&P> = in_unit.iter().copied().filter(|p| p.broker_id == b).collect();
                 let days: Vec<f64> = firsts
                     .iter()
-                    .filter(|(p, _)| &unit_of(&p.unit) == unit && p.broker_id == b)
+                    .filter(|(p, _)| &unit_name(&p.unit) == unit && p.broker_id == b)
                     .map(|(_, d)| *d)
                     .collect();
                 BrokerReport {
@@ -292,7 +297,7 @@ pub fn monthly(conn: &mut DbConnection, month: Month, only_unit: Option<&str>, n
                     figures: figures(
                         month,
                         &of_broker,
-                        &waiting(&|p| &unit_of(&p.1) == unit && p.2.as_deref() == Some(b)),
+                        &waiting(&|p| &unit_name(&p.1) == unit && p.2.as_deref() == Some(b)),
                         &days,
                         None,
                         now,
@@ -303,8 +308,8 @@ pub fn monthly(conn: &mut DbConnection, month: Month, only_unit: Option<&str>, n
         unit_reports.push(UnitReport { unit: unit.clone(), figures: f, brokers: broker_reports });
     }
 
-    let all: Vec<&P> = ps.iter().filter(|p| units.contains(&unit_of(&p.unit))).collect();
-    let days: Vec<f64> = firsts.iter().filter(|(p, _)| units.contains(&unit_of(&p.unit))).map(|(_, d)| *d).collect();
+    let all: Vec<&P> = ps.iter().filter(|p| units.contains(&unit_name(&p.unit))).collect();
+    let days: Vec<f64> = firsts.iter().filter(|(p, _)| units.contains(&unit_name(&p.unit))).map(|(_, d)| *d).collect();
     let all_booking = only_unit.map_or_else(
         || {
             booking.values().fold(BookingFigures::default(), |mut acc, b| {
@@ -318,7 +323,7 @@ pub fn monthly(conn: &mut DbConnection, month: Month, only_unit: Option<&str>, n
         |u| booking.get(u).cloned().unwrap_or_default(),
     );
     let mut totals =
-        figures(month, &all, &waiting(&|p| units.contains(&unit_of(&p.1))), &days, Some(&all_booking), now);
+        figures(month, &all, &waiting(&|p| units.contains(&unit_name(&p.1))), &days, Some(&all_booking), now);
     let (mut target, mut ytd_target) = (None, None);
     for u in &units {
         let (t, y) = target_for(u);

@@ -25,6 +25,7 @@ use crate::openings::OpeningStatus;
 use crate::processes::{Measure, Pace, last_contacts, processes};
 use crate::seekers::SeekerStatus;
 use crate::shortlist::ConsentState;
+use crate::text::urlencode;
 
 crate::text_enum! {
     /// What a signal is about.
@@ -128,14 +129,6 @@ pub fn current(conn: &mut DbConnection, now: i64, settings: &SignalSettings, sco
         Scope::Meetings => (false, None, true),
     };
     let casework = everything || broker.is_some();
-    let urlencode = |s: &str| {
-        s.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-                _ => format!("%{b:02X}"),
-            })
-            .collect::<String>()
-    };
 
     // Processes behind their pace this month.
     let month = Month::of(today);
