@@ -167,6 +167,76 @@ impl SignalSettings {
     }
 }
 
+/// Reading every public vacancy from Arbetsförmedlingen's JobStream (Platsbanken).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobStreamSettings {
+    /// The service's address, without `/snapshot` or `/stream`; empty: off.
+    pub base_url: String,
+    pub interval_minutes: u32,
+    /// Sent as the `api-key` header when not empty.
+    pub api_key: String,
+    /// Comma-separated filters; an ad is read when it matches every filter given.
+    pub municipality_codes: String,
+    pub region_codes: String,
+    pub occupation_fields: String,
+    pub attempts: u32,
+    pub retry_base_ms: u64,
+    pub timeout_ms: u64,
+}
+
+/// The filters, parsed once.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JobStreamFilters {
+    pub municipality_codes: Vec<String>,
+    pub region_codes: Vec<String>,
+    pub occupation_fields: Vec<String>,
+}
+
+fn list(raw: &str) -> Vec<String> {
+    raw.split(',').map(str::trim).filter(|v| !v.is_empty()).map(str::to_string).collect()
+}
+
+impl JobStreamSettings {
+    fn validate(self) -> Result<Self, ConfigError> {
+        let u = self.base_url.trim();
+        if !(u.is_empty() || u.starts_with("http://") || u.starts_with("https://")) {
+            return Err(invalid("jobstream.base_url", "must be an http:// or https:// URL, or empty"));
+        }
+        // The service allows about one request a minute.
+        if !(1..=1440).contains(&self.interval_minutes) {
+            return Err(invalid("jobstream.interval_minutes", "must be between 1 and 1440"));
+        }
+        if !(1..=20).contains(&self.attempts) {
+            return Err(invalid("jobstream.attempts", "must be between 1 and 20"));
+        }
+        if !(1_000..=3_600_000).contains(&self.timeout_ms) {
+            return Err(invalid("jobstream.timeout_ms", "must be between 1000 and 3600000"));
+        }
+        let r = crate::reference::reference();
+        if let Some(bad) = list(&self.municipality_codes).iter().find(|c| !r.municipalities.contains_key(*c)) {
+            return Err(invalid("jobstream.municipality_codes", format!("`{bad}` is not a municipality code")));
+        }
+        let counties: std::collections::HashSet<&str> = r.municipalities.keys().map(|c| &c[..2]).collect();
+        if let Some(bad) = list(&self.region_codes).iter().find(|c| !counties.contains(c.as_str())) {
+            return Err(invalid("jobstream.region_codes", format!("`{bad}` is not a county code (län, 2 digits)")));
+        }
+        Ok(self)
+    }
+
+    pub fn enabled(&self) -> bool {
+        !self.base_url.trim().is_empty()
+    }
+
+    pub fn filters(&self) -> JobStreamFilters {
+        JobStreamFilters {
+            municipality_codes: list(&self.municipality_codes),
+            region_codes: list(&self.region_codes),
+            occupation_fields: list(&self.occupation_fields),
+        }
+    }
+}
+
 /// Addresses of the reverse proxies in front of Platsa. Only a request from one of these may
 /// say (in `X-Forwarded-For` / `X-Forwarded-Proto`) who the client is and whether it came
 /// over TLS; from anyone else those headers are ignored.
@@ -318,6 +388,7 @@ struct RawSettings {
     signals: SignalSettings,
     booking: BookingSettings,
     consent: ConsentSettings,
+    jobstream: JobStreamSettings,
 }
 
 /// Validated settings.
@@ -339,6 +410,7 @@ pub struct Settings {
     pub signals: SignalSettings,
     pub booking: BookingSettings,
     pub consent: ConsentSettings,
+    pub jobstream: JobStreamSettings,
 }
 
 impl std::fmt::Debug for Settings {
@@ -498,6 +570,7 @@ impl Settings {
             signals: raw.signals.validate()?,
             booking: raw.booking.validate()?,
             consent: raw.consent.validate()?,
+            jobstream: raw.jobstream.validate()?,
         })
     }
 }

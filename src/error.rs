@@ -72,6 +72,8 @@ crate::text_enum! {
         /// Placements are under way on it.
         ActivePlacements = "active_placements",
         LastAdmin = "last_admin",
+        /// The opening is Platsbanken's, read from JobStream: it changes there.
+        Imported = "imported",
         /// A unique value no store gave a meaning of its own.
         Unique = "unique",
     }

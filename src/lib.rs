@@ -20,6 +20,7 @@ pub mod followup;
 pub mod http;
 pub mod ident;
 pub mod imports;
+pub mod jobstream;
 pub mod journal;
 pub mod json;
 pub mod matching;

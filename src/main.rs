@@ -109,6 +109,11 @@ enum Command {
         #[command(subcommand)]
         command: RetentionCommand,
     },
+    /// Platsbanken: read every public vacancy from JobStream (see README: Platsbanken).
+    Jobstream {
+        #[command(subcommand)]
+        command: JobstreamCommand,
+    },
     /// Signals: list the current ones, or push the new ones to `signals.webhook`.
     Signals {
         #[command(subcommand)]
@@ -210,6 +215,18 @@ enum RetentionCommand {
         #[arg(long)]
         dry_run: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum JobstreamCommand {
+    /// Read what changed since the stored position (the first time: the whole snapshot).
+    Sync {
+        /// Read the whole snapshot again; openings whose ads are gone are closed.
+        #[arg(long)]
+        snapshot: bool,
+    },
+    /// Where reading stands and the latest runs (JSON).
+    Status,
 }
 
 #[derive(Subcommand)]
@@ -329,6 +346,10 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
             }
             println!("{} {} (after {months} months)", list.len(), if dry_run { "due for erasure" } else { "erased" });
             Ok(())
+        }
+        Command::Jobstream { command } => {
+            let storage = Storage::open(&settings).await?;
+            jobstream_command(&storage, &settings, command).await
         }
         Command::Signals { command } => {
             let storage = Storage::open(&settings).await?;
@@ -522,6 +543,47 @@ async fn import_seekers(
         report.rows as f64 / secs.max(1e-9),
         report.id,
     );
+    Ok(())
+}
+
+async fn jobstream_command(state: &Storage, settings: &Settings, command: JobstreamCommand) -> anyhow::Result<()> {
+    use platsa::jobstream;
+    match command {
+        JobstreamCommand::Sync { snapshot } => {
+            let run = jobstream::sync(&state.pool, &settings.jobstream, &state.clock, snapshot)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let Some(run) = run else {
+                anyhow::bail!("another process is syncing now; try again when it is done");
+            };
+            println!(
+                "{}: {} ads; {} new, {} updated, {} unchanged, {} closed, {} outside the filters, {} malformed ({} request(s))",
+                run.kind.map(|k| k.as_str()).unwrap_or(""),
+                run.ads,
+                run.created,
+                run.updated,
+                run.unchanged,
+                run.closed,
+                run.filtered,
+                run.malformed,
+                run.attempts
+            );
+            for p in &run.problems {
+                println!("  ad {}: {} {}", p.ad, p.field, p.problem);
+            }
+            if let Some(e) = run.error {
+                anyhow::bail!("the sync failed ({e}); the position stays and the next sync reads from it");
+            }
+        }
+        JobstreamCommand::Status => {
+            let (s, now) = (settings.jobstream.clone(), state.clock.now_ts());
+            let (status, runs) =
+                platsa::db::run(&state.pool, move |c| Ok((jobstream::status(c, &s, now)?, jobstream::runs(c, 10)?)))
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "status": status, "runs": runs }))?);
+        }
+    }
     Ok(())
 }
 

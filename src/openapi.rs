@@ -149,7 +149,7 @@ pub fn document() -> Value {
             },
             "/api/v1/openings": {
                 "post": op("Post an opening; honours Idempotency-Key", writers, Some("OpeningInput"), ("201", "Opening"), &[]),
-                "get": op("List openings: an employer sees its own", "any", None, ("200", "OpeningList"), &[query("status", ""), query("employer_id", ""), query("occupation", "an SSYK code of any level"), query("municipality_code", ""), query("broker_id", "the broker responsible"), query("sort", "deadline | published | vacancies (default: the newest first)")]),
+                "get": op("List openings: an employer sees its own", "any", None, ("200", "OpeningList"), &[query("status", ""), query("employer_id", ""), query("occupation", "an SSYK code of any level"), query("municipality_code", ""), query("broker_id", "the broker responsible"), query("sort", "deadline | published | vacancies (default: the newest first)"), query("source", "platsa | platsbanken")]),
             },
             "/api/v1/openings/{id}": {
                 "get": op("An opening (another employer's is 404)", "any", None, ("200", "Opening"), &[path_id()]),
@@ -194,6 +194,8 @@ pub fn document() -> Value {
                     "all_or_nothing": { "type": "string", "enum": ["true", "false"] } } } } } },
                 "responses": { "200": { "description": "the report", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ImportReport" } } } },
                     "4XX": { "description": "Problem", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } } } } },
+            "/api/v1/jobstream": { "get": op("Reading Platsbanken from JobStream: status (off, never_run, ok, failing), position, last success and error, and the latest runs with their counts and problems (ad id, field, kind; never a value)", staff, None, ("200", "Status"), &[]) },
+            "/api/v1/jobstream/sync": { "post": op("Start a sync now in the background (202); ?snapshot=true reads all of Platsbanken again and closes openings whose ads are gone. 409 while one runs", "admin", None, ("202", "Status"), &[query("snapshot", "true | false")]) },
             "/api/v1/imports": { "get": op("The latest imports (dry runs too) with their reports", "admin", None, ("200", "Status"), &[]) },
             "/api/v1/imports/{id}": { "get": op("One import's report", "admin", None, ("200", "ImportReport"), &[path_id()]) },
             "/api/v1/retention": { "get": op("The retention dry run: who is due for erasure now (ids, unit, broker, reason exited or inactive, since), the period and cutoff, and the daily runs with how many each erased", "admin", None, ("200", "Status"), &[]) },
@@ -337,7 +339,8 @@ pub fn document() -> Value {
                     "employer_id": { "type": "string", "description": "required when staff post" },
                     "headline": { "type": "string" }, "description": { "type": "string" }, "occupation": { "type": "string", "description": "SSYK 4" },
                     "workplace_address": { "type": "object", "required": ["municipality_code"], "properties": {
-                        "municipality_code": { "type": "string" }, "street_address": { "type": "string" }, "postcode": { "type": "string" }, "city": { "type": "string" } } },
+                        "municipality_code": { "type": "string" }, "street_address": { "type": "string" }, "postcode": { "type": "string" }, "city": { "type": "string" },
+                        "coordinates": { "type": "object", "required": ["lat", "lon"], "description": "the workplace in WGS 84 degrees (in Sweden); distances are otherwise from the municipality", "properties": { "lat": { "type": "number" }, "lon": { "type": "number" } } } } },
                     "number_of_vacancies": { "type": "integer", "minimum": 1 },
                     "employment_type": { "enum": ["permanent", "temporary", "summer", "seasonal", "hourly", "praktik", "arbetstraning", "extratjanst", "nystartsjobb", "lonebidrag"] },
                     "must_have": { "$ref": "#/components/schemas/Requirements" }, "nice_to_have": { "$ref": "#/components/schemas/Requirements" },
@@ -346,6 +349,8 @@ pub fn document() -> Value {
                     "status": { "enum": ["open", "filled", "closed"] } } },
                 "Opening": { "allOf": [{ "$ref": "#/components/schemas/OpeningInput" }, { "type": "object", "properties": {
                     "id": { "type": "string" }, "occupation_name": { "type": "string" }, "filled_vacancies": { "type": "integer" },
+                    "source": { "enum": ["platsa", "platsbanken"], "description": "platsbanken: read from JobStream, read-only here (PATCH and DELETE answer 409 imported)" },
+                    "external_id": { "type": ["string", "null"], "description": "the ad's id at its source" }, "webpage_url": { "type": ["string", "null"], "description": "the ad's page at its source" },
                     "created_at": { "type": "string" }, "updated_at": { "type": "string" }, "version": { "type": "integer" } } }] },
                 "OpeningList": list_of("Opening"),
                 "SeekerHit": { "type": "object", "properties": { "id": { "type": "string" }, "score": { "type": "number" }, "first_name": { "type": "string" }, "last_name": { "type": "string" }, "occupations": { "type": "array" } } },

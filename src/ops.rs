@@ -81,9 +81,14 @@ async fn healthz() -> HttpResponse {
 async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let backend = state.settings.database_url.backend();
     let now = state.clock.now_ts();
-    let (head, (overdue, last_error)) = db::run(&state.pool, move |c| {
+    let jobstream_settings = state.settings.jobstream.clone();
+    let (head, (overdue, last_error), jobstream) = db::run(&state.pool, move |c| {
         db::ping(c)?;
-        Ok((db::outbox::head(c)?, crate::booking::reminders::overdue(c, now)?))
+        Ok((
+            db::outbox::head(c)?,
+            crate::booking::reminders::overdue(c, now)?,
+            crate::jobstream::status(c, &jobstream_settings, now)?,
+        ))
     })
     .await
     .map_err(|e| AppError::Unavailable(format!("database ({backend}) unreachable: {e}")))?;
@@ -106,6 +111,9 @@ async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
                 "last_error": last_error,
                 "webhook_configured": !state.settings.booking.reminder_webhook.trim().is_empty(),
             },
+            // Reading Platsbanken: failures show here (the service still answers; openings
+            // already read stay usable).
+            "jobstream": jobstream,
         },
     })))
 }

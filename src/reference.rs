@@ -53,6 +53,18 @@ pub struct LanguageTerm {
     pub concept_id: String,
 }
 
+#[derive(Default)]
+pub struct ConceptIds {
+    /// SSYK group concept → code (any level).
+    pub ssyk: HashMap<String, String>,
+    /// Occupation-name concept → index into `occupation_names`.
+    pub occupation: HashMap<String, usize>,
+    /// Language concept → ISO 639 code.
+    pub language: HashMap<String, String>,
+    /// Driving-licence concept → class (`B`, `CE`).
+    pub licence: HashMap<String, String>,
+}
+
 /// A skill as stored on a seeker or opening: a vocabulary concept, or free text kept as typed.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
 pub struct SkillRef {
@@ -81,6 +93,9 @@ pub struct Reference {
     /// Every language with a code, with JobTech's concept id, for the typeahead.
     pub language_terms: Vec<LanguageTerm>,
     pub driving_licences: Vec<String>,
+    /// JobTech concept ids of the taxonomy terms a job ad names by id (JobStream): SSYK
+    /// groups, occupation names, languages and driving licences → Platsa's codes.
+    pub by_concept: ConceptIds,
     pub synonym_groups: Vec<Vec<String>>,
     synonym_by_folded: HashMap<String, usize>,
     pub given_names: Vec<String>,
@@ -137,10 +152,15 @@ impl Reference {
             level: u8,
             code: String,
             name_sv: String,
+            jobtech_concept_id: String,
         }
+        let mut by_concept = ConceptIds::default();
         let mut ssyk: HashMap<String, SsykGroup> = rows::<S>(data!("ssyk2012.csv"))
             .into_iter()
-            .map(|s| (s.code.clone(), SsykGroup { level: s.level, code: s.code, name: s.name_sv }))
+            .map(|s| {
+                by_concept.ssyk.insert(s.jobtech_concept_id, s.code.clone());
+                (s.code.clone(), SsykGroup { level: s.level, code: s.code, name: s.name_sv })
+            })
             .collect();
         // Managers come in two levels (`1291`, `1292` "…, nivå 1/2"); JobTech's occupation
         // names and substitutability use the pair's code `1290`. It is accepted as a unit
@@ -166,6 +186,7 @@ impl Reference {
             .into_iter()
             .map(|o| OccupationName { id: o.concept_id, label: o.label_sv, ssyk4: o.ssyk4 })
             .collect();
+        by_concept.occupation = occupation_names.iter().enumerate().map(|(i, o)| (o.id.clone(), i)).collect();
         let ssyk_of: HashMap<&str, &str> = occupation_names.iter().map(|o| (o.id.as_str(), o.ssyk4.as_str())).collect();
 
         #[derive(Deserialize)]
@@ -241,13 +262,21 @@ impl Reference {
             })
             .collect();
         let languages = language_terms.iter().map(|l| (l.code.clone(), l.label.clone())).collect();
+        by_concept.language = language_terms.iter().map(|l| (l.concept_id.clone(), l.code.clone())).collect();
 
         #[derive(Deserialize)]
         struct D {
+            concept_id: String,
             label_sv: String,
         }
+        // "Utökad B" (B96) is not a class of its own here: it names B.
+        let licence_rows = rows::<D>(data!("driving_licences.csv"));
+        by_concept.licence = licence_rows
+            .iter()
+            .map(|d| (d.concept_id.clone(), d.label_sv.strip_prefix("Utökad ").unwrap_or(&d.label_sv).to_string()))
+            .collect();
         let mut driving_licences: Vec<String> =
-            rows::<D>(data!("driving_licences.csv")).into_iter().map(|d| d.label_sv).filter(|l| l.len() <= 3).collect();
+            licence_rows.into_iter().map(|d| d.label_sv).filter(|l| l.len() <= 3).collect();
         driving_licences.sort();
 
         let synonym_groups: Vec<Vec<String>> = include_str!("../indexes/synonyms.txt")
@@ -286,6 +315,7 @@ impl Reference {
             languages,
             language_terms,
             driving_licences,
+            by_concept,
             synonym_groups,
             synonym_by_folded,
             given_names,
@@ -310,7 +340,7 @@ impl Reference {
 
     /// A JobTech occupation name by its concept id (`bSEB_VKd_Ub3` → Undersköterska…, 5321).
     pub fn occupation_by_concept(&self, id: &str) -> Option<&OccupationName> {
-        self.occupation_names.iter().find(|o| o.id == id)
+        self.by_concept.occupation.get(id).map(|&i| &self.occupation_names[i])
     }
 
     pub fn ssyk_name(&self, code: &str) -> Option<&str> {

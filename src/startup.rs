@@ -102,8 +102,24 @@ fn spawn_schedules(state: web::Data<AppState>) -> tokio::task::JoinHandle<()> {
         // caseload), first one interval after start, and only when a webhook wants them.
         let every = std::time::Duration::from_secs(u64::from(state.settings.signals.interval_minutes) * 60);
         let mut signals_due = std::time::Instant::now() + every;
+        // JobStream: at start, then every `jobstream.interval_minutes`, in a task of its own
+        // (a snapshot takes minutes); the database decides which process reads.
+        let jobstream_every = std::time::Duration::from_secs(u64::from(state.settings.jobstream.interval_minutes) * 60);
+        let mut jobstream_due = std::time::Instant::now();
+        let mut jobstream: Option<tokio::task::JoinHandle<()>> = None;
         loop {
             tick.tick().await;
+            let idle = jobstream.as_ref().is_none_or(|j| j.is_finished());
+            if state.settings.jobstream.enabled() && idle && std::time::Instant::now() >= jobstream_due {
+                jobstream_due = std::time::Instant::now() + jobstream_every;
+                let state = state.clone();
+                jobstream = Some(tokio::spawn(async move {
+                    let s = &state.settings.jobstream;
+                    if let Err(e) = crate::jobstream::sync(&state.pool, s, &state.clock, false).await {
+                        tracing::warn!(error = %e, "JobStream sync failed; retried at the next interval");
+                    }
+                }));
+            }
             if !state.settings.signals.webhook.trim().is_empty() && std::time::Instant::now() >= signals_due {
                 signals_due = std::time::Instant::now() + every;
                 let s = &state.settings;
@@ -160,6 +176,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::followup::http::routes)
         .configure(crate::retention::http::routes)
         .configure(crate::imports::http::routes)
+        .configure(crate::jobstream::http::routes)
         .configure(crate::booking::http::routes)
         .configure(crate::taxonomy::http::routes)
         .configure(crate::units::http::routes)

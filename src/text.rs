@@ -22,11 +22,15 @@ pub fn fold(s: &str) -> String {
 /// newline, carriage return and tab are allowed in free text only) or a bidirectional
 /// override or isolate, which can make a name read differently from what is stored.
 pub fn forbidden_char(s: &str, free_text: bool) -> Option<char> {
-    s.chars().find(|&c| match c {
+    s.chars().find(|&c| forbidden(c, free_text))
+}
+
+pub fn forbidden(c: char, free_text: bool) -> bool {
+    match c {
         '\n' | '\r' | '\t' => !free_text,
         '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => true,
         c => c.is_control(),
-    })
+    }
 }
 
 /// Whether a URL's path or query carries a percent-encoded control character (`%00`, `%0A`,

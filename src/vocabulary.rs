@@ -190,6 +190,19 @@ fn nfc(v: &str) -> String {
     v.nfc().collect()
 }
 
+/// Text read from another service (a job ad): what a person would be refused for typing is
+/// dropped instead (control characters except, with `lines`, new lines and tabs;
+/// bidirectional overrides), `\r\n` becomes `\n`, and it is cut at `max` characters.
+pub fn tidied(value: &str, max: usize, lines: bool) -> String {
+    let v = nfc(value.replace("\r\n", "\n").trim());
+    let kept: String = v.chars().filter(|&c| !crate::text::forbidden(c, lines)).collect();
+    let kept = if lines { kept } else { crate::text::clean(&kept) };
+    match kept.char_indices().nth(max) {
+        Some((at, _)) => kept[..at].trim_end().to_string(),
+        None => kept,
+    }
+}
+
 /// A required text of bounded length, trimmed, in NFC.
 pub fn text(value: &str, field: &str, max: usize, errors: &mut Errors) -> String {
     let v = nfc(value.trim());

@@ -184,7 +184,7 @@ pub fn list_tokens(conn: &mut DbConnection, limit: i64, offset: i64) -> AppResul
 
 pub fn list_users(conn: &mut DbConnection, role: Option<Role>, limit: i64, offset: i64) -> AppResult<(Vec<User>, i64)> {
     let filtered = || {
-        let mut q = users::table.into_boxed();
+        let mut q = users::table.filter(users::id.ne(super::JOBSTREAM_USER)).into_boxed();
         if let Some(r) = role {
             q = q.filter(users::role.eq(r.as_str()));
         }

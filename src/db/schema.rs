@@ -89,6 +89,9 @@ diesel::table! {
         deleted_at -> Nullable<BigInt>,
         version -> BigInt,
         broker_id -> Nullable<Text>,
+        source -> Text,
+        external_id -> Nullable<Text>,
+        webpage_url -> Nullable<Text>,
     }
 }
 
@@ -475,5 +478,38 @@ diesel::table! {
         dry_run -> Bool,
         applied -> Bool,
         report -> Text,
+    }
+}
+
+diesel::table! {
+    jobstream_state (feed) {
+        feed -> Text,
+        position -> Nullable<Text>,
+        running_until -> Nullable<BigInt>,
+        last_success_at -> Nullable<BigInt>,
+        last_error -> Nullable<Text>,
+        failures -> Integer,
+    }
+}
+
+diesel::table! {
+    jobstream_runs (id) {
+        id -> Text,
+        feed -> Text,
+        started_at -> BigInt,
+        finished_at -> BigInt,
+        kind -> Text,
+        position_from -> Nullable<Text>,
+        position_to -> Nullable<Text>,
+        ads -> Integer,
+        created -> Integer,
+        updated -> Integer,
+        unchanged -> Integer,
+        closed -> Integer,
+        filtered -> Integer,
+        malformed -> Integer,
+        attempts -> Integer,
+        error -> Nullable<Text>,
+        problems -> Text,
     }
 }

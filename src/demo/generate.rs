@@ -287,6 +287,7 @@ impl Generator {
                 street_address: None,
                 postcode: None,
                 city: Some(city),
+                coordinates: None,
             },
             number_of_vacancies: 1 + self.rng.below(3) as u32,
             employment_type,

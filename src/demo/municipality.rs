@@ -28,7 +28,7 @@ pub struct DemoTokens {
 }
 
 pub fn is_empty(conn: &mut DbConnection) -> AppResult<bool> {
-    let u: i64 = users::table.count().get_result(conn)?;
+    let u: i64 = users::table.filter(users::id.ne(crate::auth::JOBSTREAM_USER)).count().get_result(conn)?;
     let s: i64 = seekers::table.count().get_result(conn)?;
     Ok(u == 0 && s == 0)
 }

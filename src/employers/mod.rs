@@ -115,3 +115,27 @@ pub fn names(conn: &mut DbConnection, ids: &[String]) -> AppResult<std::collecti
 pub fn count(conn: &mut DbConnection) -> AppResult<i64> {
     Ok(employers::table.count().get_result(conn)?)
 }
+
+/// The employer with this organisation number (already normalised), created with `name` when
+/// there is none; for openings read from another source. Returns its id.
+pub fn find_or_create(conn: &mut DbConnection, now: i64, organization_number: &str, name: &str) -> AppResult<String> {
+    let existing: Option<String> = employers::table
+        .filter(employers::organization_number.eq(organization_number))
+        .select(employers::id)
+        .first(conn)
+        .optional()?;
+    if let Some(id) = existing {
+        return Ok(id);
+    }
+    let id = new_id();
+    diesel::insert_into(employers::table)
+        .values((
+            employers::id.eq(&id),
+            employers::name.eq(name),
+            employers::organization_number.eq(organization_number),
+            employers::municipal.eq(false),
+            employers::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}

@@ -52,28 +52,39 @@ fn location(municipality: &str) -> Option<(f64, f64)> {
     reference().municipalities.get(municipality).map(|m| (m.lat, m.lon))
 }
 
+/// The workplace's own point when the opening has one, else its municipality's.
+fn workplace(a: &crate::openings::WorkplaceAddress) -> Option<(f64, f64)> {
+    a.coordinates.map(|c| (c.lat, c.lon)).or_else(|| location(&a.municipality_code))
+}
+
 impl OpeningProfile {
     pub fn new(o: &Opening) -> Self {
-        Self::from_parts(
-            &o.occupation,
-            &o.workplace_address.municipality_code,
-            o.start_date.as_ref().map(crate::clock::Day::date),
-            &o.must_have,
-            &o.nice_to_have,
-            &o.headline,
-        )
+        Self {
+            location: workplace(&o.workplace_address),
+            ..Self::from_parts(
+                &o.occupation,
+                &o.workplace_address.municipality_code,
+                o.start_date.as_ref().map(crate::clock::Day::date),
+                &o.must_have,
+                &o.nice_to_have,
+                &o.headline,
+            )
+        }
     }
 
     /// A validated opening not yet stored (the benchmark's and `platsa eval`'s).
     pub fn from_data(o: &crate::openings::OpeningData) -> Self {
-        Self::from_parts(
-            &o.occupation,
-            &o.workplace_address.municipality_code,
-            o.start_date,
-            &o.must_have,
-            &o.nice_to_have,
-            &o.headline,
-        )
+        Self {
+            location: workplace(&o.workplace_address),
+            ..Self::from_parts(
+                &o.occupation,
+                &o.workplace_address.municipality_code,
+                o.start_date,
+                &o.must_have,
+                &o.nice_to_have,
+                &o.headline,
+            )
+        }
     }
 
     pub fn from_parts(

@@ -38,6 +38,17 @@ crate::text_enum! {
     }
 }
 
+crate::text_enum! {
+    /// Where an opening came from: posted in Platsa, or read from Arbetsförmedlingen's
+    /// JobStream (Platsbanken), where it is changed and removed.
+    #[derive(Default)]
+    pub enum OpeningSource {
+        #[default]
+        Platsa = "platsa",
+        Platsbanken = "platsbanken",
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RequirementsInput {
@@ -81,6 +92,25 @@ pub struct WorkplaceAddress {
     pub postcode: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
+    /// The workplace itself, when known; distances are otherwise from the municipality.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coordinates: Option<Coordinates>,
+}
+
+/// WGS 84 degrees.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Coordinates {
+    pub lat: f64,
+    pub lon: f64,
+}
+
+impl Coordinates {
+    /// Inside Sweden's bounding box (with a margin): a point elsewhere is a typo or a swapped
+    /// latitude and longitude, and would make every distance wrong.
+    pub fn in_sweden(self) -> bool {
+        (55.0..=69.5).contains(&self.lat) && (10.5..=24.5).contains(&self.lon)
+    }
 }
 
 /// Percent of full time.
@@ -222,6 +252,13 @@ impl OpeningInput {
                 }
                 None => None,
             };
+        if address.coordinates.is_some_and(|c| !c.in_sweden()) {
+            errors.add(
+                "workplace_address.coordinates",
+                Fault::Range,
+                "must be a point in Sweden (lat, lon in degrees)",
+            );
+        }
         if !(1..=1000).contains(&self.number_of_vacancies) {
             errors.add("number_of_vacancies", Fault::Range, "must be between 1 and 1000");
         }
@@ -279,6 +316,11 @@ pub struct Opening {
     pub status: OpeningStatus,
     /// The broker responsible for the opening ("Mina annonser").
     pub broker_id: Option<String>,
+    pub source: OpeningSource,
+    /// The ad's id at its source (Platsbanken's annons-id).
+    pub external_id: Option<String>,
+    /// The ad's own page at its source.
+    pub webpage_url: Option<String>,
     #[serde(with = "crate::clock::rfc3339")]
     pub created_at: i64,
     #[serde(with = "crate::clock::rfc3339")]

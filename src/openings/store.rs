@@ -36,6 +36,9 @@ pub struct OpeningRow {
     pub deleted_at: Option<i64>,
     pub version: i64,
     pub broker_id: Option<String>,
+    pub source: super::OpeningSource,
+    pub external_id: Option<String>,
+    pub webpage_url: Option<String>,
 }
 
 impl From<OpeningRow> for Opening {
@@ -45,6 +48,7 @@ impl From<OpeningRow> for Opening {
             street_address: None,
             postcode: None,
             city: None,
+            coordinates: None,
         });
         Opening {
             occupation_name: reference().ssyk_name(&r.occupation).map(str::to_string),
@@ -67,6 +71,9 @@ impl From<OpeningRow> for Opening {
             },
             status: r.status,
             broker_id: r.broker_id,
+            source: r.source,
+            external_id: r.external_id,
+            webpage_url: r.webpage_url,
             created_at: r.created_at,
             updated_at: r.updated_at,
             version: r.version,
@@ -74,7 +81,7 @@ impl From<OpeningRow> for Opening {
     }
 }
 
-fn json(v: &impl serde::Serialize) -> String {
+pub(crate) fn json(v: &impl serde::Serialize) -> String {
     serde_json::to_string(v).expect("serializable")
 }
 
@@ -263,6 +270,8 @@ pub struct OpeningFilter {
     pub broker_id: Option<String>,
     /// `deadline`, `published` or `vacancies`; without it, the newest first.
     pub sort: Option<String>,
+    /// `platsa` (posted here) or `platsbanken` (read from JobStream).
+    pub source: Option<String>,
 }
 
 pub fn list(
@@ -276,6 +285,13 @@ pub fn list(
         serde_json::from_value::<OpeningStatus>(s.clone().into())
             .map_err(|_| AppError::field("status", Fault::Unknown, "must be open, filled or closed"))?;
     }
+    let source = match f.source.as_deref() {
+        None | Some("") => None,
+        Some(s) => Some(
+            super::OpeningSource::parse(s)
+                .ok_or_else(|| AppError::field("source", Fault::Unknown, "must be platsa or platsbanken"))?,
+        ),
+    };
     let own = (who.role == Role::Employer).then(|| who.employer_id.clone().unwrap_or_default());
     let filtered = || {
         let mut q = openings::table.filter(openings::deleted_at.is_null()).into_boxed();
@@ -293,6 +309,9 @@ pub fn list(
         }
         if let Some(b) = &f.broker_id {
             q = q.filter(openings::broker_id.eq(b.clone()));
+        }
+        if let Some(s) = source {
+            q = q.filter(openings::source.eq(s));
         }
         q
     };
@@ -335,6 +354,7 @@ pub fn update(
 ) -> AppResult<Opening> {
     write_tx(conn, |c| {
         let current = get_visible(c, who, id)?;
+        writable(&current)?;
         if current.version != expected_version {
             return Err(AppError::PreconditionFailed(format!(
                 "the opening has changed since you read it (now version {})",
@@ -384,14 +404,25 @@ pub fn update(
     })
 }
 
-/// Removes an opening from view; the row stays for reports (openings posted).
+/// Openings read from JobStream follow their ad: a change made here would be overwritten by
+/// the next sync, so it is refused with the reason.
+fn writable(o: &Opening) -> AppResult<()> {
+    match o.source {
+        super::OpeningSource::Platsa => Ok(()),
+        super::OpeningSource::Platsbanken => Err(AppError::conflict(
+            Clash::Imported,
+            "this opening is Platsbanken's (read from JobStream): it is changed and removed there, and follows its ad here",
+        )),
+    }
+}
+
 /// Removes an opening from the lists. One with placements under way cannot be: close it
 /// instead (closed openings keep their placements and history).
 pub fn delete(conn: &mut DbConnection, now: i64, who: &Principal, id: &str) -> AppResult<()> {
     use crate::db::schema::placements;
     use crate::placements::Status;
     write_tx(conn, |c| {
-        get_visible(c, who, id)?;
+        writable(&get_visible(c, who, id)?)?;
         let open: Vec<Status> = Status::ALL.iter().copied().filter(|s| s.is_open()).collect();
         let active: i64 = placements::table
             .filter(placements::opening_id.eq(id))
@@ -482,4 +513,143 @@ pub fn headlines(conn: &mut DbConnection, ids: &[String]) -> QueryResult<std::co
         .load::<(String, String)>(conn)?
         .into_iter()
         .collect())
+}
+
+/// What reading one ad from another source did to its opening.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upserted {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+/// An ad from `source` (its id there: `external_id`) stored as an opening inside the caller's
+/// transaction: created, or updated in place when it changed (a new version, reindexed). An
+/// opening Platsa marked filled stays filled; a closed one the ad is back for opens again.
+pub fn upsert_external(
+    c: &mut DbConnection,
+    (now, by): (i64, &str),
+    source: super::OpeningSource,
+    (external_id, webpage_url): (&str, Option<&str>),
+    employer_id: &str,
+    d: &OpeningData,
+) -> AppResult<Upserted> {
+    let existing: Option<OpeningRow> = openings::table
+        .filter(openings::source.eq(source))
+        .filter(openings::external_id.eq(external_id))
+        .select(OpeningRow::as_select())
+        .first(c)
+        .optional()?;
+    let Some(row) = existing else {
+        let id = new_id();
+        insert(c, &id, employer_id, by, now, d)?;
+        diesel::update(openings::table.find(&id))
+            .set((
+                openings::source.eq(source),
+                openings::external_id.eq(external_id),
+                openings::webpage_url.eq(webpage_url),
+            ))
+            .execute(c)?;
+        outbox::push(c, Entity::Opening, &id, now)?;
+        return Ok(Upserted::Created);
+    };
+    let status = if row.status == OpeningStatus::Filled { OpeningStatus::Filled } else { d.status };
+    let stored = Opening::from(row.clone());
+    let same = stored.headline == d.headline
+        && stored.description == d.description
+        && stored.occupation == d.occupation
+        && stored.workplace_address == d.workplace_address
+        && stored.number_of_vacancies == d.number_of_vacancies as i32
+        && stored.employment_type == d.employment_type
+        && stored.must_have == d.must_have
+        && stored.nice_to_have == d.nice_to_have
+        && stored.application_deadline.as_ref().map(crate::clock::Day::date) == d.application_deadline
+        && stored.scope_of_work == d.scope_of_work
+        && stored.status == status
+        && stored.employer_id == employer_id
+        && stored.webpage_url.as_deref() == webpage_url
+        && row.deleted_at.is_none();
+    if same {
+        return Ok(Upserted::Unchanged);
+    }
+    diesel::update(openings::table.find(&row.id))
+        .set((
+            openings::employer_id.eq(employer_id),
+            openings::headline.eq(&d.headline),
+            openings::description.eq(&d.description),
+            openings::occupation.eq(&d.occupation),
+            openings::municipality_code.eq(&d.workplace_address.municipality_code),
+            openings::workplace_address.eq(json(&d.workplace_address)),
+            openings::number_of_vacancies.eq(d.number_of_vacancies as i32),
+            openings::employment_type.eq(d.employment_type),
+            openings::must_have.eq(json(&d.must_have)),
+            openings::nice_to_have.eq(json(&d.nice_to_have)),
+            openings::application_deadline.eq(d.application_deadline.map(|x| x.to_string())),
+            openings::scope_min.eq(d.scope_of_work.map(|s| i32::from(s.min))),
+            openings::scope_max.eq(d.scope_of_work.map(|s| i32::from(s.max))),
+            openings::status.eq(status),
+            openings::webpage_url.eq(webpage_url),
+            openings::deleted_at.eq(None::<i64>),
+            openings::updated_at.eq(now),
+            openings::version.eq(row.version + 1),
+        ))
+        .execute(c)?;
+    outbox::push(c, Entity::Opening, &row.id, now)?;
+    Ok(Upserted::Updated)
+}
+
+/// Closes the open openings of these ads (removed at their source); placements and history
+/// stay. Returns how many were closed.
+pub fn close_external(
+    c: &mut DbConnection,
+    now: i64,
+    source: super::OpeningSource,
+    external_ids: &[String],
+) -> AppResult<usize> {
+    let ids: Vec<String> = openings::table
+        .filter(openings::source.eq(source))
+        .filter(openings::external_id.eq_any(external_ids))
+        .filter(openings::status.eq(OpeningStatus::Open))
+        .select(openings::id)
+        .load(c)?;
+    close_ids(c, now, &ids)
+}
+
+/// Closes the open openings from `source` whose ads are not in `seen` (a full snapshot no
+/// longer lists them). Returns how many were closed.
+pub fn close_external_except(
+    c: &mut DbConnection,
+    now: i64,
+    source: super::OpeningSource,
+    seen: &std::collections::HashSet<String>,
+) -> AppResult<usize> {
+    let open: Vec<(String, Option<String>)> = openings::table
+        .filter(openings::source.eq(source))
+        .filter(openings::status.eq(OpeningStatus::Open))
+        .select((openings::id, openings::external_id))
+        .load(c)?;
+    let gone: Vec<String> =
+        open.into_iter().filter(|(_, e)| e.as_ref().is_none_or(|e| !seen.contains(e))).map(|(id, _)| id).collect();
+    let mut closed = 0;
+    for chunk in gone.chunks(500) {
+        closed += close_ids(c, now, chunk)?;
+    }
+    Ok(closed)
+}
+
+fn close_ids(c: &mut DbConnection, now: i64, ids: &[String]) -> AppResult<usize> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    diesel::update(openings::table.filter(openings::id.eq_any(ids)))
+        .set((
+            openings::status.eq(OpeningStatus::Closed),
+            openings::updated_at.eq(now),
+            openings::version.eq(openings::version + 1),
+        ))
+        .execute(c)?;
+    for id in ids {
+        outbox::push(c, Entity::Opening, id, now)?;
+    }
+    Ok(ids.len())
 }

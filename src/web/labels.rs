@@ -7,7 +7,7 @@ use crate::booking::BookingStatus;
 use crate::error::{AppError, Clash, Fault, FieldError, Thing};
 use crate::journal::EntryKind;
 use crate::matching::{FairnessMove, OccupationMatch, Part, Why};
-use crate::openings::{EmploymentType, OpeningStatus};
+use crate::openings::{EmploymentType, OpeningSource, OpeningStatus};
 use crate::placements::{Kind, Outcome, Status};
 use crate::seekers::{ExitReason, SeekerStatus};
 use crate::vocabulary::LanguageLevel;
@@ -93,6 +93,15 @@ impl Label for ExitReason {
             ExitReason::Studies => "Studier",
             ExitReason::Moved => "Flyttat",
             ExitReason::Other => "Annat",
+        }
+    }
+}
+
+impl Label for OpeningSource {
+    fn label(self) -> &'static str {
+        match self {
+            OpeningSource::Platsa => "Platsa",
+            OpeningSource::Platsbanken => "Platsbanken",
         }
     }
 }
@@ -201,6 +210,7 @@ impl Label for Clash {
     fn label(self) -> &'static str {
         match self {
             Clash::Duplicate => "Uppgiften finns redan registrerad.",
+            Clash::Imported => "Annonsen kommer från Platsbanken och ändras där; här följer den annonsen.",
             Clash::AlreadyProposed => "Personen är redan föreslagen till den här annonsen.",
             Clash::SeekerNotActive => "Personen är inte aktiv och kan inte föreslås nu.",
             Clash::OpeningNotOpen => "Annonsen är inte längre öppen.",
@@ -561,6 +571,7 @@ mod tests {
         check(SeekerStatus::ALL, &[]);
         check(ExitReason::ALL, &[]);
         check(OpeningStatus::ALL, &[]);
+        check(OpeningSource::ALL, &["platsa", "platsbanken"]);
         check(EmploymentType::ALL, &swedish_words);
         check(BookingStatus::ALL, &[]);
         check(OccupationMatch::ALL, &[]);

@@ -13,7 +13,7 @@ use crate::db::text_enum::TextEnum;
 use crate::error::{AppError, Fault};
 use crate::matching::Explanation;
 use crate::matching::lists::{Candidate, candidates_for_opening};
-use crate::openings::{EmploymentType, OpeningStatus};
+use crate::openings::{EmploymentType, OpeningSource, OpeningStatus};
 use crate::placements::{Kind, NewPlacement};
 use crate::search::hits::{SearchQuery, opening_hits};
 use crate::state::AppState;
@@ -119,11 +119,15 @@ struct Row {
     vacancies_left: Option<i32>,
     deadline: Option<crate::clock::Day>,
     status: OpeningStatus,
+    /// Known when the list comes from the database (search hits do not carry it).
+    source: Option<OpeningSource>,
 }
 
 #[derive(Deserialize, Default)]
 struct ListExtra {
     sort: Option<String>,
+    /// `platsa` or `platsbanken`; empty: both.
+    source: Option<String>,
 }
 
 /// Openings: with search words, the best match first; without, sorted by the soonest
@@ -148,6 +152,7 @@ async fn list(
         .and_then(crate::openings::OpeningSort::parse)
         .unwrap_or(crate::openings::OpeningSort::Deadline);
     let mine = q.mine.as_deref() == Some("1");
+    let source = extra.source.as_deref().and_then(OpeningSource::parse);
     let offset = q.offset.unwrap_or(0).max(0);
     let query = with_codes(q.clone());
     let (st, who) = (state.clone(), staff.who.clone());
@@ -167,6 +172,7 @@ async fn list(
                     vacancies_left: None,
                     deadline: o.application_deadline,
                     status: o.status,
+                    source: None,
                 })
                 .collect::<Vec<_>>();
             (rows, total)
@@ -184,6 +190,7 @@ async fn list(
                 municipality_code: one(&query.municipality, "municipality")?,
                 broker_id: mine.then(|| who.user_id.clone()),
                 sort: Some(sort.as_str().to_string()),
+                source: source.map(|s| s.as_str().to_string()),
                 ..Default::default()
             };
             if let Some(m) = &filter.municipality_code {
@@ -204,6 +211,7 @@ async fn list(
                     employment_type: o.employment_type,
                     deadline: o.application_deadline,
                     status: o.status,
+                    source: Some(o.source),
                 })
                 .collect::<Vec<_>>();
             (rows, total)
@@ -226,6 +234,16 @@ async fn list(
             .collect();
         format!("/openings?{}{}sort={}", rest.join("&"), if rest.is_empty() { "" } else { "&" }, s.as_str())
     };
+    let with_source = |s: Option<OpeningSource>| {
+        let mut parts: Vec<&str> = req
+            .query_string()
+            .split('&')
+            .filter(|p| !p.starts_with("source=") && !p.starts_with("offset=") && !p.is_empty())
+            .collect();
+        let chosen = s.map(|s| format!("source={}", s.as_str()));
+        parts.extend(chosen.as_deref());
+        format!("/openings?{}", parts.join("&"))
+    };
     let body = html! {
         h1 { @if mine { "Mina annonser" } @else { "Annonser" } }
         p.muted {
@@ -239,6 +257,12 @@ async fn list(
                     @if *s == sort { strong { (s.label()) } } @else { a href=(keep(*s)) { (s.label()) } }
                     " "
                 }
+                " · Källa: "
+                @if source.is_none() { strong { "Alla" } } @else { a href=(with_source(None)) { "Alla" } }
+                @for s in OpeningSource::ALL {
+                    " "
+                    @if source == Some(*s) { strong { (s.label()) } } @else { a href=(with_source(Some(*s))) { (s.label()) } }
+                }
             }
         }
         @if let Some(errors) = &error {
@@ -250,7 +274,8 @@ async fn list(
                 tbody {
                     @for o in &items {
                         tr {
-                            td { a href=(format!("/openings/{}", o.id)) { (o.headline) } }
+                            td { a href=(format!("/openings/{}", o.id)) { (o.headline) }
+                                 @if o.source == Some(OpeningSource::Platsbanken) { " " span.tag title="Från Platsbanken" { "Platsbanken" } } }
                             td { a href=(format!("/employers/{}", o.employer_id)) { (employers.get(&o.employer_id).cloned().unwrap_or_default()) } }
                             td { (occupation(&o.occupation)) }
                             td { (municipality(&o.municipality_code)) }
@@ -478,6 +503,13 @@ async fn opening_page(
                         button.secondary type="submit" { "Jag ansvarar för annonsen" }
                     }
                 } }
+            @if o.source == OpeningSource::Platsbanken {
+                p.source {
+                    "Från Platsbanken"
+                    @if let Some(url) = &o.webpage_url { " · " a href=(url) rel="noopener noreferrer" target="_blank" { "Se annonsen hos Arbetsförmedlingen" } }
+                    span.muted { " · annonsen ändras där, och följer med hit" }
+                }
+            }
             p.meta {
                 (occupation(&o.occupation)) " · " (municipality(&o.workplace_address.municipality_code))
                 " · " (o.employment_type.label()) " · " (o.number_of_vacancies) " platser (" (o.filled_vacancies) " tillsatta)"

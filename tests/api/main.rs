@@ -9,6 +9,7 @@ mod foundation;
 mod helpers;
 mod imports;
 mod intake;
+mod jobstream;
 mod journal;
 mod matching;
 mod openings;
