@@ -23,6 +23,7 @@ pub mod imports;
 pub mod jobstream;
 pub mod journal;
 pub mod json;
+pub mod load;
 pub mod matching;
 pub mod openapi;
 pub mod openings;

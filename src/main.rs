@@ -134,6 +134,11 @@ enum Command {
         #[arg(long, default_value_t = 7)]
         seed: u64,
     },
+    /// Drive a running Platsa over HTTP with concurrent clients (see README: Benchmark).
+    Load {
+        #[command(subcommand)]
+        command: LoadCommand,
+    },
     /// Score the candidate lists against graded judgements (see README: Evaluating the ranking).
     Eval {
         /// The evaluation set (JSON).
@@ -214,6 +219,47 @@ enum RetentionCommand {
     Run {
         #[arg(long)]
         dry_run: bool,
+    },
+}
+
+#[derive(clap::Args)]
+struct LoadArgs {
+    /// The service, e.g. http://127.0.0.1:8080
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    url: String,
+    /// A token allowed to do it.
+    #[arg(long, env = "PLATSA_TOKEN")]
+    token: String,
+    #[arg(long, default_value_t = 8)]
+    clients: usize,
+    #[arg(long, default_value_t = 20_000)]
+    count: u64,
+    /// The server's process id: its peak memory during the run is reported.
+    #[arg(long)]
+    pid: Option<u32>,
+}
+
+#[derive(Subcommand)]
+enum LoadCommand {
+    /// POST /api/v1/seekers with generated people.
+    Seekers {
+        #[command(flatten)]
+        args: LoadArgs,
+        /// The unit they belong to (must exist).
+        #[arg(long)]
+        unit: Option<String>,
+        /// The first generated person's number (personnummer follow from it).
+        #[arg(long, default_value_t = 5_000_000)]
+        first: u64,
+        #[arg(long, default_value_t = 11)]
+        seed: u64,
+    },
+    /// GET these paths in turn (e.g. /api/v1/openings/ID/candidates?limit=50).
+    Get {
+        #[command(flatten)]
+        args: LoadArgs,
+        #[arg(long = "path", required = true)]
+        paths: Vec<String>,
     },
 }
 
@@ -345,6 +391,19 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
                 println!("{}", serde_json::to_string(d)?);
             }
             println!("{} {} (after {months} months)", list.len(), if dry_run { "due for erasure" } else { "erased" });
+            Ok(())
+        }
+        Command::Load { command } => {
+            use platsa::load::{Target, run};
+            let (args, target, what) = match command {
+                LoadCommand::Seekers { args, unit, first, seed } => {
+                    (args, Target::CreateSeekers { unit, first, seed }, "POST /api/v1/seekers")
+                }
+                LoadCommand::Get { args, paths } => (args, Target::Get(paths), "GET"),
+            };
+            println!("platsa load: {} requests from {} clients to {}", args.count, args.clients, args.url);
+            let report = run(&args.url, &args.token, args.clients, args.count, target, args.pid).await;
+            println!("{}", report.line(what));
             Ok(())
         }
         Command::Jobstream { command } => {

@@ -98,6 +98,9 @@ pub struct Reference {
     pub by_concept: ConceptIds,
     pub synonym_groups: Vec<Vec<String>>,
     synonym_by_folded: HashMap<String, usize>,
+    /// Folded skill labels (kind 0) and synonyms (kind 1) with their length in characters and
+    /// skill index, by (length, kind, word): the typo-tolerant lookup's candidates.
+    fuzzy: Vec<(usize, u8, String, usize)>,
     pub given_names: Vec<String>,
     pub surnames: Vec<String>,
 }
@@ -291,6 +294,15 @@ impl Reference {
                 synonym_by_folded.insert(fold(w), i);
             }
         }
+        let skill_by_folded: HashMap<String, usize> = skill_by_folded;
+        let mut fuzzy: Vec<(usize, u8, String, usize)> =
+            skill_by_folded.iter().map(|(w, &i)| (w.chars().count(), 0, w.clone(), i)).collect();
+        for (w, &g) in &synonym_by_folded {
+            if let Some(&i) = skill_by_folded.get(&fold(&synonym_groups[g][0])) {
+                fuzzy.push((w.chars().count(), 1, w.clone(), i));
+            }
+        }
+        fuzzy.sort();
 
         #[derive(Deserialize)]
         struct N {
@@ -318,6 +330,7 @@ impl Reference {
             by_concept,
             synonym_groups,
             synonym_by_folded,
+            fuzzy,
             given_names,
             surnames,
         }
@@ -383,27 +396,33 @@ impl Reference {
         if n < 4 {
             return None;
         }
+        // A register repeats the same words on thousands of rows: each is looked up once.
+        static SEEN: OnceLock<std::sync::Mutex<HashMap<String, Option<usize>>>> = OnceLock::new();
+        let seen = SEEN.get_or_init(Default::default);
+        if let Some(found) = seen.lock().unwrap_or_else(|p| p.into_inner()).get(folded) {
+            return *found;
+        }
         let max_edits = if n < 8 { 1 } else { 2 };
+        // Only words of a length within reach are compared; the first at the least distance
+        // wins, labels before synonyms, so the answer is the same in every process.
+        let from = self.fuzzy.partition_point(|f| f.0 + max_edits < n);
         let mut best: Option<(usize, usize)> = None;
-        let mut consider = |candidate: &str, idx: usize| {
-            let m = candidate.chars().count();
-            if m.abs_diff(n) > max_edits {
-                return;
+        for (m, _, word, idx) in &self.fuzzy[from..] {
+            if *m > n + max_edits {
+                break;
             }
-            let d = strsim::damerau_levenshtein(folded, candidate);
+            let d = strsim::damerau_levenshtein(folded, word);
             if d <= max_edits && best.is_none_or(|(bd, _)| d < bd) {
-                best = Some((d, idx));
-            }
-        };
-        for (label, &idx) in &self.skill_by_folded {
-            consider(label, idx);
-        }
-        for (word, &g) in &self.synonym_by_folded {
-            if let Some(&idx) = self.skill_by_folded.get(&fold(&self.synonym_groups[g][0])) {
-                consider(word, idx);
+                best = Some((d, *idx));
             }
         }
-        best.map(|(_, i)| i)
+        let found = best.map(|(_, i)| i);
+        let mut seen = seen.lock().unwrap_or_else(|p| p.into_inner());
+        if seen.len() >= 100_000 {
+            seen.clear();
+        }
+        seen.insert(folded.to_string(), found);
+        found
     }
 }
 
