@@ -50,12 +50,7 @@ impl NewEmployer {
 
 pub fn create(conn: &mut DbConnection, now: i64, new: NewEmployer) -> AppResult<Employer> {
     crate::db::write_tx(conn, |conn| {
-        let existing: Option<String> = employers::table
-            .filter(employers::organization_number.eq(&new.organization_number))
-            .select(employers::id)
-            .first(conn)
-            .optional()?;
-        if let Some(id) = existing {
+        if let Some(id) = id_by_organization_number(conn, &new.organization_number)? {
             return Err(AppError::conflict_with(
                 Clash::Duplicate,
                 "an employer with this organization_number exists",
@@ -69,15 +64,7 @@ pub fn create(conn: &mut DbConnection, now: i64, new: NewEmployer) -> AppResult<
             municipal: new.municipal,
             created_at: now,
         };
-        diesel::insert_into(employers::table)
-            .values((
-                employers::id.eq(&employer.id),
-                employers::name.eq(&employer.name),
-                employers::organization_number.eq(&employer.organization_number),
-                employers::municipal.eq(employer.municipal),
-                employers::created_at.eq(employer.created_at),
-            ))
-            .execute(conn)?;
+        insert(conn, &employer)?;
         Ok(employer)
     })
 }
@@ -119,23 +106,36 @@ pub fn count(conn: &mut DbConnection) -> AppResult<i64> {
 /// The employer with this organisation number (already normalised), created with `name` when
 /// there is none; for openings read from another source. Returns its id.
 pub fn find_or_create(conn: &mut DbConnection, now: i64, organization_number: &str, name: &str) -> AppResult<String> {
-    let existing: Option<String> = employers::table
+    if let Some(id) = id_by_organization_number(conn, organization_number)? {
+        return Ok(id);
+    }
+    let employer = Employer {
+        id: new_id(),
+        name: name.to_string(),
+        organization_number: organization_number.to_string(),
+        municipal: false,
+        created_at: now,
+    };
+    insert(conn, &employer)?;
+    Ok(employer.id)
+}
+
+fn id_by_organization_number(conn: &mut DbConnection, organization_number: &str) -> QueryResult<Option<String>> {
+    employers::table
         .filter(employers::organization_number.eq(organization_number))
         .select(employers::id)
         .first(conn)
-        .optional()?;
-    if let Some(id) = existing {
-        return Ok(id);
-    }
-    let id = new_id();
+        .optional()
+}
+
+fn insert(conn: &mut DbConnection, e: &Employer) -> QueryResult<usize> {
     diesel::insert_into(employers::table)
         .values((
-            employers::id.eq(&id),
-            employers::name.eq(name),
-            employers::organization_number.eq(organization_number),
-            employers::municipal.eq(false),
-            employers::created_at.eq(now),
+            employers::id.eq(&e.id),
+            employers::name.eq(&e.name),
+            employers::organization_number.eq(&e.organization_number),
+            employers::municipal.eq(e.municipal),
+            employers::created_at.eq(e.created_at),
         ))
-        .execute(conn)?;
-    Ok(id)
+        .execute(conn)
 }

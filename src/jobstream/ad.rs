@@ -243,11 +243,7 @@ fn convert(id: &str, ad: &JobAd) -> Result<Converted, Refused> {
     if employer_name.is_empty() {
         return Err(("employer.name", "missing"));
     }
-    let postcode = place.and_then(|a| a.postcode.as_deref()).and_then(|p| {
-        let digits: String = p.chars().filter(|c| !c.is_whitespace()).collect();
-        (digits.len() == 5 && digits.chars().all(|c| c.is_ascii_digit()))
-            .then(|| format!("{} {}", &digits[..3], &digits[3..]))
-    });
+    let postcode = place.and_then(|a| a.postcode.as_deref()).and_then(crate::openings::swedish_postcode);
     let coordinates = match place.and_then(|a| a.coordinates.as_deref()) {
         Some([Some(lon), Some(lat)]) => Some(Coordinates { lat: *lat, lon: *lon }).filter(|c| c.in_sweden()),
         _ => None,

@@ -227,13 +227,7 @@ pub async fn sync(pool: &Pool, settings: &JobStreamSettings, clock: &Clock, snap
     let result = match fetched.file {
         Ok(file) => {
             let (path, apply_filters) = (file.clone(), filters.clone());
-            let applied = db::run(pool, move |c| {
-                apply(c, &path, kind, &apply_filters, started_at).map_err(|e| match e {
-                    Failure::Db(e) => e,
-                    Failure::Unreadable(why) => AppError::Unavailable(why),
-                })
-            })
-            .await;
+            let applied = db::run(pool, move |c| apply(c, &path, kind, &apply_filters, started_at)).await;
             let _ = std::fs::remove_file(&file);
             applied
         }
@@ -241,8 +235,15 @@ pub async fn sync(pool: &Pool, settings: &JobStreamSettings, clock: &Clock, snap
     };
     match result {
         Ok(counts) => {
-            run = Run { id: run.id, kind: run.kind, started_at, position_from: run.position_from, ..counts }
-                .with_position(run.position_to, run.attempts);
+            run = Run {
+                id: run.id,
+                kind: run.kind,
+                started_at,
+                position_from: run.position_from,
+                position_to: run.position_to,
+                attempts: run.attempts,
+                ..counts
+            };
         }
         Err(e) => {
             tracing::warn!(kind = kind.as_str(), error = %e, "JobStream sync failed; the position stays");
@@ -264,42 +265,17 @@ pub async fn sync(pool: &Pool, settings: &JobStreamSettings, clock: &Clock, snap
     Ok(Some(run))
 }
 
-impl Run {
-    fn with_position(mut self, position_to: Option<String>, attempts: i32) -> Self {
-        self.position_to = position_to;
-        self.attempts = attempts;
-        self
-    }
-}
-
-enum Failure {
-    Db(AppError),
-    Unreadable(String),
-}
-
-impl From<AppError> for Failure {
-    fn from(e: AppError) -> Self {
-        Failure::Db(e)
-    }
-}
-
-impl From<diesel::result::Error> for Failure {
-    fn from(e: diesel::result::Error) -> Self {
-        Failure::Db(e.into())
-    }
-}
-
 /// Reads the downloaded answer element by element and writes it in chunks.
-fn apply(c: &mut DbConnection, file: &Path, kind: Kind, filters: &JobStreamFilters, now: i64) -> Result<Run, Failure> {
+fn apply(c: &mut DbConnection, file: &Path, kind: Kind, filters: &JobStreamFilters, now: i64) -> AppResult<Run> {
     let reader = std::io::BufReader::with_capacity(
         1 << 16,
-        std::fs::File::open(file).map_err(|e| Failure::Unreadable(format!("the downloaded answer: {e}")))?,
+        std::fs::File::open(file).map_err(|e| AppError::Unavailable(format!("the downloaded answer: {e}")))?,
     );
     let mut run = Run::default();
     let mut employers: HashMap<String, String> = HashMap::new();
     let mut seen: HashSet<String> = HashSet::new();
     let mut chunk: Vec<Read> = Vec::with_capacity(CHUNK);
-    let mut failed: Option<Failure> = None;
+    let mut failed: Option<AppError> = None;
     let mut place = 0usize;
     let parsed = fetch::each_element(reader, |element| {
         if failed.is_some() {
@@ -316,7 +292,7 @@ fn apply(c: &mut DbConnection, file: &Path, kind: Kind, filters: &JobStreamFilte
     if let Some(e) = failed {
         return Err(e);
     }
-    parsed.map_err(|e| Failure::Unreadable(format!("the answer is not a JSON array of ads ({e})")))?;
+    parsed.map_err(|e| AppError::Unavailable(format!("the answer is not a JSON array of ads ({e})")))?;
     write_chunk(c, &mut chunk, filters, now, &mut run, &mut employers, &mut seen)?;
     if kind == Kind::Snapshot {
         run.closed +=
@@ -333,7 +309,7 @@ fn write_chunk(
     run: &mut Run,
     employers: &mut HashMap<String, String>,
     seen: &mut HashSet<String>,
-) -> Result<(), Failure> {
+) -> AppResult<()> {
     if chunk.is_empty() {
         return Ok(());
     }

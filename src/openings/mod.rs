@@ -187,6 +187,13 @@ fn requirements(input: &RequirementsInput, field: &str, errors: &mut Errors) -> 
     }
 }
 
+/// A Swedish postcode as written on letters (`231 42`), from five digits with or without spaces.
+pub fn swedish_postcode(raw: &str) -> Option<String> {
+    let digits: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+    (digits.len() == 5 && digits.chars().all(|c| c.is_ascii_digit()))
+        .then(|| format!("{} {}", &digits[..3], &digits[3..]))
+}
+
 impl OpeningInput {
     /// The occupation: the code given, or the concept id's group, or one the headline or
     /// description names as a JobTech occupation (a unit group; a name spread over a whole
@@ -240,15 +247,15 @@ impl OpeningInput {
         address.postcode =
             match vocabulary::optional_text(&address.postcode, "workplace_address.postcode", 10, &mut errors) {
                 Some(p) => {
-                    let digits: String = p.chars().filter(|c| !c.is_whitespace()).collect();
-                    if digits.len() != 5 || !digits.chars().all(|c| c.is_ascii_digit()) {
+                    let code = swedish_postcode(&p);
+                    if code.is_none() {
                         errors.add(
                             "workplace_address.postcode",
                             Fault::Format,
                             "must be a Swedish postcode of 5 digits",
                         );
                     }
-                    Some(format!("{} {}", &digits.get(..3).unwrap_or(""), &digits.get(3..).unwrap_or("")))
+                    code
                 }
                 None => None,
             };

@@ -195,25 +195,54 @@ pub fn create_in_tx(
     Ok(id)
 }
 
+/// What an opening says, as its columns: written alike by a new opening, an update and an ad
+/// read again. `None` writes NULL (a cleared deadline is cleared).
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = openings, treat_none_as_null = true)]
+struct Content<'a> {
+    headline: &'a str,
+    description: &'a str,
+    occupation: &'a SsykCode,
+    municipality_code: &'a str,
+    workplace_address: String,
+    number_of_vacancies: i32,
+    employment_type: EmploymentType,
+    must_have: String,
+    nice_to_have: String,
+    application_deadline: Option<String>,
+    start_date: Option<String>,
+    scope_min: Option<i32>,
+    scope_max: Option<i32>,
+    status: OpeningStatus,
+}
+
+impl<'a> Content<'a> {
+    fn of(d: &'a OpeningData, status: OpeningStatus) -> Self {
+        Content {
+            headline: &d.headline,
+            description: &d.description,
+            occupation: &d.occupation,
+            municipality_code: &d.workplace_address.municipality_code,
+            workplace_address: json(&d.workplace_address),
+            number_of_vacancies: d.number_of_vacancies as i32,
+            employment_type: d.employment_type,
+            must_have: json(&d.must_have),
+            nice_to_have: json(&d.nice_to_have),
+            application_deadline: d.application_deadline.map(|x| x.to_string()),
+            start_date: d.start_date.map(|x| x.to_string()),
+            scope_min: d.scope_of_work.map(|s| i32::from(s.min)),
+            scope_max: d.scope_of_work.map(|s| i32::from(s.max)),
+            status,
+        }
+    }
+}
+
 fn insert(c: &mut DbConnection, id: &str, employer_id: &str, by: &str, now: i64, d: &OpeningData) -> AppResult<()> {
     diesel::insert_into(openings::table)
         .values((
             openings::id.eq(id),
             openings::employer_id.eq(employer_id),
-            openings::headline.eq(&d.headline),
-            openings::description.eq(&d.description),
-            openings::occupation.eq(&d.occupation),
-            openings::municipality_code.eq(&d.workplace_address.municipality_code),
-            openings::workplace_address.eq(json(&d.workplace_address)),
-            openings::number_of_vacancies.eq(d.number_of_vacancies as i32),
-            openings::employment_type.eq(d.employment_type),
-            openings::must_have.eq(json(&d.must_have)),
-            openings::nice_to_have.eq(json(&d.nice_to_have)),
-            openings::application_deadline.eq(d.application_deadline.map(|x| x.to_string())),
-            openings::start_date.eq(d.start_date.map(|x| x.to_string())),
-            openings::scope_min.eq(d.scope_of_work.map(|s| i32::from(s.min))),
-            openings::scope_max.eq(d.scope_of_work.map(|s| i32::from(s.max))),
-            openings::status.eq(d.status),
+            Content::of(d, d.status),
             openings::created_by.eq(by),
             openings::created_at.eq(now),
             openings::updated_at.eq(now),
@@ -377,24 +406,7 @@ pub fn update(
         let previous_deadline = current.application_deadline.as_ref().map(crate::clock::Day::date);
         let d = input.validate(today, previous_deadline)?;
         let changed = diesel::update(openings::table.find(id).filter(openings::version.eq(expected_version)))
-            .set((
-                openings::headline.eq(&d.headline),
-                openings::description.eq(&d.description),
-                openings::occupation.eq(&d.occupation),
-                openings::municipality_code.eq(&d.workplace_address.municipality_code),
-                openings::workplace_address.eq(json(&d.workplace_address)),
-                openings::number_of_vacancies.eq(d.number_of_vacancies as i32),
-                openings::employment_type.eq(d.employment_type),
-                openings::must_have.eq(json(&d.must_have)),
-                openings::nice_to_have.eq(json(&d.nice_to_have)),
-                openings::application_deadline.eq(d.application_deadline.map(|x| x.to_string())),
-                openings::start_date.eq(d.start_date.map(|x| x.to_string())),
-                openings::scope_min.eq(d.scope_of_work.map(|s| i32::from(s.min))),
-                openings::scope_max.eq(d.scope_of_work.map(|s| i32::from(s.max))),
-                openings::status.eq(d.status),
-                openings::updated_at.eq(now),
-                openings::version.eq(expected_version + 1),
-            ))
+            .set((Content::of(&d, d.status), openings::updated_at.eq(now), openings::version.eq(expected_version + 1)))
             .execute(c)?;
         if changed == 0 {
             return Err(AppError::PreconditionFailed("the opening has changed since you read it".into()));
@@ -575,19 +587,7 @@ pub fn upsert_external(
     diesel::update(openings::table.find(&row.id))
         .set((
             openings::employer_id.eq(employer_id),
-            openings::headline.eq(&d.headline),
-            openings::description.eq(&d.description),
-            openings::occupation.eq(&d.occupation),
-            openings::municipality_code.eq(&d.workplace_address.municipality_code),
-            openings::workplace_address.eq(json(&d.workplace_address)),
-            openings::number_of_vacancies.eq(d.number_of_vacancies as i32),
-            openings::employment_type.eq(d.employment_type),
-            openings::must_have.eq(json(&d.must_have)),
-            openings::nice_to_have.eq(json(&d.nice_to_have)),
-            openings::application_deadline.eq(d.application_deadline.map(|x| x.to_string())),
-            openings::scope_min.eq(d.scope_of_work.map(|s| i32::from(s.min))),
-            openings::scope_max.eq(d.scope_of_work.map(|s| i32::from(s.max))),
-            openings::status.eq(status),
+            Content::of(d, status),
             openings::webpage_url.eq(webpage_url),
             openings::deleted_at.eq(None::<i64>),
             openings::updated_at.eq(now),
