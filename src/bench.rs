@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 
 use crate::config::MatchingSettings;
 use crate::demo::generate::Generator;
-use crate::matching::rank::{OpeningProfile, brute_force, candidates};
+use crate::matching::rank::{OpeningProfile, Scoring, brute_force, candidates, rank_candidates};
 use crate::search::SearchIndex;
 use crate::search::documents;
 use crate::seekers::SeekerData;
@@ -20,6 +20,35 @@ pub struct BenchOptions {
     pub brute_force_queries: usize,
     pub dir: std::path::PathBuf,
     pub seed: u64,
+    /// Where to write the corpus as JSON Lines for the other engines' comparison.
+    pub export: Option<std::path::PathBuf>,
+}
+
+/// The corpus as another full-text engine gets it: the words Platsa's index holds for each
+/// seeker (summary, occupation names, skill labels) and the two hard filters.
+#[derive(serde::Serialize)]
+struct ExportedSeeker<'a> {
+    id: &'a str,
+    active: bool,
+    licences: &'a [String],
+    text: String,
+}
+
+/// An opening as the comparison queries it: its words (headline, occupation name, skill
+/// labels) ORed, and the licences it requires.
+#[derive(serde::Serialize)]
+struct ExportedOpening<'a> {
+    words: String,
+    licences: &'a [String],
+}
+
+fn export_file(
+    dir: &Option<std::path::PathBuf>,
+    name: &str,
+) -> anyhow::Result<Option<std::io::BufWriter<std::fs::File>>> {
+    let Some(dir) = dir else { return Ok(None) };
+    std::fs::create_dir_all(dir)?;
+    Ok(Some(std::io::BufWriter::new(std::fs::File::create(dir.join(name))?)))
 }
 
 pub fn row(id: String, d: &SeekerData, now: i64) -> SeekerRow {
@@ -87,6 +116,7 @@ pub fn run(opts: &BenchOptions, weights: &MatchingSettings, mut out: impl FnMut(
     let mut generating = Duration::ZERO;
     let chunk = 20_000u64;
     let mut done = 0u64;
+    let mut exported = export_file(&opts.export, "seekers.jsonl")?;
     while done < opts.seekers {
         let end = (done + chunk).min(opts.seekers);
         let t = Instant::now();
@@ -96,10 +126,20 @@ pub fn run(opts: &BenchOptions, weights: &MatchingSettings, mut out: impl FnMut(
                 .seeker(i, None, None)
                 .validate(today)
                 .map_err(|e| anyhow::anyhow!("generated seeker invalid: {e:?}"))?;
-            if let Some(doc) = documents::seeker(
-                &side.fields,
-                &row(uuid::Uuid::from_u64_pair(0x0190_0000_0000_7000, i).to_string(), &data, now),
-            ) {
+            let id = uuid::Uuid::from_u64_pair(0x0190_0000_0000_7000, i).to_string();
+            if let Some(doc) = documents::seeker(&side.fields, &row(id.clone(), &data, now)) {
+                if let Some(out) = exported.as_mut() {
+                    let text: Vec<&str> =
+                        doc.get_all(side.fields.text).filter_map(|v| tantivy::schema::Value::as_str(&v)).collect();
+                    let line = ExportedSeeker {
+                        id: &id,
+                        active: data.status == crate::seekers::SeekerStatus::Active,
+                        licences: &data.driving_licences,
+                        text: text.join(" "),
+                    };
+                    serde_json::to_writer(&mut *out, &line)?;
+                    std::io::Write::write_all(out, b"\n")?;
+                }
                 docs.push(doc);
             }
         }
@@ -128,33 +168,70 @@ pub fn run(opts: &BenchOptions, weights: &MatchingSettings, mut out: impl FnMut(
 
     // Openings to rank for: generated like the real ones, in populated places.
     let employer = "bench-employer";
-    let profiles: Vec<OpeningProfile> = (0..opts.queries.max(opts.brute_force_queries) + 20)
-        .map(|_| {
-            let o = g.opening(employer, None, false).validate(today, None).expect("generated opening valid");
-            OpeningProfile::from_data(&o)
-        })
-        .collect();
+    if let Some(mut out) = exported.take() {
+        std::io::Write::flush(&mut out)?;
+    }
+    let mut exported = export_file(&opts.export, "openings.jsonl")?;
+    let mut profiles = Vec::new();
+    for _ in 0..opts.queries.max(opts.brute_force_queries) + 20 {
+        let o = g.opening(employer, None, false).validate(today, None).expect("generated opening valid");
+        let p = OpeningProfile::from_data(&o);
+        if let Some(out) = exported.as_mut() {
+            let labels = o.must_have.skills.iter().chain(&o.nice_to_have.skills).map(|s| s.label.as_str());
+            let words = std::iter::once(p.text.as_str()).chain(labels).collect::<Vec<_>>().join(" ");
+            serde_json::to_writer(&mut *out, &ExportedOpening { words, licences: &p.must_licences })?;
+            std::io::Write::write_all(out, b"\n")?;
+        }
+        profiles.push(p);
+    }
+    if let Some(mut out) = exported.take() {
+        std::io::Write::flush(&mut out)?;
+    }
     for p in profiles.iter().take(20) {
         candidates(side, p, weights, &[], 50, 0)?;
     }
     let mut latencies = Vec::with_capacity(opts.queries);
     let mut hits_total = 0usize;
+    let mut scored_total = 0usize;
     for p in profiles.iter().skip(20).take(opts.queries) {
         let t = Instant::now();
-        let (page, total) = candidates(side, p, weights, &[], 50, 0)?;
+        let (page, total, scored) = rank_candidates(side, p, weights, &[], (50, 0), Scoring::Pruned)?;
         latencies.push(t.elapsed());
         hits_total += total;
+        scored_total += scored;
         assert!(page.iter().all(|h| !h.explanation.components.is_empty()));
     }
     latencies.sort();
     out(format!(
-        "candidates (top 50 with explanations), {} queries: p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, max {:.2} ms; {:.0} matching seekers per query on average",
+        "candidates (top 50 with explanations), {} queries: p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, max {:.2} ms; {:.0} matching seekers per query on average, {:.0} of them scored",
         latencies.len(),
         percentile(&latencies, 0.50),
         percentile(&latencies, 0.95),
         percentile(&latencies, 0.99),
         latencies.last().map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0),
-        hits_total as f64 / latencies.len().max(1) as f64
+        hits_total as f64 / latencies.len().max(1) as f64,
+        scored_total as f64 / latencies.len().max(1) as f64
+    ));
+
+    // The same queries scoring every hit (what ranking did before pruning), interleaved with
+    // the pruned ones so both meet the same machine.
+    let (mut full, mut pruned) = (Vec::new(), Vec::new());
+    for p in profiles.iter().skip(20).take(opts.queries.min(200)) {
+        for (mode, times) in [(Scoring::Full, &mut full), (Scoring::Pruned, &mut pruned)] {
+            let t = Instant::now();
+            rank_candidates(side, p, weights, &[], (50, 0), mode)?;
+            times.push(t.elapsed());
+        }
+    }
+    full.sort();
+    pruned.sort();
+    out(format!(
+        "candidates, every hit scored vs pruned, {} queries interleaved: full p50 {:.2} / p99 {:.2} ms, pruned p50 {:.2} / p99 {:.2} ms",
+        full.len(),
+        percentile(&full, 0.50),
+        percentile(&full, 0.99),
+        percentile(&pruned, 0.50),
+        percentile(&pruned, 0.99)
     ));
 
     // Brute force: every seeker's compact record scored with the same per-document scorer,

@@ -133,6 +133,10 @@ enum Command {
         dir: std::path::PathBuf,
         #[arg(long, default_value_t = 7)]
         seed: u64,
+        /// Also write the generated register and openings as JSON Lines here (seekers.jsonl,
+        /// openings.jsonl), to load the same corpus into other engines (benches/fts).
+        #[arg(long)]
+        export: Option<std::path::PathBuf>,
     },
     /// Drive a running Platsa over HTTP with concurrent clients (see README: Benchmark).
     Load {
@@ -414,9 +418,10 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
             let storage = Storage::open(&settings).await?;
             signal_command(&storage, &settings, command).await
         }
-        Command::Bench { seekers, queries, brute_force_queries, dir, seed } => {
+        Command::Bench { seekers, queries, brute_force_queries, dir, seed, export } => {
             let weights = settings.matching;
-            let opts = platsa::bench::BenchOptions { seekers, queries, brute_force_queries, dir: dir.clone(), seed };
+            let opts =
+                platsa::bench::BenchOptions { seekers, queries, brute_force_queries, dir: dir.clone(), seed, export };
             println!(
                 "platsa bench: {seekers} seekers, {queries} candidate queries, {} cores",
                 std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)

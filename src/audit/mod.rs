@@ -39,21 +39,28 @@ pub fn record(
     if seeker_ids.is_empty() {
         return Ok(());
     }
-    // One statement per row: diesel's multi-backend connection has no batch insert.
-    for sid in seeker_ids {
-        diesel::insert_into(audit_log::table)
-            .values((
-                audit_log::id.eq(new_id()),
-                audit_log::at.eq(now),
-                audit_log::user_id.eq(&who.user_id),
-                audit_log::role.eq(who.role),
-                audit_log::seeker_id.eq(sid),
-                audit_log::action.eq(&action.0),
-            ))
-            .execute(conn)?;
+    // One statement for the page, however long: a ranked page of 50 is 50 rows.
+    for chunk in seeker_ids.chunks(AUDIT_BATCH) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|sid| {
+                (
+                    audit_log::id.eq(new_id()),
+                    audit_log::at.eq(now),
+                    audit_log::user_id.eq(&who.user_id),
+                    audit_log::role.eq(who.role),
+                    audit_log::seeker_id.eq(sid),
+                    audit_log::action.eq(&action.0),
+                )
+            })
+            .collect();
+        crate::insert_rows!(conn, audit_log::table, rows)?;
     }
     Ok(())
 }
+
+/// Rows per audit insert: six parameters each, well under SQLite's limit.
+const AUDIT_BATCH: usize = 1000;
 
 /// What the log review narrows to: a user, a seeker, a period of instants `[from, to)`.
 #[derive(Debug, Clone, Default)]

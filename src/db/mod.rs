@@ -234,3 +234,18 @@ pub fn ping(conn: &mut DbConnection) -> AppResult<()> {
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
+
+/// One multi-row `INSERT` of a `Vec` of rows (value tuples or `Insertable` structs), on
+/// either backend: diesel's `MultiConnection` cannot insert a batch, the concrete
+/// connections can. The caller keeps a batch under the bound-parameter limits (SQLite
+/// 32 766, PostgreSQL 65 535).
+#[macro_export]
+macro_rules! insert_rows {
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        use diesel::RunQueryDsl as _;
+        match $conn {
+            $crate::db::DbConnection::Sqlite(c) => diesel::insert_into($table).values($rows).execute(c),
+            $crate::db::DbConnection::Postgres(c) => diesel::insert_into($table).values($rows).execute(c),
+        }
+    }};
+}

@@ -95,8 +95,27 @@ pub fn candidates_for_opening(
     let (ranked, total) = candidates(&at.index.seekers, &profile, at.weights, &exclude, window.0, window.1)
         .map_err(|e| AppError::Internal(e.context("ranking candidates")))?;
     let ids: Vec<String> = ranked.iter().map(|r| r.id.clone()).collect();
-    let mut rows: HashMap<String, _> =
-        seekers::store::rows_by_ids(c, &ids)?.into_iter().map(|r| (r.id.clone(), r)).collect();
+    // The page's rows and their audit in one transaction (one query, one insert): what was
+    // shown is exactly what was recorded. Ranking stays outside it, so SQLite's single
+    // writer is held for the two statements only.
+    crate::db::write_tx(c, |c| {
+        let rows = seekers::store::rows_by_ids(c, &ids)?;
+        let (items, total) = page_of(ranked, rows, total, (limit, offset), filter);
+        let shown: Vec<String> = items.iter().map(|i| i.id.clone()).collect();
+        audit::record(c, who, &shown, action, now)?;
+        Ok((items, total))
+    })
+}
+
+/// The ranked hits that are still on record and pass the filter, as a page of candidates.
+fn page_of(
+    ranked: Vec<super::Ranked>,
+    rows: Vec<seekers::store::SeekerRow>,
+    total: usize,
+    (limit, offset): (i64, i64),
+    filter: &CandidateFilter,
+) -> (Vec<Candidate>, i64) {
+    let mut rows: HashMap<String, _> = rows.into_iter().map(|r| (r.id.clone(), r)).collect();
     let kept: Vec<(super::Ranked, seekers::Seeker)> = ranked
         .into_iter()
         .filter_map(|r| {
@@ -124,9 +143,7 @@ pub fn candidates_for_opening(
             explanation: r.explanation,
         })
         .collect();
-    let shown: Vec<String> = items.iter().map(|i| i.id.clone()).collect();
-    audit::record(c, who, &shown, action, now)?;
-    Ok((items, total as i64))
+    (items, total as i64)
 }
 
 #[derive(Debug, Serialize)]

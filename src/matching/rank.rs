@@ -249,65 +249,92 @@ impl SeekerColumns {
 }
 
 /// A seeker as the ranking pass reads it: fixed size, built once per (immutable) segment, so
-/// scoring a document is a few array reads instead of column lookups.
+/// scoring a document is a few array reads instead of column lookups. In two tables, because
+/// reading a hit's row is most of the cost of ranking (a cache miss per hit): what the hard
+/// filters, the occupation and the distance need is 12 bytes a seeker, and bounds a score well
+/// enough that most hits never touch the rest.
 #[derive(Clone, Copy)]
-struct Compact {
-    active: bool,
-    licences: u16,
+struct Hot {
     /// Registered codes, then the occupation read from the summary (0 when none).
     codes: [u16; 3],
-    /// Registered skills, then those only described in the summary (the first eight: the
-    /// table is scanned for every hit, so its size is the ranking's memory traffic).
-    skills: [u32; 8],
-    langs: [u32; 3],
     municipality: u16,
     max_commute: u16,
+    /// The licence mask, with [`ACTIVE`] set for an active seeker.
+    flags: u16,
+}
+
+/// In [`Hot::flags`]: the seeker is active (licence masks use the low 14 bits).
+const ACTIVE: u16 = 1 << 15;
+
+#[derive(Clone, Copy)]
+struct Cold {
+    /// Registered skills, then those only described in the summary (the first eight).
+    skills: [u32; 8],
+    langs: [u32; 3],
     day: i32,
     /// Breaks ties between equal scores the same way whatever the index layout (the low half
     /// of the id's random part).
     tie: u32,
 }
 
+#[derive(Default)]
+struct SeekerTable {
+    hot: Vec<Hot>,
+    cold: Vec<Cold>,
+}
+
+impl SeekerTable {
+    /// The row of an eligible seeker: active, holding every `required` licence.
+    fn eligible(&self, doc: u32, required: u16) -> Option<(&Hot, &Cold)> {
+        let hot = self.hot.get(doc as usize)?;
+        let want = required | ACTIVE;
+        (hot.flags & want == want).then(|| (hot, &self.cold[doc as usize]))
+    }
+}
+
 const NONE16: u16 = u16::MAX;
 
-fn seeker_table(side: &Side, reader: &SegmentReader) -> Arc<Vec<Compact>> {
+fn seeker_table(side: &Side, reader: &SegmentReader) -> Arc<SeekerTable> {
     side.cached(reader, || {
         let cols = SeekerColumns::open(reader);
         let muni: Column<u64> = column(reader, "municipality_idx");
         let active: Column<u64> = column(reader, "active");
         let id_lo: Column<u64> = column(reader, "id_lo");
-        (0..reader.max_doc())
-            .map(|doc| {
-                let mut c = Compact {
-                    active: active.first(doc) == Some(1),
-                    licences: cols.licences.first(doc).unwrap_or(0) as u16,
-                    codes: [0; 3],
-                    skills: [0; 8],
-                    langs: [0; 3],
-                    municipality: muni.first(doc).map(|m| m as u16).unwrap_or(NONE16),
-                    max_commute: cols
-                        .max_commute
-                        .first(doc)
-                        .filter(|&k| k != u64::MAX)
-                        .map(|k| k.min(60_000) as u16)
-                        .unwrap_or(NONE16),
-                    day: cols.day.first(doc).unwrap_or(0) as i32,
-                    tie: id_lo.first(doc).unwrap_or(0) as u32,
-                };
-                for (slot, v) in c.codes[..2].iter_mut().zip(cols.ssyk.values_for_doc(doc)) {
-                    *slot = v as u16;
-                }
-                c.codes[2] = cols.inferred.first(doc).unwrap_or(0) as u16;
-                let skills = cols.skills.values_for_doc(doc).chain(cols.text_skills.values_for_doc(doc));
-                for (slot, v) in c.skills.iter_mut().zip(skills) {
-                    *slot = v as u32;
-                }
-                for (slot, v) in c.langs.iter_mut().zip(cols.langs.values_for_doc(doc)) {
-                    *slot = v as u32;
-                }
-                c
-            })
-            .collect()
+        let mut table = SeekerTable::default();
+        for doc in 0..reader.max_doc() {
+            let mut hot = Hot {
+                codes: [0; 3],
+                municipality: muni.first(doc).map(|m| m as u16).unwrap_or(NONE16),
+                max_commute: cols
+                    .max_commute
+                    .first(doc)
+                    .filter(|&k| k != u64::MAX)
+                    .map(|k| k.min(60_000) as u16)
+                    .unwrap_or(NONE16),
+                flags: (cols.licences.first(doc).unwrap_or(0) as u16 & !ACTIVE)
+                    | if active.first(doc) == Some(1) { ACTIVE } else { 0 },
+            };
+            for (slot, v) in hot.codes[..2].iter_mut().zip(cols.ssyk.values_for_doc(doc)) {
+                *slot = v as u16;
+            }
+            hot.codes[2] = cols.inferred.first(doc).unwrap_or(0) as u16;
+            let mut cold = Cold {
+                skills: [0; 8],
+                langs: [0; 3],
+                day: cols.day.first(doc).unwrap_or(0) as i32,
+                tie: id_lo.first(doc).unwrap_or(0) as u32,
+            };
+            let skills = cols.skills.values_for_doc(doc).chain(cols.text_skills.values_for_doc(doc));
+            for (slot, v) in cold.skills.iter_mut().zip(skills) {
+                *slot = v as u32;
+            }
+            for (slot, v) in cold.langs.iter_mut().zip(cols.langs.values_for_doc(doc)) {
+                *slot = v as u32;
+            }
+            table.hot.push(hot);
+            table.cold.push(cold);
+        }
+        table
     })
 }
 
@@ -377,49 +404,62 @@ impl Fast {
         }
     }
 
-    fn covered(skills: &[u32], langs: &[(u32, u32)], licences: &[u16], row: &Compact) -> usize {
+    fn covered(skills: &[u32], langs: &[(u32, u32)], licences: &[u16], hot: &Hot, cold: &Cold) -> usize {
         let mut n = 0;
         for s in skills {
-            n += usize::from(row.skills.contains(s));
+            n += usize::from(cold.skills.contains(s));
         }
         for (code, level) in langs {
-            n += usize::from(row.langs.iter().any(|&k| k != 0 && k >> 3 == *code && (k & 7) >= *level));
+            n += usize::from(cold.langs.iter().any(|&k| k != 0 && k >> 3 == *code && (k & 7) >= *level));
         }
         for &l in licences {
-            n += usize::from(row.licences & l == l);
+            n += usize::from(hot.flags & l == l);
         }
         n
     }
 
-    fn score(&self, w: &MatchingSettings, row: &Compact, bm25: f32) -> f64 {
-        let occupation = row.codes.iter().map(|&c| self.occupation[c as usize]).fold(0.0f32, f32::max);
-        let must = Self::covered(&self.must_skills, &self.must_langs, &[], row);
-        let nice = Self::covered(&self.nice_skills, &self.nice_langs, &self.nice_licences, row);
-        let (distance, reachable) = match self.distance_km.get(row.municipality as usize) {
+    fn score(&self, w: &MatchingSettings, (hot, cold): (&Hot, &Cold), bm25: f32) -> f64 {
+        super::combine(w, Parts { text: super::text_value(w, bm25), ..self.parts(hot, cold) })
+    }
+
+    /// What the hot row fixes: the occupation value, the distance part and reachability; the
+    /// other parts at their most (text 0 here, for the caller to set).
+    fn hot_parts(&self, hot: &Hot) -> Parts {
+        let occupation = hot.codes.iter().map(|&c| self.occupation[c as usize]).fold(0.0f32, f32::max);
+        let (distance, reachable) = match self.distance_km.get(hot.municipality as usize) {
             Some(&d) if d.is_nan() => (0.5, true),
             Some(&d) => {
-                let max = (row.max_commute != NONE16).then_some(u64::from(row.max_commute));
+                let max = (hot.max_commute != NONE16).then_some(u64::from(hot.max_commute));
                 if super::reachable(d, max) {
-                    (self.distance_value[row.municipality as usize], true)
+                    (self.distance_value[hot.municipality as usize], true)
                 } else {
                     (0.0, false)
                 }
             }
             None => (0.5, true),
         };
-        let late = self.start_day.map(|s| i64::from(row.day) - s).unwrap_or(0);
-        super::combine(
-            w,
-            Parts {
-                text: super::text_value(w, bm25),
-                occupation: f64::from(occupation),
-                must: super::must_value(must, self.must_total),
-                nice: super::nice_value(nice, self.nice_total),
-                distance,
-                availability: super::availability_value(late),
-                reachable,
-            },
-        )
+        Parts {
+            text: 0.0,
+            occupation: f64::from(occupation),
+            must: 1.0,
+            nice: 1.0,
+            distance,
+            availability: 1.0,
+            reachable,
+        }
+    }
+
+    /// Every part of a row's score but the text part (0 here), which needs the query's BM25.
+    fn parts(&self, hot: &Hot, cold: &Cold) -> Parts {
+        let must = Self::covered(&self.must_skills, &self.must_langs, &[], hot, cold);
+        let nice = Self::covered(&self.nice_skills, &self.nice_langs, &self.nice_licences, hot, cold);
+        let late = self.start_day.map(|s| i64::from(cold.day) - s).unwrap_or(0);
+        Parts {
+            must: super::must_value(must, self.must_total),
+            nice: super::nice_value(nice, self.nice_total),
+            availability: super::availability_value(late),
+            ..self.hot_parts(hot)
+        }
     }
 }
 
@@ -566,19 +606,52 @@ pub fn candidates(
     limit: usize,
     offset: usize,
 ) -> anyhow::Result<(Vec<Ranked>, usize)> {
+    let (page, total, _) = rank_candidates(side, profile, weights, exclude, (limit, offset), Scoring::Pruned)?;
+    Ok((page, total))
+}
+
+/// Whether ranking may skip hits that cannot reach the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scoring {
+    /// Every stage-one hit scored: the reference the pruned ranking must equal.
+    Full,
+    Pruned,
+}
+
+/// [`candidates`], choosing the scoring; also returns how many hits were scored in full.
+///
+/// Pruning (a threshold algorithm): everything in a score but the text part comes from the
+/// seeker's row, and the text part is at most what the query's words can give one document.
+/// So one walk over stage one, without BM25 (the costly part of walking it), bounds every hit:
+/// first from 12 bytes of its row (occupation, distance, reach: most hits stop here), then
+/// from the whole row (lower: no text; upper: the most text). The page's last place scores at
+/// least the `n`-th best lower bound, so only hits whose upper bound reaches it can be on the
+/// page. Those are scored in full, best upper bound first, in chunks, until the page's last
+/// score beats the next chunk's upper bound. A hit's text part is its words' BM25 summed in
+/// the query's order ([`Words`]) whichever way it is scored, so [`Scoring::Full`] (every hit,
+/// no bound used) gives the same page; a test compares them.
+pub fn rank_candidates(
+    side: &Side,
+    profile: &OpeningProfile,
+    weights: &MatchingSettings,
+    exclude: &[String],
+    (limit, offset): (usize, usize),
+    scoring: Scoring,
+) -> anyhow::Result<(Vec<Ranked>, usize, usize)> {
     let f = &side.fields;
-    let ctx = Arc::new(CandidateContext {
+    let ctx = CandidateContext {
         wanted: ssyk_number(&profile.occupation),
         substitutes: substitutes_for(&profile.occupation),
         profile: profile.clone(),
         weights: *weights,
-    });
+    };
     let searcher = side.reader.searcher();
     let tables: HashMap<_, _> =
         searcher.segment_readers().iter().map(|r| (r.segment_id(), seeker_table(side, r))).collect();
     let tables = Arc::new(tables);
     let fast = Arc::new(Fast::new(profile, ctx.wanted, &ctx.substitutes, weights));
     let required = crate::search::licence_mask(&profile.must_licences) as u16;
+    let wanted_hits = (offset + limit + FAIRNESS_EXTRA).max(1);
     for widen in [false, true] {
         // Status and licences are checked in the table while scoring (cheaper than
         // intersecting with their long posting lists); the few exclusions stay in the query.
@@ -587,30 +660,48 @@ pub fn candidates(
         for id in exclude {
             clauses.push((Occur::MustNot, filter(f.id, id)));
         }
-        let query = BooleanQuery::new(clauses);
-        let counted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let wanted_hits = offset + limit + FAIRNESS_EXTRA;
-        let w = *weights;
-        let count = counted.clone();
-        let (tables, fast) = (tables.clone(), fast.clone());
-        let collector = TopDocs::with_limit(wanted_hits.max(1)).tweak_score(move |reader: &SegmentReader| {
-            let table = tables.get(&reader.segment_id()).cloned().unwrap_or_default();
-            let fast = fast.clone();
-            let count = count.clone();
-            // Equal scores are ordered by the id's random half, added below a billionth (far
-            // below the four decimals a score is shown with): the same order on every run and
-            // after every merge, at no cost to the collector.
-            move |doc, bm25| match table.get(doc as usize) {
-                Some(row) if row.active && row.licences & required == required => {
-                    count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    (fast.score(&w, row, bm25) + f64::from(row.tie) * TIE_STEP, bm25)
-                }
-                _ => (f64::MIN, bm25),
+        let stage_one = BooleanQuery::new(clauses);
+        let mut top: Vec<((f64, f32), tantivy::DocAddress)> = Vec::new();
+        let mut scored = 0;
+        let prune = scoring == Scoring::Pruned;
+        let most = super::text_value(weights, most_text(&searcher, f, &profile.text)?);
+        let keep = if prune { wanted_hits } else { usize::MAX };
+        let bounds = Bounds { tables: tables.clone(), fast: fast.clone(), weights: *weights, most, required, keep };
+        let (total, mut hits) = searcher.search(&stage_one, &bounds)?;
+        if total >= WIDEN_BELOW || widen {
+            // The n-th best lower bound: the page's last place scores at least this.
+            if prune && hits.len() >= wanted_hits {
+                let (_, nth, _) = hits.select_nth_unstable_by(wanted_hits - 1, |a, b| b.lower.total_cmp(&a.lower));
+                let floor = nth.lower;
+                hits.retain(|h| h.upper >= floor);
             }
-        });
-        let top: Vec<_> =
-            searcher.search(&query, &collector)?.into_iter().filter(|((score, _), _)| *score > f64::MIN).collect();
-        let total = counted.load(std::sync::atomic::Ordering::Relaxed);
+            hits.sort_unstable_by(|a, b| b.upper.total_cmp(&a.upper));
+            let words = Words::new(&searcher, f, &profile.text)?;
+            for chunk in hits.chunks_mut(PRUNE_CHUNK) {
+                if prune && top.len() >= wanted_hits && top[wanted_hits - 1].0.0 > chunk[0].upper {
+                    break;
+                }
+                chunk.sort_unstable_by_key(|h| (h.segment, h.doc));
+                for docs in chunk.chunk_by(|a, b| a.segment == b.segment) {
+                    let segment = docs[0].segment;
+                    let reader = searcher.segment_reader(segment);
+                    let table = &tables[&reader.segment_id()];
+                    let mut bm25 = words.scorers(reader)?;
+                    for h in docs {
+                        let row = table.eligible(h.doc, required).expect("bounded hits are eligible");
+                        let bm25 = bm25(h.doc);
+                        // Equal scores are ordered by the id's random half, added below a
+                        // billionth (far below the four decimals a score is shown with): the
+                        // same order on every run and after every merge.
+                        let score = fast.score(weights, row, bm25) + f64::from(row.1.tie) * TIE_STEP;
+                        top.push(((score, bm25), tantivy::DocAddress::new(segment, h.doc)));
+                    }
+                    scored += docs.len();
+                }
+                top.sort_by(|(a, x), (b, y)| b.0.total_cmp(&a.0).then(x.cmp(y)));
+                top.truncate(wanted_hits);
+            }
+        }
         if total < WIDEN_BELOW && !widen {
             continue;
         }
@@ -631,9 +722,183 @@ pub fn candidates(
         }
         fairness_order(&mut hits, weights.fairness_margin);
         let page = hits.into_iter().skip(offset).take(limit).collect();
-        return Ok((page, total));
+        return Ok((page, total, scored));
     }
     unreachable!("the widened pass always returns")
+}
+
+/// Hits scored in full per pass of the pruned ranking: small enough to stop soon after the
+/// page is settled, large enough that a pass's fixed cost (opening the words' postings)
+/// stays small.
+const PRUNE_CHUNK: usize = 256;
+
+/// The most BM25 the opening's words can give one document: each word's weight at its
+/// saturation, summed.
+fn most_text(searcher: &tantivy::Searcher, f: &Fields, text: &str) -> anyhow::Result<f32> {
+    let mut most = 0.0f32;
+    for (_, q) in text_clauses(f, text) {
+        let mut terms = Vec::new();
+        q.query_terms(&mut |t, _| terms.push(t.clone()));
+        for t in terms {
+            if searcher.doc_freq(&t)? > 0 {
+                // At the shortest field and an unbounded term frequency: idf · (1 + k1).
+                // (tantivy's `max_score` takes the longest field and is not a bound.)
+                most += tantivy::query::Bm25Weight::for_terms(searcher, std::slice::from_ref(&t))?.score(0, u32::MAX);
+            }
+        }
+    }
+    // f32 sums in another order may differ in the last bits.
+    Ok(most * 1.001)
+}
+
+/// A stage-one hit's bounds: its score with no text, and with the most text there can be.
+#[derive(Clone, Copy)]
+struct Bound {
+    lower: f64,
+    upper: f64,
+    segment: u32,
+    doc: u32,
+}
+
+/// Walks stage one without BM25 and bounds every hit that ranking would score (active, every
+/// required licence).
+struct Bounds {
+    tables: Arc<HashMap<tantivy::index::SegmentId, Arc<SeekerTable>>>,
+    fast: Arc<Fast>,
+    weights: MatchingSettings,
+    most: f64,
+    required: u16,
+    /// How many hits the page needs (with the fairness band's extra).
+    keep: usize,
+}
+
+/// One segment's walk. Keeps the `keep` best lower bounds as it goes: a hit whose upper
+/// bound is below the worst of them is below the page's last place and is not kept.
+struct BoundsInSegment {
+    table: Arc<SeekerTable>,
+    fast: Arc<Fast>,
+    weights: MatchingSettings,
+    most: f64,
+    required: u16,
+    segment: u32,
+    keep: usize,
+    /// The best lower bounds so far (as bits: bounds are never negative, so bit order is
+    /// numeric order).
+    lowest: std::collections::BinaryHeap<std::cmp::Reverse<u64>>,
+    eligible: usize,
+    hits: Vec<Bound>,
+}
+
+impl BoundsInSegment {
+    fn floor(&self) -> f64 {
+        if self.lowest.len() < self.keep {
+            f64::MIN
+        } else {
+            self.lowest.peek().map_or(f64::MIN, |r| f64::from_bits(r.0))
+        }
+    }
+}
+
+impl tantivy::collector::Collector for Bounds {
+    /// How many hits are eligible, and those that may reach the page.
+    type Fruit = (usize, Vec<Bound>);
+    type Child = BoundsInSegment;
+
+    fn for_segment(
+        &self,
+        segment: tantivy::SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<BoundsInSegment> {
+        Ok(BoundsInSegment {
+            table: self.tables.get(&reader.segment_id()).cloned().unwrap_or_default(),
+            fast: self.fast.clone(),
+            weights: self.weights,
+            most: self.most,
+            required: self.required,
+            segment,
+            keep: self.keep,
+            lowest: std::collections::BinaryHeap::with_capacity(self.keep.min(4096) + 1),
+            eligible: 0,
+            hits: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<(usize, Vec<Bound>)>) -> tantivy::Result<(usize, Vec<Bound>)> {
+        let eligible = fruits.iter().map(|f| f.0).sum();
+        Ok((eligible, fruits.into_iter().flat_map(|f| f.1).collect()))
+    }
+}
+
+impl tantivy::collector::SegmentCollector for BoundsInSegment {
+    type Fruit = (usize, Vec<Bound>);
+
+    fn collect(&mut self, doc: tantivy::DocId, _: tantivy::Score) {
+        let Some(hot) = self.table.hot.get(doc as usize) else { return };
+        let want = self.required | ACTIVE;
+        if hot.flags & want != want {
+            return;
+        }
+        self.eligible += 1;
+        let floor = self.floor();
+        // First from the hot row alone (the tie key adds below 1e-9).
+        let most = |parts: Parts| super::combine(&self.weights, Parts { text: self.most, ..parts });
+        if most(self.fast.hot_parts(hot)) + 2e-9 < floor {
+            return;
+        }
+        let cold = &self.table.cold[doc as usize];
+        let parts = self.fast.parts(hot, cold);
+        let tie = f64::from(cold.tie) * TIE_STEP;
+        // A margin for rounding: only ever lets more hits through.
+        let upper = most(parts) + tie + 1e-9;
+        if upper < floor {
+            return;
+        }
+        let lower = super::combine(&self.weights, Parts { text: 0.0, ..parts }) + tie;
+        self.hits.push(Bound { lower, upper, segment: self.segment, doc });
+        if lower > floor {
+            self.lowest.push(std::cmp::Reverse(lower.max(0.0).to_bits()));
+            if self.lowest.len() > self.keep {
+                self.lowest.pop();
+            }
+        }
+    }
+
+    fn harvest(self) -> (usize, Vec<Bound>) {
+        (self.eligible, self.hits)
+    }
+}
+
+/// The opening's words, scored for chosen documents as stage one scores them: each word's
+/// BM25 (the same weights, from the same searcher), summed in the query's order.
+struct Words(Vec<Box<dyn tantivy::query::Weight>>);
+
+impl Words {
+    fn new(searcher: &tantivy::Searcher, f: &Fields, text: &str) -> anyhow::Result<Self> {
+        let scoring = tantivy::query::EnableScoring::enabled_from_searcher(searcher);
+        let weights = text_clauses(f, text).into_iter().map(|(_, q)| q.weight(scoring)).collect::<Result<_, _>>()?;
+        Ok(Self(weights))
+    }
+
+    /// A function from a document to its BM25; documents must come in increasing order.
+    fn scorers(&self, reader: &SegmentReader) -> anyhow::Result<impl FnMut(u32) -> f32> {
+        let mut scorers = self.0.iter().map(|w| w.scorer(reader, 1.0)).collect::<Result<Vec<_>, _>>()?;
+        Ok(move |doc| {
+            let mut sum = 0.0f32;
+            for s in &mut scorers {
+                if s.doc() < doc {
+                    s.seek(doc);
+                }
+                if s.doc() == doc {
+                    sum += s.score();
+                }
+            }
+            sum
+        })
+    }
 }
 
 struct OpeningColumns {
@@ -792,10 +1057,8 @@ pub fn brute_force(side: &Side, profile: &OpeningProfile, weights: &MatchingSett
         std::collections::BinaryHeap::with_capacity(limit + 1);
     for reader in searcher.segment_readers() {
         let table = seeker_table(side, reader);
-        for row in table.iter() {
-            if !row.active || row.licences & required != required {
-                continue;
-            }
+        for doc in 0..table.hot.len() as u32 {
+            let Some(row) = table.eligible(doc, required) else { continue };
             // bm25 is 0: a scan has no inverted index to score words with.
             let score = (fast.score(weights, row, 0.0) * 1e12) as u64;
             if heap.len() < limit {

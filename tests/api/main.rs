@@ -18,6 +18,7 @@ mod privacy;
 mod processes;
 mod ranking;
 mod reports;
+mod scale_out;
 mod search;
 mod seekers;
 mod taxonomy;
