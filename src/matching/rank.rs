@@ -284,11 +284,16 @@ struct SeekerTable {
 }
 
 impl SeekerTable {
-    /// The row of an eligible seeker: active, holding every `required` licence.
-    fn eligible(&self, doc: u32, required: u16) -> Option<(&Hot, &Cold)> {
+    /// The hot row of an eligible seeker: active, holding every `required` licence.
+    fn eligible_hot(&self, doc: u32, required: u16) -> Option<&Hot> {
         let hot = self.hot.get(doc as usize)?;
         let want = required | ACTIVE;
-        (hot.flags & want == want).then(|| (hot, &self.cold[doc as usize]))
+        (hot.flags & want == want).then_some(hot)
+    }
+
+    /// The whole row of an eligible seeker.
+    fn eligible(&self, doc: u32, required: u16) -> Option<(&Hot, &Cold)> {
+        self.eligible_hot(doc, required).map(|hot| (hot, &self.cold[doc as usize]))
     }
 }
 
@@ -652,6 +657,9 @@ pub fn rank_candidates(
     let fast = Arc::new(Fast::new(profile, ctx.wanted, &ctx.substitutes, weights));
     let required = crate::search::licence_mask(&profile.must_licences) as u16;
     let wanted_hits = (offset + limit + FAIRNESS_EXTRA).max(1);
+    // The opening's words, and the most text part they can give one hit (both passes).
+    let words = Words::new(&searcher, f, &profile.text)?;
+    let most = super::text_value(weights, words.most);
     for widen in [false, true] {
         // Status and licences are checked in the table while scoring (cheaper than
         // intersecting with their long posting lists); the few exclusions stay in the query.
@@ -664,8 +672,7 @@ pub fn rank_candidates(
         let mut top: Vec<((f64, f32), tantivy::DocAddress)> = Vec::new();
         let mut scored = 0;
         let prune = scoring == Scoring::Pruned;
-        let most = super::text_value(weights, most_text(&searcher, f, &profile.text)?);
-        let keep = if prune { wanted_hits } else { usize::MAX };
+        let keep = prune.then_some(wanted_hits);
         let bounds = Bounds { tables: tables.clone(), fast: fast.clone(), weights: *weights, most, required, keep };
         let (total, mut hits) = searcher.search(&stage_one, &bounds)?;
         if total >= WIDEN_BELOW || widen {
@@ -676,7 +683,6 @@ pub fn rank_candidates(
                 hits.retain(|h| h.upper >= floor);
             }
             hits.sort_unstable_by(|a, b| b.upper.total_cmp(&a.upper));
-            let words = Words::new(&searcher, f, &profile.text)?;
             for chunk in hits.chunks_mut(PRUNE_CHUNK) {
                 if prune && top.len() >= wanted_hits && top[wanted_hits - 1].0.0 > chunk[0].upper {
                     break;
@@ -732,25 +738,6 @@ pub fn rank_candidates(
 /// stays small.
 const PRUNE_CHUNK: usize = 256;
 
-/// The most BM25 the opening's words can give one document: each word's weight at its
-/// saturation, summed.
-fn most_text(searcher: &tantivy::Searcher, f: &Fields, text: &str) -> anyhow::Result<f32> {
-    let mut most = 0.0f32;
-    for (_, q) in text_clauses(f, text) {
-        let mut terms = Vec::new();
-        q.query_terms(&mut |t, _| terms.push(t.clone()));
-        for t in terms {
-            if searcher.doc_freq(&t)? > 0 {
-                // At the shortest field and an unbounded term frequency: idf · (1 + k1).
-                // (tantivy's `max_score` takes the longest field and is not a bound.)
-                most += tantivy::query::Bm25Weight::for_terms(searcher, std::slice::from_ref(&t))?.score(0, u32::MAX);
-            }
-        }
-    }
-    // f32 sums in another order may differ in the last bits.
-    Ok(most * 1.001)
-}
-
 /// A stage-one hit's bounds: its score with no text, and with the most text there can be.
 #[derive(Clone, Copy)]
 struct Bound {
@@ -768,8 +755,9 @@ struct Bounds {
     weights: MatchingSettings,
     most: f64,
     required: u16,
-    /// How many hits the page needs (with the fairness band's extra).
-    keep: usize,
+    /// How many hits the page needs (with the fairness band's extra); `None`: no bound is
+    /// used, every hit is kept (full scoring).
+    keep: Option<usize>,
 }
 
 /// One segment's walk. Keeps the `keep` best lower bounds as it goes: a hit whose upper
@@ -781,7 +769,7 @@ struct BoundsInSegment {
     most: f64,
     required: u16,
     segment: u32,
-    keep: usize,
+    keep: Option<usize>,
     /// The best lower bounds so far (as bits: bounds are never negative, so bit order is
     /// numeric order).
     lowest: std::collections::BinaryHeap<std::cmp::Reverse<u64>>,
@@ -791,10 +779,9 @@ struct BoundsInSegment {
 
 impl BoundsInSegment {
     fn floor(&self) -> f64 {
-        if self.lowest.len() < self.keep {
-            f64::MIN
-        } else {
-            self.lowest.peek().map_or(f64::MIN, |r| f64::from_bits(r.0))
+        match (self.keep, self.lowest.peek()) {
+            (Some(keep), Some(r)) if self.lowest.len() >= keep => f64::from_bits(r.0),
+            _ => f64::MIN,
         }
     }
 }
@@ -817,7 +804,7 @@ impl tantivy::collector::Collector for Bounds {
             required: self.required,
             segment,
             keep: self.keep,
-            lowest: std::collections::BinaryHeap::with_capacity(self.keep.min(4096) + 1),
+            lowest: std::collections::BinaryHeap::with_capacity(self.keep.map_or(0, |k| k + 1)),
             eligible: 0,
             hits: Vec::new(),
         })
@@ -837,11 +824,7 @@ impl tantivy::collector::SegmentCollector for BoundsInSegment {
     type Fruit = (usize, Vec<Bound>);
 
     fn collect(&mut self, doc: tantivy::DocId, _: tantivy::Score) {
-        let Some(hot) = self.table.hot.get(doc as usize) else { return };
-        let want = self.required | ACTIVE;
-        if hot.flags & want != want {
-            return;
-        }
+        let Some(hot) = self.table.eligible_hot(doc, self.required) else { return };
         self.eligible += 1;
         let floor = self.floor();
         // First from the hot row alone (the tie key adds below 1e-9).
@@ -859,9 +842,9 @@ impl tantivy::collector::SegmentCollector for BoundsInSegment {
         }
         let lower = super::combine(&self.weights, Parts { text: 0.0, ..parts }) + tie;
         self.hits.push(Bound { lower, upper, segment: self.segment, doc });
-        if lower > floor {
+        if let Some(keep) = self.keep.filter(|_| lower > floor) {
             self.lowest.push(std::cmp::Reverse(lower.max(0.0).to_bits()));
-            if self.lowest.len() > self.keep {
+            if self.lowest.len() > keep {
                 self.lowest.pop();
             }
         }
@@ -874,18 +857,38 @@ impl tantivy::collector::SegmentCollector for BoundsInSegment {
 
 /// The opening's words, scored for chosen documents as stage one scores them: each word's
 /// BM25 (the same weights, from the same searcher), summed in the query's order.
-struct Words(Vec<Box<dyn tantivy::query::Weight>>);
+struct Words {
+    weights: Vec<Box<dyn tantivy::query::Weight>>,
+    /// The most BM25 the words can give one document: each word's weight at its saturation,
+    /// summed.
+    most: f32,
+}
 
 impl Words {
     fn new(searcher: &tantivy::Searcher, f: &Fields, text: &str) -> anyhow::Result<Self> {
         let scoring = tantivy::query::EnableScoring::enabled_from_searcher(searcher);
-        let weights = text_clauses(f, text).into_iter().map(|(_, q)| q.weight(scoring)).collect::<Result<_, _>>()?;
-        Ok(Self(weights))
+        let mut weights = Vec::new();
+        let mut most = 0.0f32;
+        for (_, q) in text_clauses(f, text) {
+            weights.push(q.weight(scoring)?);
+            let mut terms = Vec::new();
+            q.query_terms(&mut |t, _| terms.push(t.clone()));
+            for t in &terms {
+                if searcher.doc_freq(t)? > 0 {
+                    // At the shortest field and an unbounded term frequency: idf · (1 + k1).
+                    // (tantivy's `max_score` takes the longest field and is not a bound.)
+                    let weight = tantivy::query::Bm25Weight::for_terms(searcher, std::slice::from_ref(t))?;
+                    most += weight.score(0, u32::MAX);
+                }
+            }
+        }
+        // f32 sums in another order may differ in the last bits.
+        Ok(Self { weights, most: most * 1.001 })
     }
 
     /// A function from a document to its BM25; documents must come in increasing order.
     fn scorers(&self, reader: &SegmentReader) -> anyhow::Result<impl FnMut(u32) -> f32> {
-        let mut scorers = self.0.iter().map(|w| w.scorer(reader, 1.0)).collect::<Result<Vec<_>, _>>()?;
+        let mut scorers = self.weights.iter().map(|w| w.scorer(reader, 1.0)).collect::<Result<Vec<_>, _>>()?;
         Ok(move |doc| {
             let mut sum = 0.0f32;
             for s in &mut scorers {
