@@ -117,15 +117,19 @@ pub fn run(opts: &BenchOptions, weights: &MatchingSettings, mut out: impl FnMut(
     let chunk = 20_000u64;
     let mut done = 0u64;
     let mut exported = export_file(&opts.export, "seekers.jsonl")?;
+    // The same people as a register `platsa import seekers` reads, to load a service with them.
+    let mut register = export_file(&opts.export, "register.jsonl")?;
     while done < opts.seekers {
         let end = (done + chunk).min(opts.seekers);
         let t = Instant::now();
         let mut docs = Vec::with_capacity((end - done) as usize);
         for i in done..end {
-            let data = g
-                .seeker(i, None, None)
-                .validate(today)
-                .map_err(|e| anyhow::anyhow!("generated seeker invalid: {e:?}"))?;
+            let input = g.seeker(i, None, None);
+            if let Some(out) = register.as_mut() {
+                serde_json::to_writer(&mut *out, &input)?;
+                std::io::Write::write_all(out, b"\n")?;
+            }
+            let data = input.validate(today).map_err(|e| anyhow::anyhow!("generated seeker invalid: {e:?}"))?;
             let id = uuid::Uuid::from_u64_pair(0x0190_0000_0000_7000, i).to_string();
             if let Some(doc) = documents::seeker(&side.fields, &row(id.clone(), &data, now)) {
                 if let Some(out) = exported.as_mut() {
@@ -168,13 +172,20 @@ pub fn run(opts: &BenchOptions, weights: &MatchingSettings, mut out: impl FnMut(
 
     // Openings to rank for: generated like the real ones, in populated places.
     let employer = "bench-employer";
-    if let Some(mut out) = exported.take() {
+    for mut out in [exported.take(), register.take()].into_iter().flatten() {
         std::io::Write::flush(&mut out)?;
     }
     let mut exported = export_file(&opts.export, "openings.jsonl")?;
+    // The same openings as `POST /api/v1/openings` takes them (`platsa load candidates`).
+    let mut posted = export_file(&opts.export, "openings-api.jsonl")?;
     let mut profiles = Vec::new();
     for _ in 0..opts.queries.max(opts.brute_force_queries) + 20 {
-        let o = g.opening(employer, None, false).validate(today, None).expect("generated opening valid");
+        let input = g.opening(employer, None, false);
+        if let Some(out) = posted.as_mut() {
+            serde_json::to_writer(&mut *out, &input)?;
+            std::io::Write::write_all(out, b"\n")?;
+        }
+        let o = input.validate(today, None).expect("generated opening valid");
         let p = OpeningProfile::from_data(&o);
         if let Some(out) = exported.as_mut() {
             let labels = o.must_have.skills.iter().chain(&o.nice_to_have.skills).map(|s| s.label.as_str());
@@ -184,7 +195,7 @@ pub fn run(opts: &BenchOptions, weights: &MatchingSettings, mut out: impl FnMut(
         }
         profiles.push(p);
     }
-    if let Some(mut out) = exported.take() {
+    for mut out in [exported.take(), posted.take()].into_iter().flatten() {
         std::io::Write::flush(&mut out)?;
     }
     for p in profiles.iter().take(20) {

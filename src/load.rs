@@ -162,3 +162,64 @@ pub async fn run(base: &str, token: &str, clients: usize, count: u64, target: Ta
         first_error,
     }
 }
+
+/// Makes the paths a candidates load run asks for: an employer, then up to `n` openings from
+/// `file` (JSON Lines as `POST /api/v1/openings` takes them; `platsa bench --export` writes
+/// `openings-api.jsonl`), each posted for that employer. Answers their candidates paths.
+pub async fn post_openings(
+    base: &str,
+    token: &str,
+    file: &std::path::Path,
+    n: usize,
+    limit: u32,
+) -> anyhow::Result<Vec<String>> {
+    let base = base.trim_end_matches('/');
+    let client = reqwest::Client::new();
+    let created: serde_json::Value = client
+        .post(format!("{base}/api/v1/employers"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({ "name": "Lasttest AB", "organization_number": "556036-0793" }))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let employer = created["id"].as_str().ok_or_else(|| anyhow::anyhow!("no employer id in the answer"))?.to_string();
+    let mut paths = Vec::new();
+    for line in std::fs::read_to_string(file)?.lines().filter(|l| !l.trim().is_empty()).take(n) {
+        let mut body: serde_json::Value = serde_json::from_str(line)?;
+        body["employer_id"] = employer.clone().into();
+        let r = client.post(format!("{base}/api/v1/openings")).bearer_auth(token).json(&body).send().await?;
+        let status = r.status();
+        let answer: serde_json::Value = r.json().await.unwrap_or_default();
+        let Some(id) = answer["id"].as_str().filter(|_| status.is_success()) else {
+            anyhow::bail!("POST /api/v1/openings answered {status}: {}", answer["title"]);
+        };
+        paths.push(format!("/api/v1/openings/{id}/candidates?limit={limit}"));
+    }
+    Ok(paths)
+}
+
+/// The paths of `n` registered seekers' records, read page by page from `GET /api/v1/seekers`.
+pub async fn seeker_paths(base: &str, token: &str, n: usize) -> anyhow::Result<Vec<String>> {
+    let base = base.trim_end_matches('/');
+    let client = reqwest::Client::new();
+    let mut paths = Vec::new();
+    while paths.len() < n {
+        let page: serde_json::Value = client
+            .get(format!("{base}/api/v1/seekers?limit=500&offset={}", paths.len()))
+            .bearer_auth(token)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let items = page["items"].as_array().cloned().unwrap_or_default();
+        if items.is_empty() {
+            break;
+        }
+        paths.extend(items.iter().filter_map(|s| s["id"].as_str()).map(|id| format!("/api/v1/seekers/{id}")));
+    }
+    paths.truncate(n);
+    Ok(paths)
+}

@@ -258,6 +258,26 @@ enum LoadCommand {
         #[arg(long, default_value_t = 11)]
         seed: u64,
     },
+    /// Post the openings in FILE (`platsa bench --export` writes openings-api.jsonl) for a new
+    /// employer, then GET their candidates in turn.
+    Candidates {
+        #[command(flatten)]
+        args: LoadArgs,
+        #[arg(long)]
+        openings: std::path::PathBuf,
+        /// How many of the file's openings.
+        #[arg(long, default_value_t = 200)]
+        how_many: usize,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// GET /api/v1/seekers/{id} for the first N registered seekers, in turn.
+    Records {
+        #[command(flatten)]
+        args: LoadArgs,
+        #[arg(long, default_value_t = 2000)]
+        how_many: usize,
+    },
     /// GET these paths in turn (e.g. /api/v1/openings/ID/candidates?limit=50).
     Get {
         #[command(flatten)]
@@ -380,7 +400,8 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
         }
         Command::Import { command: ImportCommand::Seekers { file, mapping, format, dry_run, all_or_nothing } } => {
             let storage = Storage::open(&settings).await?;
-            import_seekers(&storage, file, mapping, format, platsa::imports::Options { dry_run, all_or_nothing }).await
+            let opts = platsa::imports::Options { dry_run, all_or_nothing };
+            import_seekers(&storage, &settings, file, mapping, format, opts).await
         }
         Command::Retention { command: RetentionCommand::Run { dry_run } } => {
             let storage = Storage::open(&settings).await?;
@@ -404,6 +425,15 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
                     (args, Target::CreateSeekers { unit, first, seed }, "POST /api/v1/seekers")
                 }
                 LoadCommand::Get { args, paths } => (args, Target::Get(paths), "GET"),
+                LoadCommand::Candidates { args, openings, how_many, limit } => {
+                    let paths = platsa::load::post_openings(&args.url, &args.token, &openings, how_many, limit).await?;
+                    println!("posted {} openings", paths.len());
+                    (args, Target::Get(paths), "GET /api/v1/openings/{id}/candidates")
+                }
+                LoadCommand::Records { args, how_many } => {
+                    let paths = platsa::load::seeker_paths(&args.url, &args.token, how_many).await?;
+                    (args, Target::Get(paths), "GET /api/v1/seekers/{id}")
+                }
             };
             println!("platsa load: {} requests from {} clients to {}", args.count, args.clients, args.url);
             let report = run(&args.url, &args.token, args.clients, args.count, target, args.pid).await;
@@ -545,6 +575,7 @@ async fn report_command(state: &Storage, settings: &Settings, command: ReportCom
 
 async fn import_seekers(
     state: &Storage,
+    settings: &Settings,
     file: std::path::PathBuf,
     mapping: Option<std::path::PathBuf>,
     format: Option<String>,
@@ -607,6 +638,33 @@ async fn import_seekers(
         report.rows as f64 / secs.max(1e-9),
         report.id,
     );
+    if report.created + report.updated > 0 {
+        index_imported(settings, started, report.created + report.updated).await?;
+    }
+    Ok(())
+}
+
+/// Brings the index up to date with an import, unless a running `serve` holds it (which then
+/// indexes the new rows from the outbox itself), and prints the rate with indexing included.
+async fn index_imported(settings: &Settings, started: std::time::Instant, written: usize) -> anyhow::Result<()> {
+    let (url, dir) = (settings.database_url.clone(), settings.index_dir.clone());
+    let indexed = tokio::task::spawn_blocking(move || -> anyhow::Result<Option<usize>> {
+        let index = SearchIndex::open(&dir)?;
+        let Ok(mut writers) = index.writers(400_000_000, 2) else { return Ok(None) };
+        let pool = platsa::db::connect(&url, 2)?;
+        // A new or outdated index is built from the database first, as `serve` would.
+        let rebuilt = indexer::rebuild(&pool, &index, &mut writers, false, |_, _, _| ())?;
+        Ok(Some(rebuilt.seekers as usize + indexer::catch_up(&pool, &index, &mut writers)?))
+    })
+    .await??;
+    let secs = started.elapsed().as_secs_f64();
+    match indexed {
+        Some(events) => println!(
+            "indexed {events} seeker(s) and change(s); {written} rows written and searchable in {secs:.1} s ({:.0} rows/s)",
+            written as f64 / secs.max(1e-9)
+        ),
+        None => println!("a running `serve` holds the index: it indexes the new rows from the outbox"),
+    }
     Ok(())
 }
 

@@ -49,6 +49,25 @@ pub fn push(conn: &mut DbConnection, entity: Entity, entity_id: &str, now: i64) 
     Ok(())
 }
 
+/// Appends one event per id in one statement (a bulk import's chunk), under the same lock.
+pub fn push_many(conn: &mut DbConnection, entity: Entity, ids: &[String], now: i64) -> AppResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    PUSHED.set(true);
+    if let DbConnection::Postgres(pg) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(7267001)").execute(pg)?;
+    }
+    for part in ids.chunks(5000) {
+        let rows: Vec<_> = part
+            .iter()
+            .map(|id| (outbox::entity.eq(entity.as_str()), outbox::entity_id.eq(id), outbox::created_at.eq(now)))
+            .collect();
+        crate::insert_rows!(conn, outbox::table, rows)?;
+    }
+    Ok(())
+}
+
 thread_local! {
     /// Whether the transaction running on this thread appended to the outbox.
     static PUSHED: Cell<bool> = const { Cell::new(false) };

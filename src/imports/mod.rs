@@ -265,6 +265,28 @@ fn apply_chunk(
     isolated: bool,
 ) -> AppResult<Written> {
     write_tx(conn, |c| {
+        if !isolated {
+            // New people in multi-row inserts; updates merge one by one.
+            let news: Vec<(usize, &crate::seekers::SeekerData)> = part
+                .iter()
+                .filter_map(|(row, item)| match item {
+                    Checked::New(d) => Some((*row, &**d)),
+                    Checked::Update(..) => None,
+                })
+                .collect();
+            let data: Vec<_> = news.iter().map(|n| n.1).collect();
+            let mut ids = seekers::insert_many_checked_in_tx(c, now, &data)?;
+            let mut written: Vec<(usize, bool)> = news.iter().map(|n| (n.0, true)).collect();
+            for (row, item) in part {
+                if let Checked::Update(id, patch) = item {
+                    ids.push(seekers::update_in_tx(c, now, today, id, None, patch)?.id);
+                    written.push((*row, false));
+                }
+            }
+            written.sort_unstable();
+            crate::audit::record(c, who, &ids, action, now)?;
+            return Ok((written, Vec::new()));
+        }
         let (mut ids, mut written, mut late) = (Vec::with_capacity(part.len()), Vec::new(), Vec::new());
         for (row, item) in part {
             let write = |c: &mut DbConnection| match item {
@@ -273,14 +295,12 @@ fn apply_chunk(
                     seekers::update_in_tx(c, now, today, id, None, patch).map(|s| (s.id, false))
                 }
             };
-            let one = if isolated { c.transaction(write) } else { write(c) };
-            match one {
+            match c.transaction(write) {
                 Ok((sid, new)) => {
                     ids.push(sid);
                     written.push((*row, new));
                 }
-                Err(e) if isolated => late.extend(problems_of(*row, e)),
-                Err(e) => return Err(e),
+                Err(e) => late.extend(problems_of(*row, e)),
             }
         }
         crate::audit::record(c, who, &ids, action, now)?;

@@ -51,6 +51,7 @@ const FIELDS: &[(&str, &[&str])] = &[
     ("max_commute_km", &["max_commute_km", "max pendling km", "pendling km", "pendlingsavstand"]),
     ("summary", &["summary", "sammanfattning", "beskrivning"]),
     ("unit", &["unit", "enhet"]),
+    ("status", &["status"]),
     ("broker_id", &["broker_id", "jobbmaklare id"]),
 ];
 

@@ -21,6 +21,8 @@ use tantivy::{IndexWriter, TantivyDocument};
 const POLL: Duration = Duration::from_millis(200);
 const BATCH: i64 = 2000;
 const REBUILD_PAGE: i64 = 5000;
+/// How often a backlog is committed while it is applied.
+const BACKLOG_COMMIT: Duration = Duration::from_secs(1);
 
 #[derive(Default)]
 struct Wake {
@@ -105,44 +107,72 @@ fn run(pool: &Pool, index: &SearchIndex, writers: &mut Writers, wake: &Wake, sto
     }
 }
 
-/// Applies every outbox event after the indexes' position; returns how many.
+/// Applies every outbox event after the indexes' position; returns how many. A few events
+/// are committed at once (search sees a write within the poll); a backlog (a bulk import, a
+/// process starting behind) is committed about once a second, since every commit syncs files
+/// and starts merges.
 pub fn catch_up(pool: &Pool, index: &SearchIndex, writers: &mut Writers) -> anyhow::Result<usize> {
     let mut conn = pool.get()?;
     let mut applied = 0;
+    let mut position = index.position();
+    // Per side: whether it holds applied but uncommitted changes.
+    let mut pending = [false, false];
+    let mut committed = Instant::now();
     loop {
         let started = Instant::now();
-        let position = index.position();
         let events = outbox::after(&mut conn, position, BATCH)?;
-        let Some(last) = events.last().map(|e| e.id) else { return Ok(applied) };
-        let mut seeker_ids = BTreeSet::new();
-        let mut opening_ids = BTreeSet::new();
-        for e in &events {
-            if e.entity == Entity::Seeker.as_str() {
-                seeker_ids.insert(e.entity_id.clone());
-            } else if e.entity == Entity::Opening.as_str() {
-                opening_ids.insert(e.entity_id.clone());
+        if let Some(last) = events.last().map(|e| e.id) {
+            let mut seeker_ids = BTreeSet::new();
+            let mut opening_ids = BTreeSet::new();
+            for e in &events {
+                if e.entity == Entity::Seeker.as_str() {
+                    seeker_ids.insert(e.entity_id.clone());
+                } else if e.entity == Entity::Opening.as_str() {
+                    opening_ids.insert(e.entity_id.clone());
+                }
             }
-        }
-        // Only an index that changed is committed (a commit syncs files to disk); the other
-        // advances in memory, and after a restart re-applies a few events, which is harmless.
-        for (side, writer, ids, apply) in [
-            (&index.seekers, &mut writers.seekers, seeker_ids, apply_seekers as ApplyFn),
-            (&index.openings, &mut writers.openings, opening_ids, apply_openings as ApplyFn),
-        ] {
-            if ids.is_empty() {
-                side.position.store(last, Ordering::SeqCst);
-            } else {
-                apply(&mut conn, side, writer, &ids.into_iter().collect::<Vec<_>>())?;
-                side.commit(writer, last)?;
+            for (i, (side, writer, ids, apply)) in [
+                (&index.seekers, &mut writers.seekers, seeker_ids, apply_seekers as ApplyFn),
+                (&index.openings, &mut writers.openings, opening_ids, apply_openings as ApplyFn),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                if !ids.is_empty() {
+                    apply(&mut conn, side, writer, &ids.into_iter().collect::<Vec<_>>())?;
+                    pending[i] = true;
+                } else if !pending[i] {
+                    // Nothing of this side in the batch: it advances in memory, and after a
+                    // restart re-applies a few events, which is harmless.
+                    side.position.store(last, Ordering::SeqCst);
+                }
             }
+            position = last;
+            applied += events.len();
+            tracing::debug!(
+                events = events.len(),
+                position = last,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "indexer applied a batch"
+            );
         }
-        applied += events.len();
-        tracing::debug!(
-            events = events.len(),
-            position = last,
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            "indexer applied a batch"
-        );
+        let drained = events.len() < BATCH as usize;
+        if drained || committed.elapsed() >= BACKLOG_COMMIT {
+            // Only an index that changed is committed.
+            for (i, (side, writer)) in
+                [(&index.seekers, &mut writers.seekers), (&index.openings, &mut writers.openings)]
+                    .into_iter()
+                    .enumerate()
+            {
+                if std::mem::take(&mut pending[i]) {
+                    side.commit(writer, position)?;
+                }
+            }
+            committed = Instant::now();
+        }
+        if drained {
+            return Ok(applied);
+        }
     }
 }
 

@@ -141,6 +141,25 @@ pub fn insert_checked_in_tx(c: &mut DbConnection, now: i64, data: &SeekerData) -
     Ok(id)
 }
 
+/// Registers many checked seekers (as [`insert_checked_in_tx`]) in multi-row inserts: a bulk
+/// import's chunk costs two statements, not two per person. Answers the new ids in order.
+pub fn insert_many_checked_in_tx(c: &mut DbConnection, now: i64, data: &[&SeekerData]) -> AppResult<Vec<String>> {
+    let ids: Vec<String> = data.iter().map(|_| new_id()).collect();
+    // 24 parameters a row: 1 000 rows stay under SQLite's 32 766.
+    for (part, part_ids) in data.chunks(1000).zip(ids.chunks(1000)) {
+        let rows: Vec<_> = part
+            .iter()
+            .zip(part_ids)
+            .map(|(d, id)| {
+                (seekers::id.eq(id), SeekerValues::of(d), seekers::registered_at.eq(now), seekers::updated_at.eq(now))
+            })
+            .collect();
+        crate::insert_rows!(c, seekers::table, rows)?;
+    }
+    outbox::push_many(c, Entity::Seeker, &ids, now)?;
+    Ok(ids)
+}
+
 /// Ids of the registered seekers (erased ones included: their personnummer is gone) with
 /// these personnummer.
 pub fn ids_by_personnummer(conn: &mut DbConnection, pnrs: &[String]) -> QueryResult<Vec<(String, String)>> {

@@ -367,3 +367,14 @@ pub fn spawn_serve(envs: &[(&str, String)], log: std::process::Stdio) -> (std::p
     let address = line.trim().strip_prefix("platsa listening on ").expect("address line").to_string();
     (serve, address)
 }
+
+/// A `serve` stopped with SIGTERM (a graceful stop that releases its index) when the test
+/// ends, also when it fails.
+pub struct Stopped(pub std::process::Child);
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status();
+        let _ = self.0.wait();
+    }
+}

@@ -92,14 +92,3 @@ async fn ranked_after(client: &reqwest::Client, url: &str, token: &str, seeker: 
     }
     panic!("seeker {seeker} was never ranked by the other process");
 }
-
-/// A `serve` stopped with SIGTERM (a graceful stop that releases its index) when the test
-/// ends, also when it fails.
-struct Stopped(std::process::Child);
-
-impl Drop for Stopped {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status();
-        let _ = self.0.wait();
-    }
-}
