@@ -114,6 +114,12 @@ async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
             // Reading Platsbanken: failures show here (the service still answers; openings
             // already read stay usable).
             "jobstream": jobstream,
+            // The reference data in force: a stored taxonomy version, or the compiled-in copy.
+            "taxonomy": {
+                "status": "ok",
+                "version": crate::reference::reference().version,
+                "source": if crate::reference::reference().version.is_some() { "database" } else { "compiled-in" },
+            },
         },
     })))
 }

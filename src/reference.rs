@@ -2,10 +2,11 @@
 //! SSYK 2012 occupations, JobTech skills, occupation names and substitutability, languages,
 //! driving licences, municipalities with centroids, and Platsa's synonym groups.
 
+use std::any::{Any, TypeId};
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock, RwLock};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::text::fold;
 
@@ -72,7 +73,52 @@ pub struct SkillRef {
     pub label: String,
 }
 
+/// Terms of a newer version of JobTech's taxonomy (`platsa taxonomy update`, kept in the
+/// database) that replace the compiled-in ones; a list left empty keeps the compiled-in one.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Terms {
+    pub version: i64,
+    pub ssyk: Vec<SsykTerm>,
+    pub occupation_names: Vec<OccupationTerm>,
+    /// Occupation-name concept pairs (`substitutes` in JobTech's words) with the judgement,
+    /// 25 (partly) or 75 (largely).
+    pub substitutability: Vec<(String, String, u8)>,
+    pub skills: Vec<SkillTerm>,
+    /// Names and concept ids of municipalities; their centroids stay the compiled-in ones.
+    pub municipalities: Vec<MunicipalityTerm>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SsykTerm {
+    pub level: u8,
+    pub code: String,
+    pub name: String,
+    pub concept_id: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct OccupationTerm {
+    pub concept_id: String,
+    pub label: String,
+    pub ssyk4: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SkillTerm {
+    pub concept_id: String,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct MunicipalityTerm {
+    pub code: String,
+    pub name: String,
+    pub concept_id: String,
+}
+
 pub struct Reference {
+    /// The taxonomy version in force; `None` for the compiled-in copy.
+    pub version: Option<i64>,
     pub municipalities: HashMap<String, Municipality>,
     /// Municipality codes in order; a code's position is its compact index.
     pub municipality_codes: Vec<String>,
@@ -103,11 +149,38 @@ pub struct Reference {
     fuzzy: Vec<(usize, u8, String, usize)>,
     pub given_names: Vec<String>,
     pub surnames: Vec<String>,
+    /// Free-text skills already matched against the labels (a register repeats the same
+    /// words on thousands of rows: each is looked up once).
+    seen: Mutex<HashMap<String, Option<usize>>>,
+    /// What other modules build from this version (typeahead lists, the occupation reader),
+    /// by type, built once per version.
+    derived: Mutex<HashMap<TypeId, &'static (dyn Any + Send + Sync)>>,
 }
 
+/// The reference data in force: the newest installed taxonomy version, else the compiled-in
+/// copy.
 pub fn reference() -> &'static Reference {
+    if let Some(r) = *INSTALLED.read().unwrap_or_else(|p| p.into_inner()) {
+        return r;
+    }
+    compiled()
+}
+
+/// The compiled-in copy, the fallback whatever is installed.
+pub fn compiled() -> &'static Reference {
     static REF: OnceLock<Reference> = OnceLock::new();
-    REF.get_or_init(Reference::load)
+    REF.get_or_init(|| Reference::build(None))
+}
+
+static INSTALLED: RwLock<Option<&'static Reference>> = RwLock::new(None);
+
+/// Puts a taxonomy version in force for every later [`reference`] call. Each version lives
+/// for the rest of the process (readers hold `&'static` references into it): a few MB per
+/// update, and JobTech publishes a few versions a year.
+pub fn install(terms: &Terms) -> &'static Reference {
+    let r: &'static Reference = Box::leak(Box::new(Reference::build(Some(terms))));
+    *INSTALLED.write().unwrap_or_else(|p| p.into_inner()) = Some(r);
+    r
 }
 
 fn rows<T: for<'de> Deserialize<'de>>(text: &str) -> Vec<T> {
@@ -118,7 +191,9 @@ fn rows<T: for<'de> Deserialize<'de>>(text: &str) -> Vec<T> {
 }
 
 impl Reference {
-    fn load() -> Self {
+    /// The compiled-in lists, each replaced by the taxonomy version's where it has one.
+    fn build(terms: Option<&Terms>) -> Self {
+        let newer = |list_empty: bool| terms.is_some() && !list_empty;
         #[derive(Deserialize)]
         struct M {
             kommunkod: String,
@@ -145,7 +220,16 @@ impl Reference {
                     },
                 )
             })
-            .collect();
+            .collect::<HashMap<String, Municipality>>();
+        let mut municipalities = municipalities;
+        for t in terms.map(|t| t.municipalities.as_slice()).unwrap_or_default() {
+            // A code without a centroid here cannot be placed on the map: it is reported by
+            // the update and left out.
+            if let Some(m) = municipalities.get_mut(&t.code) {
+                m.name = t.name.clone();
+                m.concept_id = t.concept_id.clone();
+            }
+        }
 
         let mut municipality_codes: Vec<String> = municipalities_keys(&municipalities);
         municipality_codes.sort();
@@ -158,7 +242,20 @@ impl Reference {
             jobtech_concept_id: String,
         }
         let mut by_concept = ConceptIds::default();
-        let mut ssyk: HashMap<String, SsykGroup> = rows::<S>(data!("ssyk2012.csv"))
+        let ssyk_rows: Vec<S> = match terms.filter(|t| newer(t.ssyk.is_empty())) {
+            Some(t) => t
+                .ssyk
+                .iter()
+                .map(|g| S {
+                    level: g.level,
+                    code: g.code.clone(),
+                    name_sv: g.name.clone(),
+                    jobtech_concept_id: g.concept_id.clone(),
+                })
+                .collect(),
+            None => rows::<S>(data!("ssyk2012.csv")),
+        };
+        let mut ssyk: HashMap<String, SsykGroup> = ssyk_rows
             .into_iter()
             .map(|s| {
                 by_concept.ssyk.insert(s.jobtech_concept_id, s.code.clone());
@@ -185,10 +282,17 @@ impl Reference {
             label_sv: String,
             ssyk4: String,
         }
-        let occupation_names: Vec<OccupationName> = rows::<O>(data!("occupation_names.csv"))
-            .into_iter()
-            .map(|o| OccupationName { id: o.concept_id, label: o.label_sv, ssyk4: o.ssyk4 })
-            .collect();
+        let occupation_names: Vec<OccupationName> = match terms.filter(|t| newer(t.occupation_names.is_empty())) {
+            Some(t) => t
+                .occupation_names
+                .iter()
+                .map(|o| OccupationName { id: o.concept_id.clone(), label: o.label.clone(), ssyk4: o.ssyk4.clone() })
+                .collect(),
+            None => rows::<O>(data!("occupation_names.csv"))
+                .into_iter()
+                .map(|o| OccupationName { id: o.concept_id, label: o.label_sv, ssyk4: o.ssyk4 })
+                .collect(),
+        };
         by_concept.occupation = occupation_names.iter().enumerate().map(|(i, o)| (o.id.clone(), i)).collect();
         let ssyk_of: HashMap<&str, &str> = occupation_names.iter().map(|o| (o.id.as_str(), o.ssyk4.as_str())).collect();
 
@@ -199,7 +303,15 @@ impl Reference {
             percentage: u8,
         }
         let mut substitutes: HashMap<String, HashMap<String, u8>> = HashMap::new();
-        for s in rows::<Sub>(data!("occupation_substitutability.csv")) {
+        let sub_rows: Vec<Sub> = match terms.filter(|t| newer(t.substitutability.is_empty())) {
+            Some(t) => t
+                .substitutability
+                .iter()
+                .map(|(a, b, p)| Sub { occupation_id: a.clone(), substitute_id: b.clone(), percentage: *p })
+                .collect(),
+            None => rows::<Sub>(data!("occupation_substitutability.csv")),
+        };
+        for s in sub_rows {
             let (Some(a), Some(b)) = (ssyk_of.get(s.occupation_id.as_str()), ssyk_of.get(s.substitute_id.as_str()))
             else {
                 continue;
@@ -230,10 +342,13 @@ impl Reference {
             concept_id: String,
             label_sv: String,
         }
-        let skills: Vec<Skill> = rows::<Sk>(data!("skills.csv"))
-            .into_iter()
-            .map(|s| Skill { id: s.concept_id, label: s.label_sv })
-            .collect();
+        let skills: Vec<Skill> = match terms.filter(|t| newer(t.skills.is_empty())) {
+            Some(t) => t.skills.iter().map(|s| Skill { id: s.concept_id.clone(), label: s.label.clone() }).collect(),
+            None => rows::<Sk>(data!("skills.csv"))
+                .into_iter()
+                .map(|s| Skill { id: s.concept_id, label: s.label_sv })
+                .collect(),
+        };
         let skill_by_id = skills.iter().enumerate().map(|(i, s)| (s.id.clone(), i)).collect();
         let skill_by_folded = skills.iter().enumerate().map(|(i, s)| (fold(&s.label), i)).collect();
 
@@ -314,6 +429,7 @@ impl Reference {
         let surnames = rows::<N>(data!("names_surnames.csv")).into_iter().map(|n| n.name).collect();
 
         Self {
+            version: terms.map(|t| t.version),
             municipalities,
             municipality_codes,
             ssyk,
@@ -333,7 +449,30 @@ impl Reference {
             fuzzy,
             given_names,
             surnames,
+            seen: Mutex::default(),
+            derived: Mutex::default(),
         }
+    }
+
+    /// The lists of a taxonomy version (the compiled-in ones where it has none), not put in
+    /// force: for comparing with the version in force.
+    pub fn with_terms(terms: &Terms) -> Self {
+        Self::build(Some(terms))
+    }
+
+    /// What a module builds from this version's lists, built on first use and kept as long
+    /// as the version (a newer one builds its own).
+    pub fn derived<T: Any + Send + Sync>(&'static self, build: impl FnOnce(&'static Reference) -> T) -> &'static T {
+        let key = TypeId::of::<T>();
+        let found = self.derived.lock().unwrap_or_else(|p| p.into_inner()).get(&key).copied();
+        if let Some(v) = found.and_then(|v| v.downcast_ref::<T>()) {
+            return v;
+        }
+        // Built outside the lock; should two threads race, the first stored wins.
+        let value: &'static T = Box::leak(Box::new(build(self)));
+        let mut map = self.derived.lock().unwrap_or_else(|p| p.into_inner());
+        let stored = *map.entry(key).or_insert(value);
+        stored.downcast_ref::<T>().unwrap_or(value)
     }
 
     pub fn municipality_index(&self, code: &str) -> Option<usize> {
@@ -396,10 +535,7 @@ impl Reference {
         if n < 4 {
             return None;
         }
-        // A register repeats the same words on thousands of rows: each is looked up once.
-        static SEEN: OnceLock<std::sync::Mutex<HashMap<String, Option<usize>>>> = OnceLock::new();
-        let seen = SEEN.get_or_init(Default::default);
-        if let Some(found) = seen.lock().unwrap_or_else(|p| p.into_inner()).get(folded) {
+        if let Some(found) = self.seen.lock().unwrap_or_else(|p| p.into_inner()).get(folded) {
             return *found;
         }
         let max_edits = if n < 8 { 1 } else { 2 };
@@ -417,7 +553,7 @@ impl Reference {
             }
         }
         let found = best.map(|(_, i)| i);
-        let mut seen = seen.lock().unwrap_or_else(|p| p.into_inner());
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
         if seen.len() >= 100_000 {
             seen.clear();
         }

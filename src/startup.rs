@@ -129,6 +129,11 @@ fn spawn_schedules(state: web::Data<AppState>) -> tokio::task::JoinHandle<()> {
                     tracing::warn!(error = %e, "pushing signals failed; retried later");
                 }
             }
+            // A taxonomy version stored by `platsa taxonomy update` (here or on another
+            // machine) is put in force within a tick.
+            if let Err(e) = crate::db::run(&state.pool, crate::taxonomy::update::install_stored).await {
+                tracing::warn!(error = %e, "checking for a new taxonomy version failed; retried at the next tick");
+            }
             let (now, retention) = (state.clock.now_ts(), state.settings.retention.clone());
             if let Err(e) = crate::db::run(&state.pool, move |c| crate::retention::daily(c, now, &retention)).await {
                 tracing::warn!(error = %e, "the daily retention run failed; tomorrow's catches up");

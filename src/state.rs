@@ -43,6 +43,10 @@ impl Storage {
         let url = settings.database_url.clone();
         let size = settings.pool_size;
         let pool = tokio::task::spawn_blocking(move || db::open(&url, size)).await.context("opening the database")??.0;
+        // The newest stored taxonomy version is in force from the first request on.
+        db::run(&pool, crate::taxonomy::update::install_stored)
+            .await
+            .map_err(|e| anyhow::anyhow!("putting the stored taxonomy version in force: {e}"))?;
         Ok(Self { pool, clock: clock_of(settings) })
     }
 }

@@ -54,7 +54,15 @@ crate::text_newtype! {
 }
 
 impl SsykCode {
+    /// A stored code: four digits. Which groups exist is checked when a code comes in
+    /// ([`SsykCode::known`]); a record written under a newer taxonomy version may hold a
+    /// group this process learns of only at its next check, and must still be readable.
     pub fn from_stored(code: String) -> Option<Self> {
+        (code.len() == 4 && code.bytes().all(|b| b.is_ascii_digit())).then_some(Self(code))
+    }
+
+    /// A unit group of the taxonomy version in force.
+    pub fn known(code: String) -> Option<Self> {
         reference().is_ssyk4(&code).then_some(Self(code))
     }
 }
@@ -71,8 +79,8 @@ pub fn municipality(code: &str, field: &str, errors: &mut Errors) -> Option<Muni
 /// occupation-name concept id, which is stored as its unit group.
 pub fn occupation(code: &str, field: &str, errors: &mut Errors) -> Option<SsykCode> {
     let code = code.trim();
-    let parsed = SsykCode::from_stored(code.to_string())
-        .or_else(|| SsykCode::from_stored(reference().occupation_by_concept(code)?.ssyk4.clone()));
+    let parsed = SsykCode::known(code.to_string())
+        .or_else(|| SsykCode::known(reference().occupation_by_concept(code)?.ssyk4.clone()));
     if parsed.is_none() {
         errors.add(
             field,
@@ -85,7 +93,7 @@ pub fn occupation(code: &str, field: &str, errors: &mut Errors) -> Option<SsykCo
 
 /// A JobTech occupation-name concept id, as its SSYK unit group.
 pub fn occupation_concept(id: &str, field: &str, errors: &mut Errors) -> Option<SsykCode> {
-    let parsed = reference().occupation_by_concept(id.trim()).and_then(|o| SsykCode::from_stored(o.ssyk4.clone()));
+    let parsed = reference().occupation_by_concept(id.trim()).and_then(|o| SsykCode::known(o.ssyk4.clone()));
     if parsed.is_none() {
         errors.add(field, Fault::Unknown, format!("`{id}` is not a JobTech occupation concept id"));
     }

@@ -513,3 +513,13 @@ diesel::table! {
         problems -> Text,
     }
 }
+
+diesel::table! {
+    taxonomy_versions (version) {
+        version -> BigInt,
+        fetched_at -> BigInt,
+        source -> Text,
+        terms -> Text,
+        report -> Text,
+    }
+}

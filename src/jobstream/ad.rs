@@ -169,7 +169,7 @@ fn occupation(ad: &JobAd) -> Option<SsykCode> {
             .and_then(|id| r.by_concept.ssyk.get(id).cloned())
             .or_else(|| g.legacy_ams_taxonomy_id.clone().filter(|c| r.is_ssyk4(c)))
     })?;
-    SsykCode::from_stored(code).filter(|c| r.is_ssyk4(c))
+    SsykCode::known(code)
 }
 
 /// JobTech's employment types onto Platsa's; a summer job is told by its label.

@@ -218,7 +218,7 @@ impl OpeningInput {
             (None, None) => {
                 let read = crate::taxonomy::written::read(&format!("{headline}. {description}"))
                     .occupation
-                    .and_then(|o| SsykCode::from_stored(o.code));
+                    .and_then(|o| SsykCode::known(o.code));
                 if read.is_none() {
                     errors.add(
                         "occupation",

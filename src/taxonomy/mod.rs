@@ -5,6 +5,7 @@
 //! and last names one typo away, so `underskoterka` still finds `Undersköterska`.
 
 pub mod http;
+pub mod update;
 pub mod written;
 
 use serde::Serialize;
@@ -58,20 +59,16 @@ impl Indexed {
     }
 }
 
-/// Every term of a vocabulary, built on first use.
+/// Every term of a vocabulary, built on first use for the taxonomy version in force.
 fn indexed(vocabulary: Vocabulary) -> &'static [Indexed] {
-    static ALL: [std::sync::OnceLock<Vec<Indexed>>; 4] = [
-        std::sync::OnceLock::new(),
-        std::sync::OnceLock::new(),
-        std::sync::OnceLock::new(),
-        std::sync::OnceLock::new(),
-    ];
+    #[derive(Default)]
+    struct All([std::sync::OnceLock<Vec<Indexed>>; 4]);
     let slot = Vocabulary::ALL.iter().position(|v| *v == vocabulary).expect("a listed vocabulary");
-    ALL[slot].get_or_init(|| terms(vocabulary).into_iter().map(Indexed::new).collect())
+    let r = reference();
+    r.derived(|_| All::default()).0[slot].get_or_init(|| terms(r, vocabulary).into_iter().map(Indexed::new).collect())
 }
 
-fn terms(vocabulary: Vocabulary) -> Vec<Term> {
-    let r = reference();
+fn terms(r: &crate::reference::Reference, vocabulary: Vocabulary) -> Vec<Term> {
     match vocabulary {
         Vocabulary::Occupations => r
             .occupation_names

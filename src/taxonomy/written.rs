@@ -161,9 +161,7 @@ const TOO_COMMON: &[&str] = &[
 ];
 
 fn vocabulary() -> &'static Vocabulary {
-    static V: OnceLock<Vocabulary> = OnceLock::new();
-    V.get_or_init(|| {
-        let r = reference();
+    reference().derived(|r| {
         // A name's head (before the comma) stands for the code most names with that head
         // have: "Undersköterska, hemtjänst" and "Undersköterska, äldreboende" make
         // "undersköterska" mean their group.

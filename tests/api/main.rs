@@ -22,6 +22,7 @@ mod scale_out;
 mod search;
 mod seekers;
 mod taxonomy;
+mod taxonomy_update;
 mod typed_core;
 mod units;
 mod web;
