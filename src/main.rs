@@ -607,7 +607,7 @@ async fn import_seekers(
     format: Option<String>,
     opts: platsa::imports::Options,
 ) -> anyhow::Result<()> {
-    use platsa::imports::{Format, Mapping, import, read_rows};
+    use platsa::imports::{Format, Mapping, import, stream_rows};
     let name = file.display().to_string();
     let format = match format {
         Some(f) => Format::parse(&f).ok_or_else(|| anyhow::anyhow!("--format: `{f}` is not csv, xlsx or jsonl"))?,
@@ -619,8 +619,6 @@ async fn import_seekers(
     };
     let bytes = std::fs::read(&file)?;
     let started = std::time::Instant::now();
-    let rows = read_rows(&bytes, format, &mapping).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
-    let read_secs = started.elapsed().as_secs_f64();
     let who = platsa::auth::Principal {
         user_id: "system".into(),
         token_id: String::new(),
@@ -628,27 +626,37 @@ async fn import_seekers(
         role: platsa::auth::Role::Admin,
         employer_id: None,
     };
-    let (now, today, total) = (state.clock.now_ts(), state.clock.today(), rows.len() as u64);
+    let (now, today) = (state.clock.now_ts(), state.clock.today());
     let pool = state.pool.clone();
+    // The index is brought up to date while the rows are written, unless a `serve` holds it.
+    let indexer = (!opts.dry_run).then(|| IndexAlongside::start(settings)).flatten();
     let report = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
-        let bar = indicatif::ProgressBar::new(total).with_style(
+        let (total, rows) = stream_rows(&bytes, format, &mapping).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+        let bar = indicatif::ProgressBar::new(total as u64).with_style(
             indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} rows · {per_sec} · {eta} left")
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         let mut conn = pool.get()?;
-        let report =
-            import(&mut conn, (now, today), &who, format, &rows, opts, &mut |done| bar.set_position(done as u64))
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let report = import(&mut conn, (now, today), &who, format, (total, rows), opts, &mut |done| {
+            bar.set_position(done as u64)
+        })
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
         bar.finish_and_clear();
         Ok(report)
     })
-    .await??;
+    .await;
+    let written_secs = started.elapsed().as_secs_f64();
+    let indexed = match indexer {
+        Some(i) => Some(tokio::task::spawn_blocking(move || i.finish()).await??),
+        None => None,
+    };
+    let report = report??;
     let secs = started.elapsed().as_secs_f64();
     for p in &report.problems {
         println!("row {}\t{}\t{}\t{}", p.row, p.field, p.code, p.message);
     }
     println!(
-        "{} rows read in {read_secs:.1} s; {} valid, {} with problems; {} created, {} updated{} in {secs:.1} s ({:.0} rows/s); import {}",
+        "{} rows; {} valid, {} with problems; {} created, {} updated{} in {written_secs:.1} s ({:.0} rows/s); import {}",
         report.rows,
         report.valid,
         report.failed,
@@ -661,37 +669,57 @@ async fn import_seekers(
         } else {
             ""
         },
-        report.rows as f64 / secs.max(1e-9),
+        report.rows as f64 / written_secs.max(1e-9),
         report.id,
     );
-    if report.created + report.updated > 0 {
-        index_imported(settings, started, report.created + report.updated).await?;
-    }
-    Ok(())
-}
-
-/// Brings the index up to date with an import, unless a running `serve` holds it (which then
-/// indexes the new rows from the outbox itself), and prints the rate with indexing included.
-async fn index_imported(settings: &Settings, started: std::time::Instant, written: usize) -> anyhow::Result<()> {
-    let (url, dir) = (settings.database_url.clone(), settings.index_dir.clone());
-    let indexed = tokio::task::spawn_blocking(move || -> anyhow::Result<Option<usize>> {
-        let index = SearchIndex::open(&dir)?;
-        let Ok(mut writers) = index.writers(400_000_000, 2) else { return Ok(None) };
-        let pool = platsa::db::connect(&url, 2)?;
-        // A new or outdated index is built from the database first, as `serve` would.
-        let rebuilt = indexer::rebuild(&pool, &index, &mut writers, false, |_, _, _| ())?;
-        Ok(Some(rebuilt.seekers as usize + indexer::catch_up(&pool, &index, &mut writers)?))
-    })
-    .await??;
-    let secs = started.elapsed().as_secs_f64();
+    let written = report.created + report.updated;
     match indexed {
         Some(events) => println!(
             "indexed {events} seeker(s) and change(s); {written} rows written and searchable in {secs:.1} s ({:.0} rows/s)",
             written as f64 / secs.max(1e-9)
         ),
-        None => println!("a running `serve` holds the index: it indexes the new rows from the outbox"),
+        None if written > 0 => println!("a running `serve` holds the index: it indexes the new rows from the outbox"),
+        None => {}
     }
     Ok(())
+}
+
+/// Indexes an import's rows from the outbox while they are written (a thread of its own
+/// holding the index writers), so the import ends searchable.
+struct IndexAlongside {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<anyhow::Result<usize>>,
+}
+
+impl IndexAlongside {
+    /// None when another process (a running `serve`) holds the index.
+    fn start(settings: &Settings) -> Option<Self> {
+        let (url, dir) = (settings.database_url.clone(), settings.index_dir.clone());
+        let index = SearchIndex::open(&dir).ok()?;
+        let mut writers = index.writers(400_000_000, 2).ok()?;
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopping = stop.clone();
+        let thread = std::thread::spawn(move || -> anyhow::Result<usize> {
+            let pool = platsa::db::connect(&url, 2)?;
+            // A new or outdated index is built from the database first, as `serve` would.
+            let mut applied = indexer::rebuild(&pool, &index, &mut writers, false, |_, _, _| ())?.seekers as usize;
+            loop {
+                let last_round = stopping.load(std::sync::atomic::Ordering::SeqCst);
+                applied += indexer::catch_up(&pool, &index, &mut writers)?;
+                if last_round {
+                    return Ok(applied);
+                }
+                std::thread::sleep(std::time::Duration::from_millis(200));
+            }
+        });
+        Some(Self { stop, thread })
+    }
+
+    /// Applies what is left and answers how many changes were indexed.
+    fn finish(self) -> anyhow::Result<usize> {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.thread.join().map_err(|_| anyhow::anyhow!("the indexing thread panicked"))?
+    }
 }
 
 async fn jobstream_command(state: &Storage, settings: &Settings, command: JobstreamCommand) -> anyhow::Result<()> {

@@ -2,7 +2,7 @@ use actix_multipart::Multipart;
 use actix_web::{HttpResponse, get, post, web};
 use futures_util::StreamExt;
 
-use super::{Format, ImportReport, Mapping, Options, get as get_import, import, read_rows, recent};
+use super::{Format, ImportReport, Mapping, Options, get as get_import, import, recent, stream_rows};
 use crate::auth::{Principal, Role};
 use crate::db;
 use crate::error::{AppError, AppResult, Fault};
@@ -89,8 +89,7 @@ pub async fn run(state: &AppState, who: &Principal, up: Upload) -> AppResult<Imp
     let opts = Options { dry_run: up.dry_run, all_or_nothing: up.all_or_nothing };
     let (now, today, who) = (state.clock.now_ts(), state.clock.today(), who.clone());
     db::run(&state.pool, move |c| {
-        let rows = read_rows(&bytes, format, &mapping)?;
-        import(c, (now, today), &who, format, &rows, opts, &mut |_| {})
+        import(c, (now, today), &who, format, stream_rows(&bytes, format, &mapping)?, opts, &mut |_| {})
     })
     .await
 }

@@ -22,7 +22,7 @@ use crate::error::{AppError, AppResult, Fault, FieldError};
 use crate::seekers::SeekerInput;
 use crate::seekers::store as seekers;
 
-pub use read::{Format, Mapping, RawRow, read_rows};
+pub use read::{Format, Mapping, RawRow, read_rows, stream_rows};
 
 /// One problem with one row: the row as the file numbers it (the header is row 1 in a
 /// spreadsheet; a JSON Lines file counts lines), the field, a stable code and a message.
@@ -142,121 +142,187 @@ fn check(
     }
 }
 
-/// Rows applied per transaction when bad rows are allowed (one each would be slow, all in
-/// one would hold the write lock for the whole file).
+/// Rows checked and applied at a time (one each would be slow; a bigger chunk holds the
+/// write lock longer).
 const CHUNK: usize = 500;
 
+/// Marks the rollback of an all-or-nothing run that found a bad row.
+const BAD_ROW: &str = "an all-or-nothing import with a bad row";
+
 /// Checks every row and, unless it is a dry run (or an all-or-nothing run with a bad row),
-/// applies the valid ones; `progress` is told how many rows are done. Records the import and
-/// audits every seeker written under it.
+/// applies the valid ones; `progress` is told how many rows are done. Rows are taken
+/// `CHUNK` at a time from `rows`, checked and applied before the next are read, so a file of
+/// any size is never in memory as rows. Records the import and audits every seeker written
+/// under it.
 pub fn import(
     conn: &mut DbConnection,
     (now, today): (i64, NaiveDate),
     who: &Principal,
     format: Format,
-    rows: &[RawRow],
+    (total, rows): (usize, impl Iterator<Item = RawRow>),
     opts: Options,
     progress: &mut dyn FnMut(usize),
 ) -> AppResult<ImportReport> {
     let id = new_id();
-    let mut report = ImportReport {
-        id: id.clone(),
-        format,
-        rows: rows.len(),
-        valid: 0,
-        created: 0,
-        updated: 0,
-        failed: 0,
-        dry_run: opts.dry_run,
-        all_or_nothing: opts.all_or_nothing,
-        applied: false,
-        problems: Vec::new(),
+    let mut run = Run {
+        report: ImportReport {
+            id: id.clone(),
+            format,
+            rows: total,
+            valid: 0,
+            created: 0,
+            updated: 0,
+            failed: 0,
+            dry_run: opts.dry_run,
+            all_or_nothing: opts.all_or_nothing,
+            applied: false,
+            problems: Vec::new(),
+        },
+        seen: HashMap::new(),
+        action: crate::audit::Action(format!("import {id}")),
+        opts,
+        done: 0,
     };
-    // Check: every row, with the same personnummer twice in the file refused on its second row.
-    let mut checked: Vec<(usize, Checked)> = Vec::new();
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    let pnrs: Vec<Option<String>> = rows
-        .iter()
-        .map(|row| {
-            row.values
-                .get("personnummer")
-                .and_then(|v| v.as_str())
-                .and_then(|p| crate::ident::normalize_personnummer(p, today).ok())
-        })
-        .collect();
-    let wanted: Vec<String> = pnrs.iter().flatten().cloned().collect();
-    let mut known =
-        Known { ids: seekers::ids_by_personnummer(conn, &wanted)?.into_iter().collect(), ..Default::default() };
-    for (row, pnr) in rows.iter().zip(pnrs) {
-        if let Some(first) = pnr.as_ref().and_then(|p| seen.get(p)) {
-            report.problems.push(RowProblem {
-                row: row.row,
-                field: "personnummer".into(),
-                code: "personnummer.duplicate".into(),
-                message: format!("the same personnummer is on row {first}"),
-            });
-            continue;
-        }
-        if let Some(p) = &pnr {
-            seen.insert(p.clone(), row.row);
-        }
-        if !row.problems.is_empty() {
-            report.problems.extend(row.problems.iter().cloned());
-            continue;
-        }
-        match check(conn, today, &mut known, row, pnr.as_deref()) {
-            Ok(c) => checked.push((row.row, c)),
-            Err(e) => report.problems.extend(problems_of(row.row, e)),
-        }
-    }
-    report.valid = checked.len();
-    let bad_rows: HashSet<usize> = report.problems.iter().map(|p| p.row).collect();
-    report.failed = bad_rows.len();
-    // A dry run writes nothing; all-or-nothing writes nothing when a row is bad.
-    let blocked = opts.all_or_nothing && report.failed > 0;
-    let apply = !(opts.dry_run || blocked);
-    if apply {
-        let action = crate::audit::Action(format!("import {id}"));
-        let chunk = if opts.all_or_nothing { usize::MAX } else { CHUNK };
-        let mut done = 0;
-        for part in checked.chunks(chunk.min(checked.len().max(1))) {
-            // The whole chunk in one transaction; should a row fail here (another writer
-            // registered the same personnummer meanwhile), the chunk is redone with each row
-            // in its own savepoint, so the others still go in and that row is reported.
-            let mut outcome = apply_chunk(conn, (now, today), who, &action, part, false);
-            if outcome.is_err() && !opts.all_or_nothing {
-                outcome = apply_chunk(conn, (now, today), who, &action, part, true);
+    if opts.all_or_nothing && !opts.dry_run {
+        // One transaction for the whole file, rolled back at the first bad row's end of file.
+        let outcome = write_tx(conn, |c| {
+            run.each_chunk(c, (now, today), who, rows, progress)?;
+            if run.report.failed > 0 { Err(AppError::internal(BAD_ROW)) } else { Ok(()) }
+        });
+        match outcome {
+            Ok(()) => {}
+            Err(AppError::Internal(e)) if e.to_string() == BAD_ROW => {}
+            Err(e) => {
+                let first = run.report.problems.first().map(|p| p.row).unwrap_or(0);
+                run.report.problems.extend(problems_of(first, e));
             }
-            match outcome {
-                Ok((written, late)) => {
-                    report.created += written.iter().filter(|w| w.1).count();
-                    report.updated += written.iter().filter(|w| !w.1).count();
-                    report.problems.extend(late);
-                    report.applied |= !written.is_empty();
-                }
-                Err(e) if opts.all_or_nothing => {
-                    report.problems.extend(problems_of(part.first().map(|p| p.0).unwrap_or(0), e));
-                    report.created = 0;
-                    report.updated = 0;
-                    break;
-                }
-                Err(e) => return Err(e),
-            }
-            done += part.len();
-            progress(done);
         }
-        report.failed = report.problems.iter().map(|p| p.row).collect::<HashSet<_>>().len();
+        if run.report.failed > 0 || !run.report.problems.is_empty() {
+            run.report.created = 0;
+            run.report.updated = 0;
+            run.report.applied = false;
+        }
+    } else {
+        run.each_chunk(conn, (now, today), who, rows, progress)?;
     }
+    let mut report = run.report;
+    report.failed = report.problems.iter().map(|p| p.row).collect::<HashSet<_>>().len();
     report.problems.sort_by(|a, b| (a.row, &a.field).cmp(&(b.row, &b.field)));
     record(conn, now, who, &report)?;
     Ok(report)
 }
 
+/// An import under way: its report so far and the personnummer already seen in the file.
+struct Run {
+    report: ImportReport,
+    seen: HashMap<String, usize>,
+    action: crate::audit::Action,
+    opts: Options,
+    done: usize,
+}
+
+impl Run {
+    fn each_chunk(
+        &mut self,
+        c: &mut DbConnection,
+        at: (i64, NaiveDate),
+        who: &Principal,
+        mut rows: impl Iterator<Item = RawRow>,
+        progress: &mut dyn FnMut(usize),
+    ) -> AppResult<()> {
+        loop {
+            let chunk: Vec<RawRow> = rows.by_ref().take(CHUNK).collect();
+            if chunk.is_empty() {
+                return Ok(());
+            }
+            self.chunk(c, at, who, &chunk)?;
+            self.done += chunk.len();
+            progress(self.done);
+        }
+    }
+
+    /// Checks a chunk of rows and, when the run writes, applies the valid ones.
+    fn chunk(
+        &mut self,
+        c: &mut DbConnection,
+        (now, today): (i64, NaiveDate),
+        who: &Principal,
+        rows: &[RawRow],
+    ) -> AppResult<()> {
+        let pnrs: Vec<Option<String>> = rows
+            .iter()
+            .map(|row| {
+                row.values
+                    .get("personnummer")
+                    .and_then(|v| v.as_str())
+                    .and_then(|p| crate::ident::normalize_personnummer(p, today).ok())
+            })
+            .collect();
+        let wanted: Vec<String> = pnrs.iter().flatten().cloned().collect();
+        let mut known =
+            Known { ids: seekers::ids_by_personnummer(c, &wanted)?.into_iter().collect(), ..Default::default() };
+        let mut checked: Vec<(usize, Checked)> = Vec::new();
+        let report = &mut self.report;
+        for (row, pnr) in rows.iter().zip(pnrs) {
+            // The same personnummer twice in the file is refused on its second row.
+            if let Some(first) = pnr.as_ref().and_then(|p| self.seen.get(p)) {
+                report.problems.push(RowProblem {
+                    row: row.row,
+                    field: "personnummer".into(),
+                    code: "personnummer.duplicate".into(),
+                    message: format!("the same personnummer is on row {first}"),
+                });
+                report.failed += 1;
+                continue;
+            }
+            if let Some(p) = &pnr {
+                self.seen.insert(p.clone(), row.row);
+            }
+            if !row.problems.is_empty() {
+                report.problems.extend(row.problems.iter().cloned());
+                report.failed += 1;
+                continue;
+            }
+            match check(c, today, &mut known, row, pnr.as_deref()) {
+                Ok(checked_row) => checked.push((row.row, checked_row)),
+                Err(e) => {
+                    report.problems.extend(problems_of(row.row, e));
+                    report.failed += 1;
+                }
+            }
+        }
+        report.valid += checked.len();
+        // A dry run writes nothing; all-or-nothing stops writing at the first bad row.
+        if self.opts.dry_run || (self.opts.all_or_nothing && report.failed > 0) || checked.is_empty() {
+            return Ok(());
+        }
+        let (written, late) = if self.opts.all_or_nothing {
+            // Inside the whole file's transaction.
+            apply_rows(c, (now, today), who, &self.action, &checked, false)?
+        } else {
+            // The chunk in one transaction; should a row fail here (another writer
+            // registered the same personnummer meanwhile), the chunk is redone with each row
+            // in its own savepoint, so the others still go in and that row is reported.
+            let at = (now, today);
+            match write_tx(c, |c| apply_rows(c, at, who, &self.action, &checked, false)) {
+                Ok(done) => done,
+                Err(_) => write_tx(c, |c| apply_rows(c, at, who, &self.action, &checked, true))?,
+            }
+        };
+        report.created += written.iter().filter(|w| w.1).count();
+        report.updated += written.iter().filter(|w| !w.1).count();
+        report.failed += late.iter().map(|p| p.row).collect::<HashSet<_>>().len();
+        report.problems.extend(late);
+        report.applied |= !written.is_empty();
+        Ok(())
+    }
+}
+
 type Written = (Vec<(usize, bool)>, Vec<RowProblem>);
 
-/// Writes a chunk of checked rows in one transaction and audits them under the import; with
-/// `isolated`, each row in a savepoint, a failing one reported instead of failing the chunk.
-fn apply_chunk(
+/// Writes checked rows in the caller's transaction and audits them under the import; with
+/// `isolated`, each row in a savepoint, a failing one reported instead of failing them all.
+fn apply_rows(
     conn: &mut DbConnection,
     (now, today): (i64, NaiveDate),
     who: &Principal,
@@ -264,48 +330,45 @@ fn apply_chunk(
     part: &[(usize, Checked)],
     isolated: bool,
 ) -> AppResult<Written> {
-    write_tx(conn, |c| {
-        if !isolated {
-            // New people in multi-row inserts; updates merge one by one.
-            let news: Vec<(usize, &crate::seekers::SeekerData)> = part
-                .iter()
-                .filter_map(|(row, item)| match item {
-                    Checked::New(d) => Some((*row, &**d)),
-                    Checked::Update(..) => None,
-                })
-                .collect();
-            let data: Vec<_> = news.iter().map(|n| n.1).collect();
-            let mut ids = seekers::insert_many_checked_in_tx(c, now, &data)?;
-            let mut written: Vec<(usize, bool)> = news.iter().map(|n| (n.0, true)).collect();
-            for (row, item) in part {
-                if let Checked::Update(id, patch) = item {
-                    ids.push(seekers::update_in_tx(c, now, today, id, None, patch)?.id);
-                    written.push((*row, false));
-                }
-            }
-            written.sort_unstable();
-            crate::audit::record(c, who, &ids, action, now)?;
-            return Ok((written, Vec::new()));
-        }
-        let (mut ids, mut written, mut late) = (Vec::with_capacity(part.len()), Vec::new(), Vec::new());
+    let c = conn;
+    if !isolated {
+        // New people in multi-row inserts; updates merge one by one.
+        let news: Vec<(usize, &crate::seekers::SeekerData)> = part
+            .iter()
+            .filter_map(|(row, item)| match item {
+                Checked::New(d) => Some((*row, &**d)),
+                Checked::Update(..) => None,
+            })
+            .collect();
+        let data: Vec<_> = news.iter().map(|n| n.1).collect();
+        let mut ids = seekers::insert_many_checked_in_tx(c, now, &data)?;
+        let mut written: Vec<(usize, bool)> = news.iter().map(|n| (n.0, true)).collect();
         for (row, item) in part {
-            let write = |c: &mut DbConnection| match item {
-                Checked::New(data) => seekers::insert_checked_in_tx(c, now, data).map(|id| (id, true)),
-                Checked::Update(id, patch) => {
-                    seekers::update_in_tx(c, now, today, id, None, patch).map(|s| (s.id, false))
-                }
-            };
-            match c.transaction(write) {
-                Ok((sid, new)) => {
-                    ids.push(sid);
-                    written.push((*row, new));
-                }
-                Err(e) => late.extend(problems_of(*row, e)),
+            if let Checked::Update(id, patch) = item {
+                ids.push(seekers::update_in_tx(c, now, today, id, None, patch)?.id);
+                written.push((*row, false));
             }
         }
+        written.sort_unstable();
         crate::audit::record(c, who, &ids, action, now)?;
-        Ok((written, late))
-    })
+        return Ok((written, Vec::new()));
+    }
+    let (mut ids, mut written, mut late) = (Vec::with_capacity(part.len()), Vec::new(), Vec::new());
+    for (row, item) in part {
+        let write = |c: &mut DbConnection| match item {
+            Checked::New(data) => seekers::insert_checked_in_tx(c, now, data).map(|id| (id, true)),
+            Checked::Update(id, patch) => seekers::update_in_tx(c, now, today, id, None, patch).map(|s| (s.id, false)),
+        };
+        match c.transaction(write) {
+            Ok((sid, new)) => {
+                ids.push(sid);
+                written.push((*row, new));
+            }
+            Err(e) => late.extend(problems_of(*row, e)),
+        }
+    }
+    crate::audit::record(c, who, &ids, action, now)?;
+    Ok((written, late))
 }
 
 /// Keeps the import and its report (counts, rows, fields, problems; no values).
@@ -388,8 +451,8 @@ mod tests {
         };
         let action = crate::audit::Action("import test".into());
         let part = vec![(2, Checked::New(data("9874"))), (3, Checked::New(data("9866")))];
-        assert!(apply_chunk(&mut c, (now, today), &who, &action, &part, false).is_err());
-        let (written, late) = apply_chunk(&mut c, (now, today), &who, &action, &part, true).unwrap();
+        assert!(write_tx(&mut c, |c| apply_rows(c, (now, today), &who, &action, &part, false)).is_err());
+        let (written, late) = write_tx(&mut c, |c| apply_rows(c, (now, today), &who, &action, &part, true)).unwrap();
         assert_eq!(written, [(3, true)]);
         assert_eq!(late.iter().map(|p| (p.row, p.field.as_str())).collect::<Vec<_>>(), [(2, "personnummer")]);
         use crate::db::schema::seekers as t;

@@ -154,46 +154,47 @@ fn put(values: &mut Map<String, Value>, problems: &mut Vec<RowProblem>, row: usi
     values.insert(field.to_string(), value);
 }
 
-fn rows_of_table(header: &[String], body: Vec<(usize, Vec<String>)>, mapping: &Mapping) -> AppResult<Vec<RawRow>> {
+/// Which field each column of a table fills; the personnummer must be one of them.
+fn fields_of<'m>(header: &[String], mapping: &'m Mapping) -> AppResult<Vec<Option<&'m str>>> {
     let fields: Vec<Option<&str>> = header.iter().map(|h| mapping.field_of(h)).collect();
     if !fields.contains(&Some("personnummer")) {
         return Err(super::unreadable("no column holds the personnummer (name one in the mapping)"));
     }
-    Ok(body
-        .into_iter()
-        .filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()))
-        .map(|(row, cells)| {
-            let (mut values, mut problems) = (Map::new(), Vec::new());
-            for (field, cell) in fields.iter().zip(&cells) {
-                if let Some(f) = field {
-                    put(&mut values, &mut problems, row, f, cell);
-                }
-            }
-            RawRow { row, values, problems }
-        })
-        .collect())
+    Ok(fields)
 }
 
-fn read_csv(bytes: &[u8], mapping: &Mapping) -> AppResult<Vec<RawRow>> {
+/// One line of a table as a row; a blank line is none.
+fn table_row<S: AsRef<str>>(fields: &[Option<&str>], row: usize, cells: &[S]) -> Option<RawRow> {
+    if cells.iter().all(|c| c.as_ref().trim().is_empty()) {
+        return None;
+    }
+    let (mut values, mut problems) = (Map::new(), Vec::new());
+    for (field, cell) in fields.iter().zip(cells) {
+        if let Some(f) = field {
+            put(&mut values, &mut problems, row, f, cell.as_ref());
+        }
+    }
+    Some(RawRow { row, values, problems })
+}
+
+/// A CSV file's text, delimiter (Swedish Excel writes `;`, others `,`: the header line
+/// decides) and header.
+fn csv_parts(bytes: &[u8]) -> AppResult<(&str, u8, Vec<String>)> {
     let text = std::str::from_utf8(bytes).map_err(|_| super::unreadable("the CSV file must be UTF-8"))?;
     let text = text.trim_start_matches('\u{feff}');
-    // Swedish Excel writes `;`; others `,`: the header line decides.
     let first = text.lines().next().unwrap_or_default();
     let delimiter = if first.matches(';').count() >= first.matches(',').count() { b';' } else { b',' };
-    let mut reader =
-        csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(true).from_reader(text.as_bytes());
-    let header: Vec<String> = reader
+    let header: Vec<String> = csv_reader(text, delimiter)
         .headers()
         .map_err(|_| super::unreadable("the CSV header could not be read"))?
         .iter()
         .map(str::to_string)
         .collect();
-    let mut body = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let record = record.map_err(|_| super::unreadable(format!("row {} could not be read as CSV", i + 2)))?;
-        body.push((i + 2, record.iter().map(str::to_string).collect()));
-    }
-    rows_of_table(&header, body, mapping)
+    Ok((text, delimiter, header))
+}
+
+fn csv_reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(true).from_reader(text.as_bytes())
 }
 
 /// A cell of a spreadsheet as text: whole numbers without a decimal part (a personnummer
@@ -227,60 +228,92 @@ fn read_xlsx(bytes: &[u8], mapping: &Mapping) -> AppResult<Vec<RawRow>> {
         .map_err(|_| super::unreadable("the first sheet could not be read"))?;
     let mut rows = range.rows();
     let header: Vec<String> = rows.next().map(|r| r.iter().map(cell_text).collect()).unwrap_or_default();
-    let body: Vec<(usize, Vec<String>)> =
-        rows.enumerate().map(|(i, r)| (i + 2, r.iter().map(cell_text).collect())).collect();
-    rows_of_table(&header, body, mapping)
+    let fields = fields_of(&header, mapping)?;
+    Ok(rows
+        .enumerate()
+        .filter_map(|(i, r)| table_row(&fields, i + 2, &r.iter().map(cell_text).collect::<Vec<_>>()))
+        .collect())
 }
 
-fn read_jsonl(bytes: &[u8], mapping: &Mapping) -> AppResult<Vec<RawRow>> {
-    let text = std::str::from_utf8(bytes).map_err(|_| super::unreadable("the file must be UTF-8"))?;
-    let mut out = Vec::new();
-    for (i, line) in text.trim_start_matches('\u{feff}').lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let row = i + 1;
-        let mut values = Map::new();
-        let mut problems = Vec::new();
-        match serde_json::from_str::<Value>(line) {
-            Ok(Value::Object(obj)) => {
-                for (key, v) in obj {
-                    match mapping.field_of(&key) {
-                        // Cells already typed (lists as arrays) are taken as they are.
-                        Some(f) => match v {
-                            Value::String(s) => put(&mut values, &mut problems, row, f, &s),
-                            Value::Number(n) => put(&mut values, &mut problems, row, f, &n.to_string()),
-                            Value::Null => {}
-                            other => {
-                                values.insert(f.to_string(), other);
-                            }
-                        },
-                        None => problems.push(RowProblem {
-                            row,
-                            field: "row".into(),
-                            code: "row.unknown_field".into(),
-                            message: "has a key that is no seeker field (map it, or leave it out)".into(),
-                        }),
-                    }
+/// One line of a JSON Lines file as a row; a blank line is none.
+fn jsonl_row(i: usize, line: &str, mapping: &Mapping) -> Option<RawRow> {
+    if line.trim().is_empty() {
+        return None;
+    }
+    let row = i + 1;
+    let mut values = Map::new();
+    let mut problems = Vec::new();
+    match serde_json::from_str::<Value>(line) {
+        Ok(Value::Object(obj)) => {
+            for (key, v) in obj {
+                match mapping.field_of(&key) {
+                    // Cells already typed (lists as arrays) are taken as they are.
+                    Some(f) => match v {
+                        Value::String(s) => put(&mut values, &mut problems, row, f, &s),
+                        Value::Number(n) => put(&mut values, &mut problems, row, f, &n.to_string()),
+                        Value::Null => {}
+                        other => {
+                            values.insert(f.to_string(), other);
+                        }
+                    },
+                    None => problems.push(RowProblem {
+                        row,
+                        field: "row".into(),
+                        code: "row.unknown_field".into(),
+                        message: "has a key that is no seeker field (map it, or leave it out)".into(),
+                    }),
                 }
             }
-            _ => problems.push(RowProblem {
-                row,
-                field: "row".into(),
-                code: "row.format".into(),
-                message: "is not a JSON object".into(),
-            }),
         }
-        out.push(RawRow { row, values, problems });
+        _ => problems.push(RowProblem {
+            row,
+            field: "row".into(),
+            code: "row.format".into(),
+            message: "is not a JSON object".into(),
+        }),
     }
-    Ok(out)
+    Some(RawRow { row, values, problems })
 }
 
-/// The rows of a file.
-pub fn read_rows(bytes: &[u8], format: Format, mapping: &Mapping) -> AppResult<Vec<RawRow>> {
+/// The rows of a file, read one at a time as they are asked for (a register of a million
+/// rows is never in memory at once), and how many there are. A file that cannot be read as a
+/// whole (not UTF-8, a broken CSV line, not a workbook) fails here, before any row is used.
+pub fn stream_rows<'a>(
+    bytes: &'a [u8],
+    format: Format,
+    mapping: &'a Mapping,
+) -> AppResult<(usize, Box<dyn Iterator<Item = RawRow> + Send + 'a>)> {
     match format {
-        Format::Csv => read_csv(bytes, mapping),
-        Format::Xlsx => read_xlsx(bytes, mapping),
-        Format::Jsonl => read_jsonl(bytes, mapping),
+        Format::Csv => {
+            let (text, delimiter, header) = csv_parts(bytes)?;
+            let fields = fields_of(&header, mapping)?;
+            // A first pass reads every line, so a broken one stops the import before it starts.
+            let mut count = 0;
+            for (i, record) in csv_reader(text, delimiter).records().enumerate() {
+                let record =
+                    record.map_err(|_| super::unreadable(format!("row {} could not be read as CSV", i + 2)))?;
+                count += usize::from(record.iter().any(|c| !c.trim().is_empty()));
+            }
+            let rows = csv_reader(text, delimiter)
+                .into_records()
+                .enumerate()
+                .filter_map(move |(i, r)| table_row(&fields, i + 2, &r.ok()?.iter().collect::<Vec<_>>()));
+            Ok((count, Box::new(rows)))
+        }
+        Format::Xlsx => {
+            let rows = read_xlsx(bytes, mapping)?;
+            Ok((rows.len(), Box::new(rows.into_iter())))
+        }
+        Format::Jsonl => {
+            let text = std::str::from_utf8(bytes).map_err(|_| super::unreadable("the file must be UTF-8"))?;
+            let text = text.trim_start_matches('\u{feff}');
+            let count = text.lines().filter(|l| !l.trim().is_empty()).count();
+            Ok((count, Box::new(text.lines().enumerate().filter_map(|(i, line)| jsonl_row(i, line, mapping)))))
+        }
     }
+}
+
+/// Every row of a file at once (tests and small files).
+pub fn read_rows(bytes: &[u8], format: Format, mapping: &Mapping) -> AppResult<Vec<RawRow>> {
+    Ok(stream_rows(bytes, format, mapping)?.1.collect())
 }
