@@ -152,7 +152,7 @@ pub fn run(opts: &BenchOptions, weights: &MatchingSettings, mut out: impl FnMut(
             writer.add_document(doc)?;
         }
         done = end;
-        if done % 200_000 == 0 || done == opts.seekers {
+        if done.is_multiple_of(200_000) || done == opts.seekers {
             out(format!("  generated and added {done} seekers ({:.0} s)", started.elapsed().as_secs_f64()));
         }
     }

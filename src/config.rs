@@ -444,13 +444,13 @@ impl DatabaseUrl {
         if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
             return Ok(Self::Postgres(raw.to_string()));
         }
-        if let Some((scheme, _)) = raw.split_once("://") {
-            if scheme != "sqlite" {
-                return Err(invalid(
-                    "database_url",
-                    format!("unsupported scheme `{scheme}`: use sqlite://PATH or postgres://…"),
-                ));
-            }
+        if let Some((scheme, _)) = raw.split_once("://")
+            && scheme != "sqlite"
+        {
+            return Err(invalid(
+                "database_url",
+                format!("unsupported scheme `{scheme}`: use sqlite://PATH or postgres://…"),
+            ));
         }
         let path = raw.strip_prefix("sqlite://").or_else(|| raw.strip_prefix("sqlite:")).unwrap_or(raw);
         if path.is_empty() {

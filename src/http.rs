@@ -204,10 +204,10 @@ pub async fn not_found(req: HttpRequest) -> AppResult<HttpResponse> {
     }
     let mut res = actix_web::ResponseError::error_response(&AppError::MethodNotAllowed);
     let allowed = crate::openapi::allowed_methods(req.path());
-    if !allowed.is_empty() {
-        if let Ok(v) = header::HeaderValue::from_str(&allowed.join(", ")) {
-            res.headers_mut().insert(header::ALLOW, v);
-        }
+    if !allowed.is_empty()
+        && let Ok(v) = header::HeaderValue::from_str(&allowed.join(", "))
+    {
+        res.headers_mut().insert(header::ALLOW, v);
     }
     Ok(res)
 }

@@ -23,7 +23,7 @@ pub fn luhn_valid(digits: &[u8]) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 fn digits_of(s: &str, allowed_sep: &[char]) -> Option<Vec<u8>> {

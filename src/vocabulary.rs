@@ -107,10 +107,10 @@ pub fn occupations(codes: &[String], field: &str, errors: &mut Errors) -> Vec<Ss
     }
     let mut out: Vec<SsykCode> = Vec::new();
     for (i, c) in codes.iter().enumerate() {
-        if let Some(c) = occupation(c, &format!("{field}[{i}]"), errors) {
-            if !out.contains(&c) {
-                out.push(c);
-            }
+        if let Some(c) = occupation(c, &format!("{field}[{i}]"), errors)
+            && !out.contains(&c)
+        {
+            out.push(c);
         }
     }
     out

@@ -48,10 +48,10 @@ impl AuditQuery {
                 .transpose()
         };
         let (from, to) = (day(&self.from, "from")?, day(&self.to, "to")?);
-        if let (Some(f), Some(t)) = (from, to) {
-            if t < f {
-                return Err(AppError::field("to", Fault::Order, "is before from"));
-            }
+        if let (Some(f), Some(t)) = (from, to)
+            && t < f
+        {
+            return Err(AppError::field("to", Fault::Order, "is before from"));
         }
         Ok(AuditFilter {
             user_id: self.user_id,

@@ -88,10 +88,10 @@ impl r2d2::ManageConnection for Manager {
 /// Creates the SQLite file's folder if needed, applies pending migrations, and builds the pool;
 /// also returns how many migrations this call applied.
 pub fn open(url: &DatabaseUrl, size: u32) -> anyhow::Result<(Pool, usize)> {
-    if let DatabaseUrl::Sqlite(path) = url {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        }
+    if let DatabaseUrl::Sqlite(path) = url
+        && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
     let manager = Manager::new(url.clone());
     let mut conn = manager.establish().with_context(|| format!("connecting to {}", url.redacted()))?;
@@ -218,10 +218,10 @@ where
 /// erased values survive in neither (the pages were zeroed by `secure_delete`). Best effort:
 /// a checkpoint blocked by a long reader is retried by SQLite's own automatic checkpoints.
 pub fn compact_after_erasure(conn: &mut DbConnection) {
-    if let DbConnection::Sqlite(c) = conn {
-        if let Err(e) = c.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);") {
-            tracing::warn!(error = %e, "checkpoint after an erasure failed; SQLite retries it");
-        }
+    if let DbConnection::Sqlite(c) = conn
+        && let Err(e) = c.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);")
+    {
+        tracing::warn!(error = %e, "checkpoint after an erasure failed; SQLite retries it");
     }
 }
 

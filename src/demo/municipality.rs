@@ -249,9 +249,9 @@ pub fn seed(
                 note: None,
                 outcome: Some(outcome),
                 employment_until: matches!(outcome, Outcome::Employment | Outcome::SubsidisedEmployment)
-                    .then(|| end + Months::new(if roll % 4 == 0 { 0 } else { 6 }) + Days::new(14))
-                    .filter(|_| roll % 3 != 0),
-                student_finance_eligible: (outcome == Outcome::Studies).then_some(roll % 2 == 0),
+                    .then(|| end + Months::new(if roll.is_multiple_of(4) { 0 } else { 6 }) + Days::new(14))
+                    .filter(|_| !roll.is_multiple_of(3)),
+                student_finance_eligible: (outcome == Outcome::Studies).then_some(roll.is_multiple_of(2)),
             };
             let _ = placements::transition(conn, now, today, &who, &p.id, t);
         }
@@ -269,10 +269,10 @@ pub fn seed(
         }))
         .expect("valid application");
         let created = booking::apply(conn, now, today, settings, input)?;
-        if i < 5 {
-            if let Some(slot) = created.offered_slots.first() {
-                let _ = booking::book(conn, now, Some(&created.id), &created.booking_token, &slot.id, false, 15);
-            }
+        if i < 5
+            && let Some(slot) = created.offered_slots.first()
+        {
+            let _ = booking::book(conn, now, Some(&created.id), &created.booking_token, &slot.id, false, 15);
         }
     }
 

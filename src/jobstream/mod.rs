@@ -283,10 +283,10 @@ fn apply(c: &mut DbConnection, file: &Path, kind: Kind, filters: &JobStreamFilte
         }
         chunk.push(ad::read(element, place));
         place += 1;
-        if chunk.len() == CHUNK {
-            if let Err(e) = write_chunk(c, &mut chunk, filters, now, &mut run, &mut employers, &mut seen) {
-                failed = Some(e);
-            }
+        if chunk.len() == CHUNK
+            && let Err(e) = write_chunk(c, &mut chunk, filters, now, &mut run, &mut employers, &mut seen)
+        {
+            failed = Some(e);
         }
     });
     if let Some(e) = failed {

@@ -271,15 +271,16 @@ impl OpeningInput {
         }
         let must_have = requirements(&self.must_have, "must_have", &mut errors);
         let nice_to_have = requirements(&self.nice_to_have, "nice_to_have", &mut errors);
-        if let Some(d) = self.application_deadline {
-            if d < today && Some(d) != previous_deadline {
-                errors.add("application_deadline", Fault::Past, "is in the past");
-            }
+        if let Some(d) = self.application_deadline
+            && d < today
+            && Some(d) != previous_deadline
+        {
+            errors.add("application_deadline", Fault::Past, "is in the past");
         }
-        if let Some(s) = self.scope_of_work {
-            if s.min == 0 || s.max > 100 || s.min > s.max {
-                errors.add("scope_of_work", Fault::Range, "min and max are percent of full time, 1 ≤ min ≤ max ≤ 100");
-            }
+        if let Some(s) = self.scope_of_work
+            && (s.min == 0 || s.max > 100 || s.min > s.max)
+        {
+            errors.add("scope_of_work", Fault::Range, "min and max are percent of full time, 1 ≤ min ≤ max ≤ 100");
         }
         errors.into_result()?;
         let Some(occupation) = occupation else {

@@ -148,10 +148,10 @@ pub fn create(
     idem: Option<Idempotency>,
 ) -> AppResult<Created> {
     let result = write_tx(conn, |c| {
-        if let Some(idem) = &idem {
-            if let Some(r) = replay(c, idem)? {
-                return Ok(Created::Replayed(r));
-            }
+        if let Some(idem) = &idem
+            && let Some(r) = replay(c, idem)?
+        {
+            return Ok(Created::Replayed(r));
         }
         let data = input.validate(today, None)?;
         let employer_id = resolve_employer(c, who, input.employer_id.as_deref())?;

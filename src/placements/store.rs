@@ -308,15 +308,14 @@ pub fn transition(
         };
         validate_transition(&t, from, kind, last_date, today)?;
         // Nothing about a person reaches the employer without their consent for the opening.
-        if t.to == Status::Presented {
-            if let Some(opening) = &row.opening_id {
-                if !crate::shortlist::consented(c, opening, &row.seeker_id, today)? {
-                    return Err(AppError::conflict(
-                        Clash::NoConsent,
-                        "the seeker has not given consent to be presented for this opening; record or request it first",
-                    ));
-                }
-            }
+        if t.to == Status::Presented
+            && let Some(opening) = &row.opening_id
+            && !crate::shortlist::consented(c, opening, &row.seeker_id, today)?
+        {
+            return Err(AppError::conflict(
+                Clash::NoConsent,
+                "the seeker has not given consent to be presented for this opening; record or request it first",
+            ));
         }
         let at = t.at.to_string();
         let changed = diesel::update(placements::table.find(id).filter(placements::version.eq(row.version)))

@@ -343,10 +343,11 @@ pub fn processes(
                 waited_long += 1;
             }
             let first = proposals_of.get(seeker.as_str()).and_then(|v| v.first()) == Some(&proposed);
-            if first && firsts_seen.insert(seeker.as_str()) {
-                if let Some(reg) = registered.get(seeker.as_str()) {
-                    first_days.push((proposed - *reg).num_days().max(0) as f64);
-                }
+            if first
+                && firsts_seen.insert(seeker.as_str())
+                && let Some(reg) = registered.get(seeker.as_str())
+            {
+                first_days.push((proposed - *reg).num_days().max(0) as f64);
             }
         }
         values.insert(Measure::ExitsToWorkOrStudies, Some(exits as f64));

@@ -144,10 +144,10 @@ fn figures(
     let mut started_work: BTreeSet<&str> = BTreeSet::new();
     for p in ps {
         let outcome = p.outcome;
-        if let Some(started) = date(&p.started_on) {
-            if month.contains(started) {
-                *f.placements_started.entry(p.kind).or_default() += 1;
-            }
+        if let Some(started) = date(&p.started_on)
+            && month.contains(started)
+        {
+            *f.placements_started.entry(p.kind).or_default() += 1;
         }
         let Some(ended) = date(&p.ended_on) else { continue };
         let is_work = matches!(

@@ -53,10 +53,10 @@ impl SearchQuery {
             }
         }
         let occupation = self.occupation.as_deref().map(str::trim).filter(|o| !o.is_empty()).map(str::to_string);
-        if let Some(o) = &occupation {
-            if !r.ssyk.contains_key(o) {
-                errors.add("occupation", Fault::Unknown, format!("`{o}` is not an SSYK code at any level"));
-            }
+        if let Some(o) = &occupation
+            && !r.ssyk.contains_key(o)
+        {
+            errors.add("occupation", Fault::Unknown, format!("`{o}` is not an SSYK code at any level"));
         }
         let licence: Vec<String> = list(&self.licence).into_iter().map(|l| l.to_ascii_uppercase()).collect();
         for l in &licence {
@@ -64,11 +64,11 @@ impl SearchQuery {
                 errors.add("licence", Fault::Unknown, format!("`{l}` is not a driving licence class"));
             }
         }
-        if let Some(s) = &self.status {
-            if S::from_word(s).is_none() {
-                let words: Vec<&str> = S::all().iter().map(|v| v.word()).collect();
-                errors.add("status", Fault::Unknown, format!("must be one of {}", words.join(", ")));
-            }
+        if let Some(s) = &self.status
+            && S::from_word(s).is_none()
+        {
+            let words: Vec<&str> = S::all().iter().map(|v| v.word()).collect();
+            errors.add("status", Fault::Unknown, format!("must be one of {}", words.join(", ")));
         }
         let available_before = match self.available_before.as_deref() {
             Some(d) => match d.parse() {

@@ -285,10 +285,10 @@ impl Side {
     /// are dropped whenever a new one is built.
     pub fn cached<T: Any + Send + Sync>(&self, reader: &tantivy::SegmentReader, build: impl FnOnce() -> T) -> Arc<T> {
         let id = reader.segment_id();
-        if let Some(v) = self.segment_cache.lock().expect("cache lock").get(&id).cloned() {
-            if let Ok(t) = v.downcast::<T>() {
-                return t;
-            }
+        if let Some(v) = self.segment_cache.lock().expect("cache lock").get(&id).cloned()
+            && let Ok(t) = v.downcast::<T>()
+        {
+            return t;
         }
         let value = Arc::new(build());
         let live: std::collections::HashSet<tantivy::index::SegmentId> =

@@ -391,10 +391,10 @@ pub fn update_in_tx(
     crate::json::merge_patch(&mut merged, patch);
     let input: super::SeekerInput = parse_json(merged.to_string().as_bytes())?;
     let d = input.validate(today)?;
-    if current.personnummer.as_deref() != Some(d.personnummer.as_str()) {
-        if let Some(existing) = by_personnummer(c, &d.personnummer)? {
-            return Err(duplicate(existing));
-        }
+    if current.personnummer.as_deref() != Some(d.personnummer.as_str())
+        && let Some(existing) = by_personnummer(c, &d.personnummer)?
+    {
+        return Err(duplicate(existing));
     }
     if current.broker_id != d.broker_id {
         check_broker(c, d.broker_id.as_deref())?;

@@ -193,10 +193,10 @@ async fn list(
                 source: source.map(|s| s.as_str().to_string()),
                 ..Default::default()
             };
-            if let Some(m) = &filter.municipality_code {
-                if !crate::reference::reference().municipalities.contains_key(m) {
-                    return Err(AppError::field("municipality", crate::error::Fault::Unknown, "is not a municipality"));
-                }
+            if let Some(m) = &filter.municipality_code
+                && !crate::reference::reference().municipalities.contains_key(m)
+            {
+                return Err(AppError::field("municipality", crate::error::Fault::Unknown, "is not a municipality"));
             }
             let (list, total) = openings::store::list(c, &who, &filter, PAGE, offset)?;
             let rows = list

@@ -78,13 +78,13 @@ impl Browser {
     async fn text_where(&self, css: &str, ok: impl Fn(&str) -> bool) -> String {
         let mut last = String::new();
         for _ in 0..100 {
-            if let Ok(e) = self.client.find(Locator::Css(css)).await {
-                if let Ok(t) = e.text().await {
-                    if ok(&t) {
-                        return t;
-                    }
-                    last = t;
+            if let Ok(e) = self.client.find(Locator::Css(css)).await
+                && let Ok(t) = e.text().await
+            {
+                if ok(&t) {
+                    return t;
                 }
+                last = t;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }

@@ -442,3 +442,72 @@ async fn serve_demo_seeds_a_living_municipality_once() {
     Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     child.wait().unwrap();
 }
+
+/// SIGTERM: the server stops accepting, closes an idle keep-alive connection at once, and
+/// finishes a request already under way (its body still arriving) before it exits, well
+/// inside the 10 s grace period rather than at its end. (actix-web before 4.14 kept idle
+/// keep-alive connections open until their keep-alive ran out.)
+#[tokio::test]
+async fn sigterm_closes_idle_connections_and_finishes_requests_under_way() {
+    use std::io::{Read, Write};
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::create(&dir);
+    let envs = vec![
+        ("DATABASE_URL", db.url()),
+        ("PLATSA_LISTEN", "127.0.0.1:0".to_string()),
+        ("PLATSA_INDEX_DIR", dir.path().join("index").display().to_string()),
+        ("PLATSA_CONFIG", dir.path().join("none.toml").display().to_string()),
+        ("RUST_LOG", "warn".to_string()),
+    ];
+    let (mut serve, at) = spawn_serve(&envs, std::process::Stdio::null());
+    let address = at.trim_start_matches("http://").to_string();
+    let read_answer = |s: &mut std::net::TcpStream| {
+        let mut buf = vec![0u8; 16 * 1024];
+        let n = s.read(&mut buf).unwrap();
+        String::from_utf8_lossy(&buf[..n]).to_string()
+    };
+    // An idle keep-alive connection: one answered request, then nothing.
+    let mut idle = std::net::TcpStream::connect(&address).unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    assert!(read_answer(&mut idle).starts_with("HTTP/1.1 200"));
+    // A request under way: its headers sent, its body not yet.
+    let body = br#"{"name": "Sent AB", "organization_number": "556036-0793"}"#;
+    let mut busy = std::net::TcpStream::connect(&address).unwrap();
+    write!(
+        busy,
+        "POST /api/v1/employers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    busy.write_all(&body[..10]).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+
+    let stopped = Instant::now();
+    std::process::Command::new("kill").args(["-TERM", &serve.id().to_string()]).status().unwrap();
+    // The idle connection is closed by the server: a read sees the end of the stream.
+    idle.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut rest = Vec::new();
+    let closed = idle.read_to_end(&mut rest);
+    assert!(closed.is_ok(), "the idle connection was not closed: {closed:?}");
+    // At once, not when its keep-alive (5 s) runs out; 2 s leaves room for a loaded machine.
+    let idle_closed = stopped.elapsed();
+    assert!(idle_closed < Duration::from_secs(2), "the idle connection stayed open {idle_closed:?}");
+    // The request under way is answered (401: no token) once its body has arrived.
+    std::thread::sleep(Duration::from_millis(200));
+    busy.write_all(&body[10..]).unwrap();
+    busy.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let answer = read_answer(&mut busy);
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+    // New connections are refused once it is gone, and it is gone long before the grace period.
+    let status = loop {
+        if let Some(status) = serve.try_wait().unwrap() {
+            break status;
+        }
+        assert!(stopped.elapsed() < Duration::from_secs(8), "still running after SIGTERM (grace period: 10 s)");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status:?}");
+    println!("stopped {:?} after SIGTERM", stopped.elapsed());
+    assert!(std::net::TcpStream::connect(&address).is_err());
+}

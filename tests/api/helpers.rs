@@ -69,10 +69,10 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        if let TestDb::Postgres { name } = self {
-            if let Ok(mut admin) = PgConnection::establish(&postgres_url("postgres")) {
-                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin);
-            }
+        if let TestDb::Postgres { name } = self
+            && let Ok(mut admin) = PgConnection::establish(&postgres_url("postgres"))
+        {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin);
         }
     }
 }
