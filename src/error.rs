@@ -143,6 +143,9 @@ fn code(field: &str, fault: Fault) -> String {
     format!("{}.{fault}", base(field))
 }
 
+/// The header a reader states in why they need the record of another unit's person.
+pub const REASON_HEADER: &str = "X-Access-Reason";
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("validation failed")]
@@ -153,6 +156,9 @@ pub enum AppError {
     Unauthorized(&'static str),
     #[error("not allowed for this role")]
     Forbidden,
+    /// Need-to-know: the person belongs to a unit the reader does not work in.
+    #[error("this person belongs to another unit: say why you need the record in X-Access-Reason")]
+    ReasonRequired,
     #[error("{0} not found")]
     NotFound(Thing),
     #[error("{detail}")]
@@ -216,6 +222,7 @@ impl AppError {
             Self::BadRequest { .. } => ("bad-request", "Bad request"),
             Self::Unauthorized(_) => ("unauthorized", "Authentication required"),
             Self::Forbidden => ("forbidden", "Forbidden"),
+            Self::ReasonRequired => ("reason-required", "A reason is required"),
             Self::NotFound(_) => ("not-found", "Not found"),
             Self::Conflict { .. } => ("conflict", "Conflict"),
             Self::PreconditionFailed(_) => ("precondition-failed", "Precondition failed"),
@@ -277,7 +284,7 @@ impl ResponseError for AppError {
             Self::Validation(_) | Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::ReasonRequired => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
@@ -312,6 +319,11 @@ impl ResponseError for AppError {
                 problem.extra.insert("code".into(), Value::String(format!("conflict.{clash}")));
             }
             Self::Unprocessable { extra, .. } => problem.extra = extra.clone(),
+            Self::ReasonRequired => {
+                problem.extra.insert("code".into(), Value::String("access.reason_required".into()));
+                problem.errors =
+                    Some(vec![FieldError::new(REASON_HEADER, Fault::Required, self.to_string())]);
+            }
             Self::Internal(_) => {
                 let id = self.log_internal().unwrap_or_default();
                 problem.detail = format!("Something went wrong on our side. Quote error id {id} when reporting it.");

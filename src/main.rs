@@ -341,6 +341,10 @@ enum TokenCommand {
         /// The employer an `employer` token is bound to.
         #[arg(long = "employer")]
         employer: Option<String>,
+        /// A unit the user works in (repeat for several): other units' people then need a
+        /// stated reason (need-to-know).
+        #[arg(long = "unit")]
+        units: Vec<String>,
     },
 }
 
@@ -538,7 +542,7 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Token { command: TokenCommand::Create { role, name, employer } } => {
+        Command::Token { command: TokenCommand::Create { role, name, employer, units } } => {
             let role = auth::Role::parse(&role).ok_or_else(|| {
                 anyhow::anyhow!("--role: `{role}` is not one of admin, broker, officer, manager, employer")
             })?;
@@ -549,8 +553,13 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
             let now = storage.clock.now_ts();
             let issued = tokio::task::spawn_blocking(move || {
                 let mut conn = storage.pool.get()?;
-                auth::store::create_user_with_token(&mut conn, now, role, &name, employer.as_deref())
-                    .map_err(|e| anyhow::anyhow!("{e}"))
+                let issued = auth::store::create_user_with_token(&mut conn, now, role, &name, employer.as_deref())
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                if !units.is_empty() {
+                    platsa::units::set_for_user(&mut conn, &issued.user_id, &units)
+                        .map_err(|e| anyhow::anyhow!("--unit: {e}"))?;
+                }
+                anyhow::Ok(issued)
             })
             .await??;
             println!("token id: {}", issued.id);

@@ -143,7 +143,7 @@ pub fn document() -> Value {
                 "get": op("List seekers, or find a person with q: a name (any order, accents, a typo), a place, or exactly a personnummer (10 or 12 digits), phone or e-mail (audited)", casework, None, ("200", "SeekerList"), &[query("q", ""), query("status", ""), query("broker_id", ""), query("unit", ""), query("municipality_code", "")]),
             },
             "/api/v1/seekers/{id}": {
-                "get": op("A seeker (audited)", casework, None, ("200", "Seeker"), &[path_id()]),
+                "get": op("A seeker (audited); a person of another unit than the reader's needs X-Access-Reason", casework, None, ("200", "Seeker"), &[path_id(), json!({ "name": "X-Access-Reason", "in": "header", "required": false, "description": "why you need the record of a person of another unit than yours (need-to-know; 3–300 characters, audited); without it such a read is 403 access.reason_required", "schema": { "type": "string", "minLength": 3, "maxLength": 300 } })]),
                 "patch": op("Merge-patch a seeker; If-Match honoured", casework, Some("SeekerInput"), ("200", "Seeker"), &[path_id()]),
                 "delete": op("Erase personal data, keep the anonymous row", "admin", None, ("204", "Status"), &[path_id()]),
             },
@@ -161,7 +161,7 @@ pub fn document() -> Value {
             "/api/v1/openings/{id}/candidates": { "get": op("Seekers ranked for the opening, each with score and explanation (audited)", casework, None, ("200", "CandidateList"), &{ let mut p = vec![path_id()]; p.extend(page_params()); p }) },
             "/api/v1/seekers/{id}/journal": {
                 "post": op("Add a journal entry (note, call, sms, email, meeting) with an optional next contact", casework, Some("JournalInput"), ("201", "JournalEntry"), &[path_id()]),
-                "get": op("The seeker's journal, newest first (audited)", casework, None, ("200", "JournalList"), &{ let mut p = vec![path_id()]; p.extend(page_params()); p }),
+                "get": op("The seeker's journal, newest first (audited); a person of another unit needs X-Access-Reason", casework, None, ("200", "JournalList"), &{ let mut p = vec![path_id(), json!({ "name": "X-Access-Reason", "in": "header", "required": false, "description": "why you need the journal of a person of another unit (need-to-know, audited)", "schema": { "type": "string", "minLength": 3, "maxLength": 300 } })]; p.extend(page_params()); p }),
             },
             "/api/v1/seekers/{id}/openings": { "get": op("Open openings ranked for the seeker, with explanations", casework, None, ("200", "OpeningMatchList"), &{ let mut p = vec![path_id()]; p.extend(page_params()); p }) },
             "/api/v1/openings/{id}/placements": { "get": op("Placements on an opening, without personnummer or contact details", "employer (own), staff", None, ("200", "EmployerPlacementList"), &[path_id()]) },
@@ -258,12 +258,16 @@ pub fn document() -> Value {
                 "get": op("The units (enheter) seekers, officers, placements and targets refer to", staff, None, ("200", "UnitList"), &[]),
                 "post": op("Add a unit; a name in use is 409 conflict.duplicate", "admin", Some("UnitInput"), ("201", "Unit"), &[]),
             },
+            "/api/v1/users/{id}/units": {
+                "get": op("The units a staff member works in (admins: anyone's; staff: their own)", "staff", None, ("200", "UserUnits"), &[path_id()]),
+                "put": op("Set the units a staff member works in (need-to-know: another unit's people then need a stated reason); each must exist", "admin", Some("UserUnits"), ("200", "UserUnits"), &[path_id()]),
+            },
             "/api/v1/units/{name}": {
                 "patch": op("Rename a unit (every reference follows) or (de)activate it", "admin", Some("UnitPatch"), ("200", "Unit"), &[json!({ "name": "name", "in": "path", "required": true, "schema": { "type": "string" } })]),
                 "delete": op("Remove a unit nothing refers to; one in use is 409 conflict.not_empty (deactivate it instead)", "admin", None, ("204", "Status"), &[json!({ "name": "name", "in": "path", "required": true, "schema": { "type": "string" } })]),
             },
-            "/api/v1/audit": { "get": op("Who read which seeker, when, through which endpoint (an application not yet linked: application:{id})", "admin", None, ("200", "AuditList"), &{ let mut p = with_id.clone(); p.extend([query("user_id", "one user's reads"), query("from", "first day, YYYY-MM-DD"), query("to", "last day, YYYY-MM-DD, included")]); p }) },
-            "/api/v1/audit.csv": { "get": op("The same rows for the log review, for Swedish Excel (BOM, ';', Swedish headers)", "admin", None, ("200", "Status"), &[query("seeker_id", ""), query("user_id", ""), query("from", "YYYY-MM-DD"), query("to", "YYYY-MM-DD")]) },
+            "/api/v1/audit": { "get": op("Who read which seeker, when, through which endpoint (an application not yet linked: application:{id})", "admin", None, ("200", "AuditList"), &{ let mut p = with_id.clone(); p.extend([query("user_id", "one user's reads"), query("from", "first day, YYYY-MM-DD"), query("to", "last day, YYYY-MM-DD, included"), query("with_reason", "true: only reads with a stated reason (another unit's people)")]); p }) },
+            "/api/v1/audit.csv": { "get": op("The same rows for the log review, for Swedish Excel (BOM, ';', Swedish headers)", "admin", None, ("200", "Status"), &[query("seeker_id", ""), query("user_id", ""), query("from", "YYYY-MM-DD"), query("to", "YYYY-MM-DD"), query("with_reason", "true: only reads with a stated reason")]) },
         },
         "components": {
             "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
@@ -453,7 +457,8 @@ pub fn document() -> Value {
                 "BookInput": { "type": "object", "required": ["token", "slot_id"], "properties": { "token": { "type": "string" }, "slot_id": { "type": "string" } } },
                 "RescheduleInput": { "type": "object", "required": ["slot_id"], "properties": { "slot_id": { "type": "string" } } },
                 "MarkInput": { "type": "object", "required": ["status"], "properties": { "status": { "enum": ["held", "no_show"] } } },
-                "AuditEntry": { "type": "object", "properties": { "id": { "type": "string" }, "at": { "type": "string" }, "user_id": { "type": "string" }, "role": { "type": "string" }, "seeker_id": { "type": "string" }, "action": { "type": "string" } } },
+                "AuditEntry": { "type": "object", "properties": { "id": { "type": "string" }, "at": { "type": "string" }, "user_id": { "type": "string" }, "role": { "type": "string" }, "seeker_id": { "type": "string" }, "action": { "type": "string" }, "reason": { "type": ["string", "null"] } } },
+                "UserUnits": { "type": "object", "required": ["units"], "additionalProperties": false, "properties": { "units": { "type": "array", "items": { "type": "string" } } } },
                 "AuditList": list_of("AuditEntry"),
             },
         },

@@ -15,14 +15,22 @@ impl FromRequest for Action {
     type Future = std::future::Ready<Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready(Ok(action_of(req)))
+        std::future::ready(stated_reason(req).map(|reason| action_of(req).with_reason(reason)))
     }
+}
+
+/// The reason in `X-Access-Reason` (UTF-8; Swedish letters as they are), checked.
+fn stated_reason(req: &HttpRequest) -> Result<Option<String>, AppError> {
+    let Some(value) = req.headers().get(super::REASON_HEADER) else { return Ok(None) };
+    let text = std::str::from_utf8(value.as_bytes())
+        .map_err(|_| AppError::field(super::REASON_HEADER, Fault::Format, "must be UTF-8 text"))?;
+    super::reason(text, super::REASON_HEADER)
 }
 
 /// The route a request matched, as an audit action.
 pub fn action_of(req: &HttpRequest) -> Action {
     let pattern = req.match_pattern().unwrap_or_else(|| "(unmatched)".into());
-    Action(format!("{} {pattern}", req.method()))
+    Action::named(format!("{} {pattern}", req.method()))
 }
 
 #[derive(Deserialize)]
@@ -33,6 +41,9 @@ struct AuditQuery {
     from: Option<String>,
     /// Last day, included.
     to: Option<String>,
+    /// Only reads with a stated reason (people of another unit).
+    #[serde(default)]
+    with_reason: bool,
 }
 
 impl AuditQuery {
@@ -58,6 +69,7 @@ impl AuditQuery {
             seeker_id: self.seeker_id,
             from: from.map(crate::clock::start_of_day_ts),
             to: to.map(|t| crate::clock::start_of_day_ts(t + chrono::Days::new(1))),
+            with_reason: self.with_reason,
         })
     }
 }
@@ -104,10 +116,11 @@ async fn export(state: web::Data<AppState>, who: Principal, q: web::Query<AuditQ
                 crate::web::labels::Label::label(e.role).to_string(),
                 e.seeker_id.clone(),
                 e.action.clone(),
+                e.reason.clone().unwrap_or_default(),
             ]
         })
         .collect();
-    let csv = crate::export::excel_csv(&["Tidpunkt", "Användare", "Roll", "Arbetssökande", "Åtgärd"], &rows);
+    let csv = crate::export::excel_csv(&["Tidpunkt", "Användare", "Roll", "Arbetssökande", "Åtgärd", "Skäl"], &rows);
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((actix_web::http::header::CONTENT_DISPOSITION, "attachment; filename=\"granskningslogg.csv\""))

@@ -11,10 +11,46 @@ use crate::db::{DbConnection, new_id, schema::audit_log};
 use crate::error::AppResult;
 
 /// What read the seekers: the request's method and matched route pattern
-/// (`GET /api/v1/seekers/{id}`), never the path itself, which may carry a name. Taken from
-/// the request by its extractor (`audit::http`), so no handler writes it by hand.
+/// (`GET /api/v1/seekers/{id}`), never the path itself, which may carry a name; and the
+/// reason the reader stated (`X-Access-Reason`, or the page's field), needed to read a person
+/// of another unit. Taken from the request by its extractor (`audit::http`), so no handler
+/// writes it by hand.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Action(pub String);
+pub struct Action(pub String, pub Option<String>);
+
+impl Action {
+    /// An action of Platsa's own (an import, retention), with no reason.
+    pub fn named(name: impl Into<String>) -> Self {
+        Self(name.into(), None)
+    }
+
+    /// The same action with a reason stated on a page.
+    pub fn with_reason(&self, reason: Option<String>) -> Self {
+        Self(self.0.clone(), reason.or_else(|| self.1.clone()))
+    }
+}
+
+pub use crate::error::REASON_HEADER;
+
+/// A stated reason as kept: trimmed, 3 to 300 characters, no control characters.
+pub fn reason(text: &str, field: &str) -> AppResult<Option<String>> {
+    let text = crate::text::clean(text);
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let n = text.chars().count();
+    if !(3..=300).contains(&n) {
+        return Err(crate::error::AppError::field(field, crate::error::Fault::Length, "must be 3 to 300 characters"));
+    }
+    if crate::text::forbidden_char(&text, false).is_some() {
+        return Err(crate::error::AppError::field(
+            field,
+            crate::error::Fault::Character,
+            "must not contain control characters or bidirectional overrides",
+        ));
+    }
+    Ok(Some(text))
+}
 
 #[derive(Debug, Queryable, Selectable, Serialize)]
 #[diesel(table_name = audit_log)]
@@ -26,6 +62,8 @@ pub struct AuditEntry {
     pub role: Role,
     pub seeker_id: String,
     pub action: String,
+    /// Why a person of another unit was read (need-to-know).
+    pub reason: Option<String>,
 }
 
 /// Records that `who` read these seekers through `action`.
@@ -51,6 +89,7 @@ pub fn record(
                     audit_log::role.eq(who.role),
                     audit_log::seeker_id.eq(sid),
                     audit_log::action.eq(&action.0),
+                    audit_log::reason.eq(&action.1),
                 )
             })
             .collect();
@@ -59,16 +98,18 @@ pub fn record(
     Ok(())
 }
 
-/// Rows per audit insert: six parameters each, well under SQLite's limit.
+/// Rows per audit insert: seven parameters each, well under SQLite's limit.
 const AUDIT_BATCH: usize = 1000;
 
-/// What the log review narrows to: a user, a seeker, a period of instants `[from, to)`.
+/// What the log review narrows to: a user, a seeker, a period of instants `[from, to)`, and
+/// only the reads with a stated reason (another unit's people).
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
     pub user_id: Option<String>,
     pub seeker_id: Option<String>,
     pub from: Option<i64>,
     pub to: Option<i64>,
+    pub with_reason: bool,
 }
 
 pub fn list(conn: &mut DbConnection, f: &AuditFilter, limit: i64, offset: i64) -> AppResult<(Vec<AuditEntry>, i64)> {
@@ -85,6 +126,9 @@ pub fn list(conn: &mut DbConnection, f: &AuditFilter, limit: i64, offset: i64) -
         }
         if let Some(t) = f.to {
             q = q.filter(audit_log::at.lt(t));
+        }
+        if f.with_reason {
+            q = q.filter(audit_log::reason.is_not_null());
         }
         q
     };

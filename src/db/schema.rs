@@ -114,6 +114,7 @@ diesel::table! {
         role -> Text,
         seeker_id -> Text,
         action -> Text,
+        reason -> Nullable<Text>,
     }
 }
 
@@ -521,5 +522,12 @@ diesel::table! {
         source -> Text,
         terms -> Text,
         report -> Text,
+    }
+}
+
+diesel::table! {
+    user_units (user_id, unit) {
+        user_id -> Text,
+        unit -> Text,
     }
 }

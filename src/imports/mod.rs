@@ -179,7 +179,7 @@ pub fn import(
             problems: Vec::new(),
         },
         seen: HashMap::new(),
-        action: crate::audit::Action(format!("import {id}")),
+        action: crate::audit::Action::named(format!("import {id}")),
         opts,
         done: 0,
     };
@@ -449,7 +449,7 @@ mod tests {
             role: crate::auth::Role::Admin,
             employer_id: None,
         };
-        let action = crate::audit::Action("import test".into());
+        let action = crate::audit::Action::named("import test");
         let part = vec![(2, Checked::New(data("9874"))), (3, Checked::New(data("9866")))];
         assert!(write_tx(&mut c, |c| apply_rows(c, (now, today), &who, &action, &part, false)).is_err());
         let (written, late) = write_tx(&mut c, |c| apply_rows(c, (now, today), &who, &action, &part, true)).unwrap();

@@ -143,7 +143,7 @@ pub fn run(conn: &mut DbConnection, now: i64, months: u32, dry_run: bool) -> App
     if dry_run {
         return Ok(list);
     }
-    let action = crate::audit::Action(ACTION.into());
+    let action = crate::audit::Action::named(ACTION);
     for d in &list {
         crate::seekers::store::erase(conn, now, &d.seeker_id)?;
         crate::audit::record(conn, &system(), std::slice::from_ref(&d.seeker_id), &action, now)?;

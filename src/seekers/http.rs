@@ -89,10 +89,13 @@ async fn show(
     who.require(Role::CASEWORK)?;
     let id = id.into_inner();
     let now = state.clock.now_ts();
+    let today_start = crate::clock::start_of_day_ts(state.clock.today());
     let seeker = db::run(&state.pool, move |c| {
         db::write_tx(c, |c| {
             let seeker = store::get(c, &id)?;
-            audit::record(c, &who, std::slice::from_ref(&seeker.id), &action, now)?;
+            let stated = (&seeker.id[..], seeker.unit.as_deref());
+            let reason = crate::units::may_read(c, &who, stated, action.1.as_deref(), today_start)?;
+            audit::record(c, &who, std::slice::from_ref(&seeker.id), &action.with_reason(reason), now)?;
             Ok(seeker)
         })
     })

@@ -1,4 +1,4 @@
-use actix_web::{HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 
 use super::{UnitInput, UnitPatch};
 use crate::auth::{Principal, Role};
@@ -8,7 +8,53 @@ use crate::http::Json;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(list).service(create).service(update).service(remove);
+    cfg.service(list).service(create).service(update).service(remove).service(user_units).service(set_user_units);
+}
+
+/// The units a staff member works in (need-to-know: another unit's people need a reason).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserUnits {
+    units: Vec<String>,
+}
+
+fn user_exists(c: &mut crate::db::DbConnection, id: &str) -> AppResult<()> {
+    use crate::db::schema::users;
+    use diesel::prelude::*;
+    let found: i64 = users::table.filter(users::id.eq(id)).count().get_result(c)?;
+    if found == 0 { Err(crate::error::AppError::NotFound(crate::error::Thing::User)) } else { Ok(()) }
+}
+
+#[get("/api/v1/users/{id}/units")]
+async fn user_units(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    // Admins read anyone's; staff their own.
+    if who.role != Role::Admin && who.user_id != id {
+        who.require(&[Role::Admin])?;
+    }
+    let units = db::run(&state.pool, move |c| {
+        user_exists(c, &id)?;
+        super::of_user(c, &id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "units": units })))
+}
+
+#[put("/api/v1/users/{id}/units")]
+async fn set_user_units(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: web::Path<String>,
+    body: Json<UserUnits>,
+) -> AppResult<HttpResponse> {
+    who.require(&[Role::Admin])?;
+    let id = id.into_inner();
+    let units = db::run(&state.pool, move |c| {
+        user_exists(c, &id)?;
+        super::set_for_user(c, &id, &body.0.units)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "units": units })))
 }
 
 /// Every staff role reads the list (forms offer it); admins change it.

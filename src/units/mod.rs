@@ -7,7 +7,8 @@ pub mod http;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::db::schema::{officers, placements, seekers, targets, units};
+use crate::auth::{Principal, Role};
+use crate::db::schema::{officers, placements, seekers, targets, units, user_units};
 use crate::db::{DbConnection, write_tx};
 use crate::error::{AppError, AppResult, Clash, Errors, Fault, Thing};
 
@@ -112,6 +113,9 @@ pub fn update(conn: &mut DbConnection, now: i64, name: &str, patch: UnitPatch) -
                 .set(placements::unit.eq(&target))
                 .execute(c)?;
             diesel::update(targets::table.filter(targets::unit.eq(name))).set(targets::unit.eq(&target)).execute(c)?;
+            diesel::update(user_units::table.filter(user_units::unit.eq(name)))
+                .set(user_units::unit.eq(&target))
+                .execute(c)?;
             diesel::delete(units::table.find(name)).execute(c)?;
         }
         if let Some(active) = patch.active {
@@ -136,7 +140,8 @@ pub fn delete(conn: &mut DbConnection, name: &str) -> AppResult<()> {
         let used: i64 = seekers::table.filter(seekers::unit.eq(name)).count().get_result::<i64>(c)?
             + officers::table.filter(officers::unit.eq(name)).count().get_result::<i64>(c)?
             + placements::table.filter(placements::unit.eq(name)).count().get_result::<i64>(c)?
-            + targets::table.filter(targets::unit.eq(name)).count().get_result::<i64>(c)?;
+            + targets::table.filter(targets::unit.eq(name)).count().get_result::<i64>(c)?
+            + user_units::table.filter(user_units::unit.eq(name)).count().get_result::<i64>(c)?;
         if used > 0 {
             return Err(AppError::conflict(
                 Clash::NotEmpty,
@@ -146,4 +151,62 @@ pub fn delete(conn: &mut DbConnection, name: &str) -> AppResult<()> {
         diesel::delete(units::table.find(name)).execute(c)?;
         Ok(())
     })
+}
+
+/// The units a staff member works in (none: every unit, as in a municipality with one office).
+pub fn of_user(conn: &mut DbConnection, user_id: &str) -> AppResult<Vec<String>> {
+    Ok(user_units::table
+        .filter(user_units::user_id.eq(user_id))
+        .order(user_units::unit)
+        .select(user_units::unit)
+        .load(conn)?)
+}
+
+/// Sets the units a staff member works in; each must exist.
+pub fn set_for_user(conn: &mut DbConnection, user_id: &str, names: &[String]) -> AppResult<Vec<String>> {
+    write_tx(conn, |c| {
+        let mut names: Vec<String> = names.iter().map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect();
+        names.sort();
+        names.dedup();
+        for (i, n) in names.iter().enumerate() {
+            check(c, Some(n), &format!("units[{i}]"))?;
+        }
+        diesel::delete(user_units::table.filter(user_units::user_id.eq(user_id))).execute(c)?;
+        let rows: Vec<_> = names.iter().map(|n| (user_units::user_id.eq(user_id), user_units::unit.eq(n))).collect();
+        crate::insert_rows!(c, user_units::table, rows)?;
+        Ok(names)
+    })
+}
+
+/// Need-to-know: may `who` read the record of `seeker_id`, a person of `unit`? Staff read
+/// their own units' people and people of no unit; another unit's person needs a reason,
+/// stated now (`reason`) or for this person earlier the same day (`since`: the day's start),
+/// which is answered to be audited with the read. Admins, and staff without units, read
+/// everyone.
+pub fn may_read(
+    conn: &mut DbConnection,
+    who: &Principal,
+    (seeker_id, unit): (&str, Option<&str>),
+    reason: Option<&str>,
+    since: i64,
+) -> AppResult<Option<String>> {
+    use crate::db::schema::audit_log;
+    let Some(unit) = unit else { return Ok(reason.map(str::to_string)) };
+    if who.role == Role::Admin || reason.is_some() {
+        return Ok(reason.map(str::to_string));
+    }
+    let mine = of_user(conn, &who.user_id)?;
+    if mine.is_empty() || mine.iter().any(|m| m == unit) {
+        return Ok(None);
+    }
+    let earlier: Option<Option<String>> = audit_log::table
+        .filter(audit_log::user_id.eq(&who.user_id))
+        .filter(audit_log::seeker_id.eq(seeker_id))
+        .filter(audit_log::at.ge(since))
+        .filter(audit_log::reason.is_not_null())
+        .order(audit_log::at.desc())
+        .select(audit_log::reason)
+        .first(conn)
+        .optional()?;
+    earlier.flatten().map(Some).ok_or(AppError::ReasonRequired)
 }

@@ -347,6 +347,9 @@ pub fn app_error(e: &AppError) -> (&'static str, String) {
         AppError::BadRequest { field: None, .. } => ("Det gick inte", "Förfrågan kunde inte läsas.".into()),
         AppError::Unauthorized(_) => ("Logga in", "Logga in för att se sidan.".into()),
         AppError::Forbidden => ("Ingen behörighet", "Din roll ger inte tillgång till den här sidan.".into()),
+        AppError::ReasonRequired => {
+            ("Ange skäl", "Personen tillhör en annan enhet än din. Ange varför du behöver se uppgifterna.".into())
+        }
         AppError::NotFound(thing) => ("Hittades inte", format!("Vi hittar inte {}.", thing.label())),
         AppError::Conflict { clash, .. } => ("Det gick inte", clash.label().to_string()),
         AppError::PreconditionFailed(_) | AppError::PreconditionRequired(_) => {

@@ -543,10 +543,13 @@ async fn rerender_new(
 /// Reads the seeker for the form: an audited read.
 async fn read(state: &AppState, staff: &Staff, id: String) -> Result<Seeker, AppError> {
     let (who, action, now) = (staff.who.clone(), staff.action.clone(), state.clock.now_ts());
+    let today_start = crate::clock::start_of_day_ts(state.clock.today());
     db::run(&state.pool, move |c| {
         db::write_tx(c, |c| {
             let s = seekers::store::get(c, &id)?;
-            audit::record(c, &who, std::slice::from_ref(&s.id), &action, now)?;
+            // Need-to-know: another unit's person after a reason stated today (on the profile).
+            let stated = crate::units::may_read(c, &who, (&s.id, s.unit.as_deref()), action.1.as_deref(), today_start)?;
+            audit::record(c, &who, std::slice::from_ref(&s.id), &action.with_reason(stated), now)?;
             Ok(s)
         })
     })

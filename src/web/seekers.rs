@@ -110,13 +110,20 @@ async fn seeker_page(
     id: String,
     message: Option<Flash>,
     code: StatusCode,
+    reason: Option<String>,
 ) -> WebResult {
-    let (st, who, action) = (state.clone(), staff.who.clone(), staff.action.clone());
+    let (st, who, action) = (state.clone(), staff.who.clone(), staff.action.with_reason(reason));
     let now = state.clock.now_ts();
-    let (seeker, (matches, total), history, journal) = db::run(&state.pool, move |c| {
+    let today_start = crate::clock::start_of_day_ts(state.clock.today());
+    let page_id = id.clone();
+    let read = db::run(&state.pool, move |c| {
+        // Need-to-know first: another unit's person needs a stated reason.
+        let seeker = seekers::store::get(c, &id)?;
+        let stated =
+            crate::units::may_read(c, &who, (&seeker.id, seeker.unit.as_deref()), action.1.as_deref(), today_start)?;
+        let action = action.with_reason(stated);
         // Reading the profile is audited (with the ranked openings, in one record).
         let matches = openings_for_seeker(c, st.lookup(), &who, &id, (10, 0), &action)?;
-        let seeker = seekers::store::get(c, &id)?;
         let (journal, _) = crate::journal::list(c, &id, 50, 0)?;
         let filter = placements::store::PlacementFilter { seeker_id: Some(id.clone()), ..Default::default() };
         let (history, _) = placements::store::list(c, &filter, 100, 0)?;
@@ -127,7 +134,11 @@ async fn seeker_page(
             crate::openings::store::rows_by_ids(c, &ids)?.into_iter().map(|r| (r.id, r.headline)).collect();
         Ok((seeker, matches, (history, headlines, feedback), journal))
     })
-    .await?;
+    .await;
+    let (seeker, (matches, total), history, journal) = match read {
+        Err(AppError::ReasonRequired) => return reason_page(staff, &page_id, None),
+        other => other?,
+    };
     let (history, headlines, feedback) = history;
     let s = &seeker;
     let can_propose = matches!(staff.who.role, Role::Broker | Role::Admin) && s.status == SeekerStatus::Active;
@@ -264,6 +275,25 @@ struct ShowQuery {
     proposed: Option<String>,
     noted: Option<String>,
     saved: Option<String>,
+    /// The reason for reading a person of another unit (need-to-know).
+    skal: Option<String>,
+}
+
+/// Asks why the reader needs the record of a person of another unit; the answer is sent with
+/// the page's address (`?skal=`) and kept in the audit log with the read.
+fn reason_page(staff: &Staff, id: &str, problem: Option<&AppError>) -> WebResult {
+    let body = html! {
+        h1 { "Ange skäl" }
+        p { "Personen tillhör en annan enhet än din. Uppgifterna omfattas av sekretess: skriv varför du behöver se dem. Skälet sparas i granskningsloggen tillsammans med din läsning." }
+        @if let Some(e) = problem { p.error role="alert" { (super::labels::app_error(e).1) } }
+        form method="get" action=(format!("/seekers/{id}")) {
+            label for="skal" { "Skäl för åtkomst" }
+            input #skal type="text" name="skal" required minlength="3" maxlength="300" autocomplete="off";
+            button type="submit" { "Visa uppgifterna" }
+        }
+        p { a href="/seekers" { "Tillbaka till arbetssökande" } }
+    };
+    Ok(page_response(StatusCode::FORBIDDEN, layout::page("Ange skäl", &staff.chrome(), body)))
 }
 
 #[get("/seekers/{id}")]
@@ -275,7 +305,12 @@ async fn show(state: web::Data<AppState>, staff: Staff, id: web::Path<String>, q
         (_, _, Some(_)) => Some(Flash::Done("Profilen är sparad.".into())),
         _ => None,
     };
-    seeker_page(&state, &staff, id.into_inner(), message, StatusCode::OK).await
+    let id = id.into_inner();
+    let reason = match q.skal.as_deref().map(|t| crate::audit::reason(t, "skal")).transpose() {
+        Ok(reason) => reason.flatten(),
+        Err(e) => return reason_page(&staff, &id, Some(&e)),
+    };
+    seeker_page(&state, &staff, id, message, StatusCode::OK, reason).await
 }
 
 #[derive(Deserialize)]
@@ -325,7 +360,7 @@ async fn write_journal(
         Err(e @ AppError::Validation(_)) => {
             let code = actix_web::ResponseError::status_code(&e);
             let text = format!("Det gick inte att spara. {}", super::labels::app_error(&e).1);
-            seeker_page(&state, &staff, id, Some(Flash::Failed(text)), code).await
+            seeker_page(&state, &staff, id, Some(Flash::Failed(text)), code, None).await
         }
         Err(e) => Err(e.into()),
     }
@@ -347,7 +382,7 @@ async fn propose(
         Ok(p) => Ok(see_other(&format!("/seekers/{id}?proposed={p}"))),
         Err(e) => {
             let code = actix_web::ResponseError::status_code(&e);
-            seeker_page(&state, &staff, id, Some(Flash::Failed(refusal(&e))), code).await
+            seeker_page(&state, &staff, id, Some(Flash::Failed(refusal(&e))), code, None).await
         }
     }
 }

@@ -702,3 +702,101 @@ async fn names_and_texts_are_stored_in_nfc() {
     .unwrap();
     assert_eq!(stored.as_deref(), Some("Z\u{00F6}e"));
 }
+
+/// Need-to-know: a broker working in one unit reads that unit's people; a person of another
+/// unit needs a stated reason (`X-Access-Reason`, or the page's field), which the audit log
+/// keeps and the log review filters on; a reason stated today covers the day's later reads of
+/// that person. Staff without units and admins read everyone.
+#[tokio::test]
+async fn another_units_person_is_read_only_with_a_stated_reason() {
+    let app = spawn_app().await;
+    let admin = app.admin_token.clone();
+    let (broker, broker_id) = app.token("broker", "Britt Enhetsson", None).await;
+    let (roaming, _) = app.token("broker", "Rut Utan Enhet", None).await;
+    let res = app
+        .client
+        .put(app.url(&format!("/api/v1/users/{broker_id}/units")))
+        .bearer_auth(&admin)
+        .json(&json!({"units": ["Jobbcenter Anderslöv"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<Value>().await.unwrap()["units"], json!(["Jobbcenter Anderslöv"]));
+    let res = app
+        .client
+        .put(app.url(&format!("/api/v1/users/{broker_id}/units")))
+        .bearer_auth(&admin)
+        .json(&json!({"units": ["Jobbcenter Ingenstans"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_field_error(res, "units[0]").await;
+
+    // Hers and theirs: one person of her unit, one of Trelleborg's.
+    let mut own = seeker_body(&pnr("19900101", 410));
+    own["unit"] = json!("Jobbcenter Anderslöv");
+    let own: Value = app.post_json("/api/v1/seekers", &admin, &own).await.json().await.unwrap();
+    let other: Value =
+        app.post_json("/api/v1/seekers", &admin, &seeker_body(&pnr("19900101", 420))).await.json().await.unwrap();
+    let (own_id, other_id) = (own["id"].as_str().unwrap(), other["id"].as_str().unwrap());
+
+    assert_eq!(app.get(&format!("/api/v1/seekers/{own_id}"), &broker).await.status(), 200);
+    let body = assert_problem(app.get(&format!("/api/v1/seekers/{other_id}"), &broker).await, 403).await;
+    assert_eq!(body["code"], "access.reason_required");
+    assert_eq!(body["errors"][0]["field"], "X-Access-Reason");
+    assert!(!body.to_string().contains("Hassan"), "nothing of the person in the refusal");
+    let journal = assert_problem(app.get(&format!("/api/v1/seekers/{other_id}/journal"), &broker).await, 403).await;
+    assert_eq!(journal["code"], "access.reason_required");
+    // A reason too short is a 422 naming the header.
+    let res = app
+        .client
+        .get(app.url(&format!("/api/v1/seekers/{other_id}")))
+        .bearer_auth(&broker)
+        .header("X-Access-Reason", "x")
+        .send()
+        .await
+        .unwrap();
+    assert_field_error(res, "X-Access-Reason").await;
+    let reason = "Arbetsgivare i Anderslöv frågar efter undersköterska";
+    let res = app
+        .client
+        .get(app.url(&format!("/api/v1/seekers/{other_id}")))
+        .bearer_auth(&broker)
+        .header("X-Access-Reason", reason.as_bytes())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    // The same day, the journal of the same person is covered by that reason.
+    assert_eq!(app.get(&format!("/api/v1/seekers/{other_id}/journal"), &broker).await.status(), 200);
+    // Staff without units and admins read everyone.
+    assert_eq!(app.get(&format!("/api/v1/seekers/{other_id}"), &roaming).await.status(), 200);
+
+    // The log review: the reads with a reason, with it, in the list and the CSV.
+    let list: Value = app.get("/api/v1/audit?with_reason=true&limit=50", &admin).await.json().await.unwrap();
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{list}");
+    assert!(items.iter().all(|e| e["reason"] == reason && e["seeker_id"] == other_id && e["user_id"] == broker_id));
+    let csv = app.get("/api/v1/audit.csv?with_reason=true", &admin).await.text().await.unwrap();
+    assert!(csv.lines().next().unwrap().ends_with("Skäl"), "{csv}");
+    assert!(csv.contains(reason), "{csv}");
+
+    // On the pages: another unit's person asks for the reason first, in Swedish.
+    let fresh: Value =
+        app.post_json("/api/v1/seekers", &admin, &seeker_body(&pnr("19900101", 430))).await.json().await.unwrap();
+    let fresh_id = fresh["id"].as_str().unwrap();
+    let (session, _) = crate::web::sign_in(&app, &broker).await;
+    let page = |path: String| app.client.get(app.url(&path)).header(reqwest::header::COOKIE, session.clone()).send();
+    let res = page(format!("/seekers/{fresh_id}")).await.unwrap();
+    assert_eq!(res.status(), 403);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Skäl för åtkomst") && html.contains("name=\"skal\""), "{html}");
+    assert!(!html.contains("Hassan"), "no name before the reason");
+    let res = page(format!("/seekers/{fresh_id}?skal=Matchning+mot+tj%C3%A4nst+i+Anderslov")).await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("Hassan"));
+    // Then the day's later reads of the profile go through (Post/Redirect/Get keeps working).
+    assert_eq!(page(format!("/seekers/{fresh_id}?noted=1")).await.unwrap().status(), 200);
+    assert_eq!(page(format!("/seekers/{own_id}")).await.unwrap().status(), 200);
+}

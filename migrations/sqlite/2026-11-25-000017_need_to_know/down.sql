@@ -1,0 +1,2 @@
+ALTER TABLE audit_log DROP COLUMN reason;
+DROP TABLE user_units;
