@@ -321,8 +321,7 @@ impl ResponseError for AppError {
             Self::Unprocessable { extra, .. } => problem.extra = extra.clone(),
             Self::ReasonRequired => {
                 problem.extra.insert("code".into(), Value::String("access.reason_required".into()));
-                problem.errors =
-                    Some(vec![FieldError::new(REASON_HEADER, Fault::Required, self.to_string())]);
+                problem.errors = Some(vec![FieldError::new(REASON_HEADER, Fault::Required, self.to_string())]);
             }
             Self::Internal(_) => {
                 let id = self.log_internal().unwrap_or_default();
