@@ -623,11 +623,15 @@ async fn only_the_person_who_consented_is_presented_and_the_employer_answers() {
             }
         }
         assert!(clicked, "{who} is among the candidates");
+        // The page after this click, not the one the first click left (same notice): wait
+        // for this person on the shortlist.
+        b.text_where("#shortlist", |t| t.contains(who)).await;
         b.text_where(".notice.ok", |t| t.contains("Kortlistan är uppdaterad")).await;
     }
     let entry = |who: &'static str| {
         let b = &b;
         async move {
+            b.text_where("#shortlist", |t| t.contains(who)).await;
             for l in b.client.find_all(Locator::Css("#shortlist li.entry")).await.unwrap() {
                 if l.text().await.unwrap().contains(who) {
                     return l;
@@ -652,9 +656,20 @@ async fn only_the_person_who_consented_is_presented_and_the_employer_answers() {
     b.screenshot("shortlist").await;
 
     // Both are proposed; on the board only Anna can be presented.
-    for _ in 0..2 {
+    for proposed in 1..=2u64 {
         b.client.find(Locator::Css("li.candidate form.propose button")).await.unwrap().click().await.unwrap();
         b.text_where(".notice.ok", |t| t.contains("Förslaget är registrerat")).await;
+        // The second notice reads like the first: wait for the server to hold the proposal.
+        let started = std::time::Instant::now();
+        loop {
+            let list: Value =
+                app.get(&format!("/api/v1/placements?opening_id={opening}"), &broker).await.json().await.unwrap();
+            if list["total"].as_u64() == Some(proposed) {
+                break;
+            }
+            assert!(started.elapsed() < Duration::from_secs(10), "proposal {proposed} never arrived: {list}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
     b.client.goto(&app.url("/placements")).await.unwrap();
     let move_card = |who: &'static str| {
