@@ -22,7 +22,7 @@ use crate::error::{AppError, AppResult, Fault, FieldError};
 use crate::seekers::SeekerInput;
 use crate::seekers::store as seekers;
 
-pub use read::{Format, Mapping, RawRow, read_rows, stream_rows};
+pub use read::{Format, Mapping, RawRow, stream_rows};
 
 /// One problem with one row: the row as the file numbers it (the header is row 1 in a
 /// spreadsheet; a JSON Lines file counts lines), the field, a stable code and a message.

@@ -312,8 +312,3 @@ pub fn stream_rows<'a>(
         }
     }
 }
-
-/// Every row of a file at once (tests and small files).
-pub fn read_rows(bytes: &[u8], format: Format, mapping: &Mapping) -> AppResult<Vec<RawRow>> {
-    Ok(stream_rows(bytes, format, mapping)?.1.collect())
-}

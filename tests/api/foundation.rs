@@ -453,13 +453,7 @@ async fn sigterm_closes_idle_connections_and_finishes_requests_under_way() {
     use std::time::{Duration, Instant};
     let dir = tempfile::tempdir().unwrap();
     let db = TestDb::create(&dir);
-    let envs = vec![
-        ("DATABASE_URL", db.url()),
-        ("PLATSA_LISTEN", "127.0.0.1:0".to_string()),
-        ("PLATSA_INDEX_DIR", dir.path().join("index").display().to_string()),
-        ("PLATSA_CONFIG", dir.path().join("none.toml").display().to_string()),
-        ("RUST_LOG", "warn".to_string()),
-    ];
+    let envs = binary_envs(&dir, &db, "index");
     let (mut serve, at) = spawn_serve(&envs, std::process::Stdio::null());
     let address = at.trim_start_matches("http://").to_string();
     let read_answer = |s: &mut std::net::TcpStream| {

@@ -378,3 +378,32 @@ impl Drop for Stopped {
         let _ = self.0.wait();
     }
 }
+
+/// What a test gives the real binary: its own database, the index in `dir/index`, no local
+/// configuration file, the test clock, any free port and quiet logs.
+pub fn binary_envs(dir: &TempDir, db: &TestDb, index: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("DATABASE_URL", db.url()),
+        ("PLATSA_LISTEN", "127.0.0.1:0".to_string()),
+        ("PLATSA_CLOCK", TEST_CLOCK.to_string()),
+        ("PLATSA_INDEX_DIR", dir.path().join(index).display().to_string()),
+        ("PLATSA_CONFIG", dir.path().join("none.toml").display().to_string()),
+        ("RUST_LOG", "warn".to_string()),
+    ]
+}
+
+/// Runs a `platsa` command that must succeed; answers what it printed.
+pub fn run_platsa(envs: &[(&str, String)], args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_platsa"))
+        .args(args)
+        .envs(envs.iter().cloned())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A new admin's token, made with `platsa token create` (the last line it prints).
+pub fn admin_token_by_command(envs: &[(&str, String)], name: &str) -> String {
+    run_platsa(envs, &["token", "create", "--role", "admin", "--name", name]).lines().last().unwrap().trim().to_string()
+}

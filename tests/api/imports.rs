@@ -254,13 +254,7 @@ async fn the_command_line_import_leaves_people_written_and_indexed() {
     let dir = tempfile::tempdir().unwrap();
     let db = TestDb::create(&dir);
     let index_dir = dir.path().join("index");
-    let envs = vec![
-        ("DATABASE_URL", db.url()),
-        ("PLATSA_INDEX_DIR", index_dir.display().to_string()),
-        ("PLATSA_CLOCK", TEST_CLOCK.to_string()),
-        ("PLATSA_CONFIG", dir.path().join("none.toml").display().to_string()),
-        ("RUST_LOG", "warn".to_string()),
-    ];
+    let envs = binary_envs(&dir, &db, "index");
     let person = |serial: u32, first: &str| {
         json!({"personnummer": pnr("19900101", serial), "first_name": first, "last_name": "Importsson",
                "municipality_code": "1287", "occupations": ["5321"], "skills": ["Personlig omvårdnad"],
@@ -270,14 +264,7 @@ async fn the_command_line_import_leaves_people_written_and_indexed() {
     let run = |lines: Vec<String>| {
         let file = dir.path().join("register.jsonl");
         std::fs::write(&file, lines.join("\n")).unwrap();
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_platsa"))
-            .args(["import", "seekers"])
-            .arg(&file)
-            .envs(envs.iter().cloned())
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap()
+        run_platsa(&envs, &["import", "seekers", file.to_str().unwrap()])
     };
     let names = ["Alva", "Bror", "Cissi", "Dan", "Elin"];
     let out = run((0..5).map(|i| person(10 + i, names[i as usize])).collect());
@@ -294,16 +281,9 @@ async fn the_command_line_import_leaves_people_written_and_indexed() {
     assert!(out.contains("1 created, 1 updated"), "{out}");
     indexed(6);
     // A serve started now finds nothing left to index, and finds the renamed person.
-    let mut serve_envs = envs.clone();
-    serve_envs.push(("PLATSA_LISTEN", "127.0.0.1:0".to_string()));
-    let (serve, at) = spawn_serve(&serve_envs, std::process::Stdio::null());
+    let (serve, at) = spawn_serve(&envs, std::process::Stdio::null());
     let _serve = Stopped(serve);
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_platsa"))
-        .args(["token", "create", "--role", "admin", "--name", "Granskare"])
-        .envs(envs.iter().cloned())
-        .output()
-        .unwrap();
-    let token = String::from_utf8(out.stdout).unwrap().lines().last().unwrap().trim().to_string();
+    let token = admin_token_by_command(&envs, "Granskare");
     let found: Value = reqwest::Client::new()
         .get(format!("{at}/api/v1/seekers?q=Alva-Li"))
         .bearer_auth(&token)

@@ -15,23 +15,8 @@ use crate::helpers::*;
 async fn a_write_on_one_process_is_ranked_by_the_other() {
     let dir = tempfile::tempdir().unwrap();
     let db = TestDb::create(&dir);
-    let envs = |name: &str| {
-        vec![
-            ("DATABASE_URL", db.url()),
-            ("PLATSA_LISTEN", "127.0.0.1:0".to_string()),
-            ("PLATSA_CLOCK", TEST_CLOCK.to_string()),
-            ("PLATSA_INDEX_DIR", dir.path().join(name).display().to_string()),
-            ("PLATSA_CONFIG", dir.path().join("none.toml").display().to_string()),
-            ("RUST_LOG", "warn".to_string()),
-        ]
-    };
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_platsa"))
-        .args(["token", "create", "--role", "admin", "--name", "Drift"])
-        .envs(envs("index-a"))
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let token = String::from_utf8(out.stdout).unwrap().lines().last().unwrap().trim().to_string();
+    let envs = |index: &str| binary_envs(&dir, &db, index);
+    let token = admin_token_by_command(&envs("index-a"), "Drift");
     let log = |name: &str| std::fs::File::create(dir.path().join(name)).unwrap().into();
     let (a, at_a) = spawn_serve(&envs("index-a"), log("a.log"));
     let _a = Stopped(a);

@@ -144,28 +144,9 @@ async fn fake_taxonomy() -> (String, Arc<Mutex<Vec<String>>>, actix_web::dev::Se
 async fn an_update_moves_records_to_the_new_version_and_every_process_uses_it() {
     let dir = tempfile::tempdir().unwrap();
     let db = TestDb::create(&dir);
-    let envs = |index: &str| {
-        vec![
-            ("DATABASE_URL", db.url()),
-            ("PLATSA_LISTEN", "127.0.0.1:0".to_string()),
-            ("PLATSA_CLOCK", TEST_CLOCK.to_string()),
-            ("PLATSA_INDEX_DIR", dir.path().join(index).display().to_string()),
-            ("PLATSA_CONFIG", dir.path().join("none.toml").display().to_string()),
-            ("RUST_LOG", "warn".to_string()),
-        ]
-    };
-    let platsa = |args: &[&str]| {
-        let out =
-            std::process::Command::new(env!("CARGO_BIN_EXE_platsa")).args(args).envs(envs("index-a")).output().unwrap();
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap()
-    };
-    let token = platsa(&["token", "create", "--role", "admin", "--name", "Taxonomiansvarig"])
-        .lines()
-        .last()
-        .unwrap()
-        .trim()
-        .to_string();
+    let envs = |index: &str| binary_envs(&dir, &db, index);
+    let platsa = |args: &[&str]| run_platsa(&envs("index-a"), args);
+    let token = admin_token_by_command(&envs("index-a"), "Taxonomiansvarig");
     let log = |name: &str| std::fs::File::create(dir.path().join(name)).unwrap().into();
     let (a, at_a) = spawn_serve(&envs("index-a"), log("a.log"));
     let a = Stopped(a);

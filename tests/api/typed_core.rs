@@ -7,7 +7,7 @@ use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl, SqliteConne
 use platsa::startup::Application;
 use serde_json::Value;
 
-use crate::helpers::{TEST_CLOCK, TestDb, backend, index_caught_up, spawn_serve, test_settings};
+use crate::helpers::{TestDb, backend, binary_envs, index_caught_up, spawn_serve, test_settings};
 
 fn run(envs: &[(&str, String)], args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_platsa")).args(args).envs(envs.iter().cloned()).output().expect("runs")
@@ -23,15 +23,7 @@ fn text(b: &[u8]) -> String {
 async fn commands_work_beside_a_running_serve() {
     let dir = tempfile::tempdir().unwrap();
     let db = TestDb::create(&dir);
-    let envs = vec![
-        ("DATABASE_URL", db.url()),
-        ("PLATSA_LISTEN", "127.0.0.1:0".to_string()),
-        ("PLATSA_CLOCK", TEST_CLOCK.to_string()),
-        ("PLATSA_INDEX_DIR", dir.path().join("index").display().to_string()),
-        ("PLATSA_CONFIG", dir.path().join("none.toml").display().to_string()),
-        ("RUST_LOG", "warn".to_string()),
-    ];
-
+    let envs = binary_envs(&dir, &db, "index");
     // migrate says how many it applied: all of them on a new database, then none.
     let trees = std::fs::read_dir(format!("{}/migrations/{}", env!("CARGO_MANIFEST_DIR"), backend()))
         .unwrap()
