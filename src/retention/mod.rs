@@ -144,11 +144,19 @@ pub fn run(conn: &mut DbConnection, now: i64, months: u32, dry_run: bool) -> App
         return Ok(list);
     }
     let action = crate::audit::Action::named(ACTION);
+    let mut erased = Ok(());
     for d in &list {
-        crate::seekers::store::erase(conn, now, &d.seeker_id)?;
-        crate::audit::record(conn, &system(), std::slice::from_ref(&d.seeker_id), &action, now)?;
+        erased = crate::seekers::store::erase_without_compacting(conn, now, &d.seeker_id)
+            .and_then(|()| crate::audit::record(conn, &system(), std::slice::from_ref(&d.seeker_id), &action, now));
+        if erased.is_err() {
+            break;
+        }
     }
-    Ok(list)
+    // Those erased before a failure are compacted too.
+    if !list.is_empty() {
+        crate::db::compact_after_erasure(conn);
+    }
+    erased.map(|()| list)
 }
 
 /// The daily run: from `hour` on, the first process to claim today's row erases who is due.

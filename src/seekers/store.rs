@@ -427,8 +427,16 @@ pub fn update_in_tx(
 /// Erasure (GDPR art. 17): the person's identity, contact details and every free text about
 /// them (profile, application situations, journal, placement notes) are removed; the anonymous facts
 /// reports need stay. On SQLite the freed pages are zeroed (`secure_delete`) and the WAL is
-/// checkpointed and truncated, so the file holds no copy either.
+/// checkpointed and truncated, so the file holds no copy either; on PostgreSQL the old row
+/// versions are vacuumed away.
 pub fn erase(conn: &mut DbConnection, now: i64, id: &str) -> AppResult<()> {
+    erase_without_compacting(conn, now, id)?;
+    crate::db::compact_after_erasure(conn);
+    Ok(())
+}
+
+/// [`erase`] for one of many: the caller compacts once after the batch.
+pub fn erase_without_compacting(conn: &mut DbConnection, now: i64, id: &str) -> AppResult<()> {
     use crate::db::schema::{
         applications, bookings, consent_events, employer_feedback, placement_events, placements, shortlist,
     };
@@ -481,9 +489,7 @@ pub fn erase(conn: &mut DbConnection, now: i64, id: &str) -> AppResult<()> {
             ))
             .execute(c)?;
         outbox::push(c, Entity::Seeker, id, now)
-    })?;
-    crate::db::compact_after_erasure(conn);
-    Ok(())
+    })
 }
 
 /// Every row, erased ones included.
