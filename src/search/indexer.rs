@@ -169,6 +169,8 @@ pub fn catch_up(pool: &Pool, index: &SearchIndex, writers: &mut Writers) -> anyh
                 }
             }
             committed = Instant::now();
+            // Only what is committed can be purged; ids not yet purged are tried every call.
+            index.seekers.purge_erased(&mut writers.seekers)?;
         }
         if drained {
             return Ok(applied);
@@ -191,8 +193,14 @@ fn apply_seekers(
         writer.delete_term(Term::from_field_text(side.fields.id, id));
     }
     for row in &rows {
-        if let Some(doc) = documents::seeker(&side.fields, row) {
-            writer.add_document(doc)?;
+        match documents::seeker(&side.fields, row) {
+            Some(doc) => {
+                writer.add_document(doc)?;
+            }
+            None if row.erased_at.is_some() => {
+                side.erased_pending.lock().expect("erased lock").insert(row.id.clone());
+            }
+            None => {}
         }
     }
     Ok(())

@@ -214,6 +214,10 @@ pub struct Side {
     pub position: AtomicI64,
     /// Per-segment data derived for scoring (segments never change, so it stays valid).
     pub segment_cache: Mutex<HashMap<tantivy::index::SegmentId, Arc<dyn Any + Send + Sync>>>,
+    /// Ids of erased people whose earlier documents may still sit, deleted but with their
+    /// terms (names, summary words), in committed segments: [`Side::purge_erased`] rewrites
+    /// those segments.
+    pub erased_pending: Mutex<std::collections::BTreeSet<String>>,
 }
 
 impl Side {
@@ -251,6 +255,7 @@ impl Side {
             needs_rebuild: AtomicBool::new(needs_rebuild),
             position: AtomicI64::new(position),
             segment_cache: Mutex::new(HashMap::new()),
+            erased_pending: Mutex::new(std::collections::BTreeSet::new()),
         })
     }
 
@@ -279,6 +284,66 @@ impl Side {
         self.position.store(position, Ordering::SeqCst);
         self.needs_rebuild.store(false, Ordering::SeqCst);
         Ok(())
+    }
+
+    /// Erasure in the index: a deleted document only leaves a segment, terms and all, when the
+    /// segment is merged, which for a large segment may be never. So each committed segment
+    /// holding a document (deleted or not) of a pending erased id is merged now, which writes
+    /// it anew without its deleted documents and their terms. A segment tantivy is merging
+    /// already cannot be merged again: those ids stay pending for the next call.
+    pub fn purge_erased(&self, writer: &mut IndexWriter<TantivyDocument>) -> anyhow::Result<usize> {
+        let pending: Vec<String> = self.erased_pending.lock().expect("erased lock").iter().cloned().collect();
+        if pending.is_empty() {
+            return Ok(0);
+        }
+        let mut holding = Vec::new();
+        for reader in self.reader.searcher().segment_readers() {
+            let ids = reader.inverted_index(self.fields.id)?;
+            let mut held = false;
+            for id in &pending {
+                held |= ids.terms().get(id.as_bytes())?.is_some();
+            }
+            if held {
+                holding.push(reader.segment_id());
+            }
+        }
+        if !holding.is_empty() {
+            if let Err(e) = writer.merge(&holding).wait() {
+                tracing::info!(index = self.name, error = %e, "segments with erased people are being merged already; trying again");
+                return Ok(0);
+            }
+            self.reader.reload()?;
+        }
+        let mut erased = self.erased_pending.lock().expect("erased lock");
+        for id in &pending {
+            erased.remove(id);
+        }
+        Ok(holding.len())
+    }
+
+    /// Which of `fields` (by name) still hold any term of `text` as their analyzer reads it,
+    /// in any segment, deleted documents included: for checking that an erasure left nothing.
+    pub fn fields_holding(&self, text: &str) -> anyhow::Result<Vec<&'static str>> {
+        let f = &self.fields;
+        let mut out = Vec::new();
+        for (name, field) in [("person", f.person), ("text", f.text), ("folded", f.folded), ("id", f.id)] {
+            // The id is one raw term: each word of `text` is tried as one.
+            let mut tokens: Vec<String> = text.split_whitespace().map(str::to_string).collect();
+            if name != "id" {
+                let mut analyzer = if name == "text" { swedish_analyzer() } else { folded_analyzer() };
+                tokens.clear();
+                analyzer.token_stream(text).process(&mut |t| tokens.push(t.text.clone()));
+            }
+            for reader in self.reader.searcher().segment_readers() {
+                let index = reader.inverted_index(field)?;
+                for t in &tokens {
+                    if index.terms().get(t.as_bytes())?.is_some() && !out.contains(&name) {
+                        out.push(name);
+                    }
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// The cached value for a segment, built on first use. Entries of merged-away segments

@@ -297,7 +297,19 @@ async fn erasure_leaves_nothing_readable_behind() {
         }
     }
 
-    assert_eq!(app.delete(&format!("/api/v1/seekers/{seeker}"), &app.admin_token).await.status(), 204);
+    // The search index holds the name (and the id) of the person, as terms. A second server
+    // builds its index from the database in one segment, shared with another person, so
+    // the erased document is not dropped with a segment of its own.
+    let res = app.post_json("/api/v1/seekers", &broker, &seeker_body(&pnr("19900101", 3))).await;
+    assert_eq!(res.status(), 201);
+    let other = app.at_clock(TEST_CLOCK).await;
+    assert_eq!(other.state.search.seekers.reader.searcher().segment_readers().len(), 1);
+    let in_index = |app: &TestApp| app.state.search.seekers.fields_holding(&format!("Quistgaard {seeker}")).unwrap();
+    index_caught_up(&app.state).await;
+    assert_eq!(in_index(&app), ["person", "id"]);
+    assert_eq!(in_index(&other), ["person", "id"]);
+
+    assert_eq!(other.delete(&format!("/api/v1/seekers/{seeker}"), &app.admin_token).await.status(), 204);
 
     // Through the API: the placement keeps its anonymous facts, no notes.
     let kept: Value = app
@@ -345,6 +357,18 @@ async fn erasure_leaves_nothing_readable_behind() {
         !consents.is_empty() && consents.iter().all(|(state, note)| !state.is_empty() && note.is_none()),
         "the fact stays, the note goes: {consents:?}"
     );
+    // In the search index: no segment holds the name any more, not even as a deleted
+    // document's term (the segments that held the person were written anew).
+    for app in [&app, &other] {
+        index_caught_up(&app.state).await;
+        for _ in 0..400 {
+            if in_index(app).is_empty() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert_eq!(in_index(app), Vec::<&str>::new(), "the erased person's terms are still in the index");
+    }
     // In the SQLite file and its WAL, byte for byte.
     if backend() == "sqlite" {
         let bytes = sqlite_bytes();
