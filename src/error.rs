@@ -104,7 +104,7 @@ crate::text_enum! {
 
 /// One invalid field: `field` is the JSON path as the client sent it (`languages[0].code`);
 /// `code` is stable (`languages.code.unknown`), `message` English prose for developers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     pub field: String,
     pub code: String,
@@ -247,7 +247,7 @@ fn as_map(v: Value) -> Map<String, Value> {
 }
 
 /// The problem document; extension members sit beside the standard ones.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     #[serde(rename = "type")]
     pub type_: String,

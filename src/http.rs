@@ -69,13 +69,18 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             if bytes.len() > limit {
                 return Err(AppError::PayloadTooLarge(limit));
             }
+            // Every body the API takes is an object; serde would also read a struct from an
+            // array of its fields in order, which no client means.
+            if bytes.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|&b| b != b'{') {
+                return Err(AppError::field("body", Fault::Format, "must be a JSON object"));
+            }
             parse_json(&bytes).map(Json)
         })
     }
 }
 
 /// The envelope every list answers with.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub total: i64,
@@ -196,6 +201,41 @@ pub async fn refuse_control_characters<B: MessageBody + 'static>(
     next.call(req).await.map(ServiceResponse::map_into_left_body)
 }
 
+/// The methods each API path template takes (for `Allow`); startup fills it from the OpenAPI
+/// document.
+pub struct AllowedMethods(Vec<(Vec<String>, Vec<String>)>);
+
+impl AllowedMethods {
+    pub fn new(paths: impl IntoIterator<Item = (String, Vec<String>)>) -> Self {
+        Self(paths.into_iter().map(|(t, m)| (t.split('/').map(str::to_string).collect(), m)).collect())
+    }
+
+    /// The methods of every template `path` fits, sorted. Empty outside the API (the pages).
+    pub fn for_path(&self, path: &str) -> Vec<String> {
+        let wanted: Vec<&str> = path.split('/').collect();
+        // `{token}` matches any one segment, `{token}.ics` any one ending in `.ics`.
+        let fits = |template: &str, segment: &str| match template.split_once('}') {
+            Some((open, suffix)) if open.starts_with('{') => !segment.is_empty() && segment.ends_with(suffix),
+            _ => template == segment,
+        };
+        // The most specific templates win, as in the router: `/imports/seekers` over
+        // `/imports/{id}`, `{token}.ics` over `{token}`.
+        let literal = |t: &str| !t.starts_with('{') || !t.ends_with('}');
+        let fitting: Vec<&(Vec<String>, Vec<String>)> = self
+            .0
+            .iter()
+            .filter(|(t, _)| t.len() == wanted.len() && t.iter().zip(&wanted).all(|(t, s)| fits(t, s)))
+            .collect();
+        let specificity = |t: &[String]| t.iter().filter(|s| literal(s)).count();
+        let best = fitting.iter().map(|(t, _)| specificity(t)).max().unwrap_or(0);
+        let mut allowed: Vec<String> =
+            fitting.into_iter().filter(|(t, _)| specificity(t) == best).flat_map(|(_, m)| m.iter().cloned()).collect();
+        allowed.sort();
+        allowed.dedup();
+        allowed
+    }
+}
+
 /// Unknown routes; a known path with another method is 405, with `Allow` naming the methods
 /// it takes (from the OpenAPI document, for the API's paths).
 pub async fn not_found(req: HttpRequest) -> AppResult<HttpResponse> {
@@ -203,7 +243,8 @@ pub async fn not_found(req: HttpRequest) -> AppResult<HttpResponse> {
         return Err(AppError::NotFound(Thing::Route));
     }
     let mut res = actix_web::ResponseError::error_response(&AppError::MethodNotAllowed);
-    let allowed = crate::openapi::allowed_methods(req.path());
+    let allowed =
+        req.app_data::<actix_web::web::Data<AllowedMethods>>().map(|a| a.for_path(req.path())).unwrap_or_default();
     if !allowed.is_empty()
         && let Ok(v) = header::HeaderValue::from_str(&allowed.join(", "))
     {
@@ -265,6 +306,10 @@ pub fn etag(version: i64) -> String {
 pub fn if_match(req: &HttpRequest) -> AppResult<Option<i64>> {
     let Some(value) = req.headers().get(header::IF_MATCH) else { return Ok(None) };
     let text = value.to_str().unwrap_or("").trim();
+    // Sent empty, as some clients do for "no condition".
+    if text.is_empty() {
+        return Ok(None);
+    }
     let text = text.strip_prefix("W/").unwrap_or(text);
     text.trim_matches('"').parse().map(Some).map_err(|_| AppError::BadRequest {
         field: Some("If-Match".into()),
@@ -351,4 +396,47 @@ pub async fn strict_transport_security<B: MessageBody + 'static>(
         );
     }
     Ok(res)
+}
+
+/// A module's API handlers, listed once: `routes` registers them (in this order, which is
+/// the order actix tries them) and `api` is their part of the OpenAPI document, built from
+/// each handler's `#[utoipa::path]` and the types it names, so no handler can be served
+/// undescribed or described unserved.
+#[macro_export]
+macro_rules! api_handlers {
+    ($($handler:ident),+ $(,)?) => {
+        pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
+            $( cfg.service($handler); )+
+        }
+
+        pub fn api() -> utoipa::openapi::OpenApi {
+            #[derive(utoipa::OpenApi)]
+            #[openapi(paths($($handler),+))]
+            struct Api;
+            <Api as utoipa::OpenApi>::openapi()
+        }
+    };
+}
+
+// `?limit=&offset=` in the OpenAPI document, as `Paging::from_query` reads them.
+impl utoipa::IntoParams for Paging {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let param = |name: &str, description: &str, min: i64, max: i64| {
+            ParameterBuilder::new()
+                .name(name)
+                .parameter_in(ParameterIn::Query)
+                .required(utoipa::openapi::Required::False)
+                .description(Some(description))
+                .schema(Some(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(min)).maximum(Some(max))))
+                .build()
+        };
+        vec![
+            param("limit", "how many (default 50)", 1, MAX_LIMIT),
+            param("offset", "how many to skip (default 0)", 0, i64::MAX),
+        ]
+    }
 }

@@ -1,15 +1,12 @@
 //! Liveness and readiness for operators and load balancers.
 
 use actix_web::{HttpResponse, get, web};
-use serde_json::json;
 
 use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(healthz).service(readyz).service(metrics);
-}
+crate::api_handlers!(healthz, readyz, metrics);
 
 /// Requests answered, by status class (1xx…5xx), counted by the request logger.
 pub static RESPONSES: [std::sync::atomic::AtomicU64; 5] = [const { std::sync::atomic::AtomicU64::new(0) }; 5];
@@ -21,6 +18,15 @@ pub fn count_response(status: u16) {
 }
 
 /// Operational counters in Prometheus text format; nothing personal.
+#[utoipa::path(
+    tag = "service",
+    summary = "Operational counters, Prometheus text format",
+    description = "Roles: public.",
+    responses(
+        (status = 200, description = "OK", body = String, content_type = "text/plain; version=0.0.4"),
+    ),
+    security(()),
+)]
 #[get("/metrics")]
 async fn metrics(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     use crate::db::schema::{applications, reminders, report_deliveries};
@@ -70,13 +76,39 @@ async fn metrics(state: web::Data<AppState>) -> AppResult<HttpResponse> {
 }
 
 /// Alive: the process answers.
+#[utoipa::path(
+    tag = "service",
+    summary = "Liveness",
+    description = "Roles: public.",
+    responses(
+        (status = 200, description = "OK", body = Health),
+    ),
+    security(()),
+)]
 #[get("/healthz")]
 async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(json!({ "status": "ok" }))
+    HttpResponse::Ok().json(Health { status: "ok" })
+}
+
+/// The process answers.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct Health {
+    #[schema(value_type = String, example = "ok")]
+    status: &'static str,
 }
 
 /// Ready: the database answers and the indexes are open; says how far behind the outbox
 /// the index is.
+#[utoipa::path(
+    tag = "service",
+    summary = "Readiness: database reachable, index open and how far behind",
+    description = "Roles: public.",
+    responses(
+        (status = 200, description = "OK", body = Ready),
+        (status = 503, description = "The database is unreachable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(()),
+)]
 #[get("/readyz")]
 async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let backend = state.settings.database_url.backend();
@@ -94,32 +126,89 @@ async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     .map_err(|e| AppError::Unavailable(format!("database ({backend}) unreachable: {e}")))?;
     let search = &state.search;
     let position = search.position();
-    Ok(HttpResponse::Ok().json(json!({
-        "status": "ready",
-        "checks": {
-            "database": { "status": "ok", "backend": backend },
-            "index": {
-                "status": "ok",
-                "seekers": search.seekers.num_docs(),
-                "openings": search.openings.num_docs(),
-                "position": position,
-                "behind": (head - position).max(0),
+    let version = crate::reference::reference().version;
+    Ok(HttpResponse::Ok().json(Ready {
+        status: "ready",
+        checks: Checks {
+            database: DatabaseCheck { status: "ok", backend: backend.to_string() },
+            index: IndexCheck {
+                status: "ok",
+                seekers: search.seekers.num_docs(),
+                openings: search.openings.num_docs(),
+                position,
+                behind: (head - position).max(0),
             },
-            "reminders": {
-                "status": if overdue == 0 { "ok" } else { "behind" },
-                "overdue": overdue,
-                "last_error": last_error,
-                "webhook_configured": !state.settings.booking.reminder_webhook.trim().is_empty(),
+            reminders: RemindersCheck {
+                status: if overdue == 0 { "ok" } else { "behind" },
+                overdue,
+                last_error,
+                webhook_configured: !state.settings.booking.reminder_webhook.trim().is_empty(),
             },
-            // Reading Platsbanken: failures show here (the service still answers; openings
-            // already read stay usable).
-            "jobstream": jobstream,
-            // The reference data in force: a stored taxonomy version, or the compiled-in copy.
-            "taxonomy": {
-                "status": "ok",
-                "version": crate::reference::reference().version,
-                "source": if crate::reference::reference().version.is_some() { "database" } else { "compiled-in" },
+            jobstream,
+            taxonomy: TaxonomyCheck {
+                status: "ok",
+                version,
+                source: if version.is_some() { "database" } else { "compiled-in" },
             },
         },
-    })))
+    }))
+}
+
+/// Ready to serve: the database answers; how current the index and the jobs are.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct Ready {
+    #[schema(value_type = String, example = "ready")]
+    status: &'static str,
+    checks: Checks,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct Checks {
+    database: DatabaseCheck,
+    index: IndexCheck,
+    reminders: RemindersCheck,
+    /// Reading Platsbanken: failures show here (the service still answers; openings already
+    /// read stay usable).
+    jobstream: crate::jobstream::Status,
+    /// The reference data in force: a stored taxonomy version, or the compiled-in copy.
+    taxonomy: TaxonomyCheck,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct DatabaseCheck {
+    #[schema(value_type = String, example = "ok")]
+    status: &'static str,
+    /// `sqlite` or `postgres`.
+    backend: String,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct IndexCheck {
+    #[schema(value_type = String, example = "ok")]
+    status: &'static str,
+    seekers: u64,
+    openings: u64,
+    /// The outbox position the index includes, and how many events it is behind.
+    position: i64,
+    behind: i64,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct RemindersCheck {
+    /// `ok`, or `behind` when reminders are overdue.
+    #[schema(value_type = String)]
+    status: &'static str,
+    overdue: i64,
+    last_error: Option<String>,
+    webhook_configured: bool,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct TaxonomyCheck {
+    #[schema(value_type = String, example = "ok")]
+    status: &'static str,
+    version: Option<i64>,
+    /// `database` (a stored version) or `compiled-in`.
+    #[schema(value_type = String)]
+    source: &'static str,
 }

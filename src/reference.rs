@@ -67,7 +67,7 @@ pub struct ConceptIds {
 }
 
 /// A skill as stored on a seeker or opening: a vocabulary concept, or free text kept as typed.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SkillRef {
     pub id: Option<String>,
     pub label: String,

@@ -37,6 +37,7 @@ impl Application {
         let body_limit = state.settings.body_limit;
         let body_timeout = state.settings.body_timeout;
         let trusted = state.settings.trusted_proxies.clone();
+        let allowed = web::Data::new(crate::openapi::allowed_methods());
         let app_state = state.clone();
         let schedules = spawn_schedules(state.clone());
         let server = HttpServer::new(move || {
@@ -45,6 +46,7 @@ impl Application {
                 .app_data(BodyLimit(body_limit))
                 .app_data(BodyTimeout(body_timeout))
                 .app_data(trusted.clone())
+                .app_data(allowed.clone())
                 .app_data(web::PayloadConfig::new(body_limit))
                 .app_data(web::QueryConfig::default().error_handler(query_error))
                 .app_data(web::PathConfig::default().error_handler(path_error))
@@ -164,27 +166,8 @@ fn spawn_schedules(state: web::Data<AppState>) -> tokio::task::JoinHandle<()> {
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.configure(crate::ops::routes)
-        .configure(crate::auth::http::routes)
-        .configure(crate::employers::http::routes)
-        .configure(crate::seekers::http::routes)
-        .configure(crate::journal::http::routes)
-        .configure(crate::openings::http::routes)
-        .configure(crate::search::http::routes)
-        .configure(crate::audit::http::routes)
-        .configure(crate::openapi::routes)
-        .configure(crate::matching::http::routes)
-        .configure(crate::placements::http::routes)
-        .configure(crate::reports::http::routes)
-        .configure(crate::processes::http::routes)
-        .configure(crate::signals::http::routes)
-        .configure(crate::followup::http::routes)
-        .configure(crate::retention::http::routes)
-        .configure(crate::imports::http::routes)
-        .configure(crate::jobstream::http::routes)
-        .configure(crate::booking::http::routes)
-        .configure(crate::taxonomy::http::routes)
-        .configure(crate::units::http::routes)
-        .configure(crate::shortlist::http::routes)
-        .configure(crate::web::routes);
+    for (api_routes, _) in crate::openapi::MODULES {
+        cfg.configure(*api_routes);
+    }
+    cfg.configure(crate::web::routes);
 }

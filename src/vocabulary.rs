@@ -8,7 +8,7 @@ use crate::error::{Errors, Fault};
 use crate::reference::{SkillRef, reference};
 
 /// How well someone uses a language, in the order a requirement compares them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LanguageLevel {
     Basic,
@@ -17,7 +17,7 @@ pub enum LanguageLevel {
     Native,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Language {
     pub code: String,
@@ -25,7 +25,7 @@ pub struct Language {
 }
 
 /// A language requirement: the level is the least accepted (`basic` when left out).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LanguageRequirement {
     pub code: String,

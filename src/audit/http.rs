@@ -24,7 +24,11 @@ fn stated_reason(req: &HttpRequest) -> Result<Option<String>, AppError> {
     let Some(value) = req.headers().get(super::REASON_HEADER) else { return Ok(None) };
     let text = std::str::from_utf8(value.as_bytes())
         .map_err(|_| AppError::field(super::REASON_HEADER, Fault::Format, "must be UTF-8 text"))?;
-    super::reason(text, super::REASON_HEADER)
+    // A header sent empty states no reason: that is a mistake, not "none".
+    match super::reason(text, super::REASON_HEADER)? {
+        None => Err(AppError::field(super::REASON_HEADER, Fault::Length, "must be 3 to 300 characters")),
+        reason => Ok(reason),
+    }
 }
 
 /// The route a request matched, as an audit action.
@@ -33,7 +37,7 @@ pub fn action_of(req: &HttpRequest) -> Action {
     Action::named(format!("{} {pattern}", req.method()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 struct AuditQuery {
     seeker_id: Option<String>,
     user_id: Option<String>,
@@ -74,10 +78,20 @@ impl AuditQuery {
     }
 }
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(show).service(export);
-}
+crate::api_handlers!(show, export);
 
+#[utoipa::path(
+    tag = "audit",
+    summary = "Who read which seeker, when, through which endpoint (an application not yet linked: application:{id})",
+    description = "Roles: admin.",
+    params(
+        AuditQuery,
+        crate::http::Paging,
+    ),
+    responses(
+        (status = 200, description = "OK", body = crate::http::Page<crate::audit::AuditEntry>),
+    ),
+)]
 #[get("/api/v1/audit")]
 async fn show(
     state: web::Data<AppState>,
@@ -93,6 +107,17 @@ async fn show(
 }
 
 /// The same rows for the monthly log review in Swedish Excel (up to 100 000).
+#[utoipa::path(
+    tag = "audit.csv",
+    summary = "The same rows for the log review, for Swedish Excel (BOM, ';', Swedish headers)",
+    description = "Roles: admin.",
+    params(
+        AuditQuery,
+    ),
+    responses(
+        (status = 200, description = "OK", body = String, content_type = "text/csv"),
+    ),
+)]
 #[get("/api/v1/audit.csv")]
 async fn export(state: web::Data<AppState>, who: Principal, q: web::Query<AuditQuery>) -> AppResult<HttpResponse> {
     who.require(&[Role::Admin])?;

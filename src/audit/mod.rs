@@ -52,11 +52,12 @@ pub fn reason(text: &str, field: &str) -> AppResult<Option<String>> {
     Ok(Some(text))
 }
 
-#[derive(Debug, Queryable, Selectable, Serialize)]
+#[derive(Debug, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = audit_log)]
 pub struct AuditEntry {
     pub id: String,
     #[serde(with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub at: i64,
     pub user_id: String,
     pub role: Role,

@@ -10,13 +10,11 @@ use crate::error::{AppError, AppResult, Errors, Fault, Thing};
 use crate::http::{Json, Paging, created};
 use crate::state::AppState;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(create_token).service(list_tokens).service(revoke_token).service(list_users).service(me);
-}
+crate::api_handlers!(create_token, list_tokens, revoke_token, list_users, me);
 
 /// Either a new user (`role`, `name`, and `employer_id` for employers) or another token for
 /// an existing user (`user_id`).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct TokenRequest {
     role: Option<String>,
@@ -72,6 +70,15 @@ impl TokenRequest {
     }
 }
 
+#[utoipa::path(
+    tag = "tokens",
+    summary = "Create a user with a token, or another token for a user",
+    description = "Roles: admin.",
+    request_body = crate::auth::http::TokenRequest,
+    responses(
+        (status = 201, description = "OK", body = crate::auth::store::IssuedToken),
+    ),
+)]
 #[post("/api/v1/tokens")]
 async fn create_token(state: web::Data<AppState>, who: Principal, body: Json<TokenRequest>) -> AppResult<HttpResponse> {
     who.require(&[Role::Admin])?;
@@ -88,6 +95,17 @@ async fn create_token(state: web::Data<AppState>, who: Principal, body: Json<Tok
     Ok(created(&issued))
 }
 
+#[utoipa::path(
+    tag = "tokens",
+    summary = "List tokens (never their text)",
+    description = "Roles: admin.",
+    params(
+        crate::http::Paging,
+    ),
+    responses(
+        (status = 200, description = "OK", body = crate::http::Page<crate::auth::store::TokenRecord>),
+    ),
+)]
 #[get("/api/v1/tokens")]
 async fn list_tokens(state: web::Data<AppState>, who: Principal, paging: Paging) -> AppResult<HttpResponse> {
     who.require(&[Role::Admin])?;
@@ -96,6 +114,17 @@ async fn list_tokens(state: web::Data<AppState>, who: Principal, paging: Paging)
     Ok(HttpResponse::Ok().json(paging.page(items, total)))
 }
 
+#[utoipa::path(
+    tag = "tokens",
+    summary = "Revoke a token at once",
+    description = "Roles: admin.",
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 204, description = "Done; no body"),
+    ),
+)]
 #[delete("/api/v1/tokens/{id}")]
 async fn revoke_token(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> AppResult<HttpResponse> {
     who.require(&[Role::Admin])?;
@@ -113,12 +142,24 @@ async fn revoke_token(state: web::Data<AppState>, who: Principal, id: web::Path<
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 struct UserQuery {
     role: Option<String>,
 }
 
 /// Staff list users, e.g. the brokers a seeker can be assigned to.
+#[utoipa::path(
+    tag = "users",
+    summary = "List users, e.g. ?role=broker",
+    description = "Roles: admin, broker, officer, manager.",
+    params(
+        UserQuery,
+        crate::http::Paging,
+    ),
+    responses(
+        (status = 200, description = "OK", body = crate::http::Page<crate::auth::store::User>),
+    ),
+)]
 #[get("/api/v1/users")]
 async fn list_users(
     state: web::Data<AppState>,
@@ -138,15 +179,33 @@ async fn list_users(
 }
 
 /// Who the token belongs to.
+#[utoipa::path(
+    tag = "me",
+    summary = "Who the token belongs to",
+    description = "Roles: any.",
+    responses(
+        (status = 200, description = "OK", body = Me),
+    ),
+)]
 #[get("/api/v1/me")]
 async fn me(who: Principal) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(serde_json::json!({
-        "user_id": who.user_id,
-        "token_id": who.token_id,
-        "name": who.name,
-        "role": who.role,
-        "employer_id": who.employer_id,
-    })))
+    Ok(HttpResponse::Ok().json(Me {
+        user_id: who.user_id,
+        token_id: who.token_id,
+        name: who.name,
+        role: who.role,
+        employer_id: who.employer_id,
+    }))
+}
+
+/// Who a token belongs to.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct Me {
+    user_id: String,
+    token_id: String,
+    name: String,
+    role: Role,
+    employer_id: Option<String>,
 }
 
 fn bearer(req: &HttpRequest) -> Option<String> {

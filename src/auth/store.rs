@@ -5,7 +5,7 @@ use super::{Principal, Role, generate_token, hash_token};
 use crate::db::{DbConnection, new_id, schema::*};
 use crate::error::{AppError, AppResult, Clash, Fault};
 
-#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = users)]
 pub struct User {
     pub id: String,
@@ -13,10 +13,11 @@ pub struct User {
     pub role: String,
     pub employer_id: Option<String>,
     #[serde(with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: i64,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = api_tokens)]
 pub struct TokenRecord {
     pub id: String,
@@ -24,13 +25,15 @@ pub struct TokenRecord {
     #[serde(skip)]
     pub token_hash: String,
     #[serde(with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: i64,
     #[serde(with = "crate::clock::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub revoked_at: Option<i64>,
 }
 
 /// A token as created: the only time its text exists outside the client.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct IssuedToken {
     pub id: String,
     pub token: String,
@@ -39,6 +42,7 @@ pub struct IssuedToken {
     pub role: Role,
     pub employer_id: Option<String>,
     #[serde(with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: i64,
 }
 

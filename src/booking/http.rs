@@ -1,5 +1,5 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, http::header, patch, post, web};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::calendar::working_days_after;
@@ -11,23 +11,32 @@ use crate::error::{AppError, AppResult, Clash, Fault};
 use crate::http::{Json, Page, created};
 use crate::state::AppState;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(create_officer)
-        .service(list_officers)
-        .service(show_officer)
-        .service(update_officer)
-        .service(add_absence)
-        .service(agenda)
-        .service(working_days)
-        .service(apply)
-        .service(book)
-        .service(ics)
-        .service(cancel)
-        .service(reschedule)
-        .service(mark)
-        .service(confirm_identity);
-}
+crate::api_handlers!(
+    create_officer,
+    list_officers,
+    show_officer,
+    update_officer,
+    add_absence,
+    agenda,
+    working_days,
+    apply,
+    book,
+    ics,
+    cancel,
+    reschedule,
+    mark,
+    confirm_identity
+);
 
+#[utoipa::path(
+    tag = "officers",
+    summary = "Add an officer with weekly hours",
+    description = "Roles: admin.",
+    request_body = crate::booking::officers::OfficerInput,
+    responses(
+        (status = 201, description = "OK", body = crate::booking::officers::Officer),
+    ),
+)]
 #[post("/api/v1/officers")]
 async fn create_officer(
     state: web::Data<AppState>,
@@ -41,6 +50,14 @@ async fn create_officer(
     Ok(created(&officer))
 }
 
+#[utoipa::path(
+    tag = "officers",
+    summary = "List officers",
+    description = "Roles: admin, broker, officer, manager.",
+    responses(
+        (status = 200, description = "OK", body = Page<super::officers::Officer>),
+    ),
+)]
 #[get("/api/v1/officers")]
 async fn list_officers(state: web::Data<AppState>, who: Principal) -> AppResult<HttpResponse> {
     who.require(Role::STAFF)?;
@@ -49,6 +66,17 @@ async fn list_officers(state: web::Data<AppState>, who: Principal) -> AppResult<
     Ok(HttpResponse::Ok().json(Page::new(items, total, total.max(1), 0)))
 }
 
+#[utoipa::path(
+    tag = "officers",
+    summary = "An officer",
+    description = "Roles: admin, broker, officer, manager.",
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, description = "OK", body = crate::booking::officers::Officer),
+    ),
+)]
 #[get("/api/v1/officers/{id}")]
 async fn show_officer(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> AppResult<HttpResponse> {
     who.require(Role::STAFF)?;
@@ -56,6 +84,18 @@ async fn show_officer(state: web::Data<AppState>, who: Principal, id: web::Path<
     Ok(HttpResponse::Ok().json(db::run(&state.pool, move |c| officers::get(c, &id)).await?))
 }
 
+#[utoipa::path(
+    tag = "officers",
+    summary = "Merge-patch an officer",
+    description = "Roles: admin.",
+    params(
+        ("id" = String, Path),
+    ),
+    request_body(content = crate::booking::officers::OfficerInput, content_type = "application/merge-patch+json", description = "A JSON merge patch (RFC 7396): the members to change; null removes an optional one"),
+    responses(
+        (status = 200, description = "OK", body = crate::booking::officers::Officer),
+    ),
+)]
 #[patch("/api/v1/officers/{id}")]
 async fn update_officer(
     state: web::Data<AppState>,
@@ -71,6 +111,18 @@ async fn update_officer(
     Ok(HttpResponse::Ok().json(db::run(&state.pool, move |c| officers::update(c, now, &id, body.0)).await?))
 }
 
+#[utoipa::path(
+    tag = "officers",
+    summary = "Record an absence (date range)",
+    description = "Roles: admin.",
+    params(
+        ("id" = String, Path),
+    ),
+    request_body = crate::booking::officers::AbsenceInput,
+    responses(
+        (status = 201, description = "OK", body = crate::booking::officers::Officer),
+    ),
+)]
 #[post("/api/v1/officers/{id}/absences")]
 async fn add_absence(
     state: web::Data<AppState>,
@@ -83,12 +135,24 @@ async fn add_absence(
     Ok(created(&db::run(&state.pool, move |c| officers::add_absence(c, now, &id, body.0)).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 struct DateQuery {
     date: Option<String>,
 }
 
 /// An officer's day: the meetings with their status (names shown: audited).
+#[utoipa::path(
+    tag = "officers",
+    summary = "An officer's meetings on a date (audited)",
+    description = "Roles: admin, officer.",
+    params(
+        DateQuery,
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, description = "OK", body = Agenda),
+    ),
+)]
 #[get("/api/v1/officers/{id}/agenda")]
 async fn agenda(
     state: web::Data<AppState>,
@@ -111,16 +175,57 @@ async fn agenda(
     })
     .await?;
     let total = items.len() as i64;
-    Ok(HttpResponse::Ok()
-        .json(json!({ "date": date.to_string(), "items": items, "total": total, "limit": total.max(1), "offset": 0 })))
+    Ok(HttpResponse::Ok().json(Agenda { date, items, total, limit: total.max(1), offset: 0 }))
 }
 
-#[derive(Deserialize)]
+/// An officer's meetings on a day, as a list.
+#[derive(Serialize, utoipa::ToSchema)]
+struct Agenda {
+    date: chrono::NaiveDate,
+    items: Vec<store::AgendaItem>,
+    total: i64,
+    limit: i64,
+    offset: i64,
+}
+
+/// Working days, as a list.
+#[derive(Serialize, utoipa::ToSchema)]
+struct WorkingDays {
+    items: Vec<WorkingDay>,
+    total: i64,
+    limit: i64,
+    offset: i64,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct WorkingDay {
+    date: chrono::NaiveDate,
+}
+
+/// A booked meeting and its calendar file.
+#[derive(Serialize, utoipa::ToSchema)]
+struct Booked {
+    booking: store::Booking,
+    ics_url: String,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
 struct WorkingDaysQuery {
     from: Option<String>,
     count: Option<usize>,
 }
 
+#[utoipa::path(
+    tag = "calendar",
+    summary = "The next working days in Sweden after a date",
+    description = "Roles: admin, broker, officer, manager.",
+    params(
+        WorkingDaysQuery,
+    ),
+    responses(
+        (status = 200, description = "OK", body = WorkingDays),
+    ),
+)]
 #[get("/api/v1/calendar/working-days")]
 async fn working_days(
     state: web::Data<AppState>,
@@ -136,12 +241,22 @@ async fn working_days(
     if !(1..=366).contains(&count) {
         return Err(AppError::field("count", Fault::Range, "must be between 1 and 366"));
     }
-    let items: Vec<Value> =
-        working_days_after(from, count).into_iter().map(|d| json!({ "date": d.to_string() })).collect();
-    Ok(HttpResponse::Ok().json(json!({ "items": items, "total": count, "limit": count, "offset": 0 })))
+    let items: Vec<WorkingDay> = working_days_after(from, count).into_iter().map(|date| WorkingDay { date }).collect();
+    let count = count as i64;
+    Ok(HttpResponse::Ok().json(WorkingDays { items, total: count, limit: count, offset: 0 }))
 }
 
 /// The public application form's endpoint: no token; rate-limited per client address.
+#[utoipa::path(
+    tag = "applications",
+    summary = "Apply for support and get three meetings to choose from (rate-limited). The application is linked to no seeker until staff confirm the applicant's identity, so the answer is the same whether or not the personnummer is registered; a person holds one booked meeting at a time (booking a second is 409 conflict.has_meeting)",
+    description = "Roles: public.",
+    request_body = crate::booking::store::ApplicationInput,
+    responses(
+        (status = 201, description = "OK", body = crate::booking::store::ApplicationCreated),
+    ),
+    security(()),
+)]
 #[post("/api/v1/applications")]
 async fn apply(state: web::Data<AppState>, req: HttpRequest, body: Json<ApplicationInput>) -> AppResult<HttpResponse> {
     let ip = crate::http::client(&req).ip;
@@ -155,7 +270,7 @@ async fn apply(state: web::Data<AppState>, req: HttpRequest, body: Json<Applicat
     Ok(HttpResponse::Created().json(created))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct BookInput {
     token: String,
@@ -176,10 +291,9 @@ async fn do_book(
         db::run(&state.pool, move |c| Ok(store::book(c, now, application.as_deref(), &t, &slot_id, moving, hour)))
             .await?;
     match result {
-        Ok(booking) => Ok(HttpResponse::Created().json(json!({
-            "booking": booking,
-            "ics_url": format!("/api/v1/bookings/{token}.ics"),
-        }))),
+        Ok(booking) => {
+            Ok(HttpResponse::Created().json(Booked { booking, ics_url: format!("/api/v1/bookings/{token}.ics") }))
+        }
         Err(BookError::Taken) => {
             let offers = db::run(&state.pool, move |c| store::fresh_offers(c, today, now, horizon)).await?;
             Err(AppError::conflict_with(
@@ -218,6 +332,18 @@ async fn guarded<T>(
     result
 }
 
+#[utoipa::path(
+    tag = "applications",
+    summary = "Book an offered meeting; 409 with fresh offers if just taken",
+    description = "Roles: public (with the booking token).",
+    params(
+        ("id" = String, Path),
+    ),
+    request_body = crate::booking::http::BookInput,
+    responses(
+        (status = 201, description = "OK", body = Booked),
+    ),
+)]
 #[post("/api/v1/applications/{id}/booking")]
 async fn book(
     state: web::Data<AppState>,
@@ -229,13 +355,25 @@ async fn book(
     guarded(&state, &req, do_book(&state, Some(id.into_inner()), token, slot_id, false)).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct RescheduleInput {
     slot_id: String,
 }
 
 /// Cancel and book in one transaction: if the new time is taken, the old one stays.
+#[utoipa::path(
+    tag = "bookings",
+    summary = "Move the meeting (cancel and book in one transaction)",
+    description = "Roles: public (with the booking token).",
+    params(
+        ("token" = String, Path),
+    ),
+    request_body = crate::booking::http::RescheduleInput,
+    responses(
+        (status = 201, description = "OK", body = Booked),
+    ),
+)]
 #[post("/api/v1/bookings/{token}/reschedule")]
 async fn reschedule(
     state: web::Data<AppState>,
@@ -246,6 +384,17 @@ async fn reschedule(
     guarded(&state, &req, do_book(&state, None, token.into_inner(), body.0.slot_id, true)).await
 }
 
+#[utoipa::path(
+    tag = "bookings",
+    summary = "The meeting as iCalendar (UTC, stable UID)",
+    description = "Roles: public (with the booking token).",
+    params(
+        ("token" = String, Path),
+    ),
+    responses(
+        (status = 200, description = "OK", body = String, content_type = "text/calendar"),
+    ),
+)]
 #[get("/api/v1/bookings/{token}.ics")]
 async fn ics(state: web::Data<AppState>, req: HttpRequest, token: web::Path<String>) -> AppResult<HttpResponse> {
     let token = token.into_inner();
@@ -256,6 +405,17 @@ async fn ics(state: web::Data<AppState>, req: HttpRequest, token: web::Path<Stri
         .body(store::ics(&booking)))
 }
 
+#[utoipa::path(
+    tag = "bookings",
+    summary = "Cancel the meeting",
+    description = "Roles: public (with the booking token).",
+    params(
+        ("token" = String, Path),
+    ),
+    responses(
+        (status = 204, description = "Done; no body"),
+    ),
+)]
 #[delete("/api/v1/bookings/{token}")]
 async fn cancel(state: web::Data<AppState>, req: HttpRequest, token: web::Path<String>) -> AppResult<HttpResponse> {
     let (token, now) = (token.into_inner(), state.clock.now_ts());
@@ -263,13 +423,25 @@ async fn cancel(state: web::Data<AppState>, req: HttpRequest, token: web::Path<S
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct MarkInput {
     status: String,
 }
 
 /// Officers record how the meeting went: `held` or `no_show`.
+#[utoipa::path(
+    tag = "bookings",
+    summary = "Mark a meeting held or no_show",
+    description = "Roles: admin, officer.",
+    params(
+        ("id" = String, Path),
+    ),
+    request_body = crate::booking::http::MarkInput,
+    responses(
+        (status = 204, description = "Done; no body"),
+    ),
+)]
 #[post("/api/v1/bookings/{id}/status")]
 async fn mark(
     state: web::Data<AppState>,
@@ -286,6 +458,18 @@ async fn mark(
 /// Staff have met the applicant and confirm who they are: link the application to the
 /// registered seeker `seeker_id`, or (without it) register a new seeker from the application.
 /// Until then an application reads and changes no seeker record.
+#[utoipa::path(
+    tag = "applications",
+    summary = "Staff confirm who applied, after checking their identity at the meeting: link the application to the registered seeker `seeker_id`, or (without it) register a new seeker from the application. 409 conflict.duplicate (with existing_seeker_id) when the personnummer is registered; 409 conflict.identity_confirmed when linked to another seeker",
+    description = "Roles: admin, broker, officer.",
+    params(
+        ("id" = String, Path),
+    ),
+    request_body = crate::booking::store::IdentityInput,
+    responses(
+        (status = 200, description = "OK", body = crate::booking::store::IdentityConfirmed),
+    ),
+)]
 #[post("/api/v1/applications/{id}/identity")]
 async fn confirm_identity(
     state: web::Data<AppState>,

@@ -15,13 +15,14 @@ pub const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"
 /// Local time ranges per weekday: `{"mon": [["08:30","12:00"], ["13:00","16:00"]]}`.
 pub type WeeklyHours = BTreeMap<String, Vec<[String; 2]>>;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OfficerInput {
     pub name: String,
     pub unit: String,
     #[serde(default = "default_minutes")]
     pub meeting_minutes: u32,
+    #[schema(value_type = std::collections::BTreeMap<String, Vec<Vec<String>>>)]
     pub weekly_hours: WeeklyHours,
     #[serde(default = "yes")]
     pub active: bool,
@@ -94,12 +95,13 @@ pub struct OfficerRow {
     pub address: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Officer {
     pub id: String,
     pub name: String,
     pub unit: String,
     pub meeting_minutes: i32,
+    #[schema(value_type = std::collections::BTreeMap<String, Vec<Vec<String>>>)]
     pub weekly_hours: WeeklyHours,
     pub active: bool,
     pub user_id: Option<String>,
@@ -108,7 +110,7 @@ pub struct Officer {
     pub version: i64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, Queryable)]
+#[derive(Debug, Clone, Serialize, Deserialize, Queryable, utoipa::ToSchema)]
 pub struct Absence {
     pub id: String,
     pub from: String,
@@ -116,7 +118,7 @@ pub struct Absence {
     pub reason: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AbsenceInput {
     pub from: NaiveDate,
@@ -230,7 +232,7 @@ pub fn update(conn: &mut DbConnection, now: i64, id: &str, patch: serde_json::Va
             "weekly_hours": current.weekly_hours, "active": current.active, "user_id": current.user_id,
             "address": current.address,
         });
-        crate::json::merge_patch(&mut merged, &patch);
+        crate::json::merge_client_patch(&mut merged, &patch);
         let input: OfficerInput = crate::json::parse_json(merged.to_string().as_bytes())?;
         let input = input.validate()?;
         check_user(c, input.user_id.as_deref())?;

@@ -17,7 +17,7 @@ use crate::db::DbConnection;
 use crate::db::schema::{bookings, officers as officers_table};
 use crate::error::{AppError, AppResult, Fault};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Slot {
     pub id: String,
     pub officer_id: String,

@@ -17,7 +17,7 @@ use crate::db::schema::{applications, bookings, officers, reminders, seekers};
 use crate::db::{DbConnection, new_id, write_tx};
 use crate::error::{AppError, AppResult, Clash, Errors, Fault, Thing};
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApplicationInput {
     pub personnummer: String,
@@ -31,7 +31,7 @@ pub struct ApplicationInput {
     pub situation: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ApplicationCreated {
     pub id: String,
     /// The applicant's key to book, cancel and download the meeting: shown once.
@@ -41,7 +41,7 @@ pub struct ApplicationCreated {
     pub offered_day: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Booking {
     pub id: String,
     pub application_id: String,
@@ -396,7 +396,7 @@ pub fn mark(conn: &mut DbConnection, now: i64, booking: &str, status: &str) -> A
     })
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AgendaItem {
     pub id: String,
     pub application_id: String,
@@ -489,14 +489,14 @@ pub fn agenda(conn: &mut DbConnection, officer: &str, date: NaiveDate) -> AppRes
 
 /// What staff decide when they have met the applicant: this is the registered seeker
 /// `seeker_id`, or nobody registered yet (a seeker is created from the application).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IdentityInput {
     #[serde(default)]
     pub seeker_id: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct IdentityConfirmed {
     pub application_id: String,
     pub seeker_id: String,

@@ -45,6 +45,18 @@ macro_rules! text_enum {
             }
         }
 
+        // In the OpenAPI document: a string with exactly these words.
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($text),+]))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+
         impl $crate::db::text_enum::TextEnum for $name {
             fn all() -> &'static [Self] {
                 Self::ALL
@@ -161,6 +173,15 @@ macro_rules! text_newtype {
         }
 
         $crate::text_newtype!(@debug $name $debug);
+
+        // In the OpenAPI document: a string (its shape is checked where it is parsed).
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new().schema_type(utoipa::openapi::schema::Type::String).into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
 
         impl<DB> diesel::serialize::ToSql<diesel::sql_types::Text, DB> for $name
         where

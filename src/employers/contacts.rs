@@ -8,7 +8,7 @@ use crate::db::schema::employer_contacts;
 use crate::db::{DbConnection, new_id, write_tx};
 use crate::error::{AppError, AppResult, Errors, Fault, Thing};
 
-#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = employer_contacts)]
 pub struct Contact {
     pub id: String,
@@ -18,12 +18,14 @@ pub struct Contact {
     pub phone: Option<String>,
     pub email: Option<String>,
     #[serde(with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: i64,
     #[serde(with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: i64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactInput {
     pub name: String,
@@ -112,7 +114,7 @@ pub fn update(
             email: current.email,
         })
         .expect("serializable");
-        crate::json::merge_patch(&mut merged, &patch);
+        crate::json::merge_client_patch(&mut merged, &patch);
         let input: ContactInput = crate::json::parse_json(merged.to_string().as_bytes())?;
         let c = input.validate()?;
         diesel::update(employer_contacts::table.find(id))

@@ -9,16 +9,17 @@ use crate::error::{AppError, AppResult, Thing};
 use crate::http::{Json, Paging, created};
 use crate::state::AppState;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(create)
-        .service(list)
-        .service(show)
-        .service(list_contacts)
-        .service(add_contact)
-        .service(update_contact)
-        .service(remove_contact);
-}
+crate::api_handlers!(create, list, show, list_contacts, add_contact, update_contact, remove_contact);
 
+#[utoipa::path(
+    tag = "employers",
+    summary = "Register an employer",
+    description = "Roles: admin.",
+    request_body = crate::employers::NewEmployer,
+    responses(
+        (status = 201, description = "OK", body = crate::employers::Employer),
+    ),
+)]
 #[post("/api/v1/employers")]
 async fn create(state: web::Data<AppState>, who: Principal, body: Json<NewEmployer>) -> AppResult<HttpResponse> {
     who.require(&[Role::Admin])?;
@@ -28,6 +29,17 @@ async fn create(state: web::Data<AppState>, who: Principal, body: Json<NewEmploy
     Ok(created(&employer))
 }
 
+#[utoipa::path(
+    tag = "employers",
+    summary = "List employers",
+    description = "Roles: admin, broker, officer, manager.",
+    params(
+        crate::http::Paging,
+    ),
+    responses(
+        (status = 200, description = "OK", body = crate::http::Page<crate::employers::Employer>),
+    ),
+)]
 #[get("/api/v1/employers")]
 async fn list(state: web::Data<AppState>, who: Principal, paging: Paging) -> AppResult<HttpResponse> {
     who.require(Role::STAFF)?;
@@ -37,6 +49,17 @@ async fn list(state: web::Data<AppState>, who: Principal, paging: Paging) -> App
 }
 
 /// Staff see any employer; an employer sees only itself.
+#[utoipa::path(
+    tag = "employers",
+    summary = "An employer",
+    description = "Roles: staff; an employer itself.",
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, description = "OK", body = crate::employers::Employer),
+    ),
+)]
 #[get("/api/v1/employers/{id}")]
 async fn show(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> AppResult<HttpResponse> {
     let id = id.into_inner();
@@ -59,6 +82,17 @@ fn contacts_access(who: &Principal, employer: &str, write: bool) -> AppResult<()
     }
 }
 
+#[utoipa::path(
+    tag = "employers",
+    summary = "An employer's contact people",
+    description = "Roles: staff; an employer its own.",
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, description = "OK", body = crate::http::Page<crate::employers::contacts::Contact>),
+    ),
+)]
 #[get("/api/v1/employers/{id}/contacts")]
 async fn list_contacts(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> AppResult<HttpResponse> {
     let id = id.into_inner();
@@ -73,6 +107,18 @@ async fn list_contacts(state: web::Data<AppState>, who: Principal, id: web::Path
         .json(serde_json::json!({ "items": items, "total": total, "limit": total.max(1), "offset": 0 })))
 }
 
+#[utoipa::path(
+    tag = "employers",
+    summary = "Add a contact person",
+    description = "Roles: admin, broker; an employer its own.",
+    params(
+        ("id" = String, Path),
+    ),
+    request_body = crate::employers::contacts::ContactInput,
+    responses(
+        (status = 201, description = "OK", body = crate::employers::contacts::Contact),
+    ),
+)]
 #[post("/api/v1/employers/{id}/contacts")]
 async fn add_contact(
     state: web::Data<AppState>,
@@ -87,6 +133,19 @@ async fn add_contact(
     Ok(created(&contact))
 }
 
+#[utoipa::path(
+    tag = "employers",
+    summary = "Merge-patch a contact person",
+    description = "Roles: admin, broker; an employer its own.",
+    params(
+        ("id" = String, Path),
+        ("contact" = String, Path),
+    ),
+    request_body(content = crate::employers::contacts::ContactInput, content_type = "application/merge-patch+json", description = "A JSON merge patch (RFC 7396): the members to change; null removes an optional one"),
+    responses(
+        (status = 200, description = "OK", body = crate::employers::contacts::Contact),
+    ),
+)]
 #[patch("/api/v1/employers/{id}/contacts/{contact}")]
 async fn update_contact(
     state: web::Data<AppState>,
@@ -104,6 +163,18 @@ async fn update_contact(
     Ok(HttpResponse::Ok().json(updated))
 }
 
+#[utoipa::path(
+    tag = "employers",
+    summary = "Remove a contact person",
+    description = "Roles: admin, broker; an employer its own.",
+    params(
+        ("id" = String, Path),
+        ("contact" = String, Path),
+    ),
+    responses(
+        (status = 204, description = "Done; no body"),
+    ),
+)]
 #[delete("/api/v1/employers/{id}/contacts/{contact}")]
 async fn remove_contact(
     state: web::Data<AppState>,

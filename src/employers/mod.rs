@@ -11,7 +11,7 @@ use crate::db::{DbConnection, new_id, schema::employers};
 use crate::error::{AppError, AppResult, Clash, Errors, Fault, Thing};
 use crate::ident::normalize_organization_number;
 
-#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = employers)]
 pub struct Employer {
     pub id: String,
@@ -19,10 +19,11 @@ pub struct Employer {
     pub organization_number: String,
     pub municipal: bool,
     #[serde(with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: i64,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewEmployer {
     pub name: String,

@@ -8,13 +8,11 @@ use crate::db;
 use crate::error::{AppError, AppResult, Fault};
 use crate::state::AppState;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(follow_up_csv).service(follow_up_json);
-}
+crate::api_handlers!(follow_up_csv, follow_up_json);
 
 pub const READERS: &[Role] = &[Role::Manager, Role::Admin, Role::Broker];
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct FollowUpQuery {
     pub exit_month: Option<String>,
     pub year: Option<String>,
@@ -63,6 +61,17 @@ pub fn csv_response(f: &FollowUp) -> HttpResponse {
 }
 
 /// JSON by default; CSV with `Accept: text/csv`.
+#[utoipa::path(
+    tag = "reports",
+    summary = "Whether people who left for work or studies applied again within 3, 6 and 12 months, per exit month; CSV with Accept: text/csv",
+    description = "Roles: manager, admin, broker.",
+    params(
+        FollowUpQuery,
+    ),
+    responses(
+        (status = 200, description = "OK", body = crate::followup::FollowUp),
+    ),
+)]
 #[get("/api/v1/reports/follow-up")]
 async fn follow_up_json(
     state: web::Data<AppState>,
@@ -76,6 +85,17 @@ async fn follow_up_json(
     Ok(if wants_csv { csv_response(&f) } else { HttpResponse::Ok().json(f) })
 }
 
+#[utoipa::path(
+    tag = "reports",
+    summary = "The follow-up as CSV",
+    description = "Roles: manager, admin, broker.",
+    params(
+        FollowUpQuery,
+    ),
+    responses(
+        (status = 200, description = "OK", body = String, content_type = "text/csv"),
+    ),
+)]
 #[get("/api/v1/reports/follow-up.csv")]
 async fn follow_up_csv(
     state: web::Data<AppState>,

@@ -32,7 +32,7 @@ use crate::reports::NO_UNIT;
 
 pub const HORIZONS: [u32; 3] = [3, 6, 12];
 
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Horizon {
     pub months: u32,
     pub returned: i64,
@@ -42,7 +42,7 @@ pub struct Horizon {
     pub complete: bool,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Cohort {
     /// `YYYY-MM`, or `YYYY` for a year's total.
     pub exit_month: String,
@@ -56,7 +56,7 @@ impl Cohort {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FollowUp {
     pub unit: Option<String>,
     pub cohorts: Vec<Cohort>,

@@ -8,9 +8,7 @@ use crate::db;
 use crate::error::{AppError, AppResult, Fault};
 use crate::state::AppState;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(upload).service(list).service(show);
-}
+crate::api_handlers!(upload, list, show);
 
 /// The largest file taken over HTTP (the command line has no limit).
 pub const MAX_UPLOAD_BYTES: usize = 100 * 1024 * 1024;
@@ -94,7 +92,33 @@ pub async fn run(state: &AppState, who: &Principal, up: Upload) -> AppResult<Imp
     .await
 }
 
+/// The upload form, as the OpenAPI document describes it ([`read_upload`] reads it part by part).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct UploadForm {
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    /// JSON object: the file's column name to a seeker field.
+    mapping: Option<String>,
+    /// Default: from the file name.
+    #[schema(value_type = Option<String>, pattern = "^(csv|xlsx|jsonl)$")]
+    format: Option<String>,
+    #[schema(value_type = Option<String>, pattern = "^(true|false)$")]
+    dry_run: Option<String>,
+    #[schema(value_type = Option<String>, pattern = "^(true|false)$")]
+    all_or_nothing: Option<String>,
+}
+
 /// Imports seekers from an uploaded file (admins); answers the report.
+#[utoipa::path(
+    tag = "imports",
+    summary = "Import seekers from a CSV (`;` or `,`, with or without BOM), XLSX or JSON Lines file: every row validated as by POST /api/v1/seekers, matched by personnummer (updated, never duplicated); answers the report (row, field, code, message; never a value)",
+    description = "Roles: admin",
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, description = "the report", body = crate::imports::ImportReport),
+    ),
+)]
 #[post("/api/v1/imports/seekers")]
 async fn upload(state: web::Data<AppState>, who: Principal, parts: Multipart) -> AppResult<HttpResponse> {
     who.require(&[Role::Admin])?;
@@ -103,6 +127,14 @@ async fn upload(state: web::Data<AppState>, who: Principal, parts: Multipart) ->
     Ok(HttpResponse::Ok().json(report))
 }
 
+#[utoipa::path(
+    tag = "imports",
+    summary = "The latest imports (dry runs too) with their reports",
+    description = "Roles: admin.",
+    responses(
+        (status = 200, description = "OK", body = crate::http::Page<crate::imports::ImportReport>),
+    ),
+)]
 #[get("/api/v1/imports")]
 async fn list(state: web::Data<AppState>, who: Principal) -> AppResult<HttpResponse> {
     who.require(&[Role::Admin])?;
@@ -111,6 +143,17 @@ async fn list(state: web::Data<AppState>, who: Principal) -> AppResult<HttpRespo
     Ok(HttpResponse::Ok().json(crate::http::Page::new(items, total, total.max(1), 0)))
 }
 
+#[utoipa::path(
+    tag = "imports",
+    summary = "One import's report",
+    description = "Roles: admin.",
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, description = "OK", body = crate::imports::ImportReport),
+    ),
+)]
 #[get("/api/v1/imports/{id}")]
 async fn show(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> AppResult<HttpResponse> {
     who.require(&[Role::Admin])?;

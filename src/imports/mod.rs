@@ -26,7 +26,7 @@ pub use read::{Format, Mapping, RawRow, stream_rows};
 
 /// One problem with one row: the row as the file numbers it (the header is row 1 in a
 /// spreadsheet; a JSON Lines file counts lines), the field, a stable code and a message.
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct RowProblem {
     pub row: usize,
     pub field: String,
@@ -34,7 +34,7 @@ pub struct RowProblem {
     pub message: String,
 }
 
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct ImportReport {
     pub id: String,
     pub format: Format,

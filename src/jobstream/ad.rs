@@ -90,7 +90,8 @@ pub struct JobAd {
 
 /// Why an ad was not read: the field (a JSON path into the ad) and the kind of problem.
 /// Never a value from the ad.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = AdProblem)]
 pub struct Problem {
     /// The ad's id, or `#N` (its place in the answer) when it has none.
     pub ad: String,

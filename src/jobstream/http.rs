@@ -7,21 +7,42 @@ use crate::db;
 use crate::error::{AppError, AppResult, Clash, Fault};
 use crate::state::AppState;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(show).service(start);
-}
+crate::api_handlers!(show, start);
 
 /// `GET /api/v1/jobstream`: where reading Platsbanken stands (position, last success, the
 /// last error) and the latest runs with their counts. Staff only.
+#[utoipa::path(
+    tag = "jobstream",
+    summary = "Reading Platsbanken from JobStream: status (off, never_run, ok, failing), position, last success and error, and the latest runs with their counts and problems (ad id, field, kind; never a value)",
+    description = "Roles: admin, broker, officer, manager.",
+    responses(
+        (status = 200, description = "OK", body = JobStreamView),
+    ),
+)]
 #[get("/api/v1/jobstream")]
 async fn show(state: web::Data<AppState>, who: Principal) -> AppResult<HttpResponse> {
     who.require(&[Role::Admin, Role::Manager, Role::Broker, Role::Officer])?;
     let (settings, now) = (state.settings.jobstream.clone(), state.clock.now_ts());
     let (status, runs) = db::run(&state.pool, move |c| Ok((status(c, &settings, now)?, runs(c, 20)?))).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "status": status, "runs": runs })))
+    Ok(HttpResponse::Ok().json(JobStreamView { status, runs }))
 }
 
-#[derive(Deserialize)]
+/// How reading Platsbanken goes, and its latest runs.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct JobStreamView {
+    status: super::Status,
+    runs: Vec<super::Run>,
+}
+
+/// A sync was started in the background.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct SyncStarted {
+    #[schema(value_type = String, example = "started")]
+    status: &'static str,
+    snapshot: bool,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 struct SyncQuery {
     #[serde(default)]
@@ -30,6 +51,17 @@ struct SyncQuery {
 
 /// `POST /api/v1/jobstream/sync[?snapshot=true]`: an admin starts a sync now (202); it runs
 /// in the background, and `GET /api/v1/jobstream` shows its run when it is done.
+#[utoipa::path(
+    tag = "jobstream",
+    summary = "Start a sync now in the background (202); ?snapshot=true reads all of Platsbanken again and closes openings whose ads are gone. 409 while one runs",
+    description = "Roles: admin.",
+    params(
+        SyncQuery,
+    ),
+    responses(
+        (status = 202, description = "OK", body = SyncStarted),
+    ),
+)]
 #[post("/api/v1/jobstream/sync")]
 async fn start(state: web::Data<AppState>, who: Principal, q: web::Query<SyncQuery>) -> AppResult<HttpResponse> {
     who.require(&[Role::Admin])?;
@@ -56,5 +88,5 @@ async fn start(state: web::Data<AppState>, who: Principal, q: web::Query<SyncQue
             tracing::warn!(error = %e, "a JobStream sync started by an admin failed");
         }
     });
-    Ok(HttpResponse::Accepted().json(serde_json::json!({ "status": "started", "snapshot": snapshot })))
+    Ok(HttpResponse::Accepted().json(SyncStarted { status: "started", snapshot }))
 }

@@ -41,20 +41,23 @@ const MAX_PROBLEMS: usize = 200;
 
 crate::text_enum! {
     /// Which endpoint a run read.
-    pub enum Kind {
+    pub enum RunKind {
         Snapshot = "snapshot",
         Stream = "stream",
     }
 }
 
 /// One sync: what it read and did.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+#[schema(as = JobStreamRun)]
 pub struct Run {
     pub id: String,
-    pub kind: Option<Kind>,
+    pub kind: Option<RunKind>,
     #[serde(with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub started_at: i64,
     #[serde(with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub finished_at: i64,
     pub position_from: Option<String>,
     pub position_to: Option<String>,
@@ -75,13 +78,15 @@ pub struct Run {
 }
 
 /// The feed's state, for `/readyz`, the API and the page.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = JobStreamStatus)]
 pub struct Status {
     pub enabled: bool,
     /// `off` (never configured), `never_run`, `ok` or `failing` (the last run failed).
     pub status: &'static str,
     pub position: Option<String>,
     #[serde(with = "crate::clock::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub last_success_at: Option<i64>,
     pub last_error: Option<String>,
     /// Failed runs since the last one that succeeded.
@@ -158,7 +163,7 @@ fn finish(c: &mut DbConnection, run: &Run) -> AppResult<()> {
                 jobstream_runs::feed.eq(FEED),
                 jobstream_runs::started_at.eq(run.started_at),
                 jobstream_runs::finished_at.eq(run.finished_at),
-                jobstream_runs::kind.eq(run.kind.map(Kind::as_str).unwrap_or("")),
+                jobstream_runs::kind.eq(run.kind.map(RunKind::as_str).unwrap_or("")),
                 jobstream_runs::position_from.eq(&run.position_from),
                 jobstream_runs::position_to.eq(&run.position_to),
                 jobstream_runs::ads.eq(run.ads),
@@ -213,7 +218,7 @@ pub async fn sync(pool: &Pool, settings: &JobStreamSettings, clock: &Clock, snap
     };
     let position = position.filter(|_| !snapshot);
     let filters = settings.filters();
-    let kind = if position.is_some() { Kind::Stream } else { Kind::Snapshot };
+    let kind = if position.is_some() { RunKind::Stream } else { RunKind::Snapshot };
     let mut run = Run {
         id: new_id(),
         kind: Some(kind),
@@ -266,7 +271,7 @@ pub async fn sync(pool: &Pool, settings: &JobStreamSettings, clock: &Clock, snap
 }
 
 /// Reads the downloaded answer element by element and writes it in chunks.
-fn apply(c: &mut DbConnection, file: &Path, kind: Kind, filters: &JobStreamFilters, now: i64) -> AppResult<Run> {
+fn apply(c: &mut DbConnection, file: &Path, kind: RunKind, filters: &JobStreamFilters, now: i64) -> AppResult<Run> {
     let reader = std::io::BufReader::with_capacity(
         1 << 16,
         std::fs::File::open(file).map_err(|e| AppError::Unavailable(format!("the downloaded answer: {e}")))?,
@@ -294,7 +299,7 @@ fn apply(c: &mut DbConnection, file: &Path, kind: Kind, filters: &JobStreamFilte
     }
     parsed.map_err(|e| AppError::Unavailable(format!("the answer is not a JSON array of ads ({e})")))?;
     write_chunk(c, &mut chunk, filters, now, &mut run, &mut employers, &mut seen)?;
-    if kind == Kind::Snapshot {
+    if kind == RunKind::Snapshot {
         run.closed +=
             write_tx(c, |c| openings::close_external_except(c, now, OpeningSource::Platsbanken, &seen))? as i32;
     }
@@ -472,7 +477,7 @@ pub fn runs(c: &mut DbConnection, limit: i64) -> AppResult<Vec<Run>> {
         .into_iter()
         .map(|(id, started_at, finished_at, kind, position_from, position_to, n, error, problems)| Run {
             id,
-            kind: Kind::parse(&kind),
+            kind: RunKind::parse(&kind),
             started_at,
             finished_at,
             position_from,

@@ -10,10 +10,20 @@ use crate::error::AppResult;
 use crate::http::{Json, Paging, created};
 use crate::state::AppState;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(write).service(read);
-}
+crate::api_handlers!(write, read);
 
+#[utoipa::path(
+    tag = "seekers",
+    summary = "Add a journal entry (note, call, sms, email, meeting) with an optional next contact",
+    description = "Roles: admin, broker, officer.",
+    params(
+        ("id" = String, Path),
+    ),
+    request_body = crate::journal::EntryInput,
+    responses(
+        (status = 201, description = "OK", body = crate::journal::Entry),
+    ),
+)]
 #[post("/api/v1/seekers/{id}/journal")]
 async fn write(
     state: web::Data<AppState>,
@@ -28,6 +38,19 @@ async fn write(
 }
 
 /// Reading the journal is reading about the person: audited.
+#[utoipa::path(
+    tag = "seekers",
+    summary = "The seeker's journal, newest first (audited); a person of another unit needs X-Access-Reason",
+    description = "Roles: admin, broker, officer.",
+    params(
+        crate::http::Paging,
+        ("id" = String, Path),
+        ("X-Access-Reason" = Option<String>, Header, description = "why you need the journal of a person of another unit (need-to-know, audited)", min_length = 3, max_length = 300),
+    ),
+    responses(
+        (status = 200, description = "OK", body = crate::http::Page<crate::journal::Entry>),
+    ),
+)]
 #[get("/api/v1/seekers/{id}/journal")]
 async fn read(
     state: web::Data<AppState>,

@@ -26,7 +26,8 @@ crate::text_enum! {
 }
 
 /// An entry as staff write it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[schema(as = JournalInput)]
 #[serde(deny_unknown_fields)]
 pub struct EntryInput {
     pub kind: EntryKind,
@@ -39,18 +40,21 @@ pub struct EntryInput {
     pub next_contact_on: Option<NaiveDate>,
 }
 
-#[derive(Debug, Clone, Serialize, Queryable)]
+#[derive(Debug, Clone, Serialize, Queryable, utoipa::ToSchema)]
+#[schema(as = JournalEntry)]
 pub struct Entry {
     pub id: String,
     pub seeker_id: String,
     pub kind: EntryKind,
     pub text: Option<String>,
     #[serde(with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub at: i64,
     pub next_contact_on: Option<Day>,
     /// Who wrote it (name).
     pub by: String,
     #[serde(with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub recorded_at: i64,
 }
 
@@ -154,7 +158,7 @@ pub fn list(conn: &mut DbConnection, seeker_id: &str, limit: i64, offset: i64) -
 }
 
 /// A planned contact that is due: the seeker, and the day planned.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DueContact {
     pub seeker_id: String,
     pub first_name: Option<String>,

@@ -8,10 +8,21 @@ use crate::error::AppResult;
 use crate::http::Paging;
 use crate::state::AppState;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(opening_candidates).service(seeker_openings);
-}
+crate::api_handlers!(opening_candidates, seeker_openings);
 
+#[utoipa::path(
+    tag = "openings",
+    summary = "Seekers ranked for the opening, each with score and explanation (audited)",
+    description = "Roles: admin, broker, officer.",
+    params(
+        CandidateFilter,
+        crate::http::Paging,
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, description = "OK", body = crate::http::Page<crate::matching::lists::Candidate>),
+    ),
+)]
 #[get("/api/v1/openings/{id}/candidates")]
 async fn opening_candidates(
     state: web::Data<AppState>,
@@ -31,6 +42,18 @@ async fn opening_candidates(
     Ok(HttpResponse::Ok().json(paging.page(items, total)))
 }
 
+#[utoipa::path(
+    tag = "seekers",
+    summary = "Open openings ranked for the seeker, with explanations",
+    description = "Roles: admin, broker, officer.",
+    params(
+        crate::http::Paging,
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, description = "OK", body = crate::http::Page<crate::matching::lists::OpeningMatch>),
+    ),
+)]
 #[get("/api/v1/seekers/{id}/openings")]
 async fn seeker_openings(
     state: web::Data<AppState>,

@@ -14,7 +14,7 @@ use crate::search::Lookup;
 use crate::{audit, openings, seekers};
 
 /// A candidate as a broker sees it: who, and why here. No personnummer or contact details.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Candidate {
     pub id: String,
     pub rank: usize,
@@ -29,7 +29,7 @@ pub struct Candidate {
 
 /// Narrows a candidate list by the person's home municipality, a driving licence, a
 /// language (any level) and availability.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
 pub struct CandidateFilter {
     pub municipality: Option<String>,
     pub licence: Option<String>,
@@ -146,7 +146,7 @@ fn page_of(
     (items, total as i64)
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct OpeningMatch {
     pub id: String,
     pub rank: usize,

@@ -305,7 +305,7 @@ pub fn licence_requirement(l: &str) -> Requirement {
 }
 
 /// One component of a score.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Component {
     pub name: Part,
     pub value: f64,
@@ -316,7 +316,7 @@ pub struct Component {
     pub why: Why,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct Items {
     pub must_have: Vec<String>,
     pub nice_to_have: Vec<String>,
@@ -328,7 +328,7 @@ impl Items {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Explanation {
     pub components: Vec<Component>,
     pub matched: Items,
@@ -341,6 +341,7 @@ pub struct Explanation {
     pub occupation_inferred: bool,
     pub distance_km: Option<f64>,
     #[serde(with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub waiting_since: i64,
     /// Orders the wait: `waiting_since` doubled, plus one if the wait began with a proposal.
     #[serde(skip)]
@@ -549,7 +550,7 @@ pub fn evaluate(w: &MatchingSettings, i: &Inputs<'_>, explain: bool) -> (f64, Op
 }
 
 /// A ranked hit.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Ranked {
     pub id: String,
     pub score: f64,

@@ -651,6 +651,8 @@ pub fn rank_candidates(
         weights: *weights,
     };
     let searcher = side.reader.searcher();
+    // A page past the last document is empty; the collectors must not size for it.
+    let offset = offset.min(searcher.num_docs() as usize);
     let tables: HashMap<_, _> =
         searcher.segment_readers().iter().map(|r| (r.segment_id(), seeker_table(side, r))).collect();
     let tables = Arc::new(tables);
@@ -972,6 +974,8 @@ pub fn openings_for(
     let query = BooleanQuery::new(clauses);
     let seeker = Arc::new(seeker.clone());
     let w = *weights;
+    // A page past the last document is empty; the collector must not size for it.
+    let offset = offset.min(side.reader.searcher().num_docs() as usize);
     let collector = TopDocs::with_limit((offset + limit).max(1)).tweak_score(move |reader: &SegmentReader| {
         let cols = OpeningColumns {
             ssyk: column(reader, "ssyk_code"),

@@ -12,9 +12,7 @@ use crate::state::AppState;
 /// Who may write openings: employers (their own) and the brokers and admins who help them.
 const WRITERS: &[Role] = &[Role::Employer, Role::Broker, Role::Admin];
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(create).service(list).service(show).service(update).service(remove).service(set_broker);
-}
+crate::api_handlers!(create, list, show, update, remove, set_broker);
 
 fn idempotency(req: &HttpRequest, who: &Principal, body: &Value) -> AppResult<Option<store::Idempotency>> {
     let Some(v) = req.headers().get("Idempotency-Key") else { return Ok(None) };
@@ -30,6 +28,15 @@ fn idempotency(req: &HttpRequest, who: &Principal, body: &Value) -> AppResult<Op
     Ok(Some(store::Idempotency { scope: who.user_id.clone(), key, request_hash }))
 }
 
+#[utoipa::path(
+    tag = "openings",
+    summary = "Post an opening; honours Idempotency-Key",
+    description = "Roles: employer (own), broker, admin.",
+    request_body = crate::openings::OpeningInput,
+    responses(
+        (status = 201, description = "OK", body = crate::openings::Opening),
+    ),
+)]
 #[post("/api/v1/openings")]
 async fn create(
     state: web::Data<AppState>,
@@ -57,6 +64,18 @@ async fn create(
 }
 
 /// An employer sees its own openings; staff see all.
+#[utoipa::path(
+    tag = "openings",
+    summary = "List openings: an employer sees its own",
+    description = "Roles: any.",
+    params(
+        store::OpeningFilter,
+        crate::http::Paging,
+    ),
+    responses(
+        (status = 200, description = "OK", body = crate::http::Page<crate::openings::Opening>),
+    ),
+)]
 #[get("/api/v1/openings")]
 async fn list(
     state: web::Data<AppState>,
@@ -70,6 +89,17 @@ async fn list(
     Ok(HttpResponse::Ok().json(paging.page(items, total)))
 }
 
+#[utoipa::path(
+    tag = "openings",
+    summary = "An opening (another employer's is 404)",
+    description = "Roles: any.",
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, description = "OK", body = crate::openings::Opening),
+    ),
+)]
 #[get("/api/v1/openings/{id}")]
 async fn show(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> AppResult<HttpResponse> {
     let id = id.into_inner();
@@ -79,6 +109,19 @@ async fn show(state: web::Data<AppState>, who: Principal, id: web::Path<String>)
 
 /// A JSON merge patch; `If-Match` with the current ETag is required, so two people editing
 /// the same opening cannot overwrite each other.
+#[utoipa::path(
+    tag = "openings",
+    summary = "Merge-patch an opening; If-Match required (428 without, 412 stale)",
+    description = "Roles: employer (own), broker, admin.",
+    params(
+        ("If-Match" = String, Header, description = "the ETag of your last read (required: 428 without it, 412 when it changed since)", pattern = r#"^(W/)?"[0-9]{1,18}"$"#),
+        ("id" = String, Path),
+    ),
+    request_body(content = crate::openings::OpeningInput, content_type = "application/merge-patch+json", description = "A JSON merge patch (RFC 7396): the members to change; null removes an optional one"),
+    responses(
+        (status = 200, description = "OK", body = crate::openings::Opening),
+    ),
+)]
 #[patch("/api/v1/openings/{id}")]
 async fn update(
     state: web::Data<AppState>,
@@ -100,6 +143,17 @@ async fn update(
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(opening.version))).json(opening))
 }
 
+#[utoipa::path(
+    tag = "openings",
+    summary = "Withdraw an opening",
+    description = "Roles: employer (own), broker, admin.",
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 204, description = "Done; no body"),
+    ),
+)]
 #[delete("/api/v1/openings/{id}")]
 async fn remove(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> AppResult<HttpResponse> {
     who.require(WRITERS)?;
@@ -109,13 +163,25 @@ async fn remove(state: web::Data<AppState>, who: Principal, id: web::Path<String
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct BrokerInput {
     broker_id: Option<String>,
 }
 
 /// Who is responsible for the opening among the brokers (`null`: nobody).
+#[utoipa::path(
+    tag = "openings",
+    summary = "Make a broker (or nobody, null) responsible for the opening (\"Mina annonser\")",
+    description = "Roles: admin, broker.",
+    params(
+        ("id" = String, Path),
+    ),
+    request_body = BrokerInput,
+    responses(
+        (status = 200, description = "OK", body = super::Opening),
+    ),
+)]
 #[put("/api/v1/openings/{id}/broker")]
 async fn set_broker(
     state: web::Data<AppState>,

@@ -49,7 +49,7 @@ crate::text_enum! {
     }
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RequirementsInput {
     #[serde(default)]
@@ -61,7 +61,7 @@ pub struct RequirementsInput {
 }
 
 /// Requirements as stored and shown: skills resolved to the vocabulary where possible.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Requirements {
     pub skills: Vec<SkillRef>,
     pub languages: Vec<LanguageRequirement>,
@@ -82,7 +82,7 @@ impl Requirements {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WorkplaceAddress {
     pub municipality_code: String,
@@ -98,7 +98,7 @@ pub struct WorkplaceAddress {
 }
 
 /// WGS 84 degrees.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Coordinates {
     pub lat: f64,
@@ -114,7 +114,7 @@ impl Coordinates {
 }
 
 /// Percent of full time.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScopeOfWork {
     pub min: u8,
@@ -125,7 +125,7 @@ fn one() -> u32 {
     1
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OpeningInput {
     /// Required when staff post on an employer's behalf; an employer's own token implies it.
@@ -304,7 +304,7 @@ impl OpeningInput {
 }
 
 /// An opening as its employer and staff see it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Opening {
     pub id: String,
     pub employer_id: String,
@@ -330,8 +330,10 @@ pub struct Opening {
     /// The ad's own page at its source.
     pub webpage_url: Option<String>,
     #[serde(with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: i64,
     #[serde(with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: i64,
     pub version: i64,
 }

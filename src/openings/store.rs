@@ -288,7 +288,7 @@ pub fn count_live(conn: &mut DbConnection) -> QueryResult<i64> {
     openings::table.filter(openings::deleted_at.is_null()).count().get_result(conn)
 }
 
-#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[derive(Debug, Default, Clone, serde::Deserialize, utoipa::IntoParams)]
 pub struct OpeningFilter {
     pub status: Option<String>,
     pub employer_id: Option<String>,
@@ -398,7 +398,7 @@ pub fn update(
             ));
         }
         let mut merged = current.to_input();
-        crate::json::merge_patch(&mut merged, &patch);
+        crate::json::merge_client_patch(&mut merged, &patch);
         if let Some(m) = merged.as_object_mut() {
             m.remove("employer_id");
         }

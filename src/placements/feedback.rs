@@ -23,17 +23,18 @@ crate::text_enum! {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Feedback {
     pub answer: Answer,
     pub note: Option<String>,
     /// The employer user's name.
     pub by: String,
     #[serde(with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub at: i64,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FeedbackInput {
     pub answer: Answer,
@@ -42,7 +43,7 @@ pub struct FeedbackInput {
 }
 
 /// A presented person as the employer sees them.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Presented {
     pub placement_id: String,
     #[serde(skip)]

@@ -8,16 +8,17 @@ use crate::error::AppResult;
 use crate::http::{Json, Page, Paging, created};
 use crate::state::AppState;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(propose)
-        .service(list)
-        .service(show)
-        .service(transition)
-        .service(on_opening)
-        .service(presented)
-        .service(give_feedback);
-}
+crate::api_handlers!(propose, list, show, transition, on_opening, presented, give_feedback);
 
+#[utoipa::path(
+    tag = "placements",
+    summary = "Propose a seeker for an opening (or studies)",
+    description = "Roles: broker, admin.",
+    request_body = crate::placements::NewPlacement,
+    responses(
+        (status = 201, description = "OK", body = crate::placements::Placement),
+    ),
+)]
 #[post("/api/v1/placements")]
 async fn propose(state: web::Data<AppState>, who: Principal, body: Json<NewPlacement>) -> AppResult<HttpResponse> {
     who.require(&[Role::Broker, Role::Admin])?;
@@ -26,6 +27,18 @@ async fn propose(state: web::Data<AppState>, who: Principal, body: Json<NewPlace
     Ok(created(&placement))
 }
 
+#[utoipa::path(
+    tag = "placements",
+    summary = "List placements",
+    description = "Roles: admin, broker, officer, manager.",
+    params(
+        store::PlacementFilter,
+        crate::http::Paging,
+    ),
+    responses(
+        (status = 200, description = "OK", body = crate::http::Page<crate::placements::Placement>),
+    ),
+)]
 #[get("/api/v1/placements")]
 async fn list(
     state: web::Data<AppState>,
@@ -40,6 +53,17 @@ async fn list(
     Ok(HttpResponse::Ok().json(paging.page(items, total)))
 }
 
+#[utoipa::path(
+    tag = "placements",
+    summary = "A placement with its history",
+    description = "Roles: admin, broker, officer, manager.",
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, description = "OK", body = crate::placements::Placement),
+    ),
+)]
 #[get("/api/v1/placements/{id}")]
 async fn show(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> AppResult<HttpResponse> {
     who.require(Role::STAFF)?;
@@ -50,6 +74,18 @@ async fn show(state: web::Data<AppState>, who: Principal, id: web::Path<String>)
 
 /// `{to, at, note}`, and for `ended` an `outcome`; an impossible step is 409 listing the
 /// allowed ones.
+#[utoipa::path(
+    tag = "placements",
+    summary = "Move a placement; an impossible step is 409 with `allowed`",
+    description = "Roles: broker, officer, admin.",
+    params(
+        ("id" = String, Path),
+    ),
+    request_body = crate::placements::Transition,
+    responses(
+        (status = 200, description = "OK", body = crate::placements::Placement),
+    ),
+)]
 #[post("/api/v1/placements/{id}/transitions")]
 async fn transition(
     state: web::Data<AppState>,
@@ -65,6 +101,17 @@ async fn transition(
 }
 
 /// An employer's view of the people placed on its own opening.
+#[utoipa::path(
+    tag = "openings",
+    summary = "Placements on an opening, without personnummer or contact details",
+    description = "Roles: employer (own), staff.",
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, description = "OK", body = crate::http::Page<crate::placements::store::EmployerView>),
+    ),
+)]
 #[get("/api/v1/openings/{id}/placements")]
 async fn on_opening(
     state: web::Data<AppState>,
@@ -101,6 +148,17 @@ async fn on_opening(
 
 /// The people presented on an opening, as far as each one's consent goes; for the employer
 /// (its own openings) and casework staff. Every read of a person is in the audit log.
+#[utoipa::path(
+    tag = "openings",
+    summary = "The people presented on the opening, as far as each one's consent goes (name, contact, occupations, skills, languages, licences, summary) with the employer's latest answer; only while the consent stands (audited)",
+    description = "Roles: employer (own openings), admin, broker, officer.",
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, description = "OK", body = crate::http::Page<crate::placements::feedback::Presented>),
+    ),
+)]
 #[get("/api/v1/openings/{id}/candidates/presented")]
 async fn presented(
     state: web::Data<AppState>,
@@ -127,6 +185,19 @@ async fn presented(
 
 /// The employer's answer about a presented person: suitable, considering, not_suitable or
 /// hired, with a note; it shows on the broker's board and the person's timeline.
+#[utoipa::path(
+    tag = "openings",
+    summary = "The employer's answer about a presented person",
+    description = "Roles: employer (own openings), admin.",
+    params(
+        ("id" = String, Path),
+        ("placement" = String, Path),
+    ),
+    request_body = crate::placements::feedback::FeedbackInput,
+    responses(
+        (status = 201, description = "OK", body = crate::placements::feedback::Feedback),
+    ),
+)]
 #[post("/api/v1/openings/{id}/candidates/presented/{placement}/feedback")]
 async fn give_feedback(
     state: web::Data<AppState>,

@@ -91,7 +91,7 @@ impl Outcome {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPlacement {
     pub seeker_id: String,
@@ -105,7 +105,7 @@ pub struct NewPlacement {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Transition {
     pub to: Status,
@@ -123,7 +123,7 @@ pub struct Transition {
     pub student_finance_eligible: Option<bool>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Event {
     pub from: Option<Status>,
     pub to: Status,
@@ -131,10 +131,11 @@ pub struct Event {
     pub note: Option<String>,
     pub by: String,
     #[serde(with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub recorded_at: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Placement {
     pub id: String,
     pub seeker_id: String,
@@ -153,8 +154,10 @@ pub struct Placement {
     pub allowed_transitions: Vec<Status>,
     pub history: Vec<Event>,
     #[serde(with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: i64,
     #[serde(with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: i64,
     pub version: i64,
 }

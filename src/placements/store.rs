@@ -403,7 +403,7 @@ fn fill_vacancy(c: &mut DbConnection, opening_id: &str, now: i64) -> AppResult<(
     outbox::push(c, Entity::Opening, opening_id, now)
 }
 
-#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[derive(Debug, Default, Clone, serde::Deserialize, utoipa::IntoParams)]
 pub struct PlacementFilter {
     pub seeker_id: Option<String>,
     pub opening_id: Option<String>,
@@ -454,7 +454,7 @@ pub fn list(conn: &mut DbConnection, f: &PlacementFilter, limit: i64, offset: i6
 
 /// What an employer sees of a placement on its opening: no personnummer, no contact
 /// details, and the name only once the person has been presented to them.
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct EmployerView {
     pub id: String,
     /// For the audit row only: an employer is never told the seeker's id.

@@ -9,13 +9,22 @@ use crate::http::Json;
 use crate::reports::http::ReportQuery;
 use crate::state::AppState;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(report).service(put_target);
-}
+crate::api_handlers!(report, put_target);
 
 const READERS: &[Role] = &[Role::Manager, Role::Admin, Role::Broker];
 
 /// Every process of every unit (or one) in a month, against its target, with the pace.
+#[utoipa::path(
+    tag = "reports",
+    summary = "Every process measure per unit against its target, with the pace so far and fairness over waiting time",
+    description = "Roles: manager, admin, broker.",
+    params(
+        ReportQuery,
+    ),
+    responses(
+        (status = 200, description = "OK", body = crate::processes::ProcessReport),
+    ),
+)]
 #[get("/api/v1/reports/processes")]
 async fn report(state: web::Data<AppState>, who: Principal, q: web::Query<ReportQuery>) -> AppResult<HttpResponse> {
     who.require(READERS)?;
@@ -28,6 +37,20 @@ async fn report(state: web::Data<AppState>, who: Principal, q: web::Query<Report
 
 /// Sets a unit's monthly target for one measure (`exits_to_work_or_studies` is the same
 /// target as `PUT /api/v1/targets/{unit}/{month}`).
+#[utoipa::path(
+    tag = "targets",
+    summary = "Set a unit's monthly target for one process measure (exits_to_work_or_studies is the same target as above)",
+    description = "Roles: manager, admin.",
+    params(
+        ("unit" = String, Path),
+        ("month" = String, Path),
+        ("measure" = String, Path),
+    ),
+    request_body = crate::processes::ProcessTargetInput,
+    responses(
+        (status = 200, description = "OK", body = ProcessTargetSet),
+    ),
+)]
 #[put("/api/v1/targets/{unit}/{month}/{measure}")]
 async fn put_target(
     state: web::Data<AppState>,
@@ -45,7 +68,16 @@ async fn put_target(
     let (now, by, input) = (state.clock.now_ts(), who.user_id.clone(), body.0);
     let (u, target, note) = (unit.clone(), input.target, input.note.clone());
     db::run(&state.pool, move |c| set_process_target(c, &u, m, measure, &input, &by, now)).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({
-        "unit": unit, "month": m.to_string(), "measure": measure, "target": target, "note": note,
-    })))
+    Ok(HttpResponse::Ok().json(ProcessTargetSet { unit, month: m.to_string(), measure, target, note }))
+}
+
+/// The target as set.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct ProcessTargetSet {
+    unit: String,
+    /// YYYY-MM.
+    month: String,
+    measure: Measure,
+    target: f64,
+    note: Option<String>,
 }

@@ -148,7 +148,7 @@ pub fn pace(
 }
 
 /// One measure of one unit in a month.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct MeasureFigure {
     pub measure: Measure,
     pub higher_is_better: bool,
@@ -160,7 +160,7 @@ pub struct MeasureFigure {
 }
 
 /// How proposals spread over waiting time.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Fairness {
     pub proposals: i64,
     pub proposals_waited_over_90_days: i64,
@@ -168,7 +168,7 @@ pub struct Fairness {
     pub active_never_proposed: i64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct UnitProcesses {
     pub unit: String,
     pub active_seekers: i64,
@@ -183,7 +183,7 @@ impl UnitProcesses {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct ProcessReport {
     pub month: String,
     pub working_days_elapsed: u32,
@@ -411,7 +411,7 @@ pub fn processes(
     })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProcessTargetInput {
     pub target: f64,
@@ -486,7 +486,7 @@ pub fn set_process_target(
 }
 
 /// A change of a process target, newest first, with who made it (by name).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ProcessTargetChange {
     pub unit: String,
     pub month: String,
@@ -495,6 +495,7 @@ pub struct ProcessTargetChange {
     pub note: Option<String>,
     pub changed_by: String,
     #[serde(with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub changed_at: i64,
 }
 

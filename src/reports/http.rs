@@ -9,9 +9,7 @@ use crate::error::{AppError, AppResult, Fault};
 use crate::http::Json;
 use crate::state::AppState;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(put_target).service(report_csv).service(report_json).service(deliveries);
-}
+crate::api_handlers!(put_target, report_csv, report_json, deliveries);
 
 const READERS: &[Role] = &[Role::Manager, Role::Admin, Role::Broker];
 
@@ -19,6 +17,19 @@ fn month(s: &str, field: &str) -> AppResult<Month> {
     Month::parse(s).ok_or_else(|| AppError::field(field, Fault::Format, "must be a month, YYYY-MM"))
 }
 
+#[utoipa::path(
+    tag = "targets",
+    summary = "Set a unit's monthly target (EOR)",
+    description = "Roles: manager, admin.",
+    params(
+        ("unit" = String, Path),
+        ("month" = String, Path),
+    ),
+    request_body = crate::reports::TargetInput,
+    responses(
+        (status = 200, description = "OK", body = TargetSet),
+    ),
+)]
 #[put("/api/v1/targets/{unit}/{month}")]
 async fn put_target(
     state: web::Data<AppState>,
@@ -35,12 +46,20 @@ async fn put_target(
     let value = input.exits_to_work_or_studies;
     let note = input.note.clone();
     db::run(&state.pool, move |c| set_target(c, &u, m, &input, &by, now)).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({
-        "unit": unit, "month": m.to_string(), "exits_to_work_or_studies": value, "note": note,
-    })))
+    Ok(HttpResponse::Ok().json(TargetSet { unit, month: m.to_string(), exits_to_work_or_studies: value, note }))
 }
 
-#[derive(Deserialize)]
+/// The target as set.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct TargetSet {
+    unit: String,
+    /// YYYY-MM.
+    month: String,
+    exits_to_work_or_studies: i64,
+    note: Option<String>,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
 pub struct ReportQuery {
     pub month: Option<String>,
     pub unit: Option<String>,
@@ -71,6 +90,17 @@ pub fn csv_response(m: Month, report: &super::Report) -> HttpResponse {
 }
 
 /// JSON by default; CSV with `Accept: text/csv` (the same figures).
+#[utoipa::path(
+    tag = "reports",
+    summary = "The monthly report per unit and broker; CSV with Accept: text/csv",
+    description = "Roles: manager, admin, broker.",
+    params(
+        ReportQuery,
+    ),
+    responses(
+        (status = 200, description = "OK", body = crate::reports::Report),
+    ),
+)]
 #[get("/api/v1/reports/monthly")]
 async fn report_json(
     state: web::Data<AppState>,
@@ -85,18 +115,40 @@ async fn report_json(
 }
 
 /// The same as CSV, for a download link.
+#[utoipa::path(
+    tag = "reports",
+    summary = "The monthly report as CSV",
+    description = "Roles: manager, admin, broker.",
+    params(
+        ReportQuery,
+    ),
+    responses(
+        (status = 200, description = "OK", body = String, content_type = "text/csv"),
+    ),
+)]
 #[get("/api/v1/reports/monthly.csv")]
 async fn report_csv(state: web::Data<AppState>, who: Principal, q: web::Query<ReportQuery>) -> AppResult<HttpResponse> {
     let (m, report) = report(&state, &who, &q).await?;
     Ok(csv_response(m, &report))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 struct DeliveryQuery {
     month: Option<String>,
 }
 
 /// The record of every push of the figures.
+#[utoipa::path(
+    tag = "reports",
+    summary = "Every push of the figures to the process-metrics endpoint",
+    description = "Roles: manager, admin.",
+    params(
+        DeliveryQuery,
+    ),
+    responses(
+        (status = 200, description = "OK", body = crate::http::Page<crate::reports::push::Delivery>),
+    ),
+)]
 #[get("/api/v1/reports/deliveries")]
 async fn deliveries(
     state: web::Data<AppState>,

@@ -32,14 +32,14 @@ use crate::error::{AppError, AppResult, Fault};
 use crate::placements::{Kind, Outcome};
 use crate::seekers::SeekerStatus;
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Kolada {
     pub participants_ended: i64,
     pub started_work_or_studies: i64,
     pub share: Option<f64>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Figures {
     pub exits_to_work: i64,
     pub exits_to_studies: i64,
@@ -61,7 +61,7 @@ pub struct Figures {
     pub openings_filled: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct BrokerReport {
     pub broker_id: String,
     pub broker_name: String,
@@ -69,7 +69,7 @@ pub struct BrokerReport {
     pub figures: Figures,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct UnitReport {
     pub unit: String,
     #[serde(flatten)]
@@ -77,7 +77,7 @@ pub struct UnitReport {
     pub brokers: Vec<BrokerReport>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Report {
     pub month: String,
     pub units: Vec<UnitReport>,
@@ -379,7 +379,7 @@ pub fn last_12_months(
     Ok(out)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TargetInput {
     pub exits_to_work_or_studies: i64,
@@ -441,7 +441,7 @@ pub fn set_target(
 }
 
 /// A change of a target, newest first: what was set, by whom (name), when.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TargetChange {
     pub unit: String,
     pub month: String,
@@ -449,6 +449,7 @@ pub struct TargetChange {
     pub note: Option<String>,
     pub changed_by: String,
     #[serde(with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub changed_at: i64,
 }
 

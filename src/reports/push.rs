@@ -21,7 +21,7 @@ crate::text_enum! {
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = report_deliveries)]
 pub struct Delivery {
     pub id: String,
@@ -34,8 +34,10 @@ pub struct Delivery {
     pub attempts: i32,
     pub last_error: Option<String>,
     #[serde(with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub next_attempt_at: i64,
     #[serde(with = "crate::clock::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub delivered_at: Option<i64>,
 }
 
@@ -94,7 +96,8 @@ pub async fn prepare(pool: &Pool, month: Month, now: i64) -> AppResult<usize> {
     .await
 }
 
-#[derive(Debug, Default, Clone, Copy, Serialize)]
+#[derive(Debug, Default, Clone, Copy, Serialize, utoipa::ToSchema)]
+#[schema(as = ReportPushSummary)]
 pub struct PushSummary {
     pub delivered: usize,
     pub pending: usize,

@@ -35,7 +35,7 @@ crate::text_enum! {
 }
 
 /// A person due for erasure: ids and dates only.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Due {
     pub seeker_id: String,
     pub unit: Option<String>,
@@ -200,13 +200,16 @@ pub fn daily(conn: &mut DbConnection, now: i64, settings: &RetentionSettings) ->
 }
 
 /// A daily run: the day, how many it erased, and when it finished (`None`: cut short).
-#[derive(Debug, Clone, Serialize, Queryable)]
+#[derive(Debug, Clone, Serialize, Queryable, utoipa::ToSchema)]
+#[schema(as = RetentionRun)]
 pub struct Run {
     pub day: String,
     pub erased: i32,
     #[serde(with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub started_at: i64,
     #[serde(with = "crate::clock::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub finished_at: Option<i64>,
 }
 

@@ -17,7 +17,7 @@ use crate::seekers::SeekerStatus;
 use crate::{audit, openings, seekers};
 
 /// Filters as query parameters; lists are comma-separated (`municipality=1280,1287`).
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
 pub struct SearchQuery {
     #[serde(default)]
     pub q: String,
@@ -97,7 +97,7 @@ impl SearchQuery {
 }
 
 /// What a broker needs to pick someone out of a list; no personnummer or contact details.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SeekerHit {
     pub id: String,
     pub score: f32,
@@ -110,7 +110,7 @@ pub struct SeekerHit {
     pub available_from: Option<crate::clock::Day>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct OpeningHit {
     pub id: String,
     pub score: f32,

@@ -8,10 +8,20 @@ use crate::error::AppResult;
 use crate::http::Paging;
 use crate::state::AppState;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(search_seekers).service(search_openings);
-}
+crate::api_handlers!(search_seekers, search_openings);
 
+#[utoipa::path(
+    tag = "search",
+    summary = "Free-text search of seekers (audited)",
+    description = "Roles: admin, broker, officer.",
+    params(
+        SearchQuery,
+        crate::http::Paging,
+    ),
+    responses(
+        (status = 200, description = "OK", body = crate::http::Page<crate::search::hits::SeekerHit>),
+    ),
+)]
 #[get("/api/v1/search/seekers")]
 async fn search_seekers(
     state: web::Data<AppState>,
@@ -28,6 +38,18 @@ async fn search_seekers(
     Ok(HttpResponse::Ok().json(paging.page(items, total)))
 }
 
+#[utoipa::path(
+    tag = "search",
+    summary = "Free-text search of openings",
+    description = "Roles: admin, broker, officer, manager.",
+    params(
+        SearchQuery,
+        crate::http::Paging,
+    ),
+    responses(
+        (status = 200, description = "OK", body = crate::http::Page<crate::search::hits::OpeningHit>),
+    ),
+)]
 #[get("/api/v1/search/openings")]
 async fn search_openings(
     state: web::Data<AppState>,

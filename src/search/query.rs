@@ -147,6 +147,8 @@ pub fn search(
 ) -> anyhow::Result<(Vec<(String, f32)>, usize)> {
     let query = build(&side.fields, q, filters);
     let searcher = side.reader.searcher();
+    // A page past the last document is empty; the collector must not size for it.
+    let offset = offset.min(searcher.num_docs() as usize);
     let top_docs =
         TopDocs::with_limit(limit.max(1)).and_offset(offset).tweak_score(|reader: &tantivy::SegmentReader| {
             let hi = reader.fast_fields().u64("id_hi").ok();

@@ -9,10 +9,17 @@ use crate::error::{AppError, AppResult, Fault};
 use crate::http::{Json, Paging, etag, if_match};
 use crate::state::AppState;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(create).service(list).service(show).service(update).service(erase);
-}
+crate::api_handlers!(create, list, show, update, erase);
 
+#[utoipa::path(
+    tag = "seekers",
+    summary = "Register a seeker; a known personnummer is 409 with existing_seeker_id",
+    description = "Roles: admin, broker, officer.",
+    request_body = crate::seekers::SeekerInput,
+    responses(
+        (status = 201, description = "OK", body = crate::seekers::Seeker),
+    ),
+)]
 #[post("/api/v1/seekers")]
 async fn create(state: web::Data<AppState>, who: Principal, body: Json<SeekerInput>) -> AppResult<HttpResponse> {
     who.require(Role::CASEWORK)?;
@@ -22,15 +29,29 @@ async fn create(state: web::Data<AppState>, who: Principal, body: Json<SeekerInp
     Ok(HttpResponse::Created().insert_header((header::ETAG, etag(seeker.version))).json(seeker))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
 struct ListQuery {
     /// Find a person: a name (any order, accents and a typo forgiven), a place, a
     /// personnummer, a phone number or an e-mail address.
     q: Option<String>,
     #[serde(flatten)]
+    #[param(ignore)]
     filter: store::SeekerFilter,
 }
 
+#[utoipa::path(
+    tag = "seekers",
+    summary = "List seekers, or find a person with q: a name (any order, accents, a typo), a place, or exactly a personnummer (10 or 12 digits), phone or e-mail (audited)",
+    description = "Roles: admin, broker, officer.",
+    params(
+        ListQuery,
+        store::SeekerFilter,
+        crate::http::Paging,
+    ),
+    responses(
+        (status = 200, description = "OK", body = crate::http::Page<crate::seekers::Seeker>),
+    ),
+)]
 #[get("/api/v1/seekers")]
 async fn list(
     state: web::Data<AppState>,
@@ -79,6 +100,18 @@ async fn list(
     Ok(HttpResponse::Ok().json(paging.page(items, total)))
 }
 
+#[utoipa::path(
+    tag = "seekers",
+    summary = "A seeker (audited); a person of another unit than the reader's needs X-Access-Reason",
+    description = "Roles: admin, broker, officer.",
+    params(
+        ("id" = String, Path),
+        ("X-Access-Reason" = Option<String>, Header, description = "why you need the record of a person of another unit than yours (need-to-know; 3–300 characters, audited); without it such a read is 403 access.reason_required", min_length = 3, max_length = 300),
+    ),
+    responses(
+        (status = 200, description = "OK", body = crate::seekers::Seeker),
+    ),
+)]
 #[get("/api/v1/seekers/{id}")]
 async fn show(
     state: web::Data<AppState>,
@@ -104,6 +137,19 @@ async fn show(
 }
 
 /// A JSON merge patch; `If-Match` is honoured when sent.
+#[utoipa::path(
+    tag = "seekers",
+    summary = "Merge-patch a seeker; If-Match honoured",
+    description = "Roles: admin, broker, officer.",
+    params(
+        ("If-Match" = Option<String>, Header, description = "the ETag of your last read: 412 when it changed since", pattern = r#"^(W/)?"[0-9]{1,18}"$"#),
+        ("id" = String, Path),
+    ),
+    request_body(content = crate::seekers::SeekerInput, content_type = "application/merge-patch+json", description = "A JSON merge patch (RFC 7396): the members to change; null removes an optional one"),
+    responses(
+        (status = 200, description = "OK", body = crate::seekers::Seeker),
+    ),
+)]
 #[patch("/api/v1/seekers/{id}")]
 async fn update(
     state: web::Data<AppState>,
@@ -131,6 +177,17 @@ async fn update(
 }
 
 /// Erasure (GDPR): personal data is removed; the anonymous row stays for reports.
+#[utoipa::path(
+    tag = "seekers",
+    summary = "Erase personal data, keep the anonymous row",
+    description = "Roles: admin.",
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 204, description = "Done; no body"),
+    ),
+)]
 #[delete("/api/v1/seekers/{id}")]
 async fn erase(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> AppResult<HttpResponse> {
     who.require(&[Role::Admin])?;

@@ -52,7 +52,7 @@ impl ExitReason {
 }
 
 /// A seeker as clients send it (create), and as a PATCH is merged into.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SeekerInput {
     pub personnummer: String,
@@ -235,7 +235,7 @@ impl SeekerInput {
 }
 
 /// A seeker as staff see it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Seeker {
     pub id: String,
     pub personnummer: Option<Personnummer>,
@@ -261,10 +261,13 @@ pub struct Seeker {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pause_reason: Option<String>,
     #[serde(with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub registered_at: i64,
     #[serde(with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: i64,
     #[serde(with = "crate::clock::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub last_proposed_at: Option<i64>,
     pub version: i64,
 }

@@ -8,17 +8,20 @@ use crate::error::{AppError, AppResult, Fault};
 use crate::http::Json;
 use crate::state::AppState;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(list)
-        .service(add)
-        .service(update_in_body)
-        .service(update)
-        .service(request)
-        .service(record)
-        .service(show_consent);
-}
+crate::api_handlers!(list, add, update_in_body, update, request, record, show_consent);
 
 /// The shortlist with each person's name (an audited read).
+#[utoipa::path(
+    tag = "openings",
+    summary = "The opening's shortlist: each person's status, note and consent, with their name (audited)",
+    description = "Roles: admin, broker, officer.",
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, description = "OK", body = crate::http::Page<crate::shortlist::Entry>),
+    ),
+)]
 #[get("/api/v1/openings/{id}/shortlist")]
 async fn list(
     state: web::Data<AppState>,
@@ -53,6 +56,18 @@ async fn list(
         .json(serde_json::json!({ "items": items, "total": total, "limit": total.max(1), "offset": 0 })))
 }
 
+#[utoipa::path(
+    tag = "openings",
+    summary = "Put a seeker on the shortlist; again is 409 conflict.duplicate",
+    description = "Roles: admin, broker, officer.",
+    params(
+        ("id" = String, Path),
+    ),
+    request_body = EntryInput,
+    responses(
+        (status = 201, description = "OK", body = crate::shortlist::Entry),
+    ),
+)]
 #[post("/api/v1/openings/{id}/shortlist")]
 async fn add(
     state: web::Data<AppState>,
@@ -67,6 +82,18 @@ async fn add(
 }
 
 /// The same change with the seeker named in the body.
+#[utoipa::path(
+    tag = "openings",
+    summary = "Change a person's status or note (seeker_id in the body)",
+    description = "Roles: admin, broker, officer.",
+    params(
+        ("id" = String, Path),
+    ),
+    request_body = EntryInput,
+    responses(
+        (status = 200, description = "OK", body = crate::shortlist::Entry),
+    ),
+)]
 #[patch("/api/v1/openings/{id}/shortlist")]
 async fn update_in_body(
     state: web::Data<AppState>,
@@ -86,6 +113,19 @@ async fn update_in_body(
     Ok(HttpResponse::Ok().json(entry))
 }
 
+#[utoipa::path(
+    tag = "openings",
+    summary = "Change a person's status or note",
+    description = "Roles: admin, broker, officer.",
+    params(
+        ("id" = String, Path),
+        ("seeker" = String, Path),
+    ),
+    request_body = EntryInput,
+    responses(
+        (status = 200, description = "OK", body = crate::shortlist::Entry),
+    ),
+)]
 #[patch("/api/v1/openings/{id}/shortlist/{seeker}")]
 async fn update(
     state: web::Data<AppState>,
@@ -104,6 +144,19 @@ async fn update(
 }
 
 /// Sends the person an answer link (through the message webhook) with a deadline.
+#[utoipa::path(
+    tag = "openings",
+    summary = "Ask the person for consent: an answer link with a deadline goes out through consent.message_webhook; 409 conflict.no_contact_details without phone or e-mail",
+    description = "Roles: admin, broker, officer.",
+    params(
+        ("id" = String, Path),
+        ("seeker" = String, Path),
+    ),
+    request_body = RequestInput,
+    responses(
+        (status = 201, description = "OK", body = crate::shortlist::Consent),
+    ),
+)]
 #[post("/api/v1/openings/{id}/shortlist/{seeker}/consent-request")]
 async fn request(
     state: web::Data<AppState>,
@@ -121,6 +174,19 @@ async fn request(
 }
 
 /// Records an answer the broker received (by phone, in person, by letter).
+#[utoipa::path(
+    tag = "openings",
+    summary = "Record an answer the broker received: given, declined or withdrawn, and how (phone, in_person, digital, letter)",
+    description = "Roles: admin, broker, officer.",
+    params(
+        ("id" = String, Path),
+        ("seeker" = String, Path),
+    ),
+    request_body = ConsentInput,
+    responses(
+        (status = 200, description = "OK", body = crate::shortlist::Consent),
+    ),
+)]
 #[put("/api/v1/openings/{id}/shortlist/{seeker}/consent")]
 async fn record(
     state: web::Data<AppState>,
@@ -135,6 +201,18 @@ async fn record(
     Ok(HttpResponse::Ok().json(consent))
 }
 
+#[utoipa::path(
+    tag = "openings",
+    summary = "The consent's state (requested, given, declined, expired, withdrawn) and its history",
+    description = "Roles: admin, broker, officer.",
+    params(
+        ("id" = String, Path),
+        ("seeker" = String, Path),
+    ),
+    responses(
+        (status = 200, description = "OK", body = crate::shortlist::Consent),
+    ),
+)]
 #[get("/api/v1/openings/{id}/shortlist/{seeker}/consent")]
 async fn show_consent(
     state: web::Data<AppState>,

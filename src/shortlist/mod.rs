@@ -60,7 +60,8 @@ crate::text_enum! {
 }
 
 /// One person on an opening's shortlist.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = ShortlistEntry)]
 pub struct Entry {
     pub opening_id: String,
     pub seeker_id: String,
@@ -71,8 +72,10 @@ pub struct Entry {
     pub consent: Option<ConsentState>,
     pub consent_deadline: Option<Day>,
     #[serde(with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: i64,
     #[serde(with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: i64,
 }
 
@@ -146,7 +149,8 @@ pub fn get(conn: &mut DbConnection, opening: &str, seeker: &str, today: NaiveDat
 }
 
 /// What a broker adds or changes.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = ShortlistInput)]
 #[serde(deny_unknown_fields)]
 pub struct EntryInput {
     #[serde(default)]
@@ -251,7 +255,7 @@ pub fn update(
 }
 
 /// One change of consent, as the history shows it.
-#[derive(Debug, Clone, Serialize, Queryable)]
+#[derive(Debug, Clone, Serialize, Queryable, utoipa::ToSchema)]
 pub struct ConsentEvent {
     pub state: ConsentState,
     pub how: Option<ConsentHow>,
@@ -259,10 +263,11 @@ pub struct ConsentEvent {
     /// Who recorded it; none when the person answered through their link.
     pub by: Option<String>,
     #[serde(with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub at: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Consent {
     pub opening_id: String,
     pub seeker_id: String,
@@ -295,7 +300,7 @@ pub fn consent(conn: &mut DbConnection, opening: &str, seeker: &str, today: Naiv
 }
 
 /// An answer a broker received: given, declined or withdrawn, and how it came.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConsentInput {
     pub state: ConsentState,
@@ -371,7 +376,7 @@ pub fn record(
     })
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RequestInput {
     /// The last day to answer.

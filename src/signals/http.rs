@@ -8,9 +8,7 @@ use crate::error::{AppError, AppResult, Fault};
 use crate::http::Page;
 use crate::state::AppState;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(list).service(deliveries);
-}
+crate::api_handlers!(list, deliveries);
 
 /// Whose signals a role sees: managers and admins all; brokers their own work (their seekers,
 /// openings and consent requests); officers the meeting capacity and no-shows.
@@ -29,7 +27,7 @@ pub async fn scope(state: &AppState, who: &Principal) -> AppResult<Scope> {
 }
 
 /// A signal with its reason, as the API and the page show it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Shown {
     #[serde(flatten)]
     pub signal: Signal,
@@ -54,12 +52,23 @@ pub async fn visible(
         .collect())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 struct SignalQuery {
     kind: Option<String>,
     unit: Option<String>,
 }
 
+#[utoipa::path(
+    tag = "signals",
+    summary = "The current signals the caller should act on, each with its reason and a link to the people behind it",
+    description = "Roles: manager, admin (all); broker (own work and own units' processes); officer (meetings).",
+    params(
+        SignalQuery,
+    ),
+    responses(
+        (status = 200, description = "OK", body = crate::http::Page<crate::signals::Signal>),
+    ),
+)]
 #[get("/api/v1/signals")]
 async fn list(state: web::Data<AppState>, who: Principal, q: web::Query<SignalQuery>) -> AppResult<HttpResponse> {
     let kind = match q.kind.as_deref().filter(|k| !k.is_empty()) {
@@ -75,6 +84,14 @@ async fn list(state: web::Data<AppState>, who: Principal, q: web::Query<SignalQu
 }
 
 /// The record of signals pushed to the webhook.
+#[utoipa::path(
+    tag = "signals",
+    summary = "Every signal pushed to signals.webhook, with its attempts",
+    description = "Roles: manager, admin.",
+    responses(
+        (status = 200, description = "OK", body = Page<crate::signals::push::SignalDelivery>),
+    ),
+)]
 #[get("/api/v1/signals/deliveries")]
 async fn deliveries(state: web::Data<AppState>, who: Principal) -> AppResult<HttpResponse> {
     who.require(&[Role::Manager, Role::Admin])?;

@@ -46,7 +46,7 @@ crate::text_enum! {
 }
 
 /// One signal. Carries ids and figures, never a name or a free text about a person.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Signal {
     pub key: String,
     pub kind: SignalKind,

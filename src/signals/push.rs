@@ -16,7 +16,7 @@ use crate::db::{self, Pool};
 use crate::error::{AppError, AppResult};
 use crate::reports::push::DeliveryStatus;
 
-#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = signal_deliveries)]
 pub struct SignalDelivery {
     #[serde(rename = "key")]
@@ -28,8 +28,10 @@ pub struct SignalDelivery {
     pub attempts: i32,
     pub last_error: Option<String>,
     #[serde(with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub next_attempt_at: i64,
     #[serde(with = "crate::clock::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub delivered_at: Option<i64>,
 }
 
@@ -73,7 +75,8 @@ pub fn record_new(c: &mut crate::db::DbConnection, signals: &[Signal], base_url:
     })
 }
 
-#[derive(Debug, Default, Clone, Copy, Serialize)]
+#[derive(Debug, Default, Clone, Copy, Serialize, utoipa::ToSchema)]
+#[schema(as = SignalPushSummary)]
 pub struct PushSummary {
     pub new: usize,
     pub delivered: usize,

@@ -6,11 +6,9 @@ use crate::auth::Principal;
 use crate::error::{AppError, AppResult, Fault, Thing};
 use crate::http::Paging;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(typeahead);
-}
+crate::api_handlers!(typeahead);
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 struct TypeaheadQuery {
     #[serde(default)]
     q: String,
@@ -19,6 +17,19 @@ struct TypeaheadQuery {
 /// `GET /api/v1/taxonomy/{occupations|skills|municipalities|languages}?q=`: open to every
 /// signed-in role (employers describe their openings with the same codes). Reference data
 /// only, so nothing is audited.
+#[utoipa::path(
+    tag = "taxonomy",
+    summary = "Typeahead over a reference vocabulary: occupations (JobTech occupation names and SSYK groups → SSYK code), skills, municipalities, languages; by name, code or concept id, ranked, a typo forgiven",
+    description = "Roles: every signed-in role.",
+    params(
+        TypeaheadQuery,
+        crate::http::Paging,
+        ("vocabulary" = String, Path),
+    ),
+    responses(
+        (status = 200, description = "OK", body = crate::http::Page<crate::taxonomy::Term>),
+    ),
+)]
 #[get("/api/v1/taxonomy/{vocabulary}")]
 async fn typeahead(
     _who: Principal,

@@ -24,7 +24,7 @@ crate::text_enum! {
 }
 
 /// One suggestion: what to show, and the code a seeker or opening stores.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Term {
     pub label: String,
     /// SSYK code (occupations), kommunkod (municipalities), ISO 639 code (languages) or

@@ -7,12 +7,10 @@ use crate::error::AppResult;
 use crate::http::Json;
 use crate::state::AppState;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(list).service(create).service(update).service(remove).service(user_units).service(set_user_units);
-}
+crate::api_handlers!(list, create, update, remove, user_units, set_user_units);
 
 /// The units a staff member works in (need-to-know: another unit's people need a reason).
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct UserUnits {
     units: Vec<String>,
@@ -25,6 +23,17 @@ fn user_exists(c: &mut crate::db::DbConnection, id: &str) -> AppResult<()> {
     if found == 0 { Err(crate::error::AppError::NotFound(crate::error::Thing::User)) } else { Ok(()) }
 }
 
+#[utoipa::path(
+    tag = "users",
+    summary = "The units a staff member works in (admins: anyone's; staff: their own)",
+    description = "Roles: staff.",
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, description = "OK", body = crate::units::http::UserUnits),
+    ),
+)]
 #[get("/api/v1/users/{id}/units")]
 async fn user_units(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> AppResult<HttpResponse> {
     let id = id.into_inner();
@@ -40,6 +49,18 @@ async fn user_units(state: web::Data<AppState>, who: Principal, id: web::Path<St
     Ok(HttpResponse::Ok().json(serde_json::json!({ "units": units })))
 }
 
+#[utoipa::path(
+    tag = "users",
+    summary = "Set the units a staff member works in (need-to-know: another unit's people then need a stated reason); each must exist",
+    description = "Roles: admin.",
+    params(
+        ("id" = String, Path),
+    ),
+    request_body = crate::units::http::UserUnits,
+    responses(
+        (status = 200, description = "OK", body = crate::units::http::UserUnits),
+    ),
+)]
 #[put("/api/v1/users/{id}/units")]
 async fn set_user_units(
     state: web::Data<AppState>,
@@ -58,6 +79,14 @@ async fn set_user_units(
 }
 
 /// Every staff role reads the list (forms offer it); admins change it.
+#[utoipa::path(
+    tag = "units",
+    summary = "The units (enheter) seekers, officers, placements and targets refer to",
+    description = "Roles: admin, broker, officer, manager.",
+    responses(
+        (status = 200, description = "OK", body = crate::http::Page<crate::units::Unit>),
+    ),
+)]
 #[get("/api/v1/units")]
 async fn list(state: web::Data<AppState>, who: Principal) -> AppResult<HttpResponse> {
     who.require(Role::STAFF)?;
@@ -67,6 +96,15 @@ async fn list(state: web::Data<AppState>, who: Principal) -> AppResult<HttpRespo
         .json(serde_json::json!({ "items": items, "total": total, "limit": total.max(1), "offset": 0 })))
 }
 
+#[utoipa::path(
+    tag = "units",
+    summary = "Add a unit; a name in use is 409 conflict.duplicate",
+    description = "Roles: admin.",
+    request_body = UnitInput,
+    responses(
+        (status = 201, description = "OK", body = crate::units::Unit),
+    ),
+)]
 #[post("/api/v1/units")]
 async fn create(state: web::Data<AppState>, who: Principal, body: Json<UnitInput>) -> AppResult<HttpResponse> {
     who.require(&[Role::Admin])?;
@@ -75,6 +113,18 @@ async fn create(state: web::Data<AppState>, who: Principal, body: Json<UnitInput
     Ok(HttpResponse::Created().json(unit))
 }
 
+#[utoipa::path(
+    tag = "units",
+    summary = "Rename a unit (every reference follows) or (de)activate it",
+    description = "Roles: admin.",
+    params(
+        ("name" = String, Path),
+    ),
+    request_body = UnitPatch,
+    responses(
+        (status = 200, description = "OK", body = crate::units::Unit),
+    ),
+)]
 #[patch("/api/v1/units/{name}")]
 async fn update(
     state: web::Data<AppState>,
@@ -88,6 +138,17 @@ async fn update(
     Ok(HttpResponse::Ok().json(unit))
 }
 
+#[utoipa::path(
+    tag = "units",
+    summary = "Remove a unit nothing refers to; one in use is 409 conflict.not_empty (deactivate it instead)",
+    description = "Roles: admin.",
+    params(
+        ("name" = String, Path),
+    ),
+    responses(
+        (status = 204, description = "Done; no body"),
+    ),
+)]
 #[delete("/api/v1/units/{name}")]
 async fn remove(state: web::Data<AppState>, who: Principal, name: web::Path<String>) -> AppResult<HttpResponse> {
     who.require(&[Role::Admin])?;

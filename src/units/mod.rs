@@ -12,7 +12,7 @@ use crate::db::schema::{officers, placements, seekers, targets, units, user_unit
 use crate::db::{DbConnection, write_tx};
 use crate::error::{AppError, AppResult, Clash, Errors, Fault, Thing};
 
-#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = units)]
 pub struct Unit {
     pub name: String,
@@ -24,7 +24,7 @@ pub struct Unit {
     pub updated_at: i64,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UnitInput {
     pub name: String,
@@ -37,7 +37,7 @@ fn yes() -> bool {
 }
 
 /// A change to a unit: a new name, or active on or off.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UnitPatch {
     pub name: Option<String>,

@@ -110,7 +110,7 @@ async fn platsbanken_is_read_from_the_snapshot_then_the_stream() {
     script.lock().unwrap().snapshot.extend([fail(503), ok(SNAPSHOT)]);
     let run = sync(false).await;
     assert_eq!(run.error, None);
-    assert_eq!(run.kind, Some(platsa::jobstream::Kind::Snapshot));
+    assert_eq!(run.kind, Some(platsa::jobstream::RunKind::Snapshot));
     assert_eq!(counts(&run), [3, 3, 0, 0, 0, 0, 0]);
     assert_eq!(run.attempts, 2);
     // Swedish local time, without an offset: the fixed clock is 10:00 in Stockholm.
@@ -191,7 +191,7 @@ async fn platsbanken_is_read_from_the_snapshot_then_the_stream() {
     // 2. Then the stream from the stored position, with the key; a 429 waits as asked.
     script.lock().unwrap().stream.extend([fail(429), ok(STREAM_1)]);
     let run = sync(false).await;
-    assert_eq!(run.kind, Some(platsa::jobstream::Kind::Stream));
+    assert_eq!(run.kind, Some(platsa::jobstream::RunKind::Stream));
     assert_eq!(counts(&run), [2, 1, 1, 0, 0, 0, 0]);
     assert_eq!(run.attempts, 2);
     {

@@ -617,8 +617,10 @@ async fn a_wrong_method_is_405_with_allow() {
     for (method, path, allow) in [
         (reqwest::Method::PUT, "/api/v1/seekers", "GET, POST"),
         (reqwest::Method::POST, "/api/v1/seekers/abc", "DELETE, GET, PATCH"),
-        // Both /bookings/{token} and /bookings/{token}.ics fit this path.
-        (reqwest::Method::PATCH, "/api/v1/bookings/bk_x.ics", "DELETE, GET"),
+        // Both /bookings/{token} and /bookings/{token}.ics fit these paths: the more specific
+        // template is the one the document describes there (no booking token ends in .ics).
+        (reqwest::Method::PATCH, "/api/v1/bookings/bk_x.ics", "GET"),
+        (reqwest::Method::PUT, "/api/v1/imports/seekers", "POST"),
         (reqwest::Method::POST, "/healthz", "GET"),
     ] {
         let res = app.client.request(method.clone(), app.url(path)).bearer_auth(&app.admin_token).send().await.unwrap();

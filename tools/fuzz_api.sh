@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Schemathesis against the running service's own OpenAPI document, with all its default
+# checks: `tools/fuzz_api.sh sqlite|postgres [examples per operation]`. Starts `platsa serve`
+# (debug build) on a throw-away database with the demo municipality, creates an admin token,
+# and fails on any failure. Installs Schemathesis with pip into target/schemathesis-venv.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+backend="${1:-sqlite}"
+examples="${2:-50}"
+venv="${CARGO_TARGET_DIR:-target}/schemathesis-venv"
+if [ ! -x "$venv/bin/st" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q "schemathesis==4.32.5"
+fi
+cargo build --locked -q --bin platsa
+bin="${CARGO_TARGET_DIR:-target}/debug/platsa"
+
+work=$(mktemp -d)
+port=$((20000 + RANDOM % 20000))
+cleanup() {
+  [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+  if [ "$backend" = postgres ]; then
+    psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+if [ "$backend" = postgres ]; then
+  db="platsa_fuzz_$$_$RANDOM"
+  psql -q -h 127.0.0.1 -U postgres -c "CREATE DATABASE $db" >/dev/null
+  export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db"
+else
+  export DATABASE_URL="sqlite://$work/platsa.db"
+fi
+export PLATSA_INDEX_DIR="$work/index" PLATSA_LISTEN="127.0.0.1:$port" RUST_LOG=warn
+"$bin" serve --demo >"$work/serve.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 240); do
+  curl -sf "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+  sleep 0.5
+done
+token=$("$bin" token create --role admin --name Schemathesis | tail -n 1)
+echo "== schemathesis on $backend: $examples examples per operation"
+status=0
+"$venv/bin/st" --config-file tools/schemathesis.toml run "http://127.0.0.1:$port/api/openapi.json" \
+  -H "Authorization: Bearer $token" \
+  --max-examples "$examples" --workers 2 --seed 1 \
+  --report junit --report-dir "$work/report" || status=$?
+if [ "$status" != 0 ]; then
+  echo "== the service's log (warnings and errors):"
+  tail -n 50 "$work/serve.log"
+fi
+exit "$status"
