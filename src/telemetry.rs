@@ -16,13 +16,34 @@ use tracing_subscriber::{EnvFilter, fmt::MakeWriter};
 
 use crate::config::LogFormat;
 
+/// Targets capped whatever `RUST_LOG` asks (see [`init`]).
+const VALUE_FREE: &[&str] = &[
+    "actix_web::types=off",
+    "actix_web=info",
+    "actix_http=info",
+    "actix_server=info",
+    "hyper=info",
+    "hyper_util=info",
+    "h2=info",
+    "reqwest=info",
+    "rustls=info",
+    "diesel=info",
+    "tokio_postgres=info",
+];
+
 /// Installs the global subscriber. `RUST_LOG` filters; the default is `info`, with tantivy's
-/// per-commit chatter at `warn`.
+/// per-commit chatter at `warn`. Libraries that put request data in their own debug and trace
+/// lines (actix's extractors log the request path, which may hold a personnummer; the HTTP
+/// client and server stacks log headers and bodies) are held at `info` whatever `RUST_LOG`
+/// says, and actix's extractor lines are off: Platsa logs its own failures, without values.
 pub fn init<W>(format: LogFormat, writer: W)
 where
     W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
 {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,tantivy=warn"));
+    let mut filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,tantivy=warn"));
+    for directive in VALUE_FREE {
+        filter = filter.add_directive(directive.parse().expect("a valid directive"));
+    }
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer);
     // A second init (tests) keeps the first subscriber.
     let _ = match format {
