@@ -251,6 +251,27 @@ async fn api_answers_are_never_cached_or_sniffed() {
         assert_eq!(res.headers().get("cache-control").map(|v| v.to_str().unwrap()), Some("no-store"), "{url}");
         assert_eq!(res.headers().get("x-content-type-options").map(|v| v.to_str().unwrap()), Some("nosniff"), "{url}");
     }
+    // And every operation the OpenAPI document describes, whatever it answers.
+    let doc: Value = app.get("/api/openapi.json", &admin).await.json().await.unwrap();
+    let mut operations = 0;
+    for (template, ops) in doc["paths"].as_object().unwrap() {
+        let path = template.replace('{', "x").replace('}', "");
+        for method in ops.as_object().unwrap().keys() {
+            let res = app
+                .client
+                .request(method.to_uppercase().parse().unwrap(), app.url(&path))
+                .bearer_auth(&admin)
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap();
+            let what = format!("{method} {template}: {}", res.status());
+            assert_eq!(res.headers().get("cache-control").map(|v| v.to_str().unwrap()), Some("no-store"), "{what}");
+            assert_eq!(res.headers().get("x-content-type-options").map(|v| v.to_str().unwrap()), Some("nosniff"), "{what}");
+            operations += 1;
+        }
+    }
+    eprintln!("no-store and nosniff: {operations} of {operations} operations");
     let css = app.client.get(app.url("/static/platsa.css")).send().await.unwrap();
     assert_eq!(css.headers()["cache-control"], "public, max-age=3600");
 }
