@@ -102,9 +102,8 @@ async fn list_contacts(state: web::Data<AppState>, who: Principal, id: web::Path
         contacts::list(c, &id)
     })
     .await?;
-    let total = items.len();
-    Ok(HttpResponse::Ok()
-        .json(serde_json::json!({ "items": items, "total": total, "limit": total.max(1), "offset": 0 })))
+    let total = items.len() as i64;
+    Ok(HttpResponse::Ok().json(crate::http::Page::new(items, total, total.max(1), 0)))
 }
 
 #[utoipa::path(

@@ -45,11 +45,22 @@ async fn list(
     who: Principal,
     q: web::Query<store::PlacementFilter>,
     paging: Paging,
+    action: crate::audit::Action,
 ) -> AppResult<HttpResponse> {
     who.require(Role::STAFF)?;
     let q = q.into_inner();
     let (limit, offset) = paging.pair();
-    let (items, total) = db::run(&state.pool, move |c| store::list(c, &q, limit, offset)).await?;
+    let now = state.clock.now_ts();
+    // A placement's history holds what staff wrote about the person: a read of it is audited.
+    let (items, total) = db::run(&state.pool, move |c| {
+        db::write_tx(c, |c| {
+            let (items, total) = store::list(c, &q, limit, offset)?;
+            let ids: Vec<String> = items.iter().map(|p| p.seeker_id.clone()).collect();
+            crate::audit::record(c, &who, &ids, &action, now)?;
+            Ok((items, total))
+        })
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(paging.page(items, total)))
 }
 
@@ -65,10 +76,22 @@ async fn list(
     ),
 )]
 #[get("/api/v1/placements/{id}")]
-async fn show(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> AppResult<HttpResponse> {
+async fn show(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: web::Path<String>,
+    action: crate::audit::Action,
+) -> AppResult<HttpResponse> {
     who.require(Role::STAFF)?;
-    let id = id.into_inner();
-    let placement = db::run(&state.pool, move |c| store::get(c, &id)).await?;
+    let (id, now) = (id.into_inner(), state.clock.now_ts());
+    let placement = db::run(&state.pool, move |c| {
+        db::write_tx(c, |c| {
+            let placement = store::get(c, &id)?;
+            crate::audit::record(c, &who, std::slice::from_ref(&placement.seeker_id), &action, now)?;
+            Ok(placement)
+        })
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(placement))
 }
 

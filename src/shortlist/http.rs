@@ -19,7 +19,7 @@ crate::api_handlers!(list, add, update_in_body, update, request, record, show_co
         ("id" = String, Path),
     ),
     responses(
-        (status = 200, description = "OK", body = crate::http::Page<crate::shortlist::Entry>),
+        (status = 200, description = "OK", body = crate::http::Page<Shortlisted>),
     ),
 )]
 #[get("/api/v1/openings/{id}/shortlist")]
@@ -40,20 +40,25 @@ async fn list(
             let names = crate::seekers::store::names(c, &ids)?;
             Ok(entries
                 .into_iter()
-                .map(|e| {
-                    let (first, last) = names.get(&e.seeker_id).cloned().unwrap_or_default();
-                    let mut v = serde_json::to_value(&e).expect("serializable");
-                    v["first_name"] = first.into();
-                    v["last_name"] = last.into();
-                    v
+                .map(|entry| {
+                    let (first_name, last_name) = names.get(&entry.seeker_id).cloned().unwrap_or_default();
+                    Shortlisted { entry, first_name, last_name }
                 })
                 .collect::<Vec<_>>())
         })
     })
     .await?;
-    let total = items.len();
-    Ok(HttpResponse::Ok()
-        .json(serde_json::json!({ "items": items, "total": total, "limit": total.max(1), "offset": 0 })))
+    let total = items.len() as i64;
+    Ok(HttpResponse::Ok().json(crate::http::Page::new(items, total, total.max(1), 0)))
+}
+
+/// A shortlist entry with the person's name (erased people have none).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct Shortlisted {
+    #[serde(flatten)]
+    entry: super::Entry,
+    first_name: Option<String>,
+    last_name: Option<String>,
 }
 
 #[utoipa::path(
@@ -218,10 +223,19 @@ async fn show_consent(
     state: web::Data<AppState>,
     who: Principal,
     path: web::Path<(String, String)>,
+    action: Action,
 ) -> AppResult<HttpResponse> {
     who.require(Role::CASEWORK)?;
     let (id, seeker) = path.into_inner();
-    let today = state.clock.today();
-    let consent = db::run(&state.pool, move |c| super::consent(c, &id, &seeker, today)).await?;
+    let (today, now) = (state.clock.today(), state.clock.now_ts());
+    // The consent's history holds the notes staff wrote: a read of it is audited.
+    let consent = db::run(&state.pool, move |c| {
+        db::write_tx(c, |c| {
+            let consent = super::consent(c, &id, &seeker, today)?;
+            crate::audit::record(c, &who, std::slice::from_ref(&seeker), &action, now)?;
+            Ok(consent)
+        })
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(consent))
 }

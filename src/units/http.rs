@@ -10,7 +10,7 @@ use crate::state::AppState;
 crate::api_handlers!(list, create, update, remove, user_units, set_user_units);
 
 /// The units a staff member works in (need-to-know: another unit's people need a reason).
-#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[derive(Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct UserUnits {
     units: Vec<String>,
@@ -46,7 +46,7 @@ async fn user_units(state: web::Data<AppState>, who: Principal, id: web::Path<St
         super::of_user(c, &id)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "units": units })))
+    Ok(HttpResponse::Ok().json(UserUnits { units }))
 }
 
 #[utoipa::path(
@@ -75,7 +75,7 @@ async fn set_user_units(
         super::set_for_user(c, &id, &body.0.units)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "units": units })))
+    Ok(HttpResponse::Ok().json(UserUnits { units }))
 }
 
 /// Every staff role reads the list (forms offer it); admins change it.
@@ -91,9 +91,8 @@ async fn set_user_units(
 async fn list(state: web::Data<AppState>, who: Principal) -> AppResult<HttpResponse> {
     who.require(Role::STAFF)?;
     let items = db::run(&state.pool, super::list).await?;
-    let total = items.len();
-    Ok(HttpResponse::Ok()
-        .json(serde_json::json!({ "items": items, "total": total, "limit": total.max(1), "offset": 0 })))
+    let total = items.len() as i64;
+    Ok(HttpResponse::Ok().json(crate::http::Page::new(items, total, total.max(1), 0)))
 }
 
 #[utoipa::path(

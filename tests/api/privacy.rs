@@ -267,7 +267,11 @@ async fn api_answers_are_never_cached_or_sniffed() {
                 .unwrap();
             let what = format!("{method} {template}: {}", res.status());
             assert_eq!(res.headers().get("cache-control").map(|v| v.to_str().unwrap()), Some("no-store"), "{what}");
-            assert_eq!(res.headers().get("x-content-type-options").map(|v| v.to_str().unwrap()), Some("nosniff"), "{what}");
+            assert_eq!(
+                res.headers().get("x-content-type-options").map(|v| v.to_str().unwrap()),
+                Some("nosniff"),
+                "{what}"
+            );
             operations += 1;
         }
     }
@@ -1067,4 +1071,126 @@ async fn what_fuzzing_the_document_found_stays_fixed() {
         .await
         .unwrap();
     assert_field_error(res, "X-Access-Reason").await;
+}
+
+/// Whether an answer's schema can carry a person's name or contact details (an employer's
+/// contact people aside), following `$ref`s.
+fn carries_a_person(schema: &Value, schemas: &Value, seen: &mut Vec<String>) -> bool {
+    match schema {
+        Value::Object(o) => {
+            if let Some(name) = o.get("$ref").and_then(Value::as_str).and_then(|r| r.rsplit('/').next()) {
+                if name == "Contact" || name == "Page_Contact" || seen.iter().any(|s| s == name) {
+                    return false;
+                }
+                seen.push(name.to_string());
+                return carries_a_person(&schemas[name], schemas, seen);
+            }
+            let personal = ["first_name", "last_name", "personnummer", "email", "phone"];
+            o.get("properties").and_then(Value::as_object).is_some_and(|p| personal.iter().any(|k| p.contains_key(*k)))
+                || o.values().any(|v| carries_a_person(v, schemas, seen))
+        }
+        Value::Array(a) => a.iter().any(|v| carries_a_person(v, schemas, seen)),
+        _ => false,
+    }
+}
+
+/// Every staff read of a person through the API leaves an audit row naming the route: each
+/// answer that can show a name or contact details (found in the OpenAPI document, so a new
+/// one cannot be missed), and each that shows what staff wrote about the person (journal,
+/// placement history, consent notes).
+#[tokio::test]
+async fn every_read_of_a_person_is_audited() {
+    let app = spawn_app().await;
+    let admin = app.admin_token.clone();
+    let (broker, _) = app.token("broker", "Britt", None).await;
+    let (officer_token, officer_user) = app.token("officer", "Olle", None).await;
+    let hours = json!({"tue": [["09:00", "12:00"]]});
+    let body = json!({"name": "Olle", "unit": "Jobbcenter Trelleborg", "weekly_hours": hours, "user_id": officer_user});
+    let officer: Value = app.post_json("/api/v1/officers", &admin, &body).await.json().await.unwrap();
+    let officer = officer["id"].as_str().unwrap().to_string();
+    let application = json!({"personnummer": pnr("19930303", 5), "first_name": "Sara", "last_name": "Nilsson", "phone": "0701112233"});
+    let a: Value =
+        app.client.post(app.url("/api/v1/applications")).json(&application).send().await.unwrap().json().await.unwrap();
+    assert!(a["id"].is_string(), "{a}");
+    let res = app
+        .client
+        .post(app.url(&format!("/api/v1/applications/{}/booking", a["id"].as_str().unwrap())))
+        .json(&json!({"token": a["booking_token"], "slot_id": a["offered_slots"][0]["id"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+
+    let seeker: Value =
+        app.post_json("/api/v1/seekers", &broker, &seeker_body(&pnr("19850505", 5))).await.json().await.unwrap();
+    let seeker = seeker["id"].as_str().unwrap().to_string();
+    let entry = json!({"kind": "call", "text": "Ringde om praktik"});
+    assert_eq!(app.post_json(&format!("/api/v1/seekers/{seeker}/journal"), &broker, &entry).await.status(), 201);
+    let mut o = opening_body();
+    o["employer_id"] = app.employer("Omsorg AB", "556036-0793", false).await.into();
+    let opening: Value = app.post_json("/api/v1/openings", &broker, &o).await.json().await.unwrap();
+    let opening = opening["id"].as_str().unwrap().to_string();
+    // Another, to which the person is not proposed yet: they are a candidate there.
+    let other: Value = app.post_json("/api/v1/openings", &broker, &o).await.json().await.unwrap();
+    let other = other["id"].as_str().unwrap().to_string();
+    let res =
+        app.post_json(&format!("/api/v1/openings/{opening}/shortlist"), &broker, &json!({"seeker_id": seeker})).await;
+    assert!(res.status().is_success());
+    consent_given(&app, &broker, &opening, &seeker).await;
+    let proposal = json!({"seeker_id": seeker, "opening_id": opening, "kind": "praktik"});
+    let placement: Value = app.post_json("/api/v1/placements", &broker, &proposal).await.json().await.unwrap();
+    let placement = placement["id"].as_str().unwrap().to_string();
+    let step = json!({"to": "presented", "at": "2026-11-23"});
+    let res = app.post_json(&format!("/api/v1/placements/{placement}/transitions"), &broker, &step).await;
+    assert_eq!(res.status(), 200);
+    index_caught_up(&app.state).await;
+
+    let reads = [
+        ("/api/v1/seekers", "/api/v1/seekers".to_string(), &broker),
+        ("/api/v1/seekers/{id}", format!("/api/v1/seekers/{seeker}"), &broker),
+        ("/api/v1/seekers/{id}/journal", format!("/api/v1/seekers/{seeker}/journal"), &broker),
+        ("/api/v1/seekers/{id}/openings", format!("/api/v1/seekers/{seeker}/openings"), &broker),
+        ("/api/v1/search/seekers", "/api/v1/search/seekers?q=Amira".to_string(), &broker),
+        ("/api/v1/openings/{id}/candidates", format!("/api/v1/openings/{other}/candidates"), &broker),
+        (
+            "/api/v1/openings/{id}/candidates/presented",
+            format!("/api/v1/openings/{opening}/candidates/presented"),
+            &broker,
+        ),
+        ("/api/v1/openings/{id}/placements", format!("/api/v1/openings/{opening}/placements"), &broker),
+        ("/api/v1/openings/{id}/shortlist", format!("/api/v1/openings/{opening}/shortlist"), &broker),
+        (
+            "/api/v1/openings/{id}/shortlist/{seeker}/consent",
+            format!("/api/v1/openings/{opening}/shortlist/{seeker}/consent"),
+            &broker,
+        ),
+        ("/api/v1/placements", "/api/v1/placements".to_string(), &broker),
+        ("/api/v1/placements/{id}", format!("/api/v1/placements/{placement}"), &broker),
+        ("/api/v1/officers/{id}/agenda", format!("/api/v1/officers/{officer}/agenda?date=2026-11-24"), &officer_token),
+    ];
+    // Every answer the document says can carry a person is among them.
+    let doc: Value = app.get("/api/openapi.json", &admin).await.json().await.unwrap();
+    for (template, ops) in doc["paths"].as_object().unwrap() {
+        let Some(get) = ops.get("get") else { continue };
+        if carries_a_person(&get["responses"]["200"], &doc["components"]["schemas"], &mut Vec::new()) {
+            assert!(reads.iter().any(|(t, _, _)| t == template), "GET {template} can show a person: add it here");
+        }
+    }
+    for (template, url, token) in &reads {
+        let action = format!("GET {template}");
+        let count = |action: String| {
+            platsa::db::run(&app.state.pool, move |c| {
+                use diesel::prelude::*;
+                use platsa::db::schema::audit_log;
+                Ok(audit_log::table.filter(audit_log::action.eq(action)).count().get_result::<i64>(c)?)
+            })
+        };
+        let before = count(action.clone()).await.unwrap();
+        let res = app.get(url, token).await;
+        assert_eq!(res.status(), 200, "{url}");
+        let page: Value = res.json().await.unwrap();
+        assert!(page.get("items").is_none_or(|i| !i.as_array().unwrap().is_empty()), "{url} showed nobody: {page}");
+        assert!(count(action.clone()).await.unwrap() > before, "{action} was not audited");
+    }
+    eprintln!("audited reads: {} of {} read paths that show a person", reads.len(), reads.len());
 }
