@@ -1194,3 +1194,155 @@ async fn every_read_of_a_person_is_audited() {
     }
     eprintln!("audited reads: {} of {} read paths that show a person", reads.len(), reads.len());
 }
+
+/// An employer's token reaches its own openings, contacts and presented people and nothing
+/// else: every read the OpenAPI document describes, tried with another employer's (and the
+/// municipality's) ids, is refused or shows nothing of theirs, and so is every write an
+/// employer could aim at another employer's data, sent with a body that would otherwise be
+/// accepted.
+#[tokio::test]
+async fn an_employer_reaches_only_its_own() {
+    let app = spawn_app().await;
+    let admin = app.admin_token.clone();
+    let (broker, _) = app.token("broker", "Britt", None).await;
+    let a = app.employer("Alfa AB", "556036-0793", false).await;
+    let b = app.employer("Beta Bygg AB", "556677-8899", false).await;
+    let (alfa, _) = app.token("employer", "Alfa API", Some(&a)).await;
+    let (_, beta_user) = app.token("employer", "Beta API", Some(&b)).await;
+    let mut o = opening_body();
+    o["employer_id"] = b.clone().into();
+    o["headline"] = "Betas hemliga tjänst".into();
+    let opening: Value = app.post_json("/api/v1/openings", &broker, &o).await.json().await.unwrap();
+    let opening = opening["id"].as_str().unwrap().to_string();
+    let contact = json!({"name": "Bertil Betasson", "phone": "0709998877"});
+    let contact: Value =
+        app.post_json(&format!("/api/v1/employers/{b}/contacts"), &admin, &contact).await.json().await.unwrap();
+    let contact = contact["id"].as_str().unwrap().to_string();
+    let seeker: Value =
+        app.post_json("/api/v1/seekers", &broker, &seeker_body(&pnr("19850505", 5))).await.json().await.unwrap();
+    let seeker = seeker["id"].as_str().unwrap().to_string();
+    consent_given(&app, &broker, &opening, &seeker).await;
+    let proposal = json!({"seeker_id": seeker, "opening_id": opening, "kind": "praktik"});
+    let placement: Value = app.post_json("/api/v1/placements", &broker, &proposal).await.json().await.unwrap();
+    let placement = placement["id"].as_str().unwrap().to_string();
+    let step = json!({"to": "presented", "at": "2026-11-23"});
+    let res = app.post_json(&format!("/api/v1/placements/{placement}/transitions"), &broker, &step).await;
+    assert_eq!(res.status(), 200);
+    index_caught_up(&app.state).await;
+    // What must never reach Alfa.
+    let theirs = [b.as_str(), opening.as_str(), contact.as_str(), seeker.as_str(), placement.as_str(), "Beta", "Amira"];
+
+    // Reads an employer may make: of its own, or of shared reference data.
+    let allowed = [
+        "/healthz",
+        "/readyz",
+        "/metrics",
+        "/api/openapi.json",
+        "/api/v1/me",
+        "/api/v1/openings",
+        "/api/v1/taxonomy/{vocabulary}",
+        "/api/v1/users/{id}/units",
+        "/api/v1/employers/{id}",
+        "/api/v1/employers/{id}/contacts",
+    ];
+    let doc: Value = app.get("/api/openapi.json", &admin).await.json().await.unwrap();
+    let (mut denied, mut should_be_denied) = (0, 0);
+    for (template, ops) in doc["paths"].as_object().unwrap() {
+        if ops.get("get").is_none() {
+            continue;
+        }
+        let path = template
+            .replace("/employers/{id}", &format!("/employers/{b}"))
+            .replace("/openings/{id}", &format!("/openings/{opening}"))
+            .replace("/seekers/{id}", &format!("/seekers/{seeker}"))
+            .replace("/placements/{id}", &format!("/placements/{placement}"))
+            .replace("/users/{id}", &format!("/users/{beta_user}"))
+            .replace("{seeker}", &seeker)
+            .replace("{vocabulary}", "skills")
+            .replace("{unit}", "Jobbcenter Trelleborg")
+            .replace("{month}", "2026-11");
+        // Anything else (an officer, an import, a booking token) by an id that is nobody's.
+        let mut path = path;
+        while let (Some(a), Some(z)) = (path.find('{'), path.find('}')) {
+            path.replace_range(a..=z, "00000000-0000-0000-0000-000000000000");
+        }
+        let res = app.get(&path, &alfa).await;
+        let status = res.status().as_u16();
+        let body = res.text().await.unwrap();
+        if allowed.contains(&template.as_str()) {
+            // Another employer's own record and contacts are refused; the rest shows nothing of B.
+            if template.starts_with("/api/v1/employers/{id}") || template == "/api/v1/users/{id}/units" {
+                should_be_denied += 1;
+                assert!([403, 404].contains(&status), "GET {path}: {status} {body}");
+                denied += 1;
+            } else {
+                assert!(status < 500, "GET {path}: {status}");
+                for t in theirs {
+                    assert!(!body.contains(t), "GET {path} showed `{t}`: {body}");
+                }
+            }
+        } else {
+            should_be_denied += 1;
+            assert!([401, 403, 404].contains(&status), "GET {path} answered {status}: {body}");
+            for t in theirs {
+                assert!(!body.contains(t), "GET {path} showed `{t}`: {body}");
+            }
+            denied += 1;
+        }
+    }
+    // Writes aimed at B's data, each with a body that B (or staff) would have accepted.
+    let writes = [
+        (reqwest::Method::PATCH, format!("/api/v1/openings/{opening}"), json!({"headline": "Kapad"}), true),
+        (reqwest::Method::DELETE, format!("/api/v1/openings/{opening}"), json!({}), false),
+        (reqwest::Method::PUT, format!("/api/v1/openings/{opening}/broker"), json!({"broker_id": null}), false),
+        (reqwest::Method::POST, format!("/api/v1/employers/{b}/contacts"), json!({"name": "Kapare"}), false),
+        (reqwest::Method::PATCH, format!("/api/v1/employers/{b}/contacts/{contact}"), json!({"name": "Kapare"}), false),
+        (reqwest::Method::DELETE, format!("/api/v1/employers/{b}/contacts/{contact}"), json!({}), false),
+        (
+            reqwest::Method::POST,
+            format!("/api/v1/openings/{opening}/candidates/presented/{placement}/feedback"),
+            json!({"answer": "not_suitable"}),
+            false,
+        ),
+        (
+            reqwest::Method::POST,
+            "/api/v1/openings".to_string(),
+            {
+                let mut o = opening_body();
+                o["employer_id"] = b.clone().into();
+                o
+            },
+            false,
+        ),
+    ];
+    for (method, path, body, if_match) in writes {
+        should_be_denied += 1;
+        let mut req = app.client.request(method.clone(), app.url(&path)).bearer_auth(&alfa).json(&body);
+        if if_match {
+            req = req.header("If-Match", "\"1\"");
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        if status == 422 {
+            // Posting for another employer is refused on the field that names it.
+            assert!(text.contains("\"field\":\"employer_id\""), "{method} {path}: {text}");
+        } else {
+            assert!([403, 404].contains(&status), "{method} {path}: {status} {text}");
+        }
+        denied += 1;
+    }
+    // Nothing of B's changed.
+    let still: Value = app.get(&format!("/api/v1/openings/{opening}"), &broker).await.json().await.unwrap();
+    assert_eq!(still["headline"], "Betas hemliga tjänst");
+    assert_eq!(still["employer_id"], b.as_str());
+    let contacts: Value = app.get(&format!("/api/v1/employers/{b}/contacts"), &admin).await.json().await.unwrap();
+    assert_eq!(contacts["items"][0]["name"], "Bertil Betasson");
+    let presented: Value =
+        app.get(&format!("/api/v1/openings/{opening}/candidates/presented"), &broker).await.json().await.unwrap();
+    assert!(presented["items"][0]["feedback"].as_array().is_none_or(|f| f.is_empty()), "{presented}");
+    assert!(should_be_denied >= 40, "{should_be_denied}");
+    eprintln!(
+        "employer matrix: denied {denied} of {should_be_denied} that should be denied; nothing of another employer shown"
+    );
+}
