@@ -974,6 +974,36 @@ async fn another_units_person_is_read_only_with_a_stated_reason() {
     assert_eq!(page(format!("/seekers/{own_id}")).await.unwrap().status(), 200);
 }
 
+/// A new seeker's id.
+async fn new_seeker(app: &TestApp, token: &str, personnummer: &str) -> String {
+    let res = app.post_json("/api/v1/seekers", token, &seeker_body(personnummer)).await;
+    assert_eq!(res.status(), 201);
+    res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string()
+}
+
+/// A new opening's id, of `employer`.
+async fn new_opening(app: &TestApp, token: &str, employer: &str, headline: &str) -> String {
+    let mut o = opening_body();
+    o["employer_id"] = employer.into();
+    o["headline"] = headline.into();
+    let res = app.post_json("/api/v1/openings", token, &o).await;
+    assert_eq!(res.status(), 201);
+    res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string()
+}
+
+/// The person consents, is proposed for the opening and presented to its employer; the
+/// placement's id.
+async fn presented(app: &TestApp, broker: &str, opening: &str, seeker: &str) -> String {
+    consent_given(app, broker, opening, seeker).await;
+    let proposal = json!({"seeker_id": seeker, "opening_id": opening, "kind": "praktik"});
+    let placement: Value = app.post_json("/api/v1/placements", broker, &proposal).await.json().await.unwrap();
+    let placement = placement["id"].as_str().unwrap().to_string();
+    let step = json!({"to": "presented", "at": "2026-11-23"});
+    let res = app.post_json(&format!("/api/v1/placements/{placement}/transitions"), broker, &step).await;
+    assert_eq!(res.status(), 200);
+    placement
+}
+
 /// The OpenAPI document is built from the code and says what the service does: answers have
 /// their own schemas (skills come back as objects, optional members may be null), inputs
 /// refuse unknown members, 204s have no body, a PATCH takes a merge patch and says which need
@@ -1020,13 +1050,9 @@ async fn the_openapi_document_describes_what_the_service_does() {
 async fn what_fuzzing_the_document_found_stays_fixed() {
     let app = spawn_app().await;
     let (broker, _) = app.token("broker", "Britt", None).await;
-    let res = app.post_json("/api/v1/seekers", &broker, &seeker_body(&pnr("19850505", 5))).await;
-    let seeker: Value = res.json().await.unwrap();
-    let seeker = seeker["id"].as_str().unwrap().to_string();
-    let mut o = opening_body();
-    o["employer_id"] = app.employer("Omsorg AB", "556036-0793", false).await.into();
-    let opening: Value = app.post_json("/api/v1/openings", &broker, &o).await.json().await.unwrap();
-    let opening = opening["id"].as_str().unwrap().to_string();
+    let seeker = new_seeker(&app, &broker, &pnr("19850505", 5)).await;
+    let employer = app.employer("Omsorg AB", "556036-0793", false).await;
+    let opening = new_opening(&app, &broker, &employer, "Undersköterska").await;
     index_caught_up(&app.state).await;
     let far = 9_000_000_000_000_000_000i64;
     for path in [
@@ -1121,28 +1147,17 @@ async fn every_read_of_a_person_is_audited() {
         .unwrap();
     assert_eq!(res.status(), 201);
 
-    let seeker: Value =
-        app.post_json("/api/v1/seekers", &broker, &seeker_body(&pnr("19850505", 5))).await.json().await.unwrap();
-    let seeker = seeker["id"].as_str().unwrap().to_string();
+    let seeker = new_seeker(&app, &broker, &pnr("19850505", 5)).await;
     let entry = json!({"kind": "call", "text": "Ringde om praktik"});
     assert_eq!(app.post_json(&format!("/api/v1/seekers/{seeker}/journal"), &broker, &entry).await.status(), 201);
-    let mut o = opening_body();
-    o["employer_id"] = app.employer("Omsorg AB", "556036-0793", false).await.into();
-    let opening: Value = app.post_json("/api/v1/openings", &broker, &o).await.json().await.unwrap();
-    let opening = opening["id"].as_str().unwrap().to_string();
+    let employer = app.employer("Omsorg AB", "556036-0793", false).await;
+    let opening = new_opening(&app, &broker, &employer, "Undersköterska").await;
     // Another, to which the person is not proposed yet: they are a candidate there.
-    let other: Value = app.post_json("/api/v1/openings", &broker, &o).await.json().await.unwrap();
-    let other = other["id"].as_str().unwrap().to_string();
+    let other = new_opening(&app, &broker, &employer, "Undersköterska, natt").await;
     let res =
         app.post_json(&format!("/api/v1/openings/{opening}/shortlist"), &broker, &json!({"seeker_id": seeker})).await;
     assert!(res.status().is_success());
-    consent_given(&app, &broker, &opening, &seeker).await;
-    let proposal = json!({"seeker_id": seeker, "opening_id": opening, "kind": "praktik"});
-    let placement: Value = app.post_json("/api/v1/placements", &broker, &proposal).await.json().await.unwrap();
-    let placement = placement["id"].as_str().unwrap().to_string();
-    let step = json!({"to": "presented", "at": "2026-11-23"});
-    let res = app.post_json(&format!("/api/v1/placements/{placement}/transitions"), &broker, &step).await;
-    assert_eq!(res.status(), 200);
+    let placement = presented(&app, &broker, &opening, &seeker).await;
     index_caught_up(&app.state).await;
 
     let reads = [
@@ -1209,25 +1224,13 @@ async fn an_employer_reaches_only_its_own() {
     let b = app.employer("Beta Bygg AB", "556677-8899", false).await;
     let (alfa, _) = app.token("employer", "Alfa API", Some(&a)).await;
     let (_, beta_user) = app.token("employer", "Beta API", Some(&b)).await;
-    let mut o = opening_body();
-    o["employer_id"] = b.clone().into();
-    o["headline"] = "Betas hemliga tjänst".into();
-    let opening: Value = app.post_json("/api/v1/openings", &broker, &o).await.json().await.unwrap();
-    let opening = opening["id"].as_str().unwrap().to_string();
+    let opening = new_opening(&app, &broker, &b, "Betas hemliga tjänst").await;
     let contact = json!({"name": "Bertil Betasson", "phone": "0709998877"});
     let contact: Value =
         app.post_json(&format!("/api/v1/employers/{b}/contacts"), &admin, &contact).await.json().await.unwrap();
     let contact = contact["id"].as_str().unwrap().to_string();
-    let seeker: Value =
-        app.post_json("/api/v1/seekers", &broker, &seeker_body(&pnr("19850505", 5))).await.json().await.unwrap();
-    let seeker = seeker["id"].as_str().unwrap().to_string();
-    consent_given(&app, &broker, &opening, &seeker).await;
-    let proposal = json!({"seeker_id": seeker, "opening_id": opening, "kind": "praktik"});
-    let placement: Value = app.post_json("/api/v1/placements", &broker, &proposal).await.json().await.unwrap();
-    let placement = placement["id"].as_str().unwrap().to_string();
-    let step = json!({"to": "presented", "at": "2026-11-23"});
-    let res = app.post_json(&format!("/api/v1/placements/{placement}/transitions"), &broker, &step).await;
-    assert_eq!(res.status(), 200);
+    let seeker = new_seeker(&app, &broker, &pnr("19850505", 5)).await;
+    let placement = presented(&app, &broker, &opening, &seeker).await;
     index_caught_up(&app.state).await;
     // What must never reach Alfa.
     let theirs = [b.as_str(), opening.as_str(), contact.as_str(), seeker.as_str(), placement.as_str(), "Beta", "Amira"];
