@@ -12,44 +12,46 @@ use actix_web::{
 };
 use tracing::Span;
 use tracing_actix_web::{RequestId, RootSpanBuilder};
-use tracing_subscriber::{EnvFilter, fmt::MakeWriter};
+use tracing_subscriber::filter::{FilterExt, LevelFilter, Targets};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer, fmt::MakeWriter};
 
 use crate::config::LogFormat;
 
-/// Targets capped whatever `RUST_LOG` asks (see [`init`]).
-const VALUE_FREE: &[&str] = &[
-    "actix_web::types=off",
-    "actix_web=info",
-    "actix_http=info",
-    "actix_server=info",
-    "hyper=info",
-    "hyper_util=info",
-    "h2=info",
-    "reqwest=info",
-    "rustls=info",
-    "diesel=info",
-    "tokio_postgres=info",
+/// The most each library that puts request data in its own debug and trace lines may log,
+/// whatever `RUST_LOG` asks: actix's extractors log the request path (which may hold a
+/// personnummer), the HTTP server and client stacks log headers and bodies. Platsa logs its
+/// own failures, without values.
+const VALUE_FREE: &[(&str, LevelFilter)] = &[
+    ("actix_web::types", LevelFilter::OFF),
+    ("actix_web", LevelFilter::INFO),
+    ("actix_http", LevelFilter::INFO),
+    ("actix_server", LevelFilter::INFO),
+    ("hyper", LevelFilter::INFO),
+    ("hyper_util", LevelFilter::INFO),
+    ("h2", LevelFilter::INFO),
+    ("reqwest", LevelFilter::INFO),
+    ("rustls", LevelFilter::INFO),
+    ("diesel", LevelFilter::INFO),
+    ("tokio_postgres", LevelFilter::INFO),
 ];
 
 /// Installs the global subscriber. `RUST_LOG` filters; the default is `info`, with tantivy's
-/// per-commit chatter at `warn`. Libraries that put request data in their own debug and trace
-/// lines (actix's extractors log the request path, which may hold a personnummer; the HTTP
-/// client and server stacks log headers and bodies) are held at `info` whatever `RUST_LOG`
-/// says, and actix's extractor lines are off: Platsa logs its own failures, without values.
+/// per-commit chatter at `warn`. [`VALUE_FREE`] caps it: a line passes both.
 pub fn init<W>(format: LogFormat, writer: W)
 where
     W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
 {
-    let mut filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,tantivy=warn"));
-    for directive in VALUE_FREE {
-        filter = filter.add_directive(directive.parse().expect("a valid directive"));
-    }
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer);
-    // A second init (tests) keeps the first subscriber.
-    let _ = match format {
-        LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).try_init(),
-        LogFormat::Pretty => builder.compact().try_init(),
+    let wanted = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,tantivy=warn"));
+    let caps = Targets::new().with_default(LevelFilter::TRACE).with_targets(VALUE_FREE.iter().copied());
+    let layer = tracing_subscriber::fmt::layer().with_writer(writer);
+    let layer = match format {
+        LogFormat::Json => layer.json().flatten_event(true).with_current_span(true).boxed(),
+        LogFormat::Pretty => layer.compact().boxed(),
     };
+    // A second init (tests) keeps the first subscriber.
+    let _ = tracing_subscriber::registry().with(layer.with_filter(wanted.and(caps))).try_init();
 }
 
 #[derive(Clone, Copy)]
