@@ -107,6 +107,14 @@ fn shared(doc: &mut Value) {
                 if schema["type"] == json!(["string", "null"]) {
                     schema["type"] = json!("string");
                 }
+                let not_null = schema["oneOf"].as_array().and_then(|alternatives| match alternatives.as_slice() {
+                    [a, b] if a["type"] == "null" => Some(b.clone()),
+                    [a, b] if b["type"] == "null" => Some(a.clone()),
+                    _ => None,
+                });
+                if let Some(not_null) = not_null {
+                    *schema = not_null;
+                }
                 let is_text = schema["type"] == "string" || schema["type"] == json!(["string", "null"]);
                 if is_text && (place == "path" || place == "query") && schema.get("pattern").is_none() {
                     let one = if place == "path" { "+" } else { "*" };

@@ -44,7 +44,7 @@ echo "== schemathesis on $backend: $examples examples per operation"
 status=0
 "$venv/bin/st" --config-file tools/schemathesis.toml run "http://127.0.0.1:$port/api/openapi.json" \
   -H "Authorization: Bearer $token" \
-  --max-examples "$examples" --workers 2 --seed 1 \
+  --max-examples "$examples" --workers 1 --seed 1 \
   --report junit --report-dir "$work/report" || status=$?
 if [ "$status" != 0 ]; then
   echo "== the service's log (warnings and errors):"

@@ -38,6 +38,7 @@ pub fn action_of(req: &HttpRequest) -> Action {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct AuditQuery {
     seeker_id: Option<String>,
     user_id: Option<String>,

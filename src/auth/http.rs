@@ -143,7 +143,9 @@ async fn revoke_token(state: web::Data<AppState>, who: Principal, id: web::Path<
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct UserQuery {
+    #[param(inline, value_type = Option<Role>)]
     role: Option<String>,
 }
 

@@ -136,6 +136,7 @@ async fn add_absence(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct DateQuery {
     date: Option<String>,
 }
@@ -210,6 +211,7 @@ struct Booked {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct WorkingDaysQuery {
     from: Option<String>,
     count: Option<usize>,

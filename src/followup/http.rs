@@ -13,6 +13,7 @@ crate::api_handlers!(follow_up_csv, follow_up_json);
 pub const READERS: &[Role] = &[Role::Manager, Role::Admin, Role::Broker];
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FollowUpQuery {
     pub exit_month: Option<String>,
     pub year: Option<String>,

@@ -43,6 +43,7 @@ struct SyncStarted {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct SyncQuery {
     #[serde(default)]

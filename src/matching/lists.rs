@@ -30,6 +30,7 @@ pub struct Candidate {
 /// Narrows a candidate list by the person's home municipality, a driving licence, a
 /// language (any level) and availability.
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CandidateFilter {
     pub municipality: Option<String>,
     pub licence: Option<String>,

@@ -289,7 +289,9 @@ pub fn count_live(conn: &mut DbConnection) -> QueryResult<i64> {
 }
 
 #[derive(Debug, Default, Clone, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OpeningFilter {
+    #[param(inline, value_type = Option<super::OpeningStatus>)]
     pub status: Option<String>,
     pub employer_id: Option<String>,
     /// An SSYK code of any level (`53`, `532`, `5321`).
@@ -297,9 +299,11 @@ pub struct OpeningFilter {
     pub municipality_code: Option<String>,
     /// The broker responsible.
     pub broker_id: Option<String>,
-    /// `deadline`, `published` or `vacancies`; without it, the newest first.
+    /// `deadline`, `published` or `vacancies`; without it (or empty), the newest first.
+    #[param(pattern = "^(deadline|published|vacancies)?$")]
     pub sort: Option<String>,
     /// `platsa` (posted here) or `platsbanken` (read from JobStream).
+    #[param(inline, value_type = Option<super::OpeningSource>)]
     pub source: Option<String>,
 }
 

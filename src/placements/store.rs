@@ -404,9 +404,11 @@ fn fill_vacancy(c: &mut DbConnection, opening_id: &str, now: i64) -> AppResult<(
 }
 
 #[derive(Debug, Default, Clone, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PlacementFilter {
     pub seeker_id: Option<String>,
     pub opening_id: Option<String>,
+    #[param(inline, value_type = Option<super::Status>)]
     pub status: Option<String>,
     pub broker_id: Option<String>,
     /// On any opening of this employer (the employer page; not a query parameter).

@@ -44,7 +44,7 @@ async fn report(state: web::Data<AppState>, who: Principal, q: web::Query<Report
     params(
         ("unit" = String, Path),
         ("month" = String, Path),
-        ("measure" = String, Path),
+        ("measure" = inline(Measure), Path),
     ),
     request_body = crate::processes::ProcessTargetInput,
     responses(

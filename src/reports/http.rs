@@ -60,6 +60,7 @@ struct TargetSet {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReportQuery {
     pub month: Option<String>,
     pub unit: Option<String>,
@@ -133,6 +134,7 @@ async fn report_csv(state: web::Data<AppState>, who: Principal, q: web::Query<Re
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct DeliveryQuery {
     month: Option<String>,
 }

@@ -18,6 +18,7 @@ use crate::{audit, openings, seekers};
 
 /// Filters as query parameters; lists are comma-separated (`municipality=1280,1287`).
 #[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     #[serde(default)]
     pub q: String,
@@ -31,7 +32,10 @@ pub struct SearchQuery {
     pub broker_id: Option<String>,
     /// On the pages: `1` for the signed-in broker's own seekers ("Mina arbetssökande").
     pub mine: Option<String>,
+    // Read here for the pages; the API documents them once, with `Paging`.
+    #[param(ignore)]
     pub limit: Option<i64>,
+    #[param(ignore)]
     pub offset: Option<i64>,
 }
 

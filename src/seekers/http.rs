@@ -30,6 +30,7 @@ async fn create(state: web::Data<AppState>, who: Principal, body: Json<SeekerInp
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
     /// Find a person: a name (any order, accents and a typo forgiven), a place, a
     /// personnummer, a phone number or an e-mail address.

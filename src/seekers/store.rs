@@ -317,7 +317,9 @@ pub fn count_live(conn: &mut DbConnection) -> QueryResult<i64> {
 }
 
 #[derive(Debug, Default, Clone, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SeekerFilter {
+    #[param(inline, value_type = Option<super::SeekerStatus>)]
     pub status: Option<String>,
     pub broker_id: Option<String>,
     pub unit: Option<String>,

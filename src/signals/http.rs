@@ -53,6 +53,7 @@ pub async fn visible(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct SignalQuery {
     kind: Option<String>,
     unit: Option<String>,

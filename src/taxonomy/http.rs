@@ -9,6 +9,7 @@ use crate::http::Paging;
 crate::api_handlers!(typeahead);
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct TypeaheadQuery {
     #[serde(default)]
     q: String,
@@ -24,7 +25,7 @@ struct TypeaheadQuery {
     params(
         TypeaheadQuery,
         crate::http::Paging,
-        ("vocabulary" = String, Path),
+        ("vocabulary" = inline(super::Vocabulary), Path),
     ),
     responses(
         (status = 200, description = "OK", body = crate::http::Page<crate::taxonomy::Term>),

@@ -1036,6 +1036,17 @@ async fn the_openapi_document_describes_what_the_service_does() {
             assert!(ids.insert(op["operationId"].as_str().unwrap().to_string()), "{method} {path}: id used twice");
             let problem = &op["responses"]["4XX"]["content"]["application/problem+json"];
             assert!(problem.is_object(), "{method} {path}: no problem answer");
+            // Each parameter once, and a path parameter only where the path has it.
+            let params: Vec<(&str, &str)> = op["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|p| (p["name"].as_str().unwrap(), p["in"].as_str().unwrap()))
+                .collect();
+            for (i, (name, place)) in params.iter().enumerate() {
+                assert!(!params[..i].iter().any(|(n, _)| n == name), "{method} {path}: `{name}` twice");
+                assert!(*place != "path" || path.contains(&format!("{{{name}}}")), "{method} {path}: `{name}` in path");
+            }
         }
     }
     assert_eq!(ids.len(), 86);
