@@ -16,7 +16,8 @@ cargo build --locked -q --bin platsa
 bin="${CARGO_TARGET_DIR:-target}/debug/platsa"
 
 work=$(mktemp -d)
-port=$((20000 + RANDOM % 20000))
+# A port nothing listens on now (the OS picks it).
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 cleanup() {
   [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
   if [ "$backend" = postgres ]; then
@@ -35,10 +36,17 @@ fi
 export PLATSA_INDEX_DIR="$work/index" PLATSA_LISTEN="127.0.0.1:$port" RUST_LOG=warn
 "$bin" serve --demo >"$work/serve.log" 2>&1 &
 pid=$!
+ready=""
 for _ in $(seq 1 240); do
-  curl -sf "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+  if curl -sf "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then ready=1; break; fi
+  kill -0 "$pid" 2>/dev/null || break
   sleep 0.5
 done
+if [ -z "$ready" ]; then
+  echo "platsa serve did not become ready; its log:" >&2
+  tail -n 50 "$work/serve.log" >&2
+  exit 1
+fi
 token=$("$bin" token create --role admin --name Schemathesis | tail -n 1)
 echo "== schemathesis on $backend: $examples examples per operation"
 status=0
