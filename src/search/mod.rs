@@ -308,11 +308,19 @@ impl Side {
             }
         }
         if !holding.is_empty() {
+            let started = std::time::Instant::now();
             if let Err(e) = writer.merge(&holding).wait() {
                 tracing::info!(index = self.name, error = %e, "segments with erased people are being merged already; trying again");
                 return Ok(0);
             }
             self.reader.reload()?;
+            tracing::info!(
+                index = self.name,
+                segments = holding.len(),
+                people = pending.len(),
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "segments that held erased people rewritten without them"
+            );
         }
         let mut erased = self.erased_pending.lock().expect("erased lock");
         for id in &pending {
