@@ -17,7 +17,7 @@ crate::api_handlers!(create, list, show, update, remove, set_broker);
 fn idempotency(req: &HttpRequest, who: &Principal, body: &Value) -> AppResult<Option<store::Idempotency>> {
     let Some(v) = req.headers().get("Idempotency-Key") else { return Ok(None) };
     let key = v.to_str().unwrap_or("").trim().to_string();
-    if key.is_empty() || key.len() > 200 {
+    if key.is_empty() || v.len() > 200 {
         return Err(AppError::BadRequest {
             field: Some("Idempotency-Key".into()),
             detail: "must be 1 to 200 visible characters".into(),
@@ -32,9 +32,12 @@ fn idempotency(req: &HttpRequest, who: &Principal, body: &Value) -> AppResult<Op
     tag = "openings",
     summary = "Post an opening; honours Idempotency-Key",
     description = "Roles: employer (own), broker, admin.",
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "the same key with the same body gets the first answer again (Idempotent-Replayed: true); with another body it is 422", min_length = 1, max_length = 200, pattern = "^[ -~]*[!-~][ -~]*$"),
+    ),
     request_body = crate::openings::OpeningInput,
     responses(
-        (status = 201, description = "OK", body = crate::openings::Opening),
+        (status = 201, description = "OK", body = crate::openings::Opening, headers(("ETag" = String, description = "the version, for If-Match"))),
     ),
 )]
 #[post("/api/v1/openings")]
@@ -55,10 +58,14 @@ async fn create(
             Ok(HttpResponse::Created().insert_header((header::ETAG, etag(opening.version))).json(opening))
         }
         store::Created::Replayed(r) => {
-            Ok(HttpResponse::build(StatusCode::from_u16(r.status).unwrap_or(StatusCode::CREATED))
-                .content_type("application/json")
-                .insert_header(("Idempotent-Replayed", "true"))
-                .body(r.body))
+            let mut replay = HttpResponse::build(StatusCode::from_u16(r.status).unwrap_or(StatusCode::CREATED));
+            replay.content_type("application/json").insert_header(("Idempotent-Replayed", "true"));
+            // The ETag the first answer carried: the version stored with it.
+            let version = serde_json::from_str::<Value>(&r.body).ok().and_then(|b| b["version"].as_i64());
+            if let Some(version) = version {
+                replay.insert_header((header::ETAG, etag(version)));
+            }
+            Ok(replay.body(r.body))
         }
     }
 }
@@ -97,7 +104,7 @@ async fn list(
         ("id" = String, Path),
     ),
     responses(
-        (status = 200, description = "OK", body = crate::openings::Opening),
+        (status = 200, description = "OK", body = crate::openings::Opening, headers(("ETag" = String, description = "the version, for If-Match"))),
     ),
 )]
 #[get("/api/v1/openings/{id}")]
@@ -119,7 +126,7 @@ async fn show(state: web::Data<AppState>, who: Principal, id: web::Path<String>)
     ),
     request_body(content = crate::openings::OpeningInput, content_type = "application/merge-patch+json", description = "A JSON merge patch (RFC 7396): the members to change; null removes an optional one"),
     responses(
-        (status = 200, description = "OK", body = crate::openings::Opening),
+        (status = 200, description = "OK", body = crate::openings::Opening, headers(("ETag" = String, description = "the version, for If-Match"))),
     ),
 )]
 #[patch("/api/v1/openings/{id}")]

@@ -17,7 +17,7 @@ crate::api_handlers!(create, list, show, update, erase);
     description = "Roles: admin, broker, officer.",
     request_body = crate::seekers::SeekerInput,
     responses(
-        (status = 201, description = "OK", body = crate::seekers::Seeker),
+        (status = 201, description = "OK", body = crate::seekers::Seeker, headers(("ETag" = String, description = "the version, for If-Match"))),
     ),
 )]
 #[post("/api/v1/seekers")]
@@ -110,7 +110,7 @@ async fn list(
         ("X-Access-Reason" = Option<String>, Header, description = "why you need the record of a person of another unit than yours (need-to-know; 3–300 characters, audited); without it such a read is 403 access.reason_required", min_length = 3, max_length = 300),
     ),
     responses(
-        (status = 200, description = "OK", body = crate::seekers::Seeker),
+        (status = 200, description = "OK", body = crate::seekers::Seeker, headers(("ETag" = String, description = "the version, for If-Match"))),
     ),
 )]
 #[get("/api/v1/seekers/{id}")]
@@ -148,7 +148,7 @@ async fn show(
     ),
     request_body(content = crate::seekers::SeekerInput, content_type = "application/merge-patch+json", description = "A JSON merge patch (RFC 7396): the members to change; null removes an optional one"),
     responses(
-        (status = 200, description = "OK", body = crate::seekers::Seeker),
+        (status = 200, description = "OK", body = crate::seekers::Seeker, headers(("ETag" = String, description = "the version, for If-Match"))),
     ),
 )]
 #[patch("/api/v1/seekers/{id}")]

@@ -69,11 +69,20 @@ async fn posting_is_idempotent_per_key() {
     };
     let first = post(opening_body(), "k-1").send().await.unwrap();
     assert_eq!(first.status(), 201);
+    let first_etag = first.headers()["etag"].clone();
     let first: Value = first.json().await.unwrap();
     let again = post(opening_body(), "k-1").send().await.unwrap();
     assert_eq!(again.status(), 201);
+    // The first answer again, with its ETag (as the OpenAPI document says).
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(again.headers()["etag"], first_etag);
     let again: Value = again.json().await.unwrap();
     assert_eq!(first["id"], again["id"]);
+    // A key of only spaces, or longer than 200 characters, is refused.
+    for key in ["   ".to_string(), "k".repeat(201)] {
+        let refused = assert_problem(post(opening_body(), &key).send().await.unwrap(), 400).await;
+        assert_eq!(refused["errors"][0]["field"], "Idempotency-Key");
+    }
     let mut other = opening_body();
     other["headline"] = "Något annat".into();
     assert_problem(post(other, "k-1").send().await.unwrap(), 422).await;

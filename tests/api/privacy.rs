@@ -1022,6 +1022,10 @@ async fn the_openapi_document_describes_what_the_service_does() {
     let paths = &doc["paths"];
     let erase = &paths["/api/v1/seekers/{id}"]["delete"]["responses"]["204"];
     assert!(erase.get("content").is_none(), "{erase}");
+    let etag = &paths["/api/v1/seekers/{id}"]["get"]["responses"]["200"]["headers"]["ETag"];
+    assert!(etag.is_object(), "the ETag a PATCH's If-Match takes is documented");
+    let posting = paths["/api/v1/openings"]["post"]["parameters"].as_array().unwrap();
+    assert!(posting.iter().any(|p| p["name"] == "Idempotency-Key" && p["in"] == "header"));
     let patch = &paths["/api/v1/openings/{id}"]["patch"];
     let if_match = patch["parameters"].as_array().unwrap().iter().find(|p| p["name"] == "If-Match").unwrap();
     assert_eq!(if_match["required"], true);
