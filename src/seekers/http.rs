@@ -143,7 +143,7 @@ async fn show(
     summary = "Merge-patch a seeker; If-Match honoured",
     description = "Roles: admin, broker, officer.",
     params(
-        ("If-Match" = Option<String>, Header, description = "the ETag of your last read: 412 when it changed since", pattern = r#"^(W/)?"[0-9]{1,18}"$"#),
+        ("If-Match" = Option<String>, Header, description = "the ETag of your last read: 412 when it changed since (empty: no condition)", pattern = r#"^((W/)?"[0-9]{1,18}")?$"#),
         ("id" = String, Path),
     ),
     request_body(content = crate::seekers::SeekerInput, content_type = "application/merge-patch+json", description = "A JSON merge patch (RFC 7396): the members to change; null removes an optional one"),
