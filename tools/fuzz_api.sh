@@ -12,6 +12,7 @@ if [ ! -x "$venv/bin/st" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q "schemathesis==4.32.5"
 fi
+venv=$(cd "$venv" && pwd)
 cargo build --locked -q --bin platsa
 bin="${CARGO_TARGET_DIR:-target}/debug/platsa"
 
@@ -50,10 +51,13 @@ fi
 token=$("$bin" token create --role admin --name Schemathesis | tail -n 1)
 echo "== schemathesis on $backend: $examples examples per operation"
 status=0
-"$venv/bin/st" --config-file tools/schemathesis.toml run "http://127.0.0.1:$port/api/openapi.json" \
+# From the throw-away directory: Schemathesis keeps a cache (and replays what it stored)
+# where it runs, and every run here starts fresh.
+root=$(pwd)
+(cd "$work" && "$venv/bin/st" --config-file "$root/tools/schemathesis.toml" run "http://127.0.0.1:$port/api/openapi.json" \
   -H "Authorization: Bearer $token" \
   --max-examples "$examples" --workers 1 --seed 1 \
-  --report junit --report-dir "$work/report" || status=$?
+  --report junit --report-dir "$work/report") || status=$?
 if [ "$status" != 0 ]; then
   echo "== the service's log (warnings and errors):"
   tail -n 50 "$work/serve.log"
