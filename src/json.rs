@@ -91,32 +91,12 @@ fn strip_position(msg: &str) -> String {
     }
 }
 
-/// RFC 7396 JSON merge patch: objects merge, `null` removes, anything else replaces.
+/// RFC 7396 JSON merge patch (objects merge, `null` removes, anything else replaces), applied
+/// so that nothing the patch names is lost: removing a member the target does not hold leaves
+/// it as an explicit `null`, so the merged input's own deserialisation refuses a member it
+/// does not know (`{"nmae": null}` is a mistake to answer, not a no-op) and reads a known
+/// optional one as absent.
 pub fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
-    use serde_json::Value;
-    match patch {
-        Value::Object(p) => {
-            if !target.is_object() {
-                *target = Value::Object(Default::default());
-            }
-            let t = target.as_object_mut().expect("made an object");
-            for (k, v) in p {
-                if v.is_null() {
-                    t.remove(k);
-                } else {
-                    merge_patch(t.entry(k.clone()).or_insert(Value::Null), v);
-                }
-            }
-        }
-        other => *target = other.clone(),
-    }
-}
-
-/// A client's merge patch (RFC 7396), applied so that nothing it names is lost: removing a
-/// member the target does not hold leaves it as an explicit `null`, so the merged input's
-/// own deserialisation refuses a member it does not know (`{"nmae": null}` is a mistake to
-/// answer, not a no-op) and reads a known optional one as absent.
-pub fn merge_client_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
     use serde_json::Value;
     match patch {
         Value::Object(p) => {
@@ -130,7 +110,7 @@ pub fn merge_client_patch(target: &mut serde_json::Value, patch: &serde_json::Va
                         t.insert(k.clone(), Value::Null);
                     }
                 } else {
-                    merge_client_patch(t.entry(k.clone()).or_insert(Value::Null), v);
+                    merge_patch(t.entry(k.clone()).or_insert(Value::Null), v);
                 }
             }
         }
@@ -145,7 +125,7 @@ mod tests {
     #[test]
     fn a_client_patch_removing_an_unknown_member_leaves_it_for_the_input_to_refuse() {
         let mut target = serde_json::json!({"name": "Anna", "role": "HR"});
-        merge_client_patch(&mut target, &serde_json::json!({"role": null, "nmae": null, "phone": "070"}));
+        merge_patch(&mut target, &serde_json::json!({"role": null, "nmae": null, "phone": "070"}));
         assert_eq!(target, serde_json::json!({"name": "Anna", "nmae": null, "phone": "070"}));
     }
 

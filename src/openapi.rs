@@ -175,8 +175,8 @@ fn operation_id(method: &str, path: &str) -> String {
 /// The methods each API path takes, for `Allow` on a 405, read from the document so they
 /// cannot disagree with it.
 pub fn allowed_methods() -> crate::http::AllowedMethods {
-    let paths = document()["paths"].as_object().cloned().unwrap_or_default();
-    crate::http::AllowedMethods::new(paths.iter().map(|(template, ops)| {
+    let paths = document()["paths"].as_object().into_iter().flatten();
+    crate::http::AllowedMethods::new(paths.map(|(template, ops)| {
         let methods = ops.as_object().map(|o| o.keys().map(|m| m.to_uppercase()).collect()).unwrap_or_default();
         (template.clone(), methods)
     }))

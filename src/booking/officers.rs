@@ -232,7 +232,7 @@ pub fn update(conn: &mut DbConnection, now: i64, id: &str, patch: serde_json::Va
             "weekly_hours": current.weekly_hours, "active": current.active, "user_id": current.user_id,
             "address": current.address,
         });
-        crate::json::merge_client_patch(&mut merged, &patch);
+        crate::json::merge_patch(&mut merged, &patch);
         let input: OfficerInput = crate::json::parse_json(merged.to_string().as_bytes())?;
         let input = input.validate()?;
         check_user(c, input.user_id.as_deref())?;

@@ -114,7 +114,7 @@ pub fn update(
             email: current.email,
         })
         .expect("serializable");
-        crate::json::merge_client_patch(&mut merged, &patch);
+        crate::json::merge_patch(&mut merged, &patch);
         let input: ContactInput = crate::json::parse_json(merged.to_string().as_bytes())?;
         let c = input.validate()?;
         diesel::update(employer_contacts::table.find(id))

@@ -402,7 +402,7 @@ pub fn update(
             ));
         }
         let mut merged = current.to_input();
-        crate::json::merge_client_patch(&mut merged, &patch);
+        crate::json::merge_patch(&mut merged, &patch);
         if let Some(m) = merged.as_object_mut() {
             m.remove("employer_id");
         }

@@ -390,7 +390,7 @@ pub fn update_in_tx(
         return Err(AppError::PreconditionFailed("the seeker has changed since you read it".into()));
     }
     let mut merged = current.to_input();
-    crate::json::merge_client_patch(&mut merged, patch);
+    crate::json::merge_patch(&mut merged, patch);
     let input: super::SeekerInput = parse_json(merged.to_string().as_bytes())?;
     let d = input.validate(today)?;
     if current.personnummer.as_deref() != Some(d.personnummer.as_str())
