@@ -29,6 +29,7 @@ pub mod openapi;
 pub mod openings;
 pub mod ops;
 pub mod placements;
+pub mod privacy;
 pub mod processes;
 pub mod reference;
 pub mod reports;

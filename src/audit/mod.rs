@@ -28,6 +28,11 @@ impl Action {
     pub fn with_reason(&self, reason: Option<String>) -> Self {
         Self(self.0.clone(), reason.or_else(|| self.1.clone()))
     }
+
+    /// The same action without its reason: a list read, which a reason does not cover.
+    pub fn without_reason(&self) -> Self {
+        Self(self.0.clone(), None)
+    }
 }
 
 pub use crate::error::REASON_HEADER;

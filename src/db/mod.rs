@@ -214,28 +214,6 @@ where
     }
 }
 
-/// The tables an erasure writes to: where the old row versions holding the erased values are.
-const ERASED_TABLES: &str =
-    "seekers, applications, bookings, journal_entries, placement_events, employer_feedback, shortlist, consent_events";
-
-/// After an erasure, so no copy of the erased values is left in the files. On SQLite: copy the
-/// WAL into the database file and truncate it (the freed pages were zeroed by
-/// `secure_delete`). On PostgreSQL an update leaves the old row version (the values) as a
-/// dead tuple until VACUUM removes it, and its index entries until the indexes are cleaned:
-/// vacuum the touched tables now, indexes included. Best effort: a checkpoint blocked by a
-/// long reader is retried by SQLite's automatic checkpoints, and a version a running
-/// transaction can still see is removed by autovacuum once it ends. Once per batch of
-/// erasures: the vacuum scans every index of those tables.
-pub fn compact_after_erasure(conn: &mut DbConnection) {
-    let sql = match conn {
-        DbConnection::Sqlite(_) => "PRAGMA wal_checkpoint(TRUNCATE);".to_string(),
-        DbConnection::Postgres(_) => format!("VACUUM (INDEX_CLEANUP ON) {ERASED_TABLES};"),
-    };
-    if let Err(e) = conn.batch_execute(&sql) {
-        tracing::warn!(error = %e, "compacting after an erasure failed; the database's own checkpoints and autovacuum retry it");
-    }
-}
-
 /// Whether the database answers; for `/readyz`.
 pub fn ping(conn: &mut DbConnection) -> AppResult<()> {
     conn.batch_execute("SELECT 1").map_err(AppError::from)

@@ -8,11 +8,11 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::auth::Principal;
 use crate::clock::Day;
 use crate::db::schema::{journal_entries, seekers, users};
 use crate::db::{DbConnection, new_id, write_tx};
-use crate::error::{AppError, AppResult, Errors, Fault, Thing};
+use crate::error::{AppResult, Errors, Fault};
+use crate::privacy::{self, Reader};
 
 crate::text_enum! {
     /// What kind of contact an entry records.
@@ -103,25 +103,13 @@ const COLUMNS: (
     journal_entries::recorded_at,
 );
 
-/// Writes an entry about a seeker who has not been erased.
-pub fn add(
-    conn: &mut DbConnection,
-    now: i64,
-    today: NaiveDate,
-    who: &Principal,
-    seeker_id: &str,
-    input: &EntryInput,
-) -> AppResult<Entry> {
-    let checked = check(input, now, today)?;
+/// Writes an entry about a seeker who has not been erased. Writing about a person is reading
+/// them: through the privacy gate (another unit's person needs a reason), audited.
+pub fn add(conn: &mut DbConnection, r: &Reader, seeker_id: &str, input: &EntryInput) -> AppResult<Entry> {
+    let (now, who) = (r.now, &r.who);
+    let checked = check(input, now, r.today)?;
     write_tx(conn, |c| {
-        let live: i64 = seekers::table
-            .filter(seekers::id.eq(seeker_id))
-            .filter(seekers::erased_at.is_null())
-            .count()
-            .get_result(c)?;
-        if live == 0 {
-            return Err(AppError::NotFound(Thing::Seeker));
-        }
+        privacy::read_person(c, r, seeker_id)?;
         let id = new_id();
         diesel::insert_into(journal_entries::table)
             .values((
@@ -143,8 +131,22 @@ pub fn add(
     })
 }
 
-/// A seeker's entries, newest first, and how many there are.
-pub fn list(conn: &mut DbConnection, seeker_id: &str, limit: i64, offset: i64) -> AppResult<(Vec<Entry>, i64)> {
+/// A seeker's entries, newest first, and how many there are: a read of the person
+/// (need-to-know, audited).
+pub fn list(
+    conn: &mut DbConnection,
+    r: &Reader,
+    seeker_id: &str,
+    (limit, offset): (i64, i64),
+) -> AppResult<(Vec<Entry>, i64)> {
+    write_tx(conn, |c| {
+        privacy::read_person(c, r, seeker_id)?;
+        entries(c, seeker_id, limit, offset)
+    })
+}
+
+/// [`list`] for a caller that read the person through the gate in this transaction.
+pub fn entries(conn: &mut DbConnection, seeker_id: &str, limit: i64, offset: i64) -> AppResult<(Vec<Entry>, i64)> {
     let total = journal_entries::table.filter(journal_entries::seeker_id.eq(seeker_id)).count().get_result(conn)?;
     let items = journal_entries::table
         .inner_join(users::table.on(users::id.eq(journal_entries::by_user)))
@@ -223,11 +225,4 @@ pub fn due(
             next_contact_on,
         })
         .collect())
-}
-
-/// Erasure: the text goes; the kind and the dates stay for follow-up figures.
-pub fn erase(conn: &mut DbConnection, seeker_id: &str) -> QueryResult<usize> {
-    diesel::update(journal_entries::table.filter(journal_entries::seeker_id.eq(seeker_id)))
-        .set(journal_entries::text.eq(None::<String>))
-        .execute(conn)
 }

@@ -146,7 +146,7 @@ pub fn run(conn: &mut DbConnection, now: i64, months: u32, dry_run: bool) -> App
     let action = crate::audit::Action::named(ACTION);
     let mut erased = Ok(());
     for d in &list {
-        erased = crate::seekers::store::erase_without_compacting(conn, now, &d.seeker_id)
+        erased = crate::privacy::erasure::erase_without_compacting(conn, now, &d.seeker_id)
             .and_then(|()| crate::audit::record(conn, &system(), std::slice::from_ref(&d.seeker_id), &action, now));
         if erased.is_err() {
             break;
@@ -154,7 +154,7 @@ pub fn run(conn: &mut DbConnection, now: i64, months: u32, dry_run: bool) -> App
     }
     // Those erased before a failure are compacted too.
     if !list.is_empty() {
-        crate::db::compact_after_erasure(conn);
+        crate::privacy::erasure::compact(conn);
     }
     erased.map(|()| list)
 }

@@ -7,14 +7,14 @@ use serde::{Deserialize, Serialize};
 
 use super::Lookup;
 use super::query::{Filters, search};
-use crate::auth::Principal;
 use crate::db::DbConnection;
 use crate::db::text_enum::TextEnum;
 use crate::error::{AppError, AppResult, Errors, Fault};
 use crate::openings::OpeningStatus;
+use crate::privacy::{self, Reader};
 use crate::reference::reference;
 use crate::seekers::SeekerStatus;
-use crate::{audit, openings, seekers};
+use crate::{openings, seekers};
 
 /// Filters as query parameters; lists are comma-separated (`municipality=1280,1287`).
 #[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
@@ -112,6 +112,8 @@ pub struct SeekerHit {
     pub skills: Vec<String>,
     pub status: SeekerStatus,
     pub available_from: Option<crate::clock::Day>,
+    /// Another unit's person: the profile needs a stated reason (see `Seeker.restricted`).
+    pub restricted: bool,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -129,15 +131,13 @@ pub struct OpeningHit {
     pub application_deadline: Option<crate::clock::Day>,
 }
 
-/// Seekers matching the query; the shown ones are audited under `action`.
-pub fn seeker_hits(
+/// The people a query finds, as ids and scores, and how many there are in all.
+pub fn seeker_matches(
     c: &mut DbConnection,
     at: Lookup<'_>,
-    who: &Principal,
     q: &SearchQuery,
     (limit, offset): (i64, i64),
-    action: &audit::Action,
-) -> AppResult<(Vec<SeekerHit>, i64)> {
+) -> AppResult<(Vec<(String, f32)>, i64)> {
     let filters = q.filters::<SeekerStatus>()?;
     // A personnummer, phone number or e-mail address finds that person exactly, from the
     // database; words search names, places and profiles in the index.
@@ -150,29 +150,37 @@ pub fn seeker_hits(
         None => search(&at.index.seekers, &q.q, &filters, limit as usize, offset as usize)
             .map_err(|e| AppError::Internal(e.context("searching seekers")))?,
     };
+    Ok((hits, total as i64))
+}
+
+/// Seekers matching the query, read through the privacy gate (audited; another unit's
+/// people without their profile).
+pub fn seeker_hits(
+    c: &mut DbConnection,
+    at: Lookup<'_>,
+    reader: &Reader,
+    q: &SearchQuery,
+    paging: (i64, i64),
+) -> AppResult<(Vec<SeekerHit>, i64)> {
+    let (hits, total) = seeker_matches(c, at, q, paging)?;
     let ids: Vec<String> = hits.iter().map(|(id, _)| id.clone()).collect();
-    let mut rows: HashMap<String, _> =
-        seekers::store::rows_by_ids(c, &ids)?.into_iter().map(|r| (r.id.clone(), r)).collect();
-    let items: Vec<SeekerHit> = hits
+    let scores: HashMap<String, f32> = hits.into_iter().collect();
+    let items = privacy::people(c, reader, &ids)?
         .into_iter()
-        .filter_map(|(id, score)| {
-            let s = seekers::Seeker::from(rows.remove(&id).filter(|r| r.erased_at.is_none())?);
-            Some(SeekerHit {
-                id: s.id,
-                score,
-                first_name: s.first_name,
-                last_name: s.last_name,
-                municipality_code: s.municipality_code,
-                occupations: s.occupations,
-                skills: s.skills.into_iter().map(|k| k.label).collect(),
-                status: s.status,
-                available_from: s.available_from,
-            })
+        .map(|s| SeekerHit {
+            score: scores.get(&s.id).copied().unwrap_or_default(),
+            id: s.id,
+            first_name: s.first_name,
+            last_name: s.last_name,
+            municipality_code: s.municipality_code,
+            occupations: s.occupations,
+            skills: s.skills.into_iter().map(|k| k.label).collect(),
+            status: s.status,
+            available_from: s.available_from,
+            restricted: s.restricted,
         })
         .collect();
-    let shown: Vec<String> = items.iter().map(|i| i.id.clone()).collect();
-    audit::record(c, who, &shown, action, at.now)?;
-    Ok((items, total as i64))
+    Ok((items, total))
 }
 
 /// Openings matching the query.

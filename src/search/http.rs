@@ -12,7 +12,7 @@ crate::api_handlers!(search_seekers, search_openings);
 
 #[utoipa::path(
     tag = "search",
-    summary = "Free-text search of seekers (audited)",
+    summary = "Free-text search of seekers (audited; another unit's people without their profile: restricted)",
     description = "Roles: admin, broker, officer.",
     params(
         SearchQuery,
@@ -32,9 +32,10 @@ async fn search_seekers(
 ) -> AppResult<HttpResponse> {
     who.require(Role::CASEWORK)?;
     let q = q.into_inner();
-    let st = state.clone();
+    let (st, pair) = (state.clone(), paging.pair());
+    let reader = crate::privacy::Reader::new(who, action, &state.clock);
     let (items, total) =
-        db::run(&state.pool, move |c| seeker_hits(c, st.lookup(), &who, &q, paging.pair(), &action)).await?;
+        db::run(&state.pool, move |c| db::write_tx(c, |c| seeker_hits(c, st.lookup(), &reader, &q, pair))).await?;
     Ok(HttpResponse::Ok().json(paging.page(items, total)))
 }
 

@@ -1,12 +1,13 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, http::header, patch, post, web};
 use serde_json::Value;
 
-use super::{SeekerInput, store};
+use super::{SeekerInput, service, store};
 use crate::audit;
 use crate::auth::{Principal, Role};
 use crate::db;
 use crate::error::{AppError, AppResult, Fault};
 use crate::http::{Json, Paging, etag, if_match};
+use crate::privacy::Reader;
 use crate::state::AppState;
 
 crate::api_handlers!(create, list, show, update, erase);
@@ -25,7 +26,7 @@ async fn create(state: web::Data<AppState>, who: Principal, body: Json<SeekerInp
     who.require(Role::CASEWORK)?;
     let data = body.0.validate(state.clock.today())?;
     let now = state.clock.now_ts();
-    let seeker = db::run(&state.pool, move |c| store::create(c, now, data)).await?;
+    let seeker = db::run(&state.pool, move |c| service::create(c, now, data)).await?;
     Ok(HttpResponse::Created().insert_header((header::ETAG, etag(seeker.version))).json(seeker))
 }
 
@@ -42,7 +43,7 @@ struct ListQuery {
 
 #[utoipa::path(
     tag = "seekers",
-    summary = "List seekers, or find a person with q: a name (any order, accents, a typo), a place, or exactly a personnummer (10 or 12 digits), phone or e-mail (audited)",
+    summary = "List seekers, or find a person with q: a name (any order, accents, a typo), a place, or exactly a personnummer (10 or 12 digits), phone or e-mail (audited); another unit's people show id, name, unit, municipality and status only (restricted)",
     description = "Roles: admin, broker, officer.",
     params(
         ListQuery,
@@ -63,41 +64,20 @@ async fn list(
 ) -> AppResult<HttpResponse> {
     who.require(Role::CASEWORK)?;
     let ListQuery { q, filter } = q.into_inner();
-    let (limit, offset) = paging.pair();
-    let now = state.clock.now_ts();
-    if let Some(q) = q.filter(|q| !q.trim().is_empty()) {
-        let query = crate::search::hits::SearchQuery {
-            q,
-            status: filter.status.clone(),
-            municipality: filter.municipality_code.clone(),
-            ..Default::default()
-        };
-        let st = state.clone();
-        let (items, total) = db::run(&state.pool, move |c| {
-            db::write_tx(c, |c| {
-                // The hits are audited as they are found.
-                let (hits, total) =
-                    crate::search::hits::seeker_hits(c, st.lookup(), &who, &query, (limit, offset), &action)?;
-                // One query for the page's full records, in the hits' order.
-                let ids: Vec<String> = hits.iter().map(|h| h.id.clone()).collect();
-                let mut rows: std::collections::HashMap<String, store::SeekerRow> =
-                    store::rows_by_ids(c, &ids)?.into_iter().map(|r| (r.id.clone(), r)).collect();
-                let items: Vec<super::Seeker> = ids.iter().filter_map(|id| rows.remove(id)).map(Into::into).collect();
-                Ok((items, total))
-            })
-        })
-        .await?;
-        return Ok(HttpResponse::Ok().json(paging.page(items, total)));
-    }
-    let (items, total) = db::run(&state.pool, move |c| {
-        db::write_tx(c, |c| {
-            let (items, total) = store::list(c, &filter, limit, offset)?;
-            let ids: Vec<String> = items.iter().map(|s| s.id.clone()).collect();
-            audit::record(c, &who, &ids, &action, now)?;
-            Ok((items, total))
-        })
-    })
-    .await?;
+    let reader = Reader::new(who, action, &state.clock);
+    let (st, pair) = (state.clone(), paging.pair());
+    let (items, total) = match q.filter(|q| !q.trim().is_empty()) {
+        Some(q) => {
+            let query = crate::search::hits::SearchQuery {
+                q,
+                status: filter.status.clone(),
+                municipality: filter.municipality_code.clone(),
+                ..Default::default()
+            };
+            db::run(&state.pool, move |c| service::find(c, st.lookup(), &reader, &query, pair)).await?
+        }
+        None => db::run(&state.pool, move |c| service::list(c, &reader, &filter, pair)).await?,
+    };
     Ok(HttpResponse::Ok().json(paging.page(items, total)))
 }
 
@@ -121,30 +101,20 @@ async fn show(
     action: audit::Action,
 ) -> AppResult<HttpResponse> {
     who.require(Role::CASEWORK)?;
-    let id = id.into_inner();
-    let now = state.clock.now_ts();
-    let today_start = crate::clock::start_of_day_ts(state.clock.today());
-    let seeker = db::run(&state.pool, move |c| {
-        db::write_tx(c, |c| {
-            let seeker = store::get(c, &id)?;
-            let stated = (&seeker.id[..], seeker.unit.as_deref());
-            let reason = crate::units::may_read(c, &who, stated, action.1.as_deref(), today_start)?;
-            audit::record(c, &who, std::slice::from_ref(&seeker.id), &action.with_reason(reason), now)?;
-            Ok(seeker)
-        })
-    })
-    .await?;
+    let reader = Reader::new(who, action, &state.clock);
+    let seeker = db::run(&state.pool, move |c| service::show(c, &reader, &id)).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(seeker.version))).json(seeker))
 }
 
 /// A JSON merge patch; `If-Match` is honoured when sent.
 #[utoipa::path(
     tag = "seekers",
-    summary = "Merge-patch a seeker; If-Match honoured",
+    summary = "Merge-patch a seeker; If-Match honoured; a person of another unit needs X-Access-Reason",
     description = "Roles: admin, broker, officer.",
     params(
         ("If-Match" = Option<String>, Header, description = "the ETag of your last read: 412 when it changed since (empty: no condition)", pattern = r#"^((W/)?"[0-9]{1,18}")?$"#),
         ("id" = String, Path),
+        ("X-Access-Reason" = Option<String>, Header, description = "why you change the record of a person of another unit than yours (a write shows the record: need-to-know; 3–300 characters, audited); without it such a write is 403 access.reason_required", min_length = 3, max_length = 300),
     ),
     request_body(content = crate::seekers::SeekerInput, content_type = "application/merge-patch+json", description = "A JSON merge patch (RFC 7396): the members to change; null removes an optional one"),
     responses(
@@ -165,15 +135,8 @@ async fn update(
         return Err(AppError::field("body", Fault::Format, "must be a JSON object"));
     }
     let expected = if_match(&req)?;
-    let id = id.into_inner();
-    let now = state.clock.now_ts();
-    let today = state.clock.today();
-    let seeker = db::run(&state.pool, move |c| {
-        let seeker = store::update(c, now, today, &id, expected, body.0)?;
-        audit::record(c, &who, std::slice::from_ref(&seeker.id), &action, now)?;
-        Ok(seeker)
-    })
-    .await?;
+    let reader = Reader::new(who, action, &state.clock);
+    let seeker = db::run(&state.pool, move |c| service::update(c, &reader, &id, expected, &body.0)).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(seeker.version))).json(seeker))
 }
 
@@ -194,6 +157,6 @@ async fn erase(state: web::Data<AppState>, who: Principal, id: web::Path<String>
     who.require(&[Role::Admin])?;
     let id = id.into_inner();
     let now = state.clock.now_ts();
-    db::run(&state.pool, move |c| store::erase(c, now, &id)).await?;
+    db::run(&state.pool, move |c| service::erase(c, now, &id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

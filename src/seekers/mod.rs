@@ -3,6 +3,7 @@
 //! it is never indexed, logged or shown to employers.
 
 pub mod http;
+pub mod service;
 pub mod store;
 
 use chrono::NaiveDate;
@@ -270,6 +271,9 @@ pub struct Seeker {
     #[schema(value_type = Option<String>, format = DateTime)]
     pub last_proposed_at: Option<i64>,
     pub version: i64,
+    /// Another unit's person as a list shows them: id, name, unit, municipality and status
+    /// only. The record needs `GET /api/v1/seekers/{id}` with `X-Access-Reason`.
+    pub restricted: bool,
 }
 
 impl Seeker {

@@ -72,6 +72,7 @@ impl From<SeekerRow> for Seeker {
             updated_at: r.updated_at,
             last_proposed_at: r.last_proposed_at,
             version: r.version,
+            restricted: false,
         }
     }
 }
@@ -357,24 +358,6 @@ pub fn list(conn: &mut DbConnection, f: &SeekerFilter, limit: i64, offset: i64) 
     Ok((rows.into_iter().map(Seeker::from).collect(), total))
 }
 
-/// Applies a JSON merge patch to the seeker and revalidates the whole record.
-pub fn update(
-    conn: &mut DbConnection,
-    now: i64,
-    today: NaiveDate,
-    id: &str,
-    expected_version: Option<i64>,
-    patch: serde_json::Value,
-) -> AppResult<Seeker> {
-    let result = write_tx(conn, |c| update_in_tx(c, now, today, id, expected_version, &patch));
-    match result {
-        Err(AppError::Conflict { clash: Clash::Unique, .. }) => {
-            Err(AppError::conflict(Clash::Duplicate, "a seeker with this personnummer is already registered"))
-        }
-        other => other,
-    }
-}
-
 /// Merges a patch into a seeker inside the caller's transaction (validated as a whole, the
 /// version checked when given).
 pub fn update_in_tx(
@@ -423,75 +406,6 @@ pub fn update_in_tx(
     }
     outbox::push(c, Entity::Seeker, id, now)?;
     get(c, id)
-}
-
-/// Erases personal data and keeps the anonymous row that reports count.
-/// Erasure (GDPR art. 17): the person's identity, contact details and every free text about
-/// them (profile, application situations, journal, placement notes) are removed; the anonymous facts
-/// reports need stay. On SQLite the freed pages are zeroed (`secure_delete`) and the WAL is
-/// checkpointed and truncated, so the file holds no copy either; on PostgreSQL the old row
-/// versions are vacuumed away.
-pub fn erase(conn: &mut DbConnection, now: i64, id: &str) -> AppResult<()> {
-    erase_without_compacting(conn, now, id)?;
-    crate::db::compact_after_erasure(conn);
-    Ok(())
-}
-
-/// [`erase`] for one of many: the caller compacts once after the batch.
-pub fn erase_without_compacting(conn: &mut DbConnection, now: i64, id: &str) -> AppResult<()> {
-    use crate::db::schema::{
-        applications, bookings, consent_events, employer_feedback, placement_events, placements, shortlist,
-    };
-    write_tx(conn, |c| {
-        get(c, id)?;
-        let linked = applications::table.filter(applications::seeker_id.eq(id)).select(applications::id);
-        diesel::update(bookings::table.filter(bookings::application_id.eq_any(linked)))
-            .set(bookings::applicant_key.eq(None::<String>))
-            .execute(c)?;
-        diesel::update(applications::table.filter(applications::seeker_id.eq(id)))
-            .set((
-                applications::situation.eq(None::<String>),
-                applications::personnummer.eq(None::<String>),
-                applications::first_name.eq(None::<String>),
-                applications::last_name.eq(None::<String>),
-                applications::email.eq(None::<String>),
-                applications::phone.eq(None::<String>),
-            ))
-            .execute(c)?;
-        crate::journal::erase(c, id)?;
-        let placement_ids = placements::table.filter(placements::seeker_id.eq(id)).select(placements::id);
-        diesel::update(placement_events::table.filter(placement_events::placement_id.eq_any(placement_ids)))
-            .set(placement_events::note.eq(None::<String>))
-            .execute(c)?;
-        // What brokers and employers wrote about the person: shortlist and consent notes, the
-        // employer's answers (the answers themselves stay, as anonymous facts).
-        let placement_ids = placements::table.filter(placements::seeker_id.eq(id)).select(placements::id);
-        diesel::update(employer_feedback::table.filter(employer_feedback::placement_id.eq_any(placement_ids)))
-            .set(employer_feedback::note.eq(None::<String>))
-            .execute(c)?;
-        diesel::update(shortlist::table.filter(shortlist::seeker_id.eq(id)))
-            .set(shortlist::note.eq(None::<String>))
-            .execute(c)?;
-        diesel::update(consent_events::table.filter(consent_events::seeker_id.eq(id)))
-            .set(consent_events::note.eq(None::<String>))
-            .execute(c)?;
-        diesel::update(seekers::table.find(id))
-            .set((
-                seekers::personnummer.eq(None::<String>),
-                seekers::first_name.eq(None::<String>),
-                seekers::last_name.eq(None::<String>),
-                seekers::email.eq(None::<String>),
-                seekers::phone.eq(None::<String>),
-                seekers::summary.eq(None::<String>),
-                seekers::pause_reason.eq(None::<String>),
-                seekers::skills.eq("[]"),
-                seekers::erased_at.eq(now),
-                seekers::updated_at.eq(now),
-                seekers::version.eq(seekers::version + 1),
-            ))
-            .execute(c)?;
-        outbox::push(c, Entity::Seeker, id, now)
-    })
 }
 
 /// Every row, erased ones included.

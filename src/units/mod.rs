@@ -7,7 +7,6 @@ pub mod http;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::auth::{Principal, Role};
 use crate::db::schema::{officers, placements, seekers, targets, units, user_units};
 use crate::db::{DbConnection, write_tx};
 use crate::error::{AppError, AppResult, Clash, Errors, Fault, Thing};
@@ -176,37 +175,4 @@ pub fn set_for_user(conn: &mut DbConnection, user_id: &str, names: &[String]) ->
         crate::insert_rows!(c, user_units::table, rows)?;
         Ok(names)
     })
-}
-
-/// Need-to-know: may `who` read the record of `seeker_id`, a person of `unit`? Staff read
-/// their own units' people and people of no unit; another unit's person needs a reason,
-/// stated now (`reason`) or for this person earlier the same day (`since`: the day's start),
-/// which is answered to be audited with the read. Admins, and staff without units, read
-/// everyone.
-pub fn may_read(
-    conn: &mut DbConnection,
-    who: &Principal,
-    (seeker_id, unit): (&str, Option<&str>),
-    reason: Option<&str>,
-    since: i64,
-) -> AppResult<Option<String>> {
-    use crate::db::schema::audit_log;
-    let Some(unit) = unit else { return Ok(reason.map(str::to_string)) };
-    if who.role == Role::Admin || reason.is_some() {
-        return Ok(reason.map(str::to_string));
-    }
-    let mine = of_user(conn, &who.user_id)?;
-    if mine.is_empty() || mine.iter().any(|m| m == unit) {
-        return Ok(None);
-    }
-    let earlier: Option<Option<String>> = audit_log::table
-        .filter(audit_log::user_id.eq(&who.user_id))
-        .filter(audit_log::seeker_id.eq(seeker_id))
-        .filter(audit_log::at.ge(since))
-        .filter(audit_log::reason.is_not_null())
-        .order(audit_log::at.desc())
-        .select(audit_log::reason)
-        .first(conn)
-        .optional()?;
-    earlier.flatten().map(Some).ok_or(AppError::ReasonRequired)
 }

@@ -21,7 +21,7 @@ use crate::seekers::{ExitReason, Seeker, SeekerInput, SeekerStatus};
 use crate::state::AppState;
 use crate::taxonomy::{self, Vocabulary};
 use crate::vocabulary::{Language, LanguageLevel};
-use crate::{audit, db, seekers};
+use crate::{db, seekers};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(typeahead)
@@ -504,7 +504,7 @@ async fn create(state: web::Data<AppState>, staff: Staff, form: web::Form<Vec<(S
     staff.require(Role::CASEWORK)?;
     let (now, today) = (state.clock.now_ts(), state.clock.today());
     let result = match f.input().and_then(|i| i.validate(today)) {
-        Ok(data) => db::run(&state.pool, move |c| seekers::store::create(c, now, data)).await,
+        Ok(data) => db::run(&state.pool, move |c| seekers::service::create(c, now, data)).await,
         Err(e) => Err(e),
     };
     match result {
@@ -540,20 +540,11 @@ async fn rerender_new(
     Ok(page_response(code, layout::page("Registrera arbetssökande", &staff.chrome(), body)))
 }
 
-/// Reads the seeker for the form: an audited read.
+/// Reads the seeker for the form: through the privacy gate (another unit's person after a
+/// reason stated today on the profile), audited.
 async fn read(state: &AppState, staff: &Staff, id: String) -> Result<Seeker, AppError> {
-    let (who, action, now) = (staff.who.clone(), staff.action.clone(), state.clock.now_ts());
-    let today_start = crate::clock::start_of_day_ts(state.clock.today());
-    db::run(&state.pool, move |c| {
-        db::write_tx(c, |c| {
-            let s = seekers::store::get(c, &id)?;
-            // Need-to-know: another unit's person after a reason stated today (on the profile).
-            let stated = crate::units::may_read(c, &who, (&s.id, s.unit.as_deref()), action.1.as_deref(), today_start)?;
-            audit::record(c, &who, std::slice::from_ref(&s.id), &action.with_reason(stated), now)?;
-            Ok(s)
-        })
-    })
-    .await
+    let reader = staff.reader(&state.clock);
+    db::run(&state.pool, move |c| seekers::service::show(c, &reader, &id)).await
 }
 
 #[derive(Deserialize)]
@@ -612,8 +603,7 @@ async fn update(
     staff.check(&f.csrf)?;
     staff.require(Role::CASEWORK)?;
     let id = id.into_inner();
-    let (now, today, who, action) =
-        (state.clock.now_ts(), state.clock.today(), staff.who.clone(), staff.action.clone());
+    let reader = staff.reader(&state.clock);
     let expected = f.version;
     let result = match f.input() {
         // The whole profile replaces the stored one; only if nobody saved in between.
@@ -621,12 +611,7 @@ async fn update(
             let patch = serde_json::to_value(&input).map_err(|e| AppError::internal(e.to_string()))?;
             let patch = full_patch(patch);
             let id = id.clone();
-            db::run(&state.pool, move |c| {
-                let s = seekers::store::update(c, now, today, &id, expected, patch)?;
-                audit::record(c, &who, std::slice::from_ref(&s.id), &action, now)?;
-                Ok(s)
-            })
-            .await
+            db::run(&state.pool, move |c| seekers::service::update(c, &reader, &id, expected, &patch)).await
         }
         Err(e) => Err(e),
     };
@@ -676,8 +661,7 @@ async fn accept_occupation(
     staff.require(Role::CASEWORK)?;
     let id = id.into_inner();
     let AcceptOccupation { version, code, .. } = form.into_inner();
-    let (now, today, who, action) =
-        (state.clock.now_ts(), state.clock.today(), staff.who.clone(), staff.action.clone());
+    let reader = staff.reader(&state.clock);
     let target = id.clone();
     let saved = db::run(&state.pool, move |c| {
         let mut errors = Errors::new();
@@ -685,9 +669,7 @@ async fn accept_occupation(
         errors.into_result()?;
         let code = code.ok_or_else(|| AppError::internal("a checked code is known"))?;
         let patch = serde_json::json!({ "occupations": [code.to_string()] });
-        let s = seekers::store::update(c, now, today, &target, Some(version), patch)?;
-        audit::record(c, &who, std::slice::from_ref(&s.id), &action, now)?;
-        Ok(s)
+        seekers::service::update(c, &reader, &target, Some(version), &patch)
     })
     .await;
     match saved {

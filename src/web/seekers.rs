@@ -65,8 +65,11 @@ async fn list(state: web::Data<AppState>, staff: Staff, req: HttpRequest, q: web
     q.broker_id = mine.then(|| staff.who.user_id.clone());
     let offset = q.offset.unwrap_or(0).max(0);
     let query = super::openings::with_codes(q.clone());
-    let (st, who, action) = (state.clone(), staff.who.clone(), staff.action.clone());
-    let found = db::run(&state.pool, move |c| seeker_hits(c, st.lookup(), &who, &query, (PAGE, offset), &action)).await;
+    let (st, reader) = (state.clone(), staff.reader(&state.clock));
+    let found = db::run(&state.pool, move |c| {
+        db::write_tx(c, |c| seeker_hits(c, st.lookup(), &reader, &query, (PAGE, offset)))
+    })
+    .await;
     let (items, total, errors) = match found {
         Ok((items, total)) => (items, total, None),
         Err(AppError::Validation(errors)) => (vec![], 0, Some(errors)),
@@ -112,19 +115,16 @@ async fn seeker_page(
     code: StatusCode,
     reason: Option<String>,
 ) -> WebResult {
-    let (st, who, action) = (state.clone(), staff.who.clone(), staff.action.with_reason(reason));
-    let now = state.clock.now_ts();
-    let today_start = crate::clock::start_of_day_ts(state.clock.today());
+    let (st, reader) = (state.clone(), staff.reader(&state.clock).with_reason(reason));
+    let now = reader.now;
     let page_id = id.clone();
     let read = db::run(&state.pool, move |c| {
         // Need-to-know first: another unit's person needs a stated reason.
         let seeker = seekers::store::get(c, &id)?;
-        let stated =
-            crate::units::may_read(c, &who, (&seeker.id, seeker.unit.as_deref()), action.1.as_deref(), today_start)?;
-        let action = action.with_reason(stated);
+        let action = crate::privacy::need_to_know(c, &reader, &seeker.id, seeker.unit.as_deref())?;
         // Reading the profile is audited (with the ranked openings, in one record).
-        let matches = openings_for_seeker(c, st.lookup(), &who, &id, (10, 0), &action)?;
-        let (journal, _) = crate::journal::list(c, &id, 50, 0)?;
+        let matches = openings_for_seeker(c, st.lookup(), &reader.who, &id, (10, 0), &action)?;
+        let (journal, _) = crate::journal::entries(c, &id, 50, 0)?;
         let filter = placements::store::PlacementFilter { seeker_id: Some(id.clone()), ..Default::default() };
         let (history, _) = placements::store::list(c, &filter, 100, 0)?;
         let placement_ids: Vec<String> = history.iter().map(|p| p.id.clone()).collect();
@@ -347,11 +347,11 @@ async fn write_journal(
         };
         Ok(crate::journal::EntryInput { kind, text: form.text.clone(), at: None, next_contact_on })
     })();
-    let (now, today, who) = (state.clock.now_ts(), state.clock.today(), staff.who.clone());
+    let reader = staff.reader(&state.clock);
     let result = match input {
         Ok(input) => {
             let id = id.clone();
-            db::run(&state.pool, move |c| crate::journal::add(c, now, today, &who, &id, &input)).await.map(|_| ())
+            db::run(&state.pool, move |c| crate::journal::add(c, &reader, &id, &input)).await.map(|_| ())
         }
         Err(e) => Err(e),
     };

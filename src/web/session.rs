@@ -40,6 +40,11 @@ impl Staff {
         if !self.csrf.is_empty() && same(&self.csrf, form_token) { Ok(()) } else { Err(WebError::Csrf) }
     }
 
+    /// The signed-in reader for the privacy gate, now.
+    pub fn reader(&self, clock: &crate::clock::Clock) -> crate::privacy::Reader {
+        crate::privacy::Reader::new(self.who.clone(), self.action.clone(), clock)
+    }
+
     pub fn chrome(&self) -> Chrome<'_> {
         Chrome { who: Some(&self.who), csrf: &self.csrf }
     }

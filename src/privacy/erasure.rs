@@ -1,0 +1,271 @@
+//! Erasure (GDPR Art. 17 and the retention period): the one list of every column that holds
+//! personal data or free text about a seeker, and the one routine that blanks them. The
+//! anonymous rows stay, so reports and follow-up still count what happened.
+//!
+//! [`PERSONAL`] and [`KEPT`] together name every text column of the schema; a test reads the
+//! migrated schema on both backends and fails on a column that neither names, so a new table
+//! holding something about a person cannot be forgotten here.
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+
+use crate::db::outbox::{self, Entity};
+use crate::db::{DbConnection, write_tx};
+use crate::error::AppResult;
+
+/// Which rows of a table are the person's; `{p}` is the seeker id. The personnummer is read
+/// from the seekers row, so the seekers row is blanked last.
+#[derive(Debug, Clone, Copy)]
+pub enum Owner {
+    /// The seekers row itself.
+    Seeker,
+    /// Rows with a `seeker_id` column naming the person.
+    SeekerId,
+    /// Rows of the person's placements (`placement_id`).
+    Placement,
+    /// The applications the person made: linked to them, or made with their personnummer
+    /// and never linked (an application is personal data whether or not staff linked it).
+    Application,
+    /// Rows of those applications (`application_id`): the bookings.
+    OfApplication,
+}
+
+const PERSONNUMMER: &str = "(SELECT personnummer FROM seekers WHERE id = {p})";
+
+impl Owner {
+    fn condition(self) -> String {
+        let applications = format!("seeker_id = {{p}} OR (seeker_id IS NULL AND personnummer = {PERSONNUMMER})");
+        match self {
+            Owner::Seeker => "id = {p}".into(),
+            Owner::SeekerId => "seeker_id = {p}".into(),
+            Owner::Placement => "placement_id IN (SELECT id FROM placements WHERE seeker_id = {p})".into(),
+            Owner::Application => applications,
+            Owner::OfApplication => format!("application_id IN (SELECT id FROM applications WHERE {applications})"),
+        }
+    }
+}
+
+/// What an erased column holds afterwards: NULL, or an empty JSON list for a required list.
+#[derive(Debug, Clone, Copy)]
+pub enum Blank {
+    Null,
+    EmptyList,
+}
+
+/// A table holding personal data: which rows are the person's and which columns are erased.
+#[derive(Debug)]
+pub struct Personal {
+    pub table: &'static str,
+    pub owner: Owner,
+    pub columns: &'static [(&'static str, Blank)],
+}
+
+use Blank::{EmptyList, Null};
+
+/// Every column that holds personal data or free text about a seeker, in the order they are
+/// erased (the rows found through the seekers row's personnummer before that row is blanked).
+pub const PERSONAL: &[Personal] = &[
+    // The key that stops one person booking twice is derived from their personnummer.
+    Personal { table: "bookings", owner: Owner::OfApplication, columns: &[("applicant_key", Null)] },
+    Personal {
+        table: "applications",
+        owner: Owner::Application,
+        columns: &[
+            ("personnummer", Null),
+            ("first_name", Null),
+            ("last_name", Null),
+            ("email", Null),
+            ("phone", Null),
+            ("situation", Null),
+        ],
+    },
+    Personal { table: "journal_entries", owner: Owner::SeekerId, columns: &[("text", Null)] },
+    Personal { table: "placement_events", owner: Owner::Placement, columns: &[("note", Null)] },
+    // What brokers and employers wrote about the person; the answers stay as anonymous facts.
+    Personal { table: "employer_feedback", owner: Owner::Placement, columns: &[("note", Null)] },
+    Personal { table: "shortlist", owner: Owner::SeekerId, columns: &[("note", Null)] },
+    Personal { table: "consent_events", owner: Owner::SeekerId, columns: &[("note", Null)] },
+    Personal {
+        table: "seekers",
+        owner: Owner::Seeker,
+        columns: &[
+            ("personnummer", Null),
+            ("first_name", Null),
+            ("last_name", Null),
+            ("email", Null),
+            ("phone", Null),
+            ("summary", Null),
+            ("pause_reason", Null),
+            // Skills typed freely are the person's own words.
+            ("skills", EmptyList),
+        ],
+    },
+];
+
+/// Text columns that stay after an erasure, per table (`*`: the whole table), and why.
+pub const KEPT: &[(&str, &[&str], &str)] = &[
+    (
+        "seekers",
+        &[
+            "id",
+            "municipality_code",
+            "occupations",
+            "languages",
+            "driving_licences",
+            "available_from",
+            "unit",
+            "broker_id",
+            "status",
+            "exit_reason",
+            "exit_date",
+            "paused_until",
+        ],
+        "codes and dates the reports and follow-up count; no name, number or words of the person",
+    ),
+    (
+        "applications",
+        &["id", "seeker_id", "token_hash", "offered_day", "identity_confirmed_by"],
+        "ids, a hash and a day: the anonymous application the booking statistics count",
+    ),
+    (
+        "bookings",
+        &["id", "application_id", "officer_id", "status"],
+        "the meeting as a fact: who met, when, how it went",
+    ),
+    (
+        "journal_entries",
+        &["id", "seeker_id", "kind", "next_contact_on", "by_user"],
+        "that contact happened, not what was said",
+    ),
+    (
+        "placement_events",
+        &["id", "placement_id", "from_status", "to_status", "happened_on", "details", "by_user"],
+        "the steps and their outcome codes (details: outcome, employment end, study grant)",
+    ),
+    ("employer_feedback", &["id", "placement_id", "answer", "by_user"], "the employer's answer as a code"),
+    (
+        "shortlist",
+        &["opening_id", "seeker_id", "status", "added_by", "consent_state", "consent_deadline", "consent_token_hash"],
+        "the shortlist's states; the consent link's token is kept only as a hash",
+    ),
+    ("consent_events", &["id", "opening_id", "seeker_id", "state", "how", "by_user"], "the consent history as codes"),
+    (
+        "consent_messages",
+        &["id", "opening_id", "seeker_id", "link", "status", "last_error"],
+        "the link holds a random token only; the phone or address it went to is not stored",
+    ),
+    (
+        "placements",
+        &[
+            "id",
+            "seeker_id",
+            "opening_id",
+            "kind",
+            "status",
+            "broker_id",
+            "unit",
+            "outcome",
+            "employment_until",
+            "proposed_on",
+            "started_on",
+            "ended_on",
+        ],
+        "the placement as a fact the monthly reports count",
+    ),
+    ("seeker_returns", &["*"], "ids and a day: returns to assistance after an exit, for follow-up"),
+    (
+        "audit_log",
+        &["*"],
+        "the accountability record of who read whom; a stated reason is about the reader's need, kept as evidence",
+    ),
+    ("employers", &["*"], "organisations"),
+    ("employer_contacts", &["*"], "the employer's staff, not seekers"),
+    ("users", &["*"], "staff and employer accounts"),
+    ("user_units", &["*"], "staff memberships"),
+    ("api_tokens", &["*"], "hashes of staff tokens"),
+    ("web_sessions", &["*"], "hashes of staff sessions"),
+    ("openings", &["*"], "the employer's openings"),
+    ("idempotency_keys", &["*"], "replays of employers' opening posts; seekers are never posted with a key"),
+    ("outbox", &["*"], "ids to index"),
+    ("targets", &["*"], "units' monthly targets"),
+    ("target_changes", &["*"], "units' monthly targets"),
+    ("process_targets", &["*"], "units' process targets"),
+    ("process_target_changes", &["*"], "units' process targets"),
+    ("report_deliveries", &["*"], "a unit's monthly figures"),
+    ("signal_deliveries", &["*"], "signals carry ids and figures, never a name"),
+    ("officers", &["*"], "staff"),
+    ("officer_absences", &["*"], "staff"),
+    ("units", &["*"], "names of units"),
+    ("reminders", &["*"], "a booking's reminder state"),
+    ("retention_runs", &["*"], "the days retention ran"),
+    ("imports", &["*"], "an import's counts and each bad row's field and problem, never a value"),
+    ("jobstream_state", &["*"], "Platsbanken's position"),
+    ("jobstream_runs", &["*"], "Platsbanken's runs: ad ids and problems"),
+    ("taxonomy_versions", &["*"], "JobTech's vocabulary"),
+];
+
+/// Erases one person and compacts at once (`DELETE /api/v1/seekers/{id}`).
+pub fn erase(c: &mut DbConnection, now: i64, seeker_id: &str) -> AppResult<()> {
+    erase_without_compacting(c, now, seeker_id)?;
+    compact(c);
+    Ok(())
+}
+
+/// [`erase`] for one of many: the caller compacts once after the batch (retention).
+pub fn erase_without_compacting(c: &mut DbConnection, now: i64, seeker_id: &str) -> AppResult<()> {
+    write_tx(c, |c| {
+        // 404 for an unknown or already erased person.
+        crate::seekers::store::get(c, seeker_id)?;
+        for p in PERSONAL {
+            let set: Vec<String> = p
+                .columns
+                .iter()
+                .map(|(col, blank)| match blank {
+                    Null => format!("{col} = NULL"),
+                    EmptyList => format!("{col} = '[]'"),
+                })
+                .collect();
+            let sql = format!("UPDATE {} SET {} WHERE {}", p.table, set.join(", "), p.owner.condition());
+            execute_for(c, &sql, seeker_id)?;
+        }
+        let marked = "UPDATE seekers SET erased_at = {now}, updated_at = {now}, version = version + 1 WHERE id = {p}"
+            .replace("{now}", &now.to_string());
+        execute_for(c, &marked, seeker_id)?;
+        outbox::push(c, Entity::Seeker, seeker_id, now)
+    })
+}
+
+/// Runs `sql` with the seeker id bound to every `{p}`.
+fn execute_for(c: &mut DbConnection, sql: &str, seeker_id: &str) -> QueryResult<usize> {
+    match c {
+        DbConnection::Sqlite(c) => diesel::sql_query(sql.replace("{p}", "?1")).bind::<Text, _>(seeker_id).execute(c),
+        DbConnection::Postgres(c) => diesel::sql_query(sql.replace("{p}", "$1")).bind::<Text, _>(seeker_id).execute(c),
+    }
+}
+
+/// The tables an erasure writes: where old row versions holding the erased values are.
+pub fn erased_tables() -> Vec<&'static str> {
+    let mut tables: Vec<&str> = PERSONAL.iter().map(|p| p.table).collect();
+    tables.sort_unstable();
+    tables.dedup();
+    tables
+}
+
+/// After an erasure, so no copy of the erased values is left in the files. On SQLite: copy the
+/// WAL into the database file and truncate it (the freed pages were zeroed by
+/// `secure_delete`). On PostgreSQL an update leaves the old row version (the values) as a
+/// dead tuple until VACUUM removes it, and its index entries until the indexes are cleaned:
+/// vacuum the touched tables now, indexes included. Best effort: a checkpoint blocked by a
+/// long reader is retried by SQLite's automatic checkpoints, and a version a running
+/// transaction can still see is removed by autovacuum once it ends. Once per batch of
+/// erasures: the vacuum scans every index of those tables.
+pub fn compact(c: &mut DbConnection) {
+    let sql = match c {
+        DbConnection::Sqlite(_) => "PRAGMA wal_checkpoint(TRUNCATE);".to_string(),
+        DbConnection::Postgres(_) => format!("VACUUM (INDEX_CLEANUP ON) {};", erased_tables().join(", ")),
+    };
+    if let Err(e) = c.batch_execute(&sql) {
+        tracing::warn!(error = %e, "compacting after an erasure failed; the database's own checkpoints and autovacuum retry it");
+    }
+}
