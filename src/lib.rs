@@ -8,6 +8,7 @@ pub mod auth;
 pub mod bench;
 pub mod booking;
 pub mod caseload;
+pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod db;
