@@ -8,8 +8,8 @@ use chrono::NaiveDate;
 
 use crate::config::MatchingSettings;
 use crate::demo::generate::Generator;
+use crate::index::SearchIndex;
 use crate::matching::rank::{OpeningProfile, Scoring, brute_force, candidates, rank_candidates};
-use crate::search::SearchIndex;
 use crate::search::documents;
 use crate::seekers::SeekerData;
 use crate::seekers::store::SeekerRow;

@@ -11,11 +11,16 @@ use anyhow::Context;
 use tracing_actix_web::TracingLogger;
 
 use crate::config::Settings;
+use crate::db::{self, Pool};
 use crate::http::{
     BodyLimit, BodyTimeout, not_found, path_error, problem_fallback, query_error, refuse_control_characters,
 };
-pub use crate::state::AppState;
+use crate::index::worker::Indexer;
+use crate::index::{SearchIndex, Writers};
+use crate::search::indexer;
+pub use crate::state::{AppState, Storage};
 use crate::telemetry::RedactingRootSpan;
+use std::sync::Arc;
 
 pub struct Application {
     server: Server,
@@ -170,4 +175,70 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         cfg.configure(*api_routes);
     }
     cfg.configure(crate::web::routes);
+}
+
+// Opening the state: the app's, since it reaches into capabilities (the stored taxonomy, the
+// documents the index is rebuilt from).
+
+/// The serving process's index writer budget: small, since it indexes a batch at a time.
+const SERVE_INDEX_HEAP: usize = 50_000_000;
+
+impl Storage {
+    /// Connects (creating the SQLite file if needed) and applies pending migrations.
+    pub async fn open(settings: &Settings) -> anyhow::Result<Self> {
+        let url = settings.database_url.clone();
+        let size = settings.pool_size;
+        let pool = tokio::task::spawn_blocking(move || db::open(&url, size)).await.context("opening the database")??.0;
+        // The newest stored taxonomy version is in force from the first request on.
+        db::run(&pool, crate::taxonomy::update::install_stored)
+            .await
+            .map_err(|e| anyhow::anyhow!("putting the stored taxonomy version in force: {e}"))?;
+        Ok(Self { pool, clock: crate::state::clock_of(settings) })
+    }
+}
+
+impl AppState {
+    /// The storage, the index (rebuilt or caught up first) and its indexer thread, which owns
+    /// the index writers. Fails with a clear message if another process writes the index.
+    pub async fn open(settings: Settings) -> anyhow::Result<Self> {
+        let Storage { pool, clock } = Storage::open(&settings).await?;
+        // Parse the compiled-in reference data now rather than in the first request.
+        tokio::task::spawn_blocking(crate::reference::reference).await?;
+        let (search, writers) = open_index(&pool, &settings.index_dir).await?;
+        let search = Arc::new(search);
+        let indexer = Indexer::start(pool.clone(), search.clone(), writers, indexer::catch_up);
+        Ok(Self {
+            pool,
+            clock,
+            settings,
+            search,
+            indexer,
+            applications_limiter: Default::default(),
+            booking_token_misses: Default::default(),
+        })
+    }
+}
+
+/// Opens the indexes, rebuilds any that is missing or damaged, and applies the outbox
+/// written since the last commit, so the index is current before the first request.
+async fn open_index(pool: &Pool, dir: &std::path::Path) -> anyhow::Result<(SearchIndex, Writers)> {
+    let (pool, dir) = (pool.clone(), dir.to_path_buf());
+    tokio::task::spawn_blocking(move || -> anyhow::Result<(SearchIndex, Writers)> {
+        let index = SearchIndex::open(&dir)?;
+        let mut writers = index.writers(SERVE_INDEX_HEAP, 1)?;
+        let stats = indexer::rebuild(&pool, &index, &mut writers, false, |_, _, _| {})?;
+        if stats.seekers + stats.openings > 0 {
+            tracing::info!(
+                seekers = stats.seekers,
+                openings = stats.openings,
+                seconds = stats.seconds,
+                "index rebuilt"
+            );
+        }
+        let applied = indexer::catch_up(&pool, &index, &mut writers)?;
+        tracing::info!(applied, position = index.position(), "index is current");
+        Ok((index, writers))
+    })
+    .await
+    .context("opening the search index")?
 }

@@ -1,5 +1,12 @@
 #!/usr/bin/env python3
-"""File-level import graph of src/: edges from `crate::a::b` / `super::` paths; prints cycles (SCCs)."""
+"""The import graph of src/, from `crate::a::b` / `super::` paths, checked at two levels.
+
+Files: no circle between files (prints each strongly connected component).
+Capabilities (each top-level module of src/ that is neither kit nor app below): no circle
+between capabilities; no capability imports the app (the pages, the routes' assembly, the CLI);
+the kit imports no capability and no app. A new top-level module is a capability unless it is
+named below. Exits 1 on any finding.
+"""
 import os, re, sys
 root = sys.argv[1] if len(sys.argv) > 1 else 'src'
 files = {}
@@ -66,5 +73,51 @@ for comp in sccs:
     cs = set(comp)
     for x in sorted(comp):
         print('   ', '::'.join(x), '->', ', '.join(sorted('::'.join(y) for y in edges[x] & cs)))
-print(f'{len(sccs)} cycle(s)')
-sys.exit(1 if sccs else 0)
+print(f'{len(sccs)} file cycle(s)')
+
+# Below the capabilities: knows no capability.
+KIT = {'error', 'db', 'http', 'clock', 'export', 'json', 'text', 'ident', 'config', 'webhook', 'reference',
+       'vocabulary', 'labels', 'index', 'state'}
+# Above them: assembles, serves pages, parses commands, measures.
+APP = {'web', 'startup', 'openapi', 'cli', 'ops', 'telemetry', 'demo', 'bench', 'eval', 'load', '<main>', '<lib>'}
+layer = lambda top: 'kit' if top in KIT else 'app' if top in APP else 'capability'
+cap_edges = {}
+wrong = []
+for m, targets in edges.items():
+    for t in targets:
+        a, b = m[0], t[0]
+        if a == b:
+            continue
+        la, lb = layer(a), layer(b)
+        if lb == 'app' and la != 'app':
+            wrong.append(f"{'::'.join(m)} -> {'::'.join(t)}: a {la} imports the app")
+        elif la == 'kit' and lb == 'capability':
+            wrong.append(f"{'::'.join(m)} -> {'::'.join(t)}: the kit imports a capability")
+        elif la == lb == 'capability':
+            cap_edges.setdefault(a, {}).setdefault(b, set()).add('::'.join(m))
+caps = {m[0] for m in mods if layer(m[0]) == 'capability'}
+graph = {c: set(cap_edges.get(c, {})) for c in caps}
+idx = {}; low = {}; st = []; on = set(); cap_sccs = []; c = [0]
+def cap_sc(v):
+    idx[v] = low[v] = c[0]; c[0] += 1; st.append(v); on.add(v)
+    for w in graph[v]:
+        if w not in idx: cap_sc(w); low[v] = min(low[v], low[w])
+        elif w in on: low[v] = min(low[v], idx[w])
+    if low[v] == idx[v]:
+        comp = []
+        while True:
+            w = st.pop(); on.discard(w); comp.append(w)
+            if w == v: break
+        if len(comp) > 1: cap_sccs.append(comp)
+for v in sorted(caps):
+    if v not in idx: cap_sc(v)
+for comp in cap_sccs:
+    cs = set(comp)
+    print(f'capability cycle of {len(comp)}:', ', '.join(sorted(comp)))
+    for x in sorted(comp):
+        for y in sorted(graph[x] & cs):
+            print(f'    {x} -> {y} (in {", ".join(sorted(cap_edges[x][y]))})')
+for w in sorted(wrong):
+    print(w)
+print(f'{len(caps)} capabilities, {len(cap_sccs)} capability cycle(s), {len(wrong)} import(s) across layers the wrong way')
+sys.exit(1 if sccs or cap_sccs or wrong else 0)

@@ -134,12 +134,12 @@ async fn export(state: web::Data<AppState>, who: Principal, q: web::Query<AuditQ
         .map(|e| {
             vec![
                 crate::clock::format_ts(e.at),
-                if e.user_id == crate::retention::SYSTEM_USER {
+                if e.user_id == crate::audit::SYSTEM_USER {
                     "Gallring (automatisk)".to_string()
                 } else {
                     names.get(&e.user_id).cloned().unwrap_or_else(|| e.user_id.clone())
                 },
-                crate::web::labels::Label::label(e.role).to_string(),
+                crate::labels::Label::label(e.role).to_string(),
                 e.seeker_id.clone(),
                 e.action.clone(),
                 e.reason.clone().unwrap_or_default(),

@@ -37,6 +37,9 @@ impl Action {
 
 pub use crate::error::REASON_HEADER;
 
+/// The user id Platsa's own runs (retention) are audited under.
+pub const SYSTEM_USER: &str = "system";
+
 /// A stated reason as kept: trimmed, 3 to 300 characters, no control characters.
 pub fn reason(text: &str, field: &str) -> AppResult<Option<String>> {
     let text = crate::text::clean(text);

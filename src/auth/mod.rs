@@ -67,3 +67,16 @@ pub fn generate_token() -> String {
 pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
+
+// The Swedish words the pages, CSV exports and messages show for these values.
+impl crate::labels::Label for Role {
+    fn label(self) -> &'static str {
+        match self {
+            Role::Admin => "administratör",
+            Role::Broker => "jobbmäklare",
+            Role::Officer => "arbetsmarknadssekreterare",
+            Role::Manager => "chef",
+            Role::Employer => "arbetsgivare",
+        }
+    }
+}

@@ -20,3 +20,15 @@ crate::text_enum! {
         NoShow = "no_show",
     }
 }
+
+// The Swedish words the pages, CSV exports and messages show for these values.
+impl crate::labels::Label for BookingStatus {
+    fn label(self) -> &'static str {
+        match self {
+            BookingStatus::Booked => "Bokad",
+            BookingStatus::Cancelled => "Avbokad",
+            BookingStatus::Held => "Genomförd",
+            BookingStatus::NoShow => "Uteblev",
+        }
+    }
+}

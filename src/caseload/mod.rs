@@ -121,3 +121,17 @@ fn sort_by(list: &mut [Assigned], sort: Sort) {
         Sort::Name => list.sort_by(|a, b| name(a).cmp(&name(b)).then_with(|| a.seeker.id.cmp(&b.seeker.id))),
     }
 }
+
+// The Swedish words the pages, CSV exports and messages show for these values.
+impl crate::labels::Label for Sort {
+    fn label(self) -> &'static str {
+        use crate::caseload::Sort;
+        match self {
+            Sort::Waited => "väntat längst",
+            Sort::LastContact => "längst sedan kontakt",
+            Sort::NextContact => "nästa kontakt",
+            Sort::Status => "status",
+            Sort::Name => "namn",
+        }
+    }
+}

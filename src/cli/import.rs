@@ -4,7 +4,8 @@
 use clap::Subcommand;
 
 use crate::config::Settings;
-use crate::search::{SearchIndex, indexer};
+use crate::index::SearchIndex;
+use crate::search::indexer;
 use crate::state::Storage;
 
 #[derive(Subcommand)]

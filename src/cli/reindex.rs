@@ -3,7 +3,8 @@
 
 use super::progress::Progress;
 use crate::config::Settings;
-use crate::search::{SearchIndex, indexer};
+use crate::index::SearchIndex;
+use crate::search::indexer;
 
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let url = settings.database_url.clone();

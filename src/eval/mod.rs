@@ -22,9 +22,9 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::config::MatchingSettings;
+use crate::index::SearchIndex;
 use crate::matching::rank::{OpeningProfile, candidates};
 use crate::openings::OpeningInput;
-use crate::search::SearchIndex;
 use crate::search::documents;
 use crate::seekers::{SeekerInput, SeekerStatus};
 

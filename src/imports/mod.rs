@@ -75,7 +75,7 @@ fn problems_of(row: usize, e: AppError) -> Vec<RowProblem> {
             }];
         }
         other => {
-            let (_, message) = crate::web::labels::app_error(&other);
+            let (_, message) = crate::labels::app_error(&other);
             return vec![RowProblem { row, field: "row".into(), code: "row.invalid".into(), message }];
         }
     };

@@ -12,7 +12,7 @@ use crate::clock::Day;
 use crate::db::schema::{journal_entries, seekers, users};
 use crate::db::{DbConnection, new_id, write_tx};
 use crate::error::{AppResult, Errors, Fault};
-use crate::privacy::{self, Reader};
+use crate::privacy::Reader;
 
 crate::text_enum! {
     /// What kind of contact an entry records.
@@ -109,7 +109,7 @@ pub fn add(conn: &mut DbConnection, r: &Reader, seeker_id: &str, input: &EntryIn
     let (now, who) = (r.now, &r.who);
     let checked = check(input, now, r.today)?;
     write_tx(conn, |c| {
-        privacy::read_person(c, r, seeker_id)?;
+        crate::seekers::service::read_person(c, r, seeker_id)?;
         let id = new_id();
         diesel::insert_into(journal_entries::table)
             .values((
@@ -140,7 +140,7 @@ pub fn list(
     (limit, offset): (i64, i64),
 ) -> AppResult<(Vec<Entry>, i64)> {
     write_tx(conn, |c| {
-        privacy::read_person(c, r, seeker_id)?;
+        crate::seekers::service::read_person(c, r, seeker_id)?;
         entries(c, seeker_id, limit, offset)
     })
 }
@@ -225,4 +225,17 @@ pub fn due(
             next_contact_on,
         })
         .collect())
+}
+
+// The Swedish words the pages, CSV exports and messages show for these values.
+impl crate::labels::Label for EntryKind {
+    fn label(self) -> &'static str {
+        match self {
+            EntryKind::Note => "Anteckning",
+            EntryKind::Call => "Samtal",
+            EntryKind::Sms => "Sms",
+            EntryKind::Email => "E-post",
+            EntryKind::Meeting => "Möte",
+        }
+    }
 }

@@ -10,7 +10,7 @@ use super::rank::{OpeningProfile, SeekerProfile, candidates, explain_opening, op
 use crate::auth::Principal;
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult};
-use crate::search::Lookup;
+use crate::index::Lookup;
 use crate::{audit, openings, seekers};
 
 /// A candidate as a broker sees it: who, and why here. No personnummer or contact details.

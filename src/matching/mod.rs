@@ -9,7 +9,7 @@
 //!
 //! What people write counts: a profile without an occupation code is matched on the
 //! occupation its summary names ("yrke utläst ur texten"), and skills named in the summary
-//! cover requirements ("enligt egen beskrivning"); see `taxonomy::written`.
+//! cover requirements ("enligt egen beskrivning"); see `vocabulary::written`.
 //!
 //! Three rules keep the order a broker expects (documented in `config/default.toml`):
 //! - a seeker who cannot get there (beyond their own commuting range) has the whole score
@@ -27,9 +27,10 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::config::MatchingSettings;
+use crate::index::{language_key, language_of, skill_key};
 use crate::reference::{haversine_km, reference};
-use crate::search::{language_key, language_of, skill_key};
 use crate::vocabulary::LanguageLevel;
+pub use crate::vocabulary::{MINOR_GROUP, inferred_number, ssyk_number};
 
 crate::text_enum! {
     /// How a seeker's occupation relates to an opening's.
@@ -190,15 +191,6 @@ pub fn occupation_match(wanted: u64, offered: &[u64], substitutes: &HashMap<u64,
     best
 }
 
-/// An inferred occupation in a fast field: an SSYK 4 code as itself, a 3-digit minor group
-/// ("undersköterska" is any of 532x) as `MINOR_GROUP + group`.
-pub const MINOR_GROUP: u64 = 10_000;
-
-pub fn inferred_number(code: &str) -> u64 {
-    let n = ssyk_number(code);
-    if code.len() == 3 { MINOR_GROUP + n } else { n }
-}
-
 /// The relation of an inferred occupation (see [`inferred_number`]): a minor group is the
 /// same occupation for any job in it, else the best relation of its unit groups.
 pub fn inferred_match(wanted: u64, inferred: u64, substitutes: &HashMap<u64, u8>) -> (OccupationMatch, u64) {
@@ -301,7 +293,7 @@ pub fn skill_requirement(s: &crate::reference::SkillRef) -> Requirement {
 }
 
 pub fn licence_requirement(l: &str) -> Requirement {
-    Requirement::Licence { mask: crate::search::licence_mask([&l.to_string()]), label: format!("Körkort {l}") }
+    Requirement::Licence { mask: crate::index::licence_mask([&l.to_string()]), label: format!("Körkort {l}") }
 }
 
 /// One component of a score.
@@ -583,6 +575,30 @@ pub fn fairness_order(hits: &mut [Ranked], margin: f64) {
     }
 }
 
-pub fn ssyk_number(code: &str) -> u64 {
-    code.parse().unwrap_or(0)
+// The Swedish words the pages, CSV exports and messages show for these values.
+impl crate::labels::Label for OccupationMatch {
+    fn label(self) -> &'static str {
+        match self {
+            OccupationMatch::Exact => "Samma yrke",
+            OccupationMatch::SameMinorGroup => "Närliggande yrke (samma yrkesgrupp)",
+            OccupationMatch::LargelySubstitutable => "Yrke som i hög grad kan ersätta",
+            OccupationMatch::SameSubMajorGroup => "Samma yrkesområde",
+            OccupationMatch::PartlySubstitutable => "Yrke som delvis kan ersätta",
+            OccupationMatch::SameMajorGroup => "Samma huvudområde",
+            OccupationMatch::None => "Annat yrke",
+        }
+    }
+}
+
+impl crate::labels::Label for Part {
+    fn label(self) -> &'static str {
+        match self {
+            Part::Occupation => "Yrke",
+            Part::MustHave => "Krav",
+            Part::Distance => "Avstånd",
+            Part::Text => "Egen beskrivning",
+            Part::NiceToHave => "Meriterande",
+            Part::Availability => "Tillgänglig",
+        }
+    }
 }

@@ -15,10 +15,10 @@ use super::{
     ssyk_number, substitutes_for,
 };
 use crate::config::MatchingSettings;
+use crate::index::{Fields, Side, swedish_analyzer};
 use crate::openings::{Opening, Requirements};
 use crate::reference::reference;
 use crate::search::documents::day_number;
-use crate::search::{Fields, Side, swedish_analyzer};
 use crate::seekers::Seeker;
 
 /// Hits beyond the page that are scored in full, so the fairness rule can reorder a band
@@ -140,7 +140,7 @@ impl SeekerProfile {
         let names: Vec<&str> = s.occupations.iter().filter_map(|o| reference().ssyk_name(o)).collect();
         let labels: Vec<&str> = s.skills.iter().map(|k| k.label.as_str()).collect();
         let written = crate::search::documents::written(s.summary.as_deref(), !s.occupations.is_empty(), &s.skills);
-        let skills: Vec<u64> = s.skills.iter().map(crate::search::skill_key).collect();
+        let skills: Vec<u64> = s.skills.iter().map(crate::index::skill_key).collect();
         let mut skill_ids: Vec<String> = s.skills.iter().filter_map(|k| k.id.clone()).collect();
         skill_ids.extend(written.skills.iter().filter_map(|k| k.id.clone()));
         Self {
@@ -148,10 +148,10 @@ impl SeekerProfile {
             occupations: s.occupations.clone(),
             inferred: written.occupation.as_ref().map(|o| inferred_number(&o.code)),
             inferred_code: written.occupation.map(|o| o.code),
-            text_skills: written.skills.iter().map(crate::search::skill_key).collect(),
+            text_skills: written.skills.iter().map(crate::index::skill_key).collect(),
             skills,
             skill_ids,
-            languages: s.languages.iter().map(|l| crate::search::language_key(&l.code, l.level)).collect(),
+            languages: s.languages.iter().map(|l| crate::index::language_key(&l.code, l.level)).collect(),
             licences: s.driving_licences.clone(),
             location: location(&s.municipality_code),
             max_commute_km: s.max_commute_km.map(|k| k.max(0) as u64),
@@ -167,7 +167,7 @@ impl SeekerProfile {
             skills: &self.skills,
             text_skills: &self.text_skills,
             languages: &self.languages,
-            licences: crate::search::licence_mask(&self.licences),
+            licences: crate::index::licence_mask(&self.licences),
         }
     }
 }
@@ -657,7 +657,7 @@ pub fn rank_candidates(
         searcher.segment_readers().iter().map(|r| (r.segment_id(), seeker_table(side, r))).collect();
     let tables = Arc::new(tables);
     let fast = Arc::new(Fast::new(profile, ctx.wanted, &ctx.substitutes, weights));
-    let required = crate::search::licence_mask(&profile.must_licences) as u16;
+    let required = crate::index::licence_mask(&profile.must_licences) as u16;
     let wanted_hits = (offset + limit + FAIRNESS_EXTRA).max(1);
     // The opening's words, and the most text part they can give one hit (both passes).
     let words = Words::new(&searcher, f, &profile.text)?;
@@ -1059,7 +1059,7 @@ pub fn explain_opening(
 pub fn brute_force(side: &Side, profile: &OpeningProfile, weights: &MatchingSettings, limit: usize) -> Vec<f64> {
     let searcher = side.reader.searcher();
     let fast = Fast::new(profile, ssyk_number(&profile.occupation), &substitutes_for(&profile.occupation), weights);
-    let required = crate::search::licence_mask(&profile.must_licences) as u16;
+    let required = crate::index::licence_mask(&profile.must_licences) as u16;
     let mut heap: std::collections::BinaryHeap<std::cmp::Reverse<u64>> =
         std::collections::BinaryHeap::with_capacity(limit + 1);
     for reader in searcher.segment_readers() {

@@ -1,4 +1,4 @@
-use actix_web::{HttpRequest, HttpResponse, delete, get, http::StatusCode, http::header, patch, post, put, web};
+use actix_web::{HttpRequest, HttpResponse, get, http::StatusCode, http::header, patch, post, put, web};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -10,9 +10,9 @@ use crate::http::{Json, Paging, etag, if_match, parse_json};
 use crate::state::AppState;
 
 /// Who may write openings: employers (their own) and the brokers and admins who help them.
-const WRITERS: &[Role] = &[Role::Employer, Role::Broker, Role::Admin];
+use super::WRITERS;
 
-crate::api_handlers!(create, list, show, update, remove, set_broker);
+crate::api_handlers!(create, list, show, update, set_broker);
 
 fn idempotency(req: &HttpRequest, who: &Principal, body: &Value) -> AppResult<Option<store::Idempotency>> {
     let Some(v) = req.headers().get("Idempotency-Key") else { return Ok(None) };
@@ -148,26 +148,6 @@ async fn update(
     let today = state.clock.today();
     let opening = db::run(&state.pool, move |c| store::update(c, now, today, &who, &id, expected, body.0)).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(opening.version))).json(opening))
-}
-
-#[utoipa::path(
-    tag = "openings",
-    summary = "Withdraw an opening",
-    description = "Roles: employer (own), broker, admin.",
-    params(
-        ("id" = String, Path),
-    ),
-    responses(
-        (status = 204, description = "Done; no body"),
-    ),
-)]
-#[delete("/api/v1/openings/{id}")]
-async fn remove(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> AppResult<HttpResponse> {
-    who.require(WRITERS)?;
-    let id = id.into_inner();
-    let now = state.clock.now_ts();
-    db::run(&state.pool, move |c| store::delete(c, now, &who, &id)).await?;
-    Ok(HttpResponse::NoContent().finish())
 }
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]

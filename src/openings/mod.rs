@@ -7,6 +7,10 @@ pub mod store;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+/// Who may post, change and withdraw openings (employers only their own).
+pub const WRITERS: &[crate::auth::Role] =
+    &[crate::auth::Role::Employer, crate::auth::Role::Broker, crate::auth::Role::Admin];
+
 use crate::error::{AppResult, Errors, Fault};
 use crate::reference::SkillRef;
 use crate::vocabulary::{self, LanguageRequirement, SsykCode};
@@ -216,7 +220,7 @@ impl OpeningInput {
             }
             (Some(code), _) | (None, Some(code)) => code,
             (None, None) => {
-                let read = crate::taxonomy::written::read(&format!("{headline}. {description}"))
+                let read = crate::vocabulary::written::read(&format!("{headline}. {description}"))
                     .occupation
                     .and_then(|o| SsykCode::known(o.code));
                 if read.is_none() {
@@ -369,5 +373,53 @@ impl Opening {
             status: self.status,
         };
         serde_json::to_value(input).expect("serializable")
+    }
+}
+
+// The Swedish words the pages, CSV exports and messages show for these values.
+impl crate::labels::Label for OpeningSource {
+    fn label(self) -> &'static str {
+        match self {
+            OpeningSource::Platsa => "Platsa",
+            OpeningSource::Platsbanken => "Platsbanken",
+        }
+    }
+}
+
+impl crate::labels::Label for OpeningStatus {
+    fn label(self) -> &'static str {
+        match self {
+            OpeningStatus::Open => "Öppen",
+            OpeningStatus::Filled => "Tillsatt",
+            OpeningStatus::Closed => "Stängd",
+        }
+    }
+}
+
+impl crate::labels::Label for EmploymentType {
+    fn label(self) -> &'static str {
+        match self {
+            EmploymentType::Permanent => "Tillsvidare",
+            EmploymentType::Temporary => "Visstid",
+            EmploymentType::Summer => "Sommarjobb",
+            EmploymentType::Seasonal => "Säsongsanställning",
+            EmploymentType::Hourly => "Timanställning",
+            EmploymentType::Praktik => "Praktik",
+            EmploymentType::Arbetstraning => "Arbetsträning",
+            EmploymentType::Extratjanst => "Extratjänst",
+            EmploymentType::Nystartsjobb => "Nystartsjobb",
+            EmploymentType::Lonebidrag => "Lönebidrag",
+        }
+    }
+}
+
+impl crate::labels::Label for OpeningSort {
+    fn label(self) -> &'static str {
+        use crate::openings::OpeningSort as S;
+        match self {
+            S::Deadline => "sista ansökningsdag",
+            S::Published => "senast publicerad",
+            S::Vacancies => "flest platser kvar",
+        }
     }
 }

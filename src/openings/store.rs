@@ -432,64 +432,31 @@ fn writable(o: &Opening) -> AppResult<()> {
     }
 }
 
-/// Removes an opening from the lists. One with placements under way cannot be: close it
-/// instead (closed openings keep their placements and history).
-pub fn delete(conn: &mut DbConnection, now: i64, who: &Principal, id: &str) -> AppResult<()> {
-    use crate::db::schema::placements;
-    use crate::placements::Status;
-    write_tx(conn, |c| {
-        writable(&get_visible(c, who, id)?)?;
-        let open: Vec<Status> = Status::ALL.iter().copied().filter(|s| s.is_open()).collect();
-        let active: i64 = placements::table
-            .filter(placements::opening_id.eq(id))
-            .filter(placements::status.eq_any(open))
-            .count()
-            .get_result(c)?;
-        if active > 0 {
-            return Err(AppError::conflict(
-                Clash::ActivePlacements,
-                format!("{active} placement(s) under way on this opening: close it instead (status closed)"),
-            ));
-        }
-        diesel::update(openings::table.find(id))
-            .set((
-                openings::deleted_at.eq(now),
-                openings::status.eq(OpeningStatus::Closed),
-                openings::updated_at.eq(now),
-                openings::version.eq(openings::version + 1),
-            ))
-            .execute(c)?;
-        outbox::push(c, Entity::Opening, id, now)
-    })
+/// Takes an opening off the lists inside the caller's transaction, after checking the
+/// caller may change it. Whether placements are under way is the caller's to check first
+/// (`placements::service::remove_opening`).
+pub fn delete_in_tx(c: &mut DbConnection, now: i64, who: &Principal, id: &str) -> AppResult<()> {
+    writable(&get_visible(c, who, id)?)?;
+    diesel::update(openings::table.find(id))
+        .set((
+            openings::deleted_at.eq(now),
+            openings::status.eq(OpeningStatus::Closed),
+            openings::updated_at.eq(now),
+            openings::version.eq(openings::version + 1),
+        ))
+        .execute(c)?;
+    outbox::push(c, Entity::Opening, id, now)
 }
 
-/// Open openings with fewer people in the pipeline than vacancies left, soonest deadline
-/// first; each with how many open placements it has.
-pub fn needing_candidates(conn: &mut DbConnection, limit: i64) -> AppResult<Vec<(Opening, i64)>> {
-    use crate::db::schema::placements;
+/// Open openings, soonest deadline first, for the caller to weigh against their pipeline.
+pub fn open_by_deadline(conn: &mut DbConnection) -> QueryResult<Vec<Opening>> {
     let rows: Vec<OpeningRow> = openings::table
         .filter(openings::deleted_at.is_null())
         .filter(openings::status.eq(OpeningStatus::Open))
         .order((openings::application_deadline.is_null(), openings::application_deadline, openings::id))
         .select(OpeningRow::as_select())
         .load(conn)?;
-    let ids: Vec<&String> = rows.iter().map(|r| &r.id).collect();
-    let open: Vec<(Option<String>, i64)> = placements::table
-        .filter(placements::opening_id.eq_any(ids))
-        .filter(placements::status.eq_any(crate::placements::Status::AWAITING_START))
-        .group_by(placements::opening_id)
-        .select((placements::opening_id, diesel::dsl::count_star()))
-        .load(conn)?;
-    let open: std::collections::HashMap<String, i64> = open.into_iter().filter_map(|(id, n)| Some((id?, n))).collect();
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| {
-            let in_pipeline = open.get(&r.id).copied().unwrap_or(0);
-            let left = i64::from(r.number_of_vacancies - r.filled_vacancies);
-            (in_pipeline < left).then(|| (Opening::from(r), in_pipeline))
-        })
-        .take(limit as usize)
-        .collect())
+    Ok(rows.into_iter().map(Opening::from).collect())
 }
 
 /// Makes a broker (or nobody) responsible for the opening.

@@ -167,3 +167,16 @@ pub fn latest(conn: &mut DbConnection, placement_ids: &[String]) -> AppResult<Ha
 pub fn seeker_ids(items: &[Presented]) -> Vec<String> {
     items.iter().map(|p| p.seeker_id.clone()).collect()
 }
+
+// The Swedish words the pages, CSV exports and messages show for these values.
+impl crate::labels::Label for Answer {
+    fn label(self) -> &'static str {
+        use crate::placements::feedback::Answer as A;
+        match self {
+            A::Suitable => "lämplig",
+            A::Considering => "funderar",
+            A::NotSuitable => "inte lämplig",
+            A::Hired => "anställd",
+        }
+    }
+}

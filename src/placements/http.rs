@@ -1,4 +1,4 @@
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, delete, get, post, web};
 
 use super::feedback::{self, FeedbackInput};
 use super::{NewPlacement, Transition, store};
@@ -8,7 +8,7 @@ use crate::error::AppResult;
 use crate::http::{Json, Page, Paging, created};
 use crate::state::AppState;
 
-crate::api_handlers!(propose, list, show, transition, on_opening, presented, give_feedback);
+crate::api_handlers!(propose, list, show, transition, on_opening, presented, give_feedback, remove);
 
 #[utoipa::path(
     tag = "placements",
@@ -237,4 +237,25 @@ async fn give_feedback(
     })
     .await?;
     Ok(HttpResponse::Created().json(given))
+}
+
+/// Withdrawing an opening is the pipeline's to allow: not while placements are under way.
+#[utoipa::path(
+    tag = "openings",
+    summary = "Withdraw an opening",
+    description = "Roles: employer (own), broker, admin.",
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 204, description = "Done; no body"),
+    ),
+)]
+#[delete("/api/v1/openings/{id}")]
+async fn remove(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> AppResult<HttpResponse> {
+    who.require(crate::openings::WRITERS)?;
+    let id = id.into_inner();
+    let now = state.clock.now_ts();
+    db::run(&state.pool, move |c| super::service::remove_opening(c, now, &who, &id)).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

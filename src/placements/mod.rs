@@ -4,6 +4,7 @@
 
 pub mod feedback;
 pub mod http;
+pub mod service;
 pub mod store;
 
 use chrono::NaiveDate;
@@ -160,4 +161,63 @@ pub struct Placement {
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: i64,
     pub version: i64,
+}
+
+impl Outcome {
+    /// The exit from assistance this outcome means, for outcomes that leave assistance.
+    pub fn exit_reason(self) -> Option<crate::seekers::ExitReason> {
+        use crate::seekers::ExitReason;
+        match self {
+            Outcome::Employment => Some(ExitReason::Employment),
+            Outcome::SubsidisedEmployment => Some(ExitReason::SubsidisedEmployment),
+            Outcome::MunicipalLabourMarketJob => Some(ExitReason::MunicipalLabourMarketJob),
+            Outcome::Studies => Some(ExitReason::Studies),
+            Outcome::Extended | Outcome::Other | Outcome::Aborted => None,
+        }
+    }
+}
+
+// The Swedish words the pages, CSV exports and messages show for these values.
+impl crate::labels::Label for Status {
+    fn label(self) -> &'static str {
+        match self {
+            Status::Proposed => "Föreslagen",
+            Status::Presented => "Presenterad",
+            Status::Interview => "Intervju",
+            Status::Offered => "Erbjuden",
+            Status::Started => "Påbörjad",
+            Status::Ended => "Avslutad",
+            Status::DeclinedBySeeker => "Tackade nej",
+            Status::DeclinedByEmployer => "Nej från arbetsgivaren",
+            Status::Withdrawn => "Återkallad",
+        }
+    }
+}
+
+impl crate::labels::Label for Kind {
+    fn label(self) -> &'static str {
+        match self {
+            Kind::Arbetstraning => "Arbetsträning",
+            Kind::Praktik => "Praktik",
+            Kind::Extratjanst => "Extratjänst",
+            Kind::Nystartsjobb => "Nystartsjobb",
+            Kind::Lonebidrag => "Lönebidrag",
+            Kind::Employment => "Anställning",
+            Kind::Studies => "Studier",
+        }
+    }
+}
+
+impl crate::labels::Label for Outcome {
+    fn label(self) -> &'static str {
+        match self {
+            Outcome::Employment => "Anställning",
+            Outcome::SubsidisedEmployment => "Subventionerad anställning",
+            Outcome::MunicipalLabourMarketJob => "Kommunalt arbetsmarknadsjobb",
+            Outcome::Studies => "Studier",
+            Outcome::Extended => "Förlängd",
+            Outcome::Other => "Annat",
+            Outcome::Aborted => "Avbruten",
+        }
+    }
 }

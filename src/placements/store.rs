@@ -8,7 +8,7 @@ use crate::db::schema::{openings, placement_events, placements, seekers, users};
 use crate::db::{DbConnection, new_id, write_tx};
 use crate::error::{AppError, AppResult, Clash, Errors, Fault, Thing};
 use crate::openings::OpeningStatus;
-use crate::seekers::{ExitReason, SeekerStatus};
+use crate::seekers::SeekerStatus;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = placements)]
@@ -357,7 +357,7 @@ pub fn transition(
                     diesel::update(seekers::table.find(&row.seeker_id))
                         .set((
                             seekers::status.eq(SeekerStatus::Exited),
-                            seekers::exit_reason.eq(ExitReason::of_outcome(outcome)),
+                            seekers::exit_reason.eq(outcome.exit_reason()),
                             seekers::exit_date.eq(&at),
                             seekers::updated_at.eq(now),
                             seekers::version.eq(seekers::version + 1),

@@ -11,8 +11,9 @@ use diesel::prelude::*;
 use diesel::sql_types::Text;
 
 use crate::db::outbox::{self, Entity};
+use crate::db::schema::seekers;
 use crate::db::{DbConnection, write_tx};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult, Thing};
 
 /// Which rows of a table are the person's; `{p}` is the seeker id. The personnummer is read
 /// from the seekers row, so the seekers row is blanked last.
@@ -216,7 +217,10 @@ pub fn erase(c: &mut DbConnection, now: i64, seeker_id: &str) -> AppResult<()> {
 pub fn erase_without_compacting(c: &mut DbConnection, now: i64, seeker_id: &str) -> AppResult<()> {
     write_tx(c, |c| {
         // 404 for an unknown or already erased person.
-        crate::seekers::store::get(c, seeker_id)?;
+        let live: i64 = seekers::table.find(seeker_id).filter(seekers::erased_at.is_null()).count().get_result(c)?;
+        if live == 0 {
+            return Err(AppError::NotFound(Thing::Seeker));
+        }
         for p in PERSONAL {
             let set: Vec<String> = p
                 .columns

@@ -1,7 +1,8 @@
 //! The one gate to a person's record. Every staff read of a seeker, single or in a list, and
 //! every write (which shows the record back) passes here: need-to-know by unit, the audit row
-//! in the caller's transaction, and what the reader may see of people of other units.
-//! Erasure, with its one list of the columns that hold personal data, lives here too.
+//! in the caller's transaction, and whether the reader sees another unit's person whole.
+//! Erasure, with its one list of the columns that hold personal data, lives here too. Below
+//! the seekers capability: `seekers::service` loads the records and asks here.
 
 pub mod erasure;
 
@@ -16,7 +17,6 @@ use crate::clock::Clock;
 use crate::db::DbConnection;
 use crate::db::schema::audit_log;
 use crate::error::{AppError, AppResult};
-use crate::seekers::{Seeker, store};
 
 /// Who reads, through what (the route and any stated reason), and when.
 #[derive(Debug, Clone)]
@@ -93,77 +93,24 @@ fn reasons_today(c: &mut DbConnection, r: &Reader, ids: &[String]) -> AppResult<
     Ok(rows.into_iter().filter_map(|(id, reason)| Some((id, reason?))).collect())
 }
 
-/// A person's full record, for reading or before a write: need-to-know, then the audit row.
-pub fn read_person(c: &mut DbConnection, r: &Reader, id: &str) -> AppResult<Seeker> {
-    let seeker = store::get(c, id)?;
-    let action = need_to_know(c, r, &seeker.id, seeker.unit.as_deref())?;
-    audit::record(c, &r.who, std::slice::from_ref(&seeker.id), &action, r.now)?;
-    Ok(seeker)
+/// The gate for one person's record (a read, or a write that shows it back): need-to-know,
+/// then the audit row in the caller's transaction.
+pub fn admit(c: &mut DbConnection, r: &Reader, seeker_id: &str, unit: Option<&str>) -> AppResult<()> {
+    let action = need_to_know(c, r, seeker_id, unit)?;
+    audit::record(c, &r.who, &[seeker_id.to_string()], &action, r.now)
 }
 
-/// Records that the reader saw something about these people that is not their record (a
-/// placement's history, a shortlist's names, a generated list): audited, no gate.
-pub fn saw(c: &mut DbConnection, r: &Reader, ids: &[String]) -> AppResult<()> {
-    audit::record(c, &r.who, ids, &r.action, r.now)
-}
-
-/// People in a list or a search, in the order of `ids` (erased ones dropped): all audited;
-/// another unit's people show only id, name, unit, municipality and status unless a reason
-/// was stated for them today. A reason sent with a list covers nobody: it is for one person.
-pub fn people(c: &mut DbConnection, r: &Reader, ids: &[String]) -> AppResult<Vec<Seeker>> {
-    let mut rows: HashMap<String, store::SeekerRow> =
-        store::rows_by_ids(c, ids)?.into_iter().map(|row| (row.id.clone(), row)).collect();
-    let found: Vec<Seeker> =
-        ids.iter().filter_map(|id| rows.remove(id)).filter(|row| row.erased_at.is_none()).map(Seeker::from).collect();
-    listed(c, r, found)
-}
-
-/// [`people`] for records already loaded by a filter.
-pub fn listed(c: &mut DbConnection, r: &Reader, found: Vec<Seeker>) -> AppResult<Vec<Seeker>> {
-    let ids: Vec<String> = found.iter().map(|s| s.id.clone()).collect();
+/// The gate for people in a list or a search, `(id, unit)` each: all are audited; answers,
+/// per person, whether the reader sees the whole record. Another unit's person is shown
+/// whole only after a reason stated for them today; a reason sent with a list covers nobody,
+/// it is for one person.
+pub fn admit_list(c: &mut DbConnection, r: &Reader, people: &[(String, Option<String>)]) -> AppResult<Vec<bool>> {
+    let ids: Vec<String> = people.iter().map(|(id, _)| id.clone()).collect();
     audit::record(c, &r.who, &ids, &r.action.without_reason(), r.now)?;
     let scope = scope(c, &r.who)?;
     let outside: Vec<String> =
-        found.iter().filter(|s| !scope.covers(s.unit.as_deref())).map(|s| s.id.clone()).collect();
-    if outside.is_empty() {
-        return Ok(found);
-    }
-    let covered: HashSet<String> = reasons_today(c, r, &outside)?.into_keys().collect();
-    Ok(found
-        .into_iter()
-        .map(|s| if scope.covers(s.unit.as_deref()) || covered.contains(&s.id) { s } else { restricted(s) })
-        .collect())
-}
-
-/// What a list shows of another unit's person: who, where, and how they stand; nothing to
-/// contact them by, nothing they or staff wrote.
-fn restricted(s: Seeker) -> Seeker {
-    Seeker {
-        id: s.id,
-        first_name: s.first_name,
-        last_name: s.last_name,
-        municipality_code: s.municipality_code,
-        unit: s.unit,
-        status: s.status,
-        registered_at: s.registered_at,
-        updated_at: s.updated_at,
-        last_proposed_at: None,
-        version: s.version,
-        personnummer: None,
-        email: None,
-        phone: None,
-        occupations: vec![],
-        skills: vec![],
-        languages: vec![],
-        driving_licences: vec![],
-        available_from: None,
-        max_commute_km: None,
-        summary: None,
-        broker_id: None,
-        exit_reason: None,
-        exit_date: None,
-        paused_until: None,
-        pause_reason: None,
-        restricted: true,
-    }
+        people.iter().filter(|(_, unit)| !scope.covers(unit.as_deref())).map(|(id, _)| id.clone()).collect();
+    let covered: HashSet<String> =
+        if outside.is_empty() { HashSet::new() } else { reasons_today(c, r, &outside)?.into_keys().collect() };
+    Ok(people.iter().map(|(id, unit)| scope.covers(unit.as_deref()) || covered.contains(id)).collect())
 }

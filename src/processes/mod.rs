@@ -646,6 +646,35 @@ pub fn behind(conn: &mut DbConnection, measure: Measure, unit: &str, now: i64) -
     Ok(out)
 }
 
+// The Swedish words the pages, CSV exports and messages show for these values.
+impl crate::labels::Label for Measure {
+    fn label(self) -> &'static str {
+        use crate::processes::Measure as M;
+        match self {
+            M::ExitsToWorkOrStudies => "Avslut till arbete eller studier",
+            M::MedianHoursToMeeting => "Mediantimmar från ansökan till möte",
+            M::ShareMetNextWorkingDay => "Andel möten nästa arbetsdag",
+            M::NoShowShare => "Andel uteblivna möten",
+            M::Proposals => "Förslag till arbetsgivare",
+            M::ShareContacted14Days => "Andel med kontakt senaste 14 dagarna",
+            M::MedianDaysToFirstProposal => "Mediandagar från inskrivning till första förslag",
+        }
+    }
+}
+
+impl crate::labels::Label for Pace {
+    fn label(self) -> &'static str {
+        use crate::processes::Pace as P;
+        match self {
+            P::Ahead => "Före",
+            P::OnTrack => "I fas",
+            P::Behind => "Efter",
+            P::NoTarget => "Inget mål",
+            P::NoData => "Inga uppgifter än",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,7 @@ use crate::placements::Kind;
 /// The report as CSV: one row for each unit, each of its brokers, and the totals, from the
 /// same figures as the JSON. For Swedish Excel (see [`crate::export`]): Swedish headers, `;`, decimal comma.
 pub fn to_csv(r: &Report) -> String {
-    use crate::web::labels::Label;
+    use crate::labels::Label;
     let mut header: Vec<String> = [
         "Månad",
         "Enhet",

@@ -23,7 +23,7 @@ use crate::error::{AppError, AppResult, Clash};
 use crate::seekers::SeekerStatus;
 
 /// The user id and action retention erasures are audited under.
-pub const SYSTEM_USER: &str = "system";
+pub use crate::audit::SYSTEM_USER;
 pub const ACTION: &str = "retention";
 
 crate::text_enum! {

@@ -6,17 +6,14 @@ use tantivy::TantivyDocument;
 
 use tantivy::schema::Field;
 
-use super::{Fields, language_key, skill_key};
+pub use crate::index::day_number;
+use crate::index::{Fields, language_key, skill_key};
 use crate::openings::Requirements;
 use crate::openings::store::OpeningRow;
 use crate::reference::{SkillRef, reference};
 use crate::seekers::SeekerStatus;
 use crate::seekers::store::SeekerRow;
 use crate::vocabulary::Language;
-
-pub fn day_number(d: NaiveDate) -> i64 {
-    (d - NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid")).num_days()
-}
 
 fn parse_day(s: Option<&str>) -> Option<i64> {
     s.and_then(|d| d.parse::<NaiveDate>().ok()).map(day_number)
@@ -71,9 +68,9 @@ fn add_skills(doc: &mut TantivyDocument, f: &Fields, skills: &[SkillRef], keys: 
 
 /// What a seeker's summary adds to the registered profile: the occupation it names when none
 /// is registered, and the vocabulary skills it names that are not registered.
-pub fn written(summary: Option<&str>, has_code: bool, registered: &[SkillRef]) -> crate::taxonomy::written::Written {
+pub fn written(summary: Option<&str>, has_code: bool, registered: &[SkillRef]) -> crate::vocabulary::written::Written {
     let Some(summary) = summary.filter(|s| !s.trim().is_empty()) else { return Default::default() };
-    let mut w = crate::taxonomy::written::read(summary);
+    let mut w = crate::vocabulary::written::read(summary);
     if has_code {
         w.occupation = None;
     }
@@ -108,7 +105,7 @@ pub fn seeker(f: &Fields, r: &SeekerRow) -> Option<TantivyDocument> {
         for len in 1..=o.code.len().min(4) {
             doc.add_text(f.ssyk_inferred, &o.code[..len]);
         }
-        doc.add_u64(f.inferred_code, crate::matching::inferred_number(&o.code));
+        doc.add_u64(f.inferred_code, crate::vocabulary::inferred_number(&o.code));
         // Its name's words count as a registered code's do.
         if let Some(name) = reference().ssyk_name(&o.code) {
             add_text(&mut doc, f, name);
@@ -129,7 +126,7 @@ pub fn seeker(f: &Fields, r: &SeekerRow) -> Option<TantivyDocument> {
     for l in &licences {
         doc.add_text(f.licence, l);
     }
-    doc.add_u64(f.licence_mask, super::licence_mask(&licences));
+    doc.add_u64(f.licence_mask, crate::index::licence_mask(&licences));
     doc.add_u64(f.active, u64::from(r.status == SeekerStatus::Active));
     add_location(&mut doc, f, &r.municipality_code);
     doc.add_text(f.status, r.status.as_str());

@@ -1,111 +1,24 @@
-//! The indexer: one thread per process applies the outbox to this process's indexes, in
-//! order, committing each batch with its position. Writes wake it at once; it also polls, so
-//! writes made by other processes on the same PostgreSQL database arrive too. The thread owns
-//! the index writers and drops them when it stops, which releases the directory lock.
+//! What the indexer applies: the outbox's events after the index's position, as documents of
+//! seekers and openings, committing each batch with its position; and the rebuild from the
+//! database. The thread that runs it is `index::worker`.
 
 use std::collections::BTreeSet;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
-use std::thread::JoinHandle;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use tantivy::Term;
 
-use super::{SearchIndex, Side, Writers, documents};
+use super::documents;
 use crate::db::outbox::{self, Entity};
 use crate::db::{DbConnection, Pool};
+use crate::index::{SearchIndex, Side, Writers};
 use crate::{openings, seekers};
 use tantivy::{IndexWriter, TantivyDocument};
 
-/// How often the indexer looks for writes made by other processes.
-const POLL: Duration = Duration::from_millis(200);
 const BATCH: i64 = 2000;
 const REBUILD_PAGE: i64 = 5000;
 /// How often a backlog is committed while it is applied.
 const BACKLOG_COMMIT: Duration = Duration::from_secs(1);
-
-#[derive(Default)]
-struct Wake {
-    pending: Mutex<bool>,
-    cv: Condvar,
-}
-
-impl Wake {
-    fn notify(&self) {
-        *self.pending.lock().expect("wake lock") = true;
-        self.cv.notify_one();
-    }
-}
-
-pub struct Indexer {
-    wake: Arc<Wake>,
-    /// Keeps this indexer subscribed to the outbox's commits.
-    _on_commit: Arc<dyn Fn() + Send + Sync>,
-    stop: Arc<AtomicBool>,
-    thread: Mutex<Option<JoinHandle<()>>>,
-}
-
-impl Indexer {
-    /// Starts the thread; it owns `writers` from now on.
-    pub fn start(pool: Pool, index: Arc<SearchIndex>, mut writers: Writers) -> Self {
-        let wake = Arc::new(Wake::default());
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread = std::thread::Builder::new()
-            .name("indexer".into())
-            .spawn({
-                let (wake, stop) = (wake.clone(), stop.clone());
-                move || {
-                    run(&pool, &index, &mut writers, &wake, &stop);
-                    writers.finish();
-                }
-            })
-            .expect("spawning the indexer thread");
-        let on_commit = outbox::on_commit({
-            let wake = wake.clone();
-            move || wake.notify()
-        });
-        Self { wake, _on_commit: on_commit, stop, thread: Mutex::new(Some(thread)) }
-    }
-
-    /// Index what is in the outbox now rather than at the next poll.
-    pub fn notify(&self) {
-        self.wake.notify();
-    }
-
-    /// Applies what is left, stops, and releases the writers; called on graceful shutdown
-    /// (and on drop, so an indexer is never left running by accident).
-    pub fn shutdown(&self) {
-        self.stop.store(true, Ordering::SeqCst);
-        self.notify();
-        if let Some(t) = self.thread.lock().expect("thread lock").take() {
-            let _ = t.join();
-        }
-    }
-}
-
-impl Drop for Indexer {
-    fn drop(&mut self) {
-        self.shutdown();
-    }
-}
-
-fn run(pool: &Pool, index: &SearchIndex, writers: &mut Writers, wake: &Wake, stop: &AtomicBool) {
-    loop {
-        {
-            let pending = wake.pending.lock().expect("wake lock");
-            let (mut pending, _) = wake.cv.wait_timeout_while(pending, POLL, |p| !*p).expect("wake lock");
-            *pending = false;
-        }
-        let stopping = stop.load(Ordering::SeqCst);
-        if let Err(e) = catch_up(pool, index, writers) {
-            tracing::warn!(error = %format!("{e:#}"), "indexer: applying the outbox failed; retrying");
-            std::thread::sleep(Duration::from_secs(1));
-        }
-        if stopping {
-            return;
-        }
-    }
-}
 
 /// Applies every outbox event after the indexes' position; returns how many. A few events
 /// are committed at once (search sees a write within the poll); a backlog (a bulk import, a

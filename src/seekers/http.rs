@@ -68,7 +68,7 @@ async fn list(
     let (st, pair) = (state.clone(), paging.pair());
     let (items, total) = match q.filter(|q| !q.trim().is_empty()) {
         Some(q) => {
-            let query = crate::search::hits::SearchQuery {
+            let query = crate::index::query::SearchQuery {
                 q,
                 status: filter.status.clone(),
                 municipality: filter.municipality_code.clone(),

@@ -38,20 +38,6 @@ crate::text_enum! {
     }
 }
 
-impl ExitReason {
-    /// The exit a placement's outcome means, for outcomes that leave assistance.
-    pub fn of_outcome(outcome: crate::placements::Outcome) -> Option<ExitReason> {
-        use crate::placements::Outcome;
-        match outcome {
-            Outcome::Employment => Some(ExitReason::Employment),
-            Outcome::SubsidisedEmployment => Some(ExitReason::SubsidisedEmployment),
-            Outcome::MunicipalLabourMarketJob => Some(ExitReason::MunicipalLabourMarketJob),
-            Outcome::Studies => Some(ExitReason::Studies),
-            Outcome::Extended | Outcome::Other | Outcome::Aborted => None,
-        }
-    }
-}
-
 /// A seeker as clients send it (create), and as a PATCH is merged into.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -303,5 +289,66 @@ impl Seeker {
             pause_reason: self.pause_reason.clone(),
         };
         serde_json::to_value(input).expect("serializable")
+    }
+}
+
+impl Seeker {
+    /// What a list shows of a person the reader may not see whole (another unit's, without a
+    /// stated reason): who, where, and how they stand; nothing to contact them by, nothing
+    /// they or staff wrote.
+    pub fn restricted(self) -> Seeker {
+        Seeker {
+            id: self.id,
+            first_name: self.first_name,
+            last_name: self.last_name,
+            municipality_code: self.municipality_code,
+            unit: self.unit,
+            status: self.status,
+            registered_at: self.registered_at,
+            updated_at: self.updated_at,
+            last_proposed_at: None,
+            version: self.version,
+            personnummer: None,
+            email: None,
+            phone: None,
+            occupations: vec![],
+            skills: vec![],
+            languages: vec![],
+            driving_licences: vec![],
+            available_from: None,
+            max_commute_km: None,
+            summary: None,
+            broker_id: None,
+            exit_reason: None,
+            exit_date: None,
+            paused_until: None,
+            pause_reason: None,
+            restricted: true,
+        }
+    }
+}
+
+// The Swedish words the pages, CSV exports and messages show for these values.
+impl crate::labels::Label for SeekerStatus {
+    fn label(self) -> &'static str {
+        match self {
+            SeekerStatus::Active => "Aktiv",
+            SeekerStatus::Paused => "Vilande",
+            SeekerStatus::Placed => "Placerad",
+            SeekerStatus::Exited => "Avslutad",
+        }
+    }
+}
+
+impl crate::labels::Label for ExitReason {
+    fn label(self) -> &'static str {
+        match self {
+            ExitReason::Employment => "Anställning",
+            ExitReason::SubsidisedEmployment => "Subventionerad anställning",
+            ExitReason::MunicipalLabourMarketJob => "Kommunalt arbetsmarknadsjobb",
+            ExitReason::Studies => "Studier",
+            ExitReason::Moved => "Flyttat",
+            ExitReason::Other => "Annat",
+        }
     }
 }

@@ -1,12 +1,15 @@
 //! The seekers' use cases, for the API, the pages, the CLI and the jobs alike: each opens its
 //! transaction and reads people through the privacy gate.
 
+use std::collections::HashMap;
+
 use super::{Seeker, SeekerData, store};
 use crate::db::{DbConnection, write_tx};
 use crate::error::{AppError, AppResult, Clash};
+use crate::index::Lookup;
+use crate::index::query::{SearchQuery, search};
 use crate::privacy::{self, Reader};
-use crate::search::Lookup;
-use crate::search::hits::{SearchQuery, seeker_matches};
+use crate::seekers::SeekerStatus;
 
 /// Registers a person (a new record: nothing to gate).
 pub fn create(c: &mut DbConnection, now: i64, data: SeekerData) -> AppResult<Seeker> {
@@ -22,7 +25,7 @@ pub fn list(
 ) -> AppResult<(Vec<Seeker>, i64)> {
     write_tx(c, |c| {
         let (items, total) = store::list(c, filter, limit, offset)?;
-        Ok((privacy::listed(c, r, items)?, total))
+        Ok((listed(c, r, items)?, total))
     })
 }
 
@@ -35,15 +38,40 @@ pub fn find(
     paging: (i64, i64),
 ) -> AppResult<(Vec<Seeker>, i64)> {
     write_tx(c, |c| {
-        let (hits, total) = seeker_matches(c, at, q, paging)?;
+        let (hits, total) = matches(c, at, q, paging)?;
         let ids: Vec<String> = hits.into_iter().map(|(id, _)| id).collect();
-        Ok((privacy::people(c, r, &ids)?, total))
+        Ok((people(c, r, &ids)?, total))
     })
 }
 
 /// One person's record (need-to-know, audited).
 pub fn show(c: &mut DbConnection, r: &Reader, id: &str) -> AppResult<Seeker> {
-    write_tx(c, |c| privacy::read_person(c, r, id))
+    write_tx(c, |c| read_person(c, r, id))
+}
+
+/// A person's full record inside the caller's transaction, for a read or before a write:
+/// through the privacy gate.
+pub fn read_person(c: &mut DbConnection, r: &Reader, id: &str) -> AppResult<Seeker> {
+    let seeker = store::get(c, id)?;
+    privacy::admit(c, r, &seeker.id, seeker.unit.as_deref())?;
+    Ok(seeker)
+}
+
+/// People in a list or a search, in the order of `ids` (erased ones dropped), through the
+/// privacy gate: audited, another unit's people restricted.
+pub fn people(c: &mut DbConnection, r: &Reader, ids: &[String]) -> AppResult<Vec<Seeker>> {
+    let mut rows: HashMap<String, store::SeekerRow> =
+        store::rows_by_ids(c, ids)?.into_iter().map(|row| (row.id.clone(), row)).collect();
+    let found: Vec<Seeker> =
+        ids.iter().filter_map(|id| rows.remove(id)).filter(|row| row.erased_at.is_none()).map(Seeker::from).collect();
+    listed(c, r, found)
+}
+
+/// [`people`] for records already loaded by a filter.
+fn listed(c: &mut DbConnection, r: &Reader, found: Vec<Seeker>) -> AppResult<Vec<Seeker>> {
+    let keys: Vec<(String, Option<String>)> = found.iter().map(|s| (s.id.clone(), s.unit.clone())).collect();
+    let whole = privacy::admit_list(c, r, &keys)?;
+    Ok(found.into_iter().zip(whole).map(|(s, whole)| if whole { s } else { s.restricted() }).collect())
 }
 
 /// Merges a JSON merge patch into a person's record. A write shows the record back, so it
@@ -56,7 +84,7 @@ pub fn update(
     patch: &serde_json::Value,
 ) -> AppResult<Seeker> {
     let result = write_tx(c, |c| {
-        privacy::read_person(c, r, id)?;
+        read_person(c, r, id)?;
         store::update_in_tx(c, r.now, r.today, id, expected_version, patch)
     });
     match result {
@@ -70,4 +98,26 @@ pub fn update(
 /// Erases a person's personal data (admins; GDPR Art. 17).
 pub fn erase(c: &mut DbConnection, now: i64, id: &str) -> AppResult<()> {
     privacy::erasure::erase(c, now, id)
+}
+
+/// The people a query finds, as ids and scores, and how many there are in all.
+pub fn matches(
+    c: &mut DbConnection,
+    at: Lookup<'_>,
+    q: &SearchQuery,
+    (limit, offset): (i64, i64),
+) -> AppResult<(Vec<(String, f32)>, i64)> {
+    let filters = q.filters::<SeekerStatus>()?;
+    // A personnummer, phone number or e-mail address finds that person exactly, from the
+    // database; words search names, places and profiles in the index.
+    let (hits, total) = match store::Identifiers::of(&q.q, crate::clock::stockholm_date(at.now)) {
+        Some(identifiers) => {
+            let ids = store::find_by_identifiers(c, &identifiers)?;
+            let total = ids.len();
+            (ids.into_iter().skip(offset as usize).take(limit as usize).map(|id| (id, 1.0)).collect(), total)
+        }
+        None => search(&at.index.seekers, &q.q, &filters, limit as usize, offset as usize)
+            .map_err(|e| AppError::Internal(e.context("searching seekers")))?,
+    };
+    Ok((hits, total as i64))
 }

@@ -521,3 +521,42 @@ pub fn consenting(conn: &mut DbConnection, opening: &str, seekers: &[String]) ->
         .select(shortlist::seeker_id)
         .load(conn)?)
 }
+
+// The Swedish words the pages, CSV exports and messages show for these values.
+impl crate::labels::Label for ShortlistStatus {
+    fn label(self) -> &'static str {
+        use crate::shortlist::ShortlistStatus as S;
+        match self {
+            S::Considering => "övervägs",
+            S::Contacted => "kontaktad",
+            S::Suitable => "lämplig",
+            S::NotSuitable => "ej aktuell – passar inte",
+            S::NotInterested => "ej aktuell – inte intresserad",
+        }
+    }
+}
+
+impl crate::labels::Label for ConsentState {
+    fn label(self) -> &'static str {
+        use crate::shortlist::ConsentState as C;
+        match self {
+            C::Requested => "samtycke begärt",
+            C::Given => "samtycke givet",
+            C::Declined => "samtycke nekat",
+            C::Expired => "ingen svarade i tid",
+            C::Withdrawn => "samtycke återkallat",
+        }
+    }
+}
+
+impl crate::labels::Label for ConsentHow {
+    fn label(self) -> &'static str {
+        use crate::shortlist::ConsentHow as H;
+        match self {
+            H::Phone => "per telefon",
+            H::InPerson => "vid möte",
+            H::Digital => "digitalt via länken",
+            H::Letter => "per brev",
+        }
+    }
+}

@@ -337,3 +337,18 @@ pub fn count_by_kind(signals: &[Signal]) -> HashMap<SignalKind, usize> {
     }
     m
 }
+
+// The Swedish words the pages, CSV exports and messages show for these values.
+impl crate::labels::Label for SignalKind {
+    fn label(self) -> &'static str {
+        use crate::signals::SignalKind as K;
+        match self {
+            K::ProcessBehind => "Process efter målet",
+            K::NoContact => "Ingen kontakt",
+            K::NextDayFull => "Nästa arbetsdag fullbokad",
+            K::NoShows => "Många uteblivna möten",
+            K::DeadlineNobodyPresented => "Sista ansökningsdag nära, ingen presenterad",
+            K::ConsentExpires => "Samtyckesfrågan går ut i morgon",
+        }
+    }
+}

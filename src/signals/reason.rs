@@ -2,9 +2,8 @@
 //! Only ids and figures go in; no name or free text about a person can come out.
 
 use super::{Signal, SignalKind};
+use crate::labels::{Label, date};
 use crate::processes::Measure;
-use crate::web::labels::Label;
-use crate::web::layout::date;
 
 /// A figure of a measure as people read it: a share in per cent, hours and days with one
 /// decimal (decimal comma), counts whole.

@@ -6,7 +6,6 @@
 
 pub mod http;
 pub mod update;
-pub mod written;
 
 use serde::Serialize;
 

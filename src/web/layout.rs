@@ -1,7 +1,6 @@
 //! The page frame (header, navigation, sign-out) and the Swedish words for codes.
 
 use super::labels::Label;
-use chrono::NaiveDate;
 use maud::{DOCTYPE, Markup, html};
 
 use crate::auth::{Principal, Role};
@@ -74,30 +73,10 @@ pub fn occupation(code: &str) -> String {
     }
 }
 
-const MONTHS: [&str; 12] = [
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-];
+use crate::labels::MONTHS;
 const WEEKDAYS: [&str; 7] = ["måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"];
 
-/// `2026-11-24` → `24 november 2026`.
-pub fn date(d: &str) -> String {
-    use chrono::Datelike;
-    match d.get(..10).and_then(|d| d.parse::<NaiveDate>().ok()) {
-        Some(d) => format!("{} {} {}", d.day(), MONTHS[d.month0() as usize], d.year()),
-        None => d.to_string(),
-    }
-}
+pub use crate::labels::date;
 
 /// A unix instant as Stockholm time: `tisdag 24 november kl. 09:00`.
 pub fn instant(ts: i64) -> String {

@@ -37,7 +37,7 @@ fn read_occupation(s: &crate::seekers::Seeker) -> Option<ReadOccupation> {
     if !s.occupations.is_empty() {
         return None;
     }
-    let o = crate::taxonomy::written::read(s.summary.as_deref()?).occupation?;
+    let o = crate::vocabulary::written::read(s.summary.as_deref()?).occupation?;
     let r = crate::reference::reference();
     let codes = if o.code.len() == 3 {
         (0..10)

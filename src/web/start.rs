@@ -13,7 +13,7 @@ use super::{WebResult, ok};
 use crate::auth::Role;
 use crate::reports::{Month, monthly};
 use crate::state::AppState;
-use crate::{audit, db, openings, placements, seekers};
+use crate::{audit, db, placements, seekers};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(start);
@@ -63,7 +63,7 @@ async fn start(state: web::Data<AppState>, req: HttpRequest, q: web::Query<Start
         let waiting = seekers::store::waiting_longest(c, mine.as_deref(), 15)?;
         let ids: Vec<String> = waiting.iter().map(|s| s.id.clone()).collect();
         audit::record(c, &who, &ids, &action, now)?;
-        let short = openings::store::needing_candidates(c, 10)?;
+        let short = crate::placements::service::needing_candidates(c, 10)?;
         let steps: Vec<_> = placements::store::in_progress(c, mine.as_deref(), today, 200)?
             .into_iter()
             .filter(|p| p.status != crate::placements::Status::Ended)

@@ -271,7 +271,7 @@ async fn the_command_line_import_leaves_people_written_and_indexed() {
     assert!(out.contains("5 created, 0 updated"), "{out}");
     assert!(out.contains("searchable"), "{out}");
     let indexed = |expected: u64| {
-        let index = platsa::search::SearchIndex::open(&index_dir).unwrap();
+        let index = platsa::index::SearchIndex::open(&index_dir).unwrap();
         assert_eq!(index.seekers.reader.searcher().num_docs(), expected);
         assert!(!index.seekers.needs_rebuild.load(std::sync::atomic::Ordering::SeqCst));
     };

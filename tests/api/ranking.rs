@@ -261,7 +261,7 @@ fn pruned_ranking_is_identical_to_scoring_every_hit() {
     use platsa::matching::rank::{OpeningProfile, Scoring, rank_candidates};
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let index = platsa::search::SearchIndex::open(dir.path()).unwrap();
+    let index = platsa::index::SearchIndex::open(dir.path()).unwrap();
     let side = &index.seekers;
     let mut writer = side.writer(50_000_000, 1).unwrap();
     let mut g = platsa::demo::generate::Generator::new(11, today);

@@ -2,6 +2,8 @@
 //! languages with levels, driving licences and municipalities. Unknown codes are errors,
 //! never stored silently.
 
+pub mod written;
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Errors, Fault};
@@ -257,4 +259,17 @@ pub fn optional_text(value: &Option<String>, field: &str, max: usize, errors: &m
         characters(&v, field, false, errors);
     }
     Some(v)
+}
+
+pub fn ssyk_number(code: &str) -> u64 {
+    code.parse().unwrap_or(0)
+}
+
+/// An inferred occupation in a fast field: an SSYK 4 code as itself, a 3-digit minor group
+/// ("undersköterska" is any of 532x) as `MINOR_GROUP + group`.
+pub const MINOR_GROUP: u64 = 10_000;
+
+pub fn inferred_number(code: &str) -> u64 {
+    let n = ssyk_number(code);
+    if code.len() == 3 { MINOR_GROUP + n } else { n }
 }

@@ -7,15 +7,101 @@
 use std::ops::Bound;
 
 use chrono::NaiveDate;
+use serde::Deserialize;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{TantivyDocument, Term};
 
-use super::documents::day_number;
-use super::{Fields, Side, folded_analyzer, swedish_analyzer};
+use super::{Fields, Side, day_number, folded_analyzer, swedish_analyzer};
+use crate::db::text_enum::TextEnum;
+use crate::error::{AppResult, Errors, Fault};
 use crate::reference::reference;
+
+/// Filters as query parameters; lists are comma-separated (`municipality=1280,1287`).
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchQuery {
+    #[serde(default)]
+    pub q: String,
+    pub municipality: Option<String>,
+    pub occupation: Option<String>,
+    pub licence: Option<String>,
+    pub status: Option<String>,
+    pub available_before: Option<String>,
+    pub employer_id: Option<String>,
+    /// Seekers assigned to this broker.
+    pub broker_id: Option<String>,
+    /// On the pages: `1` for the signed-in broker's own seekers ("Mina arbetssökande").
+    pub mine: Option<String>,
+    // Read here for the pages; the API documents them once, with `Paging`.
+    #[param(ignore)]
+    pub limit: Option<i64>,
+    #[param(ignore)]
+    pub offset: Option<i64>,
+}
+
+fn list(v: &Option<String>) -> Vec<String> {
+    v.as_deref()
+        .map(|s| s.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect())
+        .unwrap_or_default()
+}
+
+impl SearchQuery {
+    /// The filters, checked; `S` is the status enum of the side searched.
+    pub fn filters<S: TextEnum>(&self) -> AppResult<Filters> {
+        let mut errors = Errors::new();
+        let r = reference();
+        let municipality = list(&self.municipality);
+        for m in &municipality {
+            if !r.municipalities.contains_key(m) {
+                errors.add("municipality", Fault::Unknown, format!("`{m}` is not a municipality code"));
+            }
+        }
+        let occupation = self.occupation.as_deref().map(str::trim).filter(|o| !o.is_empty()).map(str::to_string);
+        if let Some(o) = &occupation
+            && !r.ssyk.contains_key(o)
+        {
+            errors.add("occupation", Fault::Unknown, format!("`{o}` is not an SSYK code at any level"));
+        }
+        let licence: Vec<String> = list(&self.licence).into_iter().map(|l| l.to_ascii_uppercase()).collect();
+        for l in &licence {
+            if !r.driving_licences.contains(l) {
+                errors.add("licence", Fault::Unknown, format!("`{l}` is not a driving licence class"));
+            }
+        }
+        if let Some(s) = &self.status
+            && S::from_word(s).is_none()
+        {
+            let words: Vec<&str> = S::all().iter().map(|v| v.word()).collect();
+            errors.add("status", Fault::Unknown, format!("must be one of {}", words.join(", ")));
+        }
+        let available_before = match self.available_before.as_deref() {
+            Some(d) => match d.parse() {
+                Ok(d) => Some(d),
+                Err(_) => {
+                    errors.add("available_before", Fault::Format, "must be a date, YYYY-MM-DD");
+                    None
+                }
+            },
+            None => None,
+        };
+        if self.q.chars().count() > 500 {
+            errors.add("q", Fault::Length, "must be at most 500 characters");
+        }
+        errors.into_result()?;
+        Ok(Filters {
+            municipality,
+            occupation,
+            licence,
+            status: self.status.clone(),
+            available_before,
+            employer: self.employer_id.clone(),
+            broker: self.broker_id.clone().filter(|b| !b.is_empty()),
+        })
+    }
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct Filters {
