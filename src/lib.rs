@@ -12,6 +12,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod deliveries;
 pub mod demo;
 pub mod employers;
 pub mod error;

@@ -29,20 +29,13 @@ pub fn count_response(status: u16) {
 )]
 #[get("/metrics")]
 async fn metrics(state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    use crate::db::schema::{applications, reminders, report_deliveries};
+    use crate::db::schema::applications;
     use diesel::prelude::*;
-    let (head, deliveries, reminder_states, next_day_full) = db::run(&state.pool, |c| {
+    let (head, counts, next_day_full) = db::run(&state.pool, |c| {
         let head = db::outbox::head(c)?;
-        let deliveries: Vec<(String, i64)> = report_deliveries::table
-            .group_by(report_deliveries::status)
-            .select((report_deliveries::status, diesel::dsl::count_star()))
-            .load(c)?;
-        let reminder_states: Vec<(String, i64)> = reminders::table
-            .group_by(reminders::status)
-            .select((reminders::status, diesel::dsl::count_star()))
-            .load(c)?;
+        let counts = crate::deliveries::counts(c)?;
         let full: i64 = applications::table.filter(applications::next_day_full.eq(true)).count().get_result(c)?;
-        Ok((head, deliveries, reminder_states, full))
+        Ok((head, counts, full))
     })
     .await?;
     let mut out = String::new();
@@ -63,12 +56,17 @@ async fn metrics(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     out.push_str(
         "# HELP platsa_report_deliveries Pushes of monthly figures by state.\n# TYPE platsa_report_deliveries gauge\n",
     );
-    for (status, n) in deliveries {
+    use crate::deliveries::Channel;
+    for (_, status, n) in counts.iter().filter(|(ch, _, _)| *ch == Channel::Report) {
         out.push_str(&format!("platsa_report_deliveries{{status=\"{status}\"}} {n}\n"));
     }
     out.push_str("# HELP platsa_reminders Meeting reminders by state.\n# TYPE platsa_reminders gauge\n");
-    for (status, n) in reminder_states {
+    for (_, status, n) in counts.iter().filter(|(ch, _, _)| *ch == Channel::Reminder) {
         out.push_str(&format!("platsa_reminders{{status=\"{status}\"}} {n}\n"));
+    }
+    out.push_str("# HELP platsa_deliveries Everything sent out (reminders, consent requests, report and signal pushes), by channel and state.\n# TYPE platsa_deliveries gauge\n");
+    for (channel, status, n) in &counts {
+        out.push_str(&format!("platsa_deliveries{{channel=\"{channel}\",status=\"{status}\"}} {n}\n"));
     }
     out.push_str("# HELP platsa_applications_next_day_full_total Applications whose next working day had no three free meetings.\n# TYPE platsa_applications_next_day_full_total counter\n");
     out.push_str(&format!("platsa_applications_next_day_full_total {next_day_full}\n"));
@@ -114,13 +112,13 @@ async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let backend = state.settings.database_url.backend();
     let now = state.clock.now_ts();
     let jobstream_settings = state.settings.jobstream.clone();
-    let (head, (overdue, last_error), jobstream) = db::run(&state.pool, move |c| {
+    let (head, backlogs, jobstream) = db::run(&state.pool, move |c| {
         db::ping(c)?;
-        Ok((
-            db::outbox::head(c)?,
-            crate::booking::reminders::overdue(c, now)?,
-            crate::jobstream::status(c, &jobstream_settings, now)?,
-        ))
+        let backlogs: Vec<crate::deliveries::Backlog> = crate::deliveries::Channel::ALL
+            .iter()
+            .map(|ch| crate::deliveries::backlog(c, *ch, now))
+            .collect::<Result<_, _>>()?;
+        Ok((db::outbox::head(c)?, backlogs, crate::jobstream::status(c, &jobstream_settings, now)?))
     })
     .await
     .map_err(|e| AppError::Unavailable(format!("database ({backend}) unreachable: {e}")))?;
@@ -138,12 +136,26 @@ async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
                 position,
                 behind: (head - position).max(0),
             },
-            reminders: RemindersCheck {
-                status: if overdue == 0 { "ok" } else { "behind" },
-                overdue,
-                last_error,
-                webhook_configured: !state.settings.booking.reminder_webhook.trim().is_empty(),
+            reminders: {
+                let b = backlogs.iter().find(|b| b.channel == crate::deliveries::Channel::Reminder);
+                let (overdue, last_error) = b.map(|b| (b.overdue, b.last_error.clone())).unwrap_or_default();
+                RemindersCheck {
+                    status: if overdue == 0 { "ok" } else { "behind" },
+                    overdue,
+                    last_error,
+                    webhook_configured: !state.settings.booking.reminder_webhook.trim().is_empty(),
+                }
             },
+            deliveries: backlogs
+                .into_iter()
+                .map(|b| DeliveryCheck {
+                    status: if b.overdue == 0 { "ok" } else { "behind" },
+                    receiver_configured: !receiver(&state.settings, b.channel).trim().is_empty(),
+                    channel: b.channel,
+                    overdue: b.overdue,
+                    last_error: b.last_error,
+                })
+                .collect(),
             jobstream,
             taxonomy: TaxonomyCheck {
                 status: "ok",
@@ -167,6 +179,9 @@ struct Checks {
     database: DatabaseCheck,
     index: IndexCheck,
     reminders: RemindersCheck,
+    /// Everything sent out, per channel (one delivery loop): what is due or failed and not yet
+    /// delivered, and the last error.
+    deliveries: Vec<DeliveryCheck>,
     /// Reading Platsbanken: failures show here (the service still answers; openings already
     /// read stay usable).
     jobstream: crate::jobstream::Status,
@@ -201,6 +216,28 @@ struct RemindersCheck {
     overdue: i64,
     last_error: Option<String>,
     webhook_configured: bool,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct DeliveryCheck {
+    channel: crate::deliveries::Channel,
+    /// `ok`, or `behind` when deliveries are overdue.
+    #[schema(value_type = String)]
+    status: &'static str,
+    overdue: i64,
+    last_error: Option<String>,
+    receiver_configured: bool,
+}
+
+/// Where a channel's deliveries go, from the settings.
+fn receiver(s: &crate::config::Settings, channel: crate::deliveries::Channel) -> &str {
+    use crate::deliveries::Channel;
+    match channel {
+        Channel::Reminder => &s.booking.reminder_webhook,
+        Channel::Consent => &s.consent.message_webhook,
+        Channel::Report => &s.reports.metrics_endpoint,
+        Channel::Signal => &s.signals.webhook,
+    }
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]

@@ -3,7 +3,7 @@
 //! constraint on PostgreSQL).
 
 use super::BookingStatus;
-use super::reminders::ReminderStatus;
+use crate::deliveries::{self, Channel};
 use chrono::{Days, NaiveDate, TimeZone};
 use chrono_tz::Europe::Stockholm;
 use diesel::prelude::*;
@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::slots::{self, Slot};
 use crate::auth::hash_token;
 use crate::clock::format_ts;
-use crate::db::schema::{applications, bookings, officers, reminders, seekers};
+use crate::db::schema::{applications, bookings, officers, seekers};
 use crate::db::{DbConnection, new_id, write_tx};
 use crate::error::{AppError, AppResult, Clash, Errors, Fault, Thing};
 
@@ -279,14 +279,8 @@ fn insert_booking(
         ))
         .execute(c)?;
     let due = reminder_due(slot.starts_at, reminder_hour, now);
-    diesel::insert_into(reminders::table)
-        .values((
-            reminders::booking_id.eq(&id),
-            reminders::due_at.eq(due),
-            reminders::status.eq(ReminderStatus::Pending),
-            reminders::next_attempt_at.eq(due),
-        ))
-        .execute(c)?;
+    let key = deliveries::key(Channel::Reminder, &id);
+    deliveries::queue(c, (Channel::Reminder, &key, &id), "", due, now)?;
     Ok(id)
 }
 
@@ -295,9 +289,7 @@ fn cancel_active(c: &mut DbConnection, application: &str, now: i64) -> AppResult
     diesel::update(bookings::table.find(&b.id))
         .set((bookings::status.eq(BookingStatus::Cancelled), bookings::updated_at.eq(now)))
         .execute(c)?;
-    diesel::update(reminders::table.find(&b.id).filter(reminders::status.eq(ReminderStatus::Pending)))
-        .set(reminders::status.eq(ReminderStatus::Cancelled))
-        .execute(c)?;
+    deliveries::cancel(c, &deliveries::key(Channel::Reminder, &b.id))?;
     Ok(Some(b.id))
 }
 

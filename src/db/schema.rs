@@ -174,22 +174,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    report_deliveries (id) {
-        id -> Text,
-        unit -> Text,
-        month -> Text,
-        idempotency_key -> Text,
-        payload -> Text,
-        status -> Text,
-        attempts -> Integer,
-        last_error -> Nullable<Text>,
-        next_attempt_at -> BigInt,
-        delivered_at -> Nullable<BigInt>,
-        created_at -> BigInt,
-    }
-}
-
-diesel::table! {
     officers (id) {
         id -> Text,
         name -> Text,
@@ -263,10 +247,6 @@ diesel::table! {
         opening_id -> Text,
         seeker_id -> Text,
         link -> Text,
-        status -> Text,
-        attempts -> Integer,
-        next_attempt_at -> BigInt,
-        last_error -> Nullable<Text>,
         created_at -> BigInt,
     }
 }
@@ -337,18 +317,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    reminders (booking_id) {
-        booking_id -> Text,
-        due_at -> BigInt,
-        status -> Text,
-        attempts -> Integer,
-        last_error -> Nullable<Text>,
-        next_attempt_at -> BigInt,
-        delivered_at -> Nullable<BigInt>,
-    }
-}
-
-diesel::table! {
     journal_entries (id) {
         id -> Text,
         seeker_id -> Text,
@@ -377,14 +345,30 @@ diesel::joinable!(bookings -> officers (officer_id));
 diesel::joinable!(openings -> employers (employer_id));
 diesel::joinable!(placement_events -> placements (placement_id));
 diesel::joinable!(journal_entries -> seekers (seeker_id));
+diesel::table! {
+    deliveries (id) {
+        id -> Text,
+        channel -> Text,
+        idempotency_key -> Text,
+        subject -> Text,
+        payload -> Text,
+        status -> Text,
+        attempts -> Integer,
+        last_error -> Nullable<Text>,
+        next_attempt_at -> BigInt,
+        delivered_at -> Nullable<BigInt>,
+        created_at -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    deliveries,
     api_tokens,
     journal_entries,
     applications,
     bookings,
     officer_absences,
     officers,
-    reminders,
     audit_log,
     consent_events,
     consent_messages,
@@ -396,7 +380,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     placement_events,
     placements,
-    report_deliveries,
     seekers,
     target_changes,
     targets,
@@ -427,20 +410,6 @@ diesel::table! {
         note -> Nullable<Text>,
         changed_by -> Text,
         changed_at -> BigInt,
-    }
-}
-
-diesel::table! {
-    signal_deliveries (signal_key) {
-        signal_key -> Text,
-        kind -> Text,
-        payload -> Text,
-        status -> Text,
-        attempts -> Integer,
-        last_error -> Nullable<Text>,
-        next_attempt_at -> BigInt,
-        delivered_at -> Nullable<BigInt>,
-        created_at -> BigInt,
     }
 }
 

@@ -153,8 +153,13 @@ pub const KEPT: &[(&str, &[&str], &str)] = &[
     ("consent_events", &["id", "opening_id", "seeker_id", "state", "how", "by_user"], "the consent history as codes"),
     (
         "consent_messages",
-        &["id", "opening_id", "seeker_id", "link", "status", "last_error"],
+        &["id", "opening_id", "seeker_id", "link"],
         "the link holds a random token only; the phone or address it went to is not stored",
+    ),
+    (
+        "deliveries",
+        &["*"],
+        "what was sent and how it went: keys, codes and bodies with no person in them (reminders and consent requests are composed when sent, never stored)",
     ),
     (
         "placements",
@@ -193,12 +198,9 @@ pub const KEPT: &[(&str, &[&str], &str)] = &[
     ("target_changes", &["*"], "units' monthly targets"),
     ("process_targets", &["*"], "units' process targets"),
     ("process_target_changes", &["*"], "units' process targets"),
-    ("report_deliveries", &["*"], "a unit's monthly figures"),
-    ("signal_deliveries", &["*"], "signals carry ids and figures, never a name"),
     ("officers", &["*"], "staff"),
     ("officer_absences", &["*"], "staff"),
     ("units", &["*"], "names of units"),
-    ("reminders", &["*"], "a booking's reminder state"),
     ("retention_runs", &["*"], "the days retention ran"),
     ("imports", &["*"], "an import's counts and each bad row's field and problem, never a value"),
     ("jobstream_state", &["*"], "Platsbanken's position"),

@@ -1,35 +1,26 @@
 //! Pushing a month's figures to the process-metrics endpoint: one delivery per unit and
-//! month, recorded in the database with a fixed idempotency key, retried with backoff, and
-//! never silently dropped (what fails stays pending for the schedule to retry).
+//! month through the one delivery loop (`deliveries`), with a fixed idempotency key, retried
+//! with backoff, and never silently dropped (what fails stays pending for the schedule).
 
 use std::time::Duration;
 
-use diesel::prelude::*;
 use serde::Serialize;
 
 use super::{Month, monthly};
 use crate::config::ReportSettings;
-use crate::db::schema::report_deliveries;
-use crate::db::{self, Pool, new_id};
+use crate::db::{self, Pool};
+use crate::deliveries::{self, Channel, Target};
 use crate::error::{AppError, AppResult};
 
-crate::text_enum! {
-    /// A monthly push: waiting (and retried) or delivered.
-    pub enum DeliveryStatus {
-        Pending = "pending",
-        Delivered = "delivered",
-    }
-}
+pub use crate::deliveries::DeliveryStatus;
 
-#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
-#[diesel(table_name = report_deliveries)]
+/// A unit's month as pushed, for the API.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Delivery {
     pub id: String,
     pub unit: String,
     pub month: String,
     pub idempotency_key: String,
-    #[serde(skip)]
-    pub payload: String,
     pub status: DeliveryStatus,
     pub attempts: i32,
     pub last_error: Option<String>,
@@ -41,12 +32,29 @@ pub struct Delivery {
     pub delivered_at: Option<i64>,
 }
 
-pub fn idempotency_key(unit: &str, month: Month) -> String {
-    format!("platsa-report:{unit}:{month}")
+impl From<deliveries::Delivery> for Delivery {
+    fn from(d: deliveries::Delivery) -> Self {
+        let month = d.idempotency_key.rsplit(':').next().unwrap_or_default().to_string();
+        Delivery {
+            id: d.id,
+            unit: d.subject,
+            month,
+            idempotency_key: d.idempotency_key,
+            status: d.status,
+            attempts: d.attempts,
+            last_error: d.last_error,
+            next_attempt_at: d.next_attempt_at,
+            delivered_at: d.delivered_at,
+        }
+    }
 }
 
-/// Records a pending delivery for each unit of the month (a unit already delivered is left
-/// alone; a pending one gets the current figures).
+pub fn idempotency_key(unit: &str, month: Month) -> String {
+    deliveries::key(Channel::Report, &format!("{unit}:{month}"))
+}
+
+/// Queues the month's figures, one delivery per unit; a pending one takes the newest figures
+/// and a delivered one is left alone. Answers how many are queued to go.
 pub async fn prepare(pool: &Pool, month: Month, now: i64) -> AppResult<usize> {
     db::run(pool, move |c| {
         let report = monthly(c, month, None, now)?;
@@ -55,39 +63,11 @@ pub async fn prepare(pool: &Pool, month: Month, now: i64) -> AppResult<usize> {
             for u in &report.units {
                 let payload =
                     serde_json::json!({ "month": report.month, "unit": u.unit, "figures": u.figures }).to_string();
-                let existing: Option<DeliveryStatus> = report_deliveries::table
-                    .filter(report_deliveries::unit.eq(&u.unit))
-                    .filter(report_deliveries::month.eq(&report.month))
-                    .select(report_deliveries::status)
-                    .first(c)
-                    .optional()?;
-                match existing {
-                    Some(DeliveryStatus::Delivered) => {}
-                    Some(_) => {
-                        diesel::update(
-                            report_deliveries::table
-                                .filter(report_deliveries::unit.eq(&u.unit))
-                                .filter(report_deliveries::month.eq(&report.month)),
-                        )
-                        .set((report_deliveries::payload.eq(&payload), report_deliveries::next_attempt_at.eq(now)))
-                        .execute(c)?;
-                        n += 1;
-                    }
-                    None => {
-                        diesel::insert_into(report_deliveries::table)
-                            .values((
-                                report_deliveries::id.eq(new_id()),
-                                report_deliveries::unit.eq(&u.unit),
-                                report_deliveries::month.eq(&report.month),
-                                report_deliveries::idempotency_key.eq(idempotency_key(&u.unit, month)),
-                                report_deliveries::payload.eq(&payload),
-                                report_deliveries::status.eq(DeliveryStatus::Pending),
-                                report_deliveries::next_attempt_at.eq(now),
-                                report_deliveries::created_at.eq(now),
-                            ))
-                            .execute(c)?;
-                        n += 1;
-                    }
+                let key = idempotency_key(&u.unit, month);
+                if deliveries::queue(c, (Channel::Report, &key, &u.unit), &payload, now, now)?
+                    != deliveries::Queued::Done
+                {
+                    n += 1;
                 }
             }
             Ok(n)
@@ -103,81 +83,47 @@ pub struct PushSummary {
     pub pending: usize,
 }
 
-/// Tries every pending delivery that is due, each up to `attempts_per_run` times with
-/// doubling waits; records every attempt.
+/// Tries every pending delivery that is due, each up to `attempts_per_run` times.
 pub async fn deliver_due(
     pool: &Pool,
     settings: &ReportSettings,
     clock: &crate::clock::Clock,
 ) -> AppResult<PushSummary> {
-    let endpoint = settings.metrics_endpoint.trim().to_string();
-    if endpoint.is_empty() {
-        return Err(AppError::unprocessable("reports.metrics_endpoint is not configured"));
-    }
-    let now = clock.now_ts();
-    let due: Vec<Delivery> = db::run(pool, move |c| {
-        Ok(report_deliveries::table
-            .filter(report_deliveries::status.eq(DeliveryStatus::Pending))
-            .filter(report_deliveries::next_attempt_at.le(now))
-            .order(report_deliveries::created_at)
-            .select(Delivery::as_select())
-            .load(c)?)
-    })
-    .await?;
-    let client = crate::webhook::client(Duration::from_millis(settings.timeout_ms))?;
-    let mut summary = PushSummary::default();
-    let retries = (settings.attempts_per_run, Duration::from_millis(settings.retry_base_ms));
-    for d in due {
-        let delivered =
-            crate::webhook::post_with_retries(&client, &endpoint, &d.idempotency_key, &d.payload, retries, |error| {
-                let (id, now) = (d.id.clone(), clock.now_ts());
-                let backoff = (settings.retry_base_ms as i64 / 1000).max(1) * 60 * (1 << (d.attempts.clamp(0, 10)));
-                db::run(pool, move |c| {
-                    let q = report_deliveries::table.find(&id);
-                    match error {
-                        None => diesel::update(q)
-                            .set((
-                                report_deliveries::status.eq(DeliveryStatus::Delivered),
-                                report_deliveries::attempts.eq(report_deliveries::attempts + 1),
-                                report_deliveries::delivered_at.eq(now),
-                                report_deliveries::last_error.eq(None::<String>),
-                            ))
-                            .execute(c)?,
-                        Some(why) => diesel::update(q)
-                            .set((
-                                report_deliveries::attempts.eq(report_deliveries::attempts + 1),
-                                report_deliveries::last_error.eq(why),
-                                report_deliveries::next_attempt_at.eq(now + backoff),
-                            ))
-                            .execute(c)?,
-                    };
-                    Ok(())
-                })
-            })
-            .await?;
-        if delivered {
-            summary.delivered += 1;
-        } else {
-            tracing::warn!(unit = %d.unit, month = %d.month, "report delivery failed; it stays pending and is retried");
-            summary.pending += 1;
-        }
-    }
-    Ok(summary)
+    let target = target(settings)?;
+    let s = deliveries::deliver_due(pool, Channel::Report, &target, clock, deliveries::stored, 1000).await?;
+    Ok(PushSummary { delivered: s.delivered, pending: s.pending })
 }
 
+fn target(settings: &ReportSettings) -> AppResult<Target> {
+    let url = settings.metrics_endpoint.trim().to_string();
+    if url.is_empty() {
+        return Err(AppError::unprocessable("reports.metrics_endpoint is not configured"));
+    }
+    Ok(Target {
+        url,
+        attempts_per_run: settings.attempts_per_run,
+        retry_base: Duration::from_millis(settings.retry_base_ms),
+        timeout: Duration::from_millis(settings.timeout_ms),
+    })
+}
+
+/// The deliveries of a month (or all), by month and unit.
 pub async fn list(pool: &Pool, month: Option<String>) -> AppResult<Vec<Delivery>> {
     db::run(pool, move |c| {
-        let mut q = report_deliveries::table.into_boxed();
-        if let Some(m) = month {
-            q = q.filter(report_deliveries::month.eq(m));
-        }
-        Ok(q.order((report_deliveries::month, report_deliveries::unit)).select(Delivery::as_select()).load(c)?)
+        let suffix = month.map(|m| format!(":{m}"));
+        let mut items: Vec<Delivery> = deliveries::list(c, Channel::Report, suffix.as_deref(), 10_000)?
+            .into_iter()
+            .filter(|d| d.status != DeliveryStatus::Cancelled)
+            .map(Delivery::from)
+            .collect();
+        items.sort_by(|a, b| (&a.month, &a.unit).cmp(&(&b.month, &b.unit)));
+        Ok(items)
     })
     .await
 }
 
 /// The schedule run by `serve`: on the configured day, prepare last month's deliveries
-/// (once: the unique unit-and-month row makes it idempotent across processes), and retry
+/// (once: the unique idempotency key makes it idempotent across processes), and retry
 /// whatever is pending and due.
 pub async fn scheduled(pool: &Pool, settings: &ReportSettings, clock: &crate::clock::Clock) -> AppResult<()> {
     if settings.metrics_endpoint.trim().is_empty() {
@@ -186,12 +132,10 @@ pub async fn scheduled(pool: &Pool, settings: &ReportSettings, clock: &crate::cl
     let today = clock.today();
     if chrono::Datelike::day(&today) >= settings.push_day_of_month {
         let last = Month::of(today).previous();
-        let key = last.to_string();
-        let exists: i64 = db::run(pool, move |c| {
-            Ok(report_deliveries::table.filter(report_deliveries::month.eq(key)).count().get_result(c)?)
-        })
-        .await?;
-        if exists == 0 {
+        let suffix = format!(":{last}");
+        let exists =
+            db::run(pool, move |c| Ok(!deliveries::list(c, Channel::Report, Some(&suffix), 1)?.is_empty())).await?;
+        if !exists {
             prepare(pool, last, clock.now_ts()).await?;
         }
     }

@@ -420,17 +420,18 @@ pub fn request(
             .execute(c)?;
         let change = Change { state: ConsentState::Requested, how: None, note: None, by: Some(&who.user_id) };
         event(c, now, opening, seeker, change)?;
+        let message = new_id();
         diesel::insert_into(consent_messages::table)
             .values((
-                consent_messages::id.eq(new_id()),
+                consent_messages::id.eq(&message),
                 consent_messages::opening_id.eq(opening),
                 consent_messages::seeker_id.eq(seeker),
                 consent_messages::link.eq(format!("{public_url}/samtycke/{token}")),
-                consent_messages::status.eq("pending"),
-                consent_messages::next_attempt_at.eq(now),
                 consent_messages::created_at.eq(now),
             ))
             .execute(c)?;
+        let key = crate::deliveries::key(crate::deliveries::Channel::Consent, &message);
+        crate::deliveries::queue(c, (crate::deliveries::Channel::Consent, &key, &message), "", now, now)?;
         consent(c, opening, seeker, today)
     })
 }

@@ -245,9 +245,18 @@ async fn a_consent_request_is_sent_and_answered_through_the_link() {
     let (opening, seeker) = (o["id"].as_str().unwrap(), s["id"].as_str().unwrap());
     let url = format!("/api/v1/openings/{opening}/shortlist/{seeker}/consent-request");
     assert_eq!(app.post_json(&url, &broker, &json!({"deadline": "2026-11-25"})).await.status(), 201);
+    // Queued in the one delivery table: /readyz shows it waiting, and that no gateway is set.
+    let consent_check = || async {
+        let ready: Value = app.client.get(app.url("/readyz")).send().await.unwrap().json().await.unwrap();
+        ready["checks"]["deliveries"].as_array().unwrap().iter().find(|d| d["channel"] == "consent").unwrap().clone()
+    };
+    let waiting = consent_check().await;
+    assert_eq!((waiting["overdue"].as_i64(), &waiting["status"]), (Some(1), &json!("behind")), "{waiting}");
+    assert_eq!(waiting["receiver_configured"], false);
 
     let sent = platsa::shortlist::messages::deliver_due(&app.state.pool, &hook, &app.state.clock).await.unwrap();
     assert_eq!(sent, 1);
+    assert_eq!(consent_check().await["overdue"], 0);
     let link = {
         let calls = calls.lock().unwrap();
         assert_eq!(calls[0]["recipient"]["phone"], "0701112233");

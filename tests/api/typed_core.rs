@@ -278,3 +278,77 @@ async fn demo_pages_speak_swedish_only() {
     handle.stop(true).await;
     running.await.unwrap().unwrap();
 }
+
+/// The one delivery table takes over what the four delivery tables held, on both backends:
+/// from a database one migration back (its `down.sql` run, so that is checked too), with a
+/// reminder failing, a consent request failed, a month's figures delivered and a signal
+/// pending, the migration moves each with its state, attempts and error.
+#[tokio::test]
+async fn the_deliveries_migration_keeps_every_delivery_and_its_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::create(&dir);
+    let settings = test_settings(&dir, &db, &[]);
+    let (pool, _) = platsa::db::open(&settings.database_url, 1).expect("migrates");
+    let down = std::fs::read_to_string(format!(
+        "{}/migrations/{}/2026-12-06-000018_deliveries/down.sql",
+        env!("CARGO_MANIFEST_DIR"),
+        backend()
+    ))
+    .unwrap();
+    // Old rows name a booking and a seeker that need not exist here.
+    let no_keys =
+        if backend() == "sqlite" { "PRAGMA foreign_keys = OFF;" } else { "SET session_replication_role = replica;" };
+    let old_rows = format!(
+        "{no_keys}
+         {down}
+         DELETE FROM __diesel_schema_migrations WHERE version = (SELECT MAX(version) FROM __diesel_schema_migrations);
+         INSERT INTO reminders (booking_id, due_at, status, attempts, last_error, next_attempt_at)
+             VALUES ('b1', 100, 'pending', 2, 'HTTP 500', 400);
+         INSERT INTO consent_messages (id, opening_id, seeker_id, link, status, attempts, next_attempt_at, last_error, created_at)
+             VALUES ('m1', 'o1', 's1', 'http://x/samtycke/t', 'failed', 3, 300, 'HTTP 502', 50);
+         INSERT INTO report_deliveries (id, unit, month, idempotency_key, payload, status, attempts, next_attempt_at, delivered_at, created_at)
+             VALUES ('r1', 'Jobbcenter', '2026-10', 'platsa-report:Jobbcenter:2026-10', '{{}}', 'delivered', 1, 60, 70, 60);
+         INSERT INTO signal_deliveries (signal_key, kind, payload, status, attempts, next_attempt_at, created_at)
+             VALUES ('no_shows:Jobbcenter:2026-W48', 'no_shows', '{{}}', 'pending', 0, 80, 80);"
+    );
+    platsa::db::run(&pool, move |c| {
+        use diesel::connection::SimpleConnection as _;
+        Ok(c.batch_execute(&old_rows)?)
+    })
+    .await
+    .unwrap();
+    drop(pool);
+    let (pool, applied) = platsa::db::open(&settings.database_url, 1).expect("migrates again");
+    assert_eq!(applied, 1);
+    type Row = (String, String, String, String, i32, Option<String>, i64);
+    let rows: Vec<Row> = platsa::db::run(&pool, |c| {
+        use diesel::prelude::*;
+        use platsa::db::schema::deliveries as d;
+        Ok(d::table
+            .order(d::idempotency_key)
+            .select((
+                d::channel,
+                d::idempotency_key,
+                d::subject,
+                d::status,
+                d::attempts,
+                d::last_error,
+                d::next_attempt_at,
+            ))
+            .load(c)?)
+    })
+    .await
+    .unwrap();
+    let row = |ch: &str, key: &str, subject: &str, status: &str, attempts: i32, error: Option<&str>, next: i64| {
+        (ch.into(), key.into(), subject.into(), status.into(), attempts, error.map(str::to_string), next)
+    };
+    assert_eq!(
+        rows,
+        vec![
+            row("signal", "no_shows:Jobbcenter:2026-W48", "no_shows", "pending", 0, None, 80),
+            row("consent", "platsa-consent:m1", "m1", "pending", 3, Some("HTTP 502"), 300),
+            row("reminder", "platsa-reminder:b1", "b1", "pending", 2, Some("HTTP 500"), 400),
+            row("report", "platsa-report:Jobbcenter:2026-10", "Jobbcenter", "delivered", 1, None, 60),
+        ]
+    );
+}
