@@ -171,7 +171,7 @@ async fn agenda(
     let items = db::run(&state.pool, move |c| {
         let items = store::agenda(c, &id, date)?;
         let ids: Vec<String> = items.iter().map(store::AgendaItem::audit_subject).collect();
-        crate::audit::record(c, &who, &ids, &action, now)?;
+        crate::privacy::shown(c, &who, &ids, &action, now)?;
         Ok(items)
     })
     .await?;
@@ -485,7 +485,7 @@ async fn confirm_identity(
     let municipality = state.settings.booking.municipality_code.clone();
     let done = db::run(&state.pool, move |c| {
         let done = store::confirm_identity(c, now, today, &who, &municipality, &id, &body.0)?;
-        crate::audit::record(c, &who, std::slice::from_ref(&done.seeker_id), &action, now)?;
+        crate::privacy::shown(c, &who, std::slice::from_ref(&done.seeker_id), &action, now)?;
         Ok(done)
     })
     .await?;

@@ -350,7 +350,7 @@ fn apply_rows(
             }
         }
         written.sort_unstable();
-        crate::audit::record(c, who, &ids, action, now)?;
+        crate::privacy::shown(c, who, &ids, action, now)?;
         return Ok((written, Vec::new()));
     }
     let (mut ids, mut written, mut late) = (Vec::with_capacity(part.len()), Vec::new(), Vec::new());
@@ -367,7 +367,7 @@ fn apply_rows(
             Err(e) => late.extend(problems_of(*row, e)),
         }
     }
-    crate::audit::record(c, who, &ids, action, now)?;
+    crate::privacy::shown(c, who, &ids, action, now)?;
     Ok((written, late))
 }
 

@@ -44,11 +44,12 @@ async fn opening_candidates(
 
 #[utoipa::path(
     tag = "seekers",
-    summary = "Open openings ranked for the seeker, with explanations",
+    summary = "Open openings ranked for the seeker, with explanations (a read of the person: audited; another unit's person needs X-Access-Reason)",
     description = "Roles: admin, broker, officer.",
     params(
         crate::http::Paging,
         ("id" = String, Path),
+        ("X-Access-Reason" = Option<String>, Header, description = "why you need a person of another unit (need-to-know, audited)", min_length = 3, max_length = 300),
     ),
     responses(
         (status = 200, description = "OK", body = crate::http::Page<crate::matching::lists::OpeningMatch>),
@@ -63,8 +64,14 @@ async fn seeker_openings(
     action: Action,
 ) -> AppResult<HttpResponse> {
     who.require(Role::CASEWORK)?;
-    let st = state.clone();
-    let (items, total) =
-        db::run(&state.pool, move |c| openings_for_seeker(c, st.lookup(), &who, &id, paging.pair(), &action)).await?;
+    let (st, pair) = (state.clone(), paging.pair());
+    let reader = crate::privacy::Reader::new(who, action, &state.clock);
+    let (items, total) = db::run(&state.pool, move |c| {
+        db::write_tx(c, |c| {
+            let seeker = crate::seekers::service::read_person(c, &reader, &id)?;
+            openings_for_seeker(c, st.lookup(), &seeker, pair)
+        })
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(paging.page(items, total)))
 }

@@ -103,7 +103,7 @@ pub fn candidates_for_opening(
         let rows = seekers::store::rows_by_ids(c, &ids)?;
         let (items, total) = page_of(ranked, rows, total, (limit, offset), filter);
         let shown: Vec<String> = items.iter().map(|i| i.id.clone()).collect();
-        audit::record(c, who, &shown, action, now)?;
+        crate::privacy::shown(c, who, &shown, action, now)?;
         Ok((items, total))
     })
 }
@@ -163,19 +163,16 @@ pub struct OpeningMatch {
     pub explanation: Explanation,
 }
 
-/// Open openings ranked for a seeker; reading the seeker's profile is audited under `action`.
+/// Open openings ranked for a seeker the caller read through the privacy gate
+/// (`seekers::service::read_person`): ranking reads the whole profile.
 pub fn openings_for_seeker(
     c: &mut DbConnection,
     at: Lookup<'_>,
-    who: &Principal,
-    seeker_id: &str,
+    seeker: &seekers::Seeker,
     (limit, offset): (i64, i64),
-    action: &audit::Action,
 ) -> AppResult<(Vec<OpeningMatch>, i64)> {
-    let seeker = seekers::store::get(c, seeker_id)?;
-    audit::record(c, who, std::slice::from_ref(&seeker.id), action, at.now)?;
     let weights = at.weights;
-    let profile = SeekerProfile::new(&seeker);
+    let profile = SeekerProfile::new(seeker);
     let (scored, total) = openings_for(&at.index.openings, &profile, weights, limit as usize, offset as usize)
         .map_err(|e| AppError::Internal(e.context("ranking openings")))?;
     let ids: Vec<String> = scored.iter().map(|s| s.id.clone()).collect();

@@ -56,7 +56,7 @@ async fn list(
         db::write_tx(c, |c| {
             let (items, total) = store::list(c, &q, limit, offset)?;
             let ids: Vec<String> = items.iter().map(|p| p.seeker_id.clone()).collect();
-            crate::audit::record(c, &who, &ids, &action, now)?;
+            crate::privacy::shown(c, &who, &ids, &action, now)?;
             Ok((items, total))
         })
     })
@@ -87,7 +87,7 @@ async fn show(
     let placement = db::run(&state.pool, move |c| {
         db::write_tx(c, |c| {
             let placement = store::get(c, &id)?;
-            crate::audit::record(c, &who, std::slice::from_ref(&placement.seeker_id), &action, now)?;
+            crate::privacy::shown(c, &who, std::slice::from_ref(&placement.seeker_id), &action, now)?;
             Ok(placement)
         })
     })
@@ -160,7 +160,7 @@ async fn on_opening(
                 .filter(|v| v.first_name.is_some() || v.last_name.is_some())
                 .map(|v| v.seeker_id.clone())
                 .collect();
-            crate::audit::record(c, &who, &named, &action, now)?;
+            crate::privacy::shown(c, &who, &named, &action, now)?;
             Ok(items)
         })
     })
@@ -197,7 +197,7 @@ async fn presented(
         db::write_tx(c, |c| {
             crate::openings::store::get_visible(c, &who, &id)?;
             let items = feedback::presented(c, &id)?;
-            crate::audit::record(c, &who, &feedback::seeker_ids(&items), &action, now)?;
+            crate::privacy::shown(c, &who, &feedback::seeker_ids(&items), &action, now)?;
             Ok(items)
         })
     })

@@ -100,6 +100,14 @@ pub fn admit(c: &mut DbConnection, r: &Reader, seeker_id: &str, unit: Option<&st
     audit::record(c, &r.who, &[seeker_id.to_string()], &action, r.now)
 }
 
+/// People shown by name in a list or with a record that is not their profile (a board, a
+/// shortlist, an agenda, a generated list): names are visible across units, so there is no
+/// gate, only the audit row, in the caller's transaction. Platsa's own runs (an import,
+/// retention) are recorded here too, under their system principal.
+pub fn shown(c: &mut DbConnection, who: &Principal, ids: &[String], action: &Action, now: i64) -> AppResult<()> {
+    audit::record(c, who, ids, action, now)
+}
+
 /// The gate for people in a list or a search, `(id, unit)` each: all are audited; answers,
 /// per person, whether the reader sees the whole record. Another unit's person is shown
 /// whole only after a reason stated for them today; a reason sent with a list covers nobody,

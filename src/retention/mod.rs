@@ -147,7 +147,7 @@ pub fn run(conn: &mut DbConnection, now: i64, months: u32, dry_run: bool) -> App
     let mut erased = Ok(());
     for d in &list {
         erased = crate::privacy::erasure::erase_without_compacting(conn, now, &d.seeker_id)
-            .and_then(|()| crate::audit::record(conn, &system(), std::slice::from_ref(&d.seeker_id), &action, now));
+            .and_then(|()| crate::privacy::shown(conn, &system(), std::slice::from_ref(&d.seeker_id), &action, now));
         if erased.is_err() {
             break;
         }

@@ -44,6 +44,19 @@ pub fn find(
     })
 }
 
+/// First and last names of people a page or list shows by name (erased people have none):
+/// names are visible across units, so the read is audited, not gated.
+pub fn names(
+    c: &mut DbConnection,
+    who: &crate::auth::Principal,
+    ids: &[String],
+    action: &crate::audit::Action,
+    now: i64,
+) -> AppResult<store::Names> {
+    privacy::shown(c, who, ids, action, now)?;
+    Ok(store::names(c, ids)?)
+}
+
 /// One person's record (need-to-know, audited).
 pub fn show(c: &mut DbConnection, r: &Reader, id: &str) -> AppResult<Seeker> {
     write_tx(c, |c| read_person(c, r, id))

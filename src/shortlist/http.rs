@@ -36,7 +36,7 @@ async fn list(
             crate::openings::store::get_visible(c, &who, &id)?;
             let entries = super::list(c, &id, today)?;
             let ids: Vec<String> = entries.iter().map(|e| e.seeker_id.clone()).collect();
-            crate::audit::record(c, &who, &ids, &action, now)?;
+            crate::privacy::shown(c, &who, &ids, &action, now)?;
             let names = crate::seekers::store::names(c, &ids)?;
             Ok(entries
                 .into_iter()
@@ -232,7 +232,7 @@ async fn show_consent(
     let consent = db::run(&state.pool, move |c| {
         db::write_tx(c, |c| {
             let consent = super::consent(c, &id, &seeker, today)?;
-            crate::audit::record(c, &who, std::slice::from_ref(&seeker), &action, now)?;
+            crate::privacy::shown(c, &who, std::slice::from_ref(&seeker), &action, now)?;
             Ok(consent)
         })
     })

@@ -74,7 +74,7 @@ async fn agenda_page(
         let mut shown: Vec<String> =
             meetings.iter().flat_map(|(_, m)| m.iter().map(store::AgendaItem::audit_subject)).collect();
         shown.extend(registered.iter().map(|r| r.id.clone()));
-        crate::audit::record(c, &who, &shown, &action, now)?;
+        crate::privacy::shown(c, &who, &shown, &action, now)?;
         Ok((all, chosen, meetings, registered))
     })
     .await?;
@@ -220,7 +220,7 @@ async fn identity(
     let application = application.into_inner();
     let done = db::run(&state.pool, move |c| {
         let done = store::confirm_identity(c, now, today, &who, &municipality, &application, &input)?;
-        crate::audit::record(c, &who, std::slice::from_ref(&done.seeker_id), &action, now)?;
+        crate::privacy::shown(c, &who, std::slice::from_ref(&done.seeker_id), &action, now)?;
         Ok(done)
     })
     .await;

@@ -12,9 +12,9 @@ use super::openings::pager;
 use super::{Staff, WebResult};
 use crate::caseload::{self, Assigned, Sort};
 use crate::clock::format_ts;
+use crate::db;
 use crate::seekers::SeekerStatus;
 use crate::state::AppState;
-use crate::{audit, db};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(csv);
@@ -56,7 +56,7 @@ async fn load(
                 None => all,
             };
             let ids: Vec<String> = shown.iter().map(|a| a.seeker.id.clone()).collect();
-            audit::record(c, &who, &ids, &action, now)?;
+            crate::privacy::shown(c, &who, &ids, &action, now)?;
             Ok((shown, total))
         })
     })

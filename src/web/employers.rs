@@ -57,8 +57,7 @@ async fn employer_page(
             .collect();
         // Names of the people placed: an audited read.
         let ids: Vec<String> = history.iter().map(|(_, p)| p.seeker_id.clone()).collect();
-        crate::audit::record(c, &who, &ids, &action, now)?;
-        let names = super::layout::names_of(c, &ids)?;
+        let names = super::layout::display_names(crate::seekers::service::names(c, &who, &ids, &action, now)?);
         Ok((employer, people, list, history, names))
     })
     .await?;

@@ -123,10 +123,10 @@ pub fn bar(value: f64) -> Markup {
     html! { span.bar { meter min="0" max="100" value=(pct) {} } }
 }
 
-/// Seekers' display names by id (erased ones included, shown as erased).
-pub fn names_of(
-    c: &mut crate::db::DbConnection,
-    ids: &[String],
-) -> crate::error::AppResult<std::collections::HashMap<String, String>> {
-    Ok(crate::seekers::store::names(c, ids)?.into_iter().map(|(id, (first, last))| (id, name(&first, &last))).collect())
+/// Seekers' display names by id (erased ones included, shown as erased), from the names a
+/// page read (`seekers::service::names`).
+pub fn display_names(
+    names: std::collections::HashMap<String, (Option<String>, Option<String>)>,
+) -> std::collections::HashMap<String, String> {
+    names.into_iter().map(|(id, (first, last))| (id, name(&first, &last))).collect()
 }

@@ -472,13 +472,12 @@ async fn opening_page(
         let filter = placements::store::PlacementFilter { opening_id: Some(id.clone()), ..Default::default() };
         let (pipeline, _) = placements::store::list(c, &filter, 100, 0)?;
         let ids: Vec<String> = pipeline.iter().map(|p| p.seeker_id.clone()).collect();
-        crate::audit::record(c, &who, &ids, &action, now)?;
-        let names = super::layout::names_of(c, &ids)?;
+        let names = super::layout::display_names(crate::seekers::service::names(c, &who, &ids, &action, now)?);
         // The shortlist, with names (an audited read).
         let short = crate::shortlist::list(c, &id, today)?;
         let short_ids: Vec<String> = short.iter().map(|e| e.seeker_id.clone()).collect();
-        crate::audit::record(c, &who, &short_ids, &action, now)?;
-        let short_names = super::layout::names_of(c, &short_ids)?;
+        let short_names =
+            super::layout::display_names(crate::seekers::service::names(c, &who, &short_ids, &action, now)?);
         Ok((opening, ranked, pipeline, names, (employer, contacts, responsible), (short, short_names)))
     })
     .await?;

@@ -52,8 +52,7 @@ async fn board_page(
     let cards = db::run(&state.pool, move |c| {
         let list = placements::store::in_progress(c, mine.as_deref(), today - Days::new(30), 500)?;
         let seeker_ids: Vec<String> = list.iter().map(|p| p.seeker_id.clone()).collect();
-        let names = super::layout::names_of(c, &seeker_ids)?;
-        crate::audit::record(c, &who, &seeker_ids, &action, now)?;
+        let names = super::layout::display_names(crate::seekers::service::names(c, &who, &seeker_ids, &action, now)?);
         let opening_ids: Vec<String> = list.iter().filter_map(|p| p.opening_id.clone()).collect();
         let headlines: std::collections::HashMap<String, String> =
             crate::openings::store::rows_by_ids(c, &opening_ids)?.into_iter().map(|r| (r.id, r.headline)).collect();

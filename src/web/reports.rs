@@ -283,7 +283,7 @@ async fn not_proposed(state: web::Data<AppState>, staff: Staff, q: web::Query<No
         db::write_tx(c, |c| {
             let people = crate::seekers::store::not_proposed_since(c, u.as_deref(), now - 30 * 86_400)?;
             let ids: Vec<String> = people.iter().map(|s| s.id.clone()).collect();
-            crate::audit::record(c, &who, &ids, &action, now)?;
+            crate::privacy::shown(c, &who, &ids, &action, now)?;
             Ok(people)
         })
     })

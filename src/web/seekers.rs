@@ -119,11 +119,10 @@ async fn seeker_page(
     let now = reader.now;
     let page_id = id.clone();
     let read = db::run(&state.pool, move |c| {
-        // Need-to-know first: another unit's person needs a stated reason.
-        let seeker = seekers::store::get(c, &id)?;
-        let action = crate::privacy::need_to_know(c, &reader, &seeker.id, seeker.unit.as_deref())?;
-        // Reading the profile is audited (with the ranked openings, in one record).
-        let matches = openings_for_seeker(c, st.lookup(), &reader.who, &id, (10, 0), &action)?;
+        // Need-to-know first: another unit's person needs a stated reason. Reading the profile
+        // is audited once, with the ranked openings.
+        let seeker = seekers::service::read_person(c, &reader, &id)?;
+        let matches = openings_for_seeker(c, st.lookup(), &seeker, (10, 0))?;
         let (journal, _) = crate::journal::entries(c, &id, 50, 0)?;
         let filter = placements::store::PlacementFilter { seeker_id: Some(id.clone()), ..Default::default() };
         let (history, _) = placements::store::list(c, &filter, 100, 0)?;

@@ -46,8 +46,7 @@ pub async fn list_markup(
     let broker_ids: Vec<String> = shown.iter().filter_map(|s| s.signal.broker_id.clone()).collect();
     let (names, headlines, brokers) = db::run(&state.pool, move |c| {
         let names = if can_name && !seeker_ids.is_empty() {
-            audit::record(c, &who, &seeker_ids, &action, now)?;
-            super::layout::names_of(c, &seeker_ids)?
+            super::layout::display_names(crate::seekers::service::names(c, &who, &seeker_ids, &action, now)?)
         } else {
             Default::default()
         };
@@ -135,7 +134,7 @@ async fn people(state: web::Data<AppState>, staff: Staff, q: web::Query<PeopleQu
         let list = behind(c, measure, &unit, now)?;
         let ids: Vec<String> = list.iter().filter_map(|p| p.seeker_id.clone()).collect();
         if can_name {
-            audit::record(c, &who, &ids, &action, now)?;
+            crate::privacy::shown(c, &who, &ids, &action, now)?;
         }
         let broker_ids: Vec<String> = list.iter().filter_map(|p| p.broker_id.clone()).collect();
         Ok((list, audit::user_names(c, &broker_ids)?))

@@ -13,7 +13,7 @@ use super::{WebResult, ok};
 use crate::auth::Role;
 use crate::reports::{Month, monthly};
 use crate::state::AppState;
-use crate::{audit, db, placements, seekers};
+use crate::{db, placements, seekers};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(start);
@@ -59,10 +59,10 @@ async fn start(state: web::Data<AppState>, req: HttpRequest, q: web::Query<Start
         // "Att göra": contacts planned in the journal for today or earlier, not yet made.
         let todo = crate::journal::due(c, mine.as_deref(), today, 15)?;
         let todo_ids: Vec<String> = todo.iter().map(|d| d.seeker_id.clone()).collect();
-        audit::record(c, &who, &todo_ids, &action, now)?;
+        crate::privacy::shown(c, &who, &todo_ids, &action, now)?;
         let waiting = seekers::store::waiting_longest(c, mine.as_deref(), 15)?;
         let ids: Vec<String> = waiting.iter().map(|s| s.id.clone()).collect();
-        audit::record(c, &who, &ids, &action, now)?;
+        crate::privacy::shown(c, &who, &ids, &action, now)?;
         let short = crate::placements::service::needing_candidates(c, 10)?;
         let steps: Vec<_> = placements::store::in_progress(c, mine.as_deref(), today, 200)?
             .into_iter()
@@ -70,8 +70,7 @@ async fn start(state: web::Data<AppState>, req: HttpRequest, q: web::Query<Start
             .take(10)
             .collect();
         let seeker_ids: Vec<String> = steps.iter().map(|p| p.seeker_id.clone()).collect();
-        let names = layout::names_of(c, &seeker_ids)?;
-        audit::record(c, &who, &seeker_ids, &action, now)?;
+        let names = layout::display_names(seekers::service::names(c, &who, &seeker_ids, &action, now)?);
         Ok((waiting, short, (steps, names), todo))
     })
     .await?;

@@ -407,3 +407,56 @@ pub fn run_platsa(envs: &[(&str, String)], args: &[&str]) -> String {
 pub fn admin_token_by_command(envs: &[(&str, String)], name: &str) -> String {
     run_platsa(envs, &["token", "create", "--role", "admin", "--name", name]).lines().last().unwrap().trim().to_string()
 }
+
+// Builders for the common fixtures: a seeker, an opening, a presented person, a broker of a unit.
+
+/// A new seeker's id.
+pub async fn new_seeker(app: &TestApp, token: &str, personnummer: &str) -> String {
+    let res = app.post_json("/api/v1/seekers", token, &seeker_body(personnummer)).await;
+    assert_eq!(res.status(), 201);
+    res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string()
+}
+
+/// A new opening's id, of `employer`.
+pub async fn new_opening(app: &TestApp, token: &str, employer: &str, headline: &str) -> String {
+    let mut o = opening_body();
+    o["employer_id"] = employer.into();
+    o["headline"] = headline.into();
+    let res = app.post_json("/api/v1/openings", token, &o).await;
+    assert_eq!(res.status(), 201);
+    res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string()
+}
+
+/// The person consents, is proposed for the opening and presented to its employer; the
+/// placement's id.
+pub async fn presented(app: &TestApp, broker: &str, opening: &str, seeker: &str) -> String {
+    consent_given(app, broker, opening, seeker).await;
+    let proposal = serde_json::json!({"seeker_id": seeker, "opening_id": opening, "kind": "praktik"});
+    let placement: Value = app.post_json("/api/v1/placements", broker, &proposal).await.json().await.unwrap();
+    let placement = placement["id"].as_str().unwrap().to_string();
+    let step = serde_json::json!({"to": "presented", "at": "2026-11-23"});
+    let res = app.post_json(&format!("/api/v1/placements/{placement}/transitions"), broker, &step).await;
+    assert_eq!(res.status(), 200);
+    placement
+}
+
+/// A broker of one unit gives herself a unit through the admin; her token.
+pub async fn broker_of(app: &TestApp, unit: &str) -> String {
+    let (broker, broker_id) = app.token("broker", "Britt Enhetsson", None).await;
+    let res = app
+        .client
+        .put(app.url(&format!("/api/v1/users/{broker_id}/units")))
+        .bearer_auth(&app.admin_token)
+        .json(&serde_json::json!({ "units": [unit] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    broker
+}
+
+pub async fn new_seeker_with(app: &TestApp, token: &str, body: &Value) -> String {
+    let res = app.post_json("/api/v1/seekers", token, body).await;
+    assert_eq!(res.status(), 201);
+    res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string()
+}

@@ -974,36 +974,6 @@ async fn another_units_person_is_read_only_with_a_stated_reason() {
     assert_eq!(page(format!("/seekers/{own_id}")).await.unwrap().status(), 200);
 }
 
-/// A new seeker's id.
-async fn new_seeker(app: &TestApp, token: &str, personnummer: &str) -> String {
-    let res = app.post_json("/api/v1/seekers", token, &seeker_body(personnummer)).await;
-    assert_eq!(res.status(), 201);
-    res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string()
-}
-
-/// A new opening's id, of `employer`.
-async fn new_opening(app: &TestApp, token: &str, employer: &str, headline: &str) -> String {
-    let mut o = opening_body();
-    o["employer_id"] = employer.into();
-    o["headline"] = headline.into();
-    let res = app.post_json("/api/v1/openings", token, &o).await;
-    assert_eq!(res.status(), 201);
-    res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string()
-}
-
-/// The person consents, is proposed for the opening and presented to its employer; the
-/// placement's id.
-async fn presented(app: &TestApp, broker: &str, opening: &str, seeker: &str) -> String {
-    consent_given(app, broker, opening, seeker).await;
-    let proposal = json!({"seeker_id": seeker, "opening_id": opening, "kind": "praktik"});
-    let placement: Value = app.post_json("/api/v1/placements", broker, &proposal).await.json().await.unwrap();
-    let placement = placement["id"].as_str().unwrap().to_string();
-    let step = json!({"to": "presented", "at": "2026-11-23"});
-    let res = app.post_json(&format!("/api/v1/placements/{placement}/transitions"), broker, &step).await;
-    assert_eq!(res.status(), 200);
-    placement
-}
-
 /// The OpenAPI document is built from the code and says what the service does: answers have
 /// their own schemas (skills come back as objects, optional members may be null), inputs
 /// refuse unknown members, 204s have no body, a PATCH takes a merge patch and says which need
@@ -1365,21 +1335,6 @@ async fn an_employer_reaches_only_its_own() {
     );
 }
 
-/// A broker of one unit gives herself a unit through the admin; her token.
-async fn broker_of(app: &TestApp, unit: &str) -> String {
-    let (broker, broker_id) = app.token("broker", "Britt Enhetsson", None).await;
-    let res = app
-        .client
-        .put(app.url(&format!("/api/v1/users/{broker_id}/units")))
-        .bearer_auth(&app.admin_token)
-        .json(&json!({ "units": [unit] }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    broker
-}
-
 /// The privacy gate for lists: a broker of one unit lists and searches (by name, by
 /// personnummer, in the search API) and gets another unit's people with id, name, unit,
 /// municipality and status only; a reason sent with a list unlocks nobody; the record read
@@ -1453,6 +1408,11 @@ async fn another_units_people_are_listed_without_their_record() {
     // Admins see everyone whole.
     let list: Value = app.get("/api/v1/seekers?q=Andrasson", &admin).await.json().await.unwrap();
     assert_eq!(find(&list, &theirs).unwrap()["personnummer"], theirs_pnr.as_str());
+
+    // Openings ranked for the person read their whole profile: the same gate.
+    let ranked = assert_problem(app.get(&format!("/api/v1/seekers/{theirs}/openings"), &broker).await, 403).await;
+    assert_eq!(ranked["code"], "access.reason_required");
+    assert_eq!(app.get(&format!("/api/v1/seekers/{own}/openings"), &broker).await.status(), 200);
 
     // The record with a reason: whole, audited with the reason.
     let reason = "Arbetsgivare i Anderslöv frågar efter undersköterska";
@@ -1664,10 +1624,4 @@ async fn every_text_column_is_classified_for_erasure() {
         .map(|(t, c)| format!("{t}.{c}"))
         .collect();
     assert!(stale.is_empty(), "named in privacy::erasure but not in the schema: {stale:?}");
-}
-
-async fn new_seeker_with(app: &TestApp, token: &str, body: &Value) -> String {
-    let res = app.post_json("/api/v1/seekers", token, body).await;
-    assert_eq!(res.status(), 201);
-    res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string()
 }
