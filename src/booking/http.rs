@@ -168,13 +168,7 @@ async fn agenda(
         None => state.clock.today(),
     };
     let (id, now) = (id.into_inner(), state.clock.now_ts());
-    let items = db::run(&state.pool, move |c| {
-        let items = store::agenda(c, &id, date)?;
-        let ids: Vec<String> = items.iter().map(store::AgendaItem::audit_subject).collect();
-        crate::privacy::shown(c, &who, &ids, &action, now)?;
-        Ok(items)
-    })
-    .await?;
+    let items = super::service::agenda(&state.pool, &who, &action, &id, date, now).await?;
     let total = items.len() as i64;
     Ok(HttpResponse::Ok().json(Agenda { date, items, total, limit: total.max(1), offset: 0 }))
 }
@@ -268,7 +262,7 @@ async fn apply(state: web::Data<AppState>, req: HttpRequest, body: Json<Applicat
         .map_err(|retry_after_secs| AppError::TooManyRequests { retry_after_secs })?;
     let (now, today) = (state.clock.now_ts(), state.clock.today());
     let settings = state.settings.booking.clone();
-    let created = db::run(&state.pool, move |c| store::apply(c, now, today, &settings, body.0)).await?;
+    let created = super::service::apply(&state.pool, (now, today), &settings, body.0).await?;
     Ok(HttpResponse::Created().json(created))
 }
 
@@ -453,7 +447,7 @@ async fn mark(
 ) -> AppResult<HttpResponse> {
     who.require(&[Role::Admin, Role::Officer])?;
     let (id, now) = (id.into_inner(), state.clock.now_ts());
-    db::run(&state.pool, move |c| store::mark(c, now, &id, &body.0.status)).await?;
+    super::service::mark(&state.pool, now, &id, &body.0.status).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -483,11 +477,7 @@ async fn confirm_identity(
     who.require(Role::CASEWORK)?;
     let (id, now, today) = (id.into_inner(), state.clock.now_ts(), state.clock.today());
     let municipality = state.settings.booking.municipality_code.clone();
-    let done = db::run(&state.pool, move |c| {
-        let done = store::confirm_identity(c, now, today, &who, &municipality, &id, &body.0)?;
-        crate::privacy::shown(c, &who, std::slice::from_ref(&done.seeker_id), &action, now)?;
-        Ok(done)
-    })
-    .await?;
+    let done = super::service::confirm_identity(&state.pool, (&who, &action), (now, today), &municipality, &id, body.0)
+        .await?;
     Ok(HttpResponse::Ok().json(done))
 }

@@ -8,6 +8,7 @@ pub mod http;
 pub mod officers;
 pub mod reminders;
 pub mod report;
+pub mod service;
 pub mod slots;
 pub mod store;
 

@@ -160,7 +160,7 @@ async fn mark(state: web::Data<AppState>, staff: Staff, id: web::Path<String>, f
     staff.check(&form.csrf)?;
     staff.require(&[Role::Officer, Role::Admin])?;
     let (id, now, status) = (id.into_inner(), state.clock.now_ts(), form.status.clone());
-    match db::run(&state.pool, move |c| store::mark(c, now, &id, &status)).await {
+    match crate::booking::service::mark(&state.pool, now, &id, &status).await {
         Ok(()) => Ok(see_other(&format!("/agenda?officer={}&marked=1", super::urlencode(&form.officer)))),
         Err(e @ (AppError::Conflict { .. } | AppError::Validation(_))) => {
             let code = actix_web::ResponseError::status_code(&e);
@@ -218,11 +218,14 @@ async fn identity(
     let input = store::IdentityInput { seeker_id: Some(form.seeker_id.clone()).filter(|s| !s.is_empty()) };
     let municipality = state.settings.booking.municipality_code.clone();
     let application = application.into_inner();
-    let done = db::run(&state.pool, move |c| {
-        let done = store::confirm_identity(c, now, today, &who, &municipality, &application, &input)?;
-        crate::privacy::shown(c, &who, std::slice::from_ref(&done.seeker_id), &action, now)?;
-        Ok(done)
-    })
+    let done = crate::booking::service::confirm_identity(
+        &state.pool,
+        (&who, &action),
+        (now, today),
+        &municipality,
+        &application,
+        input,
+    )
     .await;
     match done {
         Ok(d) => Ok(see_other(&format!("/seekers/{}/edit?intake=1", d.seeker_id))),

@@ -20,10 +20,9 @@ use serde::Deserialize;
 use super::layout::{self, Chrome, clock_time, instant};
 use super::session::{anonymous_csrf, check_anonymous};
 use super::{WebError, WebResult, page_response, see_other};
-use crate::booking::officers;
+use crate::booking::service;
 use crate::booking::slots::Slot;
 use crate::booking::store::{self, ApplicationInput, BookError, Booking};
-use crate::db;
 use crate::error::{AppError, Clash, FieldError, Thing};
 use crate::state::AppState;
 
@@ -116,7 +115,7 @@ async fn form(req: HttpRequest) -> HttpResponse {
 }
 
 async fn officer_names(state: &AppState) -> Result<HashMap<String, String>, WebError> {
-    Ok(db::run(&state.pool, officers::list).await?.into_iter().map(|o| (o.id, o.name)).collect())
+    Ok(service::officers(&state.pool).await?.into_iter().map(|o| (o.id, o.name)).collect())
 }
 
 struct Offer<'a> {
@@ -178,8 +177,7 @@ async fn held(state: &AppState, req: &HttpRequest) -> Result<Option<(String, sto
     let Some(token) = req.cookie(BOOKING_COOKIE).map(|c| c.value().to_string()).filter(|t| !t.is_empty()) else {
         return Ok(None);
     };
-    let t = token.clone();
-    match db::run(&state.pool, move |c| store::open(c, &t)).await {
+    match service::open(&state.pool, &token).await {
         Ok(opened) => Ok(Some((token, opened))),
         Err(AppError::NotFound(_)) => Ok(None),
         Err(e) => Err(e.into()),
@@ -215,8 +213,7 @@ async fn submit(state: web::Data<AppState>, req: HttpRequest, f: web::Form<Apply
         phone: blank(&f.phone),
         situation: blank(&f.situation),
     };
-    let settings = state.settings.booking.clone();
-    match db::run(&state.pool, move |c| store::apply(c, now, today, &settings, input)).await {
+    match service::apply(&state.pool, (now, today), &state.settings.booking, input).await {
         Ok(created) => {
             let mut res = see_other("/apply/tider");
             let _ = res.add_cookie(&booking_cookie(&req, &created.booking_token));
@@ -252,7 +249,7 @@ async fn offer_times(
 ) -> WebResult {
     let (now, today, horizon) =
         (state.clock.now_ts(), state.clock.today(), state.settings.booking.horizon_working_days);
-    let offers = db::run(&state.pool, move |c| crate::booking::slots::offers(c, today, now, horizon)).await?;
+    let offers = service::offers(&state.pool, (now, today), horizon).await?;
     let names = officer_names(state).await?;
     let offer = Offer {
         action: format!("/apply/{application}/book"),
@@ -310,8 +307,7 @@ async fn book(
     let id = id.into_inner();
     let now = state.clock.now_ts();
     let hour = state.settings.booking.reminder_hour;
-    let (t, slot, app) = (token.clone(), f.slot_id.clone(), id.clone());
-    let result = db::run(&state.pool, move |c| Ok(store::book(c, now, Some(&app), &t, &slot, false, hour))).await?;
+    let result = service::book(&state.pool, now, (Some(id.clone()), &token, &f.slot_id), false, hour).await?;
     match result {
         // Booked now, or a second click after the first booked it.
         Ok(_) | Err(BookError::Other(AppError::Conflict { clash: Clash::AlreadyBooked, .. })) => {
@@ -340,8 +336,7 @@ async fn booked(
     q: web::Query<BookedQuery>,
 ) -> WebResult {
     let token = token.into_inner();
-    let t = token.clone();
-    let opened = db::run(&state.pool, move |c| store::open(c, &t)).await?;
+    let opened = service::open(&state.pool, &token).await?;
     let notice = match (&q.again, &q.moved, &q.cancelled) {
         (Some(_), _, _) => Some("Du har redan en bokad tid. Du kan behålla den, byta tid eller avboka."),
         (_, Some(_), _) => Some("Din tid är ändrad."),
@@ -413,8 +408,7 @@ async fn change_time(
 ) -> WebResult {
     check_anonymous(&req, &f.csrf)?;
     let token = token.into_inner();
-    let t = token.clone();
-    let opened = db::run(&state.pool, move |c| store::open(c, &t)).await?;
+    let opened = service::open(&state.pool, &token).await?;
     change_page(&state, &req, &token, &opened, None, StatusCode::OK).await
 }
 
@@ -431,7 +425,7 @@ async fn change_page(
     }
     let (now, today, horizon) =
         (state.clock.now_ts(), state.clock.today(), state.settings.booking.horizon_working_days);
-    let offers = db::run(&state.pool, move |c| crate::booking::slots::offers(c, today, now, horizon)).await?;
+    let offers = service::offers(&state.pool, (now, today), horizon).await?;
     let names = officer_names(state).await?;
     let offer = Offer {
         action: format!("{}/flytta", booked_path(token)),
@@ -454,14 +448,12 @@ async fn reschedule(
     check_anonymous(&req, &f.csrf)?;
     let token = token.into_inner();
     let (now, hour) = (state.clock.now_ts(), state.settings.booking.reminder_hour);
-    let (t, slot) = (token.clone(), f.slot_id.clone());
-    let result = db::run(&state.pool, move |c| Ok(store::book(c, now, None, &t, &slot, true, hour))).await?;
+    let result = service::book(&state.pool, now, (None, &token, &f.slot_id), true, hour).await?;
     match result {
         Ok(_) => Ok(see_other(&format!("{}?moved=1", booked_path(&token)))),
         Err(e) => match refused(&e, &f.slot_id) {
             Some(message) => {
-                let t = token.clone();
-                let opened = db::run(&state.pool, move |c| store::open(c, &t)).await?;
+                let opened = service::open(&state.pool, &token).await?;
                 change_page(&state, &req, &token, &opened, Some(message), StatusCode::CONFLICT).await
             }
             None => Err(unexpected(e)),
@@ -478,8 +470,7 @@ async fn cancel(
 ) -> WebResult {
     check_anonymous(&req, &f.csrf)?;
     let (token, now) = (token.into_inner(), state.clock.now_ts());
-    let t = token.clone();
-    match db::run(&state.pool, move |c| store::cancel(c, now, &t)).await {
+    match service::cancel(&state.pool, now, &token).await {
         // Cancelled now, or already: either way nothing is booked.
         Ok(()) | Err(AppError::NotFound(Thing::Booking)) => {
             Ok(see_other(&format!("{}?cancelled=1", booked_path(&token))))

@@ -1,0 +1,117 @@
+//! The booking desk's use cases, for the API and the pages alike: applying, the offered
+//! meetings, booking, moving and cancelling by the applicant's link, marking a meeting, the
+//! officers' agenda and the identity step. Each runs in its own connection and transaction;
+//! whatever shows a person is audited through `privacy`.
+
+use chrono::NaiveDate;
+
+use super::officers::{self, Officer};
+use super::slots::{self, Offers};
+use super::store::{self, AgendaItem, ApplicationCreated, ApplicationInput, BookError, Booking, IdentityConfirmed};
+use crate::audit::Action;
+use crate::auth::Principal;
+use crate::config::BookingSettings;
+use crate::db::{self, Pool};
+use crate::error::AppResult;
+
+/// Every officer.
+pub async fn officers(pool: &Pool) -> AppResult<Vec<Officer>> {
+    db::run(pool, officers::list).await
+}
+
+/// A new application with its three offered meetings.
+pub async fn apply(
+    pool: &Pool,
+    (now, today): (i64, NaiveDate),
+    settings: &BookingSettings,
+    input: ApplicationInput,
+) -> AppResult<ApplicationCreated> {
+    let settings = settings.clone();
+    db::run(pool, move |c| store::apply(c, now, today, &settings, input)).await
+}
+
+/// What an applicant's link opens: the application and its meeting, if booked.
+pub async fn open(pool: &Pool, token: &str) -> AppResult<store::Opened> {
+    let token = token.to_string();
+    db::run(pool, move |c| store::open(c, &token)).await
+}
+
+/// The meeting a link booked.
+pub async fn by_token(pool: &Pool, token: &str) -> AppResult<Booking> {
+    let token = token.to_string();
+    db::run(pool, move |c| store::by_token(c, &token)).await
+}
+
+/// The meetings to offer now: three on the next working day when there are, else the
+/// earliest within the horizon.
+pub async fn offers(pool: &Pool, (now, today): (i64, NaiveDate), horizon: u32) -> AppResult<Offers> {
+    db::run(pool, move |c| slots::offers(c, today, now, horizon)).await
+}
+
+/// Free meetings to offer instead of one just taken.
+pub async fn fresh_offers(pool: &Pool, (now, today): (i64, NaiveDate), horizon: u32) -> AppResult<Vec<slots::Slot>> {
+    db::run(pool, move |c| store::fresh_offers(c, today, now, horizon)).await
+}
+
+/// Books (or, `moving`, moves) the link's meeting to a slot; the refusal says why.
+pub async fn book(
+    pool: &Pool,
+    now: i64,
+    (application, token, slot): (Option<String>, &str, &str),
+    moving: bool,
+    reminder_hour: u32,
+) -> AppResult<Result<Booking, BookError>> {
+    let (token, slot) = (token.to_string(), slot.to_string());
+    db::run(pool, move |c| Ok(store::book(c, now, application.as_deref(), &token, &slot, moving, reminder_hour))).await
+}
+
+/// Cancels the link's meeting (and its reminder).
+pub async fn cancel(pool: &Pool, now: i64, token: &str) -> AppResult<()> {
+    let token = token.to_string();
+    db::run(pool, move |c| store::cancel(c, now, &token)).await
+}
+
+/// Marks a meeting held or missed.
+pub async fn mark(pool: &Pool, now: i64, booking: &str, status: &str) -> AppResult<()> {
+    let (booking, status) = (booking.to_string(), status.to_string());
+    db::run(pool, move |c| store::mark(c, now, &booking, &status)).await
+}
+
+/// An officer's meetings on a day, with the applicants' names and situations: audited.
+pub async fn agenda(
+    pool: &Pool,
+    who: &Principal,
+    action: &Action,
+    officer: &str,
+    day: NaiveDate,
+    now: i64,
+) -> AppResult<Vec<AgendaItem>> {
+    let (who, action, officer) = (who.clone(), action.clone(), officer.to_string());
+    db::run(pool, move |c| {
+        let items = store::agenda(c, &officer, day)?;
+        let ids: Vec<String> = items.iter().map(AgendaItem::audit_subject).collect();
+        crate::privacy::shown(c, &who, &ids, &action, now)?;
+        Ok(items)
+    })
+    .await
+}
+
+/// The identity step at the meeting: the applicant is the registered person with that
+/// personnummer, or a new profile is registered; the person's record is then read: audited.
+pub async fn confirm_identity(
+    pool: &Pool,
+    (who, action): (&Principal, &Action),
+    (now, today): (i64, NaiveDate),
+    municipality: &str,
+    application: &str,
+    input: store::IdentityInput,
+) -> AppResult<IdentityConfirmed> {
+    let (who, action) = (who.clone(), action.clone());
+    let (municipality, application) = (municipality.to_string(), application.to_string());
+    db::run(pool, move |c| {
+        let done = store::confirm_identity(c, now, today, &who, &municipality, &application, &input)?;
+        crate::privacy::shown(c, &who, std::slice::from_ref(&done.seeker_id), &action, now)?;
+        Ok(done)
+    })
+    .await
+}
