@@ -6,9 +6,9 @@ use actix_web::{HttpRequest, HttpResponse, get, http::header, web};
 use maud::html;
 use serde::Deserialize;
 
+use super::kit::pager;
 use super::labels::Label;
 use super::layout::{self, date, days_ago, municipality, name, occupation};
-use super::openings::pager;
 use super::{Staff, WebResult};
 use crate::caseload::{self, Assigned, Sort};
 use crate::clock::format_ts;

@@ -5,16 +5,15 @@ use actix_web::{HttpResponse, get, http::StatusCode, post, web};
 use maud::{Markup, html};
 use serde::Deserialize;
 
+use super::kit::{Flash, clean, flash, pager, query_without_offset, search_form, with_codes};
 use super::labels::{self, Label};
-use super::layout::{self, bar, date, days_ago, municipality, name, occupation};
+use super::layout::{self, date, municipality, name, occupation};
+use super::propose::{ProposeForm, default_kind, do_propose, explanation, kind_select, refusal};
 use super::{Staff, WebError, WebResult, page_response, see_other};
 use crate::auth::Role;
-use crate::db::text_enum::TextEnum;
-use crate::error::{AppError, Fault};
-use crate::matching::Explanation;
+use crate::error::AppError;
 use crate::matching::lists::{Candidate, candidates_for_opening};
 use crate::openings::{EmploymentType, OpeningSource, OpeningStatus};
-use crate::placements::{Kind, NewPlacement};
 use crate::search::hits::{SearchQuery, opening_hits};
 use crate::state::AppState;
 use crate::{db, openings, placements};
@@ -23,90 +22,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(list).service(show).service(propose).service(take_responsibility);
 }
 
-const PAGE: i64 = 20;
-
-/// The search form shared by the lists: free text and the API's filters.
-pub fn search_form<S: TextEnum + Label>(action: &str, q: &SearchQuery, with_available: bool) -> Markup {
-    html! {
-        form.filters method="get" action=(action) {
-            @if q.mine.as_deref() == Some("1") { input type="hidden" name="mine" value="1"; }
-            label { "Sök"
-                input type="search" name="q" value=(q.q)
-                    placeholder=(if with_available { "namn, personnummer, telefon, e-post, ort eller yrke" } else { "t.ex. undersköterska, svetsare, truckkort" });
-            }
-            label { "Kommun" input #f-municipality name="municipality" value=(q.municipality.clone().unwrap_or_default()) placeholder="t.ex. Trelleborg" data-typeahead="municipalities" autocomplete="off"; }
-            label { "Yrke" input #f-occupation name="occupation" value=(q.occupation.clone().unwrap_or_default()) placeholder="t.ex. undersköterska" data-typeahead="occupations" autocomplete="off"; }
-            label { "Körkort" input name="licence" value=(q.licence.clone().unwrap_or_default()) placeholder="B" size="4"; }
-            @if with_available {
-                label { "Tillgänglig före" input type="date" name="available_before" value=(q.available_before.clone().unwrap_or_default()); }
-            }
-            label { "Status"
-                select name="status" {
-                    option value="" { "Alla" }
-                    @for s in S::all() {
-                        option value=(s.word()) selected[q.status.as_deref() == Some(s.word())] { (s.label()) }
-                    }
-                }
-            }
-            button type="submit" { "Sök" }
-        }
-    }
-}
-
-/// Empty form fields mean "no filter".
-pub fn clean(mut q: SearchQuery) -> SearchQuery {
-    for f in [&mut q.municipality, &mut q.occupation, &mut q.licence, &mut q.status, &mut q.available_before] {
-        if f.as_deref().is_some_and(|v| v.trim().is_empty()) {
-            *f = None;
-        }
-    }
-    q
-}
-
-/// The query with municipality and occupation names (as picked in the form, or typed: then
-/// the best match) read as their codes; a name that matches nothing is left for validation
-/// to name.
-pub fn with_codes(mut q: SearchQuery) -> SearchQuery {
-    use crate::taxonomy::{Vocabulary, best, resolve};
-    let codes = |v: Vocabulary, text: &str| {
-        // A picked term ("Undersköterskor, hemtjänst … (5321)") may itself hold commas.
-        if let Some(term) = resolve(v, text) {
-            return term.code;
-        }
-        text.split(',')
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(|t| {
-                if t.chars().all(|c| c.is_ascii_digit()) {
-                    t.to_string()
-                } else {
-                    best(v, t).map(|term| term.code).unwrap_or_else(|| t.to_string())
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(",")
-    };
-    q.municipality = q.municipality.map(|m| codes(Vocabulary::Municipalities, &m));
-    q.occupation = q.occupation.map(|o| codes(Vocabulary::Occupations, &o));
-    q
-}
-
-/// Previous/next links keeping the query.
-pub fn pager(path: &str, query: &str, offset: i64, shown: usize, total: i64) -> Markup {
-    let link = |o: i64| format!("{path}?{query}{}offset={o}", if query.is_empty() { "" } else { "&" });
-    html! {
-        nav.pager {
-            @if offset > 0 { a href=(link((offset - PAGE).max(0))) { "← Föregående" } }
-            span { (offset + 1) "–" (offset + shown as i64) " av " (total) }
-            @if offset + (shown as i64) < total { a href=(link(offset + PAGE)) { "Nästa →" } }
-        }
-    }
-}
-
-/// The request's query string without its `offset`, for the pager's links.
-pub fn query_without_offset(req: &actix_web::HttpRequest) -> String {
-    req.query_string().split('&').filter(|p| !p.starts_with("offset=") && !p.is_empty()).collect::<Vec<_>>().join("&")
-}
+use super::kit::PAGE;
 
 /// One row of the openings list, from a search hit or from the sorted list.
 struct Row {
@@ -294,78 +210,6 @@ async fn list(
     super::ok(layout::page(if mine { "Mina annonser" } else { "Annonser" }, &staff.chrome(), body))
 }
 
-/// The explanation of one ranked hit, readable: components, matched and missing items,
-/// occupation relation, distance, and the fairness note.
-pub fn explanation(e: &Explanation, now: i64) -> Markup {
-    html! {
-        div.explanation {
-            p.why {
-                strong { (e.occupation_match.label()) }
-                @if let Some(km) = e.distance_km { " · " (format!("{km:.0}")) " km bort" }
-                " · väntat " (days_ago(e.waiting_since, now))
-            }
-            @if !e.matched.must_have.is_empty() || !e.missing.must_have.is_empty() {
-                p.items {
-                    "Krav: "
-                    @for m in &e.matched.must_have { span.tag.ok title="Uppfyller" { "✓ " (m) } " " }
-                    @for m in &e.missing.must_have { span.tag.missing title="Saknas" { "✗ " (m) } " " }
-                }
-            }
-            @if !e.matched.nice_to_have.is_empty() || !e.missing.nice_to_have.is_empty() {
-                p.items {
-                    "Meriterande: "
-                    @for m in &e.matched.nice_to_have { span.tag.ok { "✓ " (m) } " " }
-                    @for m in &e.missing.nice_to_have { span.tag.missing { "✗ " (m) } " " }
-                }
-            }
-            @if let Some(f) = e.fairness_move { p.fairness { "Rättvisa: " (labels::fairness(f)) } }
-            details {
-                summary { "Poängens delar" }
-                table.components {
-                    thead { tr { th { "Del" } th { "Värde" } th { "Vikt" } th { "Bidrag" } th { "Varför" } } }
-                    tbody {
-                        @for c in &e.components {
-                            tr {
-                                td { (c.name.label()) }
-                                td { (bar(c.value)) " " (format!("{:.2}", c.value)) }
-                                td { (format!("{:.2}", c.weight)) }
-                                td { (format!("{:.3}", c.contribution)) }
-                                td { (labels::why(c.name, c.why)) }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// The placement kind a proposal for this opening usually is.
-pub fn default_kind(employment_type: EmploymentType) -> Kind {
-    match employment_type {
-        EmploymentType::Praktik => Kind::Praktik,
-        EmploymentType::Arbetstraning => Kind::Arbetstraning,
-        EmploymentType::Extratjanst => Kind::Extratjanst,
-        EmploymentType::Nystartsjobb => Kind::Nystartsjobb,
-        EmploymentType::Lonebidrag => Kind::Lonebidrag,
-        EmploymentType::Permanent
-        | EmploymentType::Temporary
-        | EmploymentType::Summer
-        | EmploymentType::Seasonal
-        | EmploymentType::Hourly => Kind::Employment,
-    }
-}
-
-pub fn kind_select(selected: Kind) -> Markup {
-    html! {
-        select name="kind" aria-label="Typ av placering" {
-            @for k in Kind::ALL {
-                option value=(k.as_str()) selected[*k == selected] { (k.label()) }
-            }
-        }
-    }
-}
-
 #[derive(Deserialize)]
 struct ShowQuery {
     offset: Option<i64>,
@@ -424,22 +268,6 @@ impl CandidateForm {
         .map(|(k, v)| format!("{k}={}", super::urlencode(v.trim())))
         .collect::<Vec<_>>()
         .join("&")
-    }
-}
-
-/// A message shown at the top of a page after an action.
-pub enum Flash {
-    Done(String),
-    Failed(String),
-}
-
-pub fn flash(f: &Option<Flash>) -> Markup {
-    html! {
-        @match f {
-            Some(Flash::Done(m)) => div.notice.ok role="status" { (m) },
-            Some(Flash::Failed(m)) => div.notice.error role="alert" { (m) },
-            None => {},
-        }
     }
 }
 
@@ -623,54 +451,6 @@ async fn show(state: web::Data<AppState>, staff: Staff, id: web::Path<String>, q
     };
     let filter = q.filter.clone();
     opening_page(&state, &staff, id.into_inner(), q.offset.unwrap_or(0).max(0), message, StatusCode::OK, &filter).await
-}
-
-#[derive(Deserialize)]
-pub struct ProposeForm {
-    #[serde(default)]
-    pub csrf: String,
-    #[serde(default)]
-    pub seeker_id: String,
-    #[serde(default)]
-    pub opening_id: String,
-    #[serde(default)]
-    pub kind: String,
-}
-
-impl ProposeForm {
-    pub fn placement(&self, opening_id: Option<String>) -> Result<NewPlacement, AppError> {
-        let kind = Kind::parse(&self.kind)
-            .ok_or_else(|| AppError::field("kind", Fault::Required, "välj en typ av placering"))?;
-        Ok(NewPlacement { seeker_id: self.seeker_id.clone(), opening_id, kind, proposed_on: None, note: None })
-    }
-}
-
-/// Proposes a candidate; a refusal (already proposed, not active) is shown on the page.
-pub async fn do_propose(
-    state: &web::Data<AppState>,
-    staff: &Staff,
-    new: NewPlacement,
-) -> Result<Result<String, AppError>, WebError> {
-    staff.require(&[Role::Broker, Role::Admin])?;
-    let (now, today, who) = (state.clock.now_ts(), state.clock.today(), staff.who.clone());
-    let result = db::run(&state.pool, move |c| placements::store::propose(c, now, today, &who, new)).await;
-    match result {
-        Ok(p) => Ok(Ok(p.id)),
-        Err(
-            e @ (AppError::Conflict { .. }
-            | AppError::Validation(_)
-            | AppError::NotFound(_)
-            | AppError::Unprocessable { .. }),
-        ) => Ok(Err(e)),
-        Err(e) => Err(e.into()),
-    }
-}
-
-pub fn refusal(e: &AppError) -> String {
-    match e {
-        AppError::Validation(errors) => labels::field_problems(errors),
-        other => format!("Förslaget gick inte att registrera. {}", labels::app_error(other).1),
-    }
 }
 
 #[post("/openings/{id}/propose")]

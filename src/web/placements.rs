@@ -7,9 +7,9 @@ use chrono::{Days, NaiveDate};
 use maud::{Markup, html};
 use serde::Deserialize;
 
+use super::kit::{Flash, flash};
 use super::labels::{self, Label};
 use super::layout::{self, days_ago};
-use super::openings::{Flash, flash};
 use super::{Staff, WebResult, page_response, see_other};
 use crate::auth::Role;
 use crate::error::{AppError, Fault};

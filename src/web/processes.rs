@@ -7,9 +7,9 @@ use actix_web::{HttpResponse, get, http::StatusCode, post, web};
 use maud::{Markup, PreEscaped, html};
 use serde::Deserialize;
 
+use super::kit::{Flash, flash};
 use super::labels::Label;
 use super::layout;
-use super::openings::{Flash, flash};
 use super::{Staff, WebError, WebResult, page_response, see_other, urlencode};
 use crate::auth::Role;
 use crate::clock::Month;

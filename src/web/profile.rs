@@ -10,9 +10,9 @@ use actix_web::{get, http::StatusCode, post, web};
 use maud::{Markup, html};
 use serde::Deserialize;
 
+use super::kit::{Flash, flash};
 use super::labels::Label;
 use super::layout::{self, municipality, name, occupation};
-use super::openings::{Flash, flash};
 use super::{Staff, WebResult, page_response, see_other};
 use crate::auth::Role;
 use crate::error::{AppError, Errors, Fault, FieldError};

@@ -7,8 +7,8 @@ use actix_web::{HttpResponse, get, http::StatusCode, post, web};
 use maud::{Markup, PreEscaped, html};
 use serde::Deserialize;
 
+use super::kit::{Flash, flash};
 use super::layout;
-use super::openings::{Flash, flash};
 use super::{Staff, WebError, WebResult, ok, page_response, see_other};
 use crate::auth::Role;
 use crate::booking::calendar::is_working_day;

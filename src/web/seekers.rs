@@ -5,12 +5,10 @@ use actix_web::{HttpRequest, get, http::StatusCode, post, web};
 use maud::html;
 use serde::Deserialize;
 
+use super::kit::{Flash, clean, flash, pager, query_without_offset, search_form};
 use super::labels::Label;
 use super::layout::{self, date, days_ago, municipality, name, occupation};
-use super::openings::{
-    Flash, ProposeForm, clean, default_kind, do_propose, explanation, flash, kind_select, pager, query_without_offset,
-    refusal, search_form,
-};
+use super::propose::{ProposeForm, default_kind, do_propose, explanation, kind_select, refusal};
 use super::{Staff, WebResult, page_response, see_other};
 use crate::auth::Role;
 use crate::error::AppError;
@@ -64,7 +62,7 @@ async fn list(state: web::Data<AppState>, staff: Staff, req: HttpRequest, q: web
     }
     q.broker_id = mine.then(|| staff.who.user_id.clone());
     let offset = q.offset.unwrap_or(0).max(0);
-    let query = super::openings::with_codes(q.clone());
+    let query = super::kit::with_codes(q.clone());
     let (st, reader) = (state.clone(), staff.reader(&state.clock));
     let found = db::run(&state.pool, move |c| {
         db::write_tx(c, |c| seeker_hits(c, st.lookup(), &reader, &query, (PAGE, offset)))
