@@ -51,22 +51,25 @@ for m, p in files.items():
             if r and r != m:
                 # a parent module is not an import of its child's declaration
                 edges[m].add(r)
-# Tarjan
-idx = {}; low = {}; st = []; on = set(); sccs = []; c = [0]
+def sccs_of(graph):
+    """Tarjan's strongly connected components of more than one node."""
+    idx = {}; low = {}; st = []; on = set(); found = []; c = [0]
+    def sc(v):
+        idx[v] = low[v] = c[0]; c[0] += 1; st.append(v); on.add(v)
+        for w in graph[v]:
+            if w not in idx: sc(w); low[v] = min(low[v], low[w])
+            elif w in on: low[v] = min(low[v], idx[w])
+        if low[v] == idx[v]:
+            comp = []
+            while True:
+                w = st.pop(); on.discard(w); comp.append(w)
+                if w == v: break
+            if len(comp) > 1: found.append(comp)
+    for v in sorted(graph):
+        if v not in idx: sc(v)
+    return found
 sys.setrecursionlimit(10000)
-def sc(v):
-    idx[v] = low[v] = c[0]; c[0] += 1; st.append(v); on.add(v)
-    for w in edges[v]:
-        if w not in idx: sc(w); low[v] = min(low[v], low[w])
-        elif w in on: low[v] = min(low[v], idx[w])
-    if low[v] == idx[v]:
-        comp = []
-        while True:
-            w = st.pop(); on.discard(w); comp.append(w)
-            if w == v: break
-        if len(comp) > 1: sccs.append(comp)
-for v in mods:
-    if v not in idx: sc(v)
+sccs = sccs_of(edges)
 for comp in sccs:
     names = sorted('::'.join(x) for x in comp)
     print(f'cycle of {len(comp)}:', ', '.join(names))
@@ -97,20 +100,7 @@ for m, targets in edges.items():
             cap_edges.setdefault(a, {}).setdefault(b, set()).add('::'.join(m))
 caps = {m[0] for m in mods if layer(m[0]) == 'capability'}
 graph = {c: set(cap_edges.get(c, {})) for c in caps}
-idx = {}; low = {}; st = []; on = set(); cap_sccs = []; c = [0]
-def cap_sc(v):
-    idx[v] = low[v] = c[0]; c[0] += 1; st.append(v); on.add(v)
-    for w in graph[v]:
-        if w not in idx: cap_sc(w); low[v] = min(low[v], low[w])
-        elif w in on: low[v] = min(low[v], idx[w])
-    if low[v] == idx[v]:
-        comp = []
-        while True:
-            w = st.pop(); on.discard(w); comp.append(w)
-            if w == v: break
-        if len(comp) > 1: cap_sccs.append(comp)
-for v in sorted(caps):
-    if v not in idx: cap_sc(v)
+cap_sccs = sccs_of(graph)
 for comp in cap_sccs:
     cs = set(comp)
     print(f'capability cycle of {len(comp)}:', ', '.join(sorted(comp)))
