@@ -90,9 +90,16 @@ async fn list(state: web::Data<AppState>, staff: Staff, req: HttpRequest, q: web
                 @for s in &items {
                     tr {
                         td { a href=(format!("/seekers/{}", s.id)) { (name(&s.first_name, &s.last_name)) } }
-                        td { (s.occupations.iter().map(|o| occupation(o)).collect::<Vec<_>>().join(", ")) }
-                        td { (municipality(&s.municipality_code)) }
-                        td { (s.skills.join(", ")) }
+                        @if s.restricted {
+                            // Another unit's person: the profile opens after a stated reason.
+                            td { span.muted { "Annan enhet – öppna och ange skäl för att se profilen" } }
+                            td { (municipality(&s.municipality_code)) }
+                            td {}
+                        } @else {
+                            td { (s.occupations.iter().map(|o| occupation(o)).collect::<Vec<_>>().join(", ")) }
+                            td { (municipality(&s.municipality_code)) }
+                            td { (s.skills.join(", ")) }
+                        }
                         td { (s.available_from.as_deref().map(date).unwrap_or_default()) }
                         td { (s.status.label()) }
                     }

@@ -1411,6 +1411,12 @@ async fn another_units_people_are_listed_without_their_record() {
         .unwrap();
     let list: Value = res.json().await.unwrap();
     assert!(restricted(&find(&list, &theirs).unwrap()), "{list}");
+    // The search page says why the row is short, in Swedish.
+    let (session, _) = crate::web::sign_in(&app, &broker).await;
+    let page = app.client.get(app.url("/seekers?q=Andrasson")).header(COOKIE, session).send().await.unwrap();
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Andrasson") && html.contains("Annan enhet"), "{html}");
+    assert!(!html.contains("Damaskus") && !html.contains("0705556677"), "no profile on the page");
     // Admins see everyone whole.
     let list: Value = app.get("/api/v1/seekers?q=Andrasson", &admin).await.json().await.unwrap();
     assert_eq!(find(&list, &theirs).unwrap()["personnummer"], theirs_pnr.as_str());
