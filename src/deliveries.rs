@@ -166,6 +166,17 @@ pub struct Target {
 }
 
 impl Target {
+    /// A receiver from its settings; `None` when none is configured.
+    pub fn of(url: &str, attempts_per_run: u32, retry_base_ms: u64, timeout_ms: u64) -> Option<Self> {
+        let url = url.trim().to_string();
+        (!url.is_empty()).then(|| Self {
+            url,
+            attempts_per_run,
+            retry_base: Duration::from_millis(retry_base_ms),
+            timeout: Duration::from_millis(timeout_ms),
+        })
+    }
+
     /// One attempt a run, ten seconds at most (the message gateways).
     pub fn once(url: &str) -> Self {
         Self {

@@ -61,7 +61,7 @@ async fn create_officer(
 #[get("/api/v1/officers")]
 async fn list_officers(state: web::Data<AppState>, who: Principal) -> AppResult<HttpResponse> {
     who.require(Role::STAFF)?;
-    let items = db::run(&state.pool, officers::list).await?;
+    let items = super::service::officers(&state.pool).await?;
     let total = items.len() as i64;
     Ok(HttpResponse::Ok().json(Page::new(items, total, total.max(1), 0)))
 }
@@ -282,16 +282,13 @@ async fn do_book(
 ) -> AppResult<HttpResponse> {
     let (now, today) = (state.clock.now_ts(), state.clock.today());
     let (horizon, hour) = (state.settings.booking.horizon_working_days, state.settings.booking.reminder_hour);
-    let t = token.clone();
-    let result =
-        db::run(&state.pool, move |c| Ok(store::book(c, now, application.as_deref(), &t, &slot_id, moving, hour)))
-            .await?;
+    let result = super::service::book(&state.pool, now, (application, &token, &slot_id), moving, hour).await?;
     match result {
         Ok(booking) => {
             Ok(HttpResponse::Created().json(Booked { booking, ics_url: format!("/api/v1/bookings/{token}.ics") }))
         }
         Err(BookError::Taken) => {
-            let offers = db::run(&state.pool, move |c| store::fresh_offers(c, today, now, horizon)).await?;
+            let offers = super::service::fresh_offers(&state.pool, (now, today), horizon).await?;
             Err(AppError::conflict_with(
                 Clash::SlotTaken,
                 "that time was just taken by someone else; pick one of these",
@@ -394,7 +391,7 @@ async fn reschedule(
 #[get("/api/v1/bookings/{token}.ics")]
 async fn ics(state: web::Data<AppState>, req: HttpRequest, token: web::Path<String>) -> AppResult<HttpResponse> {
     let token = token.into_inner();
-    let booking = guarded(&state, &req, db::run(&state.pool, move |c| store::by_token(c, &token))).await?;
+    let booking = guarded(&state, &req, super::service::by_token(&state.pool, &token)).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/calendar; charset=utf-8")
         .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"platsa-mote.ics\""))
@@ -415,7 +412,7 @@ async fn ics(state: web::Data<AppState>, req: HttpRequest, token: web::Path<Stri
 #[delete("/api/v1/bookings/{token}")]
 async fn cancel(state: web::Data<AppState>, req: HttpRequest, token: web::Path<String>) -> AppResult<HttpResponse> {
     let (token, now) = (token.into_inner(), state.clock.now_ts());
-    guarded(&state, &req, db::run(&state.pool, move |c| store::cancel(c, now, &token))).await?;
+    guarded(&state, &req, super::service::cancel(&state.pool, now, &token)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

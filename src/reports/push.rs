@@ -2,8 +2,6 @@
 //! month through the one delivery loop (`deliveries`), with a fixed idempotency key, retried
 //! with backoff, and never silently dropped (what fails stays pending for the schedule).
 
-use std::time::Duration;
-
 use serde::Serialize;
 
 use super::{Month, monthly};
@@ -94,17 +92,9 @@ pub async fn deliver_due(
     Ok(PushSummary { delivered: s.delivered, pending: s.pending })
 }
 
-fn target(settings: &ReportSettings) -> AppResult<Target> {
-    let url = settings.metrics_endpoint.trim().to_string();
-    if url.is_empty() {
-        return Err(AppError::unprocessable("reports.metrics_endpoint is not configured"));
-    }
-    Ok(Target {
-        url,
-        attempts_per_run: settings.attempts_per_run,
-        retry_base: Duration::from_millis(settings.retry_base_ms),
-        timeout: Duration::from_millis(settings.timeout_ms),
-    })
+fn target(s: &ReportSettings) -> AppResult<Target> {
+    Target::of(&s.metrics_endpoint, s.attempts_per_run, s.retry_base_ms, s.timeout_ms)
+        .ok_or_else(|| AppError::unprocessable("reports.metrics_endpoint is not configured"))
 }
 
 /// The deliveries of a month (or all), by month and unit.

@@ -1,11 +1,12 @@
 use actix_web::{HttpResponse, get, web};
 
-use super::hits::{SearchQuery, opening_hits, seeker_hits};
+use super::hits::{opening_hits, seeker_hits};
 use crate::audit::Action;
 use crate::auth::{Principal, Role};
 use crate::db;
 use crate::error::AppResult;
 use crate::http::Paging;
+use crate::index::query::SearchQuery;
 use crate::state::AppState;
 
 crate::api_handlers!(search_seekers, search_openings);

@@ -3,8 +3,6 @@
 //! delivered with the key as `Idempotency-Key`, retried with backoff; what fails stays
 //! pending for the next run, never dropped.
 
-use std::time::Duration;
-
 use serde::Serialize;
 
 use super::{Signal, current, reason};
@@ -81,16 +79,9 @@ pub struct PushSummary {
 /// Tries every pending delivery that is due, each up to `attempts_per_run` times with
 /// doubling waits, recording each attempt.
 pub async fn deliver_due(pool: &Pool, settings: &SignalSettings, clock: &Clock) -> AppResult<PushSummary> {
-    let url = settings.webhook.trim().to_string();
-    if url.is_empty() {
-        return Err(AppError::unprocessable("signals.webhook is not configured"));
-    }
-    let target = Target {
-        url,
-        attempts_per_run: settings.attempts_per_run,
-        retry_base: Duration::from_millis(settings.retry_base_ms),
-        timeout: Duration::from_millis(settings.timeout_ms),
-    };
+    let s = settings;
+    let target = Target::of(&s.webhook, s.attempts_per_run, s.retry_base_ms, s.timeout_ms)
+        .ok_or_else(|| AppError::unprocessable("signals.webhook is not configured"))?;
     let s = deliveries::deliver_due(pool, Channel::Signal, &target, clock, deliveries::stored, 1000).await?;
     Ok(PushSummary { new: 0, delivered: s.delivered, pending: s.pending })
 }

@@ -12,9 +12,10 @@ use super::propose::{ProposeForm, default_kind, do_propose, explanation, kind_se
 use super::{Staff, WebError, WebResult, page_response, see_other};
 use crate::auth::Role;
 use crate::error::AppError;
+use crate::index::query::SearchQuery;
 use crate::matching::lists::{Candidate, candidates_for_opening};
 use crate::openings::{EmploymentType, OpeningSource, OpeningStatus};
-use crate::search::hits::{SearchQuery, opening_hits};
+use crate::search::hits::opening_hits;
 use crate::state::AppState;
 use crate::{db, openings, placements};
 

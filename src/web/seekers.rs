@@ -12,8 +12,9 @@ use super::propose::{ProposeForm, default_kind, do_propose, explanation, kind_se
 use super::{Staff, WebResult, page_response, see_other};
 use crate::auth::Role;
 use crate::error::AppError;
+use crate::index::query::SearchQuery;
 use crate::matching::lists::openings_for_seeker;
-use crate::search::hits::{SearchQuery, seeker_hits};
+use crate::search::hits::seeker_hits;
 use crate::seekers::SeekerStatus;
 use crate::state::AppState;
 use crate::{db, placements, seekers};
