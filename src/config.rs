@@ -132,6 +132,9 @@ pub struct SignalSettings {
     pub no_show_share: f64,
     pub no_show_min_meetings: u32,
     pub deadline_working_days: u32,
+    pub no_plan_days: u32,
+    pub invalid_absences: u32,
+    pub invalid_absence_days: u32,
     pub webhook: String,
     pub interval_minutes: u32,
     pub attempts_per_run: u32,
@@ -153,6 +156,15 @@ impl SignalSettings {
         if !(1..=20).contains(&self.deadline_working_days) {
             return Err(invalid("signals.deadline_working_days", "must be between 1 and 20"));
         }
+        if !(1..=365).contains(&self.no_plan_days) {
+            return Err(invalid("signals.no_plan_days", "must be between 1 and 365"));
+        }
+        if !(1..=31).contains(&self.invalid_absences) {
+            return Err(invalid("signals.invalid_absences", "must be between 1 and 31"));
+        }
+        if !(1..=365).contains(&self.invalid_absence_days) {
+            return Err(invalid("signals.invalid_absence_days", "must be between 1 and 365"));
+        }
         let w = self.webhook.trim();
         if !(w.is_empty() || w.starts_with("http://") || w.starts_with("https://")) {
             return Err(invalid("signals.webhook", "must be an http:// or https:// URL, or empty"));
@@ -162,6 +174,23 @@ impl SignalSettings {
         }
         if !(1..=20).contains(&self.attempts_per_run) {
             return Err(invalid("signals.attempts_per_run", "must be between 1 and 20"));
+        }
+        Ok(self)
+    }
+}
+
+/// What the assistance case system's reads of a plan status are recorded under.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanStatusSettings {
+    pub legal_basis: String,
+}
+
+impl PlanStatusSettings {
+    fn validate(mut self) -> Result<Self, ConfigError> {
+        self.legal_basis = self.legal_basis.trim().to_string();
+        if !(3..=300).contains(&self.legal_basis.chars().count()) {
+            return Err(invalid("plan_status.legal_basis", "must be 3 to 300 characters: the provision reads rest on"));
         }
         Ok(self)
     }
@@ -386,6 +415,7 @@ struct RawSettings {
     retention: RetentionSettings,
     reports: ReportSettings,
     signals: SignalSettings,
+    plan_status: PlanStatusSettings,
     booking: BookingSettings,
     consent: ConsentSettings,
     jobstream: JobStreamSettings,
@@ -408,6 +438,7 @@ pub struct Settings {
     pub retention: RetentionSettings,
     pub reports: ReportSettings,
     pub signals: SignalSettings,
+    pub plan_status: PlanStatusSettings,
     pub booking: BookingSettings,
     pub consent: ConsentSettings,
     pub jobstream: JobStreamSettings,
@@ -568,6 +599,7 @@ impl Settings {
             retention: raw.retention.validate()?,
             reports: raw.reports.validate()?,
             signals: raw.signals.validate()?,
+            plan_status: raw.plan_status.validate()?,
             booking: raw.booking.validate()?,
             consent: raw.consent.validate()?,
             jobstream: raw.jobstream.validate()?,

@@ -74,6 +74,8 @@ crate::text_enum! {
         LastAdmin = "last_admin",
         /// The opening is Platsbanken's, read from JobStream: it changes there.
         Imported = "imported",
+        /// Attendance is recorded on it: end it (`to`) instead, so the record stays.
+        HasAttendance = "has_attendance",
         /// A unique value no store gave a meaning of its own.
         Unique = "unique",
     }
@@ -99,6 +101,8 @@ crate::text_enum! {
         ShortlistEntry = "shortlist_entry",
         ConsentRequest = "consent_request",
         Import = "import",
+        Activity = "activity",
+        Plan = "plan",
     }
 }
 

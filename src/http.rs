@@ -418,6 +418,28 @@ macro_rules! api_handlers {
     };
 }
 
+/// The `X-Access-Reason` header in the OpenAPI document (the `Action` extractor reads it):
+/// why the caller needs a person of another unit (need-to-know, audited).
+pub struct AccessReason;
+
+impl utoipa::IntoParams for AccessReason {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        vec![
+            ParameterBuilder::new()
+                .name("X-Access-Reason")
+                .parameter_in(ParameterIn::Header)
+                .required(utoipa::openapi::Required::False)
+                .description(Some("why you need a person of another unit (need-to-know, audited)"))
+                .schema(Some(ObjectBuilder::new().schema_type(Type::String).min_length(Some(3)).max_length(Some(300))))
+                .build(),
+        ]
+    }
+}
+
 // `?limit=&offset=` in the OpenAPI document, as `Paging::from_query` reads them.
 impl utoipa::IntoParams for Paging {
     fn into_params(

@@ -74,6 +74,9 @@ impl Label for Clash {
             Clash::MeetingCancelled => "Mötet är avbokat.",
             Clash::NotEmpty => "Databasen innehåller redan uppgifter.",
             Clash::LastAdmin => "Den sista administratörsnyckeln kan inte återkallas.",
+            Clash::HasAttendance => {
+                "Det finns registrerad närvaro på aktiviteten. Avsluta den med ett slutdatum i stället för att ta bort den."
+            }
             Clash::Unique => "Uppgiften finns redan.",
         }
     }
@@ -99,6 +102,8 @@ impl Label for Thing {
             Thing::ShortlistEntry => "personen på kortlistan",
             Thing::ConsentRequest => "frågan om samtycke",
             Thing::Import => "importen",
+            Thing::Activity => "aktiviteten",
+            Thing::Plan => "planeringen",
         }
     }
 }

@@ -33,6 +33,7 @@ pub mod openapi;
 pub mod openings;
 pub mod ops;
 pub mod placements;
+pub mod plan;
 pub mod privacy;
 pub mod processes;
 pub mod reference;

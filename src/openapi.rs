@@ -21,6 +21,7 @@ pub const MODULES: &[(Routes, Api)] = &[
     (crate::employers::http::routes, crate::employers::http::api),
     (crate::seekers::http::routes, crate::seekers::http::api),
     (crate::journal::http::routes, crate::journal::http::api),
+    (crate::plan::http::routes, crate::plan::http::api),
     (crate::openings::http::routes, crate::openings::http::api),
     (crate::search::http::routes, crate::search::http::api),
     (crate::audit::http::routes, crate::audit::http::api),

@@ -44,7 +44,8 @@ impl TokenRequest {
         let role = match self.role.as_deref().map(Role::parse) {
             Some(Some(r)) => Some(r),
             Some(None) => {
-                errors.add("role", Fault::Unknown, "must be one of admin, broker, officer, manager, employer");
+                let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+                errors.add("role", Fault::Unknown, format!("must be one of {}", roles.join(", ")));
                 None
             }
             None => {
@@ -223,6 +224,7 @@ impl FromRequest for Principal {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let token = bearer(req);
         let state = req.app_data::<web::Data<AppState>>().cloned();
+        let pattern = req.match_pattern();
         Box::pin(async move {
             let token = token.ok_or(AppError::Unauthorized("missing bearer token"))?;
             let state = state.ok_or_else(|| AppError::internal("application state missing"))?;
@@ -230,6 +232,11 @@ impl FromRequest for Principal {
             let principal = crate::db::run(&state.pool, move |c| store::principal_by_hash(c, &hash)).await?;
             let principal = principal.ok_or(AppError::Unauthorized("unknown or revoked token"))?;
             tracing::Span::current().record("user_id", principal.user_id.as_str());
+            if principal.role == Role::CaseSystem
+                && !pattern.as_deref().is_some_and(|p| super::CASE_SYSTEM_ROUTES.contains(&p))
+            {
+                return Err(AppError::Forbidden);
+            }
             Ok(principal)
         })
     }

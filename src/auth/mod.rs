@@ -26,6 +26,9 @@ crate::text_enum! {
         Manager = "manager",
         /// Bound to one employer; sees only its own openings.
         Employer = "employer",
+        /// The assistance case system (försörjningsstöd): reads each person's plan status
+        /// and nothing else ([`CASE_SYSTEM_ROUTES`]).
+        CaseSystem = "case_system",
     }
 }
 
@@ -35,6 +38,10 @@ impl Role {
     /// Every municipal role.
     pub const STAFF: &'static [Role] = &[Role::Admin, Role::Broker, Role::Officer, Role::Manager];
 }
+
+/// The only routes a `case_system` token reaches, whatever a handler's own check says: the
+/// guard sits in the token extractor, so a new handler cannot open more by mistake.
+pub const CASE_SYSTEM_ROUTES: &[&str] = &["/api/v1/seekers/{id}/plan-status", "/api/v1/plan-status"];
 
 /// Who is calling. Deliberately carries no token text.
 #[derive(Debug, Clone)]
@@ -77,6 +84,7 @@ impl crate::labels::Label for Role {
             Role::Officer => "arbetsmarknadssekreterare",
             Role::Manager => "chef",
             Role::Employer => "arbetsgivare",
+            Role::CaseSystem => "ärendesystem (försörjningsstöd)",
         }
     }
 }

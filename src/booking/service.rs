@@ -115,3 +115,9 @@ pub async fn confirm_identity(
     })
     .await
 }
+
+/// When the person last had a meeting marked held, before `before`, in the caller's
+/// transaction (a contact for the plan status).
+pub fn last_held(c: &mut db::DbConnection, seeker_id: &str, before: i64) -> AppResult<Option<i64>> {
+    Ok(store::last_held(c, seeker_id, before)?)
+}

@@ -636,3 +636,15 @@ pub fn ics(b: &Booking) -> String {
     .join("\r\n")
         + "\r\n"
 }
+
+/// When the person last had a meeting marked held, before `before` (a contact for the plan
+/// status).
+pub fn last_held(conn: &mut DbConnection, seeker_id: &str, before: i64) -> QueryResult<Option<i64>> {
+    bookings::table
+        .inner_join(applications::table)
+        .filter(applications::seeker_id.eq(seeker_id))
+        .filter(bookings::status.eq(BookingStatus::Held))
+        .filter(bookings::starts_at.lt(before))
+        .select(diesel::dsl::max(bookings::starts_at))
+        .first(conn)
+}

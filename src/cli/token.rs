@@ -26,8 +26,10 @@ pub enum Command {
 
 pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
     let Command::Create { role, name, employer, units } = command;
-    let role = auth::Role::parse(&role)
-        .ok_or_else(|| anyhow::anyhow!("--role: `{role}` is not one of admin, broker, officer, manager, employer"))?;
+    let role = auth::Role::parse(&role).ok_or_else(|| {
+        let roles: Vec<&str> = auth::Role::ALL.iter().map(|r| r.as_str()).collect();
+        anyhow::anyhow!("--role: `{role}` is not one of {}", roles.join(", "))
+    })?;
     if (role == auth::Role::Employer) != employer.is_some() {
         anyhow::bail!("--employer is required for the employer role and only for it");
     }

@@ -500,3 +500,94 @@ diesel::table! {
         unit -> Text,
     }
 }
+
+diesel::table! {
+    plans (id) {
+        id -> Text,
+        seeker_id -> Text,
+        version -> Integer,
+        goal -> Text,
+        goal_text -> Nullable<Text>,
+        occupation -> Nullable<Text>,
+        hours_per_week -> Double,
+        start_date -> Text,
+        review_date -> Text,
+        agreed_on -> Nullable<Text>,
+        agreed_how -> Nullable<Text>,
+        note -> Nullable<Text>,
+        by_user -> Text,
+        recorded_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    activities (id) {
+        id -> Text,
+        seeker_id -> Text,
+        kind -> Text,
+        title -> Nullable<Text>,
+        placement_id -> Nullable<Text>,
+        provider -> Nullable<Text>,
+        hours_per_week -> Double,
+        weekdays -> Text,
+        from_date -> Text,
+        to_date -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> BigInt,
+        updated_by -> Text,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    attendance (activity_id, day) {
+        activity_id -> Text,
+        day -> Text,
+        seeker_id -> Text,
+        state -> Text,
+        hours -> Double,
+        note -> Nullable<Text>,
+        recorded_by -> Text,
+        recorded_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    attendance_changes (id) {
+        id -> Text,
+        activity_id -> Text,
+        day -> Text,
+        seeker_id -> Text,
+        state -> Text,
+        hours -> Double,
+        note -> Nullable<Text>,
+        changed_by -> Text,
+        changed_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    declines (id) {
+        id -> Text,
+        seeker_id -> Text,
+        what -> Text,
+        ref_id -> Nullable<Text>,
+        day -> Text,
+        reason -> Nullable<Text>,
+        justified -> Bool,
+        by_user -> Text,
+        recorded_at -> BigInt,
+    }
+}
+
+diesel::joinable!(attendance -> activities (activity_id));
+diesel::allow_tables_to_appear_in_same_query!(plans, users);
+diesel::allow_tables_to_appear_in_same_query!(plans, seekers);
+diesel::allow_tables_to_appear_in_same_query!(activities, attendance);
+diesel::allow_tables_to_appear_in_same_query!(activities, seekers);
+diesel::allow_tables_to_appear_in_same_query!(activities, users);
+diesel::allow_tables_to_appear_in_same_query!(attendance, seekers);
+diesel::allow_tables_to_appear_in_same_query!(attendance, users);
+diesel::allow_tables_to_appear_in_same_query!(attendance_changes, users);
+diesel::allow_tables_to_appear_in_same_query!(declines, users);
+diesel::allow_tables_to_appear_in_same_query!(declines, seekers);

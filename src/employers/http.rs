@@ -78,7 +78,7 @@ fn contacts_access(who: &Principal, employer: &str, write: bool) -> AppResult<()
         Role::Employer => Err(AppError::NotFound(Thing::Employer)),
         Role::Admin | Role::Broker => Ok(()),
         Role::Officer | Role::Manager if !write => Ok(()),
-        Role::Officer | Role::Manager => Err(AppError::Forbidden),
+        Role::Officer | Role::Manager | Role::CaseSystem => Err(AppError::Forbidden),
     }
 }
 

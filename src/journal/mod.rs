@@ -25,6 +25,20 @@ crate::text_enum! {
     }
 }
 
+/// Entries that are a contact with the person, for "contact in the last 14 days" and the
+/// plan status (a note is not a contact).
+pub const CONTACT_KINDS: [EntryKind; 4] = [EntryKind::Call, EntryKind::Sms, EntryKind::Email, EntryKind::Meeting];
+
+/// When the journal last records a contact with the person, before `before`.
+pub fn last_contact(conn: &mut DbConnection, seeker_id: &str, before: i64) -> QueryResult<Option<i64>> {
+    journal_entries::table
+        .filter(journal_entries::seeker_id.eq(seeker_id))
+        .filter(journal_entries::kind.eq_any(CONTACT_KINDS))
+        .filter(journal_entries::at.lt(before))
+        .select(diesel::dsl::max(journal_entries::at))
+        .first(conn)
+}
+
 /// An entry as staff write it.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[schema(as = JournalInput)]

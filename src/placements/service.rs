@@ -52,3 +52,8 @@ pub fn needing_candidates(conn: &mut DbConnection, limit: i64) -> AppResult<Vec<
         .take(limit as usize)
         .collect())
 }
+
+/// The person a placement is of, if it exists (an activity names its placement).
+pub fn seeker_of(c: &mut DbConnection, id: &str) -> AppResult<Option<String>> {
+    Ok(super::store::seeker_of(c, id)?)
+}

@@ -525,3 +525,8 @@ pub fn in_progress(
         q.order((placements::updated_at, placements::id)).limit(limit).select(placements::id).load(conn)?;
     ids.iter().map(|id| get(conn, id)).collect()
 }
+
+/// The person a placement is of, if it exists.
+pub fn seeker_of(conn: &mut DbConnection, id: &str) -> QueryResult<Option<String>> {
+    placements::table.find(id).select(placements::seeker_id).first(conn).optional()
+}

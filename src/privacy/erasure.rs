@@ -82,6 +82,12 @@ pub const PERSONAL: &[Personal] = &[
         ],
     },
     Personal { table: "journal_entries", owner: Owner::SeekerId, columns: &[("text", Null)] },
+    // The plan and its activities in the words staff wrote with the person.
+    Personal { table: "plans", owner: Owner::SeekerId, columns: &[("goal_text", Null), ("note", Null)] },
+    Personal { table: "activities", owner: Owner::SeekerId, columns: &[("title", Null), ("provider", Null)] },
+    Personal { table: "attendance", owner: Owner::SeekerId, columns: &[("note", Null)] },
+    Personal { table: "attendance_changes", owner: Owner::SeekerId, columns: &[("note", Null)] },
+    Personal { table: "declines", owner: Owner::SeekerId, columns: &[("reason", Null)] },
     Personal { table: "placement_events", owner: Owner::Placement, columns: &[("note", Null)] },
     // What brokers and employers wrote about the person; the answers stay as anonymous facts.
     Personal { table: "employer_feedback", owner: Owner::Placement, columns: &[("note", Null)] },
@@ -180,6 +186,27 @@ pub const KEPT: &[(&str, &[&str], &str)] = &[
         "the placement as a fact the monthly reports count",
     ),
     ("seeker_returns", &["*"], "ids and a day: returns to assistance after an exit, for follow-up"),
+    (
+        "plans",
+        &["id", "seeker_id", "goal", "occupation", "start_date", "review_date", "agreed_on", "agreed_how", "by_user"],
+        "that a plan was agreed, when, and toward what (codes and dates)",
+    ),
+    (
+        "activities",
+        &["id", "seeker_id", "kind", "placement_id", "weekdays", "from_date", "to_date", "created_by", "updated_by"],
+        "the activity as a kind with its days: the hours the process measures count",
+    ),
+    (
+        "attendance",
+        &["activity_id", "day", "seeker_id", "state", "recorded_by"],
+        "attendance as codes: the attendance rate counts it",
+    ),
+    (
+        "attendance_changes",
+        &["id", "activity_id", "day", "seeker_id", "state", "changed_by"],
+        "the change history as codes",
+    ),
+    ("declines", &["id", "seeker_id", "what", "ref_id", "day", "by_user"], "that an offer was declined, as codes"),
     (
         "audit_log",
         &["*"],

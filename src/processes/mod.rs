@@ -14,6 +14,10 @@
 //!   of a call, SMS, e-mail or meeting, or a meeting held with the officer; a note is not.
 //! - `median_days_to_first_proposal` (lower): seekers whose first proposal ever was in the
 //!   month, days from registration to it.
+//! - `share_with_agreed_plan` (higher): active seekers whose plan in force at the month's end
+//!   (or today) is agreed and started, over all active seekers of the unit.
+//! - `attendance_rate` (higher): hours recorded present in the month up to today over all
+//!   hours recorded (present, valid and invalid absence), by the person's unit.
 //!
 //! Pace, with `tolerance` t (`signals.pace_tolerance`): a count (exits, proposals) is
 //! compared with the pro-rata target, target × working days elapsed ÷ working days in the
@@ -41,7 +45,7 @@ use crate::db::schema::{
     targets, users,
 };
 use crate::error::{AppError, AppResult, Fault};
-use crate::journal::EntryKind;
+use crate::journal::CONTACT_KINDS;
 use crate::placements::Outcome;
 use crate::reports::{NO_UNIT, median, unit_name};
 use crate::seekers::SeekerStatus;
@@ -56,6 +60,8 @@ crate::text_enum! {
         Proposals = "proposals",
         ShareContacted14Days = "share_contacted_14_days",
         MedianDaysToFirstProposal = "median_days_to_first_proposal",
+        ShareWithAgreedPlan = "share_with_agreed_plan",
+        AttendanceRate = "attendance_rate",
     }
 }
 
@@ -84,16 +90,17 @@ impl Measure {
     /// The range a target may take.
     fn target_range(self) -> (f64, f64) {
         match self {
-            Measure::ShareMetNextWorkingDay | Measure::NoShowShare | Measure::ShareContacted14Days => (0.0, 1.0),
+            Measure::ShareMetNextWorkingDay
+            | Measure::NoShowShare
+            | Measure::ShareContacted14Days
+            | Measure::ShareWithAgreedPlan
+            | Measure::AttendanceRate => (0.0, 1.0),
             Measure::MedianHoursToMeeting => (0.0, 1000.0),
             Measure::MedianDaysToFirstProposal => (0.0, 3650.0),
             Measure::ExitsToWorkOrStudies | Measure::Proposals => (0.0, 100_000.0),
         }
     }
 }
-
-/// Contacts that count for "contact in the last 14 days" (a note is not a contact).
-pub const CONTACT_KINDS: [EntryKind; 4] = [EntryKind::Call, EntryKind::Sms, EntryKind::Email, EntryKind::Meeting];
 
 /// Working days of the month, and of them those up to and including `today`.
 pub fn working_days(m: Month, today: NaiveDate) -> (u32, u32) {
@@ -294,6 +301,20 @@ pub fn processes(
         .select((officers::unit, bookings::status))
         .load(conn)?;
     let contacts = last_contacts(conn, cutoff - 14 * 86_400, cutoff, None)?;
+    let last_day = stockholm_date(cutoff - 1);
+    let planned = crate::plan::service::with_active_plan(conn, last_day)?;
+    let unit_of: HashMap<&str, String> = people.iter().map(|p| (p.0.as_str(), unit_name(&p.1))).collect();
+    let mut hours: HashMap<String, (f64, f64)> = HashMap::new();
+    for (seeker, _, state, h) in
+        crate::plan::service::recorded_between(conn, month.first(), last_day.succ_opt().expect("a next day"))?
+    {
+        let Some(u) = unit_of.get(seeker.as_str()) else { continue };
+        let e = hours.entry(u.clone()).or_default();
+        e.1 += h;
+        if state == crate::plan::AttendanceState::Present {
+            e.0 += h;
+        }
+    }
     let exit_targets: Vec<(String, i32)> = targets::table
         .filter(targets::month.eq(month.to_string()))
         .select((targets::unit, targets::exits_to_work_or_studies))
@@ -368,6 +389,10 @@ pub fn processes(
             .collect();
         let contacted = active.iter().filter(|id| contacts.contains_key(**id)).count() as i64;
         values.insert(Measure::ShareContacted14Days, share(contacted, active.len() as i64));
+        let with_plan = active.iter().filter(|id| planned.contains(**id)).count() as i64;
+        values.insert(Measure::ShareWithAgreedPlan, share(with_plan, active.len() as i64));
+        let (present, recorded) = hours.get(&unit).copied().unwrap_or_default();
+        values.insert(Measure::AttendanceRate, (recorded > 0.0).then(|| round(present / recorded, 4)));
         let never = active.iter().filter(|id| !proposals_of.contains_key(**id)).count() as i64;
 
         let measures = Measure::ALL
@@ -605,6 +630,28 @@ pub fn behind(conn: &mut DbConnection, measure: Measure, unit: &str, now: i64) -
                 (since < now - 30 * 86_400).then(|| person(r, since))
             })
             .collect(),
+        Measure::ShareWithAgreedPlan => {
+            let planned = crate::plan::service::with_active_plan(conn, today)?;
+            active(conn)?
+                .into_iter()
+                .filter(|r| !planned.contains(&r.0))
+                .map(|r| (r.5, r))
+                .map(|(t, r)| person(r, t))
+                .collect()
+        }
+        Measure::AttendanceRate => {
+            // Whoever was absent without a valid reason this month, since the latest such day.
+            let mut absent: HashMap<String, i64> = HashMap::new();
+            let until = today.succ_opt().expect("a next day");
+            for (seeker, day, state, _) in crate::plan::service::recorded_between(conn, month.first(), until)? {
+                if state == crate::plan::AttendanceState::AbsentInvalid {
+                    let t = start_of_day_ts(day);
+                    let e = absent.entry(seeker).or_insert(t);
+                    *e = (*e).max(t);
+                }
+            }
+            active(conn)?.into_iter().filter_map(|r| absent.get(&r.0).copied().map(|t| person(r, t))).collect()
+        }
         Measure::MedianHoursToMeeting | Measure::ShareMetNextWorkingDay | Measure::NoShowShare => {
             let (start, end) = (start_of_day_ts(month.first()), start_of_day_ts(month.end()));
             type B = (Option<String>, Option<String>, Option<String>, i64, i64, BookingStatus, String);
@@ -658,6 +705,8 @@ impl crate::labels::Label for Measure {
             M::Proposals => "Förslag till arbetsgivare",
             M::ShareContacted14Days => "Andel med kontakt senaste 14 dagarna",
             M::MedianDaysToFirstProposal => "Mediandagar från inskrivning till första förslag",
+            M::ShareWithAgreedPlan => "Andel aktiva med överenskommen planering",
+            M::AttendanceRate => "Närvaro i aktiviteter",
         }
     }
 }

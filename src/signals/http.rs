@@ -22,7 +22,7 @@ pub async fn scope(state: &AppState, who: &Principal) -> AppResult<Scope> {
             Ok(Scope::Broker { id, units })
         }
         Role::Officer => Ok(Scope::Meetings),
-        Role::Employer => Err(AppError::Forbidden),
+        Role::Employer | Role::CaseSystem => Err(AppError::Forbidden),
     }
 }
 

@@ -42,6 +42,12 @@ crate::text_enum! {
         DeadlineNobodyPresented = "deadline_nobody_presented",
         /// A consent request runs out tomorrow without an answer.
         ConsentExpires = "consent_expires",
+        /// An active person without an agreed plan `signals.no_plan_days` after registration.
+        NoPlan = "no_plan",
+        /// `signals.invalid_absences` unjustified absences within `signals.invalid_absence_days`.
+        InvalidAbsences = "invalid_absences",
+        /// The plan's review date has passed.
+        PlanReview = "plan_review",
     }
 }
 
@@ -301,8 +307,72 @@ pub fn current(conn: &mut DbConnection, now: i64, settings: &SignalSettings, sco
         s.date = Some(tomorrow.to_string());
         out.push(s);
     }
+    if casework {
+        out.extend(plan_signals(conn, now, settings, broker)?);
+    }
     out.retain(|s| scope.shows(s));
     out.sort_by(|a, b| (a.kind, &a.key).cmp(&(b.kind, &b.key)));
+    Ok(out)
+}
+
+/// The plan's signals for active people with a broker (one broker's when given): no agreed
+/// plan `no_plan_days` after registration, repeated invalid absence, a review date passed.
+fn plan_signals(
+    conn: &mut DbConnection,
+    now: i64,
+    settings: &SignalSettings,
+    broker: Option<&str>,
+) -> AppResult<Vec<Signal>> {
+    let today = stockholm_date(now);
+    let mut people = seekers::table
+        .filter(seekers::erased_at.is_null())
+        .filter(seekers::status.eq(SeekerStatus::Active))
+        .filter(seekers::broker_id.is_not_null())
+        .select((seekers::id, seekers::unit, seekers::broker_id, seekers::registered_at))
+        .into_boxed();
+    if let Some(b) = broker {
+        people = people.filter(seekers::broker_id.eq(b.to_string()));
+    }
+    let people: Vec<(String, Option<String>, Option<String>, i64)> = people.load(conn)?;
+    let plans = crate::plan::service::current_plans(conn, now)?;
+    let window = today - Days::new(u64::from(settings.invalid_absence_days) - 1);
+    let mut absences: HashMap<String, Vec<NaiveDate>> = HashMap::new();
+    for (seeker, day, state, _) in
+        crate::plan::service::recorded_between(conn, window, today.succ_opt().expect("a next day"))?
+    {
+        if state == crate::plan::AttendanceState::AbsentInvalid {
+            absences.entry(seeker).or_default().push(day);
+        }
+    }
+    let mut out = Vec::new();
+    for (id, unit, broker, registered) in people {
+        let link = format!("/seekers/{id}/plan");
+        let plan = plans.get(&id);
+        let registered_on = stockholm_date(registered);
+        let waited = (today - registered_on).num_days();
+        if plan.is_none_or(|p| !p.active_on(today)) && waited >= i64::from(settings.no_plan_days) {
+            let mut s = Signal::new(format!("no_plan:{id}"), SignalKind::NoPlan, link.clone());
+            (s.unit, s.broker_id, s.seeker_id) = (unit.clone(), broker.clone(), Some(id.clone()));
+            (s.days, s.date) = (Some(waited), Some(registered_on.to_string()));
+            out.push(s);
+        }
+        if let Some(p) = plan.filter(|p| p.review_date.date() < today) {
+            let d = p.review_date.date();
+            let mut s = Signal::new(format!("plan_review:{id}:{d}"), SignalKind::PlanReview, link.clone());
+            (s.unit, s.broker_id, s.seeker_id) = (unit.clone(), broker.clone(), Some(id.clone()));
+            (s.days, s.date) = (Some((today - d).num_days()), Some(d.to_string()));
+            out.push(s);
+        }
+        if let Some(days) = absences.get_mut(&id).filter(|d| d.len() >= settings.invalid_absences as usize) {
+            days.sort();
+            let latest = *days.last().expect("not empty");
+            let mut s = Signal::new(format!("invalid_absences:{id}:{latest}"), SignalKind::InvalidAbsences, link);
+            (s.unit, s.broker_id, s.seeker_id) = (unit, broker, Some(id));
+            (s.value, s.days, s.date) =
+                (Some(days.len() as f64), Some(i64::from(settings.invalid_absence_days)), Some(latest.to_string()));
+            out.push(s);
+        }
+    }
     Ok(out)
 }
 
@@ -349,6 +419,9 @@ impl crate::labels::Label for SignalKind {
             K::NoShows => "Många uteblivna möten",
             K::DeadlineNobodyPresented => "Sista ansökningsdag nära, ingen presenterad",
             K::ConsentExpires => "Samtyckesfrågan går ut i morgon",
+            K::NoPlan => "Ingen överenskommen planering",
+            K::InvalidAbsences => "Upprepad ogiltig frånvaro",
+            K::PlanReview => "Planeringen ska följas upp",
         }
     }
 }

@@ -9,7 +9,11 @@ use crate::processes::Measure;
 /// decimal (decimal comma), counts whole.
 pub fn figure(measure: Measure, v: f64) -> String {
     match measure {
-        Measure::ShareMetNextWorkingDay | Measure::NoShowShare | Measure::ShareContacted14Days => {
+        Measure::ShareMetNextWorkingDay
+        | Measure::NoShowShare
+        | Measure::ShareContacted14Days
+        | Measure::ShareWithAgreedPlan
+        | Measure::AttendanceRate => {
             format!("{:.0} %", v * 100.0)
         }
         Measure::MedianHoursToMeeting => format!("{v:.1} timmar").replace('.', ","),
@@ -52,6 +56,17 @@ pub fn text(s: &Signal) -> String {
         ),
         SignalKind::ConsentExpires => {
             format!("Frågan om samtycke går ut {day} utan svar.")
+        }
+        SignalKind::NoPlan => {
+            format!("Ingen överenskommen planering {} dagar efter inskrivning ({day}).", s.days.unwrap_or_default())
+        }
+        SignalKind::InvalidAbsences => format!(
+            "Ogiltig frånvaro {} gånger på {} dagar (senast {day}).",
+            s.value.unwrap_or_default(),
+            s.days.unwrap_or_default()
+        ),
+        SignalKind::PlanReview => {
+            format!("Planeringen ska följas upp: uppföljningsdatum {day} har passerat.")
         }
     }
 }

@@ -76,6 +76,21 @@ pub fn with_codes(mut q: SearchQuery) -> SearchQuery {
     q
 }
 
+/// An occupation as typed or picked in a typeahead field: a code stays a code, a picked term
+/// or a typed name becomes its best match's code; a name that matches nothing is left for
+/// validation to name.
+pub fn occupation_code(text: &str) -> String {
+    use crate::taxonomy::{Vocabulary, best, resolve};
+    let text = text.trim();
+    if text.chars().all(|c| c.is_ascii_digit()) {
+        return text.to_string();
+    }
+    resolve(Vocabulary::Occupations, text)
+        .or_else(|| best(Vocabulary::Occupations, text))
+        .map(|t| t.code)
+        .unwrap_or_else(|| text.to_string())
+}
+
 /// Previous/next links keeping the query.
 pub fn pager(path: &str, query: &str, offset: i64, shown: usize, total: i64) -> Markup {
     let link = |o: i64| format!("{path}?{query}{}offset={o}", if query.is_empty() { "" } else { "&" });

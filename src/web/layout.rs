@@ -40,6 +40,7 @@ pub fn page(title: &str, chrome: &Chrome<'_>, body: Markup) -> Markup {
                                 a href="/seekers" { "Arbetssökande" }
                                 a href="/placements" { "Placeringar" }
                                 a href="/agenda" { "Möten" }
+                                a href="/attendance" { "Närvaro" }
                             }
                             a href="/signals" { "Signaler" }
                             @if who.role == Role::Admin {

@@ -5,6 +5,7 @@
 
 mod agenda;
 mod apply;
+mod attendance;
 mod caseload;
 mod consent;
 mod employers;
@@ -14,6 +15,7 @@ pub mod labels;
 pub(crate) mod layout;
 mod openings;
 mod placements;
+mod plan;
 mod processes;
 mod profile;
 mod propose;
@@ -48,7 +50,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(signals::routes)
         .configure(agenda::routes)
         .configure(apply::routes)
-        .configure(consent::routes);
+        .configure(consent::routes)
+        .configure(plan::routes)
+        .configure(attendance::routes);
 }
 
 /// Where a sign-in leads back to, and the anonymous CSRF value its form carries.

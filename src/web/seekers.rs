@@ -130,6 +130,7 @@ async fn seeker_page(
         let seeker = seekers::service::read_person(c, &reader, &id)?;
         let matches = openings_for_seeker(c, st.lookup(), &seeker, (10, 0))?;
         let (journal, _) = crate::journal::entries(c, &id, 50, 0)?;
+        let month = crate::plan::service::month_in_tx(c, &id, crate::clock::Month::of(reader.today), reader.today)?;
         let filter = placements::store::PlacementFilter { seeker_id: Some(id.clone()), ..Default::default() };
         let (history, _) = placements::store::list(c, &filter, 100, 0)?;
         let placement_ids: Vec<String> = history.iter().map(|p| p.id.clone()).collect();
@@ -137,7 +138,7 @@ async fn seeker_page(
         let ids: Vec<String> = history.iter().filter_map(|p| p.opening_id.clone()).collect();
         let headlines: std::collections::HashMap<String, String> =
             crate::openings::store::rows_by_ids(c, &ids)?.into_iter().map(|r| (r.id, r.headline)).collect();
-        Ok((seeker, matches, (history, headlines, feedback), journal))
+        Ok((seeker, matches, (history, headlines, feedback), (journal, month)))
     })
     .await;
     let (seeker, (matches, total), history, journal) = match read {
@@ -145,6 +146,7 @@ async fn seeker_page(
         other => other?,
     };
     let (history, headlines, feedback) = history;
+    let (journal, (plan, plan_status, attendance, activities)) = journal;
     let s = &seeker;
     let can_propose = matches!(staff.who.role, Role::Broker | Role::Admin) && s.status == SeekerStatus::Active;
     let can_write = Role::CASEWORK.contains(&staff.who.role) && !staff.csrf.is_empty();
@@ -190,6 +192,18 @@ async fn seeker_page(
             }
             h2 { "Om mig" }
             p.summary { (s.summary.clone().unwrap_or_default()) }
+        }
+        section #plan {
+            h2 { "Planering" }
+            @match &plan {
+                Some(p) => p { (p.goal.label()) @if let Some(t) = &p.goal_text { " – " (t) } " · "
+                    (super::plan::hours(p.hours_per_week)) " tim/vecka · följs upp " (date(p.review_date.as_str()))
+                    @if p.agreed_on.is_none() { " · " strong { "inte överenskommen än" } } },
+                None => p.muted { "Ingen planering är upprättad." },
+            }
+            (super::plan::status_markup(&plan_status))
+            (super::plan::attendance_list(&attendance, &activities))
+            p { a.button href=(format!("/seekers/{}/plan", s.id)) { "Planering och aktiviteter" } }
         }
         section #timeline {
             h2 { "Journal" }

@@ -155,6 +155,8 @@ async fn people(state: web::Data<AppState>, staff: Staff, q: web::Query<PeopleQu
             "Sökande denna månad som inte fick möte nästa arbetsdag."
         }
         Measure::NoShowShare => "Sökande denna månad som uteblev från sitt möte.",
+        Measure::ShareWithAgreedPlan => "Aktiva utan överenskommen planering, längst sedan inskrivning först.",
+        Measure::AttendanceRate => "Aktiva med ogiltig frånvaro denna månad.",
     };
     let body = html! {
         h1 { (measure.label()) " – " (q.unit) }

@@ -781,3 +781,63 @@ async fn the_signals_page_leads_to_the_people_behind_each_signal() {
     b.close().await;
     drop(october);
 }
+
+/// Acceptance 2 of the plan issue: a coordinator fills in a week in the attendance register
+/// on a tablet (each change saved at once); the person's profile shows it.
+#[tokio::test]
+async fn a_coordinator_fills_in_a_week_of_attendance_and_the_profile_shows_it() {
+    let Some(b) = Browser::start(820, 1180).await else { return };
+    let app = spawn_app().await; // Monday 2026-11-23
+    let (broker, broker_id) = app.token("broker", "Kim Koordinator", None).await;
+    let mut ids = Vec::new();
+    for (serial, first) in [(31, "Aida"), (32, "Bertil")] {
+        let mut body = seeker_body(&pnr("19850505", serial));
+        (body["broker_id"], body["first_name"]) = (broker_id.clone().into(), first.into());
+        let seeker = new_seeker_with(&app, &broker, &body).await;
+        let activity = json!({"kind": "praktik", "title": "Praktik i butik", "provider": "ICA Kvantum",
+            "hours_per_week": 20, "weekdays": [1, 2, 3, 4], "from": "2026-11-05"});
+        let res = app.post_json(&format!("/api/v1/seekers/{seeker}/activities"), &broker, &activity).await;
+        let activity = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+        ids.push((seeker, activity));
+    }
+    b.sign_in(&app, &broker).await;
+    b.client.goto(&app.url("/attendance?vecka=2026-11-18")).await.unwrap();
+    b.client
+        .find(Locator::Css("select[name=grupp]"))
+        .await
+        .unwrap()
+        .select_by_value("praktik:Praktik i butik")
+        .await
+        .unwrap();
+    b.click("form.filters button").await;
+    b.text_where("main h2", |t| t.contains("Praktik i butik")).await;
+    for day in ["2026-11-16", "2026-11-17", "2026-11-18", "2026-11-19"] {
+        for (i, (_, activity)) in ids.iter().enumerate() {
+            let state = if i == 1 && day == "2026-11-17" { "absent_invalid" } else { "present" };
+            let cell = format!("select[name='s:{activity}:{day}']");
+            b.client.find(Locator::Css(&cell)).await.unwrap().select_by_value(state).await.unwrap();
+        }
+    }
+    // The script has saved each change already.
+    b.text_where("[data-autosave-status]", |t| t == "Sparat.").await;
+    b.fill(&format!("input[name='h:{}:2026-11-19']", ids[1].1), "3,5").await;
+    b.click("form.attendance-week button[type=submit]").await;
+    b.text_where(".notice.ok", |t| t.contains("Närvaron är sparad")).await;
+    assert_eq!(b.value(&format!("input[name='h:{}:2026-11-19']", ids[1].1)).await, "3,5");
+    b.screenshot("attendance-tablet").await;
+
+    // Bertil's profile shows the week.
+    b.client.goto(&app.url(&format!("/seekers/{}", ids[1].0))).await.unwrap();
+    let plan = b.text("#plan").await;
+    assert!(plan.contains("Ogiltig frånvaro"), "{plan}");
+    assert!(plan.contains("Närvaro 8,5 tim"), "5 + 3,5 hours present: {plan}");
+    assert!(plan.contains("Ogiltig frånvaro 5 tim"), "{plan}");
+    let status: Value = app
+        .get(&format!("/api/v1/seekers/{}/plan-status?month=2026-11", ids[1].0), &broker)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!((status["attended_hours"].as_f64(), status["absent_invalid_hours"].as_f64()), (Some(8.5), Some(5.0)));
+    b.close().await;
+}

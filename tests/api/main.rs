@@ -14,6 +14,7 @@ mod journal;
 mod matching;
 mod openings;
 mod placements;
+mod plan;
 mod privacy;
 mod processes;
 mod ranking;

@@ -110,3 +110,24 @@ function suggestion(input, box, term) {
   li.append(button);
   return li;
 }
+
+// The attendance register saves each change at once: the whole week's form is posted (each
+// cell is written as "the latest word", so posting it again is harmless), and the status
+// line says whether it went through. Without script, "Spara" does the same.
+document.addEventListener("DOMContentLoaded", () => {
+  for (const form of document.querySelectorAll("form[data-autosave]")) {
+    const status = form.querySelector("[data-autosave-status]");
+    form.addEventListener("change", async () => {
+      if (status) status.textContent = "Sparar …";
+      try {
+        const res = await fetch(form.action, { method: "POST", body: new URLSearchParams(new FormData(form)) });
+        if (status) status.textContent = res.ok && res.url.includes("sparat=1") ? "Sparat." : "Kunde inte sparas – tryck Spara.";
+      } catch {
+        if (status) status.textContent = "Kunde inte sparas – tryck Spara.";
+      }
+    });
+  }
+  for (const button of document.querySelectorAll("button[data-print]")) {
+    button.addEventListener("click", () => window.print());
+  }
+});
