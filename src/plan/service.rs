@@ -328,12 +328,7 @@ pub type MonthAtAGlance = (Option<Plan>, PlanStatus, Vec<Attendance>, Vec<Activi
 
 /// The month at a glance (the current plan, the status, the recorded days and the
 /// activities), for a caller that read the person through the gate in this transaction.
-pub fn month_in_tx(
-    c: &mut DbConnection,
-    seeker_id: &str,
-    month: Month,
-    today: NaiveDate,
-) -> AppResult<MonthAtAGlance> {
+pub fn month_in_tx(c: &mut DbConnection, seeker_id: &str, month: Month, today: NaiveDate) -> AppResult<MonthAtAGlance> {
     Ok((
         store::versions(c, seeker_id)?.into_iter().next(),
         status::of(c, seeker_id, month, today)?,

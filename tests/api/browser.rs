@@ -830,14 +830,16 @@ async fn a_coordinator_fills_in_a_week_of_attendance_and_the_profile_shows_it() 
     b.client.goto(&app.url(&format!("/seekers/{}", ids[1].0))).await.unwrap();
     let plan = b.text("#plan").await;
     assert!(plan.contains("Ogiltig frånvaro"), "{plan}");
-    assert!(plan.contains("Närvaro 8,5 tim"), "5 + 3,5 hours present: {plan}");
+    let plan = plan.replace('\n', " ");
+    assert!(plan.contains("Närvaro 13,5 tim"), "5 + 5 + 3,5 hours present: {plan}");
     assert!(plan.contains("Ogiltig frånvaro 5 tim"), "{plan}");
+    assert!(plan.contains("19 november 2026 Praktik i butik Närvarande 3,5"), "{plan}");
     let status: Value = app
         .get(&format!("/api/v1/seekers/{}/plan-status?month=2026-11", ids[1].0), &broker)
         .await
         .json()
         .await
         .unwrap();
-    assert_eq!((status["attended_hours"].as_f64(), status["absent_invalid_hours"].as_f64()), (Some(8.5), Some(5.0)));
+    assert_eq!((status["attended_hours"].as_f64(), status["absent_invalid_hours"].as_f64()), (Some(13.5), Some(5.0)));
     b.close().await;
 }

@@ -339,7 +339,12 @@ async fn known_months_give_exact_processes_signals_and_follow_up() {
     want.push(format!("no_shows:{UNIT}:2026-W48"));
     want.push(format!("deadline:{closing}:2026-11-25"));
     want.push(format!("consent_expires:{asking}:{s3}:2026-11-24"));
+    // Nobody here has a labour-market plan: the active people with a broker, registered more
+    // than 14 days ago, are each a `no_plan` signal (the plan's own tests cover it).
+    let (plan_keys, keys): (Vec<&str>, Vec<&str>) = keys.into_iter().partition(|k| k.starts_with("no_plan:"));
     assert_eq!(keys, want);
+    assert_eq!(plan_keys.len(), 3, "{plan_keys:?}");
+    assert!(plan_keys.contains(&format!("no_plan:{s3}").as_str()), "{plan_keys:?}");
     let by_key = |k: &str| signals["items"].as_array().unwrap().iter().find(|s| s["key"] == k).unwrap().clone();
     let s = by_key(&format!("no_contact:{s4}:2026-07-01"));
     assert_eq!(
@@ -373,10 +378,16 @@ async fn known_months_give_exact_processes_signals_and_follow_up() {
         });
     assert_eq!(
         kinds,
-        [("consent_expires", 1), ("deadline_nobody_presented", 1), ("no_contact", 2), ("process_behind", 4)]
-            .into_iter()
-            .map(|(k, n)| (k.to_string(), n))
-            .collect()
+        [
+            ("consent_expires", 1),
+            ("deadline_nobody_presented", 1),
+            ("no_contact", 2),
+            ("no_plan", 3),
+            ("process_behind", 4)
+        ]
+        .into_iter()
+        .map(|(k, n)| (k.to_string(), n))
+        .collect()
     );
     let olles: Value = app.get("/api/v1/signals", &officer_token).await.json().await.unwrap();
     let kinds: Vec<&str> = olles["items"].as_array().unwrap().iter().map(|s| s["kind"].as_str().unwrap()).collect();

@@ -289,17 +289,19 @@ async fn the_deliveries_migration_keeps_every_delivery_and_its_state() {
     let db = TestDb::create(&dir);
     let settings = test_settings(&dir, &db, &[]);
     let (pool, _) = platsa::db::open(&settings.database_url, 1).expect("migrates");
-    let down = std::fs::read_to_string(format!(
-        "{}/migrations/{}/2026-12-06-000018_deliveries/down.sql",
-        env!("CARGO_MANIFEST_DIR"),
-        backend()
-    ))
-    .unwrap();
+    let down_of = |name: &str| {
+        std::fs::read_to_string(format!("{}/migrations/{}/{name}/down.sql", env!("CARGO_MANIFEST_DIR"), backend()))
+            .unwrap()
+    };
+    // Back to before the deliveries: the later migrations first.
+    let (later, down) = (down_of("2026-12-07-000019_plan"), down_of("2026-12-06-000018_deliveries"));
     // Old rows name a booking and a seeker that need not exist here.
     let no_keys =
         if backend() == "sqlite" { "PRAGMA foreign_keys = OFF;" } else { "SET session_replication_role = replica;" };
     let old_rows = format!(
-        "{no_keys}
+        "{later}
+         DELETE FROM __diesel_schema_migrations WHERE version = (SELECT MAX(version) FROM __diesel_schema_migrations);
+         {no_keys}
          {down}
          DELETE FROM __diesel_schema_migrations WHERE version = (SELECT MAX(version) FROM __diesel_schema_migrations);
          INSERT INTO reminders (booking_id, due_at, status, attempts, last_error, next_attempt_at)
@@ -319,7 +321,7 @@ async fn the_deliveries_migration_keeps_every_delivery_and_its_state() {
     .unwrap();
     drop(pool);
     let (pool, applied) = platsa::db::open(&settings.database_url, 1).expect("migrates again");
-    assert_eq!(applied, 1);
+    assert_eq!(applied, 2);
     type Row = (String, String, String, String, i32, Option<String>, i64);
     let rows: Vec<Row> = platsa::db::run(&pool, |c| {
         use diesel::prelude::*;
