@@ -258,6 +258,8 @@ pub fn seed(
         month = Month::of(month.end());
     }
 
+    plans(conn, &mut g, now, today, &people, &brokers)?;
+
     // Today's applicants, most with a meeting booked for the next working day.
     for i in 0..6u32 {
         let input: booking::ApplicationInput = serde_json::from_value(serde_json::json!({
@@ -278,6 +280,95 @@ pub fn seed(
 
     let officer = officer_user.token;
     Ok(DemoTokens { admin: admin.token, broker: brokers[0].token.clone(), manager: manager.token, officer })
+}
+
+/// Labour-market plans for most people registered more than two weeks ago, activities with
+/// hours for many, the last three weeks' attendance (mostly present, some valid and a few
+/// invalid absences, so the register, the status and the signals have something to show),
+/// and a few declined offers.
+fn plans(
+    conn: &mut DbConnection,
+    g: &mut Generator,
+    now: i64,
+    today: NaiveDate,
+    people: &[(String, NaiveDate, usize)],
+    brokers: &[tokens::IssuedToken],
+) -> AppResult<()> {
+    use crate::plan::{ActivityInput, ActivityKind, AgreedHow, AttendanceState, DeclineInput, DeclineWhat, Goal};
+    use crate::plan::{PlanInput, store};
+    const ACTIVITIES: [(ActivityKind, &str, &str, f64, &[u8]); 4] = [
+        (ActivityKind::Praktik, "Praktik i butik", "Trelleborgs Handel AB", 20.0, &[1, 2, 3, 4]),
+        (ActivityKind::Arbetstraning, "Arbetsträning lager", "Hamnlogistik i Trelleborg AB", 24.0, &[1, 2, 3]),
+        (ActivityKind::Sfi, "SFI kurs C", "Komvux Trelleborg", 8.0, &[4, 5]),
+        (ActivityKind::JobSearch, "Jobbsökarkurs", "Jobbcenter Trelleborg", 6.0, &[2, 4]),
+    ];
+    write_tx(conn, |c| {
+        for (i, (seeker, registered, bi)) in people.iter().enumerate() {
+            let agreed = *registered + Days::new(7);
+            // A sixth have no plan yet: the "ingen plan" signal has people behind it.
+            if agreed >= today || i % 6 == 5 {
+                continue;
+            }
+            let by = &brokers[*bi].user_id;
+            let review = if i % 9 == 0 { today - Days::new(3) } else { agreed + Months::new(3) };
+            let input = PlanInput {
+                goal: if i % 7 == 0 { Goal::Studies } else { Goal::Work },
+                goal_text: Some("Egen försörjning genom arbete inom ett år".into()),
+                occupation: None,
+                hours_per_week: 40.0,
+                start_date: agreed,
+                review_date: review.max(agreed),
+                agreed_on: Some(agreed),
+                agreed_how: Some(if i % 2 == 0 { AgreedHow::InPerson } else { AgreedHow::Phone }),
+                note: None,
+            }
+            .check(today)?;
+            store::insert_plan(c, seeker, 1, &input, by, ts(agreed, 11))?;
+            if i % 3 == 2 {
+                continue;
+            }
+            let (kind, title, provider, hours, days) = ACTIVITIES[i % ACTIVITIES.len()];
+            let from = (agreed + Days::new(3)).max(today - Days::new(60));
+            let activity = ActivityInput {
+                kind,
+                title: title.into(),
+                placement_id: None,
+                provider: Some(provider.into()),
+                hours_per_week: hours,
+                weekdays: days.to_vec(),
+                from,
+                to: None,
+            }
+            .check()?;
+            let id = store::insert_activity(c, seeker, &activity, by, ts(from, 9))?;
+            let Some(a) = store::activity_by_id(c, &id)? else { continue };
+            let mut day = (today - Days::new(21)).max(from);
+            while day < today {
+                if a.takes_place(day) {
+                    let state = match g.rng().below(40) {
+                        0..=1 => AttendanceState::AbsentInvalid,
+                        2..=4 => AttendanceState::AbsentValid,
+                        _ => AttendanceState::Present,
+                    };
+                    let hours = a.fields.hours_per_day();
+                    let r = store::Recorded { activity: &a, date: day, state, hours, note: None };
+                    store::record_day(c, &r, by, ts(day, 16))?;
+                }
+                day = day + Days::new(1);
+            }
+            if i % 25 == 0 {
+                let d = DeclineInput {
+                    what: DeclineWhat::Opening,
+                    ref_id: None,
+                    date: today - Days::new(5),
+                    reason: "Ville inte arbeta helger".into(),
+                    justified: i % 50 == 0,
+                };
+                store::insert_decline(c, seeker, &d, &d.reason, by, now)?;
+            }
+        }
+        Ok::<_, AppError>(())
+    })
 }
 
 /// Valid personnummer for the demo applicants (born 1990–1995).

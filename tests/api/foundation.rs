@@ -434,6 +434,19 @@ async fn serve_demo_seeds_a_living_municipality_once() {
     let placements: Value =
         get("/api/v1/placements?status=proposed".into(), &broker).await.unwrap().json().await.unwrap();
     let _ = placements;
+    // Labour-market plans and the last weeks' attendance: both plan measures have values.
+    let processes: Value = get("/api/v1/reports/processes".into(), &manager).await.unwrap().json().await.unwrap();
+    for m in ["share_with_agreed_plan", "attendance_rate"] {
+        let values: Vec<f64> = processes["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|u| u["measures"].as_array().unwrap().iter())
+            .filter(|f| f["measure"] == m)
+            .filter_map(|f| f["value"].as_f64())
+            .collect();
+        assert!(values.iter().any(|v| *v > 0.3 && *v < 1.0), "{m}: {values:?}");
+    }
     Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     child.wait().unwrap();
     // Started again with --demo: the data is left alone.

@@ -254,6 +254,20 @@ async fn demo_pages_speak_swedish_only() {
     }
     let openings = pages.iter().filter(|(p, _)| p.starts_with("/openings/")).count();
     assert!(openings >= 10, "the demo's openings were found ({openings})");
+    // The plan pages of some of those people, and the attendance register with a group's week.
+    let people: Vec<String> = pages
+        .iter()
+        .filter(|(p, status)| p.starts_with("/seekers/") && *status == 200 && p.len() > 30)
+        .map(|(p, _)| p.clone())
+        .take(8)
+        .collect();
+    assert!(!people.is_empty(), "the demo's people were found");
+    for p in people {
+        pages.push((format!("{p}/plan"), 200));
+        pages.push((format!("{p}/plan/print"), 200));
+    }
+    pages.push(("/attendance".to_string(), 200));
+    pages.push(("/attendance?grupp=praktik:Praktik%20i%20butik&vecka=2026-11-16".to_string(), 200));
     let (mut explained, mut fairness, mut kinds) = (0, 0, 0);
     for (path, status) in &pages {
         let (got, html) = get(path.clone(), broker.clone()).await;
