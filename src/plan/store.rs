@@ -99,15 +99,21 @@ pub fn current_at(c: &mut DbConnection, seeker_id: &str, at: i64) -> QueryResult
     Ok(row.map(plan))
 }
 
-/// The current plans of many people (for lists, signals and measures): seeker → plan.
+/// The plans in force at `at` of everyone (for signals and measures): seeker → plan. Only
+/// each person's latest version before `at` is read (no later version of theirs exists), so
+/// the history does not grow the read.
 pub fn current_of_all(c: &mut DbConnection, at: i64) -> QueryResult<std::collections::HashMap<String, Plan>> {
+    let later = diesel::alias!(plans as later);
+    let newer = later
+        .filter(later.field(plans::seeker_id).eq(plans::seeker_id))
+        .filter(later.field(plans::version).gt(plans::version))
+        .filter(later.field(plans::recorded_at).lt(at));
     let rows: Vec<PlanRow> = plans::table
         .inner_join(users::table.on(users::id.eq(plans::by_user)))
         .filter(plans::recorded_at.lt(at))
-        .order((plans::seeker_id, plans::version))
+        .filter(diesel::dsl::not(diesel::dsl::exists(newer)))
         .select(PLAN_COLUMNS)
         .load(c)?;
-    // Ordered by version: the last of each person is the one in force.
     Ok(rows.into_iter().map(|r| (r.0.clone(), plan(r))).collect())
 }
 

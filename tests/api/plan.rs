@@ -283,10 +283,11 @@ async fn the_plan_raises_signals_and_feeds_two_process_measures() {
     let (with_plan, _) = person(&app, &broker, &broker_id, 21).await;
     let (without, _) = person(&app, &broker, &broker_id, 22).await;
     let (to_review, _) = person(&app, &broker, &broker_id, 23).await;
-    assert_eq!(
-        put(&app, &format!("/api/v1/seekers/{with_plan}/plan"), &broker, &plan_body("2027-01-15")).await.status(),
-        200
-    );
+    // Two versions: only the latest one's review date counts.
+    for review in ["2026-11-30", "2027-01-15"] {
+        let res = put(&app, &format!("/api/v1/seekers/{with_plan}/plan"), &broker, &plan_body(review)).await;
+        assert_eq!(res.status(), 200);
+    }
     assert_eq!(
         put(&app, &format!("/api/v1/seekers/{to_review}/plan"), &broker, &plan_body("2026-11-30")).await.status(),
         200
