@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::service;
-use super::{ActivityInput, AttendanceInput, AttendanceRow, DeclineInput, PlanInput};
+use super::{ActivityInput, ActivityView, AttendanceInput, AttendanceRow, DeclineInput, PlanInput};
 use crate::audit::Action;
 use crate::auth::{Principal, Role};
 use crate::clock::Month;
@@ -118,7 +118,7 @@ async fn plan_history(
     description = "Roles: admin, broker, officer.",
     params(("id" = String, Path), crate::http::AccessReason),
     request_body = crate::plan::ActivityInput,
-    responses((status = 201, description = "OK", body = crate::plan::Activity)),
+    responses((status = 201, description = "OK", body = crate::plan::ActivityView)),
 )]
 #[post("/api/v1/seekers/{id}/activities")]
 async fn add_activity(
@@ -130,7 +130,7 @@ async fn add_activity(
 ) -> AppResult<HttpResponse> {
     let r = reader(&state, who, action)?;
     let a = db::run(&state.pool, move |c| service::add_activity(c, &r, &id, body.0)).await?;
-    Ok(created(&a))
+    Ok(created(&ActivityView::from(a)))
 }
 
 #[utoipa::path(
@@ -138,7 +138,7 @@ async fn add_activity(
     summary = "The person's activities, the latest starting first",
     description = "Roles: admin, broker, officer.",
     params(("id" = String, Path), crate::http::AccessReason),
-    responses((status = 200, description = "OK", body = Vec<crate::plan::Activity>)),
+    responses((status = 200, description = "OK", body = Vec<crate::plan::ActivityView>)),
 )]
 #[get("/api/v1/seekers/{id}/activities")]
 async fn list_activities(
@@ -149,7 +149,7 @@ async fn list_activities(
 ) -> AppResult<HttpResponse> {
     let r = reader(&state, who, action)?;
     let items = db::run(&state.pool, move |c| service::activities(c, &r, &id)).await?;
-    Ok(HttpResponse::Ok().json(items))
+    Ok(HttpResponse::Ok().json(items.into_iter().map(ActivityView::from).collect::<Vec<_>>()))
 }
 
 #[utoipa::path(
@@ -158,7 +158,7 @@ async fn list_activities(
     description = "Roles: admin, broker, officer.",
     params(("id" = String, Path), crate::http::AccessReason),
     request_body = Object,
-    responses((status = 200, description = "OK", body = crate::plan::Activity)),
+    responses((status = 200, description = "OK", body = crate::plan::ActivityView)),
 )]
 #[patch("/api/v1/activities/{id}")]
 async fn patch_activity(
@@ -173,7 +173,7 @@ async fn patch_activity(
         return Err(AppError::field("body", Fault::Format, "must be a JSON object"));
     }
     let a = db::run(&state.pool, move |c| service::patch_activity(c, &r, &id, &body.0)).await?;
-    Ok(HttpResponse::Ok().json(a))
+    Ok(HttpResponse::Ok().json(ActivityView::from(a)))
 }
 
 #[utoipa::path(

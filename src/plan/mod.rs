@@ -219,15 +219,52 @@ impl ActivityInput {
 }
 
 /// An activity of a person.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Activity {
     pub id: String,
     pub seeker_id: String,
-    #[serde(flatten)]
     pub fields: ActivityInput,
+    pub updated_at: i64,
+}
+
+/// An activity as the API answers it: its fields beside its id (an answer may carry more
+/// than an input accepts, so it is its own type, not the input flattened).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = Activity)]
+pub struct ActivityView {
+    pub id: String,
+    pub seeker_id: String,
+    pub kind: ActivityKind,
+    pub title: String,
+    pub placement_id: Option<String>,
+    pub provider: Option<String>,
+    pub hours_per_week: f64,
+    /// ISO weekdays: 1 Monday … 7 Sunday.
+    pub weekdays: Vec<u8>,
+    pub from: NaiveDate,
+    pub to: Option<NaiveDate>,
     #[serde(with = "crate::clock::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: i64,
+}
+
+impl From<Activity> for ActivityView {
+    fn from(a: Activity) -> Self {
+        let f = a.fields;
+        Self {
+            id: a.id,
+            seeker_id: a.seeker_id,
+            kind: f.kind,
+            title: f.title,
+            placement_id: f.placement_id,
+            provider: f.provider,
+            hours_per_week: f.hours_per_week,
+            weekdays: f.weekdays,
+            from: f.from,
+            to: f.to,
+            updated_at: a.updated_at,
+        }
+    }
 }
 
 impl Activity {
