@@ -81,6 +81,11 @@ pub fn add_activity(c: &mut DbConnection, r: &Reader, seeker_id: &str, input: Ac
     })
 }
 
+/// One activity (its person read through the gate).
+pub fn activity(c: &mut DbConnection, r: &Reader, id: &str) -> AppResult<Activity> {
+    write_tx(c, |c| Ok(read_activity(c, r, id)?.0))
+}
+
 /// The activity and its person, through the gate.
 fn read_activity(c: &mut DbConnection, r: &Reader, id: &str) -> AppResult<(Activity, Seeker)> {
     let a = store::activity_by_id(c, id)?.ok_or(AppError::NotFound(Thing::Activity))?;
@@ -245,7 +250,8 @@ pub fn status_by_personnummer(
 pub struct Overview {
     pub seeker: Seeker,
     pub plan: Option<Plan>,
-    pub versions: usize,
+    /// Every version, newest first (the first is `plan`).
+    pub versions: Vec<Plan>,
     pub activities: Vec<Activity>,
     pub attendance: Vec<Attendance>,
     pub declines: Vec<Decline>,
@@ -258,8 +264,8 @@ pub fn overview(c: &mut DbConnection, r: &Reader, seeker_id: &str, month: Month)
         let versions = store::versions(c, seeker_id)?;
         Ok(Overview {
             seeker,
-            versions: versions.len(),
-            plan: versions.into_iter().next(),
+            plan: versions.first().cloned(),
+            versions,
             activities: store::activities_of(c, seeker_id)?,
             attendance: store::attendance_of_person(c, seeker_id, month.first(), month.end())?,
             declines: store::declines_of(c, seeker_id)?,

@@ -25,7 +25,13 @@ use crate::plan::{
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(show).service(print).service(save_plan).service(add_activity).service(add_decline);
+    cfg.service(show)
+        .service(print)
+        .service(save_plan)
+        .service(add_activity)
+        .service(end_activity)
+        .service(remove_activity)
+        .service(add_decline);
 }
 
 /// Hours as Swedes write them: a decimal comma, no trailing zeros.
@@ -92,12 +98,15 @@ fn plan_summary(o: &Overview) -> Markup {
     }
 }
 
-fn activities_table(o: &Overview) -> Markup {
+/// The activities; with a CSRF token (a signed-in page, not the printout) each can be ended
+/// on a day or removed.
+fn activities_table(o: &Overview, csrf: Option<&str>) -> Markup {
     html! {
         @if o.activities.is_empty() { p.muted { "Inga aktiviteter." } }
         @else {
             table.activities {
-                thead { tr { th { "Aktivitet" } th { "Anordnare" } th { "Timmar/vecka" } th { "Dagar" } th { "Period" } } }
+                thead { tr { th { "Aktivitet" } th { "Anordnare" } th { "Timmar/vecka" } th { "Dagar" } th { "Period" }
+                    @if csrf.is_some() { th { span.visually-hidden { "Åtgärder" } } } } }
                 tbody {
                     @for a in &o.activities {
                         tr {
@@ -106,6 +115,20 @@ fn activities_table(o: &Overview) -> Markup {
                             td { (hours(a.fields.hours_per_week)) }
                             td { (crate::plan::weekday_names(&a.fields.weekdays)) }
                             td { (date(&a.fields.from.to_string())) " – " (a.fields.to.map(|t| date(&t.to_string())).unwrap_or_default()) }
+                            @if let Some(csrf) = csrf {
+                                td {
+                                    form.inline method="post" action=(format!("/activities/{}/end", a.id)) {
+                                        input type="hidden" name="csrf" value=(csrf);
+                                        label { "Sista dag " input type="date" name="to" required
+                                            value=(a.fields.to.map(|t| t.to_string()).unwrap_or_default()); }
+                                        button type="submit" { "Avsluta" }
+                                    }
+                                    form.inline method="post" action=(format!("/activities/{}/delete", a.id)) {
+                                        input type="hidden" name="csrf" value=(csrf);
+                                        button type="submit" { "Ta bort" }
+                                    }
+                                }
+                            }
                         }
                     }
                 }
@@ -152,10 +175,22 @@ async fn plan_page(
         (flash(&message))
         h1 { "Planering för " (name(&s.first_name, &s.last_name)) }
         p { a href=(format!("/seekers/{id}")) { "Till profilen" } " · " a href=(format!("/seekers/{id}/plan/print")) { "Utskrift för personen" }
-            @if o.versions > 1 { span.muted { " · " (o.versions) " versioner sparade" } } }
+            @if o.versions.len() > 1 { span.muted { " · " (o.versions.len()) " versioner sparade" } } }
         section #plan {
             h2 { "Arbetsmarknadsplan" }
             (plan_summary(&o))
+            @if o.versions.len() > 1 {
+                details.history {
+                    summary { "Tidigare versioner" }
+                    ol.history {
+                        @for v in o.versions.iter().skip(1) {
+                            li { "Version " (v.version) " · " (layout::instant(v.recorded_at)) " · " (v.by) " · "
+                                 (v.goal.label()) ", " (hours(v.hours_per_week)) " tim/vecka, följs upp " (date(v.review_date.as_str()))
+                                 @if v.agreed_on.is_none() { " (utkast)" } }
+                        }
+                    }
+                }
+            }
             @if can_write {
                 details open[o.plan.is_none() || form.is_some()] {
                     summary { @if o.plan.is_some() { "Ändra planeringen" } @else { "Upprätta planering" } }
@@ -193,7 +228,7 @@ async fn plan_page(
         }
         section #activities {
             h2 { "Aktiviteter" }
-            (activities_table(&o))
+            (activities_table(&o, can_write.then_some(staff.csrf.as_str())))
             @if can_write {
                 details {
                     summary { "Lägg till aktivitet" }
@@ -275,7 +310,7 @@ async fn print(state: web::Data<AppState>, staff: Staff, id: web::Path<String>) 
                     p { strong { (name(&s.first_name, &s.last_name)) } " · " (s.personnummer.as_deref().unwrap_or_default()) }
                     (plan_summary(&o))
                     h2 { "Aktiviteter" }
-                    (activities_table(&o))
+                    (activities_table(&o, None))
                     h2 { "Närvaro denna månad" }
                     (status_markup(&o.status))
                     p.muted { "Frånvaro ska anmälas samma dag till din jobbmäklare. Utskriven " (date(&state.clock.today().to_string())) "." }
@@ -414,6 +449,67 @@ async fn add_activity(
     match result {
         Ok(()) => Ok(see_other(&format!("/seekers/{id}/plan?saved=activity#activities"))),
         Err(e @ AppError::Validation(_)) => plan_page(&state, &staff, id, Some(failed(&e)), None).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct EndForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    to: String,
+}
+
+/// Whose plan page an activity is on, read through the gate.
+async fn owner(state: &AppState, staff: &Staff, activity: &str) -> Result<String, AppError> {
+    let (reader, id) = (staff.reader(&state.clock), activity.to_string());
+    db::run(&state.pool, move |c| service::activity(c, &reader, &id)).await.map(|a| a.seeker_id)
+}
+
+/// Ends an activity on a day (its recorded days stay inside it).
+#[post("/activities/{id}/end")]
+async fn end_activity(
+    state: web::Data<AppState>,
+    staff: Staff,
+    id: web::Path<String>,
+    form: web::Form<EndForm>,
+) -> WebResult {
+    staff.check(&form.csrf)?;
+    staff.require(Role::CASEWORK)?;
+    let seeker = owner(&state, &staff, &id).await?;
+    let patch = match day_of(&form.to, "to") {
+        Ok(Some(to)) => Ok(serde_json::json!({ "to": to })),
+        Ok(None) => Err(AppError::field("to", Fault::Required, "ange sista dagen")),
+        Err(e) => Err(e),
+    };
+    let reader = staff.reader(&state.clock);
+    let result = match patch {
+        Ok(patch) => db::run(&state.pool, move |c| service::patch_activity(c, &reader, &id, &patch)).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(see_other(&format!("/seekers/{seeker}/plan?saved=activity#activities"))),
+        Err(e @ AppError::Validation(_)) => plan_page(&state, &staff, seeker, Some(failed(&e)), None).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Removes an activity entered by mistake; one with recorded days is refused (end it instead).
+#[post("/activities/{id}/delete")]
+async fn remove_activity(
+    state: web::Data<AppState>,
+    staff: Staff,
+    id: web::Path<String>,
+    form: web::Form<EndForm>,
+) -> WebResult {
+    staff.check(&form.csrf)?;
+    staff.require(Role::CASEWORK)?;
+    let seeker = owner(&state, &staff, &id).await?;
+    let reader = staff.reader(&state.clock);
+    match db::run(&state.pool, move |c| service::delete_activity(c, &reader, &id)).await {
+        Ok(()) => Ok(see_other(&format!("/seekers/{seeker}/plan?saved=activity#activities"))),
+        Err(e @ AppError::Conflict { .. }) => plan_page(&state, &staff, seeker, Some(failed(&e)), None).await,
         Err(e) => Err(e.into()),
     }
 }

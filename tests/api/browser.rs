@@ -841,5 +841,18 @@ async fn a_coordinator_fills_in_a_week_of_attendance_and_the_profile_shows_it() 
         .await
         .unwrap();
     assert_eq!((status["attended_hours"].as_f64(), status["absent_invalid_hours"].as_f64()), (Some(13.5), Some(5.0)));
+
+    // On the plan page: the activity with recorded days is not removed, but ended.
+    b.click("#plan a.button").await;
+    b.text_where("main h1", |t| t.starts_with("Planering för")).await;
+    b.click("#activities form[action$='/delete'] button").await;
+    b.text_where(".notice.error", |t| t.contains("registrerad närvaro")).await;
+    // A date field takes what a person picks; set it as the picker would.
+    let set = "document.querySelector(\"#activities form[action$='/end'] input[name=to]\").value = '2026-11-30'";
+    b.client.execute(set, vec![]).await.unwrap();
+    b.click("#activities form[action$='/end'] button").await;
+    b.text_where(".notice.ok", |t| t.contains("Sparat")).await;
+    let row = b.text("#activities table.activities tbody tr").await;
+    assert!(row.contains("30 november 2026"), "{row}");
     b.close().await;
 }
