@@ -342,3 +342,8 @@ pub fn month_in_tx(c: &mut DbConnection, seeker_id: &str, month: Month, today: N
         store::activities_of(c, seeker_id)?,
     ))
 }
+
+/// When anything of the plan was last written for each of these people (for retention).
+pub fn last_written(c: &mut DbConnection, ids: &[String]) -> AppResult<Vec<(String, Option<i64>)>> {
+    Ok(store::last_written(c, ids)?)
+}

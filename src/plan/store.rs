@@ -525,3 +525,36 @@ pub fn declines_of(c: &mut DbConnection, seeker_id: &str) -> QueryResult<Vec<Dec
         })
         .collect())
 }
+
+/// The latest time anything of the plan was written for each of these people (a plan
+/// version, an activity, a recorded day, a decline): activity that keeps a person from
+/// being erased as inactive.
+pub fn last_written(c: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<(String, Option<i64>)>> {
+    let mut all: Vec<(String, Option<i64>)> = plans::table
+        .filter(plans::seeker_id.eq_any(ids))
+        .group_by(plans::seeker_id)
+        .select((plans::seeker_id, diesel::dsl::max(plans::recorded_at)))
+        .load(c)?;
+    all.extend(
+        activities::table
+            .filter(activities::seeker_id.eq_any(ids))
+            .group_by(activities::seeker_id)
+            .select((activities::seeker_id, diesel::dsl::max(activities::updated_at)))
+            .load::<(String, Option<i64>)>(c)?,
+    );
+    all.extend(
+        attendance::table
+            .filter(attendance::seeker_id.eq_any(ids))
+            .group_by(attendance::seeker_id)
+            .select((attendance::seeker_id, diesel::dsl::max(attendance::recorded_at)))
+            .load::<(String, Option<i64>)>(c)?,
+    );
+    all.extend(
+        declines::table
+            .filter(declines::seeker_id.eq_any(ids))
+            .group_by(declines::seeker_id)
+            .select((declines::seeker_id, diesel::dsl::max(declines::recorded_at)))
+            .load::<(String, Option<i64>)>(c)?,
+    );
+    Ok(all)
+}

@@ -1,6 +1,7 @@
 //! Retention: people are erased automatically `retention.inactive_months` after their exit
 //! date or, while not exited, after their last activity (a change to the profile, a
-//! proposal, a journal entry, an application, a meeting). A daily run in one `serve`
+//! proposal, a journal entry, an application, a meeting, anything written in their plan:
+//! a version, an activity, a recorded day, a decline). A daily run in one `serve`
 //! process does it (the day's row in `retention_runs` is claimed first); each erasure is
 //! the same as `DELETE /api/v1/seekers/{id}` and is audited as done by `system` with the
 //! action `retention`, so the monthly log review counts them.
@@ -96,7 +97,8 @@ pub fn due(conn: &mut DbConnection, today: NaiveDate, months: u32) -> AppResult<
             .group_by(applications::seeker_id)
             .select((applications::seeker_id, diesel::dsl::max(bookings::starts_at)))
             .load(conn)?;
-        let all = journal.into_iter().map(|(id, at)| (Some(id), at)).chain(applied).chain(met);
+        let planned = crate::plan::service::last_written(conn, chunk)?;
+        let all = journal.into_iter().chain(planned).map(|(id, at)| (Some(id), at)).chain(applied).chain(met);
         for (id, at) in all {
             if let (Some(id), Some(at)) = (id, at) {
                 let e = latest.entry(id).or_insert(at);

@@ -794,6 +794,21 @@ async fn retention_erases_after_the_period_and_a_dry_run_changes_nothing() {
     let (called, _c) = register("2022-06-01T10:00:00+02:00", 3).await;
     let call = json!({"kind": "call", "text": "Hörde av mig.", "at": "2025-01-10T10:00:00+01:00"});
     assert_eq!(app.post_json(&format!("/api/v1/seekers/{called}/journal"), &broker, &call).await.status(), 201);
+    // Registered in 2022, at an activity with attendance recorded in March 2024: kept.
+    let (attending, e) = register("2022-06-01T10:00:00+02:00", 5).await;
+    let march = e.at_clock("2024-03-05T10:00:00+01:00").await;
+    let activity = json!({"kind": "sfi", "title": "SFI kurs B", "hours_per_week": 15, "weekdays": [1, 2, 3], "from": "2024-03-01"});
+    let res = march.post_json(&format!("/api/v1/seekers/{attending}/activities"), &broker, &activity).await;
+    let activity = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+    let res = march
+        .client
+        .put(march.url(&format!("/api/v1/activities/{activity}/attendance/2024-03-04")))
+        .bearer_auth(&broker)
+        .json(&json!({"state": "present"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
     // Left in May 2024: kept (exit within the period).
     let (left_late, d) = register("2022-06-01T10:00:00+02:00", 4).await;
     let exit = json!({"status": "exited", "exit_reason": "studies", "exit_date": "2024-05-02"});
