@@ -107,6 +107,11 @@ mod tests {
         check(crate::processes::Measure::ALL, &[]);
         check(crate::processes::Pace::ALL, &[]);
         check(crate::signals::SignalKind::ALL, &[]);
+        check(crate::plan::Goal::ALL, &[]);
+        check(crate::plan::AgreedHow::ALL, &[]);
+        check(crate::plan::ActivityKind::ALL, &["praktik", "sfi"]);
+        check(crate::plan::AttendanceState::ALL, &[]);
+        check(crate::plan::DeclineWhat::ALL, &[]);
         for l in [LanguageLevel::Basic, LanguageLevel::Good, LanguageLevel::Fluent, LanguageLevel::Native] {
             assert!(!l.label().is_empty());
         }
