@@ -305,12 +305,14 @@ fn plans(
     write_tx(conn, |c| {
         for (i, (seeker, registered, bi)) in people.iter().enumerate() {
             let agreed = *registered + Days::new(7);
-            // A sixth have no plan yet: the "ingen plan" signal has people behind it.
-            if agreed >= today || i % 6 == 5 {
+            // A seventh have no plan yet (every broker has some): "ingen plan" has people
+            // behind it.
+            if agreed >= today || i % 7 == 3 {
                 continue;
             }
             let by = &brokers[*bi].user_id;
-            let review = if i % 9 == 0 { today - Days::new(3) } else { agreed + Months::new(3) };
+            // Most are followed up in the coming weeks; one in nine is overdue.
+            let review = if i % 9 == 0 { today - Days::new(3) } else { today + Days::new(7 + (i as u64 * 11) % 80) };
             let input = PlanInput {
                 goal: if i % 7 == 0 { Goal::Studies } else { Goal::Work },
                 goal_text: Some("Egen försörjning genom arbete inom ett år".into()),
@@ -343,9 +345,17 @@ fn plans(
             let id = store::insert_activity(c, seeker, &activity, by, ts(from, 9))?;
             let Some(a) = store::activity_by_id(c, &id)? else { continue };
             let mut day = (today - Days::new(21)).max(from);
+            // One in fifteen missed their first three days without a valid reason.
+            let mut missed = if i % 15 == 1 { 3 } else { 0 };
             while day < today {
                 if a.takes_place(day) {
-                    let state = match g.rng().below(40) {
+                    let roll = if missed > 0 {
+                        missed -= 1;
+                        0
+                    } else {
+                        g.rng().below(40)
+                    };
+                    let state = match roll {
                         0..=1 => AttendanceState::AbsentInvalid,
                         2..=4 => AttendanceState::AbsentValid,
                         _ => AttendanceState::Present,

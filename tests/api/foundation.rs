@@ -447,6 +447,11 @@ async fn serve_demo_seeds_a_living_municipality_once() {
             .collect();
         assert!(values.iter().any(|v| *v > 0.3 && *v < 1.0), "{m}: {values:?}");
     }
+    // The broker has people behind each of the plan's signals.
+    let signals: Value = get("/api/v1/signals".into(), &broker).await.unwrap().json().await.unwrap();
+    for kind in ["no_plan", "plan_review", "invalid_absences"] {
+        assert!(signals["items"].as_array().unwrap().iter().any(|s| s["kind"] == kind), "{kind}");
+    }
     Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     child.wait().unwrap();
     // Started again with --demo: the data is left alone.
