@@ -387,6 +387,26 @@ fn failed(e: &AppError) -> Flash {
     Flash::Failed(format!("Det gick inte att spara. {}", super::labels::app_error(e).1))
 }
 
+/// How every form on the plan page ends: back to the page (Post/Redirect/Get, `then` is the
+/// query and anchor to land on), or, for a problem the person can put right, the page again
+/// with it in Swedish (and the plan form as typed).
+async fn answer(
+    state: &AppState,
+    staff: &Staff,
+    seeker: String,
+    result: Result<(), AppError>,
+    then: &str,
+    form: Option<&PlanForm>,
+) -> WebResult {
+    match result {
+        Ok(()) => Ok(see_other(&format!("/seekers/{seeker}/plan?{then}"))),
+        Err(e @ (AppError::Validation(_) | AppError::Conflict { .. })) => {
+            plan_page(state, staff, seeker, Some(failed(&e)), form).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 #[post("/seekers/{id}/plan")]
 async fn save_plan(
     state: web::Data<AppState>,
@@ -397,21 +417,12 @@ async fn save_plan(
     staff.check(&form.csrf)?;
     staff.require(Role::CASEWORK)?;
     let id = id.into_inner();
-    let reader = staff.reader(&state.clock);
-    let result = match form.input() {
-        Ok(input) => {
-            let id = id.clone();
-            db::run(&state.pool, move |c| service::put(c, &reader, &id, input)).await.map(|_| ())
-        }
-        Err(e) => Err(e),
+    let (reader, seeker) = (staff.reader(&state.clock), id.clone());
+    let result = async {
+        let input = form.input()?;
+        db::run(&state.pool, move |c| service::put(c, &reader, &seeker, input)).await.map(|_| ())
     };
-    match result {
-        Ok(()) => Ok(see_other(&format!("/seekers/{id}/plan?saved=plan"))),
-        Err(e @ (AppError::Validation(_) | AppError::Conflict { .. })) => {
-            plan_page(&state, &staff, id, Some(failed(&e)), Some(&form)).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    answer(&state, &staff, id, result.await, "saved=plan", Some(&form)).await
 }
 
 #[post("/seekers/{id}/activities")]
@@ -438,19 +449,12 @@ async fn add_activity(
             to: day_of(&field("to"), "to")?,
         })
     })();
-    let reader = staff.reader(&state.clock);
-    let result = match input {
-        Ok(input) => {
-            let id = id.clone();
-            db::run(&state.pool, move |c| service::add_activity(c, &reader, &id, input)).await.map(|_| ())
-        }
-        Err(e) => Err(e),
+    let (reader, seeker) = (staff.reader(&state.clock), id.clone());
+    let result = async {
+        let input = input?;
+        db::run(&state.pool, move |c| service::add_activity(c, &reader, &seeker, input)).await.map(|_| ())
     };
-    match result {
-        Ok(()) => Ok(see_other(&format!("/seekers/{id}/plan?saved=activity#activities"))),
-        Err(e @ AppError::Validation(_)) => plan_page(&state, &staff, id, Some(failed(&e)), None).await,
-        Err(e) => Err(e.into()),
-    }
+    answer(&state, &staff, id, result.await, "saved=activity#activities", None).await
 }
 
 #[derive(Deserialize)]
@@ -478,21 +482,13 @@ async fn end_activity(
     staff.check(&form.csrf)?;
     staff.require(Role::CASEWORK)?;
     let seeker = owner(&state, &staff, &id).await?;
-    let patch = match day_of(&form.to, "to") {
-        Ok(Some(to)) => Ok(serde_json::json!({ "to": to })),
-        Ok(None) => Err(AppError::field("to", Fault::Required, "ange sista dagen")),
-        Err(e) => Err(e),
-    };
     let reader = staff.reader(&state.clock);
-    let result = match patch {
-        Ok(patch) => db::run(&state.pool, move |c| service::patch_activity(c, &reader, &id, &patch)).await.map(|_| ()),
-        Err(e) => Err(e),
+    let result = async {
+        let to = required_day(&form.to, "to")?;
+        let patch = serde_json::json!({ "to": to });
+        db::run(&state.pool, move |c| service::patch_activity(c, &reader, &id, &patch)).await.map(|_| ())
     };
-    match result {
-        Ok(()) => Ok(see_other(&format!("/seekers/{seeker}/plan?saved=activity#activities"))),
-        Err(e @ AppError::Validation(_)) => plan_page(&state, &staff, seeker, Some(failed(&e)), None).await,
-        Err(e) => Err(e.into()),
-    }
+    answer(&state, &staff, seeker, result.await, "saved=activity#activities", None).await
 }
 
 /// Removes an activity entered by mistake; one with recorded days is refused (end it instead).
@@ -507,11 +503,8 @@ async fn remove_activity(
     staff.require(Role::CASEWORK)?;
     let seeker = owner(&state, &staff, &id).await?;
     let reader = staff.reader(&state.clock);
-    match db::run(&state.pool, move |c| service::delete_activity(c, &reader, &id)).await {
-        Ok(()) => Ok(see_other(&format!("/seekers/{seeker}/plan?saved=activity#activities"))),
-        Err(e @ AppError::Conflict { .. }) => plan_page(&state, &staff, seeker, Some(failed(&e)), None).await,
-        Err(e) => Err(e.into()),
-    }
+    let result = db::run(&state.pool, move |c| service::delete_activity(c, &reader, &id)).await;
+    answer(&state, &staff, seeker, result, "saved=activity#activities", None).await
 }
 
 #[derive(Deserialize)]
@@ -547,19 +540,12 @@ async fn add_decline(
             justified: form.justified.is_some(),
         })
     })();
-    let reader = staff.reader(&state.clock);
-    let result = match input {
-        Ok(input) => {
-            let id = id.clone();
-            db::run(&state.pool, move |c| service::decline(c, &reader, &id, &input)).await.map(|_| ())
-        }
-        Err(e) => Err(e),
+    let (reader, seeker) = (staff.reader(&state.clock), id.clone());
+    let result = async {
+        let input = input?;
+        db::run(&state.pool, move |c| service::decline(c, &reader, &seeker, &input)).await.map(|_| ())
     };
-    match result {
-        Ok(()) => Ok(see_other(&format!("/seekers/{id}/plan?saved=decline#declines"))),
-        Err(e @ AppError::Validation(_)) => plan_page(&state, &staff, id, Some(failed(&e)), None).await,
-        Err(e) => Err(e.into()),
-    }
+    answer(&state, &staff, id, result.await, "saved=decline#declines", None).await
 }
 
 /// For the attendance register: the state words in the grid's order.

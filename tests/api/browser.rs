@@ -854,5 +854,37 @@ async fn a_coordinator_fills_in_a_week_of_attendance_and_the_profile_shows_it() 
     b.text_where(".notice.ok", |t| t.contains("Sparat")).await;
     let row = b.text("#activities table.activities tbody tr").await;
     assert!(row.contains("30 november 2026"), "{row}");
+
+    // The plan itself from its form, and a declined offer from its own.
+    let set = |css: &str, v: &str| format!("document.querySelector(\"{css}\").value = '{v}'");
+    b.client.find(Locator::Css("form.plan select[name=goal]")).await.unwrap().select_by_value("work").await.unwrap();
+    b.fill("form.plan input[name=occupation]", "5223").await;
+    b.fill("form.plan input[name=hours_per_week]", "40").await;
+    for (field, v) in [("start_date", "2026-11-02"), ("review_date", "2027-02-01"), ("agreed_on", "2026-11-20")] {
+        b.client.execute(&set(&format!("form.plan input[name={field}]"), v), vec![]).await.unwrap();
+    }
+    b.client
+        .find(Locator::Css("form.plan select[name=agreed_how]"))
+        .await
+        .unwrap()
+        .select_by_value("in_person")
+        .await
+        .unwrap();
+    b.click("form.plan button[type=submit]").await;
+    b.text_where(".notice.ok", |t| t.contains("Sparat")).await;
+    let plan = b.text("#plan dl").await;
+    assert!(plan.contains("Arbete") && plan.contains("1 februari 2027") && plan.contains("vid möte"), "{plan}");
+    b.click("#declines details summary").await;
+    b.fill("form.decline input[name=reason]", "Ville inte arbeta kvällar").await;
+    b.click("form.decline button[type=submit]").await;
+    b.text_where(".notice.ok", |t| t.contains("Sparat")).await;
+    assert!(b.text("#declines ul").await.contains("utan godtagbart skäl"));
+    let status: Value = app
+        .get(&format!("/api/v1/seekers/{}/plan-status?month=2026-11", ids[1].0), &broker)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!((status["has_active_plan"].as_bool(), status["unjustified_declines"].as_i64()), (Some(true), Some(1)));
     b.close().await;
 }
