@@ -181,13 +181,15 @@ fn record_rows(c: &mut DbConnection, r: &Reader, rows: &[AttendanceRow], prefix:
         for x in &checked {
             store::record_day(c, x, &r.who.user_id, r.now)?;
         }
-        let mut out = Vec::new();
-        for x in &checked {
-            let next = x.date.succ_opt().expect("a next day");
-            let days = store::attendance_of_activities(c, std::slice::from_ref(&x.activity.id), x.date, next)?;
-            out.extend(days);
-        }
-        Ok(out)
+        // The days as stored, read back at once, in the order they were given.
+        let ids: Vec<String> = checked.iter().map(|x| x.activity.id.clone()).collect();
+        let from = checked.iter().map(|x| x.date).min().expect("at least one row");
+        let until = checked.iter().map(|x| x.date).max().expect("at least one row").succ_opt().expect("a next day");
+        let stored = store::attendance_of_activities(c, &ids, from, until)?;
+        Ok(checked
+            .iter()
+            .filter_map(|x| stored.iter().find(|d| d.activity_id == x.activity.id && d.date.date() == x.date).cloned())
+            .collect())
     })
 }
 

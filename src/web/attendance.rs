@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::kit::{Flash, flash};
 use super::labels::Label;
 use super::layout::{self, date, name};
-use super::plan::{STATES, hours};
+use super::plan::hours;
 use super::session::Staff;
 use super::{WebResult, see_other, urlencode};
 use crate::auth::Role;
@@ -125,7 +125,7 @@ async fn week_page(state: &AppState, staff: &Staff, q: &WeekQuery, message: Opti
                                                     @let label = format!("{} {}", name(&first, &last), date(&d.to_string()));
                                                     select name=(format!("s:{}:{d}", a.id)) aria-label=(format!("Närvaro {label}")) {
                                                         option value="" { "–" }
-                                                        @for s in STATES {
+                                                        @for &s in AttendanceState::ALL {
                                                             option value=(s.as_str()) selected[recorded.is_some_and(|r| r.state == s)] { (s.label()) }
                                                         }
                                                     }

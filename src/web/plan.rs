@@ -19,8 +19,7 @@ use crate::error::{AppError, Fault};
 use crate::plan::service::{self, Overview};
 use crate::plan::status::PlanStatus;
 use crate::plan::{
-    Activity, ActivityInput, ActivityKind, AgreedHow, Attendance, AttendanceState, DeclineInput, DeclineWhat, Goal,
-    PlanInput,
+    Activity, ActivityInput, ActivityKind, AgreedHow, Attendance, DeclineInput, DeclineWhat, Goal, PlanInput,
 };
 use crate::state::AppState;
 
@@ -547,7 +546,3 @@ async fn add_decline(
     };
     answer(&state, &staff, id, result.await, "saved=decline#declines", None).await
 }
-
-/// For the attendance register: the state words in the grid's order.
-pub const STATES: [AttendanceState; 3] =
-    [AttendanceState::Present, AttendanceState::AbsentValid, AttendanceState::AbsentInvalid];

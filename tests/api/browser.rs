@@ -349,6 +349,11 @@ impl Browser {
         self.client.wait().for_element(Locator::Css(css)).await.unwrap().click().await.unwrap();
     }
 
+    /// Picks the option with this value in a select.
+    async fn select(&self, css: &str, value: &str) {
+        self.client.find(Locator::Css(css)).await.unwrap().select_by_value(value).await.unwrap();
+    }
+
     async fn value(&self, css: &str) -> String {
         self.client.find(Locator::Css(css)).await.unwrap().prop("value").await.unwrap().unwrap_or_default()
     }
@@ -397,7 +402,7 @@ async fn a_broker_finds_registers_edits_and_plans_the_next_contact() {
     b.pick("#skill-0", "truckkor", "ruck").await;
     b.fill("#skill-1", "Tålamod med kunder i kassan").await;
     b.pick("#language-0", "arab", "Arabiska").await;
-    b.client.find(Locator::Css("#broker_id")).await.unwrap().select_by_value(&broker_id).await.unwrap();
+    b.select("#broker_id", &broker_id).await;
     b.screenshot("seeker-new").await;
     b.click("form.profile button[type=submit]").await;
     b.text_where(".notice.ok", |t| t.contains("Profilen är sparad")).await;
@@ -435,7 +440,7 @@ async fn a_broker_finds_registers_edits_and_plans_the_next_contact() {
     assert!(b.text("p.summary").await.contains("Vill arbeta inom hemtjänsten."));
 
     // A journal entry with the next contact today (the clock says Monday 23 November).
-    b.client.find(Locator::Css("form.journal select[name=kind]")).await.unwrap().select_by_value("call").await.unwrap();
+    b.select("form.journal select[name=kind]", "call").await;
     b.fill("form.journal textarea[name=text]", "Ringde om truckkortet.").await;
     let date = b.client.find(Locator::Css("form.journal input[name=next_contact_on]")).await.unwrap();
     b.client.execute("arguments[0].value = '2026-11-23';", vec![serde_json::to_value(&date).unwrap()]).await.unwrap();
@@ -802,20 +807,14 @@ async fn a_coordinator_fills_in_a_week_of_attendance_and_the_profile_shows_it() 
     }
     b.sign_in(&app, &broker).await;
     b.client.goto(&app.url("/attendance?vecka=2026-11-18")).await.unwrap();
-    b.client
-        .find(Locator::Css("select[name=grupp]"))
-        .await
-        .unwrap()
-        .select_by_value("praktik:Praktik i butik")
-        .await
-        .unwrap();
+    b.select("select[name=grupp]", "praktik:Praktik i butik").await;
     b.click("form.filters button").await;
     b.text_where("main h2", |t| t.contains("Praktik i butik")).await;
     for day in ["2026-11-16", "2026-11-17", "2026-11-18", "2026-11-19"] {
         for (i, (_, activity)) in ids.iter().enumerate() {
             let state = if i == 1 && day == "2026-11-17" { "absent_invalid" } else { "present" };
             let cell = format!("select[name='s:{activity}:{day}']");
-            b.client.find(Locator::Css(&cell)).await.unwrap().select_by_value(state).await.unwrap();
+            b.select(&cell, state).await;
         }
     }
     // The script has saved each change already.
@@ -857,19 +856,13 @@ async fn a_coordinator_fills_in_a_week_of_attendance_and_the_profile_shows_it() 
 
     // The plan itself from its form, and a declined offer from its own.
     let set = |css: &str, v: &str| format!("document.querySelector(\"{css}\").value = '{v}'");
-    b.client.find(Locator::Css("form.plan select[name=goal]")).await.unwrap().select_by_value("work").await.unwrap();
+    b.select("form.plan select[name=goal]", "work").await;
     b.fill("form.plan input[name=occupation]", "5223").await;
     b.fill("form.plan input[name=hours_per_week]", "40").await;
     for (field, v) in [("start_date", "2026-11-02"), ("review_date", "2027-02-01"), ("agreed_on", "2026-11-20")] {
         b.client.execute(&set(&format!("form.plan input[name={field}]"), v), vec![]).await.unwrap();
     }
-    b.client
-        .find(Locator::Css("form.plan select[name=agreed_how]"))
-        .await
-        .unwrap()
-        .select_by_value("in_person")
-        .await
-        .unwrap();
+    b.select("form.plan select[name=agreed_how]", "in_person").await;
     b.click("form.plan button[type=submit]").await;
     b.text_where(".notice.ok", |t| t.contains("Sparat")).await;
     let plan = b.text("#plan dl").await;
