@@ -24,6 +24,7 @@ const NAMED_ENV: &[(&str, &str)] = &[
     ("PLATSA_CLOCK", "clock"),
     ("PLATSA_TRUSTED_PROXIES", "proxy.trusted"),
     ("PLATSA_APPLICATIONS_PER_MINUTE", "booking.applications_per_minute"),
+    ("PLATSA_PUBLIC_URL", "public_url"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -398,6 +399,156 @@ impl ConsentSettings {
     }
 }
 
+/// Staff sign-in through the municipality's OpenID provider (`[staff_oidc]`); off while
+/// `issuer` is empty.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStaffOidc {
+    issuer: String,
+    client_id: String,
+    client_secret: String,
+    role_claim: String,
+    roles: String,
+    unit_claim: String,
+    only: bool,
+}
+
+/// Applicants' e-legitimation through an OpenID broker (`[citizen_oidc]`); off while
+/// `issuer` is empty.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCitizenOidc {
+    issuer: String,
+    client_id: String,
+    client_secret: String,
+    personnummer_claim: String,
+    required: bool,
+}
+
+/// An OpenID provider Platsa is a client of.
+#[derive(Clone)]
+pub struct OidcClient {
+    /// Discovery is at `{issuer}/.well-known/openid-configuration`; ID tokens must name it.
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+impl std::fmt::Debug for OidcClient {
+    // The secret stays out of every log line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OidcClient").field("issuer", &self.issuer).field("client_id", &self.client_id).finish()
+    }
+}
+
+impl OidcClient {
+    fn parse(section: &str, issuer: &str, client_id: &str, client_secret: &str) -> Result<Option<Self>, ConfigError> {
+        let issuer = issuer.trim().trim_end_matches('/');
+        if issuer.is_empty() {
+            return Ok(None);
+        }
+        if !(issuer.starts_with("https://") || issuer.starts_with("http://")) {
+            return Err(invalid(
+                &format!("{section}.issuer"),
+                "must be an https:// URL (http:// only for a local test provider)",
+            ));
+        }
+        if client_id.trim().is_empty() {
+            return Err(invalid(&format!("{section}.client_id"), "must be set when issuer is"));
+        }
+        Ok(Some(Self {
+            issuer: issuer.to_string(),
+            client_id: client_id.trim().to_string(),
+            client_secret: client_secret.trim().to_string(),
+        }))
+    }
+}
+
+/// The roles a provider's groups may give: the municipal ones (`auth::Role::STAFF`, which
+/// the kit cannot name; a test in `identity` holds the two together).
+pub const STAFF_ROLES: &[&str] = &["admin", "broker", "officer", "manager"];
+
+/// Validated `[staff_oidc]`.
+#[derive(Debug, Clone)]
+pub struct StaffOidc {
+    pub client: OidcClient,
+    /// The claim holding the person's groups or app roles (a string or a list of strings).
+    pub role_claim: String,
+    /// Claim value → role name, in the order given (the first that matches wins); only
+    /// the municipal roles, [`STAFF_ROLES`].
+    pub roles: Vec<(String, String)>,
+    /// The claim whose values naming known units become the user's units; empty: units are
+    /// left as an admin set them.
+    pub unit_claim: Option<String>,
+    /// The token form is not offered to staff.
+    pub only: bool,
+}
+
+/// Validated `[citizen_oidc]`.
+#[derive(Debug, Clone)]
+pub struct CitizenOidc {
+    pub client: OidcClient,
+    pub personnummer_claim: String,
+    /// Applications are taken only after e-legitimation.
+    pub required: bool,
+}
+
+impl RawStaffOidc {
+    fn validate(self) -> Result<Option<StaffOidc>, ConfigError> {
+        let Some(client) = OidcClient::parse("staff_oidc", &self.issuer, &self.client_id, &self.client_secret)? else {
+            return Ok(None);
+        };
+        let mut roles = Vec::new();
+        for pair in self.roles.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let Some((value, role)) = pair.rsplit_once('=') else {
+                return Err(invalid("staff_oidc.roles", "each entry is claim-value=role, separated by commas"));
+            };
+            let role = role.trim();
+            if !STAFF_ROLES.contains(&role) {
+                return Err(invalid("staff_oidc.roles", "roles are admin, broker, officer or manager"));
+            }
+            roles.push((value.trim().to_string(), role.to_string()));
+        }
+        if roles.is_empty() {
+            return Err(invalid("staff_oidc.roles", "name at least one claim value and its role"));
+        }
+        if self.role_claim.trim().is_empty() {
+            return Err(invalid("staff_oidc.role_claim", "must not be empty"));
+        }
+        let unit_claim = Some(self.unit_claim.trim().to_string()).filter(|c| !c.is_empty());
+        Ok(Some(StaffOidc {
+            client,
+            role_claim: self.role_claim.trim().to_string(),
+            roles,
+            unit_claim,
+            only: self.only,
+        }))
+    }
+}
+
+impl RawCitizenOidc {
+    fn validate(self) -> Result<Option<CitizenOidc>, ConfigError> {
+        let Some(client) = OidcClient::parse("citizen_oidc", &self.issuer, &self.client_id, &self.client_secret)?
+        else {
+            if self.required {
+                return Err(invalid(
+                    "citizen_oidc.required",
+                    "needs citizen_oidc.issuer: e-legitimation cannot be required without a provider",
+                ));
+            }
+            return Ok(None);
+        };
+        if self.personnummer_claim.trim().is_empty() {
+            return Err(invalid("citizen_oidc.personnummer_claim", "must not be empty"));
+        }
+        Ok(Some(CitizenOidc {
+            client,
+            personnummer_claim: self.personnummer_claim.trim().to_string(),
+            required: self.required,
+        }))
+    }
+}
+
 /// The raw file shape; unknown keys are an error so a typo never silently does nothing.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -419,6 +570,9 @@ struct RawSettings {
     booking: BookingSettings,
     consent: ConsentSettings,
     jobstream: JobStreamSettings,
+    public_url: String,
+    staff_oidc: RawStaffOidc,
+    citizen_oidc: RawCitizenOidc,
 }
 
 /// Validated settings.
@@ -442,6 +596,11 @@ pub struct Settings {
     pub booking: BookingSettings,
     pub consent: ConsentSettings,
     pub jobstream: JobStreamSettings,
+    /// The address people reach the service at, without a trailing slash: answer links and
+    /// the OpenID redirect URIs start with it.
+    pub public_url: String,
+    pub staff_oidc: Option<StaffOidc>,
+    pub citizen_oidc: Option<CitizenOidc>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -585,6 +744,14 @@ impl Settings {
                 invalid("clock", format!("`{text}` is not an RFC 3339 instant like 2026-12-23T10:00:00+01:00 ({e})"))
             })?),
         };
+        // `public_url` is the one address; `consent.public_url` is its older name and follows it.
+        let mut consent = raw.consent.validate()?;
+        let public_url = match raw.public_url.trim().trim_end_matches('/') {
+            "" => consent.public_url.clone(),
+            url if url.starts_with("http://") || url.starts_with("https://") => url.to_string(),
+            _ => return Err(invalid("public_url", "must be an http:// or https:// URL")),
+        };
+        consent.public_url = public_url.clone();
         Ok(Self {
             listen,
             database_url,
@@ -601,8 +768,11 @@ impl Settings {
             signals: raw.signals.validate()?,
             plan_status: raw.plan_status.validate()?,
             booking: raw.booking.validate()?,
-            consent: raw.consent.validate()?,
+            consent,
             jobstream: raw.jobstream.validate()?,
+            public_url,
+            staff_oidc: raw.staff_oidc.validate()?,
+            citizen_oidc: raw.citizen_oidc.validate()?,
         })
     }
 }

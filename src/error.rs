@@ -163,6 +163,9 @@ pub enum AppError {
     /// Need-to-know: the person belongs to a unit the reader does not work in.
     #[error("this person belongs to another unit: say why you need the record in X-Access-Reason")]
     ReasonRequired,
+    /// Applications are taken only after e-legitimation (`citizen_oidc.required`).
+    #[error("an application is taken only after e-legitimation: sign in at /apply/eid first")]
+    EidRequired,
     #[error("{0} not found")]
     NotFound(Thing),
     #[error("{detail}")]
@@ -227,6 +230,7 @@ impl AppError {
             Self::Unauthorized(_) => ("unauthorized", "Authentication required"),
             Self::Forbidden => ("forbidden", "Forbidden"),
             Self::ReasonRequired => ("reason-required", "A reason is required"),
+            Self::EidRequired => ("eid-required", "E-legitimation required"),
             Self::NotFound(_) => ("not-found", "Not found"),
             Self::Conflict { .. } => ("conflict", "Conflict"),
             Self::PreconditionFailed(_) => ("precondition-failed", "Precondition failed"),
@@ -288,7 +292,7 @@ impl ResponseError for AppError {
             Self::Validation(_) | Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Self::Forbidden | Self::ReasonRequired => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::ReasonRequired | Self::EidRequired => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
@@ -323,6 +327,9 @@ impl ResponseError for AppError {
                 problem.extra.insert("code".into(), Value::String(format!("conflict.{clash}")));
             }
             Self::Unprocessable { extra, .. } => problem.extra = extra.clone(),
+            Self::EidRequired => {
+                problem.extra.insert("code".into(), Value::String("identity.eid_required".into()));
+            }
             Self::ReasonRequired => {
                 problem.extra.insert("code".into(), Value::String("access.reason_required".into()));
                 problem.errors = Some(vec![FieldError::new(REASON_HEADER, Fault::Required, self.to_string())]);

@@ -121,6 +121,9 @@ pub fn app_error(e: &AppError) -> (&'static str, String) {
         AppError::ReasonRequired => {
             ("Ange skäl", "Personen tillhör en annan enhet än din. Ange varför du behöver se uppgifterna.".into())
         }
+        AppError::EidRequired => {
+            ("Legitimera dig", "Logga in med e-legitimation (BankID eller Freja eID) innan du skickar ansökan.".into())
+        }
         AppError::NotFound(thing) => ("Hittades inte", format!("Vi hittar inte {}.", thing.label())),
         AppError::Conflict { clash, .. } => ("Det gick inte", clash.label().to_string()),
         AppError::PreconditionFailed(_) | AppError::PreconditionRequired(_) => {

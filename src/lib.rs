@@ -21,6 +21,7 @@ pub mod export;
 pub mod followup;
 pub mod http;
 pub mod ident;
+pub mod identity;
 pub mod imports;
 pub mod index;
 pub mod jobstream;

@@ -35,9 +35,19 @@ impl Application {
         Self::with_state(state)
     }
 
+    /// On a socket already bound (the caller needed its address for `public_url` first).
+    pub async fn build_on(settings: Settings, listener: TcpListener) -> anyhow::Result<Self> {
+        let state = web::Data::new(AppState::open(settings).await?);
+        Self::serve(state, listener)
+    }
+
     pub fn with_state(state: web::Data<AppState>) -> anyhow::Result<Self> {
         let listener =
             TcpListener::bind(state.settings.listen).with_context(|| format!("binding {}", state.settings.listen))?;
+        Self::serve(state, listener)
+    }
+
+    fn serve(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<Self> {
         let address = listener.local_addr()?;
         let body_limit = state.settings.body_limit;
         let body_timeout = state.settings.body_timeout;

@@ -246,7 +246,7 @@ async fn working_days(
 #[utoipa::path(
     tag = "applications",
     summary = "Apply for support and get three meetings to choose from (rate-limited). The application is linked to no seeker until staff confirm the applicant's identity, so the answer is the same whether or not the personnummer is registered; a person holds one booked meeting at a time (booking a second is 409 conflict.has_meeting)",
-    description = "Roles: public.",
+    description = "Roles: public. A browser that signed in with e-legitimation at /apply/eid sends its `platsa_eid` cookie: the e-ID's personnummer and names are stored, whatever the body says, and `identified_by` is `eid`. With `citizen_oidc.required`, an application without it is 403 `identity.eid_required`.",
     request_body = crate::booking::store::ApplicationInput,
     responses(
         (status = 201, description = "OK", body = crate::booking::store::ApplicationCreated),
@@ -261,8 +261,21 @@ async fn apply(state: web::Data<AppState>, req: HttpRequest, body: Json<Applicat
         .allow(ip, state.settings.booking.applications_per_minute)
         .map_err(|retry_after_secs| AppError::TooManyRequests { retry_after_secs })?;
     let (now, today) = (state.clock.now_ts(), state.clock.today());
+    // A browser that signed in with e-legitimation (`/apply/eid`) carries it in a cookie.
+    let eid = match req.cookie(crate::identity::EID_COOKIE) {
+        Some(c) => crate::identity::service::citizen(&state.pool, now, c.value()).await?,
+        None => None,
+    };
+    let identified = eid.map(|who| super::store::Identified {
+        personnummer: who.personnummer,
+        first_name: who.given_name,
+        last_name: who.family_name,
+    });
+    if identified.is_none() && state.settings.citizen_oidc.as_ref().is_some_and(|c| c.required) {
+        return Err(AppError::EidRequired);
+    }
     let settings = state.settings.booking.clone();
-    let created = super::service::apply(&state.pool, (now, today), &settings, body.0).await?;
+    let created = super::service::apply(&state.pool, (now, today), &settings, body.0, identified).await?;
     Ok(HttpResponse::Created().json(created))
 }
 
@@ -288,7 +301,7 @@ async fn do_book(
             Ok(HttpResponse::Created().json(Booked { booking, ics_url: format!("/api/v1/bookings/{token}.ics") }))
         }
         Err(BookError::Taken) => {
-            let offers = super::service::fresh_offers(&state.pool, (now, today), horizon).await?;
+            let offers = super::service::offers(&state.pool, (now, today), horizon, &token).await?.slots;
             Err(AppError::conflict_with(
                 Clash::SlotTaken,
                 "that time was just taken by someone else; pick one of these",

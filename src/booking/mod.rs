@@ -22,6 +22,24 @@ crate::text_enum! {
     }
 }
 
+crate::text_enum! {
+    /// How an applicant was identified when applying: with e-legitimation (the personnummer
+    /// is the e-ID's), or not at all (the officer's identity step checks it at the meeting).
+    pub enum IdentifiedBy {
+        Eid = "eid",
+        None = "none",
+    }
+}
+
+impl crate::labels::Label for IdentifiedBy {
+    fn label(self) -> &'static str {
+        match self {
+            IdentifiedBy::Eid => "Identifierad med e-legitimation",
+            IdentifiedBy::None => "Inte identifierad",
+        }
+    }
+}
+
 // The Swedish words the pages, CSV exports and messages show for these values.
 impl crate::labels::Label for BookingStatus {
     fn label(self) -> &'static str {

@@ -32,6 +32,10 @@ pub struct OfficerInput {
     /// The office's street address, which applicants are told with their meeting.
     #[serde(default)]
     pub address: Option<String>,
+    /// Cleared to meet people with protected personal data (skyddade personuppgifter): only
+    /// such officers are offered to an applicant who says they have them.
+    #[serde(default)]
+    pub protected_identity: bool,
 }
 
 fn default_minutes() -> u32 {
@@ -93,6 +97,7 @@ pub struct OfficerRow {
     pub version: i64,
     pub user_id: Option<String>,
     pub address: Option<String>,
+    pub protected_identity: bool,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -106,6 +111,7 @@ pub struct Officer {
     pub active: bool,
     pub user_id: Option<String>,
     pub address: Option<String>,
+    pub protected_identity: bool,
     pub absences: Vec<Absence>,
     pub version: i64,
 }
@@ -167,6 +173,7 @@ pub fn get(conn: &mut DbConnection, id: &str) -> AppResult<Officer> {
         active: r.active,
         user_id: r.user_id,
         address: r.address,
+        protected_identity: r.protected_identity,
         version: r.version,
     })
 }
@@ -215,6 +222,7 @@ pub fn create(conn: &mut DbConnection, now: i64, input: OfficerInput) -> AppResu
                 officers::active.eq(input.active),
                 officers::user_id.eq(&input.user_id),
                 officers::address.eq(&input.address),
+                officers::protected_identity.eq(input.protected_identity),
                 officers::created_at.eq(now),
                 officers::updated_at.eq(now),
             ))
@@ -230,7 +238,7 @@ pub fn update(conn: &mut DbConnection, now: i64, id: &str, patch: serde_json::Va
         let mut merged = serde_json::json!({
             "name": current.name, "unit": current.unit, "meeting_minutes": current.meeting_minutes,
             "weekly_hours": current.weekly_hours, "active": current.active, "user_id": current.user_id,
-            "address": current.address,
+            "address": current.address, "protected_identity": current.protected_identity,
         });
         crate::json::merge_patch(&mut merged, &patch);
         let input: OfficerInput = crate::json::parse_json(merged.to_string().as_bytes())?;
@@ -248,6 +256,7 @@ pub fn update(conn: &mut DbConnection, now: i64, id: &str, patch: serde_json::Va
                 officers::active.eq(input.active),
                 officers::user_id.eq(&input.user_id),
                 officers::address.eq(&input.address),
+                officers::protected_identity.eq(input.protected_identity),
                 officers::updated_at.eq(now),
                 officers::version.eq(officers::version + 1),
             ))

@@ -6,8 +6,10 @@
 use chrono::NaiveDate;
 
 use super::officers::{self, Officer};
-use super::slots::{self, Offers};
-use super::store::{self, AgendaItem, ApplicationCreated, ApplicationInput, BookError, Booking, IdentityConfirmed};
+use super::slots::Offers;
+use super::store::{
+    self, AgendaItem, ApplicationCreated, ApplicationInput, BookError, Booking, Identified, IdentityConfirmed,
+};
 use crate::audit::Action;
 use crate::auth::Principal;
 use crate::config::BookingSettings;
@@ -19,15 +21,18 @@ pub async fn officers(pool: &Pool) -> AppResult<Vec<Officer>> {
     db::run(pool, officers::list).await
 }
 
-/// A new application with its three offered meetings.
+/// A new application with its three offered meetings. `identified`: the applicant signed in
+/// with e-legitimation, whose personnummer (and names) are stored whatever the input says.
+/// Without it, nothing is linked to an existing record: the officer's identity step does.
 pub async fn apply(
     pool: &Pool,
     (now, today): (i64, NaiveDate),
     settings: &BookingSettings,
     input: ApplicationInput,
+    identified: Option<Identified>,
 ) -> AppResult<ApplicationCreated> {
     let settings = settings.clone();
-    db::run(pool, move |c| store::apply(c, now, today, &settings, input)).await
+    db::run(pool, move |c| store::apply(c, now, today, &settings, input, identified)).await
 }
 
 /// What an applicant's link opens: the application and its meeting, if booked.
@@ -42,15 +47,12 @@ pub async fn by_token(pool: &Pool, token: &str) -> AppResult<Booking> {
     db::run(pool, move |c| store::by_token(c, &token)).await
 }
 
-/// The meetings to offer now: three on the next working day when there are, else the
-/// earliest within the horizon.
-pub async fn offers(pool: &Pool, (now, today): (i64, NaiveDate), horizon: u32) -> AppResult<Offers> {
-    db::run(pool, move |c| slots::offers(c, today, now, horizon)).await
-}
-
-/// Free meetings to offer instead of one just taken.
-pub async fn fresh_offers(pool: &Pool, (now, today): (i64, NaiveDate), horizon: u32) -> AppResult<Vec<slots::Slot>> {
-    db::run(pool, move |c| store::fresh_offers(c, today, now, horizon)).await
+/// The meetings to offer the applicant a link names: three on the next working day when
+/// there are, else the earliest within the horizon (only officers cleared for protected
+/// personal data when the applicant has them).
+pub async fn offers(pool: &Pool, (now, today): (i64, NaiveDate), horizon: u32, token: &str) -> AppResult<Offers> {
+    let token = token.to_string();
+    db::run(pool, move |c| store::offers_for(c, today, now, horizon, &token)).await
 }
 
 /// Books (or, `moving`, moves) the link's meeting to a slot; the refusal says why.

@@ -76,12 +76,13 @@ pub fn officer_slots(o: &OfficerRow, date: NaiveDate) -> Vec<Slot> {
 }
 
 /// Free slots on a date across active officers, starting after `now`, by start time.
-pub fn free_slots(conn: &mut DbConnection, date: NaiveDate, now: i64) -> AppResult<Vec<Slot>> {
-    let all: Vec<OfficerRow> = officers_table::table
-        .filter(officers_table::active.eq(true))
-        .order(officers_table::id)
-        .select(OfficerRow::as_select())
-        .load(conn)?;
+/// `protected`: only officers cleared for people with protected personal data.
+pub fn free_slots(conn: &mut DbConnection, date: NaiveDate, now: i64, protected: bool) -> AppResult<Vec<Slot>> {
+    let mut q = officers_table::table.filter(officers_table::active.eq(true)).into_boxed();
+    if protected {
+        q = q.filter(officers_table::protected_identity.eq(true));
+    }
+    let all: Vec<OfficerRow> = q.order(officers_table::id).select(OfficerRow::as_select()).load(conn)?;
     let (start, end) = (start_of_day_ts(date), start_of_day_ts(date.succ_opt().expect("a next day")));
     let taken: Vec<(String, i64, i64)> = bookings::table
         .filter(bookings::status.ne(BookingStatus::Cancelled))
@@ -135,9 +136,10 @@ pub struct Offers {
 
 /// Three free meetings on the next working day after `today`; if it has fewer, the earliest
 /// free ones on the working days after it (within `horizon` working days).
-pub fn offers(conn: &mut DbConnection, today: NaiveDate, now: i64, horizon: u32) -> AppResult<Offers> {
+/// `protected`: the applicant has protected personal data (only cleared officers).
+pub fn offers(conn: &mut DbConnection, today: NaiveDate, now: i64, horizon: u32, protected: bool) -> AppResult<Offers> {
     let day = next_working_day(today);
-    let first = free_slots(conn, day, now)?;
+    let first = free_slots(conn, day, now, protected)?;
     if first.len() >= 3 {
         return Ok(Offers { slots: spread(&first), next_day_full: false, day });
     }
@@ -148,7 +150,7 @@ pub fn offers(conn: &mut DbConnection, today: NaiveDate, now: i64, horizon: u32)
             break;
         }
         d = next_working_day(d);
-        slots.extend(free_slots(conn, d, now)?);
+        slots.extend(free_slots(conn, d, now, protected)?);
     }
     slots.truncate(3);
     Ok(Offers { slots, next_day_full: true, day })
@@ -156,10 +158,14 @@ pub fn offers(conn: &mut DbConnection, today: NaiveDate, now: i64, horizon: u32)
 
 /// Checks that a slot id names a real, bookable meeting (it may be taken; the database
 /// decides that).
-pub fn resolve(conn: &mut DbConnection, slot_id: &str, now: i64) -> AppResult<Slot> {
+/// `protected`: only with an officer cleared for protected personal data.
+pub fn resolve(conn: &mut DbConnection, slot_id: &str, now: i64, protected: bool) -> AppResult<Slot> {
     let bad = || AppError::field("slot_id", Fault::Unknown, "is not a meeting that can be booked");
     let (officer, start) = parse_slot_id(slot_id).ok_or_else(bad)?;
     let o = officers::row(conn, &officer).map_err(|_| bad())?;
+    if protected && !o.protected_identity {
+        return Err(bad());
+    }
     let date = crate::clock::stockholm_date(start);
     if start <= now || officers::is_absent(conn, &o.id, date)? {
         return Err(bad());

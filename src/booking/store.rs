@@ -2,7 +2,7 @@
 //! no-double-booking guarantee enforced by the database's unique indexes (and exclusion
 //! constraint on PostgreSQL).
 
-use super::BookingStatus;
+use super::{BookingStatus, IdentifiedBy};
 use crate::deliveries::{self, Channel};
 use chrono::{Days, NaiveDate, TimeZone};
 use chrono_tz::Europe::Stockholm;
@@ -20,8 +20,13 @@ use crate::error::{AppError, AppResult, Clash, Errors, Fault, Thing};
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApplicationInput {
+    /// Ignored, with the names, when the applicant signed in with e-legitimation: the e-ID's
+    /// are stored instead.
+    #[serde(default)]
     pub personnummer: String,
+    #[serde(default)]
     pub first_name: String,
+    #[serde(default)]
     pub last_name: String,
     #[serde(default)]
     pub email: Option<String>,
@@ -29,6 +34,9 @@ pub struct ApplicationInput {
     pub phone: Option<String>,
     #[serde(default)]
     pub situation: Option<String>,
+    /// "Jag har skyddade personuppgifter": the meeting is only with an officer cleared for it.
+    #[serde(default)]
+    pub protected_identity: bool,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -39,6 +47,15 @@ pub struct ApplicationCreated {
     pub offered_slots: Vec<Slot>,
     pub next_day_full: bool,
     pub offered_day: String,
+    pub identified_by: IdentifiedBy,
+}
+
+/// An applicant identified by e-legitimation: what the e-ID says, which wins over the form.
+#[derive(Debug, Clone)]
+pub struct Identified {
+    pub personnummer: String,
+    pub first_name: String,
+    pub last_name: String,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -70,8 +87,20 @@ pub fn apply(
     now: i64,
     today: NaiveDate,
     settings: &crate::config::BookingSettings,
-    input: ApplicationInput,
+    mut input: ApplicationInput,
+    identified: Option<Identified>,
 ) -> AppResult<ApplicationCreated> {
+    let identified_by = if identified.is_some() { IdentifiedBy::Eid } else { IdentifiedBy::None };
+    if let Some(who) = identified {
+        input.personnummer = who.personnummer;
+        // A name the e-ID lacks is the applicant's to give.
+        if !who.first_name.trim().is_empty() {
+            input.first_name = who.first_name;
+        }
+        if !who.last_name.trim().is_empty() {
+            input.last_name = who.last_name;
+        }
+    }
     let data = applicant(&input, &settings.municipality_code, today)?;
     let mut errors = Errors::new();
     let situation = crate::vocabulary::free_text(&input.situation, "situation", 2000, &mut errors);
@@ -82,7 +111,7 @@ pub fn apply(
     let token = format!("bk_{}", &crate::auth::generate_token()["platsa_".len()..]);
     let id = new_id();
     let offers = write_tx(conn, |c| {
-        let offers = slots::offers(c, today, now, settings.horizon_working_days)?;
+        let offers = slots::offers(c, today, now, settings.horizon_working_days, input.protected_identity)?;
         diesel::insert_into(applications::table)
             .values((
                 applications::id.eq(&id),
@@ -96,6 +125,8 @@ pub fn apply(
                 applications::next_day_full.eq(offers.next_day_full),
                 applications::offered_day.eq(offers.day.to_string()),
                 applications::created_at.eq(now),
+                applications::identified_by.eq(identified_by),
+                applications::protected_identity.eq(input.protected_identity),
             ))
             .execute(c)?;
         Ok::<_, AppError>(offers)
@@ -106,6 +137,7 @@ pub fn apply(
         offered_slots: offers.slots,
         next_day_full: offers.next_day_full,
         offered_day: offers.day.to_string(),
+        identified_by,
     })
 }
 
@@ -152,6 +184,7 @@ struct TokenApplication {
     id: String,
     seeker_id: Option<String>,
     personnummer: Option<String>,
+    protected_identity: bool,
 }
 
 /// The application a token opens; 404 for a wrong token, so tokens cannot be probed.
@@ -160,12 +193,17 @@ fn application_for_token(c: &mut DbConnection, token: &str, id: Option<&str>) ->
     if let Some(id) = id {
         q = q.filter(applications::id.eq(id.to_string()));
     }
-    let (id, seeker_id, personnummer) = q
-        .select((applications::id, applications::seeker_id, applications::personnummer))
-        .first::<(String, Option<String>, Option<String>)>(c)
+    let (id, seeker_id, personnummer, protected_identity) = q
+        .select((
+            applications::id,
+            applications::seeker_id,
+            applications::personnummer,
+            applications::protected_identity,
+        ))
+        .first::<(String, Option<String>, Option<String>, bool)>(c)
         .optional()?
         .ok_or(AppError::NotFound(Thing::Application))?;
-    Ok(TokenApplication { id, seeker_id, personnummer })
+    Ok(TokenApplication { id, seeker_id, personnummer, protected_identity })
 }
 
 /// id, application, officer id, officer name, unit, address, starts, ends, status, created.
@@ -305,7 +343,8 @@ pub fn book(
     reminder_hour: u32,
 ) -> Result<Booking, BookError> {
     write_tx(conn, |c| {
-        let TokenApplication { id: app, seeker_id, personnummer } = application_for_token(c, token, application_id)?;
+        let TokenApplication { id: app, seeker_id, personnummer, protected_identity } =
+            application_for_token(c, token, application_id)?;
         if reschedule {
             if cancel_active(c, &app, now)?.is_none() {
                 return Err(BookError::Other(AppError::conflict(
@@ -319,7 +358,7 @@ pub fn book(
                 "this application already has a booked meeting; cancel or reschedule it",
             )));
         }
-        let slot = slots::resolve(c, slot_id, now)?;
+        let slot = slots::resolve(c, slot_id, now, protected_identity)?;
         let key = personnummer.as_deref().map(applicant_key);
         insert_booking(c, &app, key.as_deref(), &slot, now, reminder_hour)?;
         // A confirmed seeker belongs to the unit of the officer they meet, unless already placed.
@@ -360,9 +399,17 @@ pub fn by_token(conn: &mut DbConnection, token: &str) -> AppResult<Booking> {
     active_booking(conn, &app)?.ok_or(AppError::NotFound(Thing::Booking))
 }
 
-/// Fresh offers for an applicant whose slot was taken.
-pub fn fresh_offers(conn: &mut DbConnection, today: NaiveDate, now: i64, horizon: u32) -> AppResult<Vec<Slot>> {
-    Ok(slots::offers(conn, today, now, horizon)?.slots)
+/// The meetings to offer the applicant a link names (only cleared officers for someone with
+/// protected personal data); 404 for an unknown link.
+pub fn offers_for(
+    conn: &mut DbConnection,
+    today: NaiveDate,
+    now: i64,
+    horizon: u32,
+    token: &str,
+) -> AppResult<slots::Offers> {
+    let app = application_for_token(conn, token, None)?;
+    slots::offers(conn, today, now, horizon, app.protected_identity)
 }
 
 /// An officer marks a meeting held or a no-show.
@@ -405,6 +452,10 @@ pub struct AgendaItem {
     pub email: Option<String>,
     /// What the applicant wrote about their situation when applying.
     pub situation: Option<String>,
+    /// Whether the personnummer is the applicant's e-legitimation or only typed in.
+    pub identified_by: IdentifiedBy,
+    /// The applicant has protected personal data (skyddade personuppgifter).
+    pub protected_identity: bool,
     #[serde(skip)]
     pub starts_ts: i64,
 }
@@ -422,7 +473,7 @@ pub fn agenda(conn: &mut DbConnection, officer: &str, date: NaiveDate) -> AppRes
     super::officers::row(conn, officer)?;
     let (start, end) = (crate::clock::start_of_day_ts(date), crate::clock::start_of_day_ts(date + Days::new(1)));
     type Row = (
-        (String, String, i64, i64, BookingStatus),
+        (String, String, i64, i64, BookingStatus, IdentifiedBy, bool),
         (
             Option<String>,
             Option<String>,
@@ -440,7 +491,15 @@ pub fn agenda(conn: &mut DbConnection, officer: &str, date: NaiveDate) -> AppRes
         .filter(bookings::starts_at.lt(end))
         .order(bookings::starts_at)
         .select((
-            (bookings::id, bookings::application_id, bookings::starts_at, bookings::ends_at, bookings::status),
+            (
+                bookings::id,
+                bookings::application_id,
+                bookings::starts_at,
+                bookings::ends_at,
+                bookings::status,
+                applications::identified_by,
+                applications::protected_identity,
+            ),
             (
                 applications::seeker_id,
                 applications::personnummer,
@@ -456,7 +515,7 @@ pub fn agenda(conn: &mut DbConnection, officer: &str, date: NaiveDate) -> AppRes
         .into_iter()
         .map(
             |(
-                (id, application_id, s, e, status),
+                (id, application_id, s, e, status, identified_by, protected_identity),
                 (seeker_id, personnummer, first_name, last_name, phone, email, situation),
             )| {
                 AgendaItem {
@@ -472,6 +531,8 @@ pub fn agenda(conn: &mut DbConnection, officer: &str, date: NaiveDate) -> AppRes
                     phone,
                     email,
                     situation,
+                    identified_by,
+                    protected_identity,
                     starts_ts: s,
                 }
             },
@@ -554,6 +615,7 @@ pub fn confirm_identity(
                     email,
                     phone,
                     situation: None,
+                    protected_identity: false,
                 };
                 let mut data = applicant(&input, municipality_code, today)?;
                 // The unit of the officer the applicant meets, as booking would have set it.

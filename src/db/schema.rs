@@ -17,6 +17,8 @@ diesel::table! {
         role -> Text,
         employer_id -> Nullable<Text>,
         created_at -> BigInt,
+        oidc_issuer -> Nullable<Text>,
+        oidc_subject -> Nullable<Text>,
     }
 }
 
@@ -186,6 +188,7 @@ diesel::table! {
         version -> BigInt,
         user_id -> Nullable<Text>,
         address -> Nullable<Text>,
+        protected_identity -> Bool,
     }
 }
 
@@ -299,6 +302,8 @@ diesel::table! {
         created_at -> BigInt,
         identity_confirmed_at -> Nullable<BigInt>,
         identity_confirmed_by -> Nullable<Text>,
+        identified_by -> Text,
+        protected_identity -> Bool,
     }
 }
 
@@ -332,7 +337,9 @@ diesel::table! {
 diesel::table! {
     web_sessions (id_hash) {
         id_hash -> Text,
-        token_id -> Text,
+        user_id -> Text,
+        token_id -> Nullable<Text>,
+        signed_in_with -> Text,
         csrf -> Text,
         created_at -> BigInt,
         expires_at -> BigInt,
@@ -340,6 +347,7 @@ diesel::table! {
 }
 
 diesel::joinable!(web_sessions -> api_tokens (token_id));
+diesel::joinable!(web_sessions -> users (user_id));
 diesel::joinable!(bookings -> applications (application_id));
 diesel::joinable!(bookings -> officers (officer_id));
 diesel::joinable!(openings -> employers (employer_id));
@@ -591,3 +599,26 @@ diesel::allow_tables_to_appear_in_same_query!(attendance, users);
 diesel::allow_tables_to_appear_in_same_query!(attendance_changes, users);
 diesel::allow_tables_to_appear_in_same_query!(declines, users);
 diesel::allow_tables_to_appear_in_same_query!(declines, seekers);
+
+diesel::table! {
+    oidc_logins (state_hash) {
+        state_hash -> Text,
+        purpose -> Text,
+        browser_hash -> Text,
+        nonce -> Text,
+        pkce_verifier -> Text,
+        next -> Text,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    eid_sessions (id_hash) {
+        id_hash -> Text,
+        personnummer -> Nullable<Text>,
+        given_name -> Nullable<Text>,
+        family_name -> Nullable<Text>,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+    }
+}

@@ -30,6 +30,8 @@ pub enum Owner {
     Application,
     /// Rows of those applications (`application_id`): the bookings.
     OfApplication,
+    /// Rows naming the person's personnummer (an e-legitimation under way).
+    Personnummer,
 }
 
 const PERSONNUMMER: &str = "(SELECT personnummer FROM seekers WHERE id = {p})";
@@ -43,6 +45,7 @@ impl Owner {
             Owner::Placement => "placement_id IN (SELECT id FROM placements WHERE seeker_id = {p})".into(),
             Owner::Application => applications,
             Owner::OfApplication => format!("application_id IN (SELECT id FROM applications WHERE {applications})"),
+            Owner::Personnummer => format!("personnummer = {PERSONNUMMER}"),
         }
     }
 }
@@ -80,6 +83,12 @@ pub const PERSONAL: &[Personal] = &[
             ("phone", Null),
             ("situation", Null),
         ],
+    },
+    // Who signed in with e-legitimation to apply (an hour at most, then deleted).
+    Personal {
+        table: "eid_sessions",
+        owner: Owner::Personnummer,
+        columns: &[("personnummer", Null), ("given_name", Null), ("family_name", Null)],
     },
     Personal { table: "journal_entries", owner: Owner::SeekerId, columns: &[("text", Null)] },
     // The plan and its activities in the words staff wrote with the person.
@@ -132,7 +141,7 @@ pub const KEPT: &[(&str, &[&str], &str)] = &[
     ),
     (
         "applications",
-        &["id", "seeker_id", "token_hash", "offered_day", "identity_confirmed_by"],
+        &["id", "seeker_id", "token_hash", "offered_day", "identity_confirmed_by", "identified_by"],
         "ids, a hash and a day: the anonymous application the booking statistics count",
     ),
     (
@@ -218,6 +227,8 @@ pub const KEPT: &[(&str, &[&str], &str)] = &[
     ("user_units", &["*"], "staff memberships"),
     ("api_tokens", &["*"], "hashes of staff tokens"),
     ("web_sessions", &["*"], "hashes of staff sessions"),
+    ("oidc_logins", &["*"], "sign-ins under way: random values for the provider, and a local path"),
+    ("eid_sessions", &["id_hash"], "the hash of an applicant's e-legitimation cookie"),
     ("openings", &["*"], "the employer's openings"),
     ("idempotency_keys", &["*"], "replays of employers' opening posts; seekers are never posted with a key"),
     ("outbox", &["*"], "ids to index"),

@@ -201,7 +201,7 @@ pub fn current(conn: &mut DbConnection, now: i64, settings: &SignalSettings, sco
     } else {
         Vec::new()
     };
-    let free = if meetings { crate::booking::slots::free_slots(conn, next, now)? } else { Vec::new() };
+    let free = if meetings { crate::booking::slots::free_slots(conn, next, now, false)? } else { Vec::new() };
     for unit in units {
         if free.iter().any(|f| f.office == unit) {
             continue;

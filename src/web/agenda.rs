@@ -112,6 +112,8 @@ async fn agenda_page(
                                         None => span.name { (name(&m.first_name, &m.last_name)) },
                                     }
                                     " · " (m.status.label())
+                                    " · " span.identified { (m.identified_by.label()) }
+                                    @if m.protected_identity { " · " strong.protected { "Skyddade personuppgifter" } }
                                     p.muted {
                                         (m.personnummer.as_deref().unwrap_or_default())
                                         @if let Some(p) = &m.phone { " · " (p) }

@@ -56,6 +56,9 @@ struct ApplyForm {
     phone: String,
     #[serde(default)]
     situation: String,
+    /// The checkbox "Jag har skyddade personuppgifter" (present when ticked).
+    #[serde(default)]
+    protected_identity: Option<String>,
 }
 
 pub(super) fn with_csrf(
@@ -72,7 +75,28 @@ pub(super) fn with_csrf(
     res
 }
 
-fn application_form(csrf: &str, f: &ApplyForm, errors: &[FieldError]) -> Markup {
+/// How this applicant may identify themselves, and whether they have.
+struct Eid {
+    /// `[citizen_oidc]` is set: "Logga in med e-legitimation" is offered.
+    offered: bool,
+    /// Only after e-legitimation (`citizen_oidc.required`).
+    required: bool,
+    /// Who the e-legitimation says this is.
+    who: Option<crate::identity::store::Citizen>,
+}
+
+async fn eid_of(state: &AppState, req: &HttpRequest) -> Result<Eid, WebError> {
+    let settings = state.settings.citizen_oidc.as_ref();
+    let who = if settings.is_some() { super::oidc::citizen_of(state, req).await? } else { None };
+    Ok(Eid { offered: settings.is_some(), required: settings.is_some_and(|c| c.required), who })
+}
+
+/// A personnummer as people read it: ÅÅÅÅMMDD-NNNN.
+fn pnr_display(p: &str) -> String {
+    if p.len() == 12 { format!("{}-{}", &p[..8], &p[8..]) } else { p.to_string() }
+}
+
+fn application_form(csrf: &str, f: &ApplyForm, errors: &[FieldError], eid: &Eid) -> Markup {
     let error = |field: &str| errors.iter().find(|e| e.field == field).map(|e| e.message.clone());
     let field = |name: &str, label: &str, value: &str, kind: &str, auto: &str, hint: Option<&str>| {
         let err = error(name);
@@ -90,11 +114,28 @@ fn application_form(csrf: &str, f: &ApplyForm, errors: &[FieldError]) -> Markup 
             h1 { "Ansök om stöd och boka ett möte" }
             p { "När du har skickat din ansökan får du välja en av tre tider med en arbetsmarknadssekreterare nästa arbetsdag. Vägen till jobb börjar direkt, samtidigt som vi utreder din ansökan." }
             @if !errors.is_empty() { p.notice.error role="alert" { "Några uppgifter behöver rättas, se nedan." } }
+            @if eid.who.is_none() && eid.offered {
+                p { a.button #eid href="/apply/eid" { "Logga in med e-legitimation" } }
+                @if eid.required {
+                    p { "Du legitimerar dig med BankID eller Freja eID innan du skickar ansökan." }
+                } @else {
+                    p.muted { "Med e-legitimation vet vi att ansökan är din. Har du ingen kan du fylla i dina uppgifter nedan." }
+                }
+            }
+            @if let Some(who) = &eid.who {
+                div.notice #identified {
+                    p { strong { "Identifierad med e-legitimation" } }
+                    p { (who.given_name) " " (who.family_name) br; (pnr_display(&who.personnummer)) }
+                }
+            }
+            @if !(eid.required && eid.who.is_none()) {
             form.stack method="post" action="/apply" novalidate {
                 input type="hidden" name="csrf" value=(csrf);
-                (field("personnummer", "Personnummer", &f.personnummer, "text", "off", Some("ÅÅÅÅMMDD-NNNN eller ÅÅMMDD-NNNN")))
-                (field("first_name", "Förnamn", &f.first_name, "text", "given-name", None))
-                (field("last_name", "Efternamn", &f.last_name, "text", "family-name", None))
+                @if eid.who.is_none() {
+                    (field("personnummer", "Personnummer", &f.personnummer, "text", "off", Some("ÅÅÅÅMMDD-NNNN eller ÅÅMMDD-NNNN")))
+                    (field("first_name", "Förnamn", &f.first_name, "text", "given-name", None))
+                    (field("last_name", "Efternamn", &f.last_name, "text", "family-name", None))
+                }
                 (field("phone", "Telefon", &f.phone, "tel", "tel", None))
                 (field("email", "E-post", &f.email, "email", "email", Some("Telefon eller e-post, så att vi kan nå dig")))
                 div.field {
@@ -102,7 +143,15 @@ fn application_form(csrf: &str, f: &ApplyForm, errors: &[FieldError]) -> Markup 
                     textarea #situation name="situation" rows="4" maxlength="2000" { (f.situation) }
                     @if let Some(e) = error("situation") { small.error { (e) } }
                 }
+                div.field {
+                    label.check for="protected_identity" {
+                        input #protected_identity type="checkbox" name="protected_identity" value="1" checked[f.protected_identity.is_some()];
+                        " Jag har skyddade personuppgifter"
+                    }
+                    small.hint { "Då träffar du en handläggare som arbetar med skyddade personuppgifter." }
+                }
                 button type="submit" { "Skicka ansökan" }
+            }
             }
             p.muted { "Dina uppgifter används bara för din ansökan och ditt möte." }
         }
@@ -110,8 +159,9 @@ fn application_form(csrf: &str, f: &ApplyForm, errors: &[FieldError]) -> Markup 
 }
 
 #[get("/apply")]
-async fn form(req: HttpRequest) -> HttpResponse {
-    with_csrf(&req, StatusCode::OK, "Ansök", |csrf| application_form(csrf, &ApplyForm::default(), &[]))
+async fn form(state: web::Data<AppState>, req: HttpRequest) -> WebResult {
+    let eid = eid_of(&state, &req).await?;
+    Ok(with_csrf(&req, StatusCode::OK, "Ansök", |csrf| application_form(csrf, &ApplyForm::default(), &[], &eid)))
 }
 
 async fn officer_names(state: &AppState) -> Result<HashMap<String, String>, WebError> {
@@ -197,9 +247,15 @@ async fn submit(state: web::Data<AppState>, req: HttpRequest, f: web::Form<Apply
         .map_err(|retry_after_secs| AppError::TooManyRequests { retry_after_secs })?;
     let f = f.into_inner();
     let (now, today) = (state.clock.now_ts(), state.clock.today());
+    let eid = eid_of(&state, &req).await?;
+    if eid.required && eid.who.is_none() {
+        return Ok(see_other("/apply"));
+    }
+    // With e-legitimation the e-ID's personnummer is the applicant's, whatever was posted.
+    let personnummer = eid.who.as_ref().map(|w| w.personnummer.clone()).unwrap_or_else(|| f.personnummer.clone());
     // Applying again on the device that holds the booking: back to that meeting.
     if let Some((token, opened)) = held(&state, &req).await? {
-        let same = crate::ident::normalize_personnummer(f.personnummer.trim(), today).ok();
+        let same = crate::ident::normalize_personnummer(personnummer.trim(), today).ok();
         if opened.booking.is_some() && same.is_some() && same == opened.personnummer {
             return Ok(see_other(&format!("{}?again=1", booked_path(&token))));
         }
@@ -212,11 +268,19 @@ async fn submit(state: web::Data<AppState>, req: HttpRequest, f: web::Form<Apply
         email: blank(&f.email),
         phone: blank(&f.phone),
         situation: blank(&f.situation),
+        protected_identity: f.protected_identity.is_some(),
     };
-    match service::apply(&state.pool, (now, today), &state.settings.booking, input).await {
+    let identified = eid.who.as_ref().map(|w| store::Identified {
+        personnummer: w.personnummer.clone(),
+        first_name: w.given_name.clone(),
+        last_name: w.family_name.clone(),
+    });
+    match service::apply(&state.pool, (now, today), &state.settings.booking, input, identified).await {
         Ok(created) => {
             let mut res = see_other("/apply/tider");
             let _ = res.add_cookie(&booking_cookie(&req, &created.booking_token));
+            // The e-legitimation has done its work; the personnummer is not kept beside it.
+            super::oidc::close_citizen(&state, &req, &mut res).await?;
             Ok(res)
         }
         Err(AppError::Validation(errors)) => {
@@ -224,7 +288,9 @@ async fn submit(state: web::Data<AppState>, req: HttpRequest, f: web::Form<Apply
                 .into_iter()
                 .map(|e| FieldError { message: super::labels::field_problem(&e), ..e })
                 .collect::<Vec<_>>();
-            Ok(with_csrf(&req, StatusCode::UNPROCESSABLE_ENTITY, "Ansök", |csrf| application_form(csrf, &f, &errors)))
+            Ok(with_csrf(&req, StatusCode::UNPROCESSABLE_ENTITY, "Ansök", |csrf| {
+                application_form(csrf, &f, &errors, &eid)
+            }))
         }
         Err(e) => Err(e.into()),
     }
@@ -237,19 +303,19 @@ async fn times(state: web::Data<AppState>, req: HttpRequest) -> WebResult {
     if opened.booking.is_some() {
         return Ok(see_other(&booked_path(&token)));
     }
-    offer_times(&state, &req, &opened.application_id, None, StatusCode::OK).await
+    offer_times(&state, &req, (&opened.application_id, &token), None, StatusCode::OK).await
 }
 
 async fn offer_times(
     state: &AppState,
     req: &HttpRequest,
-    application: &str,
+    (application, token): (&str, &str),
     message: Option<&str>,
     status: StatusCode,
 ) -> WebResult {
     let (now, today, horizon) =
         (state.clock.now_ts(), state.clock.today(), state.settings.booking.horizon_working_days);
-    let offers = service::offers(&state.pool, (now, today), horizon).await?;
+    let offers = service::offers(&state.pool, (now, today), horizon, token).await?;
     let names = officer_names(state).await?;
     let offer = Offer {
         action: format!("/apply/{application}/book"),
@@ -314,7 +380,7 @@ async fn book(
             Ok(see_other(&booked_path(&token)))
         }
         Err(e) => match refused(&e, &f.slot_id) {
-            Some(message) => offer_times(&state, &req, &id, Some(message), StatusCode::CONFLICT).await,
+            Some(message) => offer_times(&state, &req, (&id, &token), Some(message), StatusCode::CONFLICT).await,
             None => Err(unexpected(e)),
         },
     }
@@ -421,11 +487,11 @@ async fn change_page(
     status: StatusCode,
 ) -> WebResult {
     if opened.booking.is_none() {
-        return offer_times(state, req, &opened.application_id, message, status).await;
+        return offer_times(state, req, (&opened.application_id, token), message, status).await;
     }
     let (now, today, horizon) =
         (state.clock.now_ts(), state.clock.today(), state.settings.booking.horizon_working_days);
-    let offers = service::offers(&state.pool, (now, today), horizon).await?;
+    let offers = service::offers(&state.pool, (now, today), horizon, token).await?;
     let names = officer_names(state).await?;
     let offer = Offer {
         action: format!("{}/flytta", booked_path(token)),

@@ -92,6 +92,8 @@ mod tests {
         check(OpeningSource::ALL, &["platsa", "platsbanken"]);
         check(EmploymentType::ALL, &swedish_words);
         check(BookingStatus::ALL, &[]);
+        check(crate::booking::IdentifiedBy::ALL, &[]);
+        check(crate::identity::Refusal::ALL, &[]);
         check(OccupationMatch::ALL, &[]);
         check(Part::ALL, &[]);
         check(Fault::ALL, &[]);

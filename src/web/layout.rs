@@ -18,6 +18,28 @@ impl Chrome<'_> {
     }
 }
 
+/// A page that moves straight on to `to` (a meta refresh: a navigation this site starts,
+/// so the browser sends its SameSite=Strict cookies, and one a form may lead to even when
+/// `to` is another site), with a link for when it does not.
+pub fn moving_on(title: &str, heading: &str, (link_id, link_text): (&str, &str), to: &str) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="sv" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta http-equiv="refresh" content=(format!("0;url={to}"));
+                title { (title) " – Platsa" }
+                link rel="stylesheet" href="/static/platsa.css";
+            }
+            body { main { section.signin {
+                h1 { (heading) }
+                p { a id=(link_id) href=(to) { (link_text) } }
+            } } }
+        }
+    }
+}
+
 pub fn page(title: &str, chrome: &Chrome<'_>, body: Markup) -> Markup {
     html! {
         (DOCTYPE)

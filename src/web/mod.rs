@@ -13,6 +13,7 @@ mod imports;
 mod kit;
 pub mod labels;
 pub(crate) mod layout;
+mod oidc;
 mod openings;
 mod placements;
 mod plan;
@@ -36,6 +37,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(stylesheet)
         .service(script)
         .configure(session::routes)
+        .configure(oidc::routes)
         .configure(start::routes)
         .configure(shortlist::routes)
         .configure(openings::routes)
@@ -60,6 +62,7 @@ pub struct SignIn {
     pub next: String,
     pub csrf: String,
     pub new_cookie: Option<actix_web::cookie::Cookie<'static>>,
+    pub offers: session::Offers,
 }
 
 /// Why a page could not be shown.
@@ -111,7 +114,7 @@ impl ResponseError for WebError {
     fn error_response(&self) -> HttpResponse {
         let (title, message) = match self {
             WebError::SignIn(s) => {
-                let mut res = page_response(StatusCode::UNAUTHORIZED, session::sign_in_markup(&s.csrf, &s.next, None));
+                let mut res = page_response(StatusCode::UNAUTHORIZED, session::sign_in_markup(&s.csrf, &s.next, None, s.offers));
                 if let Some(c) = &s.new_cookie {
                     let _ = res.add_cookie(c);
                 }

@@ -92,11 +92,17 @@ impl FromRequest for Staff {
                 Some(_) => Err(AppError::Forbidden.into()),
                 None => {
                     let (csrf, new_cookie) = anonymous_csrf(&req);
-                    Err(WebError::SignIn(Box::new(super::SignIn { next, csrf, new_cookie })))
+                    let offers = offers(&req);
+                    Err(WebError::SignIn(Box::new(super::SignIn { next, csrf, new_cookie, offers })))
                 }
             }
         })
     }
+}
+
+/// A staff session cookie (the anonymous forms' CSRF cookie is made the same way).
+pub fn strict_cookie<'a>(req: &HttpRequest, name: &'a str, value: String, max_age: Duration) -> Cookie<'a> {
+    cookie(req, name, value, max_age)
 }
 
 fn cookie<'a>(req: &HttpRequest, name: &'a str, value: String, max_age: Duration) -> Cookie<'a> {
@@ -129,30 +135,52 @@ pub fn check_anonymous(req: &HttpRequest, form_token: &str) -> Result<(), WebErr
     }
 }
 
+/// The ways staff may sign in here.
+#[derive(Debug, Clone, Copy)]
+pub struct Offers {
+    /// "Logga in med ditt kommunkonto" (`[staff_oidc]` is set).
+    pub provider: bool,
+    /// The token form (unless `staff_oidc.only`).
+    pub token: bool,
+}
+
+pub fn offers(req: &HttpRequest) -> Offers {
+    let oidc = req.app_data::<web::Data<AppState>>().and_then(|s| s.settings.staff_oidc.clone());
+    Offers { provider: oidc.is_some(), token: !oidc.is_some_and(|o| o.only) }
+}
+
 /// The sign-in page.
 pub fn sign_in_page(req: &HttpRequest, next: &str, error: Option<&str>, status: StatusCode) -> HttpResponse {
     let (csrf, new_cookie) = anonymous_csrf(req);
-    let mut res = page_response(status, sign_in_markup(&csrf, next, error));
+    let mut res = page_response(status, sign_in_markup(&csrf, next, error, offers(req)));
     if let Some(c) = new_cookie {
         let _ = res.add_cookie(&c);
     }
     res
 }
 
-pub fn sign_in_markup(csrf: &str, next: &str, error: Option<&str>) -> maud::Markup {
+pub fn sign_in_markup(csrf: &str, next: &str, error: Option<&str>, offers: Offers) -> maud::Markup {
     // Only a path on this site is carried on; anything else leads to the start page.
     let next = if crate::text::is_local_path(next) { next } else { "/" };
+    let provider = format!("/signin/oidc?next={}", super::urlencode(next));
     let body = html! {
         section.signin {
             h1 { "Logga in i Platsa" }
-            p { "Platsa matchar arbetssökande med arbetsgivare. Logga in med din personliga nyckel (API-token) som du fått av din administratör." }
+            p { "Platsa matchar arbetssökande med arbetsgivare." }
             @if let Some(e) = error { p.notice.error role="alert" { (e) } }
-            form method="post" action="/signin" {
-                input type="hidden" name="csrf" value=(csrf);
-                input type="hidden" name="next" value=(next);
-                label for="token" { "Nyckel" }
-                input #token type="password" name="token" autocomplete="current-password" required;
-                button type="submit" { "Logga in" }
+            @if offers.provider {
+                p { a.button #signin-provider href=(provider) { "Logga in med ditt kommunkonto" } }
+            }
+            @if offers.token {
+                @if offers.provider { h2 { "Eller med din nyckel" } }
+                p { "Logga in med din personliga nyckel (API-token) som du fått av din administratör." }
+                form method="post" action="/signin" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    input type="hidden" name="next" value=(next);
+                    label for="token" { "Nyckel" }
+                    input #token type="password" name="token" autocomplete="current-password" required;
+                    button type="submit" { "Logga in" }
+                }
             }
             p.muted { "Söker du ekonomiskt bistånd? " a href="/apply" { "Ansök och boka ett möte här." } }
         }
@@ -173,6 +201,15 @@ pub struct SignInForm {
 #[actix_web::post("/signin")]
 async fn sign_in(state: web::Data<AppState>, req: HttpRequest, form: web::Form<SignInForm>) -> WebResult {
     check_anonymous(&req, &form.csrf)?;
+    let next = if crate::text::is_local_path(&form.next) { form.next.as_str() } else { "/" };
+    if !offers(&req).token {
+        return Ok(sign_in_page(
+            &req,
+            next,
+            Some("Här loggar personalen in med sitt kommunkonto."),
+            StatusCode::FORBIDDEN,
+        ));
+    }
     let hash = hash_token(form.token.trim());
     let now = state.clock.now_ts();
     let signed_in = db::run(&state.pool, move |c| {
@@ -180,11 +217,10 @@ async fn sign_in(state: web::Data<AppState>, req: HttpRequest, form: web::Form<S
         if !who.is_staff() {
             return Ok(Some(Err(who)));
         }
-        let (id, _) = sessions::create(c, now, &who.token_id)?;
+        let (id, _) = sessions::create(c, now, &who.user_id, Some(&who.token_id), sessions::SignedInWith::Token)?;
         Ok(Some(Ok(id)))
     })
     .await?;
-    let next = if crate::text::is_local_path(&form.next) { form.next.as_str() } else { "/" };
     match signed_in {
         None => Ok(sign_in_page(
             &req,
@@ -215,11 +251,32 @@ pub struct CsrfForm {
 #[actix_web::post("/signout")]
 async fn sign_out(state: web::Data<AppState>, req: HttpRequest, staff: Staff, form: web::Form<CsrfForm>) -> WebResult {
     staff.check(&form.csrf)?;
+    let mut ended = None;
     if let Some(c) = req.cookie(SESSION_COOKIE) {
         let value = c.value().to_string();
-        db::run(&state.pool, move |c| sessions::end(c, &value)).await?;
+        ended = db::run(&state.pool, move |c| sessions::end(c, &value)).await?;
     }
-    let mut res = see_other("/");
+    // Signed in through the provider: its session ends too, where it has a sign-out address.
+    // A page of Platsa's own moves on there: a form may only lead to this site.
+    let provider_end = match (ended, &state.settings.staff_oidc) {
+        (Some(sessions::SignedInWith::Oidc), Some(oidc)) => {
+            let after = format!("{}/", state.settings.public_url);
+            crate::identity::oidc::end_session_url(&oidc.client, &after).await
+        }
+        _ => None,
+    };
+    let mut res = match provider_end {
+        Some(url) => page_response(
+            StatusCode::OK,
+            layout::moving_on(
+                "Utloggad",
+                "Du är utloggad från Platsa",
+                ("provider-signout", "Logga ut från kommunkontot också"),
+                &url,
+            ),
+        ),
+        None => see_other("/"),
+    };
     let _ = res.add_removal_cookie(&cookie(&req, SESSION_COOKIE, String::new(), Duration::ZERO));
     Ok(res)
 }

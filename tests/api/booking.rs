@@ -331,9 +331,10 @@ async fn reminders_are_retried_until_delivered() {
     .unwrap();
     let (settings, today) = (state.settings.booking.clone(), state.clock.today());
     let input: platsa::booking::store::ApplicationInput = serde_json::from_value(application(7)).unwrap();
-    let created = platsa::db::run(&state.pool, move |c| platsa::booking::store::apply(c, now, today, &settings, input))
-        .await
-        .unwrap();
+    let created =
+        platsa::db::run(&state.pool, move |c| platsa::booking::store::apply(c, now, today, &settings, input, None))
+            .await
+            .unwrap();
     let (token, slot) = (created.booking_token.clone(), created.offered_slots[0].id.clone());
     let app_id = created.id.clone();
     platsa::db::run(&state.pool, move |c| {
@@ -362,4 +363,42 @@ async fn reminders_are_retried_until_delivered() {
     let starts = calls[1]["starts_at"].as_str().unwrap();
     assert!(starts.starts_with("2026-11-24T") && starts.ends_with("+01:00"), "{starts}");
     assert_eq!(calls[0]["booking_id"], calls[1]["booking_id"], "the same reminder, retried");
+}
+
+#[tokio::test]
+async fn someone_with_protected_personal_data_meets_only_officers_cleared_for_it() {
+    let app = spawn_app().await;
+    let olle = officer(&app, "Olle", json!({"tue": [["09:00", "12:00"]]})).await;
+    let kim = officer(&app, "Kim", json!({"tue": [["13:00", "16:00"]]})).await;
+    let res = app
+        .patch_json(&format!("/api/v1/officers/{kim}"), &app.admin_token, &json!({"protected_identity": true}))
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<Value>().await.unwrap()["protected_identity"], true);
+
+    // Offered only Kim's times, and Olle's cannot be booked by naming it.
+    let mut body = application(7);
+    body["protected_identity"] = json!(true);
+    let res = app.client.post(app.url("/api/v1/applications")).json(&body).send().await.unwrap();
+    assert_eq!(res.status(), 201);
+    let a: Value = res.json().await.unwrap();
+    let offered = a["offered_slots"].as_array().unwrap();
+    assert_eq!(offered.len(), 3);
+    assert!(offered.iter().all(|s| s["officer_id"] == kim.as_str()), "{a}");
+    let olles = apply(&app, 8).await["offered_slots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["officer_id"] == olle.as_str())
+        .cloned()
+        .expect("others are offered Olle");
+    assert_field_error(book(&app, &a, &olles).await, "slot_id").await;
+    assert_eq!(book(&app, &a, &offered[0]).await.status(), 201);
+
+    // Kim's agenda marks the meeting.
+    let (token, _) = app.token("officer", "Kim", None).await;
+    let day: Value =
+        app.get(&format!("/api/v1/officers/{kim}/agenda?date=2026-11-24"), &token).await.json().await.unwrap();
+    assert_eq!(day["items"][0]["protected_identity"], true);
+    assert_eq!(day["items"][0]["identified_by"], "none");
 }

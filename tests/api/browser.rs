@@ -881,3 +881,56 @@ async fn a_coordinator_fills_in_a_week_of_attendance_and_the_profile_shows_it() 
     assert_eq!((status["has_active_plan"].as_bool(), status["unjustified_declines"].as_i64()), (Some(true), Some(1)));
     b.close().await;
 }
+
+#[tokio::test]
+async fn a_broker_signs_in_with_the_municipalitys_account_and_out_again() {
+    let Some(b) = Browser::start(390, 844).await else { return };
+    // The app at its own address (the provider sends the browser back there), with a client
+    // registered for it at the certified provider.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (client_id, secret) = crate::identity::register_client(&base).await;
+    let issuer = crate::identity::providers().certified.clone();
+    let settings = [
+        ("PLATSA_STAFF_OIDC__ISSUER", issuer.as_str()),
+        ("PLATSA_STAFF_OIDC__CLIENT_ID", client_id.as_str()),
+        ("PLATSA_STAFF_OIDC__CLIENT_SECRET", secret.as_str()),
+        ("PLATSA_STAFF_OIDC__ROLES", crate::identity::ROLES),
+    ];
+    let app = spawn_app_at_public_url(listener, &settings).await;
+    let sub = format!("maja-{}", uuid::Uuid::new_v4());
+    crate::identity::account(&sub, json!({ "name": "Maja Mäklare", "roles": ["platsa-mäklare"] })).await;
+
+    // A page asks for sign-in; the municipality's account comes first.
+    b.client.goto(&app.url("/seekers")).await.unwrap();
+    b.screenshot("signin-provider").await;
+    b.click("#signin-provider").await;
+    // The provider's own login form.
+    let login = b.client.wait().for_element(Locator::Css("input[name=login]")).await.unwrap();
+    login.send_keys(&sub).await.unwrap();
+    b.client.find(Locator::Css("input[name=password]")).await.unwrap().send_keys("x").await.unwrap();
+    b.client.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    // Back at Platsa, on the page asked for, signed in (the session cookie is SameSite=Strict:
+    // it must arrive although the sign-in came back from another site).
+    b.text_where("main h1", |t| t.contains("arbetssökande") || t.contains("Arbetssökande")).await;
+    let path = b.client.current_url().await.unwrap().path().to_string();
+    assert_eq!(path, "/seekers");
+    assert!(b.client.source().await.unwrap().contains("Maja Mäklare"), "signed in by the provider's name");
+    b.screenshot("signed-in-with-provider").await;
+
+    // Sign-out ends Platsa's session and leads to the provider's sign-out.
+    b.click("form.signout button").await;
+    let mut left = false;
+    for _ in 0..50 {
+        let url = b.client.current_url().await.unwrap();
+        if url.as_str().starts_with(&issuer) {
+            left = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(left, "the browser reaches the provider's sign-out");
+    b.client.goto(&app.url("/seekers")).await.unwrap();
+    b.text_where("main h1", |t| t == "Logga in i Platsa").await;
+    b.close().await;
+}

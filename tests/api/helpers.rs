@@ -140,11 +140,29 @@ pub fn test_settings(dir: &TempDir, db: &TestDb, overrides: &[(&str, &str)]) -> 
 
 /// The app with some settings overridden (same keys as the environment).
 pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
+    spawn_app_on(None, overrides).await
+}
+
+/// The app on a socket bound beforehand, reached at its own address as `public_url` (what a
+/// browser signing in through a provider is sent back to, registered there first).
+pub async fn spawn_app_at_public_url(listener: std::net::TcpListener, overrides: &[(&str, &str)]) -> TestApp {
+    spawn_app_on(Some(listener), overrides).await
+}
+
+async fn spawn_app_on(listener: Option<std::net::TcpListener>, overrides: &[(&str, &str)]) -> TestApp {
     init_logs();
     let dir = tempfile::tempdir().expect("temp dir");
     let db = TestDb::create(&dir);
-    let settings = test_settings(&dir, &db, overrides);
-    let app = Application::build(settings).await.expect("app builds");
+    let public = listener.as_ref().map(|l| format!("http://{}", l.local_addr().unwrap()));
+    let mut all: Vec<(&str, &str)> = overrides.to_vec();
+    if let Some(p) = &public {
+        all.push(("PLATSA_PUBLIC_URL", p));
+    }
+    let settings = test_settings(&dir, &db, &all);
+    let app = match listener {
+        Some(l) => Application::build_on(settings, l).await.expect("app builds"),
+        None => Application::build(settings).await.expect("app builds"),
+    };
     let address = format!("http://{}", app.address());
     let state = app.state();
     tokio::spawn(app.run_until_stopped());

@@ -7,6 +7,7 @@ mod employers;
 mod find;
 mod foundation;
 mod helpers;
+mod identity;
 mod imports;
 mod intake;
 mod jobstream;
