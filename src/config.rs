@@ -213,6 +213,8 @@ pub struct JobStreamSettings {
     pub attempts: u32,
     pub retry_base_ms: u64,
     pub timeout_ms: u64,
+    /// The largest answer read, in MB: a larger one is refused, not stored.
+    pub max_mb: u32,
 }
 
 /// The filters, parsed once.
@@ -239,6 +241,9 @@ impl JobStreamSettings {
         }
         if !(1..=20).contains(&self.attempts) {
             return Err(invalid("jobstream.attempts", "must be between 1 and 20"));
+        }
+        if !(1..=65_536).contains(&self.max_mb) {
+            return Err(invalid("jobstream.max_mb", "must be between 1 and 65536"));
         }
         if !(1_000..=3_600_000).contains(&self.timeout_ms) {
             return Err(invalid("jobstream.timeout_ms", "must be between 1000 and 3600000"));

@@ -6,9 +6,14 @@ use std::time::Duration;
 
 use crate::error::{AppError, AppResult};
 
-/// A client with a whole-request timeout.
+/// A client with a whole-request timeout that follows no redirect: a receiver answering 3xx
+/// must not make Platsa re-post what it carries (contact details) to wherever it points.
 pub fn client(timeout: Duration) -> AppResult<reqwest::Client> {
-    reqwest::Client::builder().timeout(timeout).build().map_err(|e| AppError::internal(format!("http client: {e}")))
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| AppError::internal(format!("http client: {e}")))
 }
 
 /// POSTs a JSON body with its idempotency key; `Err` says why it was not delivered (an HTTP

@@ -27,7 +27,12 @@ enum Attempt {
 }
 
 pub async fn download(settings: &JobStreamSettings, url: &str) -> Fetched {
-    let client = match reqwest::Client::builder().timeout(Duration::from_millis(settings.timeout_ms)).build() {
+    // A redirect is an answer like any other non-success: the api-key goes nowhere else.
+    let client = match reqwest::Client::builder()
+        .timeout(Duration::from_millis(settings.timeout_ms))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+    {
         Ok(c) => c,
         Err(e) => return Fetched { file: Err(format!("http client: {e}")), attempts: 0 },
     };
@@ -76,24 +81,44 @@ async fn once(client: &reqwest::Client, settings: &JobStreamSettings, url: &str)
         };
     }
     let path = std::env::temp_dir().join(format!("platsa-jobstream-{}.json", uuid::Uuid::new_v4().simple()));
-    match save(response, &path).await {
-        Ok(()) => Attempt::Done(path),
-        Err(why) => {
-            let _ = std::fs::remove_file(&path);
-            Attempt::Retry(why, None)
-        }
+    let result = save(response, &path, u64::from(settings.max_mb) << 20).await;
+    if !matches!(result, Attempt::Done(_)) {
+        let _ = std::fs::remove_file(&path);
     }
+    result
 }
 
-async fn save(response: reqwest::Response, path: &PathBuf) -> Result<(), String> {
-    let file = std::fs::File::create(path).map_err(|e| format!("a temporary file: {}", e.kind()))?;
+/// The answer to a file, at most `max` bytes: a larger one is refused (not retried), so a
+/// broken or hostile answer cannot fill the disk.
+async fn save(response: reqwest::Response, path: &PathBuf, max: u64) -> Attempt {
+    let too_large = || Attempt::Fatal(format!("the answer is larger than jobstream.max_mb ({} MB)", max >> 20));
+    if response.content_length().is_some_and(|n| n > max) {
+        return too_large();
+    }
+    let file = match std::fs::File::create(path) {
+        Ok(f) => f,
+        Err(e) => return Attempt::Retry(format!("a temporary file: {}", e.kind()), None),
+    };
     let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
     let mut body = response.bytes_stream();
+    let mut written = 0u64;
     while let Some(chunk) = body.next().await {
-        let chunk = chunk.map_err(|e| format!("the answer broke off: {}", e.without_url()))?;
-        out.write_all(&chunk).map_err(|e| format!("a temporary file: {}", e.kind()))?;
+        let chunk = match chunk {
+            Ok(c) => c,
+            Err(e) => return Attempt::Retry(format!("the answer broke off: {}", e.without_url()), None),
+        };
+        written += chunk.len() as u64;
+        if written > max {
+            return too_large();
+        }
+        if let Err(e) = out.write_all(&chunk) {
+            return Attempt::Retry(format!("a temporary file: {}", e.kind()), None);
+        }
     }
-    out.flush().map_err(|e| format!("a temporary file: {}", e.kind()))
+    match out.flush() {
+        Ok(()) => Attempt::Done(path.clone()),
+        Err(e) => Attempt::Retry(format!("a temporary file: {}", e.kind()), None),
+    }
 }
 
 /// Calls `each` with every element of a JSON array, one at a time.

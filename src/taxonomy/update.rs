@@ -73,8 +73,12 @@ fn field<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
     v.get(key).and_then(Value::as_str)
 }
 
+/// The largest answer read from the taxonomy service: the biggest vocabulary (skills, some
+/// 10 MB as JSON) many times over, and far below what would strain the service's memory.
+const MAX_ANSWER_BYTES: usize = 256 << 20;
+
 async fn get_json(client: &reqwest::Client, url: String, what: &str) -> anyhow::Result<Value> {
-    let res = client
+    let mut res = client
         .get(&url)
         .header("accept", "application/json")
         .send()
@@ -84,7 +88,24 @@ async fn get_json(client: &reqwest::Client, url: String, what: &str) -> anyhow::
     if !status.is_success() {
         anyhow::bail!("the taxonomy service answered {status} for {what}");
     }
-    res.json().await.map_err(|e| anyhow::anyhow!("the taxonomy service's answer for {what} is not JSON: {e}"))
+    let too_large =
+        || anyhow::anyhow!("the taxonomy service's answer for {what} is larger than {} MB", MAX_ANSWER_BYTES >> 20);
+    if res.content_length().is_some_and(|n| n > MAX_ANSWER_BYTES as u64) {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = res
+        .chunk()
+        .await
+        .map_err(|e| anyhow::anyhow!("the taxonomy service's answer for {what} broke off: {}", e.without_url()))?
+    {
+        if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    serde_json::from_slice(&body)
+        .map_err(|e| anyhow::anyhow!("the taxonomy service's answer for {what} is not JSON: {e}"))
 }
 
 /// The concepts of one type in one version, through the GraphQL endpoint.
@@ -113,7 +134,10 @@ async fn concepts(
 /// Reads the newest version (or says there is nothing newer than `after`).
 pub async fn fetch(base: &str, after: Option<i64>) -> anyhow::Result<Option<Fetched>> {
     let base = base.trim_end_matches('/');
-    let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(120)).build()?;
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(120))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
     let versions = get_json(&client, format!("{base}/v1/taxonomy/main/versions"), "versions").await?;
     let version = versions
         .as_array()

@@ -308,13 +308,40 @@ async fn reminders_are_retried_until_delivered() {
     .run();
     tokio::spawn(server);
     let hook = format!("http://127.0.0.1:{port}/remind");
+    let (state, now, _dir, _db) = reminder_due(&hook).await;
+    assert_eq!(platsa::booking::reminders::deliver_due(&state.pool, &hook, &state.clock).await.unwrap(), 0);
+    let (overdue, error) =
+        platsa::db::run(&state.pool, move |c| platsa::booking::reminders::overdue(c, now)).await.unwrap();
+    assert_eq!((overdue, error.as_deref()), (1, Some("HTTP 500")));
+    // A minute later the retry is due, and goes through.
+    let state = std::sync::Arc::new(state);
+    let s = state.clone();
+    tokio::task::spawn_blocking(move || s.indexer.shutdown()).await.unwrap();
+    let later = platsa::clock::Clock::fixed(
+        chrono::DateTime::parse_from_rfc3339("2026-11-23T16:02:00+01:00").unwrap().to_utc(),
+    );
+    assert_eq!(platsa::booking::reminders::deliver_due(&state.pool, &hook, &later).await.unwrap(), 1);
+    let (overdue, _) =
+        platsa::db::run(&state.pool, move |c| platsa::booking::reminders::overdue(c, now + 120)).await.unwrap();
+    assert_eq!(overdue, 0);
+    let calls = calls.lock().unwrap();
+    assert_eq!(calls.len(), 2);
+    assert_eq!(calls[1]["event"], "meeting.reminder");
+    let starts = calls[1]["starts_at"].as_str().unwrap();
+    assert!(starts.starts_with("2026-11-24T") && starts.ends_with("+01:00"), "{starts}");
+    assert_eq!(calls[0]["booking_id"], calls[1]["booking_id"], "the same reminder, retried");
+}
+
+/// A service whose clock says Monday 16:00 with a meeting booked on Tuesday: its reminder is
+/// due at once, to `hook`. Keep the directory and database while the state is used.
+async fn reminder_due(hook: &str) -> (actix_web::web::Data<platsa::startup::AppState>, i64, tempfile::TempDir, TestDb) {
     let dir = tempfile::tempdir().unwrap();
     let db = TestDb::create(&dir);
     // Monday 16:00: Tuesday's meeting is due for its reminder at once.
     let monday = test_settings(
         &dir,
         &db,
-        &[("PLATSA_CLOCK", "2026-11-23T16:00:00+01:00"), ("PLATSA_BOOKING__REMINDER_WEBHOOK", &hook)],
+        &[("PLATSA_CLOCK", "2026-11-23T16:00:00+01:00"), ("PLATSA_BOOKING__REMINDER_WEBHOOK", hook)],
     );
     let state = platsa::startup::AppState::open(monday).await.unwrap();
     let state = actix_web::web::Data::new(state);
@@ -342,27 +369,63 @@ async fn reminders_are_retried_until_delivered() {
     })
     .await
     .unwrap();
-    assert_eq!(platsa::booking::reminders::deliver_due(&state.pool, &hook, &state.clock).await.unwrap(), 0);
-    let (overdue, error) =
-        platsa::db::run(&state.pool, move |c| platsa::booking::reminders::overdue(c, now)).await.unwrap();
-    assert_eq!((overdue, error.as_deref()), (1, Some("HTTP 500")));
-    // A minute later the retry is due, and goes through.
-    let state = std::sync::Arc::new(state);
-    let s = state.clone();
-    tokio::task::spawn_blocking(move || s.indexer.shutdown()).await.unwrap();
-    let later = platsa::clock::Clock::fixed(
-        chrono::DateTime::parse_from_rfc3339("2026-11-23T16:02:00+01:00").unwrap().to_utc(),
-    );
-    assert_eq!(platsa::booking::reminders::deliver_due(&state.pool, &hook, &later).await.unwrap(), 1);
-    let (overdue, _) =
-        platsa::db::run(&state.pool, move |c| platsa::booking::reminders::overdue(c, now + 120)).await.unwrap();
-    assert_eq!(overdue, 0);
-    let calls = calls.lock().unwrap();
-    assert_eq!(calls.len(), 2);
-    assert_eq!(calls[1]["event"], "meeting.reminder");
-    let starts = calls[1]["starts_at"].as_str().unwrap();
-    assert!(starts.starts_with("2026-11-24T") && starts.ends_with("+01:00"), "{starts}");
-    assert_eq!(calls[0]["booking_id"], calls[1]["booking_id"], "the same reminder, retried");
+    (state, now, dir, db)
+}
+
+/// The reminder webhook answers with a redirect to another server: nothing is sent there (the
+/// reminder carries the person's contact details), and the delivery is marked failed.
+#[tokio::test]
+async fn a_webhook_that_redirects_gets_nothing_more_and_the_delivery_fails() {
+    use actix_web::{App, HttpResponse, HttpServer, web};
+    use std::sync::{Arc, Mutex};
+    let stolen: Arc<Mutex<u32>> = Arc::default();
+    let s = stolen.clone();
+    let other = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let elsewhere = format!("http://{}/steal", other.local_addr().unwrap());
+    let server = HttpServer::new(move || {
+        let s = s.clone();
+        App::new().default_service(web::to(move || {
+            let s = s.clone();
+            async move {
+                *s.lock().unwrap() += 1;
+                HttpResponse::Ok().finish()
+            }
+        }))
+    })
+    .workers(1)
+    .listen(other)
+    .unwrap()
+    .run();
+    tokio::spawn(server);
+    for status in [307u16, 302] {
+        let redirecting = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let hook = format!("http://{}/remind", redirecting.local_addr().unwrap());
+        let to = elsewhere.clone();
+        let server = HttpServer::new(move || {
+            let to = to.clone();
+            App::new().default_service(web::to(move || {
+                let to = to.clone();
+                async move {
+                    HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap())
+                        .insert_header(("location", to))
+                        .finish()
+                }
+            }))
+        })
+        .workers(1)
+        .listen(redirecting)
+        .unwrap()
+        .run();
+        tokio::spawn(server);
+        let (state, now, _dir, _db) = reminder_due(&hook).await;
+        assert_eq!(platsa::booking::reminders::deliver_due(&state.pool, &hook, &state.clock).await.unwrap(), 0);
+        let (overdue, error) =
+            platsa::db::run(&state.pool, move |c| platsa::booking::reminders::overdue(c, now)).await.unwrap();
+        assert_eq!((overdue, error), (1, Some(format!("HTTP {status}"))), "marked failed");
+        assert_eq!(*stolen.lock().unwrap(), 0, "{status}: the other server receives nothing");
+        let s = state.clone();
+        tokio::task::spawn_blocking(move || s.indexer.shutdown()).await.unwrap();
+    }
 }
 
 #[tokio::test]

@@ -311,3 +311,29 @@ async fn the_sync_endpoint_needs_an_admin_and_the_setting() {
     assert_problem(app.get("/api/v1/jobstream", &employer_token).await, 403).await;
     assert_problem(app.get("/api/v1/openings?source=annonsbladet", &broker).await, 422).await;
 }
+
+#[tokio::test]
+async fn an_answer_larger_than_the_cap_or_a_redirect_is_refused_and_nothing_is_read() {
+    let (base, script, server) = fake_jobstream().await;
+    let app = spawn_app().await;
+    let mut settings = app.state.settings.jobstream.clone();
+    settings.base_url = base;
+    settings.attempts = 3;
+    settings.retry_base_ms = 10;
+    settings.max_mb = 1;
+    // Two MB of a valid-looking array: refused at once, not retried.
+    let big = format!("[{}]", vec![r#"{"id":"x","removed":true}"#; 100_000].join(","));
+    assert!(big.len() > 2 << 20, "{}", big.len());
+    script.lock().unwrap().snapshot.push_back(ok(&big));
+    let run = platsa::jobstream::sync(&app.state.pool, &settings, &app.state.clock, false).await.unwrap().unwrap();
+    let error = run.error.clone().expect("refused");
+    assert!(error.contains("max_mb"), "{error}");
+    assert_eq!(run.attempts, 1, "a too large answer is not fetched again");
+    assert_eq!(counts(&run), [0; 7]);
+    // A redirect is not followed (the api-key stays with the service it was meant for).
+    script.lock().unwrap().snapshot.push_back(fail(307));
+    let run = platsa::jobstream::sync(&app.state.pool, &settings, &app.state.clock, false).await.unwrap().unwrap();
+    assert_eq!(run.error.as_deref(), Some("HTTP 307"));
+    assert_eq!(script.lock().unwrap().seen.len(), 2, "nothing else was asked");
+    server.stop(true).await;
+}
