@@ -81,6 +81,31 @@ crate::text_enum! {
     }
 }
 
+impl Fault {
+    /// The kind of problem in English words, with no value in it (import reports, logs).
+    pub fn describe(self) -> &'static str {
+        match self {
+            Fault::Required => "is required",
+            Fault::Length => "is too short or too long",
+            Fault::Range => "is outside the allowed range",
+            Fault::Format => "is not written the way this field is written",
+            Fault::CheckDigit => "has a wrong check digit",
+            Fault::DateOfBirth => "holds no valid date of birth",
+            Fault::Future => "is in the future",
+            Fault::Past => "is in the past",
+            Fault::Order => "is out of order with another value",
+            Fault::Unknown => "is not one of the known codes or words",
+            Fault::Duplicate => "is given twice",
+            Fault::NotApplicable => "does not apply here",
+            Fault::NotFound => "names a record that does not exist",
+            Fault::Type => "has the wrong type",
+            Fault::UnknownField => "is not a field",
+            Fault::Character => "holds a control character",
+            Fault::Mismatch => "disagrees with another field",
+        }
+    }
+}
+
 crate::text_enum! {
     /// What a 404 did not find.
     pub enum Thing {

@@ -4,7 +4,9 @@
 //! `POST /api/v1/seekers`; rows are matched by personnummer (an existing seeker is updated
 //! with the columns the file has, never duplicated). A dry run reports and changes nothing; a
 //! real run applies every valid row and reports the rest, or with `all_or_nothing` applies
-//! nothing when one row is bad. The report names row, field and problem, never a value.
+//! nothing when one row is bad. The report names row, field and problem, never a value: a
+//! validation message can quote what was typed, so a report carries the field and the kind
+//! of problem only. It keeps the first [`MAX_PROBLEMS`] problems and counts every one by code.
 
 pub mod http;
 pub mod read;
@@ -34,6 +36,9 @@ pub struct RowProblem {
     pub message: String,
 }
 
+/// Problems a report keeps one by one; beyond these it only counts them (`problem_counts`).
+pub const MAX_PROBLEMS: usize = 1000;
+
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct ImportReport {
     pub id: String,
@@ -48,7 +53,27 @@ pub struct ImportReport {
     /// Whether anything was written (false for a dry run, and for an all-or-nothing run
     /// with a bad row).
     pub applied: bool,
+    /// The first [`MAX_PROBLEMS`] problems (a list of reports leaves them out).
     pub problems: Vec<RowProblem>,
+    /// Every problem, counted by code.
+    #[serde(default)]
+    pub problem_counts: std::collections::BTreeMap<String, usize>,
+}
+
+impl ImportReport {
+    /// Counts a problem, and keeps it while fewer than [`MAX_PROBLEMS`] are kept.
+    fn note(&mut self, p: RowProblem) {
+        *self.problem_counts.entry(p.code.clone()).or_default() += 1;
+        if self.problems.len() < MAX_PROBLEMS {
+            self.problems.push(p);
+        }
+    }
+
+    fn note_all(&mut self, ps: impl IntoIterator<Item = RowProblem>) {
+        for p in ps {
+            self.note(p);
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -63,23 +88,34 @@ enum Checked {
     Update(String, serde_json::Value),
 }
 
+/// The problems an error amounts to, in words that hold no value from the row.
 fn problems_of(row: usize, e: AppError) -> Vec<RowProblem> {
     let field_errors: Vec<FieldError> = match e {
         AppError::Validation(errors) => errors,
-        AppError::Conflict { clash, detail, .. } => {
+        AppError::Conflict { clash, .. } => {
             return vec![RowProblem {
                 row,
                 field: "personnummer".into(),
                 code: clash.as_str().into(),
-                message: detail,
+                message: format!("conflicts with what is stored ({clash})"),
             }];
         }
-        other => {
-            let (_, message) = crate::labels::app_error(&other);
-            return vec![RowProblem { row, field: "row".into(), code: "row.invalid".into(), message }];
+        _ => {
+            return vec![RowProblem {
+                row,
+                field: "row".into(),
+                code: "row.invalid".into(),
+                message: "could not be saved".into(),
+            }];
         }
     };
-    field_errors.into_iter().map(|f| RowProblem { row, field: f.field, code: f.code, message: f.message }).collect()
+    field_errors
+        .into_iter()
+        .map(|f| {
+            let message = format!("{} {}", f.field, f.fault.describe());
+            RowProblem { row, field: f.field, code: f.code, message }
+        })
+        .collect()
 }
 
 /// What a run has already looked up: registered personnummer, and units and brokers
@@ -177,8 +213,10 @@ pub fn import(
             all_or_nothing: opts.all_or_nothing,
             applied: false,
             problems: Vec::new(),
+            problem_counts: Default::default(),
         },
         seen: HashMap::new(),
+        failed_rows: HashSet::new(),
         action: crate::audit::Action::named(format!("import {id}")),
         opts,
         done: 0,
@@ -194,7 +232,8 @@ pub fn import(
             Err(AppError::Internal(e)) if e.to_string() == BAD_ROW => {}
             Err(e) => {
                 let first = run.report.problems.first().map(|p| p.row).unwrap_or(0);
-                run.report.problems.extend(problems_of(first, e));
+                run.failed_rows.insert(first);
+                run.report.note_all(problems_of(first, e));
             }
         }
         if run.report.failed > 0 || !run.report.problems.is_empty() {
@@ -206,7 +245,7 @@ pub fn import(
         run.each_chunk(conn, (now, today), who, rows, progress)?;
     }
     let mut report = run.report;
-    report.failed = report.problems.iter().map(|p| p.row).collect::<HashSet<_>>().len();
+    report.failed = run.failed_rows.len();
     report.problems.sort_by(|a, b| (a.row, &a.field).cmp(&(b.row, &b.field)));
     record(conn, now, who, &report)?;
     Ok(report)
@@ -216,6 +255,8 @@ pub fn import(
 struct Run {
     report: ImportReport,
     seen: HashMap<String, usize>,
+    /// Every row with a problem (the report keeps only the first problems).
+    failed_rows: HashSet<usize>,
     action: crate::audit::Action,
     opts: Options,
     done: usize,
@@ -266,28 +307,31 @@ impl Run {
         for (row, pnr) in rows.iter().zip(pnrs) {
             // The same personnummer twice in the file is refused on its second row.
             if let Some(first) = pnr.as_ref().and_then(|p| self.seen.get(p)) {
-                report.problems.push(RowProblem {
+                report.note(RowProblem {
                     row: row.row,
                     field: "personnummer".into(),
                     code: "personnummer.duplicate".into(),
                     message: format!("the same personnummer is on row {first}"),
                 });
                 report.failed += 1;
+                self.failed_rows.insert(row.row);
                 continue;
             }
             if let Some(p) = &pnr {
                 self.seen.insert(p.clone(), row.row);
             }
             if !row.problems.is_empty() {
-                report.problems.extend(row.problems.iter().cloned());
+                report.note_all(row.problems.iter().cloned());
                 report.failed += 1;
+                self.failed_rows.insert(row.row);
                 continue;
             }
             match check(c, today, &mut known, row, pnr.as_deref()) {
                 Ok(checked_row) => checked.push((row.row, checked_row)),
                 Err(e) => {
-                    report.problems.extend(problems_of(row.row, e));
+                    report.note_all(problems_of(row.row, e));
                     report.failed += 1;
+                    self.failed_rows.insert(row.row);
                 }
             }
         }
@@ -312,7 +356,8 @@ impl Run {
         report.created += written.iter().filter(|w| w.1).count();
         report.updated += written.iter().filter(|w| !w.1).count();
         report.failed += late.iter().map(|p| p.row).collect::<HashSet<_>>().len();
-        report.problems.extend(late);
+        self.failed_rows.extend(late.iter().map(|p| p.row));
+        report.note_all(late);
         report.applied |= !written.is_empty();
         Ok(())
     }
@@ -403,14 +448,26 @@ pub fn get(conn: &mut DbConnection, id: &str) -> AppResult<ImportReport> {
     serde_json::from_str(&text).map_err(|e| AppError::internal(format!("stored report: {e}")))
 }
 
-/// The latest imports, newest first: id, when, format, counts.
+/// The latest imports, newest first: id, when, format, counts (each report's problems are
+/// read one report at a time, `get`).
 pub fn recent(conn: &mut DbConnection, limit: i64) -> AppResult<Vec<ImportReport>> {
     let texts: Vec<String> =
         imports::table.order(imports::at.desc()).limit(limit).select(imports::report).load(conn)?;
     texts
         .iter()
-        .map(|t| serde_json::from_str(t).map_err(|e| AppError::internal(format!("stored report: {e}"))))
+        .map(|t| {
+            let mut r: ImportReport =
+                serde_json::from_str(t).map_err(|e| AppError::internal(format!("stored report: {e}")))?;
+            r.problems.clear();
+            Ok(r)
+        })
         .collect()
+}
+
+/// Deletes the reports of imports made before `before` (the retention period): a report
+/// names rows of a file about people, kept no longer than the people themselves.
+pub fn forget_before(conn: &mut DbConnection, before: i64) -> AppResult<usize> {
+    Ok(diesel::delete(imports::table.filter(imports::at.lt(before))).execute(conn)?)
 }
 
 /// The problem for a whole file that could not be read (named as row 0, field `file`).

@@ -192,6 +192,10 @@ pub fn daily(conn: &mut DbConnection, now: i64, settings: &RetentionSettings) ->
         Err(e) => return Err(e),
     }
     let erased = run(conn, now, settings.inactive_months, false)?.len();
+    // Import reports go after the same period as the people they are about.
+    if let Some(cutoff) = cutoff(stockholm_date(now), settings.inactive_months) {
+        crate::imports::forget_before(conn, crate::clock::start_of_day_ts(cutoff))?;
+    }
     diesel::update(retention_runs::table.find(&day))
         .set((retention_runs::erased.eq(erased as i32), retention_runs::finished_at.eq(now)))
         .execute(conn)?;

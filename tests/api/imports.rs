@@ -295,3 +295,44 @@ async fn the_command_line_import_leaves_people_written_and_indexed() {
         .unwrap();
     assert_eq!(found["items"][0]["first_name"], "Alva-Li", "{found}");
 }
+
+/// A report names row, field and kind of problem, never what the cell held, and keeps the
+/// first thousand problems with a count of every one.
+#[tokio::test]
+async fn a_report_keeps_no_cell_value_and_a_thousand_problems_with_counts() {
+    let app = spawn_app().await;
+    // A personnummer where the municipality goes, and words where codes and numbers go.
+    let stray = pnr("19750101", 333);
+    let header = "Personnummer;Förnamn;Efternamn;Telefon;Kommun;Yrken;Körkort;Max pendling km;Status";
+    let row = format!("{};Eva;Ek;0701234567;{stray};Hemligyrke;Hemligkort;Hemligmil;Hemligstatus", pnr("19800101", 1));
+    let csv = format!("{header}\r\n{row}").into_bytes();
+    let res = upload(&app, &app.admin_token, "fel.csv", csv, &[("dry_run", "true")]).await;
+    assert_eq!(res.status(), 200);
+    let report: Value = res.json().await.unwrap();
+    let text = report.to_string();
+    assert!(!report["problems"].as_array().unwrap().is_empty(), "{report}");
+    for value in [stray.as_str(), "Hemligyrke", "Hemligkort", "Hemligmil", "Hemligstatus", "19750101"] {
+        assert!(!text.contains(value), "the report quotes `{value}`: {text}");
+    }
+    let stored = app.get(&format!("/api/v1/imports/{}", report["id"].as_str().unwrap()), &app.admin_token).await;
+    let stored = stored.text().await.unwrap();
+    assert!(!stored.contains(&stray) && !stored.contains("Hemlig"), "the stored report quotes a value");
+
+    // 1 200 rows with a bad e-mail: 1 000 problems kept, all 1 200 counted.
+    let mut lines = vec!["Personnummer;Förnamn;Efternamn;E-post".to_string()];
+    for i in 0..1200u32 {
+        lines.push(format!("{};Per;Son;inte-en-adress-{i}", pnr("19900101", i % 1000 + 1_000 * (i / 1000) + 1)));
+    }
+    let res =
+        upload(&app, &app.admin_token, "många.csv", lines.join("\r\n").into_bytes(), &[("dry_run", "true")]).await;
+    assert_eq!(res.status(), 200);
+    let report: Value = res.json().await.unwrap();
+    assert_eq!(report["problems"].as_array().unwrap().len(), 1000);
+    let counted: u64 = report["problem_counts"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
+    assert_eq!(counted, 1200, "{}", report["problem_counts"]);
+    assert_eq!(report["failed"], 1200);
+    assert!(!report.to_string().contains("inte-en-adress"));
+    // The list of imports carries counts, not every report's problems.
+    let list: Value = app.get("/api/v1/imports", &app.admin_token).await.json().await.unwrap();
+    assert!(list["items"].as_array().unwrap().iter().all(|r| r["problems"].as_array().unwrap().is_empty()));
+}

@@ -839,6 +839,35 @@ async fn retention_erases_after_the_period_and_a_dry_run_changes_nothing() {
     assert_eq!(dry.len(), 2);
     assert_eq!(app.get(&format!("/api/v1/seekers/{silent}"), &broker).await.status(), 200, "a dry run erases nothing");
 
+    // Import reports: one from 2022 (older than the period) and one from now.
+    let me: Value = app.get("/api/v1/me", &app.admin_token).await.json().await.unwrap();
+    let admin = me["user_id"].as_str().unwrap().to_string();
+    let old_import = chrono::DateTime::parse_from_rfc3339("2022-06-01T10:00:00+02:00").unwrap().timestamp();
+    platsa::db::run(&st.pool, move |c| {
+        use diesel::prelude::*;
+        use platsa::db::schema::imports;
+        for (id, at) in [("import-2022", old_import), ("import-now", now)] {
+            diesel::insert_into(imports::table)
+                .values((
+                    imports::id.eq(id),
+                    imports::by_user.eq(&admin),
+                    imports::at.eq(at),
+                    imports::format.eq("csv"),
+                    imports::rows_total.eq(1),
+                    imports::created.eq(0),
+                    imports::updated.eq(0),
+                    imports::failed.eq(1),
+                    imports::dry_run.eq(true),
+                    imports::applied.eq(false),
+                    imports::report.eq("{}"),
+                ))
+                .execute(c)?;
+        }
+        Ok(())
+    })
+    .await
+    .unwrap();
+
     // The daily run erases them once; a second process (or a second tick) the same day does nothing.
     let settings = platsa::config::RetentionSettings { inactive_months: 36, hour: 2 };
     let s = settings.clone();
@@ -852,6 +881,14 @@ async fn retention_erases_after_the_period_and_a_dry_run_changes_nothing() {
     for kept in [&called, &left_late] {
         assert_eq!(app.get(&format!("/api/v1/seekers/{kept}"), &broker).await.status(), 200);
     }
+    // Import reports follow the same period.
+    let reports: Vec<String> = platsa::db::run(&st.pool, |c| {
+        use diesel::prelude::*;
+        Ok(platsa::db::schema::imports::table.select(platsa::db::schema::imports::id).load(c)?)
+    })
+    .await
+    .unwrap();
+    assert_eq!(reports, ["import-now"]);
     // Counted in the audit report: two erasures by the system, named in Swedish in the CSV.
     let audit: Value = app.get("/api/v1/audit?user_id=system", &app.admin_token).await.json().await.unwrap();
     assert_eq!(audit["total"], 2);
