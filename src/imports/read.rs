@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use serde_json::{Map, Value, json};
 
 use super::RowProblem;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult, Fault};
 use crate::text::fold;
 
 crate::text_enum! {
@@ -218,21 +218,110 @@ fn cell_text(d: &calamine::Data) -> String {
     }
 }
 
+/// What a workbook may hold. A sheet is read cell by cell as its XML streams past (never as
+/// a rectangle from its first to its last cell: one cell at A1 and one at XFD1048576 would
+/// be 17 billion), and a file beyond these is refused, naming the limit.
+pub const MAX_XLSX_COLUMNS: u32 = 256;
+pub const MAX_XLSX_ROWS: u32 = 1_048_576;
+/// Filled cells in all (a register of 250 000 people with 20 columns).
+pub const MAX_XLSX_CELLS: usize = 5_000_000;
+/// Excel's own limit for one cell.
+pub const MAX_CELL_CHARS: usize = 32_767;
+/// Any one part of the workbook once unpacked (the shared strings are read whole): a few KB
+/// of a zip can unpack to gigabytes.
+pub const MAX_XLSX_PART_BYTES: u64 = 256 << 20;
+
+fn too_big(message: String) -> AppError {
+    AppError::field("file", Fault::Range, message)
+}
+
+/// The workbook's parts as its zip directory declares them, before anything is unpacked.
+fn check_parts(bytes: &[u8]) -> AppResult<()> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|_| super::unreadable("the file is not an XLSX workbook"))?;
+    for i in 0..zip.len() {
+        let part = zip.by_index_raw(i).map_err(|_| super::unreadable("the file is not an XLSX workbook"))?;
+        if part.size() > MAX_XLSX_PART_BYTES {
+            return Err(too_big(format!(
+                "a part of the workbook unpacks to more than {} MB",
+                MAX_XLSX_PART_BYTES >> 20
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A spreadsheet column's letters (0 = A).
+fn column_name(mut c: u32) -> String {
+    let mut out = Vec::new();
+    loop {
+        out.push(b'A' + (c % 26) as u8);
+        if c < 26 {
+            break;
+        }
+        c = c / 26 - 1;
+    }
+    out.reverse();
+    String::from_utf8(out).expect("ASCII letters")
+}
+
 fn read_xlsx(bytes: &[u8], mapping: &Mapping) -> AppResult<Vec<RawRow>> {
     use calamine::Reader;
-    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec()))
+    check_parts(bytes)?;
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes))
         .map_err(|_| super::unreadable("the file is not an XLSX workbook"))?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(|| super::unreadable("the workbook has no sheet"))?
-        .map_err(|_| super::unreadable("the first sheet could not be read"))?;
-    let mut rows = range.rows();
-    let header: Vec<String> = rows.next().map(|r| r.iter().map(cell_text).collect()).unwrap_or_default();
+    let sheet = book.sheet_names().first().cloned().ok_or_else(|| super::unreadable("the workbook has no sheet"))?;
+    let mut cells =
+        book.worksheet_cells_reader(&sheet).map_err(|_| super::unreadable("the first sheet could not be read"))?;
+    // The filled cells by row (row index, [(column, text)]), in the order the sheet has them.
+    let mut rows: Vec<(u32, Vec<(u32, String)>)> = Vec::new();
+    let mut filled = 0usize;
+    while let Some(cell) = cells.next_cell().map_err(|_| super::unreadable("the first sheet could not be read"))? {
+        let (r, c) = cell.get_position();
+        if c >= MAX_XLSX_COLUMNS {
+            return Err(too_big(format!(
+                "the sheet has a cell in column {} (at most {MAX_XLSX_COLUMNS} columns, A to {}, are read)",
+                column_name(c),
+                column_name(MAX_XLSX_COLUMNS - 1)
+            )));
+        }
+        if r >= MAX_XLSX_ROWS {
+            return Err(too_big(format!("the sheet has a cell below row {MAX_XLSX_ROWS}")));
+        }
+        let text = cell_text(&calamine::Data::from(cell.get_value().clone()));
+        if text.chars().count() > MAX_CELL_CHARS {
+            return Err(too_big(format!("row {} has a cell longer than {MAX_CELL_CHARS} characters", r + 1)));
+        }
+        if text.trim().is_empty() {
+            continue;
+        }
+        filled += 1;
+        if filled > MAX_XLSX_CELLS {
+            return Err(too_big(format!("the sheet has more than {MAX_XLSX_CELLS} filled cells")));
+        }
+        match rows.last_mut() {
+            Some((last, row)) if *last == r => row.push((c, text)),
+            _ => rows.push((r, vec![(c, text)])),
+        }
+    }
+    rows.sort_by_key(|(r, _)| *r);
+    let dense = |cells: &[(u32, String)], width: usize| {
+        let mut out = vec![String::new(); width];
+        for (c, t) in cells {
+            if let Some(slot) = out.get_mut(*c as usize) {
+                slot.clone_from(t);
+            }
+        }
+        out
+    };
+    let mut rows = rows.into_iter();
+    let header = match rows.next() {
+        Some((_, cells)) => dense(&cells, cells.iter().map(|(c, _)| *c as usize + 1).max().unwrap_or(0)),
+        None => Vec::new(),
+    };
     let fields = fields_of(&header, mapping)?;
-    Ok(rows
-        .enumerate()
-        .filter_map(|(i, r)| table_row(&fields, i + 2, &r.iter().map(cell_text).collect::<Vec<_>>()))
-        .collect())
+    let width = fields.len();
+    Ok(rows.filter_map(|(r, cells)| table_row(&fields, r as usize + 1, &dense(&cells, width))).collect())
 }
 
 /// One line of a JSON Lines file as a row; a blank line is none.

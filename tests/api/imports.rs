@@ -336,3 +336,66 @@ async fn a_report_keeps_no_cell_value_and_a_thousand_problems_with_counts() {
     let list: Value = app.get("/api/v1/imports", &app.admin_token).await.json().await.unwrap();
     assert!(list["items"].as_array().unwrap().iter().all(|r| r["problems"].as_array().unwrap().is_empty()));
 }
+
+/// The peak resident memory of a process (VmHWM), in MB.
+fn peak_mb(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmHWM:")).expect("VmHWM");
+    line.split_whitespace().nth(1).unwrap().parse::<u64>().unwrap() / 1024
+}
+
+/// A workbook of a few KB whose cells span the whole sheet (A1 and XFD1048576), or a part
+/// that unpacks hugely, is refused with 422 naming the limit; the service stays up, and its
+/// memory with it.
+#[tokio::test]
+async fn a_workbook_spanning_the_whole_sheet_is_refused_and_the_service_stays_up() {
+    use rust_xlsxwriter::Workbook;
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::create(&dir);
+    let envs = binary_envs(&dir, &db, "index");
+    let (serve, at) = spawn_serve(&envs, std::process::Stdio::null());
+    let pid = serve.id();
+    let _serve = Stopped(serve);
+    let token = admin_token_by_command(&envs, "Inläsare");
+    let client = reqwest::Client::new();
+    let send = |name: &'static str, bytes: Vec<u8>| {
+        let form = Form::new().part("file", Part::bytes(bytes).file_name(name)).text("dry_run", "true");
+        client.post(format!("{at}/api/v1/imports/seekers")).bearer_auth(&token).multipart(form).send()
+    };
+
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "Personnummer").unwrap();
+    sheet.write_string(1_048_575, 16_383, "x").unwrap();
+    let bomb = book.save_to_buffer().unwrap();
+    assert!(bomb.len() < 10_000, "{} bytes", bomb.len());
+    let res = send("bomb.xlsx", bomb).await.unwrap();
+    let body = assert_field_error(res, "file").await;
+    assert!(body.to_string().contains("column XFD"), "names the limit: {body}");
+
+    // A1 and CV300000: within the columns, so read, and only its two cells are held.
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "Personnummer").unwrap();
+    sheet.write_string(299_999, 99, "x").unwrap();
+    let res = send("gles.xlsx", book.save_to_buffer().unwrap()).await.unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+
+    // The service is up, and a real workbook is read after them.
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    for (i, h) in ["Personnummer", "Förnamn", "Efternamn", "Telefon", "Kommun"].iter().enumerate() {
+        sheet.write_string(0, i as u16, *h).unwrap();
+    }
+    let row = [pnr("19900101", 501), "Ada".into(), "Ek".into(), "0701234567".into(), "1287".into()];
+    for (i, v) in row.iter().enumerate() {
+        sheet.write_string(1, i as u16, v).unwrap();
+    }
+    let res = send("riktig.xlsx", book.save_to_buffer().unwrap()).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let report: Value = res.json().await.unwrap();
+    assert_eq!((report["rows"].as_u64(), report["valid"].as_u64()), (Some(1), Some(1)), "{report}");
+    let peak = peak_mb(pid);
+    println!("the server's peak memory over the three uploads: {peak} MB");
+    assert!(peak < 200, "the server's peak memory was {peak} MB");
+}
