@@ -156,7 +156,7 @@ pub fn run(opts: &BenchOptions, weights: &MatchingSettings, mut out: impl FnMut(
             out(format!("  generated and added {done} seekers ({:.0} s)", started.elapsed().as_secs_f64()));
         }
     }
-    side.commit(&mut writer, 0)?;
+    side.commit(&mut writer, 0, None)?;
     drop(writer);
     let total = started.elapsed();
     let index_only = total.saturating_sub(generating);

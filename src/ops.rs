@@ -135,6 +135,7 @@ async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
                 openings: search.openings.num_docs(),
                 position,
                 behind: (head - position).max(0),
+                rebuilt_because: search.rebuilt_because(),
             },
             reminders: {
                 let b = backlogs.iter().find(|b| b.channel == crate::deliveries::Channel::Reminder);
@@ -206,6 +207,10 @@ struct IndexCheck {
     /// The outbox position the index includes, and how many events it is behind.
     position: i64,
     behind: i64,
+    /// Why this process rebuilt the index when it started, when the index did not belong to
+    /// the database (built from another one, or ahead of it after a restore).
+    #[schema(value_type = Option<String>)]
+    rebuilt_because: Option<&'static str>,
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]

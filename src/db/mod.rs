@@ -219,6 +219,28 @@ pub fn ping(conn: &mut DbConnection) -> AppResult<()> {
     conn.batch_execute("SELECT 1").map_err(AppError::from)
 }
 
+/// This database's identity, made by the first process that asks (two at once agree: the
+/// second insert finds the first's row).
+pub fn identity(conn: &mut DbConnection) -> AppResult<String> {
+    use schema::database_identity as di;
+    let found: Option<String> = di::table.select(di::id).first(conn).optional()?;
+    if let Some(id) = found {
+        return Ok(id);
+    }
+    let made = uuid::Uuid::new_v4().to_string();
+    let now = chrono::Utc::now().timestamp();
+    // The table holds one row: a second process inserting at once fails on nothing (its row
+    // is only read back if no other is there).
+    let _ = write_tx(conn, |c| -> AppResult<()> {
+        let n: i64 = di::table.count().get_result(c)?;
+        if n == 0 {
+            diesel::insert_into(di::table).values((di::id.eq(&made), di::created_at.eq(now))).execute(c)?;
+        }
+        Ok(())
+    });
+    Ok(di::table.order(di::created_at).select(di::id).first(conn)?)
+}
+
 /// A new time-ordered id (UUID v7): ids never reveal counts and sort by creation.
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()

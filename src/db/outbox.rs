@@ -113,6 +113,15 @@ pub fn after(conn: &mut DbConnection, position: i64, limit: i64) -> QueryResult<
         .load(conn)
 }
 
+/// What identifies the event at a position (its entity and id): an index records it with its
+/// position, so a database whose history differs (restored, recreated) is noticed even where
+/// its outbox has grown past that position again. `None` when there is no such event.
+pub fn event_at(conn: &mut DbConnection, position: i64) -> QueryResult<Option<String>> {
+    let row: Option<(String, String)> =
+        outbox::table.find(position).select((outbox::entity, outbox::entity_id)).first(conn).optional()?;
+    Ok(row.map(|(entity, id)| format!("{entity}:{id}")))
+}
+
 /// The newest event id, 0 when there is none.
 pub fn head(conn: &mut DbConnection) -> QueryResult<i64> {
     outbox::table.select(diesel::dsl::max(outbox::id)).first::<Option<i64>>(conn).map(|m| m.unwrap_or(0))

@@ -622,3 +622,10 @@ diesel::table! {
         expires_at -> BigInt,
     }
 }
+
+diesel::table! {
+    database_identity (id) {
+        id -> Text,
+        created_at -> BigInt,
+    }
+}

@@ -110,7 +110,7 @@ pub fn run(set: &EvalSet, weights: &MatchingSettings, dir: &Path) -> anyhow::Res
         }
         by_uuid.insert(id, key.clone());
     }
-    side.commit(&mut writer, 0)?;
+    side.commit(&mut writer, 0, None)?;
     drop(writer);
 
     let mut per_opening = Vec::new();

@@ -194,10 +194,17 @@ pub fn folded_analyzer() -> TextAnalyzer {
         .build()
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+/// What each commit records beside the documents: the schema, the outbox position included,
+/// the database it was built from and the event at that position (to notice a database that
+/// is not the one the index was built from: restored, recreated, recovered to a point in time).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Payload {
     schema: u32,
     position: i64,
+    #[serde(default)]
+    database: Option<String>,
+    #[serde(default)]
+    event: Option<String>,
 }
 
 /// One index (seekers or openings).
@@ -211,6 +218,10 @@ pub struct Side {
     pub needs_rebuild: AtomicBool,
     /// The outbox position the last commit included.
     pub position: AtomicI64,
+    /// What the index was last committed with, as opened.
+    stored: Option<Payload>,
+    /// The database this process serves, recorded with every commit.
+    database: Mutex<Option<String>>,
     /// Per-segment data derived for scoring (segments never change, so it stays valid).
     pub segment_cache: Mutex<HashMap<tantivy::index::SegmentId, Arc<dyn Any + Send + Sync>>>,
     /// Ids of erased people whose earlier documents may still sit, deleted but with their
@@ -227,19 +238,20 @@ impl Side {
         let existing = Index::open_in_dir(dir).ok().and_then(|index| {
             let meta = index.load_metas().ok()?;
             let payload: Payload = serde_json::from_str(meta.payload.as_deref()?).ok()?;
-            (payload.schema == SCHEMA_VERSION && index.schema() == schema).then_some((index, payload.position))
+            (payload.schema == SCHEMA_VERSION && index.schema() == schema).then_some((index, payload))
         });
-        let (mut index, position, needs_rebuild) = match existing {
-            Some((index, position)) => (index, position, false),
+        let (mut index, stored, needs_rebuild) = match existing {
+            Some((index, payload)) => (index, Some(payload), false),
             None => {
                 if dir.exists() {
                     tracing::warn!(index = name, "index missing, damaged or of an older schema: rebuilding");
                     std::fs::remove_dir_all(dir).with_context(|| format!("removing {}", dir.display()))?;
                 }
                 std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-                (Index::create_in_dir(dir, schema)?, 0, true)
+                (Index::create_in_dir(dir, schema)?, None, true)
             }
         };
+        let position = stored.as_ref().map_or(0, |p| p.position);
         // Segments are searched in parallel: a ranking query's latency halves on two cores.
         index.set_multithread_executor(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(4))?;
         index.tokenizers().register(SWEDISH, swedish_analyzer());
@@ -253,6 +265,8 @@ impl Side {
             fields,
             needs_rebuild: AtomicBool::new(needs_rebuild),
             position: AtomicI64::new(position),
+            stored,
+            database: Mutex::new(None),
             segment_cache: Mutex::new(HashMap::new()),
             erased_pending: Mutex::new(std::collections::BTreeSet::new()),
         })
@@ -273,9 +287,16 @@ impl Side {
         })
     }
 
-    /// Commits what the writer holds, recording the outbox position, and makes it searchable.
-    pub fn commit(&self, writer: &mut IndexWriter<TantivyDocument>, position: i64) -> anyhow::Result<()> {
-        let payload = serde_json::to_string(&Payload { schema: SCHEMA_VERSION, position })?;
+    /// Commits what the writer holds, recording the outbox position (and `event`, the event
+    /// at it), and makes it searchable.
+    pub fn commit(
+        &self,
+        writer: &mut IndexWriter<TantivyDocument>,
+        position: i64,
+        event: Option<String>,
+    ) -> anyhow::Result<()> {
+        let database = self.database.lock().expect("database lock").clone();
+        let payload = serde_json::to_string(&Payload { schema: SCHEMA_VERSION, position, database, event })?;
         let mut prepared = writer.prepare_commit()?;
         prepared.set_payload(&payload);
         prepared.commit()?;
@@ -381,6 +402,7 @@ pub struct SearchIndex {
     pub dir: PathBuf,
     pub seekers: Side,
     pub openings: Side,
+    rebuilt_because: Mutex<Option<&'static str>>,
 }
 
 impl SearchIndex {
@@ -389,6 +411,7 @@ impl SearchIndex {
             dir: dir.to_path_buf(),
             seekers: Side::open("seekers", &dir.join("seekers"))?,
             openings: Side::open("openings", &dir.join("openings"))?,
+            rebuilt_because: Mutex::new(None),
         })
     }
 
@@ -398,6 +421,47 @@ impl SearchIndex {
             seekers: self.seekers.writer(heap_bytes, threads)?,
             openings: self.openings.writer(heap_bytes, threads)?,
         })
+    }
+
+    /// Binds the indexes to the database this process serves, and marks for a rebuild each
+    /// index that was built from another one (another identity), is ahead of it (its position
+    /// past the outbox's head: a restored copy), or whose event at its position differs (a
+    /// history that diverged). Returns why, when one must be rebuilt.
+    pub fn bind(
+        &self,
+        database: &str,
+        head: i64,
+        mut event_at: impl FnMut(i64) -> anyhow::Result<Option<String>>,
+    ) -> anyhow::Result<Option<&'static str>> {
+        let mut reason = None;
+        for side in [&self.seekers, &self.openings] {
+            *side.database.lock().expect("database lock") = Some(database.to_string());
+            let Some(p) = side.stored.as_ref().filter(|_| !side.needs_rebuild.load(Ordering::SeqCst)) else { continue };
+            let why = if p.database.as_deref().is_some_and(|d| d != database) {
+                Some("the index was built from another database")
+            } else if p.position > head {
+                Some("the index is ahead of the database (a restored or recreated database)")
+            } else if p.event.is_some() && p.position > 0 && event_at(p.position)? != p.event {
+                Some("the database's history differs from the index's")
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                tracing::warn!(index = side.name, reason = why, "rebuilding the index from the database");
+                side.needs_rebuild.store(true, Ordering::SeqCst);
+                side.position.store(0, Ordering::SeqCst);
+                reason = Some(why);
+            }
+        }
+        if reason.is_some() {
+            *self.rebuilt_because.lock().expect("reason lock") = reason;
+        }
+        Ok(reason)
+    }
+
+    /// Why the index was last rebuilt on opening, if it was because of the database.
+    pub fn rebuilt_because(&self) -> Option<&'static str> {
+        *self.rebuilt_because.lock().expect("reason lock")
     }
 
     /// The outbox position both indexes include.

@@ -232,6 +232,7 @@ pub const KEPT: &[(&str, &[&str], &str)] = &[
     ("openings", &["*"], "the employer's openings"),
     ("idempotency_keys", &["*"], "replays of employers' opening posts; seekers are never posted with a key"),
     ("outbox", &["*"], "ids to index"),
+    ("database_identity", &["*"], "a random id naming this database"),
     ("targets", &["*"], "units' monthly targets"),
     ("target_changes", &["*"], "units' monthly targets"),
     ("process_targets", &["*"], "units' process targets"),

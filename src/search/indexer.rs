@@ -31,9 +31,14 @@ pub fn catch_up(pool: &Pool, index: &SearchIndex, writers: &mut Writers) -> anyh
     // Per side: whether it holds applied but uncommitted changes.
     let mut pending = [false, false];
     let mut committed = Instant::now();
+    // The event at `position` (recorded with a commit, so a diverged database is noticed).
+    let mut last_event = None;
     loop {
         let started = Instant::now();
         let events = outbox::after(&mut conn, position, BATCH)?;
+        if let Some(e) = events.last() {
+            last_event = Some(format!("{}:{}", e.entity, e.entity_id));
+        }
         if let Some(last) = events.last().map(|e| e.id) {
             let mut seeker_ids = BTreeSet::new();
             let mut opening_ids = BTreeSet::new();
@@ -78,7 +83,7 @@ pub fn catch_up(pool: &Pool, index: &SearchIndex, writers: &mut Writers) -> anyh
                     .enumerate()
             {
                 if std::mem::take(&mut pending[i]) {
-                    side.commit(writer, position)?;
+                    side.commit(writer, position, last_event.clone())?;
                 }
             }
             committed = Instant::now();
@@ -157,6 +162,10 @@ pub fn rebuild(
     let started = Instant::now();
     let mut conn = pool.get()?;
     let head = outbox::head(&mut conn)?;
+    // An index from another database, or ahead of this one, is rebuilt rather than trusted.
+    let database = crate::db::identity(&mut conn)?;
+    index.bind(&database, head, |p| Ok(outbox::event_at(&mut conn, p)?))?;
+    let head_event = outbox::event_at(&mut conn, head)?;
     let mut stats = RebuildStats::default();
     if force || index.seekers.needs_rebuild.load(Ordering::SeqCst) {
         let total = seekers::store::count_live(&mut conn)? as u64;
@@ -164,7 +173,7 @@ pub fn rebuild(
             let rows = seekers::store::rows_after(&mut conn, after, REBUILD_PAGE)?;
             Ok(rows.into_iter().map(|r| (r.id.clone(), documents::seeker(&index.seekers.fields, &r))).collect())
         })?;
-        index.seekers.commit(&mut writers.seekers, head)?;
+        index.seekers.commit(&mut writers.seekers, head, head_event.clone())?;
     }
     if force || index.openings.needs_rebuild.load(Ordering::SeqCst) {
         let total = openings::store::count_live(&mut conn)? as u64;
@@ -172,7 +181,7 @@ pub fn rebuild(
             let rows = openings::store::rows_after(&mut conn, after, REBUILD_PAGE)?;
             Ok(rows.into_iter().map(|r| (r.id.clone(), documents::opening(&index.openings.fields, &r))).collect())
         })?;
-        index.openings.commit(&mut writers.openings, head)?;
+        index.openings.commit(&mut writers.openings, head, head_event.clone())?;
     }
     stats.seconds = started.elapsed().as_secs_f64();
     Ok(stats)

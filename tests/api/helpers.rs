@@ -67,6 +67,16 @@ impl TestDb {
     }
 }
 
+/// Runs statements one by one on the PostgreSQL server's own database (creating, copying and
+/// dropping test databases, which no transaction may hold).
+pub fn postgres_admin(statements: &[String]) {
+    use diesel::connection::SimpleConnection;
+    let mut admin = PgConnection::establish(&postgres_url("postgres")).expect("PostgreSQL reachable");
+    for sql in statements {
+        admin.batch_execute(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let TestDb::Postgres { name } = self

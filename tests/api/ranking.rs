@@ -274,7 +274,7 @@ fn pruned_ranking_is_identical_to_scoring_every_hit() {
         writer.add_document(doc.unwrap()).unwrap();
         ids.push(id);
         if i % 5_000 == 4_999 {
-            side.commit(&mut writer, 0).unwrap();
+            side.commit(&mut writer, 0, None).unwrap();
         }
     }
     let weights = platsa::config::Settings::with_overrides(&[]).unwrap().matching;

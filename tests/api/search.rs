@@ -323,3 +323,124 @@ async fn misspelled_and_accentless_queries_find_openings() {
         );
     }
 }
+
+/// A server on this directory's index and this database, with an admin token.
+async fn serve_on(
+    dir: &tempfile::TempDir,
+    db: &TestDb,
+) -> (String, actix_web::web::Data<platsa::startup::AppState>, String) {
+    let app = Application::build(test_settings(dir, db, &[])).await.expect("app builds");
+    let address = format!("http://{}", app.address());
+    let state = app.state();
+    tokio::spawn(app.run_until_stopped());
+    let now = state.clock.now_ts();
+    let token = platsa::db::run(&state.pool, move |c| {
+        platsa::auth::store::create_user_with_token(c, now, platsa::auth::Role::Admin, "Återställare", None)
+    })
+    .await
+    .unwrap()
+    .token;
+    (address, state, token)
+}
+
+async fn found(address: &str, token: &str, name: &str) -> u64 {
+    let body: Value = reqwest::Client::new()
+        .get(format!("{address}/api/v1/seekers?q={name}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["total"].as_u64().unwrap()
+}
+
+async fn register(address: &str, token: &str, name: &str, serial: u32) {
+    let mut body = seeker_body(&pnr("19800101", serial));
+    body["first_name"] = json!(name);
+    let res = reqwest::Client::new()
+        .post(format!("{address}/api/v1/seekers"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+}
+
+/// The index knows its database: restored to an earlier copy (SQLite: the file put back;
+/// PostgreSQL: the database dropped and created again from a copy), the index that is ahead
+/// of it is rebuilt, so people added after the copy are not found and people added now are.
+#[tokio::test]
+async fn after_a_restore_the_index_is_rebuilt_from_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::create(&dir);
+    let copy = format!("platsa_copy_{}", uuid::Uuid::new_v4().simple());
+    let copy_file = dir.path().join("copy.db");
+
+    let (at, state, token) = serve_on(&dir, &db).await;
+    seed_units(&state).await;
+    register(&at, &token, "Förstina", 11).await;
+    index_caught_up(&state).await;
+    assert_eq!(found(&at, &token, "Förstina").await, 1);
+    state.indexer.shutdown();
+    // The copy (a backup taken now).
+    match &db {
+        TestDb::Sqlite(_) => {
+            let to = copy_file.display().to_string();
+            platsa::db::run(&state.pool, move |c| {
+                use diesel::connection::SimpleConnection;
+                Ok(c.batch_execute(&format!("VACUUM INTO '{to}'"))?)
+            })
+            .await
+            .unwrap();
+        }
+        TestDb::Postgres { name } => postgres_admin(&[
+            format!(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+            ),
+            format!("CREATE DATABASE {copy} TEMPLATE {name}"),
+        ]),
+        TestDb::Shared(_) => unreachable!(),
+    }
+    drop(state);
+
+    // Later work, then the database is put back to the copy.
+    let (at, state, token) = serve_on(&dir, &db).await;
+    register(&at, &token, "Andrina", 12).await;
+    index_caught_up(&state).await;
+    assert_eq!(found(&at, &token, "Andrina").await, 1);
+    state.indexer.shutdown();
+    match &db {
+        TestDb::Sqlite(path) => {
+            for ext in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{ext}", path.display()));
+            }
+            std::fs::rename(&copy_file, path).unwrap();
+        }
+        TestDb::Postgres { name } => postgres_admin(&[
+            format!("DROP DATABASE {name} WITH (FORCE)"),
+            format!("CREATE DATABASE {name} TEMPLATE {copy}"),
+            format!("DROP DATABASE {copy}"),
+        ]),
+        TestDb::Shared(_) => unreachable!(),
+    }
+    drop(state);
+
+    // Started on the restored database: the index is rebuilt, and says why.
+    let (at, state, token) = serve_on(&dir, &db).await;
+    let ready: Value = reqwest::get(format!("{at}/readyz")).await.unwrap().json().await.unwrap();
+    assert_eq!(
+        ready["checks"]["index"]["rebuilt_because"],
+        "the index is ahead of the database (a restored or recreated database)",
+        "{ready}"
+    );
+    assert_eq!(ready["checks"]["index"]["behind"], 0);
+    assert_eq!(found(&at, &token, "Andrina").await, 0, "added after the copy: not in the database, not found");
+    assert_eq!(found(&at, &token, "Förstina").await, 1);
+    register(&at, &token, "Tredjina", 13).await;
+    index_caught_up(&state).await;
+    assert_eq!(found(&at, &token, "Tredjina").await, 1, "added now: found");
+    state.indexer.shutdown();
+}
