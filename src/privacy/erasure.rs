@@ -91,6 +91,8 @@ pub const PERSONAL: &[Personal] = &[
         columns: &[("personnummer", Null), ("given_name", Null), ("family_name", Null)],
     },
     Personal { table: "journal_entries", owner: Owner::SeekerId, columns: &[("text", Null)] },
+    // The reason a reader typed to open the record: the fact of the read stays.
+    Personal { table: "audit_log", owner: Owner::SeekerId, columns: &[("reason", Null)] },
     // The plan and its activities in the words staff wrote with the person.
     Personal { table: "plans", owner: Owner::SeekerId, columns: &[("goal_text", Null), ("note", Null)] },
     Personal { table: "activities", owner: Owner::SeekerId, columns: &[("title", Null), ("provider", Null)] },
@@ -218,8 +220,8 @@ pub const KEPT: &[(&str, &[&str], &str)] = &[
     ("declines", &["id", "seeker_id", "what", "ref_id", "day", "by_user"], "that an offer was declined, as codes"),
     (
         "audit_log",
-        &["*"],
-        "the accountability record of who read whom; a stated reason is about the reader's need, kept as evidence",
+        &["id", "user_id", "role", "seeker_id", "action"],
+        "the accountability record of who read whom and when (the reason typed is erased: it may say why about the person)",
     ),
     ("employers", &["*"], "organisations"),
     ("employer_contacts", &["*"], "the employer's staff, not seekers"),

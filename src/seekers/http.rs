@@ -22,11 +22,16 @@ crate::api_handlers!(create, list, show, update, erase);
     ),
 )]
 #[post("/api/v1/seekers")]
-async fn create(state: web::Data<AppState>, who: Principal, body: Json<SeekerInput>) -> AppResult<HttpResponse> {
+async fn create(
+    state: web::Data<AppState>,
+    who: Principal,
+    action: audit::Action,
+    body: Json<SeekerInput>,
+) -> AppResult<HttpResponse> {
     who.require(Role::CASEWORK)?;
     let data = body.0.validate(state.clock.today())?;
-    let now = state.clock.now_ts();
-    let seeker = db::run(&state.pool, move |c| service::create(c, now, data)).await?;
+    let reader = Reader::new(who, action, &state.clock);
+    let seeker = db::run(&state.pool, move |c| service::create(c, &reader, data)).await?;
     Ok(HttpResponse::Created().insert_header((header::ETAG, etag(seeker.version))).json(seeker))
 }
 

@@ -12,8 +12,16 @@ use crate::privacy::{self, Reader};
 use crate::seekers::SeekerStatus;
 
 /// Registers a person (a new record: nothing to gate).
-pub fn create(c: &mut DbConnection, now: i64, data: SeekerData) -> AppResult<Seeker> {
-    store::create(c, now, data)
+/// Registers a person. A personnummer already registered is refused with that person's id,
+/// which tells the caller who is registered: the refusal is audited as a read of them.
+pub fn create(c: &mut DbConnection, r: &Reader, data: SeekerData) -> AppResult<Seeker> {
+    let result = store::create(c, r.now, data);
+    if let Err(AppError::Conflict { clash: Clash::Duplicate, extra, .. }) = &result
+        && let Some(existing) = extra.get("existing_seeker_id").and_then(|v| v.as_str())
+    {
+        privacy::shown(c, &r.who, &[existing.to_string()], &r.action, r.now)?;
+    }
+    result
 }
 
 /// A page of people by the filter, audited; another unit's people restricted.

@@ -37,7 +37,8 @@ fn user_exists(c: &mut crate::db::DbConnection, id: &str) -> AppResult<()> {
 #[get("/api/v1/users/{id}/units")]
 async fn user_units(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> AppResult<HttpResponse> {
     let id = id.into_inner();
-    // Admins read anyone's; staff their own.
+    // Admins read anyone's; staff their own; nobody else (as the description says).
+    who.require(Role::STAFF)?;
     if who.role != Role::Admin && who.user_id != id {
         who.require(&[Role::Admin])?;
     }

@@ -502,9 +502,12 @@ async fn create(state: web::Data<AppState>, staff: Staff, form: web::Form<Vec<(S
     let f = ProfileForm::from_pairs(form.into_inner());
     staff.check(&f.csrf)?;
     staff.require(Role::CASEWORK)?;
-    let (now, today) = (state.clock.now_ts(), state.clock.today());
+    let today = state.clock.today();
     let result = match f.input().and_then(|i| i.validate(today)) {
-        Ok(data) => db::run(&state.pool, move |c| seekers::service::create(c, now, data)).await,
+        Ok(data) => {
+            let reader = staff.reader(&state.clock);
+            db::run(&state.pool, move |c| seekers::service::create(c, &reader, data)).await
+        }
         Err(e) => Err(e),
     };
     match result {

@@ -1012,6 +1012,13 @@ async fn another_units_person_is_read_only_with_a_stated_reason() {
     let csv = app.get("/api/v1/audit.csv?with_reason=true", &admin).await.text().await.unwrap();
     assert!(csv.lines().next().unwrap().ends_with("Skäl"), "{csv}");
     assert!(csv.contains(reason), "{csv}");
+    // Erased, the person takes the reason with them; the reads themselves stay on record.
+    assert_eq!(app.delete(&format!("/api/v1/seekers/{other_id}"), &admin).await.status(), 204);
+    let list: Value =
+        app.get(&format!("/api/v1/audit?seeker_id={other_id}&limit=50"), &admin).await.json().await.unwrap();
+    let items = list["items"].as_array().unwrap();
+    assert!(items.len() >= 2, "{list}");
+    assert!(items.iter().all(|e| e["reason"].is_null()), "{list}");
 
     // On the pages: another unit's person asks for the reason first, in Swedish.
     let fresh: Value =
@@ -1672,4 +1679,35 @@ async fn every_text_column_is_classified_for_erasure() {
         .map(|(t, c)| format!("{t}.{c}"))
         .collect();
     assert!(stale.is_empty(), "named in privacy::erasure but not in the schema: {stale:?}");
+}
+
+/// A 409 for a known personnummer names the registered person: it is a read of them, and
+/// audited as one. Employers and other non-staff learn nothing.
+#[tokio::test]
+async fn registering_a_known_personnummer_is_audited_as_a_read_of_that_person() {
+    let app = spawn_app().await;
+    let (broker, broker_id) = app.token("broker", "Bea", None).await;
+    let known = pnr("19880808", 808);
+    let id = new_seeker(&app, &app.admin_token, &known).await;
+    let before: Value =
+        app.get(&format!("/api/v1/audit?seeker_id={id}&limit=50"), &app.admin_token).await.json().await.unwrap();
+    let res = app.post_json("/api/v1/seekers", &broker, &seeker_body(&known)).await;
+    let body = assert_problem(res, 409).await;
+    assert_eq!(body["existing_seeker_id"], id.as_str());
+    let after: Value =
+        app.get(&format!("/api/v1/audit?seeker_id={id}&limit=50"), &app.admin_token).await.json().await.unwrap();
+    assert_eq!(after["total"].as_i64().unwrap(), before["total"].as_i64().unwrap() + 1);
+    assert!(after["items"].as_array().unwrap().iter().any(|e| e["user_id"] == broker_id.as_str()), "{after}");
+}
+
+/// A staff member's units: their own or, for admins, anyone's; not for other roles.
+#[tokio::test]
+async fn only_staff_read_units_and_only_their_own() {
+    let app = spawn_app().await;
+    let employer = app.employer("Bygg AB", "5560000001", false).await;
+    let (token, user) = app.token("employer", "Eva Arbetsgivare", Some(&employer)).await;
+    assert_problem(app.get(&format!("/api/v1/users/{user}/units"), &token).await, 403).await;
+    let (broker, broker_id) = app.token("broker", "Bo", None).await;
+    assert_eq!(app.get(&format!("/api/v1/users/{broker_id}/units"), &broker).await.status(), 200);
+    assert_problem(app.get(&format!("/api/v1/users/{user}/units"), &broker).await, 403).await;
 }
