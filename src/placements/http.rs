@@ -50,14 +50,14 @@ async fn list(
     who.require(Role::STAFF)?;
     let q = q.into_inner();
     let (limit, offset) = paging.pair();
-    let now = state.clock.now_ts();
+    let (now, role) = (state.clock.now_ts(), who.role);
     // A placement's history holds what staff wrote about the person: a read of it is audited.
     let (items, total) = db::run(&state.pool, move |c| {
         db::write_tx(c, |c| {
             let (items, total) = store::list(c, &q, limit, offset)?;
             let ids: Vec<String> = items.iter().map(|p| p.seeker_id.clone()).collect();
             crate::privacy::shown(c, &who, &ids, &action, now)?;
-            Ok((items, total))
+            Ok((items.into_iter().map(|p| p.for_reader(role)).collect::<Vec<_>>(), total))
         })
     })
     .await?;
@@ -66,7 +66,7 @@ async fn list(
 
 #[utoipa::path(
     tag = "placements",
-    summary = "A placement with its history",
+    summary = "A placement with its history (managers: the steps without the notes staff wrote)",
     description = "Roles: admin, broker, officer, manager.",
     params(
         ("id" = String, Path),
@@ -83,12 +83,12 @@ async fn show(
     action: crate::audit::Action,
 ) -> AppResult<HttpResponse> {
     who.require(Role::STAFF)?;
-    let (id, now) = (id.into_inner(), state.clock.now_ts());
+    let (id, now, role) = (id.into_inner(), state.clock.now_ts(), who.role);
     let placement = db::run(&state.pool, move |c| {
         db::write_tx(c, |c| {
             let placement = store::get(c, &id)?;
             crate::privacy::shown(c, &who, std::slice::from_ref(&placement.seeker_id), &action, now)?;
-            Ok(placement)
+            Ok(placement.for_reader(role))
         })
     })
     .await?;

@@ -163,6 +163,19 @@ pub struct Placement {
     pub version: i64,
 }
 
+impl Placement {
+    /// The placement as a manager reads it: the facts (steps, dates, outcome) without what
+    /// staff wrote about the person at each step.
+    pub fn for_reader(mut self, role: crate::auth::Role) -> Self {
+        if role == crate::auth::Role::Manager {
+            for e in &mut self.history {
+                e.note = None;
+            }
+        }
+        self
+    }
+}
+
 impl Outcome {
     /// The exit from assistance this outcome means, for outcomes that leave assistance.
     pub fn exit_reason(self) -> Option<crate::seekers::ExitReason> {

@@ -93,6 +93,14 @@ async fn a_full_pipeline_to_employment_with_history() {
     );
     assert!(history.iter().all(|e| e["by"] == "Britt Mäklare" && e["at"].is_string()));
     assert_eq!(history[1]["note"], "presented ok");
+    // A manager reads the facts, not what staff wrote.
+    let (manager, _) = s.app.token("manager", "Maria Chef", None).await;
+    let as_manager: Value = s.app.get(&format!("/api/v1/placements/{id}"), &manager).await.json().await.unwrap();
+    let steps = as_manager["history"].as_array().unwrap();
+    assert_eq!(steps.len(), 6);
+    assert!(steps.iter().all(|e| e["note"].is_null() && e["to"].is_string()), "{as_manager}");
+    let listed: Value = s.app.get("/api/v1/placements", &manager).await.json().await.unwrap();
+    assert!(!listed.to_string().contains("presented ok"), "{listed}");
     // The seeker left assistance for work.
     let sk = seeker(&s).await;
     assert_eq!(
