@@ -65,6 +65,8 @@ impl Application {
                 .app_data(web::PayloadConfig::new(body_limit))
                 .app_data(web::QueryConfig::default().error_handler(query_error))
                 .app_data(web::PathConfig::default().error_handler(path_error))
+                // Innermost: a bearer token is known (or not) before a handler reads the body.
+                .wrap(actix_web::middleware::from_fn(crate::auth::http::resolve_bearer))
                 .wrap(actix_web::middleware::from_fn(refuse_control_characters))
                 .wrap(actix_web::middleware::from_fn(crate::http::strict_transport_security))
                 .wrap(ErrorHandlers::new().default_handler(problem_fallback))

@@ -211,6 +211,31 @@ struct Me {
     employer_id: Option<String>,
 }
 
+/// A bearer token looked up before the handler runs ([`resolve_bearer`]).
+#[derive(Clone)]
+enum Resolved {
+    Known(Principal),
+    Unknown,
+}
+
+/// Looks the request's bearer token up before any extractor reads the body, so a request
+/// with an unknown token is answered 401 whatever its body holds (the handler's extractors
+/// run side by side, and a body read would otherwise answer first, with 422). A lookup that
+/// fails leaves it to the extractor, which looks again.
+pub async fn resolve_bearer<B: actix_web::body::MessageBody + 'static>(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<B>,
+) -> Result<actix_web::dev::ServiceResponse<B>, actix_web::Error> {
+    use actix_web::HttpMessage;
+    if let (Some(token), Some(state)) = (bearer(req.request()), req.app_data::<web::Data<AppState>>().cloned()) {
+        let hash = hash_token(&token);
+        if let Ok(found) = crate::db::run(&state.pool, move |c| store::principal_by_hash(c, &hash)).await {
+            req.extensions_mut().insert(found.map_or(Resolved::Unknown, Resolved::Known));
+        }
+    }
+    next.call(req).await
+}
+
 fn bearer(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.trim().split_once(' ')?;
@@ -222,14 +247,22 @@ impl FromRequest for Principal {
     type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        use actix_web::HttpMessage;
         let token = bearer(req);
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let pattern = req.match_pattern();
+        let resolved = req.extensions().get::<Resolved>().cloned();
         Box::pin(async move {
             let token = token.ok_or(AppError::Unauthorized("missing bearer token"))?;
-            let state = state.ok_or_else(|| AppError::internal("application state missing"))?;
-            let hash = hash_token(&token);
-            let principal = crate::db::run(&state.pool, move |c| store::principal_by_hash(c, &hash)).await?;
+            let principal = match resolved {
+                Some(Resolved::Known(p)) => Some(p),
+                Some(Resolved::Unknown) => None,
+                None => {
+                    let state = state.ok_or_else(|| AppError::internal("application state missing"))?;
+                    let hash = hash_token(&token);
+                    crate::db::run(&state.pool, move |c| store::principal_by_hash(c, &hash)).await?
+                }
+            };
             let principal = principal.ok_or(AppError::Unauthorized("unknown or revoked token"))?;
             tracing::Span::current().record("user_id", principal.user_id.as_str());
             if principal.role == Role::CaseSystem

@@ -523,3 +523,33 @@ async fn sigterm_closes_idle_connections_and_finishes_requests_under_way() {
     println!("stopped {:?} after SIGTERM", stopped.elapsed());
     assert!(std::net::TcpStream::connect(&address).is_err());
 }
+
+/// The token is checked before the body is read: an unknown token with a bad body is 401
+/// (never a 422 that tells a stranger how the body is checked); a known one with it is 422.
+#[tokio::test]
+async fn an_unknown_token_is_refused_before_the_body_is_read() {
+    let app = spawn_app().await;
+    let bogus = "platsa_0000000000000000000000000000000000000000000000000000000000000000";
+    for (path, body) in [("/api/v1/seekers", "{\"personnummer\": 12"), ("/api/v1/openings", "[1, 2, 3]")] {
+        let res = app
+            .client
+            .post(app.url(path))
+            .bearer_auth(bogus)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_problem(res, 401).await;
+        let res = app
+            .client
+            .post(app.url(path))
+            .bearer_auth(&app.admin_token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert!(matches!(res.status().as_u16(), 400 | 422), "{path}: {}", res.status());
+    }
+}
