@@ -342,6 +342,14 @@ impl RateLimiter {
 
     /// Whether `ip` has used up `per_minute` already (seconds to wait if so), without counting
     /// this call: for limits on failures, counted with [`RateLimiter::allow`] when they happen.
+    /// Counts a miss (an unknown link) and answers the wait when this client has now missed
+    /// more than `per_minute` times in the minute. A link that is found is never counted, so
+    /// a valid one always opens.
+    pub fn missed(&self, ip: IpAddr, per_minute: u32) -> Option<u64> {
+        let _ = self.allow(ip, u32::MAX);
+        self.exhausted(ip, per_minute.saturating_add(1))
+    }
+
     pub fn exhausted(&self, ip: IpAddr, per_minute: u32) -> Option<u64> {
         let map = self.0.lock().expect("rate limiter lock");
         let (since, n) = map.get(&ip)?;

@@ -227,6 +227,7 @@ impl AppState {
             indexer,
             applications_limiter: Default::default(),
             booking_token_misses: Default::default(),
+            consent_token_misses: Default::default(),
         })
     }
 }

@@ -20,8 +20,10 @@ pub struct AppState {
     pub search: Arc<SearchIndex>,
     pub indexer: Indexer,
     pub applications_limiter: RateLimiter,
-    /// Unknown booking links presented, per client: guessing one is slowed to a crawl.
+    /// Unknown booking links presented, per client: past the limit a miss is answered 429.
     pub booking_token_misses: RateLimiter,
+    /// The same for consent links (a token space of its own, counted apart).
+    pub consent_token_misses: RateLimiter,
 }
 
 /// The database (migrated) and the clock, without the index: all that commands reading and

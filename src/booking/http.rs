@@ -321,19 +321,19 @@ async fn do_book(
 /// this keeps anyone from trying.
 const TOKEN_MISSES_PER_MINUTE: u32 = 30;
 
-/// Runs a request that presents a booking link, counting it when the link is unknown.
+/// Runs a request that presents a booking link, counting it when the link is unknown: past
+/// the limit, an unknown link is answered 429; a valid one always works.
 async fn guarded<T>(
     state: &AppState,
     req: &HttpRequest,
     work: impl std::future::Future<Output = AppResult<T>>,
 ) -> AppResult<T> {
-    let ip = crate::http::client(req).ip;
-    if let Some(retry_after_secs) = state.booking_token_misses.exhausted(ip, TOKEN_MISSES_PER_MINUTE) {
-        return Err(AppError::TooManyRequests { retry_after_secs });
-    }
     let result = work.await;
-    if matches!(result, Err(AppError::NotFound(_))) {
-        let _ = state.booking_token_misses.allow(ip, u32::MAX);
+    if matches!(result, Err(AppError::NotFound(_)))
+        && let Some(retry_after_secs) =
+            state.booking_token_misses.missed(crate::http::client(req).ip, TOKEN_MISSES_PER_MINUTE)
+    {
+        return Err(AppError::TooManyRequests { retry_after_secs });
     }
     result
 }

@@ -29,9 +29,12 @@ fn ip(req: &HttpRequest) -> IpAddr {
     crate::http::client(req).ip
 }
 
+/// Counts an unknown link; past the limit it is answered 429. A valid link always opens.
 async fn guarded<T>(state: &AppState, req: &HttpRequest, r: Result<T, AppError>) -> Result<T, AppError> {
-    if matches!(r, Err(AppError::NotFound(_))) {
-        let _ = state.booking_token_misses.allow(ip(req), u32::MAX);
+    if matches!(r, Err(AppError::NotFound(_)))
+        && let Some(retry_after_secs) = state.consent_token_misses.missed(ip(req), MISSES_PER_MINUTE)
+    {
+        return Err(AppError::TooManyRequests { retry_after_secs });
     }
     r
 }
@@ -48,9 +51,6 @@ async fn show(
     token: web::Path<String>,
     q: web::Query<ShowQuery>,
 ) -> WebResult {
-    if let Some(retry_after_secs) = state.booking_token_misses.exhausted(ip(&req), MISSES_PER_MINUTE) {
-        return Err(AppError::TooManyRequests { retry_after_secs }.into());
-    }
     let (token, today) = (token.into_inner(), state.clock.today());
     let t = token.clone();
     let asked = guarded(&state, &req, db::run(&state.pool, move |c| shortlist::asked(c, &t, today)).await).await?;
@@ -108,9 +108,6 @@ async fn answer(
     f: web::Form<AnswerForm>,
 ) -> WebResult {
     check_anonymous(&req, &f.csrf)?;
-    if let Some(retry_after_secs) = state.booking_token_misses.exhausted(ip(&req), MISSES_PER_MINUTE) {
-        return Err(AppError::TooManyRequests { retry_after_secs }.into());
-    }
     let answer = match ConsentState::parse(&f.answer) {
         Some(s @ (ConsentState::Given | ConsentState::Declined | ConsentState::Withdrawn)) => s,
         _ => return Err(AppError::field("answer", crate::error::Fault::Unknown, "answer yes or no").into()),

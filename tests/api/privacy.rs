@@ -634,11 +634,35 @@ async fn a_slow_request_body_times_out() {
     assert!(started.elapsed() >= std::time::Duration::from_millis(250), "not before the timeout");
 }
 
-/// Guessing booking links is cut off: after 30 unknown links in a minute a client is
-/// answered 429 with Retry-After, whatever it presents.
+/// Guessing booking links is cut off: past 30 unknown links in a minute a client's misses
+/// are answered 429 with Retry-After; a valid link still opens, and consent links are
+/// counted apart.
 #[tokio::test]
 async fn guessing_booking_links_is_throttled() {
     let app = spawn_app().await;
+    let officer =
+        json!({"name": "Olle", "unit": "Jobbcenter Trelleborg", "weekly_hours": {"tue": [["09:00", "12:00"]]}});
+    assert_eq!(app.post_json("/api/v1/officers", &app.admin_token, &officer).await.status(), 201);
+    let applied: Value = app
+        .client
+        .post(app.url("/api/v1/applications"))
+        .json(&json!({"personnummer": pnr("19930303", 77), "first_name": "Sara", "last_name": "Ek", "phone": "0701112233"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = applied["booking_token"].as_str().unwrap().to_string();
+    let res = app
+        .client
+        .post(app.url(&format!("/api/v1/applications/{}/booking", applied["id"].as_str().unwrap())))
+        .json(&json!({"token": token, "slot_id": applied["offered_slots"][0]["id"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+
     for i in 0..30 {
         let res = app.client.get(app.url(&format!("/api/v1/bookings/bk_guess{i}.ics"))).send().await.unwrap();
         assert_eq!(res.status(), 404, "guess {i}");
@@ -647,6 +671,11 @@ async fn guessing_booking_links_is_throttled() {
     let retry = res.headers().get("retry-after").map(|v| v.to_str().unwrap().to_string());
     assert_problem(res, 429).await;
     assert!(retry.is_some_and(|s| s.parse::<u64>().is_ok_and(|n| (1..=60).contains(&n))));
+    // The person's own link still opens.
+    let res = app.client.get(app.url(&format!("/api/v1/bookings/{token}.ics"))).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    // Consent links are another space: a miss there is still a plain 404.
+    assert_eq!(app.client.get(app.url("/samtycke/sk_guess")).send().await.unwrap().status(), 404);
     // Other routes are not affected.
     assert_eq!(app.client.get(app.url("/healthz")).send().await.unwrap().status(), 200);
 }
