@@ -332,6 +332,10 @@ pub struct RetentionSettings {
     pub inactive_months: u32,
     /// Local hour from which the daily run may start.
     pub hour: u32,
+    /// On PostgreSQL, an erasure rewrites the tables it touched (`VACUUM FULL`), so no old
+    /// row version of the erased values stays in the table files. Takes an exclusive lock
+    /// on each table while it is rewritten.
+    pub rewrite_tables: bool,
 }
 
 impl RetentionSettings {

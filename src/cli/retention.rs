@@ -17,11 +17,12 @@ pub enum Command {
 pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
     let Command::Run { dry_run } = command;
     let storage = Storage::open(&settings).await?;
-    let (now, months) = (storage.clock.now_ts(), settings.retention.inactive_months);
+    let (now, months, rewrite) =
+        (storage.clock.now_ts(), settings.retention.inactive_months, settings.retention.rewrite_tables);
     if months == 0 {
         anyhow::bail!("retention.inactive_months is 0: retention is off");
     }
-    let list = crate::db::run(&storage.pool, move |c| crate::retention::run(c, now, months, dry_run))
+    let list = crate::db::run(&storage.pool, move |c| crate::retention::run(c, now, (months, rewrite), dry_run))
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     for d in &list {

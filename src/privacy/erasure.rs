@@ -249,10 +249,11 @@ pub const KEPT: &[(&str, &[&str], &str)] = &[
     ("taxonomy_versions", &["*"], "JobTech's vocabulary"),
 ];
 
-/// Erases one person and compacts at once (`DELETE /api/v1/seekers/{id}`).
-pub fn erase(c: &mut DbConnection, now: i64, seeker_id: &str) -> AppResult<()> {
+/// Erases one person and compacts at once (`DELETE /api/v1/seekers/{id}`); `rewrite`: see
+/// [`compact`].
+pub fn erase(c: &mut DbConnection, now: i64, seeker_id: &str, rewrite: bool) -> AppResult<()> {
     erase_without_compacting(c, now, seeker_id)?;
-    compact(c);
+    compact(c, rewrite);
     Ok(())
 }
 
@@ -306,10 +307,15 @@ pub fn erased_tables() -> Vec<&'static str> {
 /// vacuum the touched tables now, indexes included. Best effort: a checkpoint blocked by a
 /// long reader is retried by SQLite's automatic checkpoints, and a version a running
 /// transaction can still see is removed by autovacuum once it ends. Once per batch of
-/// erasures: the vacuum scans every index of those tables.
-pub fn compact(c: &mut DbConnection) {
+/// erasures: the vacuum scans every index of those tables. `rewrite` (PostgreSQL,
+/// `retention.rewrite_tables`): rewrite the tables instead (VACUUM FULL), so not even the
+/// bytes of the dead versions stay in their files.
+pub fn compact(c: &mut DbConnection, rewrite: bool) {
     let sql = match c {
         DbConnection::Sqlite(_) => "PRAGMA wal_checkpoint(TRUNCATE);".to_string(),
+        DbConnection::Postgres(_) if rewrite => {
+            format!("VACUUM (FULL, INDEX_CLEANUP ON) {};", erased_tables().join(", "))
+        }
         DbConnection::Postgres(_) => format!("VACUUM (INDEX_CLEANUP ON) {};", erased_tables().join(", ")),
     };
     if let Err(e) = c.batch_execute(&sql) {

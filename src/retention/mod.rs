@@ -140,7 +140,7 @@ fn system() -> Principal {
 }
 
 /// Erases everyone due (or, with `dry_run`, only lists them); each erasure is audited.
-pub fn run(conn: &mut DbConnection, now: i64, months: u32, dry_run: bool) -> AppResult<Vec<Due>> {
+pub fn run(conn: &mut DbConnection, now: i64, (months, rewrite): (u32, bool), dry_run: bool) -> AppResult<Vec<Due>> {
     let list = due(conn, stockholm_date(now), months)?;
     if dry_run {
         return Ok(list);
@@ -156,7 +156,7 @@ pub fn run(conn: &mut DbConnection, now: i64, months: u32, dry_run: bool) -> App
     }
     // Those erased before a failure are compacted too.
     if !list.is_empty() {
-        crate::privacy::erasure::compact(conn);
+        crate::privacy::erasure::compact(conn, rewrite);
     }
     erased.map(|()| list)
 }
@@ -191,7 +191,7 @@ pub fn daily(conn: &mut DbConnection, now: i64, settings: &RetentionSettings) ->
         Err(AppError::Conflict { clash: Clash::Unique, .. }) => return Ok(None),
         Err(e) => return Err(e),
     }
-    let erased = run(conn, now, settings.inactive_months, false)?.len();
+    let erased = run(conn, now, (settings.inactive_months, settings.rewrite_tables), false)?.len();
     // Import reports go after the same period as the people they are about.
     if let Some(cutoff) = cutoff(stockholm_date(now), settings.inactive_months) {
         crate::imports::forget_before(conn, crate::clock::start_of_day_ts(cutoff))?;

@@ -162,6 +162,7 @@ async fn erase(state: web::Data<AppState>, who: Principal, id: web::Path<String>
     who.require(&[Role::Admin])?;
     let id = id.into_inner();
     let now = state.clock.now_ts();
-    db::run(&state.pool, move |c| service::erase(c, now, &id)).await?;
+    let rewrite = state.settings.retention.rewrite_tables;
+    db::run(&state.pool, move |c| service::erase(c, now, &id, rewrite)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

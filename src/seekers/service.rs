@@ -123,8 +123,8 @@ pub fn update(
 }
 
 /// Erases a person's personal data (admins; GDPR Art. 17).
-pub fn erase(c: &mut DbConnection, now: i64, id: &str) -> AppResult<()> {
-    privacy::erasure::erase(c, now, id)
+pub fn erase(c: &mut DbConnection, now: i64, id: &str, rewrite_tables: bool) -> AppResult<()> {
+    privacy::erasure::erase(c, now, id, rewrite_tables)
 }
 
 /// The people a query finds, as ids and scores, and how many there are in all.

@@ -485,7 +485,7 @@ async fn assert_postgres_forgot<'a>(app: &TestApp, secrets: impl IntoIterator<It
                 break;
             }
             platsa::db::run(&app.state.pool, |c| {
-                platsa::privacy::erasure::compact(c);
+                platsa::privacy::erasure::compact(c, false);
                 Ok(())
             })
             .await
@@ -864,7 +864,7 @@ async fn retention_erases_after_the_period_and_a_dry_run_changes_nothing() {
     assert_problem(app.get("/api/v1/retention", &broker).await, 403).await;
     let st = &app.state;
     let (now, months) = (st.clock.now_ts(), st.settings.retention.inactive_months);
-    let dry = platsa::db::run(&st.pool, move |c| platsa::retention::run(c, now, months, true)).await.unwrap();
+    let dry = platsa::db::run(&st.pool, move |c| platsa::retention::run(c, now, (months, false), true)).await.unwrap();
     assert_eq!(dry.len(), 2);
     assert_eq!(app.get(&format!("/api/v1/seekers/{silent}"), &broker).await.status(), 200, "a dry run erases nothing");
 
@@ -898,10 +898,32 @@ async fn retention_erases_after_the_period_and_a_dry_run_changes_nothing() {
     .unwrap();
 
     // The daily run erases them once; a second process (or a second tick) the same day does nothing.
-    let settings = platsa::config::RetentionSettings { inactive_months: 36, hour: 2 };
+    let settings = platsa::config::RetentionSettings { inactive_months: 36, hour: 2, rewrite_tables: true };
     let s = settings.clone();
+    // On PostgreSQL `rewrite_tables` rewrites the touched tables: new files, no old versions.
+    let filenode = || async {
+        if backend() != "postgres" {
+            return 0i64;
+        }
+        #[derive(diesel::QueryableByName)]
+        struct Node {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            node: i64,
+        }
+        platsa::db::run(&st.pool, |c| {
+            use diesel::RunQueryDsl;
+            let platsa::db::DbConnection::Postgres(pg) = c else { unreachable!() };
+            Ok(diesel::sql_query("SELECT pg_relation_filenode('seekers')::bigint AS node").get_result::<Node>(pg)?.node)
+        })
+        .await
+        .unwrap()
+    };
+    let before = filenode().await;
     let first = platsa::db::run(&st.pool, move |c| platsa::retention::daily(c, now, &s)).await.unwrap();
     assert_eq!(first, Some(2));
+    if backend() == "postgres" {
+        assert_ne!(filenode().await, before, "the seekers table was rewritten");
+    }
     let again = platsa::db::run(&st.pool, move |c| platsa::retention::daily(c, now, &settings)).await.unwrap();
     assert_eq!(again, None);
     for gone in [&silent, &left_early] {
