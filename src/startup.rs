@@ -228,6 +228,7 @@ impl AppState {
             applications_limiter: Default::default(),
             booking_token_misses: Default::default(),
             consent_token_misses: Default::default(),
+            sign_in_failures: Default::default(),
         })
     }
 }

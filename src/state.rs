@@ -24,6 +24,8 @@ pub struct AppState {
     pub booking_token_misses: RateLimiter,
     /// The same for consent links (a token space of its own, counted apart).
     pub consent_token_misses: RateLimiter,
+    /// Failed sign-ins (unknown tokens on the sign-in page or the API) per client.
+    pub sign_in_failures: RateLimiter,
 }
 
 /// The database (migrated) and the clock, without the index: all that commands reading and

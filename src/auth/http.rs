@@ -216,6 +216,19 @@ struct Me {
 enum Resolved {
     Known(Principal),
     Unknown,
+    /// Unknown, from an address past its failed sign-ins for the minute: wait this long.
+    Throttled(u64),
+}
+
+/// A failed sign-in from the request's client: counted for the admins' signal, and for the
+/// minute's limit; `Some(wait)` once the client is past it.
+pub async fn sign_in_failed(state: &AppState, req: &HttpRequest) -> Option<u64> {
+    let ip = crate::http::client(req).ip;
+    let (now, address) = (state.clock.now_ts(), ip.to_string());
+    if let Err(e) = crate::db::run(&state.pool, move |c| store::failed_sign_in(c, now, &address)).await {
+        tracing::warn!(error = %e, "a failed sign-in could not be counted");
+    }
+    state.sign_in_failures.missed(ip, store::FAILURES_PER_MINUTE)
 }
 
 /// Looks the request's bearer token up before any extractor reads the body, so a request
@@ -230,7 +243,14 @@ pub async fn resolve_bearer<B: actix_web::body::MessageBody + 'static>(
     if let (Some(token), Some(state)) = (bearer(req.request()), req.app_data::<web::Data<AppState>>().cloned()) {
         let hash = hash_token(&token);
         if let Ok(found) = crate::db::run(&state.pool, move |c| store::principal_by_hash(c, &hash)).await {
-            req.extensions_mut().insert(found.map_or(Resolved::Unknown, Resolved::Known));
+            let resolved = match found {
+                Some(p) => Resolved::Known(p),
+                None => match sign_in_failed(&state, req.request()).await {
+                    Some(wait) => Resolved::Throttled(wait),
+                    None => Resolved::Unknown,
+                },
+            };
+            req.extensions_mut().insert(resolved);
         }
     }
     next.call(req).await
@@ -257,6 +277,9 @@ impl FromRequest for Principal {
             let principal = match resolved {
                 Some(Resolved::Known(p)) => Some(p),
                 Some(Resolved::Unknown) => None,
+                Some(Resolved::Throttled(retry_after_secs)) => {
+                    return Err(AppError::TooManyRequests { retry_after_secs });
+                }
                 None => {
                     let state = state.ok_or_else(|| AppError::internal("application state missing"))?;
                     let hash = hash_token(&token);

@@ -46,6 +46,61 @@ pub struct IssuedToken {
     pub created_at: i64,
 }
 
+/// Failed sign-ins one client address may make in a minute; past it, its further failures
+/// are answered 429 (a valid token still works: only failures count).
+pub const FAILURES_PER_MINUTE: u32 = 20;
+
+/// Failures from one address within a day that become a signal for admins.
+pub const FAILURES_SIGNAL: i64 = 50;
+
+/// Counts a failed sign-in (an unknown token, on the page or the API) from an address.
+pub fn failed_sign_in(conn: &mut DbConnection, now: i64, address: &str) -> AppResult<()> {
+    let hour = now - now.rem_euclid(3600);
+    diesel::delete(sign_in_failures::table.filter(sign_in_failures::hour.lt(now - 30 * 86_400))).execute(conn)?;
+    let count = |c: &mut DbConnection| -> AppResult<bool> {
+        let row = sign_in_failures::table
+            .filter(sign_in_failures::address.eq(address))
+            .filter(sign_in_failures::hour.eq(hour));
+        let updated = diesel::update(row)
+            .set((sign_in_failures::failures.eq(sign_in_failures::failures + 1), sign_in_failures::last_at.eq(now)))
+            .execute(c)?;
+        Ok(updated > 0)
+    };
+    if count(conn)? {
+        return Ok(());
+    }
+    let inserted = diesel::insert_into(sign_in_failures::table)
+        .values((
+            sign_in_failures::address.eq(address),
+            sign_in_failures::hour.eq(hour),
+            sign_in_failures::failures.eq(1),
+            sign_in_failures::last_at.eq(now),
+        ))
+        .execute(conn);
+    match inserted.map_err(AppError::from) {
+        Ok(_) => Ok(()),
+        // Another request made the hour's row a moment earlier: count in it.
+        Err(AppError::Conflict { clash: Clash::Unique, .. }) => count(conn).map(|_| ()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Addresses with at least [`FAILURES_SIGNAL`] failed sign-ins since `since`: (address,
+/// failures, the last one).
+pub fn failing_addresses(conn: &mut DbConnection, since: i64) -> AppResult<Vec<(String, i64, i64)>> {
+    let rows: Vec<(String, i32, i64)> = sign_in_failures::table
+        .filter(sign_in_failures::hour.ge(since - since.rem_euclid(3600)))
+        .select((sign_in_failures::address, sign_in_failures::failures, sign_in_failures::last_at))
+        .load(conn)?;
+    let mut by: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
+    for (address, n, last) in rows {
+        let e = by.entry(address).or_default();
+        e.0 += i64::from(n);
+        e.1 = e.1.max(last);
+    }
+    Ok(by.into_iter().filter(|(_, (n, _))| *n >= FAILURES_SIGNAL).map(|(a, (n, last))| (a, n, last)).collect())
+}
+
 pub fn principal_by_hash(conn: &mut DbConnection, hash: &str) -> AppResult<Option<Principal>> {
     let row: Option<(String, String, String, String, Option<String>)> = api_tokens::table
         .inner_join(users::table)

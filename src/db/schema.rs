@@ -629,3 +629,12 @@ diesel::table! {
         created_at -> BigInt,
     }
 }
+
+diesel::table! {
+    sign_in_failures (address, hour) {
+        address -> Text,
+        hour -> BigInt,
+        failures -> Integer,
+        last_at -> BigInt,
+    }
+}

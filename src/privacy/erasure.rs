@@ -235,6 +235,7 @@ pub const KEPT: &[(&str, &[&str], &str)] = &[
     ("idempotency_keys", &["*"], "replays of employers' opening posts; seekers are never posted with a key"),
     ("outbox", &["*"], "ids to index"),
     ("database_identity", &["*"], "a random id naming this database"),
+    ("sign_in_failures", &["*"], "client addresses of failed sign-ins, for the admins' signal; deleted after 30 days"),
     ("targets", &["*"], "units' monthly targets"),
     ("target_changes", &["*"], "units' monthly targets"),
     ("process_targets", &["*"], "units' process targets"),

@@ -14,7 +14,8 @@ crate::api_handlers!(list, deliveries);
 /// openings and consent requests); officers the meeting capacity and no-shows.
 pub async fn scope(state: &AppState, who: &Principal) -> AppResult<Scope> {
     match who.role {
-        Role::Manager | Role::Admin => Ok(Scope::All),
+        Role::Admin => Ok(Scope::Admin),
+        Role::Manager => Ok(Scope::All),
         Role::Broker => {
             let id = who.user_id.clone();
             let me = id.clone();

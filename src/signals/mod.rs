@@ -48,6 +48,8 @@ crate::text_enum! {
         InvalidAbsences = "invalid_absences",
         /// The plan's review date has passed.
         PlanReview = "plan_review",
+        /// Many failed sign-ins from one address within a day (admins only).
+        SignInFailures = "sign_in_failures",
     }
 }
 
@@ -70,6 +72,8 @@ pub struct Signal {
     pub date: Option<String>,
     /// The page that shows the people behind the signal.
     pub link: String,
+    /// The client address many failed sign-ins came from (admins' signal only).
+    pub address: Option<String>,
 }
 
 impl Signal {
@@ -88,6 +92,7 @@ impl Signal {
             days: None,
             date: None,
             link,
+            address: None,
         }
     }
 }
@@ -97,15 +102,22 @@ impl Signal {
 /// the units they work in go.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Scope {
+    /// Everything, and the security signals (failed sign-ins): admins.
+    Admin,
+    /// Everything about the work: managers (and the pushes).
     All,
-    Broker { id: String, units: Vec<String> },
+    Broker {
+        id: String,
+        units: Vec<String>,
+    },
     Meetings,
 }
 
 impl Scope {
     pub fn shows(&self, s: &Signal) -> bool {
         match self {
-            Scope::All => true,
+            Scope::Admin => true,
+            Scope::All => s.kind != SignalKind::SignInFailures,
             Scope::Broker { id, units } => {
                 s.broker_id.as_deref() == Some(id.as_str())
                     || (s.kind == SignalKind::ProcessBehind && s.unit.as_ref().is_some_and(|u| units.contains(u)))
@@ -130,7 +142,7 @@ pub fn current(conn: &mut DbConnection, now: i64, settings: &SignalSettings, sco
     let today = stockholm_date(now);
     let mut out = Vec::new();
     let (everything, broker, meetings) = match scope {
-        Scope::All => (true, None, true),
+        Scope::Admin | Scope::All => (true, None, true),
         Scope::Broker { id, .. } => (false, Some(id.as_str()), false),
         Scope::Meetings => (false, None, true),
     };
@@ -139,7 +151,7 @@ pub fn current(conn: &mut DbConnection, now: i64, settings: &SignalSettings, sco
     // Processes behind their pace this month.
     let month = Month::of(today);
     let units = match scope {
-        Scope::All => processes(conn, month, None, now, settings.pace_tolerance)?.units,
+        Scope::Admin | Scope::All => processes(conn, month, None, now, settings.pace_tolerance)?.units,
         Scope::Broker { units, .. } => {
             let mut all = Vec::new();
             for u in units {
@@ -310,6 +322,21 @@ pub fn current(conn: &mut DbConnection, now: i64, settings: &SignalSettings, sco
     if casework {
         out.extend(plan_signals(conn, now, settings, broker)?);
     }
+    // Someone trying tokens: many failed sign-ins from one address in the last day.
+    if *scope == Scope::Admin {
+        for (address, failures, last) in crate::auth::store::failing_addresses(conn, now - 86_400)? {
+            let day = stockholm_date(last);
+            let mut s = Signal::new(
+                format!("sign_in_failures:{address}:{day}"),
+                SignalKind::SignInFailures,
+                "/signals?kind=sign_in_failures".into(),
+            );
+            s.days = Some(failures);
+            s.date = Some(day.to_string());
+            s.address = Some(address);
+            out.push(s);
+        }
+    }
     out.retain(|s| scope.shows(s));
     out.sort_by(|a, b| (a.kind, &a.key).cmp(&(b.kind, &b.key)));
     Ok(out)
@@ -422,6 +449,7 @@ impl crate::labels::Label for SignalKind {
             K::NoPlan => "Ingen överenskommen planering",
             K::InvalidAbsences => "Upprepad ogiltig frånvaro",
             K::PlanReview => "Planeringen ska följas upp",
+            K::SignInFailures => "Många misslyckade inloggningar",
         }
     }
 }

@@ -68,5 +68,10 @@ pub fn text(s: &Signal) -> String {
         SignalKind::PlanReview => {
             format!("Planeringen ska följas upp: uppföljningsdatum {day} har passerat.")
         }
+        SignalKind::SignInFailures => format!(
+            "{} misslyckade inloggningar (okänd nyckel) från adressen {} det senaste dygnet, senast {day}.",
+            s.days.unwrap_or_default(),
+            s.address.as_deref().unwrap_or("okänd")
+        ),
     }
 }

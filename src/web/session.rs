@@ -222,12 +222,17 @@ async fn sign_in(state: web::Data<AppState>, req: HttpRequest, form: web::Form<S
     })
     .await?;
     match signed_in {
-        None => Ok(sign_in_page(
-            &req,
-            next,
-            Some("Nyckeln är okänd eller återkallad. Kontrollera att du klistrat in hela nyckeln."),
-            StatusCode::UNAUTHORIZED,
-        )),
+        None => {
+            if let Some(retry_after_secs) = crate::auth::http::sign_in_failed(&state, &req).await {
+                return Err(AppError::TooManyRequests { retry_after_secs }.into());
+            }
+            Ok(sign_in_page(
+                &req,
+                next,
+                Some("Nyckeln är okänd eller återkallad. Kontrollera att du klistrat in hela nyckeln."),
+                StatusCode::UNAUTHORIZED,
+            ))
+        }
         Some(Err(_)) => Ok(sign_in_page(
             &req,
             next,

@@ -553,3 +553,27 @@ async fn an_unknown_token_is_refused_before_the_body_is_read() {
         assert!(matches!(res.status().as_u16(), 400 | 422), "{path}: {}", res.status());
     }
 }
+
+/// Trying tokens is throttled per address and told to admins: past 20 failures a minute the
+/// failures are answered 429 (a valid token still works), and 50 in a day become a signal
+/// that admins see and managers do not.
+#[tokio::test]
+async fn guessing_tokens_is_throttled_and_signalled_to_admins() {
+    let app = spawn_app().await;
+    let (manager, _) = app.token("manager", "Maja Chef", None).await;
+    let mut statuses = Vec::new();
+    for i in 0..50 {
+        let guess = format!("platsa_{i:064}");
+        statuses.push(app.get("/api/v1/openings", &guess).await.status().as_u16());
+    }
+    assert!(statuses[..20].iter().all(|s| *s == 401), "{statuses:?}");
+    assert!(statuses[20..].iter().all(|s| *s == 429), "{statuses:?}");
+    assert_eq!(app.get("/api/v1/openings", &app.admin_token).await.status(), 200, "a valid token still works");
+
+    let signals: Value = app.get("/api/v1/signals?kind=sign_in_failures", &app.admin_token).await.json().await.unwrap();
+    let items = signals["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{signals}");
+    assert_eq!((items[0]["address"].as_str(), items[0]["days"].as_i64()), (Some("127.0.0.1"), Some(50)));
+    let theirs: Value = app.get("/api/v1/signals", &manager).await.json().await.unwrap();
+    assert!(!theirs.to_string().contains("sign_in_failures"), "{theirs}");
+}
