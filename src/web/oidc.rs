@@ -30,13 +30,7 @@ const BROWSER_COOKIE: &str = "platsa_oidc";
 use crate::identity::EID_COOKIE;
 
 fn lax_cookie(req: &HttpRequest, name: &'static str, value: String, max_age: Duration) -> Cookie<'static> {
-    Cookie::build(name, value)
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(req.connection_info().scheme() == "https")
-        .max_age(max_age)
-        .finish()
+    super::session::site_cookie(req, (name, value), max_age, SameSite::Lax)
 }
 
 #[derive(Deserialize)]

@@ -102,14 +102,24 @@ impl FromRequest for Staff {
 
 /// A staff session cookie (the anonymous forms' CSRF cookie is made the same way).
 pub fn strict_cookie<'a>(req: &HttpRequest, name: &'a str, value: String, max_age: Duration) -> Cookie<'a> {
-    cookie(req, name, value, max_age)
+    site_cookie(req, (name, value), max_age, SameSite::Strict)
 }
 
 fn cookie<'a>(req: &HttpRequest, name: &'a str, value: String, max_age: Duration) -> Cookie<'a> {
+    strict_cookie(req, name, value, max_age)
+}
+
+/// Every cookie Platsa sets: the whole site, never readable by scripts, secure over TLS.
+pub fn site_cookie<'a>(
+    req: &HttpRequest,
+    (name, value): (&'a str, String),
+    max_age: Duration,
+    same_site: SameSite,
+) -> Cookie<'a> {
     Cookie::build(name, value)
         .path("/")
         .http_only(true)
-        .same_site(SameSite::Strict)
+        .same_site(same_site)
         .secure(req.connection_info().scheme() == "https")
         .max_age(max_age)
         .finish()
