@@ -13,11 +13,53 @@ crate::api_handlers!(upload, list, show);
 /// The largest file taken over HTTP (the command line has no limit).
 pub const MAX_UPLOAD_BYTES: usize = 100 * 1024 * 1024;
 
+/// An uploaded file, streamed to a temporary file as it arrives (never held in memory) and
+/// read through a memory map, so the operating system pages it in and out as rows are read.
+/// The temporary file is removed when this is dropped.
+pub struct Uploaded {
+    _file: tempfile::NamedTempFile,
+    map: Option<memmap2::Mmap>,
+}
+
+impl Uploaded {
+    pub fn bytes(&self) -> &[u8] {
+        self.map.as_deref().unwrap_or_default()
+    }
+}
+
+/// Streams a part into a temporary file, at most `room` bytes; answers the file and its size.
+async fn to_temporary_file(part: &mut actix_multipart::Field, room: usize) -> AppResult<(Uploaded, usize)> {
+    use std::io::Write;
+    let unwritable = |_| AppError::internal("a temporary file for the upload could not be written");
+    let mut file = tempfile::NamedTempFile::new().map_err(unwritable)?;
+    let mut size = 0usize;
+    {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, file.as_file_mut());
+        while let Some(chunk) = part.next().await {
+            let chunk = chunk.map_err(|_| AppError::field("file", Fault::Format, "the upload could not be read"))?;
+            size += chunk.len();
+            if size > room {
+                return Err(too_large());
+            }
+            out.write_all(&chunk).map_err(unwritable)?;
+        }
+        out.flush().map_err(unwritable)?;
+    }
+    // SAFETY: the file is this upload's own temporary file, created above and written by
+    // nobody else while it is mapped; it is removed only after the map (with `Uploaded`).
+    let map = if size == 0 { None } else { Some(unsafe { memmap2::Mmap::map(file.as_file()) }.map_err(unwritable)?) };
+    Ok((Uploaded { _file: file, map }, size))
+}
+
+fn too_large() -> AppError {
+    AppError::field("file", Fault::Length, "must be at most 100 MiB (use `platsa import seekers` for larger files)")
+}
+
 /// A multipart upload: the file (with its name), an optional mapping, the two switches,
 /// and for the page its CSRF token.
 #[derive(Default)]
 pub struct Upload {
-    pub file: Option<(String, Vec<u8>)>,
+    pub file: Option<(String, Uploaded)>,
     pub mapping: Option<String>,
     pub format: Option<String>,
     pub dry_run: bool,
@@ -38,23 +80,24 @@ pub async fn read_upload(mut parts: Multipart) -> AppResult<Upload> {
         let mut part = part.map_err(|_| AppError::field("file", Fault::Format, "the upload could not be read"))?;
         let name = part.name().unwrap_or_default().to_string();
         let filename = part.content_disposition().and_then(|d| d.get_filename()).unwrap_or_default().to_string();
+        if name == "file" {
+            let (file, size) = to_temporary_file(&mut part, MAX_UPLOAD_BYTES.saturating_sub(total)).await?;
+            total += size;
+            up.file = Some((filename, file));
+            continue;
+        }
         let mut bytes = Vec::new();
         while let Some(chunk) = part.next().await {
             let chunk = chunk.map_err(|_| AppError::field(&name, Fault::Format, "the upload could not be read"))?;
             total += chunk.len();
             if total > MAX_UPLOAD_BYTES {
-                return Err(AppError::field(
-                    "file",
-                    Fault::Length,
-                    "must be at most 100 MiB (use `platsa import seekers` for larger files)",
-                ));
+                return Err(too_large());
             }
             bytes.extend_from_slice(&chunk);
         }
         let text =
             || String::from_utf8(bytes.clone()).map_err(|_| AppError::field(&name, Fault::Format, "must be text"));
         match name.as_str() {
-            "file" => up.file = Some((filename, bytes)),
             "mapping" => up.mapping = Some(text()?).filter(|m| !m.trim().is_empty()),
             "format" => up.format = Some(text()?).filter(|m| !m.trim().is_empty()),
             "dry_run" => up.dry_run = yes(&text()?),
@@ -68,7 +111,7 @@ pub async fn read_upload(mut parts: Multipart) -> AppResult<Upload> {
 
 /// Runs an upload as `who`.
 pub async fn run(state: &AppState, who: &Principal, up: Upload) -> AppResult<ImportReport> {
-    let (name, bytes) = up.file.ok_or_else(|| AppError::field("file", Fault::Required, "attach the file to import"))?;
+    let (name, file) = up.file.ok_or_else(|| AppError::field("file", Fault::Required, "attach the file to import"))?;
     let format = match up.format.as_deref() {
         Some(f) => Format::parse(f.trim())
             .ok_or_else(|| AppError::field("format", Fault::Unknown, "must be csv, xlsx or jsonl"))?,
@@ -87,7 +130,7 @@ pub async fn run(state: &AppState, who: &Principal, up: Upload) -> AppResult<Imp
     let opts = Options { dry_run: up.dry_run, all_or_nothing: up.all_or_nothing };
     let (now, today, who) = (state.clock.now_ts(), state.clock.today(), who.clone());
     db::run(&state.pool, move |c| {
-        import(c, (now, today), &who, format, stream_rows(&bytes, format, &mapping)?, opts, &mut |_| {})
+        import(c, (now, today), &who, format, stream_rows(file.bytes(), format, &mapping)?, opts, &mut |_| {})
     })
     .await
 }
