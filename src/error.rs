@@ -183,6 +183,10 @@ pub enum AppError {
     BadRequest { field: Option<String>, detail: String },
     #[error("authentication required")]
     Unauthorized(&'static str),
+    /// An unknown token from an address past its failed sign-ins for the minute: still 401
+    /// (a client cannot tell it from any unknown token), answered late, with Retry-After.
+    #[error("authentication required")]
+    UnauthorizedSlowed { retry_after_secs: u64 },
     #[error("not allowed for this role")]
     Forbidden,
     /// Need-to-know: the person belongs to a unit the reader does not work in.
@@ -252,7 +256,7 @@ impl AppError {
         match self {
             Self::Validation(_) => ("validation-error", "Your request has invalid fields"),
             Self::BadRequest { .. } => ("bad-request", "Bad request"),
-            Self::Unauthorized(_) => ("unauthorized", "Authentication required"),
+            Self::Unauthorized(_) | Self::UnauthorizedSlowed { .. } => ("unauthorized", "Authentication required"),
             Self::Forbidden => ("forbidden", "Forbidden"),
             Self::ReasonRequired => ("reason-required", "A reason is required"),
             Self::EidRequired => ("eid-required", "E-legitimation required"),
@@ -316,7 +320,7 @@ impl ResponseError for AppError {
         match self {
             Self::Validation(_) | Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized(_) | Self::UnauthorizedSlowed { .. } => StatusCode::UNAUTHORIZED,
             Self::Forbidden | Self::ReasonRequired | Self::EidRequired => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
@@ -370,6 +374,12 @@ impl ResponseError for AppError {
         match self {
             Self::Unauthorized(_) => {
                 response.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+            }
+            Self::UnauthorizedSlowed { retry_after_secs } => {
+                response.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+                if let Ok(v) = header::HeaderValue::from_str(&retry_after_secs.to_string()) {
+                    response.headers_mut().insert(header::RETRY_AFTER, v);
+                }
             }
             Self::TooManyRequests { retry_after_secs } => {
                 if let Ok(v) = header::HeaderValue::from_str(&retry_after_secs.to_string()) {

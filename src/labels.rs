@@ -116,7 +116,9 @@ pub fn app_error(e: &AppError) -> (&'static str, String) {
             ("Uppgifterna behöver rättas", format!("{} är inte skrivet på rätt sätt.", field_name(f)))
         }
         AppError::BadRequest { field: None, .. } => ("Det gick inte", "Förfrågan kunde inte läsas.".into()),
-        AppError::Unauthorized(_) => ("Logga in", "Logga in för att se sidan.".into()),
+        AppError::Unauthorized(_) | AppError::UnauthorizedSlowed { .. } => {
+            ("Logga in", "Logga in för att se sidan.".into())
+        }
         AppError::Forbidden => ("Ingen behörighet", "Din roll ger inte tillgång till den här sidan.".into()),
         AppError::ReasonRequired => {
             ("Ange skäl", "Personen tillhör en annan enhet än din. Ange varför du behöver se uppgifterna.".into())

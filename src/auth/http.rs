@@ -216,9 +216,12 @@ struct Me {
 enum Resolved {
     Known(Principal),
     Unknown,
-    /// Unknown, from an address past its failed sign-ins for the minute: wait this long.
+    /// Unknown, from an address past its failed sign-ins for the minute (answered late).
     Throttled(u64),
 }
+
+/// How late an unknown token is answered once its address is past the minute's failures.
+const THROTTLE_DELAY: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// A failed sign-in from the request's client: counted for the admins' signal, and for the
 /// minute's limit; `Some(wait)` once the client is past it.
@@ -246,7 +249,12 @@ pub async fn resolve_bearer<B: actix_web::body::MessageBody + 'static>(
             let resolved = match found {
                 Some(p) => Resolved::Known(p),
                 None => match sign_in_failed(&state, req.request()).await {
-                    Some(wait) => Resolved::Throttled(wait),
+                    Some(wait) => {
+                        // Throttled, not refused outright: a valid token from the same address
+                        // (a municipality's shared exit) still works; a guesser is slowed down.
+                        tokio::time::sleep(THROTTLE_DELAY).await;
+                        Resolved::Throttled(wait)
+                    }
                     None => Resolved::Unknown,
                 },
             };
@@ -278,7 +286,7 @@ impl FromRequest for Principal {
                 Some(Resolved::Known(p)) => Some(p),
                 Some(Resolved::Unknown) => None,
                 Some(Resolved::Throttled(retry_after_secs)) => {
-                    return Err(AppError::TooManyRequests { retry_after_secs });
+                    return Err(AppError::UnauthorizedSlowed { retry_after_secs });
                 }
                 None => {
                     let state = state.ok_or_else(|| AppError::internal("application state missing"))?;
