@@ -303,29 +303,29 @@ async fn the_deliveries_migration_keeps_every_delivery_and_its_state() {
     let db = TestDb::create(&dir);
     let settings = test_settings(&dir, &db, &[]);
     let (pool, _) = platsa::db::open(&settings.database_url, 1).expect("migrates");
-    let down_of = |name: &str| {
-        std::fs::read_to_string(format!("{}/migrations/{}/{name}/down.sql", env!("CARGO_MANIFEST_DIR"), backend()))
-            .unwrap()
+    // Back to before the deliveries: every later migration undone, the newest first, then the
+    // deliveries' own (whatever migrations come after it, this test keeps working).
+    let dir_of = format!("{}/migrations/{}", env!("CARGO_MANIFEST_DIR"), backend());
+    let mut names: Vec<String> = std::fs::read_dir(&dir_of)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.as_str() > "2026-12-06-000018_deliveries")
+        .collect();
+    names.sort();
+    let undo = |name: &str| {
+        std::fs::read_to_string(format!("{dir_of}/{name}/down.sql")).unwrap()
+            + "\nDELETE FROM __diesel_schema_migrations WHERE version = (SELECT MAX(version) FROM __diesel_schema_migrations);\n"
     };
-    // Back to before the deliveries: the later migrations first.
-    let (latest, later, down) = (
-        down_of("2026-12-08-000021_database_identity")
-            + "DELETE FROM __diesel_schema_migrations WHERE version = (SELECT MAX(version) FROM __diesel_schema_migrations);"
-            + &down_of("2026-12-08-000020_identity"),
-        down_of("2026-12-07-000019_plan"),
-        down_of("2026-12-06-000018_deliveries"),
-    );
+    let later: String = names.iter().rev().map(|n| undo(n)).collect();
+    let down = undo("2026-12-06-000018_deliveries");
+    let undone = names.len() + 1;
     // Old rows name a booking and a seeker that need not exist here.
     let no_keys =
         if backend() == "sqlite" { "PRAGMA foreign_keys = OFF;" } else { "SET session_replication_role = replica;" };
     let old_rows = format!(
-        "{latest}
-         DELETE FROM __diesel_schema_migrations WHERE version = (SELECT MAX(version) FROM __diesel_schema_migrations);
-         {later}
-         DELETE FROM __diesel_schema_migrations WHERE version = (SELECT MAX(version) FROM __diesel_schema_migrations);
+        "{later}
          {no_keys}
          {down}
-         DELETE FROM __diesel_schema_migrations WHERE version = (SELECT MAX(version) FROM __diesel_schema_migrations);
          INSERT INTO reminders (booking_id, due_at, status, attempts, last_error, next_attempt_at)
              VALUES ('b1', 100, 'pending', 2, 'HTTP 500', 400);
          INSERT INTO consent_messages (id, opening_id, seeker_id, link, status, attempts, next_attempt_at, last_error, created_at)
@@ -343,7 +343,7 @@ async fn the_deliveries_migration_keeps_every_delivery_and_its_state() {
     .unwrap();
     drop(pool);
     let (pool, applied) = platsa::db::open(&settings.database_url, 1).expect("migrates again");
-    assert_eq!(applied, 4);
+    assert_eq!(applied, undone);
     type Row = (String, String, String, String, i32, Option<String>, i64);
     let rows: Vec<Row> = platsa::db::run(&pool, |c| {
         use diesel::prelude::*;
