@@ -83,8 +83,9 @@ pub async fn abandon(pool: &Pool, now: i64, purpose: Purpose, state: &str, brows
     Ok(())
 }
 
-/// A staff member signed in: their session cookie and where they were going.
-pub struct StaffSignedIn {
+/// A finished sign-in: the session cookie to set (a staff session, or an applicant's
+/// e-legitimation) and where the person was going.
+pub struct SignedIn {
     pub session: String,
     pub next: String,
 }
@@ -119,7 +120,7 @@ pub async fn finish_staff(
     (settings, public_url): (&StaffOidc, &str),
     browser: &str,
     (state, code): (&str, &str),
-) -> Result<StaffSignedIn, Failed> {
+) -> Result<SignedIn, Failed> {
     let (next, verified) =
         answer(pool, now, (Purpose::Staff, &settings.client, public_url), browser, (state, code)).await?;
     let role = role_of(settings, &verified);
@@ -145,13 +146,7 @@ pub async fn finish_staff(
     })
     .await?
     .ok_or(Refusal::NoRole)?;
-    Ok(StaffSignedIn { session, next })
-}
-
-/// An applicant identified: their e-legitimation cookie.
-pub struct CitizenSignedIn {
-    pub session: String,
-    pub next: String,
+    Ok(SignedIn { session, next })
 }
 
 /// Finishes an applicant's e-legitimation: the personnummer from the claim (checked), and a
@@ -162,7 +157,7 @@ pub async fn finish_citizen(
     (settings, public_url): (&CitizenOidc, &str),
     browser: &str,
     (state, code): (&str, &str),
-) -> Result<CitizenSignedIn, Failed> {
+) -> Result<SignedIn, Failed> {
     let (next, verified) =
         answer(pool, now, (Purpose::Citizen, &settings.client, public_url), browser, (state, code)).await?;
     let personnummer = verified
@@ -178,7 +173,7 @@ pub async fn finish_citizen(
     }
     let who = Citizen { personnummer: personnummer.as_str().to_string(), given_name, family_name };
     let session = db::run(pool, move |c| store::open_citizen(c, now, &who)).await?;
-    Ok(CitizenSignedIn { session, next })
+    Ok(SignedIn { session, next })
 }
 
 /// The applicant a live e-legitimation cookie identifies.
