@@ -197,6 +197,26 @@ impl PlanStatusSettings {
     }
 }
 
+/// Mina sidor: what the person sees of their own case.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MinaSidorSettings {
+    /// The register extract names the staff who read the record; otherwise only their role
+    /// and unit (the municipality decides).
+    pub show_reader_names: bool,
+    /// Days the unit's manager has to answer a request for review.
+    pub review_days: u32,
+}
+
+impl MinaSidorSettings {
+    fn validate(self) -> Result<Self, ConfigError> {
+        if !(1..=90).contains(&self.review_days) {
+            return Err(invalid("mina_sidor.review_days", "must be 1 to 90 days"));
+        }
+        Ok(self)
+    }
+}
+
 /// Reading every public vacancy from Arbetsförmedlingen's JobStream (Platsbanken).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -576,6 +596,7 @@ struct RawSettings {
     reports: ReportSettings,
     signals: SignalSettings,
     plan_status: PlanStatusSettings,
+    mina_sidor: MinaSidorSettings,
     booking: BookingSettings,
     consent: ConsentSettings,
     jobstream: JobStreamSettings,
@@ -602,6 +623,7 @@ pub struct Settings {
     pub reports: ReportSettings,
     pub signals: SignalSettings,
     pub plan_status: PlanStatusSettings,
+    pub mina_sidor: MinaSidorSettings,
     pub booking: BookingSettings,
     pub consent: ConsentSettings,
     pub jobstream: JobStreamSettings,
@@ -776,6 +798,7 @@ impl Settings {
             reports: raw.reports.validate()?,
             signals: raw.signals.validate()?,
             plan_status: raw.plan_status.validate()?,
+            mina_sidor: raw.mina_sidor.validate()?,
             booking: raw.booking.validate()?,
             consent,
             jobstream: raw.jobstream.validate()?,

@@ -78,6 +78,10 @@ crate::text_enum! {
         HasAttendance = "has_attendance",
         /// A unique value no store gave a meaning of its own.
         Unique = "unique",
+        /// The person has no record in Platsa yet (Mina sidor: nothing to review).
+        NotRegistered = "not_registered",
+        /// The meeting is no longer booked, or has begun: it cannot be moved or cancelled.
+        MeetingPassed = "meeting_passed",
     }
 }
 
@@ -128,6 +132,7 @@ crate::text_enum! {
         Import = "import",
         Activity = "activity",
         Plan = "plan",
+        Review = "review",
     }
 }
 

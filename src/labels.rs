@@ -78,6 +78,10 @@ impl Label for Clash {
                 "Det finns registrerad närvaro på aktiviteten. Avsluta den med ett slutdatum i stället för att ta bort den."
             }
             Clash::Unique => "Uppgiften finns redan.",
+            Clash::NotRegistered => {
+                "Det finns ännu inga uppgifter om dig att ompröva. Ta upp det vid ditt möte med arbetsmarknadssekreteraren."
+            }
+            Clash::MeetingPassed => "Mötet är inte längre bokat eller har redan börjat, så det kan inte ändras.",
         }
     }
 }
@@ -104,6 +108,7 @@ impl Label for Thing {
             Thing::Import => "importen",
             Thing::Activity => "aktiviteten",
             Thing::Plan => "planeringen",
+            Thing::Review => "begäran om omprövning",
         }
     }
 }

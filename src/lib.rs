@@ -30,6 +30,7 @@ pub mod json;
 pub mod labels;
 pub mod load;
 pub mod matching;
+pub mod mina_sidor;
 pub mod openapi;
 pub mod openings;
 pub mod ops;

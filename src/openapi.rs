@@ -39,6 +39,7 @@ pub const MODULES: &[(Routes, Api)] = &[
     (crate::taxonomy::http::routes, crate::taxonomy::http::api),
     (crate::units::http::routes, crate::units::http::api),
     (crate::shortlist::http::routes, crate::shortlist::http::api),
+    (crate::mina_sidor::http::routes, crate::mina_sidor::http::api),
 ];
 
 #[utoipa::path(
@@ -87,7 +88,8 @@ fn shared(doc: &mut Value) {
     doc["openapi"] = json!("3.1.0");
     doc["security"] = json!([{ "bearer": [] }]);
     doc["components"]["securitySchemes"] = json!({
-        "bearer": { "type": "http", "scheme": "bearer", "description": "A token from `platsa token create` or POST /api/v1/tokens" }
+        "bearer": { "type": "http", "scheme": "bearer", "description": "A token from `platsa token create` or POST /api/v1/tokens" },
+        "mina_sidor": { "type": "apiKey", "in": "cookie", "name": "platsa_mina", "description": "The person's Mina sidor session, from signing in with e-legitimation at /mina-sidor" }
     });
     let problem = json!({
         "description": "A problem: which field and what kind (`errors[].code`), never the value sent",

@@ -136,6 +136,8 @@ async fn export(state: web::Data<AppState>, who: Principal, q: web::Query<AuditQ
                 crate::clock::format_ts(e.at),
                 if e.user_id == crate::audit::SYSTEM_USER {
                     "Gallring (automatisk)".to_string()
+                } else if e.user_id == crate::audit::SELF_USER {
+                    "Personen själv (Mina sidor)".to_string()
                 } else {
                     names.get(&e.user_id).cloned().unwrap_or_else(|| e.user_id.clone())
                 },

@@ -40,6 +40,67 @@ pub use crate::error::REASON_HEADER;
 /// The user id Platsa's own runs (retention) are audited under.
 pub const SYSTEM_USER: &str = "system";
 
+/// The user id a person's reads of their own case (Mina sidor) are audited under; the row's
+/// `seeker_id` says who they are.
+pub const SELF_USER: &str = "self";
+
+crate::text_enum! {
+    /// Who read, in the audit log: a staff or system role, or the person themselves.
+    pub enum ReadBy {
+        Admin = "admin",
+        Broker = "broker",
+        Officer = "officer",
+        Manager = "manager",
+        Employer = "employer",
+        CaseSystem = "case_system",
+        /// The person reading their own case on Mina sidor.
+        Person = "person",
+    }
+}
+
+impl From<Role> for ReadBy {
+    fn from(r: Role) -> Self {
+        match r {
+            Role::Admin => ReadBy::Admin,
+            Role::Broker => ReadBy::Broker,
+            Role::Officer => ReadBy::Officer,
+            Role::Manager => ReadBy::Manager,
+            Role::Employer => ReadBy::Employer,
+            Role::CaseSystem => ReadBy::CaseSystem,
+        }
+    }
+}
+
+impl crate::labels::Label for ReadBy {
+    fn label(self) -> &'static str {
+        match self {
+            ReadBy::Admin => Role::Admin.label(),
+            ReadBy::Broker => Role::Broker.label(),
+            ReadBy::Officer => Role::Officer.label(),
+            ReadBy::Manager => Role::Manager.label(),
+            ReadBy::Employer => Role::Employer.label(),
+            ReadBy::CaseSystem => Role::CaseSystem.label(),
+            ReadBy::Person => "personen själv",
+        }
+    }
+}
+
+/// Records that the person read their own case through `action` (Mina sidor).
+pub fn record_own(conn: &mut DbConnection, seeker_id: &str, action: &Action, now: i64) -> AppResult<()> {
+    diesel::insert_into(audit_log::table)
+        .values((
+            audit_log::id.eq(new_id()),
+            audit_log::at.eq(now),
+            audit_log::user_id.eq(SELF_USER),
+            audit_log::role.eq(ReadBy::Person),
+            audit_log::seeker_id.eq(seeker_id),
+            audit_log::action.eq(&action.0),
+            audit_log::reason.eq(None::<String>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// A stated reason as kept: trimmed, 3 to 300 characters, no control characters.
 pub fn reason(text: &str, field: &str) -> AppResult<Option<String>> {
     let text = crate::text::clean(text);
@@ -68,7 +129,7 @@ pub struct AuditEntry {
     #[schema(value_type = String, format = DateTime)]
     pub at: i64,
     pub user_id: String,
-    pub role: Role,
+    pub role: ReadBy,
     pub seeker_id: String,
     pub action: String,
     /// Why a person of another unit was read (need-to-know).
@@ -95,7 +156,7 @@ pub fn record(
                     audit_log::id.eq(new_id()),
                     audit_log::at.eq(now),
                     audit_log::user_id.eq(&who.user_id),
-                    audit_log::role.eq(who.role),
+                    audit_log::role.eq(ReadBy::from(who.role)),
                     audit_log::seeker_id.eq(sid),
                     audit_log::action.eq(&action.0),
                     audit_log::reason.eq(&action.1),

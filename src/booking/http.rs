@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 
 use super::calendar::working_days_after;
 use super::officers::{self, AbsenceInput, OfficerInput};
-use super::store::{self, ApplicationInput, BookError};
+use super::store::{self, ApplicationInput, BookError, Holder};
 use crate::auth::{Principal, Role};
 use crate::db;
 use crate::error::{AppError, AppResult, Clash, Fault};
@@ -263,7 +263,9 @@ async fn apply(state: web::Data<AppState>, req: HttpRequest, body: Json<Applicat
     let (now, today) = (state.clock.now_ts(), state.clock.today());
     // A browser that signed in with e-legitimation (`/apply/eid`) carries it in a cookie.
     let eid = match req.cookie(crate::identity::EID_COOKIE) {
-        Some(c) => crate::identity::service::citizen(&state.pool, now, c.value()).await?,
+        Some(c) => {
+            crate::identity::service::citizen(&state.pool, now, c.value(), crate::identity::Purpose::Citizen).await?
+        }
         None => None,
     };
     let identified = eid.map(|who| super::store::Identified {
@@ -295,13 +297,16 @@ async fn do_book(
 ) -> AppResult<HttpResponse> {
     let (now, today) = (state.clock.now_ts(), state.clock.today());
     let (horizon, hour) = (state.settings.booking.horizon_working_days, state.settings.booking.reminder_hour);
-    let result = super::service::book(&state.pool, now, (application, &token, &slot_id), moving, hour).await?;
+    let result =
+        super::service::book(&state.pool, now, (application, Holder::Link(token.clone()), &slot_id), moving, hour)
+            .await?;
     match result {
         Ok(booking) => {
             Ok(HttpResponse::Created().json(Booked { booking, ics_url: format!("/api/v1/bookings/{token}.ics") }))
         }
         Err(BookError::Taken) => {
-            let offers = super::service::offers(&state.pool, (now, today), horizon, &token).await?.slots;
+            let offers =
+                super::service::offers(&state.pool, (now, today), horizon, Holder::Link(token.clone())).await?.slots;
             Err(AppError::conflict_with(
                 Clash::SlotTaken,
                 "that time was just taken by someone else; pick one of these",
@@ -404,7 +409,7 @@ async fn reschedule(
 #[get("/api/v1/bookings/{token}.ics")]
 async fn ics(state: web::Data<AppState>, req: HttpRequest, token: web::Path<String>) -> AppResult<HttpResponse> {
     let token = token.into_inner();
-    let booking = guarded(&state, &req, super::service::by_token(&state.pool, &token)).await?;
+    let booking = guarded(&state, &req, super::service::by_token(&state.pool, Holder::Link(token.clone()))).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/calendar; charset=utf-8")
         .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"platsa-mote.ics\""))
@@ -425,7 +430,7 @@ async fn ics(state: web::Data<AppState>, req: HttpRequest, token: web::Path<Stri
 #[delete("/api/v1/bookings/{token}")]
 async fn cancel(state: web::Data<AppState>, req: HttpRequest, token: web::Path<String>) -> AppResult<HttpResponse> {
     let (token, now) = (token.into_inner(), state.clock.now_ts());
-    guarded(&state, &req, super::service::cancel(&state.pool, now, &token)).await?;
+    guarded(&state, &req, super::service::cancel(&state.pool, now, Holder::Link(token.clone()))).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use super::officers::{self, Officer};
 use super::slots::Offers;
 use super::store::{
-    self, AgendaItem, ApplicationCreated, ApplicationInput, BookError, Booking, Identified, IdentityConfirmed,
+    self, AgendaItem, ApplicationCreated, ApplicationInput, BookError, Booking, Holder, Identified, IdentityConfirmed,
 };
 use crate::audit::Action;
 use crate::auth::Principal;
@@ -35,42 +35,45 @@ pub async fn apply(
     db::run(pool, move |c| store::apply(c, now, today, &settings, input, identified)).await
 }
 
-/// What an applicant's link opens: the application and its meeting, if booked.
-pub async fn open(pool: &Pool, token: &str) -> AppResult<store::Opened> {
-    let token = token.to_string();
-    db::run(pool, move |c| store::open(c, &token)).await
+/// What an applicant's link (or the person's own application) opens: the application and
+/// its meeting, if booked.
+pub async fn open(pool: &Pool, holder: Holder) -> AppResult<store::Opened> {
+    db::run(pool, move |c| store::open(c, &holder)).await
 }
 
 /// The meeting a link booked.
-pub async fn by_token(pool: &Pool, token: &str) -> AppResult<Booking> {
-    let token = token.to_string();
-    db::run(pool, move |c| store::by_token(c, &token)).await
+pub async fn by_token(pool: &Pool, holder: Holder) -> AppResult<Booking> {
+    db::run(pool, move |c| store::by_token(c, &holder)).await
+}
+
+/// Every meeting of these applications, the latest first, in the caller's transaction (the
+/// caller has read the person through the gate).
+pub fn of_applications(c: &mut db::DbConnection, ids: &[String]) -> AppResult<Vec<Booking>> {
+    store::of_applications(c, ids)
 }
 
 /// The meetings to offer the applicant a link names: three on the next working day when
 /// there are, else the earliest within the horizon (only officers cleared for protected
 /// personal data when the applicant has them).
-pub async fn offers(pool: &Pool, (now, today): (i64, NaiveDate), horizon: u32, token: &str) -> AppResult<Offers> {
-    let token = token.to_string();
-    db::run(pool, move |c| store::offers_for(c, today, now, horizon, &token)).await
+pub async fn offers(pool: &Pool, (now, today): (i64, NaiveDate), horizon: u32, holder: Holder) -> AppResult<Offers> {
+    db::run(pool, move |c| store::offers_for(c, today, now, horizon, &holder)).await
 }
 
 /// Books (or, `moving`, moves) the link's meeting to a slot; the refusal says why.
 pub async fn book(
     pool: &Pool,
     now: i64,
-    (application, token, slot): (Option<String>, &str, &str),
+    (application, holder, slot): (Option<String>, Holder, &str),
     moving: bool,
     reminder_hour: u32,
 ) -> AppResult<Result<Booking, BookError>> {
-    let (token, slot) = (token.to_string(), slot.to_string());
-    db::run(pool, move |c| Ok(store::book(c, now, application.as_deref(), &token, &slot, moving, reminder_hour))).await
+    let slot = slot.to_string();
+    db::run(pool, move |c| Ok(store::book(c, now, application.as_deref(), &holder, &slot, moving, reminder_hour))).await
 }
 
-/// Cancels the link's meeting (and its reminder).
-pub async fn cancel(pool: &Pool, now: i64, token: &str) -> AppResult<()> {
-    let token = token.to_string();
-    db::run(pool, move |c| store::cancel(c, now, &token)).await
+/// Cancels the link's (or the person's application's) meeting, and its reminder.
+pub async fn cancel(pool: &Pool, now: i64, holder: Holder) -> AppResult<()> {
+    db::run(pool, move |c| store::cancel(c, now, &holder)).await
 }
 
 /// Marks a meeting held or missed.

@@ -187,9 +187,21 @@ struct TokenApplication {
     protected_identity: bool,
 }
 
-/// The application a token opens; 404 for a wrong token, so tokens cannot be probed.
-fn application_for_token(c: &mut DbConnection, token: &str, id: Option<&str>) -> AppResult<TokenApplication> {
-    let mut q = applications::table.filter(applications::token_hash.eq(hash_token(token))).into_boxed();
+/// Who acts on an application: whoever holds its booking link, or the person signed in to
+/// Mina sidor, whose own application the caller has checked it to be.
+#[derive(Debug, Clone)]
+pub enum Holder {
+    Link(String),
+    Application(String),
+}
+
+/// The application a link (or an application id) opens; 404 for a wrong token, so tokens
+/// cannot be probed.
+fn application_for_token(c: &mut DbConnection, holder: &Holder, id: Option<&str>) -> AppResult<TokenApplication> {
+    let mut q = match holder {
+        Holder::Link(token) => applications::table.filter(applications::token_hash.eq(hash_token(token))).into_boxed(),
+        Holder::Application(app) => applications::table.filter(applications::id.eq(app.clone())).into_boxed(),
+    };
     if let Some(id) = id {
         q = q.filter(applications::id.eq(id.to_string()));
     }
@@ -228,7 +240,36 @@ fn active_booking(c: &mut DbConnection, application: &str) -> AppResult<Option<B
         ))
         .first(c)
         .optional()?;
-    Ok(row.map(|(id, application_id, officer_id, officer_name, unit, address, s, e, status, created)| Booking {
+    Ok(row.map(booking_of))
+}
+
+/// Every meeting of these applications (booked, held, missed or cancelled), the latest
+/// first: what a person sees of their own meetings.
+pub fn of_applications(c: &mut DbConnection, ids: &[String]) -> AppResult<Vec<Booking>> {
+    let rows: Vec<BookingRow> = bookings::table
+        .inner_join(officers::table)
+        .filter(bookings::application_id.eq_any(ids))
+        .order((bookings::starts_at.desc(), bookings::id))
+        .select((
+            bookings::id,
+            bookings::application_id,
+            bookings::officer_id,
+            officers::name,
+            officers::unit,
+            officers::address,
+            bookings::starts_at,
+            bookings::ends_at,
+            bookings::status,
+            bookings::created_at,
+        ))
+        .load(c)?;
+    Ok(rows.into_iter().map(booking_of).collect())
+}
+
+fn booking_of(
+    (id, application_id, officer_id, officer_name, unit, address, s, e, status, created): BookingRow,
+) -> Booking {
+    Booking {
         id,
         application_id,
         officer_id,
@@ -241,7 +282,7 @@ fn active_booking(c: &mut DbConnection, application: &str) -> AppResult<Option<B
         starts_ts: s,
         ends_ts: e,
         created_ts: created,
-    }))
+    }
 }
 
 /// Why a booking could not be made.
@@ -337,14 +378,14 @@ pub fn book(
     conn: &mut DbConnection,
     now: i64,
     application_id: Option<&str>,
-    token: &str,
+    holder: &Holder,
     slot_id: &str,
     reschedule: bool,
     reminder_hour: u32,
 ) -> Result<Booking, BookError> {
     write_tx(conn, |c| {
         let TokenApplication { id: app, seeker_id, personnummer, protected_identity } =
-            application_for_token(c, token, application_id)?;
+            application_for_token(c, holder, application_id)?;
         if reschedule {
             if cancel_active(c, &app, now)?.is_none() {
                 return Err(BookError::Other(AppError::conflict(
@@ -372,9 +413,9 @@ pub fn book(
     })
 }
 
-pub fn cancel(conn: &mut DbConnection, now: i64, token: &str) -> AppResult<()> {
+pub fn cancel(conn: &mut DbConnection, now: i64, holder: &Holder) -> AppResult<()> {
     write_tx(conn, |c| {
-        let app = application_for_token(c, token, None)?.id;
+        let app = application_for_token(c, holder, None)?.id;
         cancel_active(c, &app, now)?.ok_or(AppError::NotFound(Thing::Booking))?;
         Ok(())
     })
@@ -388,14 +429,14 @@ pub struct Opened {
 }
 
 /// 404 for an unknown link, like every route that takes one.
-pub fn open(conn: &mut DbConnection, token: &str) -> AppResult<Opened> {
-    let app = application_for_token(conn, token, None)?;
+pub fn open(conn: &mut DbConnection, holder: &Holder) -> AppResult<Opened> {
+    let app = application_for_token(conn, holder, None)?;
     let booking = active_booking(conn, &app.id)?;
     Ok(Opened { application_id: app.id, personnummer: app.personnummer, booking })
 }
 
-pub fn by_token(conn: &mut DbConnection, token: &str) -> AppResult<Booking> {
-    let app = application_for_token(conn, token, None)?.id;
+pub fn by_token(conn: &mut DbConnection, holder: &Holder) -> AppResult<Booking> {
+    let app = application_for_token(conn, holder, None)?.id;
     active_booking(conn, &app)?.ok_or(AppError::NotFound(Thing::Booking))
 }
 
@@ -406,9 +447,9 @@ pub fn offers_for(
     today: NaiveDate,
     now: i64,
     horizon: u32,
-    token: &str,
+    holder: &Holder,
 ) -> AppResult<slots::Offers> {
-    let app = application_for_token(conn, token, None)?;
+    let app = application_for_token(conn, holder, None)?;
     slots::offers(conn, today, now, horizon, app.protected_identity)
 }
 

@@ -620,6 +620,7 @@ diesel::table! {
         family_name -> Nullable<Text>,
         created_at -> BigInt,
         expires_at -> BigInt,
+        purpose -> Text,
     }
 }
 
@@ -638,3 +639,22 @@ diesel::table! {
         last_at -> BigInt,
     }
 }
+
+diesel::table! {
+    reviews (id) {
+        id -> Text,
+        seeker_id -> Text,
+        unit -> Nullable<Text>,
+        about -> Text,
+        ref_id -> Nullable<Text>,
+        text -> Nullable<Text>,
+        created_at -> BigInt,
+        due_on -> Text,
+        answer -> Nullable<Text>,
+        answered_at -> Nullable<BigInt>,
+        answered_by -> Nullable<Text>,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(reviews, seekers);
+diesel::allow_tables_to_appear_in_same_query!(reviews, users);

@@ -280,7 +280,15 @@ pub fn seed(
         if i < 5
             && let Some(slot) = created.offered_slots.first()
         {
-            let _ = booking::book(conn, now, Some(&created.id), &created.booking_token, &slot.id, false, 15);
+            let _ = booking::book(
+                conn,
+                now,
+                Some(&created.id),
+                &booking::Holder::Link(created.booking_token.clone()),
+                &slot.id,
+                false,
+                15,
+            );
         }
     }
 

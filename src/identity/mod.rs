@@ -17,11 +17,18 @@ pub use oidc::Refusal;
 /// public application API read it).
 pub const EID_COOKIE: &str = "platsa_eid";
 
+/// The cookie holding a person's Mina sidor session: a session of its own, never a staff
+/// session, and never the application form's.
+pub const MINA_SIDOR_COOKIE: &str = "platsa_mina";
+
 /// What a sign-in is for; each has its own redirect URI and provider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
     Staff,
+    /// An applicant identifying themselves on the application form.
     Citizen,
+    /// A person signing in to their own pages (Mina sidor).
+    MinaSidor,
 }
 
 impl Purpose {
@@ -29,6 +36,7 @@ impl Purpose {
         match self {
             Self::Staff => "staff",
             Self::Citizen => "citizen",
+            Self::MinaSidor => "mina_sidor",
         }
     }
 
@@ -37,6 +45,15 @@ impl Purpose {
         match self {
             Self::Staff => format!("{public_url}/signin/oidc/callback"),
             Self::Citizen => format!("{public_url}/apply/eid/callback"),
+            Self::MinaSidor => format!("{public_url}/mina-sidor/callback"),
+        }
+    }
+
+    /// What an e-legitimation session opened by this sign-in is for (stored with it).
+    pub fn session_kind(self) -> &'static str {
+        match self {
+            Self::Staff | Self::Citizen => "apply",
+            Self::MinaSidor => "mina_sidor",
         }
     }
 }

@@ -36,7 +36,7 @@ impl From<Refusal> for Failed {
 fn scopes(purpose: Purpose) -> &'static [&'static str] {
     match purpose {
         Purpose::Staff => &["profile"],
-        Purpose::Citizen => &["profile", "https://id.oidc.se/scope/naturalPersonNumber"],
+        Purpose::Citizen | Purpose::MinaSidor => &["profile", "https://id.oidc.se/scope/naturalPersonNumber"],
     }
 }
 
@@ -149,17 +149,16 @@ pub async fn finish_staff(
     Ok(SignedIn { session, next })
 }
 
-/// Finishes an applicant's e-legitimation: the personnummer from the claim (checked), and a
-/// short session the application form reads it from.
+/// Finishes a person's e-legitimation (`purpose`: the application form or Mina sidor): the
+/// personnummer from the claim (checked), and a short session for that purpose only.
 pub async fn finish_citizen(
     pool: &Pool,
     (now, today): (i64, NaiveDate),
-    (settings, public_url): (&CitizenOidc, &str),
+    (settings, public_url, purpose): (&CitizenOidc, &str, Purpose),
     browser: &str,
     (state, code): (&str, &str),
 ) -> Result<SignedIn, Failed> {
-    let (next, verified) =
-        answer(pool, now, (Purpose::Citizen, &settings.client, public_url), browser, (state, code)).await?;
+    let (next, verified) = answer(pool, now, (purpose, &settings.client, public_url), browser, (state, code)).await?;
     let personnummer = verified
         .string(&settings.personnummer_claim)
         .and_then(|raw| Personnummer::parse(&raw, today).ok())
@@ -172,14 +171,14 @@ pub async fn finish_citizen(
         (given_name, family_name) = (g.to_string(), f.to_string());
     }
     let who = Citizen { personnummer: personnummer.as_str().to_string(), given_name, family_name };
-    let session = db::run(pool, move |c| store::open_citizen(c, now, &who)).await?;
+    let session = db::run(pool, move |c| store::open_citizen(c, now, &who, purpose)).await?;
     Ok(SignedIn { session, next })
 }
 
-/// The applicant a live e-legitimation cookie identifies.
-pub async fn citizen(pool: &Pool, now: i64, cookie: &str) -> Result<Option<Citizen>, AppError> {
+/// The person a live e-legitimation cookie of this purpose identifies.
+pub async fn citizen(pool: &Pool, now: i64, cookie: &str, purpose: Purpose) -> Result<Option<Citizen>, AppError> {
     let cookie = cookie.to_string();
-    db::run(pool, move |c| store::citizen(c, now, &cookie)).await
+    db::run(pool, move |c| store::citizen(c, now, &cookie, purpose)).await
 }
 
 /// Ends an applicant's e-legitimation.

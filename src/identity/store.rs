@@ -126,8 +126,9 @@ pub struct Citizen {
     pub family_name: String,
 }
 
-/// A new e-legitimation session: the cookie value.
-pub fn open_citizen(c: &mut DbConnection, now: i64, who: &Citizen) -> AppResult<String> {
+/// A new e-legitimation session for `purpose` (the application form, or Mina sidor): the
+/// cookie value.
+pub fn open_citizen(c: &mut DbConnection, now: i64, who: &Citizen, purpose: Purpose) -> AppResult<String> {
     let id = generate_token();
     diesel::delete(eid_sessions::table.filter(eid_sessions::expires_at.le(now))).execute(c)?;
     diesel::insert_into(eid_sessions::table)
@@ -138,15 +139,17 @@ pub fn open_citizen(c: &mut DbConnection, now: i64, who: &Citizen) -> AppResult<
             eid_sessions::family_name.eq(&who.family_name),
             eid_sessions::created_at.eq(now),
             eid_sessions::expires_at.eq(now + EID_SECS),
+            eid_sessions::purpose.eq(purpose.session_kind()),
         ))
         .execute(c)?;
     Ok(id)
 }
 
-/// Who a live e-legitimation cookie identifies.
-pub fn citizen(c: &mut DbConnection, now: i64, cookie: &str) -> AppResult<Option<Citizen>> {
+/// Who a live e-legitimation cookie identifies, for the purpose it was opened for.
+pub fn citizen(c: &mut DbConnection, now: i64, cookie: &str, purpose: Purpose) -> AppResult<Option<Citizen>> {
     let row: Option<(Option<String>, Option<String>, Option<String>)> = eid_sessions::table
         .filter(eid_sessions::id_hash.eq(hash_token(cookie)))
+        .filter(eid_sessions::purpose.eq(purpose.session_kind()))
         .filter(eid_sessions::expires_at.gt(now))
         .select((eid_sessions::personnummer, eid_sessions::given_name, eid_sessions::family_name))
         .first(c)

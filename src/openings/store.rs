@@ -260,6 +260,12 @@ fn get_row(conn: &mut DbConnection, id: &str) -> QueryResult<Option<OpeningRow>>
         .optional()
 }
 
+/// An opening by id (not deleted), for a use case that decided already who may see it (the
+/// person it was proposed to, on Mina sidor).
+pub fn by_id(conn: &mut DbConnection, id: &str) -> AppResult<Opening> {
+    Ok(get_row(conn, id)?.ok_or(AppError::NotFound(Thing::Opening))?.into())
+}
+
 /// An opening the caller may see: another employer's is "not found", not "forbidden", so its
 /// existence does not leak.
 pub fn get_visible(conn: &mut DbConnection, who: &Principal, id: &str) -> AppResult<Opening> {

@@ -57,3 +57,10 @@ pub fn needing_candidates(conn: &mut DbConnection, limit: i64) -> AppResult<Vec<
 pub fn seeker_of(c: &mut DbConnection, id: &str) -> AppResult<Option<String>> {
     Ok(super::store::seeker_of(c, id)?)
 }
+
+/// Every placement of a person, the latest first, for a caller that read them through the
+/// gate in this transaction (Mina sidor).
+pub fn of_seeker(c: &mut DbConnection, seeker_id: &str) -> AppResult<Vec<super::Placement>> {
+    let filter = super::store::PlacementFilter { seeker_id: Some(seeker_id.to_string()), ..Default::default() };
+    Ok(super::store::list(c, &filter, 1000, 0)?.0)
+}

@@ -345,6 +345,12 @@ pub fn month_in_tx(c: &mut DbConnection, seeker_id: &str, month: Month, today: N
     ))
 }
 
+/// A person's declined offers, the latest first, for a caller that read the person through
+/// the gate in this transaction.
+pub fn declines_in_tx(c: &mut DbConnection, seeker_id: &str) -> AppResult<Vec<Decline>> {
+    Ok(store::declines_of(c, seeker_id)?)
+}
+
 /// When anything of the plan was last written for each of these people (for retention).
 pub fn last_written(c: &mut DbConnection, ids: &[String]) -> AppResult<Vec<(String, Option<i64>)>> {
     Ok(store::last_written(c, ids)?)

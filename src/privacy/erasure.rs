@@ -104,6 +104,8 @@ pub const PERSONAL: &[Personal] = &[
     Personal { table: "employer_feedback", owner: Owner::Placement, columns: &[("note", Null)] },
     Personal { table: "shortlist", owner: Owner::SeekerId, columns: &[("note", Null)] },
     Personal { table: "consent_events", owner: Owner::SeekerId, columns: &[("note", Null)] },
+    // What the person wrote asking for a review, and the manager's answer to them.
+    Personal { table: "reviews", owner: Owner::SeekerId, columns: &[("text", Null), ("answer", Null)] },
     Personal {
         table: "seekers",
         owner: Owner::Seeker,
@@ -230,7 +232,12 @@ pub const KEPT: &[(&str, &[&str], &str)] = &[
     ("api_tokens", &["*"], "hashes of staff tokens"),
     ("web_sessions", &["*"], "hashes of staff sessions"),
     ("oidc_logins", &["*"], "sign-ins under way: random values for the provider, and a local path"),
-    ("eid_sessions", &["id_hash"], "the hash of an applicant's e-legitimation cookie"),
+    ("eid_sessions", &["id_hash", "purpose"], "the hash of an applicant's e-legitimation cookie, and what it is for"),
+    (
+        "reviews",
+        &["id", "seeker_id", "unit", "about", "ref_id", "due_on", "answered_by"],
+        "that a review was asked for, about what kind of decision, and when it was answered",
+    ),
     ("openings", &["*"], "the employer's openings"),
     ("idempotency_keys", &["*"], "replays of employers' opening posts; seekers are never posted with a key"),
     ("outbox", &["*"], "ids to index"),

@@ -122,3 +122,53 @@ pub fn admit_list(c: &mut DbConnection, r: &Reader, people: &[(String, Option<St
         if outside.is_empty() { HashSet::new() } else { reasons_today(c, r, &outside)?.into_keys().collect() };
     Ok(people.iter().map(|(id, unit)| scope.covers(unit.as_deref()) || covered.contains(id)).collect())
 }
+
+/// The person Platsa is about, signed in with e-legitimation, reading their own case (Mina
+/// sidor): who they are in the register, and the applications that are verifiably theirs.
+#[derive(Debug, Clone)]
+pub struct Own {
+    pub personnummer: String,
+    /// Their record, once registered (and not erased).
+    pub seeker_id: Option<String>,
+    /// Applications made with their e-legitimation, or linked to their record by staff at
+    /// the identity step. An application where someone only typed their personnummer is
+    /// not theirs to see or change until staff have checked who made it.
+    pub applications: Vec<String>,
+    pub action: Action,
+    pub now: i64,
+    pub today: NaiveDate,
+}
+
+/// The gate for a person's own reads: finds who the personnummer is in the register and
+/// which applications are theirs, and audits the read as the person's own (the record, or
+/// each application while there is no record), in the caller's transaction. Nothing here
+/// can reach another person: every read that follows is by these ids.
+pub fn own(
+    c: &mut DbConnection,
+    personnummer: &str,
+    action: &Action,
+    (now, today): (i64, NaiveDate),
+) -> AppResult<Own> {
+    use crate::db::schema::{applications, seekers};
+    let seeker_id: Option<String> = seekers::table
+        .filter(seekers::personnummer.eq(personnummer))
+        .filter(seekers::erased_at.is_null())
+        .select(seekers::id)
+        .first(c)
+        .optional()?;
+    let mut q = applications::table
+        .filter(applications::personnummer.eq(personnummer).and(applications::identified_by.eq("eid")))
+        .into_boxed();
+    if let Some(id) = &seeker_id {
+        q = q.or_filter(applications::seeker_id.eq(id.clone()));
+    }
+    let applications: Vec<String> = q.order(applications::created_at.desc()).select(applications::id).load(c)?;
+    let subjects: Vec<String> = match &seeker_id {
+        Some(id) => vec![id.clone()],
+        None => applications.iter().map(|a| format!("application:{a}")).collect(),
+    };
+    for subject in &subjects {
+        audit::record_own(c, subject, action, now)?;
+    }
+    Ok(Own { personnummer: personnummer.to_string(), seeker_id, applications, action: action.clone(), now, today })
+}

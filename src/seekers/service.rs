@@ -84,6 +84,15 @@ pub fn read_person(c: &mut DbConnection, r: &Reader, id: &str) -> AppResult<Seek
     Ok(seeker)
 }
 
+/// The person's own record, for them on Mina sidor: the gate (`privacy::own`) found and
+/// audited them in this transaction.
+pub fn own_record(c: &mut DbConnection, own: &privacy::Own) -> AppResult<Option<Seeker>> {
+    match &own.seeker_id {
+        Some(id) => Ok(Some(store::get(c, id)?)),
+        None => Ok(None),
+    }
+}
+
 /// People in a list or a search, in the order of `ids` (erased ones dropped), through the
 /// privacy gate: audited, another unit's people restricted.
 pub fn people(c: &mut DbConnection, r: &Reader, ids: &[String]) -> AppResult<Vec<Seeker>> {

@@ -486,21 +486,101 @@ pub fn answer(
 ) -> AppResult<Asked> {
     write_tx(conn, |c| {
         let a = asked(c, token, today)?;
-        let allowed = matches!(
-            (a.state, state),
-            (Some(ConsentState::Requested), ConsentState::Given | ConsentState::Declined)
-                | (Some(ConsentState::Given), ConsentState::Withdrawn)
-        );
-        if !allowed {
-            return Err(AppError::conflict(Clash::ConsentClosed, "this request can no longer be answered that way"));
-        }
-        diesel::update(shortlist::table.find((&a.opening_id, &a.seeker_id)))
-            .set((shortlist::consent_state.eq(Some(state)), shortlist::updated_at.eq(now)))
-            .execute(c)?;
-        let change = Change { state, how: Some(ConsentHow::Digital), note: None, by: None };
-        event(c, now, &a.opening_id, &a.seeker_id, change)?;
+        answer_entry(c, now, (&a.opening_id, &a.seeker_id), a.state, state)?;
         asked(c, token, today)
     })
+}
+
+/// The answers a person may give to a request in this state.
+fn may_answer(current: Option<ConsentState>, answer: ConsentState) -> bool {
+    matches!(
+        (current, answer),
+        (Some(ConsentState::Requested), ConsentState::Given | ConsentState::Declined)
+            | (Some(ConsentState::Given), ConsentState::Withdrawn)
+    )
+}
+
+fn answer_entry(
+    c: &mut DbConnection,
+    now: i64,
+    (opening, seeker): (&str, &str),
+    current: Option<ConsentState>,
+    state: ConsentState,
+) -> AppResult<()> {
+    if !may_answer(current, state) {
+        return Err(AppError::conflict(Clash::ConsentClosed, "this request can no longer be answered that way"));
+    }
+    diesel::update(shortlist::table.find((opening, seeker)))
+        .set((shortlist::consent_state.eq(Some(state)), shortlist::updated_at.eq(now)))
+        .execute(c)?;
+    let change = Change { state, how: Some(ConsentHow::Digital), note: None, by: None };
+    event(c, now, opening, seeker, change)
+}
+
+/// A consent request or answer as the person it is about sees it: the opening and its
+/// employer, where it stands, and its history (without who at the municipality recorded it).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct OwnConsent {
+    pub opening_id: String,
+    pub headline: String,
+    pub employer: String,
+    pub state: Option<ConsentState>,
+    pub deadline: Option<Day>,
+    pub history: Vec<ConsentEvent>,
+}
+
+/// opening, state, deadline, headline, employer.
+type OwnConsentRow = (String, Option<ConsentState>, Option<Day>, String, String);
+
+/// Every consent asked of or recorded for the person, the latest first.
+pub fn of_person(conn: &mut DbConnection, seeker: &str, today: NaiveDate) -> AppResult<Vec<OwnConsent>> {
+    use crate::db::schema::employers;
+    let rows: Vec<OwnConsentRow> = shortlist::table
+        .inner_join(openings::table.on(openings::id.eq(shortlist::opening_id)))
+        .inner_join(employers::table.on(employers::id.eq(openings::employer_id)))
+        .filter(shortlist::seeker_id.eq(seeker))
+        .filter(shortlist::consent_state.is_not_null())
+        .order((shortlist::updated_at.desc(), shortlist::opening_id))
+        .select((
+            shortlist::opening_id,
+            shortlist::consent_state,
+            shortlist::consent_deadline,
+            openings::headline,
+            employers::name,
+        ))
+        .load(conn)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (opening_id, state, deadline, headline, employer) in rows {
+        let history = consent(conn, &opening_id, seeker, today)?
+            .history
+            .into_iter()
+            .map(|e| ConsentEvent { by: None, ..e })
+            .collect();
+        let state = effective(state, deadline.as_ref(), today);
+        out.push(OwnConsent { opening_id, headline, employer, state, deadline, history });
+    }
+    Ok(out)
+}
+
+/// The person's own answer on Mina sidor, in the caller's transaction: as through their link
+/// (`given` or `declined` until the deadline, then `withdrawn` for a given consent). 404 when
+/// nothing was asked of them for the opening.
+pub fn answer_own(
+    c: &mut DbConnection,
+    now: i64,
+    today: NaiveDate,
+    (opening, seeker): (&str, &str),
+    state: ConsentState,
+) -> AppResult<OwnConsent> {
+    let find = |c: &mut DbConnection| -> AppResult<OwnConsent> {
+        of_person(c, seeker, today)?
+            .into_iter()
+            .find(|o| o.opening_id == opening)
+            .ok_or(AppError::NotFound(Thing::ConsentRequest))
+    };
+    let current = find(c)?;
+    answer_entry(c, now, (opening, seeker), current.state, state)?;
+    find(c)
 }
 
 /// Whether the person's consent for this opening stands today: what presenting them to the

@@ -19,7 +19,7 @@ use crate::booking::calendar::{is_working_day, next_working_day};
 use crate::clock::{Day, Month, start_of_day_ts, stockholm_date};
 use crate::config::SignalSettings;
 use crate::db::DbConnection;
-use crate::db::schema::{bookings, officers, openings, placements, seekers, shortlist};
+use crate::db::schema::{bookings, officers, openings, placements, reviews, seekers, shortlist};
 use crate::error::AppResult;
 use crate::openings::OpeningStatus;
 use crate::processes::{Measure, Pace, last_contacts, processes};
@@ -50,6 +50,8 @@ crate::text_enum! {
         PlanReview = "plan_review",
         /// Many failed sign-ins from one address within a day (admins only).
         SignInFailures = "sign_in_failures",
+        /// A person asked for a review on Mina sidor and has no answer yet (managers).
+        ReviewRequested = "review_requested",
     }
 }
 
@@ -322,6 +324,21 @@ pub fn current(conn: &mut DbConnection, now: i64, settings: &SignalSettings, sco
     if casework {
         out.extend(plan_signals(conn, now, settings, broker)?);
     }
+    // A person asked for a review on Mina sidor: their unit's manager answers by the day due.
+    if everything {
+        let open: Vec<(String, String, Option<String>, Day)> = reviews::table
+            .filter(reviews::answered_at.is_null())
+            .select((reviews::id, reviews::seeker_id, reviews::unit, reviews::due_on))
+            .load(conn)?;
+        for (id, seeker, unit, due) in open {
+            let mut s =
+                Signal::new(format!("review_requested:{id}"), SignalKind::ReviewRequested, format!("/reviews/{id}"));
+            (s.unit, s.seeker_id) = (unit, Some(seeker));
+            s.days = Some((due.date() - today).num_days());
+            s.date = Some(due.to_string());
+            out.push(s);
+        }
+    }
     // Someone trying tokens: many failed sign-ins from one address in the last day.
     if *scope == Scope::Admin {
         for (address, failures, last) in crate::auth::store::failing_addresses(conn, now - 86_400)? {
@@ -450,6 +467,7 @@ impl crate::labels::Label for SignalKind {
             K::InvalidAbsences => "Upprepad ogiltig frånvaro",
             K::PlanReview => "Planeringen ska följas upp",
             K::SignInFailures => "Många misslyckade inloggningar",
+            K::ReviewRequested => "Begäran om omprövning",
         }
     }
 }

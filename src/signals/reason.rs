@@ -73,5 +73,9 @@ pub fn text(s: &Signal) -> String {
             s.days.unwrap_or_default(),
             s.address.as_deref().unwrap_or("okänd")
         ),
+        SignalKind::ReviewRequested => match s.days {
+            Some(d) if d < 0 => format!("En person har begärt omprövning; svaret skulle ha getts senast {day}."),
+            _ => format!("En person har begärt omprövning; svara senast {day}."),
+        },
     }
 }

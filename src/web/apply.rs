@@ -22,6 +22,7 @@ use super::session::{anonymous_csrf, check_anonymous};
 use super::{WebError, WebResult, page_response, see_other};
 use crate::booking::service;
 use crate::booking::slots::Slot;
+use crate::booking::store::Holder;
 use crate::booking::store::{self, ApplicationInput, BookError, Booking};
 use crate::error::{AppError, Clash, FieldError, Thing};
 use crate::state::AppState;
@@ -164,21 +165,21 @@ async fn form(state: web::Data<AppState>, req: HttpRequest) -> WebResult {
     Ok(with_csrf(&req, StatusCode::OK, "Ansök", |csrf| application_form(csrf, &ApplyForm::default(), &[], &eid)))
 }
 
-async fn officer_names(state: &AppState) -> Result<HashMap<String, String>, WebError> {
+pub(super) async fn officer_names(state: &AppState) -> Result<HashMap<String, String>, WebError> {
     Ok(service::officers(&state.pool).await?.into_iter().map(|o| (o.id, o.name)).collect())
 }
 
-struct Offer<'a> {
+pub(super) struct Offer<'a> {
     /// Where the chosen slot is posted.
-    action: String,
-    slots: &'a [Slot],
-    next_day_full: bool,
-    message: Option<&'a str>,
+    pub action: String,
+    pub slots: &'a [Slot],
+    pub next_day_full: bool,
+    pub message: Option<&'a str>,
     /// Moving a booked meeting rather than booking one.
-    moving: bool,
+    pub moving: bool,
 }
 
-fn offers_page(csrf: &str, o: &Offer<'_>, names: &HashMap<String, String>) -> Markup {
+pub(super) fn offers_page(csrf: &str, o: &Offer<'_>, names: &HashMap<String, String>) -> Markup {
     html! {
         section.apply {
             h1 { @if o.moving { "Välj en ny tid" } @else { "Välj en tid" } }
@@ -227,7 +228,7 @@ async fn held(state: &AppState, req: &HttpRequest) -> Result<Option<(String, sto
     let Some(token) = req.cookie(BOOKING_COOKIE).map(|c| c.value().to_string()).filter(|t| !t.is_empty()) else {
         return Ok(None);
     };
-    match service::open(&state.pool, &token).await {
+    match service::open(&state.pool, Holder::Link(token.clone())).await {
         Ok(opened) => Ok(Some((token, opened))),
         Err(AppError::NotFound(_)) => Ok(None),
         Err(e) => Err(e.into()),
@@ -315,7 +316,7 @@ async fn offer_times(
 ) -> WebResult {
     let (now, today, horizon) =
         (state.clock.now_ts(), state.clock.today(), state.settings.booking.horizon_working_days);
-    let offers = service::offers(&state.pool, (now, today), horizon, token).await?;
+    let offers = service::offers(&state.pool, (now, today), horizon, Holder::Link(token.to_string())).await?;
     let names = officer_names(state).await?;
     let offer = Offer {
         action: format!("/apply/{application}/book"),
@@ -328,16 +329,16 @@ async fn offer_times(
 }
 
 #[derive(Deserialize)]
-struct BookForm {
+pub(super) struct BookForm {
     #[serde(default)]
-    csrf: String,
+    pub csrf: String,
     #[serde(default)]
-    slot_id: String,
+    pub slot_id: String,
 }
 
 /// Why a chosen time could not be booked, in the applicant's words; `None` for errors that
 /// are not the applicant's to fix.
-fn refused(result: &BookError, slot_id: &str) -> Option<&'static str> {
+pub(super) fn refused(result: &BookError, slot_id: &str) -> Option<&'static str> {
     match result {
         BookError::Taken => {
             Some("Tiden du valde hann någon annan boka precis nu. Välj en av de här lediga tiderna i stället.")
@@ -354,7 +355,7 @@ fn refused(result: &BookError, slot_id: &str) -> Option<&'static str> {
     }
 }
 
-fn unexpected(e: BookError) -> WebError {
+pub(super) fn unexpected(e: BookError) -> WebError {
     match e {
         BookError::Other(e) => e.into(),
         BookError::Taken | BookError::HasMeeting => AppError::internal("a refusal without a message").into(),
@@ -373,7 +374,9 @@ async fn book(
     let id = id.into_inner();
     let now = state.clock.now_ts();
     let hour = state.settings.booking.reminder_hour;
-    let result = service::book(&state.pool, now, (Some(id.clone()), &token, &f.slot_id), false, hour).await?;
+    let result =
+        service::book(&state.pool, now, (Some(id.clone()), Holder::Link(token.clone()), &f.slot_id), false, hour)
+            .await?;
     match result {
         // Booked now, or a second click after the first booked it.
         Ok(_) | Err(BookError::Other(AppError::Conflict { clash: Clash::AlreadyBooked, .. })) => {
@@ -402,7 +405,7 @@ async fn booked(
     q: web::Query<BookedQuery>,
 ) -> WebResult {
     let token = token.into_inner();
-    let opened = service::open(&state.pool, &token).await?;
+    let opened = service::open(&state.pool, Holder::Link(token.clone())).await?;
     let notice = match (&q.again, &q.moved, &q.cancelled) {
         (Some(_), _, _) => Some("Du har redan en bokad tid. Du kan behålla den, byta tid eller avboka."),
         (_, Some(_), _) => Some("Din tid är ändrad."),
@@ -474,7 +477,7 @@ async fn change_time(
 ) -> WebResult {
     check_anonymous(&req, &f.csrf)?;
     let token = token.into_inner();
-    let opened = service::open(&state.pool, &token).await?;
+    let opened = service::open(&state.pool, Holder::Link(token.clone())).await?;
     change_page(&state, &req, &token, &opened, None, StatusCode::OK).await
 }
 
@@ -491,7 +494,7 @@ async fn change_page(
     }
     let (now, today, horizon) =
         (state.clock.now_ts(), state.clock.today(), state.settings.booking.horizon_working_days);
-    let offers = service::offers(&state.pool, (now, today), horizon, token).await?;
+    let offers = service::offers(&state.pool, (now, today), horizon, Holder::Link(token.to_string())).await?;
     let names = officer_names(state).await?;
     let offer = Offer {
         action: format!("{}/flytta", booked_path(token)),
@@ -514,12 +517,12 @@ async fn reschedule(
     check_anonymous(&req, &f.csrf)?;
     let token = token.into_inner();
     let (now, hour) = (state.clock.now_ts(), state.settings.booking.reminder_hour);
-    let result = service::book(&state.pool, now, (None, &token, &f.slot_id), true, hour).await?;
+    let result = service::book(&state.pool, now, (None, Holder::Link(token.clone()), &f.slot_id), true, hour).await?;
     match result {
         Ok(_) => Ok(see_other(&format!("{}?moved=1", booked_path(&token)))),
         Err(e) => match refused(&e, &f.slot_id) {
             Some(message) => {
-                let opened = service::open(&state.pool, &token).await?;
+                let opened = service::open(&state.pool, Holder::Link(token.clone())).await?;
                 change_page(&state, &req, &token, &opened, Some(message), StatusCode::CONFLICT).await
             }
             None => Err(unexpected(e)),
@@ -536,7 +539,7 @@ async fn cancel(
 ) -> WebResult {
     check_anonymous(&req, &f.csrf)?;
     let (token, now) = (token.into_inner(), state.clock.now_ts());
-    match service::cancel(&state.pool, now, &token).await {
+    match service::cancel(&state.pool, now, Holder::Link(token.clone())).await {
         // Cancelled now, or already: either way nothing is booked.
         Ok(()) | Err(AppError::NotFound(Thing::Booking)) => {
             Ok(see_other(&format!("{}?cancelled=1", booked_path(&token))))

@@ -114,6 +114,9 @@ mod tests {
         check(crate::plan::ActivityKind::ALL, &["praktik", "sfi"]);
         check(crate::plan::AttendanceState::ALL, &[]);
         check(crate::plan::DeclineWhat::ALL, &[]);
+        check(crate::audit::ReadBy::ALL, &[]);
+        check(crate::mina_sidor::ReviewAbout::ALL, &[]);
+        check(crate::mina_sidor::ConsentAnswer::ALL, &[]);
         for l in [LanguageLevel::Basic, LanguageLevel::Good, LanguageLevel::Fluent, LanguageLevel::Native] {
             assert!(!l.label().is_empty());
         }

@@ -13,6 +13,7 @@ mod imports;
 mod kit;
 pub mod labels;
 pub(crate) mod layout;
+mod mina_sidor;
 mod oidc;
 mod openings;
 mod placements;
@@ -21,6 +22,7 @@ mod processes;
 mod profile;
 mod propose;
 mod reports;
+mod reviews;
 mod seekers;
 pub mod session;
 mod shortlist;
@@ -54,7 +56,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(apply::routes)
         .configure(consent::routes)
         .configure(plan::routes)
-        .configure(attendance::routes);
+        .configure(attendance::routes)
+        .configure(mina_sidor::routes)
+        .configure(reviews::routes);
 }
 
 /// Where a sign-in leads back to, and the anonymous CSRF value its form carries.

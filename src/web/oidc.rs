@@ -22,12 +22,16 @@ use crate::labels::Label;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(staff_start).service(staff_callback).service(citizen_start).service(citizen_callback);
+    cfg.service(staff_start)
+        .service(staff_callback)
+        .service(citizen_start)
+        .service(citizen_callback)
+        .service(mina_sidor_callback);
 }
 
 /// The browser's half of a sign-in under way.
 const BROWSER_COOKIE: &str = "platsa_oidc";
-use crate::identity::EID_COOKIE;
+use crate::identity::{EID_COOKIE, MINA_SIDOR_COOKIE};
 
 fn lax_cookie(req: &HttpRequest, name: &'static str, value: String, max_age: Duration) -> Cookie<'static> {
     super::session::site_cookie(req, (name, value), max_age, SameSite::Lax)
@@ -68,6 +72,10 @@ fn not_configured(purpose: Purpose) -> HttpResponse {
     let (text, back) = match purpose {
         Purpose::Staff => ("Inloggning med kommunkonto är inte inställd i Platsa. Logga in med din nyckel.", "/"),
         Purpose::Citizen => ("Inloggning med e-legitimation är inte inställd här. Du kan ansöka utan den.", "/apply"),
+        Purpose::MinaSidor => (
+            "Mina sidor kräver inloggning med e-legitimation, som inte är inställd här. Kontakta din handläggare för att få veta hur ditt ärende går.",
+            "/apply",
+        ),
     };
     let body = html! { section.notice { h1 { "Inte inställt" } p { (text) } p { a href=(back) { "Tillbaka" } } } };
     page_response(StatusCode::NOT_FOUND, layout::page("Inte inställt", &Chrome::anonymous(), body))
@@ -80,13 +88,22 @@ fn failed(f: service::Failed, again: &str) -> WebResult {
     }
 }
 
+/// Where a refused sign-in starts again.
+fn again_of(purpose: Purpose) -> &'static str {
+    match purpose {
+        Purpose::Staff => "/",
+        Purpose::Citizen => "/apply",
+        Purpose::MinaSidor => "/mina-sidor",
+    }
+}
+
 /// Sends the browser to the provider, with the sign-in kept and the browser's cookie set.
-async fn start(state: &AppState, req: &HttpRequest, purpose: Purpose, next: &str) -> WebResult {
+pub(super) async fn start(state: &AppState, req: &HttpRequest, purpose: Purpose, next: &str) -> WebResult {
     let client = match purpose {
         Purpose::Staff => state.settings.staff_oidc.as_ref().map(|s| &s.client),
-        Purpose::Citizen => state.settings.citizen_oidc.as_ref().map(|s| &s.client),
+        Purpose::Citizen | Purpose::MinaSidor => state.settings.citizen_oidc.as_ref().map(|s| &s.client),
     };
-    let again = if purpose == Purpose::Staff { "/" } else { "/apply" };
+    let again = again_of(purpose);
     let Some(client) = client else { return Ok(not_configured(purpose)) };
     let browser = hash_token(&generate_token());
     let next = if crate::text::is_local_path(next) { next } else { again };
@@ -179,7 +196,7 @@ async fn citizen_callback(state: web::Data<AppState>, req: HttpRequest, q: web::
     let signed_in = service::finish_citizen(
         &state.pool,
         (now, today),
-        (settings, &state.settings.public_url),
+        (settings, &state.settings.public_url, Purpose::Citizen),
         &browser_of(&req),
         (&st, &code),
     )
@@ -195,10 +212,47 @@ async fn citizen_callback(state: web::Data<AppState>, req: HttpRequest, q: web::
     }
 }
 
+/// A person's sign-in to Mina sidor: the session cookie is SameSite=Strict (it opens the
+/// person's whole case, and the `/api/v1/me` routes that change it), so, as for staff, the
+/// sign-in ends on a page of Platsa's own that moves on.
+#[get("/mina-sidor/callback")]
+async fn mina_sidor_callback(state: web::Data<AppState>, req: HttpRequest, q: web::Query<Answer>) -> WebResult {
+    let purpose = Purpose::MinaSidor;
+    let Some(settings) = state.settings.citizen_oidc.as_ref() else { return Ok(not_configured(purpose)) };
+    let (st, code) = match answer_of(&state, &req, purpose, &q).await {
+        Ok(a) => a,
+        Err(r) => return Ok(refused(r, again_of(purpose))),
+    };
+    let (now, today) = (state.clock.now_ts(), state.clock.today());
+    let signed_in = service::finish_citizen(
+        &state.pool,
+        (now, today),
+        (settings, &state.settings.public_url, purpose),
+        &browser_of(&req),
+        (&st, &code),
+    )
+    .await;
+    let done = match signed_in {
+        Ok(done) => done,
+        Err(f) => return failed(f, again_of(purpose)),
+    };
+    let next = if done.next.starts_with("/mina-sidor") { done.next.as_str() } else { "/mina-sidor" };
+    let markup = layout::moving_on("Inloggad", "Du är inloggad", ("continue", "Fortsätt till Mina sidor"), next);
+    let mut res = page_response(StatusCode::OK, markup);
+    let _ = res.add_cookie(&super::session::strict_cookie(
+        &req,
+        MINA_SIDOR_COOKIE,
+        done.session,
+        Duration::seconds(store::EID_SECS),
+    ));
+    let _ = res.add_removal_cookie(&lax_cookie(&req, BROWSER_COOKIE, String::new(), Duration::ZERO));
+    Ok(res)
+}
+
 /// The applicant this request's e-legitimation cookie identifies.
 pub async fn citizen_of(state: &AppState, req: &HttpRequest) -> Result<Option<store::Citizen>, crate::error::AppError> {
     match req.cookie(EID_COOKIE).map(|c| c.value().to_string()).filter(|v| !v.is_empty()) {
-        Some(cookie) => service::citizen(&state.pool, state.clock.now_ts(), &cookie).await,
+        Some(cookie) => service::citizen(&state.pool, state.clock.now_ts(), &cookie, Purpose::Citizen).await,
         None => Ok(None),
     }
 }
@@ -212,6 +266,20 @@ pub async fn close_citizen(
     if let Some(cookie) = req.cookie(EID_COOKIE).map(|c| c.value().to_string()) {
         service::close_citizen(&state.pool, &cookie).await?;
         let _ = res.add_removal_cookie(&lax_cookie(req, EID_COOKIE, String::new(), Duration::ZERO));
+    }
+    Ok(())
+}
+
+/// Ends a person's Mina sidor session (they sign out).
+pub async fn close_mina_sidor(
+    state: &AppState,
+    req: &HttpRequest,
+    res: &mut HttpResponse,
+) -> Result<(), crate::error::AppError> {
+    if let Some(cookie) = req.cookie(MINA_SIDOR_COOKIE).map(|c| c.value().to_string()) {
+        service::close_citizen(&state.pool, &cookie).await?;
+        let removal = super::session::strict_cookie(req, MINA_SIDOR_COOKIE, String::new(), Duration::ZERO);
+        let _ = res.add_removal_cookie(&removal);
     }
     Ok(())
 }

@@ -365,7 +365,17 @@ async fn reminder_due(hook: &str) -> (actix_web::web::Data<platsa::startup::AppS
     let (token, slot) = (created.booking_token.clone(), created.offered_slots[0].id.clone());
     let app_id = created.id.clone();
     platsa::db::run(&state.pool, move |c| {
-        Ok(platsa::booking::store::book(c, now, Some(&app_id), &token, &slot, false, 15).ok().expect("booked"))
+        Ok(platsa::booking::store::book(
+            c,
+            now,
+            Some(&app_id),
+            &platsa::booking::store::Holder::Link(token.clone()),
+            &slot,
+            false,
+            15,
+        )
+        .ok()
+        .expect("booked"))
     })
     .await
     .unwrap();

@@ -16,7 +16,7 @@ use crate::helpers::*;
 /// and the test (as a reverse proxy would) brings each answer to the app's real address.
 const PUBLIC: &str = "http://platsa.test";
 pub const ROLES: &str = "platsa-admin=admin,platsa-mäklare=broker,platsa-chef=manager,platsa-handläggare=officer";
-const PNR_CLAIM: &str = "https://id.oidc.se/claim/personalIdentityNumber";
+pub const PNR_CLAIM: &str = "https://id.oidc.se/claim/personalIdentityNumber";
 
 pub struct Providers {
     pub certified: String,
@@ -81,7 +81,7 @@ fn staff_settings<'a>(issuer: &'a str, client_id: &'a str, extra: &[(&'a str, &'
 }
 
 /// A browser: keeps cookies, follows nothing by itself.
-fn browser() -> reqwest::Client {
+pub(crate) fn browser() -> reqwest::Client {
     reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
 }
 
@@ -106,7 +106,7 @@ fn sets_session(res: &reqwest::Response) -> bool {
 /// From Platsa's start of a sign-in to the provider's answer: follows the provider's
 /// redirects, signs in as `sub` on its login form, and returns the answer's URL at Platsa's
 /// public address (not yet visited).
-async fn through_provider(b: &reqwest::Client, app: &TestApp, start: &str, sub: &str) -> String {
+pub(crate) async fn through_provider(b: &reqwest::Client, app: &TestApp, start: &str, sub: &str) -> String {
     let res = b.get(app.url(start)).send().await.unwrap();
     assert_eq!(res.status().as_u16(), 303, "{start} sends the browser to the provider");
     let mut url = location(&res, &app.address);
@@ -130,7 +130,7 @@ async fn through_provider(b: &reqwest::Client, app: &TestApp, start: &str, sub: 
 }
 
 /// Brings the provider's answer to the app (as the reverse proxy at the public address would).
-async fn answer(b: &reqwest::Client, app: &TestApp, url: &str) -> reqwest::Response {
+pub(crate) async fn answer(b: &reqwest::Client, app: &TestApp, url: &str) -> reqwest::Response {
     b.get(url.replacen(PUBLIC, &app.address, 1)).send().await.unwrap()
 }
 
@@ -330,7 +330,7 @@ async fn application(app: &TestApp, id: &str) -> (Option<String>, Option<String>
     .unwrap()
 }
 
-fn citizen_settings<'a>(issuer: &'a str, required: &'a str) -> Vec<(&'a str, &'a str)> {
+pub(crate) fn citizen_settings<'a>(issuer: &'a str, required: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         ("PLATSA_PUBLIC_URL", PUBLIC),
         ("PLATSA_CITIZEN_OIDC__ISSUER", issuer),
@@ -463,7 +463,7 @@ pub async fn register_client(base: &str) -> (String, String) {
     let res = reqwest::Client::new()
         .post(format!("{}/reg", providers().certified))
         .json(&json!({
-            "redirect_uris": [format!("{base}/signin/oidc/callback")],
+            "redirect_uris": [format!("{base}/signin/oidc/callback"), format!("{base}/mina-sidor/callback")],
             "post_logout_redirect_uris": [format!("{base}/")],
             "token_endpoint_auth_method": "client_secret_basic",
         }))

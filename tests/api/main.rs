@@ -13,6 +13,7 @@ mod intake;
 mod jobstream;
 mod journal;
 mod matching;
+mod mina_sidor;
 mod openings;
 mod placements;
 mod plan;

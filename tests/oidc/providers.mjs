@@ -51,7 +51,7 @@ const provider = new Provider(certified, {
     {
       client_id: 'platsa-citizen',
       client_secret: 'citizen-secret',
-      redirect_uris: [`${PUBLIC}/apply/eid/callback`],
+      redirect_uris: [`${PUBLIC}/apply/eid/callback`, `${PUBLIC}/mina-sidor/callback`],
       token_endpoint_auth_method: 'client_secret_post',
     },
   ],
