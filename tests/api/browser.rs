@@ -934,3 +934,151 @@ async fn a_broker_signs_in_with_the_municipalitys_account_and_out_again() {
     b.text_where("main h1", |t| t == "Logga in i Platsa").await;
     b.close().await;
 }
+
+impl Browser {
+    /// The axe-core rules the page breaks with serious or critical impact (axe-core from
+    /// `tests/oidc/node_modules`, installed by `npm ci`), each with the elements concerned.
+    async fn serious_axe_violations(&self) -> Vec<String> {
+        static AXE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let axe = AXE.get_or_init(|| {
+            let path =
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oidc/node_modules/axe-core/axe.min.js");
+            std::fs::read_to_string(&path).expect("axe-core is installed: run `npm ci --prefix tests/oidc` (CI does)")
+        });
+        self.client.execute(axe, vec![]).await.expect("axe-core loads");
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { resultTypes: ['violations'] }).then(r => done(r.violations
+                   .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                   .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))));",
+                vec![],
+            )
+            .await
+            .expect("axe-core runs");
+        found.as_array().unwrap().iter().map(|v| v.as_str().unwrap_or_default().to_string()).collect()
+    }
+
+    /// The page passes axe-core (nothing serious or critical) and fits the window's width.
+    async fn accessible_on_a_phone(&self, name: &str) {
+        let violations = self.serious_axe_violations().await;
+        assert!(violations.is_empty(), "{name}: {violations:?}");
+        let (scroll, inner) = (
+            self.client.execute("return document.documentElement.scrollWidth", vec![]).await.unwrap(),
+            self.client.execute("return window.innerWidth", vec![]).await.unwrap(),
+        );
+        assert!(scroll.as_i64().unwrap() <= inner.as_i64().unwrap(), "{name}: horizontal scroll {scroll} > {inner}");
+        self.screenshot(name).await;
+    }
+}
+
+#[tokio::test]
+async fn a_person_follows_their_own_case_on_mina_sidor_on_a_phone() {
+    let Some(b) = Browser::start(390, 844).await else { return };
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (client_id, secret) = crate::identity::register_client(&base).await;
+    let issuer = crate::identity::providers().certified.clone();
+    let settings = [
+        ("PLATSA_CITIZEN_OIDC__ISSUER", issuer.as_str()),
+        ("PLATSA_CITIZEN_OIDC__CLIENT_ID", client_id.as_str()),
+        ("PLATSA_CITIZEN_OIDC__CLIENT_SECRET", secret.as_str()),
+    ];
+    let app = spawn_app_at_public_url(listener, &settings).await;
+    let c = crate::mina_sidor::case(&app, 601).await;
+    let sub = format!("amira-{}", uuid::Uuid::new_v4());
+    crate::identity::account(
+        &sub,
+        json!({ "given_name": "Amira", "family_name": "Hassan", crate::identity::PNR_CLAIM: c.personnummer }),
+    )
+    .await;
+
+    // A page of Mina sidor sends the person to e-legitimation and back to it.
+    b.client.goto(&app.url("/mina-sidor/tider")).await.unwrap();
+    let login = b.client.wait().for_element(Locator::Css("input[name=login]")).await.unwrap();
+    login.send_keys(&sub).await.unwrap();
+    b.client.find(Locator::Css("input[name=password]")).await.unwrap().send_keys("x").await.unwrap();
+    b.client.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    b.text_where("main h1", |t| t == "Mina tider").await;
+    let page = b.text("main").await;
+    assert!(page.contains("Olle Sekreterare") && page.contains("Jobbcenter Trelleborg"), "{page}");
+    b.accessible_on_a_phone("mina-sidor-tider").await;
+
+    b.client.goto(&app.url("/mina-sidor")).await.unwrap();
+    b.text_where("main h1", |t| t == "Mina sidor").await;
+    b.accessible_on_a_phone("mina-sidor").await;
+
+    b.client.goto(&app.url("/mina-sidor/planering?month=2026-11")).await.unwrap();
+    let page = b.text_where("main", |t| t.contains("Praktik på äldreboende")).await;
+    assert!(page.contains("Arbete inom vården") && page.contains("Ogiltig frånvaro"), "{page}");
+    b.accessible_on_a_phone("mina-sidor-planering").await;
+
+    // The pending request, answered yes.
+    b.client.goto(&app.url("/mina-sidor/samtycken")).await.unwrap();
+    let page = b.text_where("main", |t| t.contains("Vårdbiträde på natten")).await;
+    assert!(page.contains("Hemtjänsten Söder AB"), "{page}");
+    b.accessible_on_a_phone("mina-sidor-samtycken").await;
+    b.click(&format!("form[action='/mina-sidor/samtycken/{}'] button[value=yes]", c.asked)).await;
+    b.text_where("p.notice", |t| t.contains("Du har gett ditt samtycke")).await;
+    let consents: Value = app
+        .get(&format!("/api/v1/openings/{}/shortlist/{}/consent", c.asked, c.seeker), &c.broker)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(consents["state"], "given", "{consents}");
+
+    b.client.goto(&app.url("/mina-sidor/forklaringar")).await.unwrap();
+    let page = b.text_where("main", |t| t.contains("Undersköterska till hemtjänsten")).await;
+    assert!(page.contains("Presenterad för arbetsgivaren") && page.contains("kön"), "{page}");
+    assert!(!page.contains("Zlatan"), "no other person");
+    b.accessible_on_a_phone("mina-sidor-forklaringar").await;
+
+    // The extract: every kind of record, nothing of the other person.
+    b.client.goto(&app.url("/mina-sidor/uppgifter")).await.unwrap();
+    let page = b.text_where("main", |t| t.contains("Journalanteckningar om dig")).await;
+    for kind in [
+        "Din profil",
+        "Dina ansökningar",
+        "Dina möten",
+        "Pratade om praktiken i telefon.",
+        "Din planering",
+        "Dina aktiviteter",
+        "Din närvaro",
+        "Erbjudanden du tackat nej till",
+        "Dina insatser och anställningar",
+        "Insatsernas historik",
+        "Tjänster du övervägts för",
+        "Samtycken och svar",
+        "Vem som har läst dina uppgifter",
+    ] {
+        assert!(page.contains(kind), "{kind} in the extract");
+    }
+    for theirs in ["Zlatan", "Grannsson", c.other_personnummer.as_str(), c.other_seeker.as_str()] {
+        assert!(!page.contains(theirs), "{theirs} is the other person's");
+    }
+    b.accessible_on_a_phone("mina-sidor-uppgifter").await;
+
+    b.client.goto(&app.url("/mina-sidor/omprovning")).await.unwrap();
+    b.text_where("main h1", |t| t.starts_with("Begär omprövning")).await;
+    b.accessible_on_a_phone("mina-sidor-omprovning").await;
+    b.select("#about", "attendance").await;
+    b.fill("#text", "Jag var sjuk den 20 november och ringde in.").await;
+    b.click("form[action='/mina-sidor/omprovning'] button[type=submit]").await;
+    b.text_where("p.notice", |t| t.contains("Din begäran är skickad")).await;
+
+    // Cancelling asks first, then lets the meeting go.
+    b.client.goto(&app.url("/mina-sidor/tider")).await.unwrap();
+    b.click(&format!("a[href='/mina-sidor/tider/{}/avboka']", c.booking)).await;
+    b.text_where("main h1", |t| t == "Vill du avboka mötet?").await;
+    b.accessible_on_a_phone("mina-sidor-avboka").await;
+    b.click(&format!("form[action='/mina-sidor/tider/{}/avboka'] button", c.booking)).await;
+    b.text_where("p.notice", |t| t.contains("Ditt möte är avbokat")).await;
+    assert!(b.text("main").await.contains("Avbokad"));
+
+    // Signing out ends the session: the next page asks for e-legitimation again.
+    b.click("form[action='/mina-sidor/logga-ut'] button").await;
+    b.text_where("main h1", |t| t == "Du är utloggad").await;
+    b.close().await;
+}

@@ -364,6 +364,31 @@ async fn the_person_sees_and_acts_on_their_own_case_and_nobody_elses() {
     }
     assert!(!text.contains("Britt Mäklare"), "staff names only when the municipality chooses");
 
+    // Every read of the person's own routes is audited as theirs (user `self`, role person).
+    let doc: Value = app.get("/api/openapi.json", &app.admin_token).await.json().await.unwrap();
+    let own_reads: Vec<String> = {
+        use diesel::prelude::*;
+        use platsa::db::schema::audit_log;
+        let seeker = c.seeker.clone();
+        platsa::db::run(&app.state.pool, move |db| {
+            Ok(audit_log::table
+                .filter(audit_log::seeker_id.eq(seeker))
+                .filter(audit_log::user_id.eq("self"))
+                .filter(audit_log::role.eq("person"))
+                .select(audit_log::action)
+                .load(db)?)
+        })
+        .await
+        .unwrap()
+    };
+    for (template, ops) in doc["paths"].as_object().unwrap() {
+        let Some(get) = ops.get("get") else { continue };
+        if get["security"] == json!([{ "mina_sidor": [] }]) {
+            let action = format!("GET {template}");
+            assert!(own_reads.contains(&action), "{action} is audited as the person's own read: {own_reads:?}");
+        }
+    }
+
     // Cancelling: the meeting is let go; a second time it is no longer booked.
     let res = me.delete(app.url(&format!("/api/v1/me/bookings/{}", c.booking))).send().await.unwrap();
     assert_eq!(res.status(), 204);
