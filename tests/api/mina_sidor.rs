@@ -307,6 +307,9 @@ async fn the_person_sees_and_acts_on_their_own_case_and_nobody_elses() {
     let signals: Value = app.get("/api/v1/signals", &c.broker).await.json().await.unwrap();
     assert!(!signals.to_string().contains("review_requested"), "for the manager, not the broker");
     let id = review["id"].as_str().unwrap();
+    let page = app.get(&format!("/reviews/{id}"), &manager).await.text().await.unwrap();
+    assert!(page.contains("Jag var sjuk den dagen och ringde in.") && page.contains("Amira"), "the manager's page");
+    assert_eq!(app.get(&format!("/reviews/{id}"), &c.broker).await.status(), 403);
     let res = app.post_json(&format!("/api/v1/reviews/{id}/answer"), &c.broker, &json!({"answer": "Nej"})).await;
     assert_problem(res, 403).await;
     let res = app
@@ -389,12 +392,35 @@ async fn the_person_sees_and_acts_on_their_own_case_and_nobody_elses() {
         }
     }
 
+    // Moving the meeting on the page: the new time is booked, the old one let go.
+    let page = get(&me, &app, &format!("/mina-sidor/tider/{}/byt", c.booking)).await.text().await.unwrap();
+    let csrf = page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let slot =
+        page.split("name=\"slot_id\" value=\"").nth(1).expect("times offered").split('"').next().unwrap().to_string();
+    let res = me
+        .post(app.url(&format!("/mina-sidor/tider/{}/byt", c.booking)))
+        .form(&[("csrf", csrf.as_str()), ("slot_id", slot.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/mina-sidor/tider?klart=flyttad");
+    let bookings: Value = get(&me, &app, "/api/v1/me/bookings").await.json().await.unwrap();
+    let booked: Vec<&Value> = bookings.as_array().unwrap().iter().filter(|b| b["status"] == "booked").collect();
+    assert_eq!(booked.len(), 1, "{bookings}");
+    assert_ne!(booked[0]["id"], c.booking.as_str(), "a new meeting");
+    let moved = booked[0]["id"].as_str().unwrap().to_string();
+    // Without the form's token nothing changes.
+    let res =
+        me.post(app.url(&format!("/mina-sidor/tider/{moved}/avboka"))).form(&[("csrf", "x")]).send().await.unwrap();
+    assert_eq!(res.status(), 403);
+
     // Cancelling: the meeting is let go; a second time it is no longer booked.
-    let res = me.delete(app.url(&format!("/api/v1/me/bookings/{}", c.booking))).send().await.unwrap();
+    let res = me.delete(app.url(&format!("/api/v1/me/bookings/{moved}"))).send().await.unwrap();
     assert_eq!(res.status(), 204);
     let bookings: Value = get(&me, &app, "/api/v1/me/bookings").await.json().await.unwrap();
-    assert_eq!(bookings[0]["status"], "cancelled");
-    let res = me.delete(app.url(&format!("/api/v1/me/bookings/{}", c.booking))).send().await.unwrap();
+    assert!(bookings.as_array().unwrap().iter().all(|b| b["status"] == "cancelled"), "{bookings}");
+    let res = me.delete(app.url(&format!("/api/v1/me/bookings/{moved}"))).send().await.unwrap();
     assert_eq!(assert_problem(res, 409).await["code"], "conflict.meeting_passed");
 }
 
