@@ -141,6 +141,45 @@ pub struct SignalSettings {
     pub attempts_per_run: u32,
     pub retry_base_ms: u64,
     pub timeout_ms: u64,
+    /// The decision clock (`[decisions]`), which the decision measures and the signal of an
+    /// application without a decision read.
+    #[serde(skip)]
+    pub decisions: DecisionSettings,
+}
+
+/// How hours to an assistance decision are counted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionClock {
+    /// Every hour from the application to the decision.
+    #[default]
+    Hours,
+    /// Only the hours of working days (weekends and public holidays do not count).
+    WorkingHours,
+}
+
+/// `[decisions]`: the decision clock and when an application without a decision is signalled.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionSettings {
+    pub clock: DecisionClock,
+    /// An application this many hours old without a decision is a signal for its unit (0: none).
+    pub warn_after_hours: u32,
+}
+
+impl Default for DecisionSettings {
+    fn default() -> Self {
+        Self { clock: DecisionClock::Hours, warn_after_hours: 20 }
+    }
+}
+
+impl DecisionSettings {
+    fn validate(self) -> Result<Self, ConfigError> {
+        if self.warn_after_hours > 720 {
+            return Err(invalid("decisions.warn_after_hours", "must be 0 (off) to 720 hours"));
+        }
+        Ok(self)
+    }
 }
 
 impl SignalSettings {
@@ -597,6 +636,7 @@ struct RawSettings {
     signals: SignalSettings,
     plan_status: PlanStatusSettings,
     mina_sidor: MinaSidorSettings,
+    decisions: DecisionSettings,
     booking: BookingSettings,
     consent: ConsentSettings,
     jobstream: JobStreamSettings,
@@ -796,7 +836,7 @@ impl Settings {
             trusted_proxies: TrustedProxies::parse(&raw.proxy.trusted)?,
             retention: raw.retention.validate()?,
             reports: raw.reports.validate()?,
-            signals: raw.signals.validate()?,
+            signals: SignalSettings { decisions: raw.decisions.validate()?, ..raw.signals.validate()? },
             plan_status: raw.plan_status.validate()?,
             mina_sidor: raw.mina_sidor.validate()?,
             booking: raw.booking.validate()?,

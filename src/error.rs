@@ -82,6 +82,8 @@ crate::text_enum! {
         NotRegistered = "not_registered",
         /// The meeting is no longer booked, or has begun: it cannot be moved or cancelled.
         MeetingPassed = "meeting_passed",
+        /// Another decision is already recorded for the application.
+        DecisionRecorded = "decision_recorded",
     }
 }
 

@@ -41,7 +41,12 @@ impl Role {
 
 /// The only routes a `case_system` token reaches, whatever a handler's own check says: the
 /// guard sits in the token extractor, so a new handler cannot open more by mistake.
-pub const CASE_SYSTEM_ROUTES: &[&str] = &["/api/v1/seekers/{id}/plan-status", "/api/v1/plan-status"];
+pub const CASE_SYSTEM_ROUTES: &[&str] = &[
+    "/api/v1/seekers/{id}/plan-status",
+    "/api/v1/plan-status",
+    "/api/v1/applications/{id}/decision",
+    "/api/v1/decisions",
+];
 
 /// Who is calling. Deliberately carries no token text.
 #[derive(Debug, Clone)]

@@ -25,7 +25,9 @@ crate::api_handlers!(
     cancel,
     reschedule,
     mark,
-    confirm_identity
+    confirm_identity,
+    decide,
+    decide_for_person
 );
 
 #[utoipa::path(
@@ -495,4 +497,69 @@ async fn confirm_identity(
     let done = super::service::confirm_identity(&state.pool, (&who, &action), (now, today), &municipality, &id, body.0)
         .await?;
     Ok(HttpResponse::Ok().json(done))
+}
+
+/// The roles that report assistance decisions.
+const DECIDERS: &[Role] = &[Role::CaseSystem, Role::Officer, Role::Admin];
+
+fn decided(done: (super::decisions::Decision, bool)) -> HttpResponse {
+    match done {
+        (d, true) => HttpResponse::Created().json(d),
+        (d, false) => HttpResponse::Ok().json(d),
+    }
+}
+
+/// The case system reports the assistance decision on an application ("beslut inom 24
+/// timmar"): the decision clock's measures and signal read it.
+#[utoipa::path(
+    tag = "applications",
+    summary = "Report the assistance decision on an application (the case system or an officer); the same decision again is 200, another 409 conflict.decision_recorded",
+    description = "Roles: case_system, officer, admin. Audited. `decided_at` may not be before the application or in the future.",
+    params(("id" = String, Path)),
+    request_body = super::decisions::DecisionInput,
+    responses(
+        (status = 201, description = "Recorded", body = super::decisions::Decision),
+        (status = 200, description = "Already recorded, the same", body = super::decisions::Decision),
+    ),
+)]
+#[post("/api/v1/applications/{id}/decision")]
+async fn decide(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: web::Path<String>,
+    body: Json<super::decisions::DecisionInput>,
+    action: crate::audit::Action,
+) -> AppResult<HttpResponse> {
+    who.require(DECIDERS)?;
+    let (now, today) = (state.clock.now_ts(), state.clock.today());
+    let target = super::service::DecisionFor::Application(id.into_inner());
+    let clock = state.settings.signals.decisions.clock;
+    Ok(decided(super::service::decide(&state.pool, (&who, &action), (now, today), target, body.0, clock).await?))
+}
+
+/// The same when the case system knows only the person and the day they applied.
+#[utoipa::path(
+    tag = "applications",
+    summary = "Report the assistance decision on the application a person made on a day (the latest that day); 404 when they made none",
+    description = "Roles: case_system, officer, admin. Audited.",
+    request_body = super::decisions::PersonDecisionInput,
+    responses(
+        (status = 201, description = "Recorded", body = super::decisions::Decision),
+        (status = 200, description = "Already recorded, the same", body = super::decisions::Decision),
+    ),
+)]
+#[post("/api/v1/decisions")]
+async fn decide_for_person(
+    state: web::Data<AppState>,
+    who: Principal,
+    body: Json<super::decisions::PersonDecisionInput>,
+    action: crate::audit::Action,
+) -> AppResult<HttpResponse> {
+    who.require(DECIDERS)?;
+    let (now, today) = (state.clock.now_ts(), state.clock.today());
+    let b = body.0;
+    let target = super::service::DecisionFor::Person { personnummer: b.personnummer, applied_on: b.applied_on };
+    let input = super::decisions::DecisionInput { decided_at: b.decided_at, outcome: b.outcome };
+    let clock = state.settings.signals.decisions.clock;
+    Ok(decided(super::service::decide(&state.pool, (&who, &action), (now, today), target, input, clock).await?))
 }

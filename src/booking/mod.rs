@@ -4,6 +4,7 @@
 //! constraint), never in an in-process lock.
 
 pub mod calendar;
+pub mod decisions;
 pub mod http;
 pub mod officers;
 pub mod reminders;
@@ -28,6 +29,29 @@ crate::text_enum! {
     pub enum IdentifiedBy {
         Eid = "eid",
         None = "none",
+    }
+}
+
+crate::text_enum! {
+    /// The assistance decision on an application, as the case system reports it.
+    pub enum DecisionOutcome {
+        Approved = "approved",
+        PartlyApproved = "partly_approved",
+        Rejected = "rejected",
+        Withdrawn = "withdrawn",
+        Other = "other",
+    }
+}
+
+impl crate::labels::Label for DecisionOutcome {
+    fn label(self) -> &'static str {
+        match self {
+            DecisionOutcome::Approved => "Beviljad",
+            DecisionOutcome::PartlyApproved => "Delvis beviljad",
+            DecisionOutcome::Rejected => "Avslag",
+            DecisionOutcome::Withdrawn => "Återtagen ansökan",
+            DecisionOutcome::Other => "Annat beslut",
+        }
     }
 }
 

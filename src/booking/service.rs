@@ -126,3 +126,38 @@ pub async fn confirm_identity(
 pub fn last_held(c: &mut db::DbConnection, seeker_id: &str, before: i64) -> AppResult<Option<i64>> {
     Ok(store::last_held(c, seeker_id, before)?)
 }
+
+/// Which application a decision is about: named by id, or the one the person made that day.
+pub enum DecisionFor {
+    Application(String),
+    Person { personnummer: String, applied_on: NaiveDate },
+}
+
+/// Records an assistance decision (the case system or an officer), audited as a read of the
+/// application's person: the decision and whether it is new (the same one again is not).
+pub async fn decide(
+    pool: &Pool,
+    (who, action): (&Principal, &Action),
+    (now, today): (i64, NaiveDate),
+    target: DecisionFor,
+    input: super::decisions::DecisionInput,
+    clock: crate::config::DecisionClock,
+) -> AppResult<(super::decisions::Decision, bool)> {
+    use super::decisions;
+    let (who, action) = (who.clone(), action.clone());
+    db::run(pool, move |c| {
+        crate::db::write_tx(c, |c| {
+            let application = match target {
+                DecisionFor::Application(id) => id,
+                DecisionFor::Person { personnummer, applied_on } => {
+                    decisions::application_of(c, &personnummer, applied_on, today)?
+                }
+            };
+            let done = decisions::record(c, (now, &who.user_id), &application, &input, clock)?;
+            let subject = decisions::audit_subject(c, &application)?;
+            crate::privacy::shown(c, &who, &[subject], &action, now)?;
+            Ok(done)
+        })
+    })
+    .await
+}

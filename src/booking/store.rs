@@ -497,6 +497,11 @@ pub struct AgendaItem {
     pub identified_by: IdentifiedBy,
     /// The applicant has protected personal data (skyddade personuppgifter).
     pub protected_identity: bool,
+    /// The assistance decision, once the case system reported it (not its reasons).
+    pub decision: Option<super::DecisionOutcome>,
+    #[serde(with = "crate::clock::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub decided_at: Option<i64>,
     #[serde(skip)]
     pub starts_ts: i64,
 }
@@ -574,11 +579,23 @@ pub fn agenda(conn: &mut DbConnection, officer: &str, date: NaiveDate) -> AppRes
                     situation,
                     identified_by,
                     protected_identity,
+                    decision: None,
+                    decided_at: None,
                     starts_ts: s,
                 }
             },
         )
-        .collect())
+        .collect::<Vec<AgendaItem>>())
+    .and_then(|mut items| {
+        let ids: Vec<String> = items.iter().map(|i| i.application_id.clone()).collect();
+        let decided = super::decisions::of_applications(conn, &ids)?;
+        for i in &mut items {
+            if let Some((o, t)) = decided.get(&i.application_id) {
+                (i.decision, i.decided_at) = (Some(*o), Some(*t));
+            }
+        }
+        Ok(items)
+    })
 }
 
 /// What staff decide when they have met the applicant: this is the registered seeker

@@ -658,3 +658,19 @@ diesel::table! {
 
 diesel::allow_tables_to_appear_in_same_query!(reviews, seekers);
 diesel::allow_tables_to_appear_in_same_query!(reviews, users);
+
+diesel::table! {
+    decisions (application_id) {
+        application_id -> Text,
+        decided_at -> BigInt,
+        outcome -> Text,
+        recorded_by -> Text,
+        recorded_at -> BigInt,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(decisions, applications);
+diesel::allow_tables_to_appear_in_same_query!(decisions, bookings);
+diesel::allow_tables_to_appear_in_same_query!(decisions, officers);
+diesel::allow_tables_to_appear_in_same_query!(decisions, seekers);
+diesel::joinable!(decisions -> applications (application_id));

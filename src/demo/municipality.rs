@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use super::generate::Generator;
 use super::{create_employer, organization_number};
 use crate::auth::{Principal, Role, store as tokens};
-use crate::booking::{officers, store as booking};
+use crate::booking::{DecisionOutcome, officers, store as booking};
 use crate::db::schema::{seekers, users};
 use crate::db::{DbConnection, write_tx};
 use crate::error::{AppError, AppResult, Clash};
@@ -290,6 +290,33 @@ pub fn seed(
                 15,
             );
         }
+    }
+
+    // Earlier this month's applicants, and the case system's decisions on them: most within a
+    // day, some later, a few still open (the decision clock's figures and signal).
+    for i in 0..14u32 {
+        let days_ago = i64::from(1 + i % 12);
+        let applied = now - days_ago * 86_400 - i64::from(i) * 1800;
+        if crate::clock::stockholm_date(applied) < Month::of(today).first() {
+            continue;
+        }
+        let input: booking::ApplicationInput = serde_json::from_value(serde_json::json!({
+            "personnummer": demo_personnummer(20 + i),
+            "first_name": g.rng().pick(&["Sara", "Ali", "Maria", "Omar", "Karin", "Ahmed"]).to_string(),
+            "last_name": g.rng().pick(&["Ek", "Mohammed", "Persson", "Karlsson", "Ali", "Holm"]).to_string(),
+            "phone": format!("0702{:06}", 100 + i),
+            "situation": "Ansökan om ekonomiskt bistånd.",
+        }))
+        .expect("valid application");
+        let created = booking::apply(conn, applied, crate::clock::stockholm_date(applied), settings, input, None)?;
+        if i % 5 == 4 {
+            continue;
+        }
+        let hours = [6, 20, 22, 30, 18, 44, 12, 23][i as usize % 8];
+        let decided = chrono::DateTime::from_timestamp(applied + hours * 3600, 0).expect("a time").fixed_offset();
+        let outcome = if i % 7 == 3 { DecisionOutcome::Rejected } else { DecisionOutcome::Approved };
+        let input = crate::booking::decisions::DecisionInput { decided_at: decided, outcome };
+        let _ = crate::booking::decisions::record(conn, (now, "system"), &created.id, &input, Default::default());
     }
 
     let officer = officer_user.token;

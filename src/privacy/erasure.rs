@@ -225,6 +225,11 @@ pub const KEPT: &[(&str, &[&str], &str)] = &[
         &["id", "user_id", "role", "seeker_id", "action"],
         "the accountability record of who read whom and when (the reason typed is erased: it may say why about the person)",
     ),
+    (
+        "decisions",
+        &["application_id", "outcome", "recorded_by"],
+        "the assistance decision as a code and a time; its reasons stay in the case system",
+    ),
     ("employers", &["*"], "organisations"),
     ("employer_contacts", &["*"], "the employer's staff, not seekers"),
     ("users", &["*"], "staff and employer accounts"),

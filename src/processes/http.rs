@@ -30,8 +30,9 @@ async fn report(state: web::Data<AppState>, who: Principal, q: web::Query<Report
     who.require(READERS)?;
     let m = q.month(&state)?;
     let (now, tol) = (state.clock.now_ts(), state.settings.signals.pace_tolerance);
+    let clock = state.settings.signals.decisions.clock;
     let unit = q.unit.clone().filter(|u| !u.is_empty());
-    let r = db::run(&state.pool, move |c| processes(c, m, unit.as_deref(), now, tol)).await?;
+    let r = db::run(&state.pool, move |c| processes(c, m, unit.as_deref(), now, (tol, clock))).await?;
     Ok(HttpResponse::Ok().json(r))
 }
 

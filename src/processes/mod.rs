@@ -62,6 +62,10 @@ crate::text_enum! {
         MedianDaysToFirstProposal = "median_days_to_first_proposal",
         ShareWithAgreedPlan = "share_with_agreed_plan",
         AttendanceRate = "attendance_rate",
+        /// Hours from the application to the assistance decision (the case system reports it).
+        MedianHoursToDecision = "median_hours_to_decision",
+        /// Of the month's applications old enough to judge, those decided within 24 hours.
+        ShareDecidedWithin24h = "share_decided_within_24h",
     }
 }
 
@@ -79,12 +83,23 @@ crate::text_enum! {
 impl Measure {
     /// Whether a higher value is better.
     pub fn higher_is_better(self) -> bool {
-        !matches!(self, Measure::MedianHoursToMeeting | Measure::NoShowShare | Measure::MedianDaysToFirstProposal)
+        !matches!(
+            self,
+            Measure::MedianHoursToMeeting
+                | Measure::NoShowShare
+                | Measure::MedianDaysToFirstProposal
+                | Measure::MedianHoursToDecision
+        )
     }
 
     /// A count that grows through the month (paced pro rata), not a rate.
     pub fn accumulates(self) -> bool {
         matches!(self, Measure::ExitsToWorkOrStudies | Measure::Proposals)
+    }
+
+    /// A share between 0 and 1 (shown and typed in per cent).
+    pub fn is_share(self) -> bool {
+        self.target_range() == (0.0, 1.0)
     }
 
     /// The range a target may take.
@@ -94,8 +109,9 @@ impl Measure {
             | Measure::NoShowShare
             | Measure::ShareContacted14Days
             | Measure::ShareWithAgreedPlan
-            | Measure::AttendanceRate => (0.0, 1.0),
-            Measure::MedianHoursToMeeting => (0.0, 1000.0),
+            | Measure::AttendanceRate
+            | Measure::ShareDecidedWithin24h => (0.0, 1.0),
+            Measure::MedianHoursToMeeting | Measure::MedianHoursToDecision => (0.0, 1000.0),
             Measure::MedianDaysToFirstProposal => (0.0, 3650.0),
             Measure::ExitsToWorkOrStudies | Measure::Proposals => (0.0, 100_000.0),
         }
@@ -251,7 +267,7 @@ pub fn processes(
     month: Month,
     only_unit: Option<&str>,
     now: i64,
-    tolerance: f64,
+    (tolerance, clock): (f64, crate::config::DecisionClock),
 ) -> AppResult<ProcessReport> {
     let today = stockholm_date(now);
     let (start, end) = (start_of_day_ts(month.first()), start_of_day_ts(month.end()));
@@ -293,6 +309,7 @@ pub fn processes(
         v.sort();
     }
     let booking = crate::booking::report::figures(conn, month)?;
+    let decided = crate::booking::decisions::figures(conn, month, now, clock)?;
     let marked: Vec<(String, BookingStatus)> = bookings::table
         .inner_join(officers::table)
         .filter(bookings::starts_at.ge(start))
@@ -329,6 +346,7 @@ pub fn processes(
     units.extend(ps.iter().filter(|p| month.contains(p.3.date())).map(|p| unit_name(&p.1)));
     units.extend(people.iter().filter(|p| p.2 == SeekerStatus::Active).map(|p| unit_name(&p.1)));
     units.extend(booking.keys().flatten().cloned());
+    units.extend(decided.keys().flatten().cloned());
     if let Some(u) = only_unit {
         units.retain(|x| x == u);
     }
@@ -377,6 +395,9 @@ pub fn processes(
         let b = booking.get(&Some(unit.clone())).cloned().unwrap_or_default();
         values.insert(Measure::MedianHoursToMeeting, median(b.hours_to_meeting).map(|h| round(h, 1)));
         values.insert(Measure::ShareMetNextWorkingDay, share(b.met_next_working_day.0, b.met_next_working_day.1));
+        let d = decided.get(&Some(unit.clone())).cloned().unwrap_or_default();
+        values.insert(Measure::MedianHoursToDecision, median(d.hours_to_decision).map(|h| round(h, 1)));
+        values.insert(Measure::ShareDecidedWithin24h, share(d.within_24h.0, d.within_24h.1));
         let (held, no_show) = marked
             .iter()
             .filter(|(u, _)| *u == unit)
@@ -581,7 +602,12 @@ pub struct Behind {
 /// without contact (contact measure); seekers longest without a proposal (exits, proposals,
 /// days to first proposal); applicants not met on the next working day (meeting measures);
 /// no-shows (no-show share). At most 200.
-pub fn behind(conn: &mut DbConnection, measure: Measure, unit: &str, now: i64) -> AppResult<Vec<Behind>> {
+pub fn behind(
+    conn: &mut DbConnection,
+    measure: Measure,
+    unit: &str,
+    (now, clock): (i64, crate::config::DecisionClock),
+) -> AppResult<Vec<Behind>> {
     let today = stockholm_date(now);
     let month = Month::of(today);
     let unit_filter = |u: &Option<String>| unit_name(u) == unit;
@@ -652,6 +678,20 @@ pub fn behind(conn: &mut DbConnection, measure: Measure, unit: &str, now: i64) -
             }
             active(conn)?.into_iter().filter_map(|r| absent.get(&r.0).copied().map(|t| person(r, t))).collect()
         }
+        Measure::MedianHoursToDecision | Measure::ShareDecidedWithin24h => {
+            let of = Some(unit).filter(|u| *u != NO_UNIT);
+            crate::booking::decisions::late(conn, month, now, clock, of)?
+                .into_iter()
+                .map(|l| Behind {
+                    seeker_id: l.seeker_id,
+                    first_name: l.first_name,
+                    last_name: l.last_name,
+                    broker_id: None,
+                    since: l.created_at,
+                    meeting: None,
+                })
+                .collect()
+        }
         Measure::MedianHoursToMeeting | Measure::ShareMetNextWorkingDay | Measure::NoShowShare => {
             let (start, end) = (start_of_day_ts(month.first()), start_of_day_ts(month.end()));
             type B = (Option<String>, Option<String>, Option<String>, i64, i64, BookingStatus, String);
@@ -707,6 +747,8 @@ impl crate::labels::Label for Measure {
             M::MedianDaysToFirstProposal => "Mediandagar från inskrivning till första förslag",
             M::ShareWithAgreedPlan => "Andel aktiva med överenskommen planering",
             M::AttendanceRate => "Närvaro i aktiviteter",
+            M::MedianHoursToDecision => "Mediantimmar från ansökan till beslut",
+            M::ShareDecidedWithin24h => "Andel beslut inom 24 timmar",
         }
     }
 }

@@ -52,6 +52,9 @@ crate::text_enum! {
         SignInFailures = "sign_in_failures",
         /// A person asked for a review on Mina sidor and has no answer yet (managers).
         ReviewRequested = "review_requested",
+        /// An application without an assistance decision `decisions.warn_after_hours` after it
+        /// was made (its unit: managers and officers).
+        NoDecision = "no_decision",
     }
 }
 
@@ -124,7 +127,7 @@ impl Scope {
                 s.broker_id.as_deref() == Some(id.as_str())
                     || (s.kind == SignalKind::ProcessBehind && s.unit.as_ref().is_some_and(|u| units.contains(u)))
             }
-            Scope::Meetings => matches!(s.kind, SignalKind::NextDayFull | SignalKind::NoShows),
+            Scope::Meetings => matches!(s.kind, SignalKind::NextDayFull | SignalKind::NoShows | SignalKind::NoDecision),
         }
     }
 }
@@ -153,11 +156,15 @@ pub fn current(conn: &mut DbConnection, now: i64, settings: &SignalSettings, sco
     // Processes behind their pace this month.
     let month = Month::of(today);
     let units = match scope {
-        Scope::Admin | Scope::All => processes(conn, month, None, now, settings.pace_tolerance)?.units,
+        Scope::Admin | Scope::All => {
+            processes(conn, month, None, now, (settings.pace_tolerance, settings.decisions.clock))?.units
+        }
         Scope::Broker { units, .. } => {
             let mut all = Vec::new();
             for u in units {
-                all.extend(processes(conn, month, Some(u), now, settings.pace_tolerance)?.units);
+                all.extend(
+                    processes(conn, month, Some(u), now, (settings.pace_tolerance, settings.decisions.clock))?.units,
+                );
             }
             all
         }
@@ -324,6 +331,22 @@ pub fn current(conn: &mut DbConnection, now: i64, settings: &SignalSettings, sco
     if casework {
         out.extend(plan_signals(conn, now, settings, broker)?);
     }
+    // Applications still without an assistance decision ("beslut inom 24 timmar").
+    if meetings {
+        let d = settings.decisions;
+        for u in crate::booking::decisions::undecided(conn, now, d.warn_after_hours, d.clock)? {
+            let hours = crate::booking::decisions::hours_between(u.created_at, now, d.clock);
+            let link = match &u.seeker_id {
+                Some(id) => format!("/seekers/{id}"),
+                None => "/agenda".to_string(),
+            };
+            let mut s = Signal::new(format!("no_decision:{}", u.application_id), SignalKind::NoDecision, link);
+            (s.unit, s.seeker_id) = (u.unit, u.seeker_id);
+            s.value = Some((hours * 10.0).round() / 10.0);
+            s.date = Some(stockholm_date(u.created_at).to_string());
+            out.push(s);
+        }
+    }
     // A person asked for a review on Mina sidor: their unit's manager answers by the day due.
     if everything {
         let open: Vec<(String, String, Option<String>, Day)> = reviews::table
@@ -468,6 +491,7 @@ impl crate::labels::Label for SignalKind {
             K::PlanReview => "Planeringen ska följas upp",
             K::SignInFailures => "Många misslyckade inloggningar",
             K::ReviewRequested => "Begäran om omprövning",
+            K::NoDecision => "Ansökan utan beslut",
         }
     }
 }

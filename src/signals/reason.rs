@@ -13,10 +13,11 @@ pub fn figure(measure: Measure, v: f64) -> String {
         | Measure::NoShowShare
         | Measure::ShareContacted14Days
         | Measure::ShareWithAgreedPlan
-        | Measure::AttendanceRate => {
+        | Measure::AttendanceRate
+        | Measure::ShareDecidedWithin24h => {
             format!("{:.0} %", v * 100.0)
         }
-        Measure::MedianHoursToMeeting => format!("{v:.1} timmar").replace('.', ","),
+        Measure::MedianHoursToMeeting | Measure::MedianHoursToDecision => format!("{v:.1} timmar").replace('.', ","),
         Measure::MedianDaysToFirstProposal => format!("{v:.1} dagar").replace('.', ","),
         Measure::ExitsToWorkOrStudies | Measure::Proposals => format!("{v:.0}"),
     }
@@ -72,6 +73,10 @@ pub fn text(s: &Signal) -> String {
             "{} misslyckade inloggningar (okänd nyckel) från adressen {} det senaste dygnet, senast {day}.",
             s.days.unwrap_or_default(),
             s.address.as_deref().unwrap_or("okänd")
+        ),
+        SignalKind::NoDecision => format!(
+            "Ansökan utan beslut efter {} (ansökte {day}).",
+            figure(Measure::MedianHoursToDecision, s.value.unwrap_or_default())
         ),
         SignalKind::ReviewRequested => match s.days {
             Some(d) if d < 0 => format!("En person har begärt omprövning; svaret skulle ha getts senast {day}."),

@@ -114,6 +114,7 @@ async fn agenda_page(
                                     " · " (m.status.label())
                                     " · " span.identified { (m.identified_by.label()) }
                                     @if m.protected_identity { " · " strong.protected { "Skyddade personuppgifter" } }
+                                    " · " span.decision { (crate::booking::decisions::describe(m.decision.zip(m.decided_at))) }
                                     p.muted {
                                         (m.personnummer.as_deref().unwrap_or_default())
                                         @if let Some(p) = &m.phone { " · " (p) }

@@ -115,6 +115,7 @@ mod tests {
         check(crate::plan::AttendanceState::ALL, &[]);
         check(crate::plan::DeclineWhat::ALL, &[]);
         check(crate::audit::ReadBy::ALL, &[]);
+        check(crate::booking::DecisionOutcome::ALL, &[]);
         check(crate::mina_sidor::ReviewAbout::ALL, &[]);
         check(crate::mina_sidor::ConsentAnswer::ALL, &[]);
         for l in [LanguageLevel::Basic, LanguageLevel::Good, LanguageLevel::Fluent, LanguageLevel::Native] {

@@ -32,7 +32,7 @@ const READERS: &[Role] = &[Role::Manager, Role::Admin, Role::Broker];
 
 /// A rate's target is typed in per cent on the page and stored as a share.
 fn in_percent(m: Measure) -> bool {
-    matches!(m, Measure::ShareMetNextWorkingDay | Measure::NoShowShare | Measure::ShareContacted14Days)
+    m.is_share()
 }
 
 fn unit_query(unit: Option<&str>) -> String {
@@ -63,11 +63,12 @@ async fn processes_page(
 ) -> WebResult {
     let m = q.month(state)?;
     let (now, tol) = (state.clock.now_ts(), state.settings.signals.pace_tolerance);
+    let clock = state.settings.signals.decisions.clock;
     let unit = q.unit.clone().filter(|u| !u.is_empty());
     let u = unit.clone();
     let (report, changes, all_units) = db::run(&state.pool, move |c| {
         let all: Vec<String> = crate::units::list(c)?.into_iter().filter(|u| u.active).map(|u| u.name).collect();
-        Ok((processes(c, m, u.as_deref(), now, tol)?, target_changes(c, m, u.as_deref())?, all))
+        Ok((processes(c, m, u.as_deref(), now, (tol, clock))?, target_changes(c, m, u.as_deref())?, all))
     })
     .await?;
     let can_set = matches!(staff.who.role, Role::Manager | Role::Admin) && !staff.csrf.is_empty();

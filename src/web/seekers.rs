@@ -131,6 +131,7 @@ async fn seeker_page(
         let matches = openings_for_seeker(c, st.lookup(), &seeker, (10, 0))?;
         let (journal, _) = crate::journal::entries(c, &id, 50, 0)?;
         let month = crate::plan::service::month_in_tx(c, &id, crate::clock::Month::of(reader.today), reader.today)?;
+        let decisions = crate::booking::decisions::of_person(c, &id)?;
         let filter = placements::store::PlacementFilter { seeker_id: Some(id.clone()), ..Default::default() };
         let (history, _) = placements::store::list(c, &filter, 100, 0)?;
         let placement_ids: Vec<String> = history.iter().map(|p| p.id.clone()).collect();
@@ -138,7 +139,7 @@ async fn seeker_page(
         let ids: Vec<String> = history.iter().filter_map(|p| p.opening_id.clone()).collect();
         let headlines: std::collections::HashMap<String, String> =
             crate::openings::store::rows_by_ids(c, &ids)?.into_iter().map(|r| (r.id, r.headline)).collect();
-        Ok((seeker, matches, (history, headlines, feedback), (journal, month)))
+        Ok((seeker, matches, (history, headlines, feedback), (journal, month, decisions)))
     })
     .await;
     let (seeker, (matches, total), history, journal) = match read {
@@ -146,7 +147,7 @@ async fn seeker_page(
         other => other?,
     };
     let (history, headlines, feedback) = history;
-    let (journal, (plan, plan_status, attendance, activities)) = journal;
+    let (journal, (plan, plan_status, attendance, activities), decisions) = journal;
     let s = &seeker;
     let can_propose = matches!(staff.who.role, Role::Broker | Role::Admin) && s.status == SeekerStatus::Active;
     let can_write = Role::CASEWORK.contains(&staff.who.role) && !staff.csrf.is_empty();
@@ -166,6 +167,10 @@ async fn seeker_page(
             dl.facts {
                 dt { "Personnummer" } dd { (s.personnummer.as_deref().unwrap_or_default()) }
                 dt { "Kontakt" } dd { (s.phone.clone().unwrap_or_default()) " " (s.email.clone().unwrap_or_default()) }
+                @if let Some((applied, decided)) = decisions.first() {
+                    dt { "Beslut om bistånd" }
+                    dd #decision { (crate::booking::decisions::describe(*decided)) span.muted { " · ansökan " (layout::instant(*applied)) } }
+                }
                 dt { "Söker som" } dd {
                     (s.occupations.iter().map(|o| occupation(o)).collect::<Vec<_>>().join(", "))
                     @if let Some(read) = read_occupation(s) {

@@ -128,10 +128,11 @@ async fn people(state: web::Data<AppState>, staff: Staff, q: web::Query<PeopleQu
     let measure = Measure::parse(&q.measure)
         .ok_or_else(|| crate::error::AppError::field("measure", crate::error::Fault::Unknown, "no such measure"))?;
     let (who, action, now) = (staff.who.clone(), staff.action.clone(), state.clock.now_ts());
+    let clock = state.settings.signals.decisions.clock;
     let unit = q.unit.clone();
     let can_name = !matches!(who.role, Role::Manager);
     let (list, brokers) = db::run(&state.pool, move |c| {
-        let list = behind(c, measure, &unit, now)?;
+        let list = behind(c, measure, &unit, (now, clock))?;
         let ids: Vec<String> = list.iter().filter_map(|p| p.seeker_id.clone()).collect();
         if can_name {
             crate::privacy::shown(c, &who, &ids, &action, now)?;
@@ -157,6 +158,9 @@ async fn people(state: web::Data<AppState>, staff: Staff, q: web::Query<PeopleQu
         Measure::NoShowShare => "Sökande denna månad som uteblev från sitt möte.",
         Measure::ShareWithAgreedPlan => "Aktiva utan överenskommen planering, längst sedan inskrivning först.",
         Measure::AttendanceRate => "Aktiva med ogiltig frånvaro denna månad.",
+        Measure::MedianHoursToDecision | Measure::ShareDecidedWithin24h => {
+            "Sökande denna månad som inte fick beslut inom 24 timmar."
+        }
     };
     let body = html! {
         h1 { (measure.label()) " – " (q.unit) }

@@ -194,11 +194,18 @@ impl TestApp {
     /// A second server on the same database whose clock says `clock` (its own index,
     /// caught up from the outbox): "tomorrow" for the same data. Keep `self` alive while it runs.
     pub async fn at_clock(&self, clock: &str) -> TestApp {
+        self.at_clock_with(clock, &[]).await
+    }
+
+    /// [`Self::at_clock`] with other settings overridden too.
+    pub async fn at_clock_with(&self, clock: &str, overrides: &[(&str, &str)]) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let db = TestDb::Shared(self._db.url());
         // Two connections: a test may keep ten of these "other days" running on one
         // PostgreSQL, beside other tests and another suite (100 connections in all).
-        let settings = test_settings(&dir, &db, &[("PLATSA_CLOCK", clock), ("PLATSA_POOL_SIZE", "2")]);
+        let mut all = vec![("PLATSA_CLOCK", clock), ("PLATSA_POOL_SIZE", "2")];
+        all.extend_from_slice(overrides);
+        let settings = test_settings(&dir, &db, &all);
         let app = Application::build(settings).await.expect("app builds");
         let address = format!("http://{}", app.address());
         let state = app.state();

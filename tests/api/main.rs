@@ -3,6 +3,7 @@
 mod agenda;
 mod booking;
 mod browser;
+mod decisions;
 mod employers;
 mod find;
 mod foundation;
