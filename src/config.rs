@@ -60,6 +60,12 @@ pub struct MatchingSettings {
     pub distance_half_km: f64,
     pub unreachable_factor: f64,
     pub text_saturation: f64,
+    /// "Dagens förslag": the local hour of the morning run.
+    pub daily_hour: u32,
+    /// The least score a suggestion has.
+    pub daily_min_score: f64,
+    /// At most this many suggestions a day per broker.
+    pub daily_per_broker: u32,
 }
 
 impl MatchingSettings {
@@ -92,6 +98,15 @@ impl MatchingSettings {
         }
         if self.text_saturation <= 0.0 {
             return Err(invalid("matching.text_saturation", "must be positive"));
+        }
+        if self.daily_hour > 23 {
+            return Err(invalid("matching.daily_hour", "must be an hour, 0 to 23"));
+        }
+        if !(0.0..=1.0).contains(&self.daily_min_score) {
+            return Err(invalid("matching.daily_min_score", "must be between 0 and 1"));
+        }
+        if self.daily_per_broker > 100 {
+            return Err(invalid("matching.daily_per_broker", "must be 0 (off) to 100"));
         }
         Ok(self)
     }

@@ -84,6 +84,8 @@ crate::text_enum! {
         MeetingPassed = "meeting_passed",
         /// Another decision is already recorded for the application.
         DecisionRecorded = "decision_recorded",
+        /// The suggestion was already shortlisted or dismissed.
+        MatchHandled = "match_handled",
     }
 }
 

@@ -81,6 +81,7 @@ impl Label for Clash {
             Clash::NotRegistered => {
                 "Det finns ännu inga uppgifter om dig att ompröva. Ta upp det vid ditt möte med arbetsmarknadssekreteraren."
             }
+            Clash::MatchHandled => "Förslaget är redan hanterat.",
             Clash::DecisionRecorded => "Ett annat beslut är redan registrerat för ansökan.",
             Clash::MeetingPassed => "Mötet är inte längre bokat eller har redan börjat, så det kan inte ändras.",
         }

@@ -127,7 +127,17 @@ fn spawn_schedules(state: web::Data<AppState>) -> tokio::task::JoinHandle<()> {
         let mut jobstream_due = std::time::Instant::now();
         let mut jobstream: Option<tokio::task::JoinHandle<()>> = None;
         loop {
-            tick.tick().await;
+            // A new opening wakes the loop for its daily matches; nothing else is due sooner.
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = state.new_openings.notified() => {}
+            }
+            let matching = state.clone();
+            if let Err(e) =
+                crate::db::run(&state.pool, move |c| crate::matching::daily::run(c, matching.lookup(), false)).await
+            {
+                tracing::warn!(error = %e, "the daily matches failed; retried at the next tick");
+            }
             let idle = jobstream.as_ref().is_none_or(|j| j.is_finished());
             if state.settings.jobstream.enabled() && idle && std::time::Instant::now() >= jobstream_due {
                 jobstream_due = std::time::Instant::now() + jobstream_every;
@@ -229,6 +239,7 @@ impl AppState {
             booking_token_misses: Default::default(),
             consent_token_misses: Default::default(),
             sign_in_failures: Default::default(),
+            new_openings: tokio::sync::Notify::new(),
         })
     }
 }

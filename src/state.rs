@@ -26,6 +26,9 @@ pub struct AppState {
     pub consent_token_misses: RateLimiter,
     /// Failed sign-ins (unknown tokens on the sign-in page or the API) per client.
     pub sign_in_failures: RateLimiter,
+    /// Woken when an opening is made here, so its daily matches ("Dagens förslag") come at
+    /// once rather than at the next tick.
+    pub new_openings: tokio::sync::Notify,
 }
 
 /// The database (migrated) and the clock, without the index: all that commands reading and

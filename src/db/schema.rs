@@ -674,3 +674,28 @@ diesel::allow_tables_to_appear_in_same_query!(decisions, bookings);
 diesel::allow_tables_to_appear_in_same_query!(decisions, officers);
 diesel::allow_tables_to_appear_in_same_query!(decisions, seekers);
 diesel::joinable!(decisions -> applications (application_id));
+
+diesel::table! {
+    daily_matches (opening_id, seeker_id) {
+        opening_id -> Text,
+        seeker_id -> Text,
+        broker_id -> Text,
+        day -> Text,
+        score -> Double,
+        state -> Text,
+        dismiss_reason -> Nullable<Text>,
+        created_at -> BigInt,
+        acted_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    matched_openings (opening_id, day) {
+        opening_id -> Text,
+        day -> Text,
+        matched_at -> BigInt,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(daily_matches, seekers);
+diesel::allow_tables_to_appear_in_same_query!(daily_matches, openings);

@@ -1,4 +1,4 @@
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, get, post, web};
 
 use super::lists::{CandidateFilter, candidates_for_opening, openings_for_seeker};
 use crate::audit::Action;
@@ -8,7 +8,14 @@ use crate::error::AppResult;
 use crate::http::Paging;
 use crate::state::AppState;
 
-crate::api_handlers!(opening_candidates, seeker_openings);
+crate::api_handlers!(
+    opening_candidates,
+    seeker_openings,
+    daily_matches,
+    daily_shortlist,
+    daily_dismiss,
+    daily_outcomes
+);
 
 #[utoipa::path(
     tag = "openings",
@@ -74,4 +81,121 @@ async fn seeker_openings(
     })
     .await?;
     Ok(HttpResponse::Ok().json(paging.page(items, total)))
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct DayQuery {
+    /// YYYY-MM-DD; today when left out.
+    day: Option<chrono::NaiveDate>,
+}
+
+/// "Dagens förslag": today's suggestions for the calling broker (an admin sees every broker's).
+#[utoipa::path(
+    tag = "daily-matches",
+    summary = "Today's suggestions (\"Dagens förslag\") for the calling broker, best first, each with its explanation (audited)",
+    description = "Roles: broker (their own), admin (everyone's). Made each morning from `matching.daily_hour` and when an opening is made.",
+    params(DayQuery),
+    responses((status = 200, description = "OK", body = Vec<super::daily::DailyMatch>)),
+)]
+#[get("/api/v1/daily-matches")]
+async fn daily_matches(
+    state: web::Data<AppState>,
+    who: Principal,
+    action: Action,
+    q: web::Query<DayQuery>,
+) -> AppResult<HttpResponse> {
+    who.require(&[Role::Broker, Role::Admin])?;
+    let day = q.day.unwrap_or_else(|| state.clock.today());
+    let r = crate::privacy::Reader::new(who, action, &state.clock);
+    let st = state.clone();
+    let items = db::run(&state.pool, move |c| {
+        let broker = (r.who.role == Role::Broker).then(|| r.who.user_id.clone());
+        super::daily::of_day(c, st.lookup(), &r, broker.as_deref(), day)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(items))
+}
+
+#[utoipa::path(
+    tag = "daily-matches",
+    summary = "Put a suggested person on the opening's shortlist",
+    description = "Roles: broker (their own suggestions), admin. 404 for another broker's; 409 conflict.match_handled once acted on.",
+    params(("opening_id" = String, Path), ("seeker_id" = String, Path)),
+    responses((status = 204, description = "Shortlisted")),
+)]
+#[post("/api/v1/daily-matches/{opening_id}/{seeker_id}/shortlist")]
+async fn daily_shortlist(
+    state: web::Data<AppState>,
+    who: Principal,
+    action: Action,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    who.require(&[Role::Broker, Role::Admin])?;
+    let r = crate::privacy::Reader::new(who, action, &state.clock);
+    let (opening, seeker) = path.into_inner();
+    db::run(&state.pool, move |c| super::daily::shortlist(c, &r, (&opening, &seeker))).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DismissInput {
+    pub reason: super::daily::DismissReason,
+}
+
+#[utoipa::path(
+    tag = "daily-matches",
+    summary = "Dismiss a suggestion, with a reason (kept: how often brokers follow the suggestions)",
+    description = "Roles: broker (their own suggestions), admin. 404 for another broker's; 409 conflict.match_handled once acted on.",
+    params(("opening_id" = String, Path), ("seeker_id" = String, Path)),
+    request_body = DismissInput,
+    responses((status = 204, description = "Dismissed")),
+)]
+#[post("/api/v1/daily-matches/{opening_id}/{seeker_id}/dismiss")]
+async fn daily_dismiss(
+    state: web::Data<AppState>,
+    who: Principal,
+    action: Action,
+    path: web::Path<(String, String)>,
+    body: crate::http::Json<DismissInput>,
+) -> AppResult<HttpResponse> {
+    who.require(&[Role::Broker, Role::Admin])?;
+    let r = crate::privacy::Reader::new(who, action, &state.clock);
+    let (opening, seeker) = path.into_inner();
+    let reason = body.0.reason;
+    db::run(&state.pool, move |c| super::daily::dismiss(c, &r, (&opening, &seeker), reason)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct PeriodQuery {
+    /// First day, YYYY-MM-DD (the month's first when left out).
+    from: Option<chrono::NaiveDate>,
+    /// Day after the last, YYYY-MM-DD (tomorrow when left out).
+    to: Option<chrono::NaiveDate>,
+}
+
+#[utoipa::path(
+    tag = "daily-matches",
+    summary = "What became of the suggestions of a period: shortlisted, dismissed (by reason), still open",
+    description = "Roles: manager, admin, broker.",
+    params(PeriodQuery),
+    responses((status = 200, description = "OK", body = super::daily::Outcomes)),
+)]
+#[get("/api/v1/daily-matches/outcomes")]
+async fn daily_outcomes(
+    state: web::Data<AppState>,
+    who: Principal,
+    q: web::Query<PeriodQuery>,
+) -> AppResult<HttpResponse> {
+    who.require(&[Role::Manager, Role::Admin, Role::Broker])?;
+    let today = state.clock.today();
+    let from = q.from.unwrap_or_else(|| crate::clock::Month::of(today).first());
+    let to = q.to.unwrap_or_else(|| today.succ_opt().expect("a next day"));
+    if to <= from {
+        return Err(crate::error::AppError::field("to", crate::error::Fault::Order, "must be after from"));
+    }
+    Ok(HttpResponse::Ok().json(db::run(&state.pool, move |c| super::daily::outcomes(c, from, to)).await?))
 }

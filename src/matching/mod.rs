@@ -18,6 +18,7 @@
 //! - one missing must-have halves the must-have part, which outweighs every nice-to-have
 //!   together (`must_have / 2 > nice_to_have` is checked when the configuration loads).
 
+pub mod daily;
 pub mod http;
 pub mod lists;
 pub mod rank;

@@ -55,6 +55,7 @@ async fn create(
     let created = db::run(&state.pool, move |c| store::create(c, now, today, &who, input, idem)).await?;
     match created {
         store::Created::New(opening) => {
+            state.new_openings.notify_one();
             Ok(HttpResponse::Created().insert_header((header::ETAG, etag(opening.version))).json(opening))
         }
         store::Created::Replayed(r) => {

@@ -230,6 +230,12 @@ pub const KEPT: &[(&str, &[&str], &str)] = &[
         &["application_id", "outcome", "recorded_by"],
         "the assistance decision as a code and a time; its reasons stay in the case system",
     ),
+    (
+        "daily_matches",
+        &["opening_id", "seeker_id", "broker_id", "day", "state", "dismiss_reason"],
+        "a suggestion to a broker and what they did with it, as ids and codes",
+    ),
+    ("matched_openings", &["*"], "which openings were matched on which day"),
     ("employers", &["*"], "organisations"),
     ("employer_contacts", &["*"], "the employer's staff, not seekers"),
     ("users", &["*"], "staff and employer accounts"),

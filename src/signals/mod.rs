@@ -55,6 +55,8 @@ crate::text_enum! {
         /// An application without an assistance decision `decisions.warn_after_hours` after it
         /// was made (its unit: managers and officers).
         NoDecision = "no_decision",
+        /// "Dagens förslag": a person of the broker's fits a new or open opening (brokers only).
+        NewMatch = "new_match",
     }
 }
 
@@ -331,6 +333,16 @@ pub fn current(conn: &mut DbConnection, now: i64, settings: &SignalSettings, sco
     if casework {
         out.extend(plan_signals(conn, now, settings, broker)?);
     }
+    // Today's suggestions, for the broker they are for.
+    if let Some(b) = broker {
+        for (opening, seeker, by) in crate::matching::daily::new_today(conn, today, Some(b))? {
+            let mut s =
+                Signal::new(format!("new_match:{opening}:{seeker}"), SignalKind::NewMatch, "/#dagens-forslag".into());
+            (s.broker_id, s.seeker_id, s.opening_id) = (Some(by), Some(seeker), Some(opening));
+            s.date = Some(today.to_string());
+            out.push(s);
+        }
+    }
     // Applications still without an assistance decision ("beslut inom 24 timmar").
     if meetings {
         let d = settings.decisions;
@@ -492,6 +504,7 @@ impl crate::labels::Label for SignalKind {
             K::SignInFailures => "Många misslyckade inloggningar",
             K::ReviewRequested => "Begäran om omprövning",
             K::NoDecision => "Ansökan utan beslut",
+            K::NewMatch => "Dagens förslag",
         }
     }
 }

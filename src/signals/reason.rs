@@ -74,6 +74,7 @@ pub fn text(s: &Signal) -> String {
             s.days.unwrap_or_default(),
             s.address.as_deref().unwrap_or("okänd")
         ),
+        SignalKind::NewMatch => "En av dina arbetssökande passar en öppen tjänst (Dagens förslag).".to_string(),
         SignalKind::NoDecision => format!(
             "Ansökan utan beslut efter {} (ansökte {day}).",
             figure(Measure::MedianHoursToDecision, s.value.unwrap_or_default())

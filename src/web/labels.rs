@@ -116,6 +116,8 @@ mod tests {
         check(crate::plan::DeclineWhat::ALL, &[]);
         check(crate::audit::ReadBy::ALL, &[]);
         check(crate::booking::DecisionOutcome::ALL, &[]);
+        check(crate::matching::daily::MatchState::ALL, &[]);
+        check(crate::matching::daily::DismissReason::ALL, &[]);
         check(crate::mina_sidor::ReviewAbout::ALL, &[]);
         check(crate::mina_sidor::ConsentAnswer::ALL, &[]);
         for l in [LanguageLevel::Basic, LanguageLevel::Good, LanguageLevel::Fluent, LanguageLevel::Native] {

@@ -2,7 +2,7 @@
 //! with the people who have waited longest, openings still short of candidates, and
 //! placements that need a next step.
 
-use actix_web::{HttpRequest, get, http::StatusCode, web};
+use actix_web::{HttpRequest, get, http::StatusCode, post, web};
 use maud::html;
 use serde::Deserialize;
 
@@ -16,12 +16,56 @@ use crate::state::AppState;
 use crate::{db, placements, seekers};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(start);
+    cfg.service(start).service(daily_shortlist).service(daily_dismiss);
+}
+
+#[derive(Deserialize)]
+struct DailyForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// "Lägg på kortlistan" on a suggestion: back to the start page (Post/Redirect/Get).
+#[post("/dagens-forslag/{opening}/{seeker}/kortlista")]
+async fn daily_shortlist(
+    state: web::Data<AppState>,
+    staff: super::Staff,
+    path: web::Path<(String, String)>,
+    f: web::Form<DailyForm>,
+) -> WebResult {
+    staff.check(&f.csrf)?;
+    staff.require(&[Role::Broker, Role::Admin])?;
+    let (opening, seeker) = path.into_inner();
+    let r = staff.reader(&state.clock);
+    db::run(&state.pool, move |c| crate::matching::daily::shortlist(c, &r, (&opening, &seeker))).await?;
+    Ok(super::see_other("/?klart=kortlista#dagens-forslag"))
+}
+
+/// "Avfärda" with a reason.
+#[post("/dagens-forslag/{opening}/{seeker}/avfarda")]
+async fn daily_dismiss(
+    state: web::Data<AppState>,
+    staff: super::Staff,
+    path: web::Path<(String, String)>,
+    f: web::Form<DailyForm>,
+) -> WebResult {
+    staff.check(&f.csrf)?;
+    staff.require(&[Role::Broker, Role::Admin])?;
+    let reason = crate::matching::daily::DismissReason::parse(&f.reason).ok_or_else(|| {
+        crate::error::AppError::field("reason", crate::error::Fault::Unknown, "is not one of the reasons")
+    })?;
+    let (opening, seeker) = path.into_inner();
+    let r = staff.reader(&state.clock);
+    db::run(&state.pool, move |c| crate::matching::daily::dismiss(c, &r, (&opening, &seeker), reason)).await?;
+    Ok(super::see_other("/?klart=avfardad#dagens-forslag"))
 }
 
 #[derive(Deserialize)]
 struct StartQuery {
     next: Option<String>,
+    klart: Option<String>,
 }
 
 #[get("/")]
@@ -75,6 +119,17 @@ async fn start(state: web::Data<AppState>, req: HttpRequest, q: web::Query<Start
     })
     .await?;
     let (steps, names) = steps;
+    // "Dagens förslag": a broker's own suggestions, still to act on.
+    let daily = if staff.who.role == Role::Broker {
+        let (st, r) = (state.clone(), staff.reader(&state.clock));
+        db::run(&state.pool, move |c| crate::matching::daily::of_day(c, st.lookup(), &r, Some(&r.who.user_id), today))
+            .await?
+            .into_iter()
+            .filter(|m| m.state == crate::matching::daily::MatchState::New)
+            .collect()
+    } else {
+        Vec::new()
+    };
     let signals = crate::signals::http::visible(&state, &staff.who, None, None).await?;
     let signal_list = super::signals::list_markup(&state, &staff, &signals, 10).await?;
     let body = html! {
@@ -83,6 +138,45 @@ async fn start(state: web::Data<AppState>, req: HttpRequest, q: web::Query<Start
             h2 { @if staff.who.role == Role::Broker { "Mina signaler" } @else { "Signaler" } " (" (signals.len()) ")" }
             (signal_list)
             @if signals.len() > 10 { p { a href="/signals" { "Alla " (signals.len()) " signaler" } } }
+        }
+        @match q.klart.as_deref() {
+            Some("kortlista") => p.notice.ok role="status" { "Personen ligger nu på annonsens kortlista." }
+            Some("avfardad") => p.notice.ok role="status" { "Förslaget är avfärdat." }
+            _ => {}
+        }
+        @if !daily.is_empty() {
+            section #dagens-forslag {
+                h2 { "Dagens förslag (" (daily.len()) ")" }
+                p.muted { "Personer i din grupp som passar öppna annonser och inte finns på någon lista för dem ännu." }
+                ul.list {
+                    @for m in &daily {
+                        li.match id=(format!("forslag-{}-{}", m.opening_id, m.seeker_id)) {
+                            a href=(format!("/seekers/{}", m.seeker_id)) { (name(&m.first_name, &m.last_name)) }
+                            " passar " a href=(format!("/openings/{}", m.opening_id)) { (m.headline) }
+                            span.muted { " · " (super::layout::percent(m.score)) " · väntat " (days_ago(m.explanation.waiting_since, now)) }
+                            p.muted {
+                                "Yrke: " (m.explanation.occupation_match.label())
+                                @if !m.explanation.matched.must_have.is_empty() { " · uppfyller " (m.explanation.matched.must_have.join(", ")) }
+                                @if !m.explanation.missing.must_have.is_empty() { " · saknar " (m.explanation.missing.must_have.join(", ")) }
+                            }
+                            div.actions {
+                                form method="post" action=(format!("/dagens-forslag/{}/{}/kortlista", m.opening_id, m.seeker_id)) {
+                                    input type="hidden" name="csrf" value=(staff.csrf);
+                                    button type="submit" { "Lägg på kortlistan" }
+                                }
+                                form.inline method="post" action=(format!("/dagens-forslag/{}/{}/avfarda", m.opening_id, m.seeker_id)) {
+                                    input type="hidden" name="csrf" value=(staff.csrf);
+                                    label for=(format!("skal-{}-{}", m.opening_id, m.seeker_id)) { "Skäl" }
+                                    select id=(format!("skal-{}-{}", m.opening_id, m.seeker_id)) name="reason" {
+                                        @for r in crate::matching::daily::DismissReason::ALL { option value=(r.as_str()) { (r.label()) } }
+                                    }
+                                    button.secondary type="submit" { "Avfärda" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
         section #todo {
             h2 { "Att göra" }

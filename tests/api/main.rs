@@ -3,6 +3,7 @@
 mod agenda;
 mod booking;
 mod browser;
+mod daily_matches;
 mod decisions;
 mod employers;
 mod find;

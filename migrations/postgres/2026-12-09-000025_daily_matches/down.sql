@@ -1,0 +1,2 @@
+DROP TABLE matched_openings;
+DROP TABLE daily_matches;
