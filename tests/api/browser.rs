@@ -1082,3 +1082,47 @@ async fn a_person_follows_their_own_case_on_mina_sidor_on_a_phone() {
     b.text_where("main h1", |t| t == "Du är utloggad").await;
     b.close().await;
 }
+
+#[tokio::test]
+async fn a_broker_acts_on_todays_suggestions_from_the_start_page() {
+    let Some(b) = Browser::start(390, 844).await else { return };
+    let app = spawn_app_with(&[("PLATSA_MATCHING__DAILY_PER_BROKER", "0")]).await;
+    let (token, broker_id) = app.token("broker", "Anna Mäklare", None).await;
+    let employer = app.employer("Omsorgshuset Skåne AB", "556036-0793", false).await;
+    crate::daily_matches::fitting(&app, &token, &broker_id, 31, "Alva").await;
+    crate::daily_matches::fitting(&app, &token, &broker_id, 32, "Aron").await;
+    let opening = new_opening(&app, &token, &employer, "Undersköterska till hemtjänsten").await;
+    index_caught_up(&app.state).await;
+    let on = crate::daily_matches::matching(&app, "10").await;
+    let made = crate::daily_matches::suggestions(&on, &token, 2).await;
+    assert_eq!(made.len(), 2);
+
+    b.sign_in(&on, &token).await;
+    b.text_where("#dagens-forslag h2", |t| t == "Dagens förslag (2)").await;
+    let first = b.text("#dagens-forslag li:first-child").await;
+    assert!(first.contains("Undersköterska till hemtjänsten") && first.contains("Yrke"), "{first}");
+    b.accessible_on_a_phone("dagens-forslag").await;
+
+    // Shortlist the first; the page comes back with one left.
+    b.click("#dagens-forslag li:first-child form[action$='/kortlista'] button").await;
+    b.text_where("p.notice", |t| t.contains("annonsens kortlista")).await;
+    b.text_where("#dagens-forslag h2", |t| t == "Dagens förslag (1)").await;
+    // Dismiss the other with a reason: the section is gone.
+    b.select("#dagens-forslag li select", "not_available").await;
+    b.click("#dagens-forslag li form[action$='/avfarda'] button").await;
+    b.text_where("p.notice", |t| t.contains("avfärdat")).await;
+    assert!(b.client.find(Locator::Css("#dagens-forslag")).await.is_err(), "nothing left to act on");
+
+    let shortlist: Value = on.get(&format!("/api/v1/openings/{opening}/shortlist"), &token).await.json().await.unwrap();
+    assert_eq!(
+        shortlist["items"].as_array().map(Vec::len).unwrap_or_else(|| shortlist.as_array().unwrap().len()),
+        1,
+        "{shortlist}"
+    );
+    let outcomes: Value = on.get("/api/v1/daily-matches/outcomes", &token).await.json().await.unwrap();
+    assert_eq!(
+        (outcomes["shortlisted"].as_i64(), outcomes["dismissed_because"]["not_available"].as_i64()),
+        (Some(1), Some(1))
+    );
+    b.close().await;
+}

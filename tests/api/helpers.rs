@@ -143,6 +143,10 @@ pub fn test_settings(dir: &TempDir, db: &TestDb, overrides: &[(&str, &str)]) -> 
         ("PLATSA_INDEX_DIR", &index_dir),
         ("PLATSA_CLOCK", TEST_CLOCK),
         ("PLATSA_POOL_SIZE", "8"),
+        // "Dagens förslag" runs on its own at start and with each new opening: off unless a
+        // test asks for it (`daily_matches::matching`), so no other test's lists and signals
+        // depend on when it ran.
+        ("PLATSA_MATCHING__DAILY_PER_BROKER", "0"),
     ];
     all.extend_from_slice(overrides);
     Settings::with_overrides(&all).expect("test settings")

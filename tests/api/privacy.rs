@@ -1229,7 +1229,7 @@ fn carries_a_person(schema: &Value, schemas: &Value, seen: &mut Vec<String>) -> 
 async fn every_read_of_a_person_is_audited() {
     let app = spawn_app().await;
     let admin = app.admin_token.clone();
-    let (broker, _) = app.token("broker", "Britt", None).await;
+    let (broker, broker_id) = app.token("broker", "Britt", None).await;
     let (officer_token, officer_user) = app.token("officer", "Olle", None).await;
     let hours = json!({"tue": [["09:00", "12:00"]]});
     let body = json!({"name": "Olle", "unit": "Jobbcenter Trelleborg", "weekly_hours": hours, "user_id": officer_user});
@@ -1260,8 +1260,33 @@ async fn every_read_of_a_person_is_audited() {
     assert!(res.status().is_success());
     let placement = presented(&app, &broker, &opening, &seeker).await;
     index_caught_up(&app.state).await;
+    // Today's suggestion of the person to their broker (the morning run's row).
+    {
+        use diesel::prelude::*;
+        use platsa::db::schema::daily_matches;
+        let (other, seeker, broker_id) = (other.clone(), seeker.clone(), broker_id.clone());
+        platsa::db::run(&app.state.pool, move |c| {
+            platsa::insert_rows!(
+                c,
+                daily_matches::table,
+                (
+                    daily_matches::opening_id.eq(other),
+                    daily_matches::seeker_id.eq(seeker),
+                    daily_matches::broker_id.eq(broker_id),
+                    daily_matches::day.eq("2026-11-23"),
+                    daily_matches::score.eq(0.9),
+                    daily_matches::state.eq("new"),
+                    daily_matches::created_at.eq(0i64),
+                )
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    }
 
     let reads = [
+        ("/api/v1/daily-matches", "/api/v1/daily-matches".to_string(), &broker),
         ("/api/v1/seekers", "/api/v1/seekers".to_string(), &broker),
         ("/api/v1/seekers/{id}", format!("/api/v1/seekers/{seeker}"), &broker),
         ("/api/v1/seekers/{id}/journal", format!("/api/v1/seekers/{seeker}/journal"), &broker),

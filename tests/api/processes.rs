@@ -342,7 +342,11 @@ async fn known_months_give_exact_processes_signals_and_follow_up() {
     // Nobody here has a labour-market plan: the active people with a broker, registered more
     // than 14 days ago, are each a `no_plan` signal (the plan's own tests cover it).
     let (plan_keys, keys): (Vec<&str>, Vec<&str>) = keys.into_iter().partition(|k| k.starts_with("no_plan:"));
+    // No case system reports decisions here: the applications of the last week that waited 20
+    // hours are each a `no_decision` signal (the decision clock's own tests cover it).
+    let (decision_keys, keys): (Vec<&str>, Vec<&str>) = keys.into_iter().partition(|k| k.starts_with("no_decision:"));
     assert_eq!(keys, want);
+    assert_eq!(decision_keys.len(), 2, "{decision_keys:?}");
     assert_eq!(plan_keys.len(), 3, "{plan_keys:?}");
     assert!(plan_keys.contains(&format!("no_plan:{s3}").as_str()), "{plan_keys:?}");
     let by_key = |k: &str| signals["items"].as_array().unwrap().iter().find(|s| s["key"] == k).unwrap().clone();
@@ -391,7 +395,7 @@ async fn known_months_give_exact_processes_signals_and_follow_up() {
     );
     let olles: Value = app.get("/api/v1/signals", &officer_token).await.json().await.unwrap();
     let kinds: Vec<&str> = olles["items"].as_array().unwrap().iter().map(|s| s["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["next_day_full", "no_shows"]);
+    assert_eq!(kinds, ["next_day_full", "no_shows", "no_decision", "no_decision"]);
     let only: Value = app.get("/api/v1/signals?kind=no_contact", &manager).await.json().await.unwrap();
     assert_eq!(only["total"], 2);
     assert_field_error(app.get("/api/v1/signals?kind=rain", &manager).await, "kind").await;
