@@ -22,6 +22,8 @@ pub struct BenchOptions {
     pub seed: u64,
     /// Where to write the corpus as JSON Lines for the other engines' comparison.
     pub export: Option<std::path::PathBuf>,
+    /// Openings the daily matches' run ranks.
+    pub daily_openings: usize,
 }
 
 /// The corpus as another full-text engine gets it: the words Platsa's index holds for each
@@ -262,10 +264,49 @@ pub fn run(opts: &BenchOptions, weights: &MatchingSettings, mut out: impl FnMut(
         percentile(&brute, 0.50),
         percentile(&brute, 0.99)
     ));
+    daily(side, &mut g, opts.daily_openings, weights, today, &mut out)?;
     typeahead(&mut out);
     if let Some(rss) = peak_rss_mib() {
         out(format!("peak RSS: {rss:.0} MiB"));
     }
+    Ok(())
+}
+
+/// "Dagens förslag": one run's ranking of every open opening (each one's best 30 on every
+/// core), the part of the run that grows with the register; the database work around it is
+/// a claim and one insert per run.
+fn daily(
+    side: &crate::index::Side,
+    g: &mut Generator,
+    openings: usize,
+    weights: &MatchingSettings,
+    today: NaiveDate,
+    out: &mut impl FnMut(String),
+) -> anyhow::Result<()> {
+    if openings == 0 {
+        return Ok(());
+    }
+    let todo: Vec<crate::matching::daily::ToMatch> = (0..openings)
+        .map(|i| {
+            let o = g.opening("bench-employer", None, false).validate(today, None).expect("generated opening valid");
+            crate::matching::daily::ToMatch {
+                opening_id: format!("bench-{i}"),
+                profile: OpeningProfile::from_data(&o),
+                exclude: Vec::new(),
+            }
+        })
+        .collect();
+    let t = Instant::now();
+    let ranked = crate::matching::daily::rank_all(side, &todo, weights)?;
+    let took = t.elapsed();
+    let hits: usize = ranked.iter().map(|(_, r)| r.len()).sum();
+    out(format!(
+        "daily matches: {} openings ranked (best 30 each, {} cores) in {:.1} s, {:.2} ms per opening; {hits} candidates before the per-broker allocation",
+        todo.len(),
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        took.as_secs_f64(),
+        took.as_secs_f64() * 1000.0 / todo.len() as f64
+    ));
     Ok(())
 }
 

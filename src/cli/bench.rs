@@ -21,14 +21,25 @@ pub struct Args {
     /// openings.jsonl), to load the same corpus into other engines (benches/fts).
     #[arg(long)]
     export: Option<std::path::PathBuf>,
+    /// Open openings "Dagens förslag" ranks in one run (every core, each opening's best 30).
+    #[arg(long, default_value_t = 5000)]
+    daily_openings: usize,
 }
 
 pub async fn run(
-    Args { seekers, queries, brute_force_queries, dir, seed, export }: Args,
+    Args { seekers, queries, brute_force_queries, dir, seed, export, daily_openings }: Args,
     settings: Settings,
 ) -> anyhow::Result<()> {
     let weights = settings.matching;
-    let opts = crate::bench::BenchOptions { seekers, queries, brute_force_queries, dir: dir.clone(), seed, export };
+    let opts = crate::bench::BenchOptions {
+        seekers,
+        queries,
+        brute_force_queries,
+        dir: dir.clone(),
+        seed,
+        export,
+        daily_openings,
+    };
     println!(
         "platsa bench: {seekers} seekers, {queries} candidate queries, {} cores",
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
