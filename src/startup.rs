@@ -134,7 +134,7 @@ fn spawn_schedules(state: web::Data<AppState>) -> tokio::task::JoinHandle<()> {
             }
             let matching = state.clone();
             if let Err(e) =
-                crate::db::run(&state.pool, move |c| crate::matching::daily::run(c, matching.lookup(), false)).await
+                crate::db::run(&state.pool, move |c| crate::matching::daily::run(c, matching.lookup())).await
             {
                 tracing::warn!(error = %e, "the daily matches failed; retried at the next tick");
             }

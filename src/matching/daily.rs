@@ -206,9 +206,10 @@ fn listed(c: &mut DbConnection, ids: &[String]) -> AppResult<HashMap<String, Vec
 }
 
 /// The run, if one is due: from `matching.daily_hour` every open opening not matched today;
-/// before it (and `force`-less), only openings made today. Each process claims the openings
-/// it matches (one row per opening and day), so N processes match each once.
-pub fn run(c: &mut DbConnection, at: Lookup<'_>, force: bool) -> AppResult<Option<RunReport>> {
+/// before it, only openings made today. Each process claims the openings it matches (one row
+/// per opening and day), so N processes match each once. Cheap when nothing is due (ids only),
+/// so it runs at every tick.
+pub fn run(c: &mut DbConnection, at: Lookup<'_>) -> AppResult<Option<RunReport>> {
     let s = at.weights;
     let now = at.now;
     if s.daily_per_broker == 0 {
@@ -216,23 +217,23 @@ pub fn run(c: &mut DbConnection, at: Lookup<'_>, force: bool) -> AppResult<Optio
     }
     let today = stockholm_date(now);
     let day = today.to_string();
-    let morning = force || local_hour(now) >= s.daily_hour;
+    let morning = local_hour(now) >= s.daily_hour;
     let claimed: HashSet<String> = matched_openings::table
         .filter(matched_openings::day.eq(&day))
         .select(matched_openings::opening_id)
         .load::<String>(c)?
         .into_iter()
         .collect();
-    let open: Vec<crate::openings::Opening> = crate::openings::store::open_by_deadline(c)?
+    let ids: Vec<String> = crate::openings::store::open_ids(c)?
         .into_iter()
-        .filter(|o| o.application_deadline.as_ref().is_none_or(|d| d.date() >= today))
-        .filter(|o| morning || stockholm_date(o.created_at) == today)
-        .filter(|o| !claimed.contains(&o.id))
+        .filter(|(_, _, deadline)| deadline.as_ref().is_none_or(|d| d.date() >= today))
+        .filter(|(_, created, _)| morning || stockholm_date(*created) == today)
+        .filter(|(id, _, _)| !claimed.contains(id))
+        .map(|(id, _, _)| id)
         .collect();
-    if open.is_empty() {
+    if ids.is_empty() {
         return Ok(None);
     }
-    let ids: Vec<String> = open.iter().map(|o| o.id.clone()).collect();
     let claim = write_tx(c, |c| {
         for chunk in ids.chunks(300) {
             let rows: Vec<_> = chunk
@@ -254,6 +255,10 @@ pub fn run(c: &mut DbConnection, at: Lookup<'_>, force: bool) -> AppResult<Optio
         // Another process took these openings a moment earlier.
         Err(AppError::Conflict { clash: Clash::Unique, .. }) => return Ok(None),
         Err(e) => return Err(e),
+    }
+    let mut open: Vec<crate::openings::Opening> = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        open.extend(crate::openings::store::rows_by_ids(c, chunk)?.into_iter().map(crate::openings::Opening::from));
     }
     let mut lists = listed(c, &ids)?;
     let todo: Vec<ToMatch> = open

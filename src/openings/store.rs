@@ -465,6 +465,16 @@ pub fn open_by_deadline(conn: &mut DbConnection) -> QueryResult<Vec<Opening>> {
     Ok(rows.into_iter().map(Opening::from).collect())
 }
 
+/// Every open opening's id, when it was made and its last day to apply: what a frequent job
+/// checks before it reads any opening whole.
+pub fn open_ids(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64, Option<crate::clock::Day>)>> {
+    openings::table
+        .filter(openings::deleted_at.is_null())
+        .filter(openings::status.eq(OpeningStatus::Open))
+        .select((openings::id, openings::created_at, openings::application_deadline))
+        .load(conn)
+}
+
 /// Makes a broker (or nobody) responsible for the opening.
 pub fn set_broker(
     conn: &mut DbConnection,
