@@ -221,23 +221,38 @@ fn application_for_token(c: &mut DbConnection, holder: &Holder, id: Option<&str>
 /// id, application, officer id, officer name, unit, address, starts, ends, status, created.
 type BookingRow = (String, String, String, String, String, Option<String>, i64, i64, BookingStatus, i64);
 
+/// The columns of a [`BookingRow`].
+#[allow(clippy::type_complexity)]
+const BOOKING_COLUMNS: (
+    bookings::id,
+    bookings::application_id,
+    bookings::officer_id,
+    officers::name,
+    officers::unit,
+    officers::address,
+    bookings::starts_at,
+    bookings::ends_at,
+    bookings::status,
+    bookings::created_at,
+) = (
+    bookings::id,
+    bookings::application_id,
+    bookings::officer_id,
+    officers::name,
+    officers::unit,
+    officers::address,
+    bookings::starts_at,
+    bookings::ends_at,
+    bookings::status,
+    bookings::created_at,
+);
+
 fn active_booking(c: &mut DbConnection, application: &str) -> AppResult<Option<Booking>> {
     let row: Option<BookingRow> = bookings::table
         .inner_join(officers::table)
         .filter(bookings::application_id.eq(application))
         .filter(bookings::status.eq(BookingStatus::Booked))
-        .select((
-            bookings::id,
-            bookings::application_id,
-            bookings::officer_id,
-            officers::name,
-            officers::unit,
-            officers::address,
-            bookings::starts_at,
-            bookings::ends_at,
-            bookings::status,
-            bookings::created_at,
-        ))
+        .select(BOOKING_COLUMNS)
         .first(c)
         .optional()?;
     Ok(row.map(booking_of))
@@ -250,18 +265,7 @@ pub fn of_applications(c: &mut DbConnection, ids: &[String]) -> AppResult<Vec<Bo
         .inner_join(officers::table)
         .filter(bookings::application_id.eq_any(ids))
         .order((bookings::starts_at.desc(), bookings::id))
-        .select((
-            bookings::id,
-            bookings::application_id,
-            bookings::officer_id,
-            officers::name,
-            officers::unit,
-            officers::address,
-            bookings::starts_at,
-            bookings::ends_at,
-            bookings::status,
-            bookings::created_at,
-        ))
+        .select(BOOKING_COLUMNS)
         .load(c)?;
     Ok(rows.into_iter().map(booking_of).collect())
 }
