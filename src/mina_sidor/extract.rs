@@ -68,6 +68,9 @@ const APPLICATIONS: &str = "seeker_id = {s} OR (personnummer = {n} AND identifie
 fn booking_status(v: &str) -> Option<&'static str> {
     crate::booking::BookingStatus::parse(v).map(Label::label)
 }
+fn identified_by(v: &str) -> Option<&'static str> {
+    crate::booking::IdentifiedBy::parse(v).map(Label::label)
+}
 fn seeker_status(v: &str) -> Option<&'static str> {
     crate::seekers::SeekerStatus::parse(v).map(Label::label)
 }
@@ -172,7 +175,7 @@ pub const SECTIONS: &[Section] = &[
             col("phone", "Telefon", Kind::Text),
             col("situation", "Det du skrev om din situation", Kind::Text),
             col("offered_day", "Erbjuden mötesdag", Kind::Text),
-            col("identified_by", "Identifiering", Kind::Text),
+            col("identified_by", "Identifiering", Code(identified_by)),
             col("protected_identity", "Skyddade personuppgifter", Bool),
             col("identity_confirmed_at", "Identitet kontrollerad", Instant),
             col("identity_confirmed_by", "Kontrollerad av", Staff),
