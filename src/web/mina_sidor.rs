@@ -427,7 +427,7 @@ async fn answer_consent(
     check_anonymous(&req, &f.csrf)?;
     let me = me_or_return!(state, req);
     let answer = ConsentAnswer::parse(&f.answer)
-        .ok_or_else(|| AppError::field("answer", crate::error::Fault::Unknown, "must be yes, no or withdraw"))?;
+        .ok_or_else(|| AppError::field("answer", crate::error::Fault::Unknown, "takes yes, no or withdraw"))?;
     service::answer_consent(&state.pool, &me, &opening, answer).await?;
     let code = match answer {
         ConsentAnswer::Yes => "ja",
