@@ -149,6 +149,32 @@ async fn decisions_are_recorded_once_and_measured_by_the_clock() {
     let report: Value = app.get("/api/v1/reports/processes?month=2026-11", &manager).await.json().await.unwrap();
     assert_eq!(measure(&report, "median_hours_to_decision"), Some(26.0), "{report}");
     assert_eq!(measure(&report, "share_decided_within_24h"), Some(0.25));
+    // Every measure takes a monthly target, these two included (the report lists them all).
+    let measures: Vec<String> = report["units"][0]["measures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["measure"].as_str().unwrap().to_string())
+        .collect();
+    assert!(measures.len() >= 11 && measures.contains(&"share_decided_within_24h".to_string()), "{measures:?}");
+    for m in &measures {
+        let target = if m.starts_with("share") || m.ends_with("share") || m.ends_with("rate") { 0.8 } else { 24.0 };
+        let res = app
+            .client
+            .put(app.url(&format!("/api/v1/targets/Jobbcenter%20Trelleborg/2026-11/{m}")))
+            .bearer_auth(&manager)
+            .json(&json!({"target": target}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{m}: {}", res.text().await.unwrap());
+    }
+    let report: Value = app.get("/api/v1/reports/processes?month=2026-11", &manager).await.json().await.unwrap();
+    let unit = report["units"].as_array().unwrap().iter().find(|u| u["unit"] == "Jobbcenter Trelleborg").unwrap();
+    let decided =
+        unit["measures"].as_array().unwrap().iter().find(|f| f["measure"] == "share_decided_within_24h").unwrap();
+    assert_eq!((decided["target"].as_f64(), decided["pace"].as_str()), (Some(0.8), Some("behind")), "{decided}");
+
     // The signal: both undecided, 20 hours or more by the clock.
     let signals: Value = app.get("/api/v1/signals?kind=no_decision", &manager).await.json().await.unwrap();
     let keys: Vec<&str> = signals["items"].as_array().unwrap().iter().map(|s| s["key"].as_str().unwrap()).collect();
