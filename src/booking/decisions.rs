@@ -102,43 +102,38 @@ pub fn record(
     input: &DecisionInput,
     clock: DecisionClock,
 ) -> AppResult<(Decision, bool)> {
-    {
-        let created: i64 = applications::table
-            .find(application)
-            .select(applications::created_at)
-            .first(c)
-            .optional()?
-            .ok_or(AppError::NotFound(Thing::Application))?;
-        let at = decided_at(&input.decided_at, created, now)?;
-        let existing: Option<(i64, DecisionOutcome)> = decisions::table
-            .find(application)
-            .select((decisions::decided_at, decisions::outcome))
-            .first(c)
-            .optional()?;
-        let decision = Decision {
-            application_id: application.to_string(),
-            outcome: input.outcome,
-            decided_at: at,
-            hours: round1(hours_between(created, at, clock)),
-        };
-        match existing {
-            Some((t, o)) if t == at && o == input.outcome => Ok((decision, false)),
-            Some(_) => Err(AppError::conflict(
-                Clash::DecisionRecorded,
-                "another decision is already recorded for this application",
-            )),
-            None => {
-                diesel::insert_into(decisions::table)
-                    .values((
-                        decisions::application_id.eq(application),
-                        decisions::decided_at.eq(at),
-                        decisions::outcome.eq(input.outcome),
-                        decisions::recorded_by.eq(by),
-                        decisions::recorded_at.eq(now),
-                    ))
-                    .execute(c)?;
-                Ok((decision, true))
-            }
+    let created: i64 = applications::table
+        .find(application)
+        .select(applications::created_at)
+        .first(c)
+        .optional()?
+        .ok_or(AppError::NotFound(Thing::Application))?;
+    let at = decided_at(&input.decided_at, created, now)?;
+    let existing: Option<(i64, DecisionOutcome)> =
+        decisions::table.find(application).select((decisions::decided_at, decisions::outcome)).first(c).optional()?;
+    let decision = Decision {
+        application_id: application.to_string(),
+        outcome: input.outcome,
+        decided_at: at,
+        hours: round1(hours_between(created, at, clock)),
+    };
+    match existing {
+        Some((t, o)) if t == at && o == input.outcome => Ok((decision, false)),
+        Some(_) => Err(AppError::conflict(
+            Clash::DecisionRecorded,
+            "another decision is already recorded for this application",
+        )),
+        None => {
+            diesel::insert_into(decisions::table)
+                .values((
+                    decisions::application_id.eq(application),
+                    decisions::decided_at.eq(at),
+                    decisions::outcome.eq(input.outcome),
+                    decisions::recorded_by.eq(by),
+                    decisions::recorded_at.eq(now),
+                ))
+                .execute(c)?;
+            Ok((decision, true))
         }
     }
 }

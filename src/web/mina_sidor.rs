@@ -71,13 +71,14 @@ async fn signed_in(state: &AppState, req: &HttpRequest) -> Result<Me, HttpRespon
 
 /// Mina sidor's navigation and sign-out, above every page.
 fn frame(csrf: &str, me: &Me, current: &str, body: Markup) -> Markup {
-    const LINKS: [(&str, &str); 6] = [
+    const LINKS: [(&str, &str); 7] = [
         ("/mina-sidor", "Översikt"),
         ("/mina-sidor/tider", "Mina tider"),
         ("/mina-sidor/planering", "Min planering"),
         ("/mina-sidor/samtycken", "Samtycken"),
         ("/mina-sidor/forklaringar", "Varför föreslogs jag?"),
         ("/mina-sidor/uppgifter", "Mina uppgifter"),
+        ("/mina-sidor/omprovning", "Begär omprövning"),
     ];
     html! {
         nav.mina aria-label="Mina sidor" {
@@ -85,7 +86,6 @@ fn frame(csrf: &str, me: &Me, current: &str, body: Markup) -> Markup {
                 @for (href, text) in LINKS {
                     li { a href=(href) aria-current=[(href == current).then_some("page")] { (text) } }
                 }
-                li { a href="/mina-sidor/omprovning" aria-current=[("/mina-sidor/omprovning" == current).then_some("page")] { "Begär omprövning" } }
             }
             form.inline method="post" action="/mina-sidor/logga-ut" {
                 input type="hidden" name="csrf" value=(csrf);
