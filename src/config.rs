@@ -160,6 +160,9 @@ pub struct SignalSettings {
     /// application without a decision read.
     #[serde(skip)]
     pub decisions: DecisionSettings,
+    /// Whether `serve` takes daily backups (`backup.dir`): a missing one is then signalled.
+    #[serde(skip)]
+    pub backups_scheduled: bool,
 }
 
 /// How hours to an assistance decision are counted.
@@ -346,13 +349,14 @@ impl JobStreamSettings {
     }
 }
 
-/// Addresses of the reverse proxies in front of Platsa. Only a request from one of these may
-/// say (in `X-Forwarded-For` / `X-Forwarded-Proto`) who the client is and whether it came
-/// over TLS; from anyone else those headers are ignored.
+/// Client addresses and CIDR blocks. As `proxy.trusted`, the reverse proxies in front of
+/// Platsa: only a request from one of these may say (in `X-Forwarded-For` /
+/// `X-Forwarded-Proto`) who the client is and whether it came over TLS; from anyone else those
+/// headers are ignored. As `metrics.allow`, who may read `/metrics` without a token.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct TrustedProxies(Vec<(IpAddr, u8)>);
+pub struct AddressSet(Vec<(IpAddr, u8)>);
 
-impl TrustedProxies {
+impl AddressSet {
     /// Comma-separated addresses or CIDR blocks (`127.0.0.1, 10.0.0.0/8, ::1`); empty: none.
     pub fn parse(raw: &str) -> Result<Self, ConfigError> {
         let bad = || invalid("proxy.trusted", "must be IP addresses or CIDR blocks, separated by commas");
@@ -410,6 +414,86 @@ pub struct RetentionSettings {
     /// row version of the erased values stays in the table files. Takes an exclusive lock
     /// on each table while it is rewritten.
     pub rewrite_tables: bool,
+    /// The longest a backup may be kept (`backup.keep` days at most).
+    pub backups_max_days: u32,
+    /// `backup.keep`, which the retention run checks against [`Self::backups_max_days`].
+    #[serde(skip)]
+    pub backup_keep: u32,
+}
+
+impl RetentionSettings {
+    /// An erasure reaches the backups only when the oldest copy made before it is rotated out:
+    /// the retention run refuses to run when backups are kept longer than allowed.
+    pub fn check_backups(&self) -> Result<(), String> {
+        if self.backup_keep > self.backups_max_days {
+            return Err(format!(
+                "backup.keep ({}) keeps backups longer than retention.backups_max_days ({}) allows: \
+                 erased people would stay in them; lower backup.keep",
+                self.backup_keep, self.backups_max_days
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// `[backup]`: the daily backup `serve` takes.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackupSettings {
+    /// Where the daily copies go; empty: no scheduled backups.
+    pub dir: String,
+    pub hour: u32,
+    /// How many daily copies are kept.
+    pub keep: u32,
+    /// An age X25519 recipient (`age1…`) every scheduled backup is encrypted to; empty: none.
+    pub recipient: String,
+}
+
+impl BackupSettings {
+    fn validate(self) -> Result<Self, ConfigError> {
+        if self.hour > 23 {
+            return Err(invalid("backup.hour", "must be an hour, 0 to 23"));
+        }
+        if self.keep == 0 || self.keep > 3660 {
+            return Err(invalid("backup.keep", "must be between 1 and 3660 copies"));
+        }
+        let r = self.recipient.trim();
+        if !r.is_empty() && recipient(r).is_err() {
+            return Err(invalid("backup.recipient", "must be an age recipient (age1pq1… or age1…) or empty"));
+        }
+        Ok(Self { recipient: r.to_string(), dir: self.dir.trim().to_string(), ..self })
+    }
+
+    /// Whether `serve` takes daily backups.
+    pub fn scheduled(&self) -> bool {
+        !self.dir.is_empty()
+    }
+}
+
+/// An age recipient a backup is encrypted to.
+pub type Recipient = Box<dyn age::Recipient + Send + Sync>;
+
+/// Parses an age recipient, saying what is wrong without repeating the value: a post-quantum
+/// hybrid one (`age1pq1…`, what `age-keygen -pq` makes) or a classic X25519 one (`age1…`,
+/// what most existing keys are).
+pub fn recipient(text: &str) -> anyhow::Result<Recipient> {
+    let text = text.trim();
+    if let Ok(r) = text.parse::<age::pq::Recipient>() {
+        return Ok(Box::new(r));
+    }
+    // Classic keys stay usable: age marks them deprecated for new keys, not for existing ones.
+    #[allow(deprecated)]
+    let classic = text.parse::<age::x25519::Recipient>();
+    classic
+        .map(|r| Box::new(r) as Recipient)
+        .map_err(|e| anyhow::anyhow!("the recipient is not an age recipient (age1pq1… or age1…): {e}"))
+}
+
+/// `[metrics]`: who may read `/metrics` without an admin's token.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMetricsSettings {
+    allow: String,
 }
 
 impl RetentionSettings {
@@ -647,6 +731,8 @@ struct RawSettings {
     matching: MatchingSettings,
     proxy: ProxySettings,
     retention: RetentionSettings,
+    backup: BackupSettings,
+    metrics: RawMetricsSettings,
     reports: ReportSettings,
     signals: SignalSettings,
     plan_status: PlanStatusSettings,
@@ -673,8 +759,11 @@ pub struct Settings {
     pub body_timeout: std::time::Duration,
     pub clock: Option<DateTime<FixedOffset>>,
     pub matching: MatchingSettings,
-    pub trusted_proxies: TrustedProxies,
+    pub trusted_proxies: AddressSet,
     pub retention: RetentionSettings,
+    pub backup: BackupSettings,
+    /// Client addresses that may read `/metrics` without a token (`metrics.allow`).
+    pub metrics_allow: AddressSet,
     pub reports: ReportSettings,
     pub signals: SignalSettings,
     pub plan_status: PlanStatusSettings,
@@ -838,6 +927,8 @@ impl Settings {
             _ => return Err(invalid("public_url", "must be an http:// or https:// URL")),
         };
         consent.public_url = public_url.clone();
+        let backup = raw.backup.validate()?;
+        let backups_scheduled = backup.scheduled();
         Ok(Self {
             listen,
             database_url,
@@ -848,10 +939,17 @@ impl Settings {
             body_timeout: std::time::Duration::from_millis(raw.body_timeout_ms),
             clock,
             matching: raw.matching.validate()?,
-            trusted_proxies: TrustedProxies::parse(&raw.proxy.trusted)?,
-            retention: raw.retention.validate()?,
+            trusted_proxies: AddressSet::parse(&raw.proxy.trusted)?,
+            retention: RetentionSettings { backup_keep: backup.keep, ..raw.retention.validate()? },
+            backup,
+            metrics_allow: AddressSet::parse(&raw.metrics.allow)
+                .map_err(|_| invalid("metrics.allow", "must be addresses or CIDR blocks, comma-separated"))?,
             reports: raw.reports.validate()?,
-            signals: SignalSettings { decisions: raw.decisions.validate()?, ..raw.signals.validate()? },
+            signals: SignalSettings {
+                decisions: raw.decisions.validate()?,
+                backups_scheduled,
+                ..raw.signals.validate()?
+            },
             plan_status: raw.plan_status.validate()?,
             mina_sidor: raw.mina_sidor.validate()?,
             booking: raw.booking.validate()?,
@@ -917,11 +1015,11 @@ fn merge(base: &mut toml::Table, layer: toml::Table) {
 
 #[cfg(test)]
 mod proxy_tests {
-    use super::TrustedProxies;
+    use super::AddressSet;
 
     #[test]
     fn trusted_proxies_match_addresses_and_blocks() {
-        let t = TrustedProxies::parse("10.0.0.0/8, 192.168.1.1, fd00::/8").unwrap();
+        let t = AddressSet::parse("10.0.0.0/8, 192.168.1.1, fd00::/8").unwrap();
         for (ip, yes) in [
             ("10.200.3.4", true),
             ("11.0.0.1", false),
@@ -933,9 +1031,9 @@ mod proxy_tests {
         ] {
             assert_eq!(t.contains(ip.parse().unwrap()), yes, "{ip}");
         }
-        assert!(TrustedProxies::parse("").unwrap().0.is_empty());
+        assert!(AddressSet::parse("").unwrap().0.is_empty());
         for bad in ["10.0.0.0/33", "proxy.local", "10.0.0.0/x"] {
-            assert!(TrustedProxies::parse(bad).is_err(), "{bad}");
+            assert!(AddressSet::parse(bad).is_err(), "{bad}");
         }
     }
 }

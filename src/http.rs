@@ -370,7 +370,7 @@ pub struct Client {
 /// trusted hop, so a client cannot choose its address by sending the header itself.
 pub fn client(req: &HttpRequest) -> Client {
     let peer = req.peer_addr().map(|a| a.ip()).unwrap_or(IpAddr::from([0, 0, 0, 0]));
-    let Some(trusted) = req.app_data::<crate::config::TrustedProxies>() else { return Client { ip: peer, tls: false } };
+    let Some(trusted) = req.app_data::<crate::config::AddressSet>() else { return Client { ip: peer, tls: false } };
     if !trusted.contains(peer) {
         return Client { ip: peer, tls: false };
     }

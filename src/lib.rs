@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod bench;
 pub mod booking;
 pub mod caseload;
@@ -30,6 +31,7 @@ pub mod json;
 pub mod labels;
 pub mod load;
 pub mod matching;
+pub mod metrics;
 pub mod mina_sidor;
 pub mod openapi;
 pub mod openings;

@@ -8,69 +8,169 @@ use crate::state::AppState;
 
 crate::api_handlers!(healthz, readyz, metrics);
 
-/// Requests answered, by status class (1xx…5xx), counted by the request logger.
-pub static RESPONSES: [std::sync::atomic::AtomicU64; 5] = [const { std::sync::atomic::AtomicU64::new(0) }; 5];
-
-pub fn count_response(status: u16) {
-    if let Some(c) = RESPONSES.get((status / 100).saturating_sub(1) as usize) {
-        c.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    }
-}
-
-/// Operational counters in Prometheus text format; nothing personal.
+/// Operational figures in Prometheus text format, nothing personal: the process's instruments
+/// (request latency per route pattern and status class, database connection wait) and what
+/// the database says at this scrape (index and outbox lag, deliveries, tomorrow's free
+/// meetings, the last backup). Admins, or the addresses in `metrics.allow` without a token:
+/// counts of people are information too.
 #[utoipa::path(
     tag = "service",
-    summary = "Operational counters, Prometheus text format",
-    description = "Roles: public.",
+    summary = "Operational metrics, Prometheus text format (admins, or the addresses in metrics.allow)",
+    description = "Roles: admin; or, without a token, a client address listed in `metrics.allow`.",
     responses(
         (status = 200, description = "OK", body = String, content_type = "text/plain; version=0.0.4"),
+        (status = 401, description = "No token, from an address not in metrics.allow", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
-    security(()),
 )]
 #[get("/metrics")]
-async fn metrics(state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    use crate::db::schema::applications;
+async fn metrics(state: web::Data<AppState>, req: actix_web::HttpRequest) -> AppResult<HttpResponse> {
+    use actix_web::FromRequest;
+    if !state.settings.metrics_allow.contains(crate::http::client(&req).ip) {
+        crate::auth::Principal::extract(&req).await?.require(&[crate::auth::Role::Admin])?;
+    }
+    let figures = scrape(&state).await?;
+    let mut families = crate::metrics::INSTRUMENTS.registry.gather();
+    families.extend(figures.gather());
+    families.sort_by(|a, b| a.name().cmp(b.name()));
+    let text = prometheus::TextEncoder::new()
+        .encode_to_string(&families)
+        .map_err(|e| AppError::internal(format!("encoding the metrics: {e}")))?;
+    Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(text))
+}
+
+/// The figures read from the database at a scrape, in a registry of their own.
+async fn scrape(state: &web::Data<AppState>) -> AppResult<prometheus::Registry> {
+    use crate::db::schema::{applications, outbox};
     use diesel::prelude::*;
-    let (head, counts, next_day_full) = db::run(&state.pool, |c| {
+    let (now, today) = (state.clock.now_ts(), state.clock.today());
+    let position = state.search.position();
+    let scheduled = state.settings.backup.scheduled();
+    let read = db::run(&state.pool, move |c| {
         let head = db::outbox::head(c)?;
+        // The oldest event the index does not hold yet: how far behind it is in time.
+        let oldest_missing: Option<i64> = outbox::table
+            .filter(outbox::id.gt(position))
+            .order(outbox::id)
+            .select(outbox::created_at)
+            .first(c)
+            .optional()?;
         let counts = crate::deliveries::counts(c)?;
+        let backlogs: Vec<crate::deliveries::Backlog> = crate::deliveries::Channel::ALL
+            .iter()
+            .map(|ch| crate::deliveries::backlog(c, *ch, now))
+            .collect::<Result<_, _>>()?;
         let full: i64 = applications::table.filter(applications::next_day_full.eq(true)).count().get_result(c)?;
-        Ok((head, counts, full))
+        let day = crate::booking::calendar::next_working_day(today);
+        let free = crate::booking::slots::free_slots(c, day, now, false)?.len();
+        let backup = crate::backup::schedule::status(c, scheduled, now)?;
+        Ok(Scrape { head, oldest_missing, counts, backlogs, full, free, backup })
     })
     .await?;
-    let mut out = String::new();
-    out.push_str("# HELP platsa_http_responses_total HTTP responses by status class.\n# TYPE platsa_http_responses_total counter\n");
-    for (i, c) in RESPONSES.iter().enumerate() {
-        out.push_str(&format!(
-            "platsa_http_responses_total{{class=\"{}xx\"}} {}\n",
-            i + 1,
-            c.load(std::sync::atomic::Ordering::Relaxed)
-        ));
-    }
+    let r = prometheus::Registry::new();
     let search = &state.search;
-    out.push_str("# HELP platsa_index_documents Documents in this process's search index.\n# TYPE platsa_index_documents gauge\n");
-    out.push_str(&format!("platsa_index_documents{{index=\"seekers\"}} {}\n", search.seekers.num_docs()));
-    out.push_str(&format!("platsa_index_documents{{index=\"openings\"}} {}\n", search.openings.num_docs()));
-    out.push_str("# HELP platsa_index_outbox_behind Outbox events not yet in this process's index.\n# TYPE platsa_index_outbox_behind gauge\n");
-    out.push_str(&format!("platsa_index_outbox_behind {}\n", (head - search.position()).max(0)));
-    out.push_str(
-        "# HELP platsa_report_deliveries Pushes of monthly figures by state.\n# TYPE platsa_report_deliveries gauge\n",
-    );
+    let docs = gauge(&r, "platsa_index_documents", "Documents in this process's search index.", &["index"])?;
+    docs.with_label_values(&["seekers"]).set(search.seekers.num_docs() as f64);
+    docs.with_label_values(&["openings"]).set(search.openings.num_docs() as f64);
+    gauge(&r, "platsa_index_outbox_behind", "Outbox events not yet in this process's index.", &[])?
+        .with_label_values::<&str>(&[])
+        .set((read.head - position).max(0) as f64);
+    gauge(
+        &r,
+        "platsa_index_lag_seconds",
+        "Age of the oldest outbox event not yet in this process's index (0: none).",
+        &[],
+    )?
+    .with_label_values::<&str>(&[])
+    .set(read.oldest_missing.map_or(0, |t| (now - t).max(0)) as f64);
+    let deliveries = gauge(
+        &r,
+        "platsa_deliveries",
+        "Everything sent out (reminders, consent requests, report and signal pushes), by channel and state.",
+        &["channel", "status"],
+    )?;
+    let reminders = gauge(&r, "platsa_reminders", "Meeting reminders by state.", &["status"])?;
+    let reports = gauge(&r, "platsa_report_deliveries", "Pushes of monthly figures by state.", &["status"])?;
     use crate::deliveries::Channel;
-    for (_, status, n) in counts.iter().filter(|(ch, _, _)| *ch == Channel::Report) {
-        out.push_str(&format!("platsa_report_deliveries{{status=\"{status}\"}} {n}\n"));
+    for (channel, status, n) in &read.counts {
+        let status = status.to_string();
+        deliveries.with_label_values(&[channel.to_string().as_str(), status.as_str()]).set(*n as f64);
+        match channel {
+            Channel::Reminder => reminders.with_label_values(&[status.as_str()]).set(*n as f64),
+            Channel::Report => reports.with_label_values(&[status.as_str()]).set(*n as f64),
+            Channel::Consent | Channel::Signal => {}
+        }
     }
-    out.push_str("# HELP platsa_reminders Meeting reminders by state.\n# TYPE platsa_reminders gauge\n");
-    for (_, status, n) in counts.iter().filter(|(ch, _, _)| *ch == Channel::Reminder) {
-        out.push_str(&format!("platsa_reminders{{status=\"{status}\"}} {n}\n"));
+    let overdue = gauge(
+        &r,
+        "platsa_deliveries_overdue",
+        "Deliveries due or failed and not yet delivered, by channel (what /readyz calls behind).",
+        &["channel"],
+    )?;
+    for b in &read.backlogs {
+        overdue.with_label_values(&[b.channel.to_string().as_str()]).set(b.overdue as f64);
     }
-    out.push_str("# HELP platsa_deliveries Everything sent out (reminders, consent requests, report and signal pushes), by channel and state.\n# TYPE platsa_deliveries gauge\n");
-    for (channel, status, n) in &counts {
-        out.push_str(&format!("platsa_deliveries{{channel=\"{channel}\",status=\"{status}\"}} {n}\n"));
+    gauge(
+        &r,
+        "platsa_applications_next_day_full_total",
+        "Applications whose next working day had no three free meetings.",
+        &[],
+    )?
+    .with_label_values::<&str>(&[])
+    .set(read.full as f64);
+    gauge(
+        &r,
+        "platsa_booking_free_slots_next_working_day",
+        "Free meeting times on the next working day, across active officers: the supply for tomorrow's applicants.",
+        &[],
+    )?
+    .with_label_values::<&str>(&[])
+    .set(read.free as f64);
+    let b = &read.backup;
+    gauge(&r, "platsa_backup_scheduled", "1 when serve takes a daily backup (backup.dir is set).", &[])?
+        .with_label_values::<&str>(&[])
+        .set(f64::from(u8::from(b.scheduled)));
+    if let Some(last) = &b.last {
+        gauge(&r, "platsa_backup_last_run_ok", "1 when the newest backup run succeeded, 0 when it failed.", &[])?
+            .with_label_values::<&str>(&[])
+            .set(f64::from(u8::from(last.ok == Some(true))));
     }
-    out.push_str("# HELP platsa_applications_next_day_full_total Applications whose next working day had no three free meetings.\n# TYPE platsa_applications_next_day_full_total counter\n");
-    out.push_str(&format!("platsa_applications_next_day_full_total {next_day_full}\n"));
-    Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(out))
+    if let Some(at) = b.last_ok_at {
+        gauge(
+            &r,
+            "platsa_backup_last_success_age_seconds",
+            "Seconds since the newest successful backup finished.",
+            &[],
+        )?
+        .with_label_values::<&str>(&[])
+        .set((now - at).max(0) as f64);
+        gauge(
+            &r,
+            "platsa_backup_last_success_timestamp_seconds",
+            "When the newest successful backup finished (unix time).",
+            &[],
+        )?
+        .with_label_values::<&str>(&[])
+        .set(at as f64);
+    }
+    Ok(r)
+}
+
+struct Scrape {
+    head: i64,
+    oldest_missing: Option<i64>,
+    counts: Vec<(crate::deliveries::Channel, crate::deliveries::DeliveryStatus, i64)>,
+    backlogs: Vec<crate::deliveries::Backlog>,
+    full: i64,
+    free: usize,
+    backup: crate::backup::schedule::Status,
+}
+
+fn gauge(r: &prometheus::Registry, name: &str, help: &str, labels: &[&str]) -> AppResult<prometheus::GaugeVec> {
+    let g = prometheus::GaugeVec::new(prometheus::Opts::new(name, help), labels)
+        .map_err(|e| AppError::internal(format!("metric {name}: {e}")))?;
+    r.register(Box::new(g.clone())).map_err(|e| AppError::internal(format!("metric {name}: {e}")))?;
+    Ok(g)
 }
 
 /// Alive: the process answers.
@@ -112,13 +212,19 @@ async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let backend = state.settings.database_url.backend();
     let now = state.clock.now_ts();
     let jobstream_settings = state.settings.jobstream.clone();
-    let (head, backlogs, jobstream) = db::run(&state.pool, move |c| {
+    let scheduled = state.settings.backup.scheduled();
+    let (head, backlogs, jobstream, backup) = db::run(&state.pool, move |c| {
         db::ping(c)?;
         let backlogs: Vec<crate::deliveries::Backlog> = crate::deliveries::Channel::ALL
             .iter()
             .map(|ch| crate::deliveries::backlog(c, *ch, now))
             .collect::<Result<_, _>>()?;
-        Ok((db::outbox::head(c)?, backlogs, crate::jobstream::status(c, &jobstream_settings, now)?))
+        Ok((
+            db::outbox::head(c)?,
+            backlogs,
+            crate::jobstream::status(c, &jobstream_settings, now)?,
+            crate::backup::schedule::status(c, scheduled, now)?,
+        ))
     })
     .await
     .map_err(|e| AppError::Unavailable(format!("database ({backend}) unreachable: {e}")))?;
@@ -158,6 +264,7 @@ async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
                 })
                 .collect(),
             jobstream,
+            backup,
             taxonomy: TaxonomyCheck {
                 status: "ok",
                 version,
@@ -186,6 +293,9 @@ struct Checks {
     /// Reading Platsbanken: failures show here (the service still answers; openings already
     /// read stay usable).
     jobstream: crate::jobstream::Status,
+    /// Backups: the newest run and the newest successful one; `failed` or `stale` (none for
+    /// 26 hours while daily backups are on) is also the admins' signal.
+    backup: crate::backup::schedule::Status,
     /// The reference data in force: a stored taxonomy version, or the compiled-in copy.
     taxonomy: TaxonomyCheck,
 }

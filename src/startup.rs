@@ -126,6 +126,9 @@ fn spawn_schedules(state: web::Data<AppState>) -> tokio::task::JoinHandle<()> {
         let jobstream_every = std::time::Duration::from_secs(u64::from(state.settings.jobstream.interval_minutes) * 60);
         let mut jobstream_due = std::time::Instant::now();
         let mut jobstream: Option<tokio::task::JoinHandle<()>> = None;
+        // The daily backup: in a task of its own (seconds to minutes); the database decides
+        // which process takes it.
+        let mut backup: Option<tokio::task::JoinHandle<()>> = None;
         loop {
             // A new opening wakes the loop for its daily matches; nothing else is due sooner.
             tokio::select! {
@@ -146,6 +149,17 @@ fn spawn_schedules(state: web::Data<AppState>) -> tokio::task::JoinHandle<()> {
                     let s = &state.settings.jobstream;
                     if let Err(e) = crate::jobstream::sync(&state.pool, s, &state.clock, false).await {
                         tracing::warn!(error = %e, "JobStream sync failed; retried at the next interval");
+                    }
+                }));
+            }
+            if state.settings.backup.scheduled() && backup.as_ref().is_none_or(|b| b.is_finished()) {
+                let state = state.clone();
+                backup = Some(tokio::spawn(async move {
+                    let s = &state.settings;
+                    if let Err(e) =
+                        crate::backup::schedule::run_due(&state.pool, &s.database_url, &s.backup, &state.clock).await
+                    {
+                        tracing::warn!(error = %e, "the daily backup could not be claimed or recorded; retried at the next tick");
                     }
                 }));
             }

@@ -76,12 +76,16 @@ impl RootSpanBuilder for RedactingRootSpan {
     }
 
     fn on_request_end<B: MessageBody>(span: Span, outcome: &Result<ServiceResponse<B>, actix_web::Error>) {
-        let (status, elapsed) = match outcome {
-            Ok(res) => (res.status().as_u16(), res.request().extensions().get::<Started>().map(|s| s.0.elapsed())),
-            Err(e) => (e.as_response_error().status_code().as_u16(), None),
+        let (status, elapsed, route) = match outcome {
+            Ok(res) => (
+                res.status().as_u16(),
+                res.request().extensions().get::<Started>().map(|s| s.0.elapsed()),
+                res.request().match_pattern(),
+            ),
+            Err(e) => (e.as_response_error().status_code().as_u16(), None, None),
         };
         span.record("status", status);
-        crate::ops::count_response(status);
+        crate::metrics::request(route.as_deref().unwrap_or("unmatched"), status, elapsed);
         let ms = elapsed.map(|d| d.as_secs_f64() * 1000.0).unwrap_or_default();
         span.in_scope(|| {
             if status >= 500 {

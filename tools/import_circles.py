@@ -79,7 +79,7 @@ for comp in sccs:
 print(f'{len(sccs)} file cycle(s)')
 
 # Below the capabilities: knows no capability.
-KIT = {'error', 'db', 'deliveries', 'http', 'clock', 'export', 'json', 'text', 'ident', 'config', 'webhook', 'reference',
+KIT = {'error', 'db', 'metrics', 'deliveries', 'http', 'clock', 'export', 'json', 'text', 'ident', 'config', 'webhook', 'reference',
        'vocabulary', 'labels', 'index', 'state'}
 # Above them: assembles, serves pages, parses commands, measures.
 APP = {'web', 'startup', 'openapi', 'cli', 'ops', 'telemetry', 'demo', 'bench', 'eval', 'load', '<main>', '<lib>'}

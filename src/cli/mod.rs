@@ -2,6 +2,7 @@
 //! `main.rs` parses, loads the settings and calls [`run`]. `bench`, `load` and `eval` are
 //! developer tools.
 
+mod backup;
 mod bench;
 mod eval;
 mod import;
@@ -11,6 +12,7 @@ mod migrate;
 mod progress;
 mod reindex;
 mod report;
+mod restore;
 mod retention;
 mod seed;
 mod serve;
@@ -58,6 +60,11 @@ pub enum Command {
     /// Signals: list the current ones, or push the new ones to `signals.webhook`.
     #[command(subcommand)]
     Signals(signals::Command),
+    /// A consistent copy of the database while `serve` runs, optionally encrypted (see README:
+    /// Backups).
+    Backup(backup::Args),
+    /// Restore a backup into an empty database (see README: Backups).
+    Restore(restore::Args),
     /// Measure indexing and the candidates query on generated data (see README: Benchmark).
     Bench(bench::Args),
     /// Drive a running Platsa over HTTP with concurrent clients (see README: Benchmark).
@@ -82,6 +89,8 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         Command::Jobstream(command) => jobstream::run(command, settings).await,
         Command::Taxonomy(command) => taxonomy::run(command, settings).await,
         Command::Signals(command) => signals::run(command, settings).await,
+        Command::Backup(args) => backup::run(args, settings).await,
+        Command::Restore(args) => restore::run(args, settings).await,
         Command::Bench(args) => bench::run(args, settings).await,
         Command::Load(command) => load::run(command).await,
         Command::Eval(args) => eval::run(args, settings).await,

@@ -22,6 +22,9 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
     if months == 0 {
         anyhow::bail!("retention.inactive_months is 0: retention is off");
     }
+    if !dry_run {
+        settings.retention.check_backups().map_err(anyhow::Error::msg)?;
+    }
     let list = crate::db::run(&storage.pool, move |c| crate::retention::run(c, now, (months, rewrite), dry_run))
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -100,6 +100,7 @@ pub fn open(url: &DatabaseUrl, size: u32) -> anyhow::Result<(Pool, usize)> {
     let pool = r2d2::Pool::builder()
         .max_size(size)
         .connection_timeout(Duration::from_secs(15))
+        .event_handler(Box::new(crate::metrics::PoolEvents))
         .build(manager)
         .context("building the connection pool")?;
     Ok((pool, applied))
@@ -118,6 +119,25 @@ pub fn migrate(conn: &mut DbConnection) -> anyhow::Result<usize> {
     }
     .map_err(|e| anyhow::anyhow!("applying migrations: {e}"))?;
     Ok(applied)
+}
+
+/// The newest migration this binary carries for the URL's backend (as
+/// `__diesel_schema_migrations` stores it): a backup taken by a newer schema is refused.
+pub fn newest_migration(url: &DatabaseUrl) -> Option<String> {
+    use diesel::migration::MigrationSource;
+    let versions: Vec<String> = match url {
+        DatabaseUrl::Sqlite(_) => MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE_MIGRATIONS)
+            .ok()?
+            .iter()
+            .map(|m| m.name().version().to_string())
+            .collect(),
+        DatabaseUrl::Postgres(_) => MigrationSource::<diesel::pg::Pg>::migrations(&POSTGRES_MIGRATIONS)
+            .ok()?
+            .iter()
+            .map(|m| m.name().version().to_string())
+            .collect(),
+    };
+    versions.into_iter().max()
 }
 
 /// Runs blocking diesel work on the blocking thread pool, keeping the request's span.

@@ -699,3 +699,17 @@ diesel::table! {
 
 diesel::allow_tables_to_appear_in_same_query!(daily_matches, seekers);
 diesel::allow_tables_to_appear_in_same_query!(daily_matches, openings);
+
+diesel::table! {
+    backups (id) {
+        id -> Text,
+        day -> Nullable<Text>,
+        started_at -> BigInt,
+        finished_at -> Nullable<BigInt>,
+        ok -> Nullable<Bool>,
+        file -> Nullable<Text>,
+        bytes -> Nullable<BigInt>,
+        encrypted -> Bool,
+        error -> Nullable<Text>,
+    }
+}

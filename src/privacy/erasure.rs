@@ -262,6 +262,7 @@ pub const KEPT: &[(&str, &[&str], &str)] = &[
     ("officer_absences", &["*"], "staff"),
     ("units", &["*"], "names of units"),
     ("retention_runs", &["*"], "the days retention ran"),
+    ("backups", &["*"], "when each backup ran, its file name, size and result"),
     ("imports", &["*"], "an import's counts and each bad row's field and problem, never a value"),
     ("jobstream_state", &["*"], "Platsbanken's position"),
     ("jobstream_runs", &["*"], "Platsbanken's runs: ad ids and problems"),

@@ -191,6 +191,12 @@ pub fn daily(conn: &mut DbConnection, now: i64, settings: &RetentionSettings) ->
         Err(AppError::Conflict { clash: Clash::Unique, .. }) => return Ok(None),
         Err(e) => return Err(e),
     }
+    // Refused once a day (the day is claimed): erasing while backups outlive the promise
+    // would leave the erased in copies longer than the README says.
+    if let Err(why) = settings.check_backups() {
+        tracing::error!(problem = %why, "retention: refused to run");
+        return Err(AppError::unprocessable(why));
+    }
     let erased = run(conn, now, (settings.inactive_months, settings.rewrite_tables), false)?.len();
     // Import reports go after the same period as the people they are about.
     if let Some(cutoff) = cutoff(stockholm_date(now), settings.inactive_months) {

@@ -57,6 +57,9 @@ crate::text_enum! {
         NoDecision = "no_decision",
         /// "Dagens förslag": a person of the broker's fits a new or open opening (brokers only).
         NewMatch = "new_match",
+        /// The last backup failed, or daily backups are on and none succeeded for 26 hours
+        /// (admins only).
+        BackupFailed = "backup_failed",
     }
 }
 
@@ -124,7 +127,7 @@ impl Scope {
     pub fn shows(&self, s: &Signal) -> bool {
         match self {
             Scope::Admin => true,
-            Scope::All => s.kind != SignalKind::SignInFailures,
+            Scope::All => !matches!(s.kind, SignalKind::SignInFailures | SignalKind::BackupFailed),
             Scope::Broker { id, units } => {
                 s.broker_id.as_deref() == Some(id.as_str())
                     || (s.kind == SignalKind::ProcessBehind && s.unit.as_ref().is_some_and(|u| units.contains(u)))
@@ -374,6 +377,22 @@ pub fn current(conn: &mut DbConnection, now: i64, settings: &SignalSettings, sco
             out.push(s);
         }
     }
+    // Backups: the last run failed, or none succeeded for a day while they are on.
+    if *scope == Scope::Admin {
+        let b = crate::backup::schedule::status(conn, settings.backups_scheduled, now)?;
+        if b.is_problem() {
+            let at = b.last.as_ref().map_or(now, |l| l.finished_at.unwrap_or(l.started_at));
+            let day = stockholm_date(at);
+            let mut s = Signal::new(
+                format!("backup_failed:{}:{day}", b.status),
+                SignalKind::BackupFailed,
+                "/signals?kind=backup_failed".into(),
+            );
+            s.days = b.last_ok_at.map(|t| (now - t) / 86_400);
+            s.date = Some(day.to_string());
+            out.push(s);
+        }
+    }
     // Someone trying tokens: many failed sign-ins from one address in the last day.
     if *scope == Scope::Admin {
         for (address, failures, last) in crate::auth::store::failing_addresses(conn, now - 86_400)? {
@@ -505,6 +524,7 @@ impl crate::labels::Label for SignalKind {
             K::ReviewRequested => "Begäran om omprövning",
             K::NoDecision => "Ansökan utan beslut",
             K::NewMatch => "Dagens förslag",
+            K::BackupFailed => "Säkerhetskopieringen behöver åtgärdas",
         }
     }
 }

@@ -75,6 +75,14 @@ pub fn text(s: &Signal) -> String {
             s.address.as_deref().unwrap_or("okänd")
         ),
         SignalKind::NewMatch => "En av dina arbetssökande passar en öppen tjänst (Dagens förslag).".to_string(),
+        SignalKind::BackupFailed => match s.days {
+            Some(d) => format!(
+                "Säkerhetskopieringen misslyckades eller uteblev ({day}); den senaste lyckade är {d} dygn gammal. Se /readyz och driftboken."
+            ),
+            None => format!(
+                "Säkerhetskopieringen misslyckades ({day}) och ingen har lyckats ännu. Se /readyz och driftboken."
+            ),
+        },
         SignalKind::NoDecision => format!(
             "Ansökan utan beslut efter {} (ansökte {day}).",
             figure(Measure::MedianHoursToDecision, s.value.unwrap_or_default())

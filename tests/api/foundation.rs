@@ -343,11 +343,17 @@ async fn openapi_describes_every_route() {
     }
 }
 
+/// `/metrics`: admins (or the addresses in `metrics.allow`) read request latency per route
+/// pattern, connection waits and what the database says, in Prometheus text; nobody else does.
 #[tokio::test]
-async fn metrics_are_prometheus_text() {
+async fn metrics_are_prometheus_text_for_admins() {
     let app = spawn_app().await;
+    let (broker, _) = app.token("broker", "Britt", None).await;
     app.client.get(app.url("/healthz")).send().await.unwrap();
-    let res = app.client.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(app.get("/api/v1/seekers", &broker).await.status(), 200);
+    assert_problem(app.client.get(app.url("/metrics")).send().await.unwrap(), 401).await;
+    assert_problem(app.get("/metrics", &broker).await, 403).await;
+    let res = app.get("/metrics", &app.admin_token).await;
     assert_eq!(res.status(), 200);
     assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
     let text = res.text().await.unwrap();
@@ -359,7 +365,31 @@ async fn metrics_are_prometheus_text() {
         .and_then(|n| n.parse().ok())
         .unwrap();
     assert!(ok >= 1);
-    assert!(text.contains("platsa_index_outbox_behind 0"));
+    // Latency per route pattern and status class, never a raw path.
+    assert!(text.contains("# TYPE platsa_http_request_duration_seconds histogram"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l
+                .starts_with("platsa_http_request_duration_seconds_count{class=\"2xx\",route=\"/api/v1/seekers\"}")),
+        "{text}"
+    );
+    assert!(text.contains("route=\"/healthz\""));
+    assert!(text.contains("# TYPE platsa_db_pool_wait_seconds histogram"));
+    for figure in [
+        "platsa_index_outbox_behind 0",
+        "platsa_index_lag_seconds 0",
+        "platsa_booking_free_slots_next_working_day ",
+        "platsa_backup_scheduled 0",
+        "# TYPE platsa_deliveries_overdue gauge",
+    ] {
+        assert!(text.contains(figure), "{figure} missing: {text}");
+    }
+
+    // From an allowed address (the Prometheus server) no token is needed.
+    let open = spawn_app_with(&[("PLATSA_METRICS__ALLOW", "127.0.0.1/32")]).await;
+    let res = open.client.get(open.url("/metrics")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("platsa_http_request_duration_seconds"));
 }
 
 /// `serve --demo` seeds an empty database and prints tokens; a second start leaves it alone.

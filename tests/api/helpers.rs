@@ -190,7 +190,30 @@ async fn spawn_app_on(listener: Option<std::net::TcpListener>, overrides: &[(&st
     TestApp { address, client: reqwest::Client::new(), admin_token: admin.token, state, _dir: dir, _db: db }
 }
 
+/// The app on a database that already holds a municipality (a restored copy, say): its own
+/// index (built at start), a new admin, no units seeded. The database is dropped with it.
+pub async fn spawn_app_on_database(dir: TempDir, db: TestDb) -> TestApp {
+    init_logs();
+    let settings = test_settings(&dir, &db, &[]);
+    let app = Application::build(settings).await.expect("app builds");
+    let address = format!("http://{}", app.address());
+    let state = app.state();
+    tokio::spawn(app.run_until_stopped());
+    let now = state.clock.now_ts();
+    let admin = platsa::db::run(&state.pool, move |c| {
+        auth::store::create_user_with_token(c, now, auth::Role::Admin, "Test Admin", None)
+    })
+    .await
+    .expect("admin token");
+    TestApp { address, client: reqwest::Client::new(), admin_token: admin.token, state, _dir: dir, _db: db }
+}
+
 impl TestApp {
+    /// This app's database (not the app's own once it is dropped).
+    pub fn database_url(&self) -> String {
+        self._db.url()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

@@ -1,6 +1,7 @@
 //! One integration-test binary (short link times), a module per capability.
 
 mod agenda;
+mod backup;
 mod booking;
 mod browser;
 mod daily_matches;

@@ -898,7 +898,13 @@ async fn retention_erases_after_the_period_and_a_dry_run_changes_nothing() {
     .unwrap();
 
     // The daily run erases them once; a second process (or a second tick) the same day does nothing.
-    let settings = platsa::config::RetentionSettings { inactive_months: 36, hour: 2, rewrite_tables: true };
+    let settings = platsa::config::RetentionSettings {
+        inactive_months: 36,
+        hour: 2,
+        rewrite_tables: true,
+        backups_max_days: 35,
+        backup_keep: 14,
+    };
     let s = settings.clone();
     // On PostgreSQL `rewrite_tables` rewrites the touched tables: new files, no old versions.
     let filenode = || async {
