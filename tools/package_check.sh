@@ -30,6 +30,10 @@ echo "== built $(basename "$deb") ($(du -h "$deb" | cut -f1))"
 dpkg-deb --info "$deb" | sed -n '/Package:/,/Description:/p'
 dpkg-deb --contents "$deb" | awk '{print $6}'
 
+# One installation at a time on this machine: two CI runs at once would share /usr/bin/platsa
+# and dpkg's lock.
+exec 9>"${TMPDIR:-/tmp}/platsa-package-check.lock"
+flock 9
 $as_root dpkg -i "$deb"
 test -x /usr/bin/platsa
 getent passwd platsa >/dev/null
