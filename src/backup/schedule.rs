@@ -82,6 +82,16 @@ pub fn rotate(dir: &Path, keep: usize) -> anyhow::Result<Vec<String>> {
     for name in &gone {
         std::fs::remove_file(dir.join(name))?;
     }
+    // A work folder a stopped process left behind (a finished backup is renamed out of its
+    // folder, which is then removed) holds a whole copy of the database.
+    let day_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400);
+    for entry in std::fs::read_dir(dir)?.filter_map(|e| e.ok()) {
+        let left = entry.file_name().to_str().is_some_and(|n| n.starts_with(".platsa-backup-"));
+        let old = entry.metadata().and_then(|m| m.modified()).is_ok_and(|t| t < day_ago);
+        if left && old {
+            std::fs::remove_dir_all(entry.path())?;
+        }
+    }
     Ok(gone)
 }
 
@@ -138,11 +148,27 @@ mod tests {
         ] {
             std::fs::write(dir.path().join(name), b"x").unwrap();
         }
+        // Work folders: one a stopped process left two days ago, one a backup is writing now.
+        for (name, age) in [(".platsa-backup-old", 2 * 86_400), (".platsa-backup-now", 0)] {
+            std::fs::create_dir(dir.path().join(name)).unwrap();
+            std::fs::write(dir.path().join(name).join("payload"), b"a copy").unwrap();
+            let at = std::time::SystemTime::now() - std::time::Duration::from_secs(age);
+            std::fs::File::open(dir.path().join(name)).unwrap().set_modified(at).unwrap();
+        }
         let gone = super::rotate(dir.path(), 2).unwrap();
         assert_eq!(gone, ["platsa-2026-12-02.backup.age", "platsa-2026-12-01.backup"]);
         let mut left: Vec<String> =
             std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
         left.sort();
-        assert_eq!(left, ["notes.txt", "platsa-2026-12-03.backup", "platsa-2026-12-04.backup.age", "platsa-manual.db"]);
+        assert_eq!(
+            left,
+            [
+                ".platsa-backup-now",
+                "notes.txt",
+                "platsa-2026-12-03.backup",
+                "platsa-2026-12-04.backup.age",
+                "platsa-manual.db"
+            ]
+        );
     }
 }
