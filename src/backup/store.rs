@@ -8,7 +8,8 @@ use crate::db::schema::backups;
 use crate::error::{AppError, AppResult, Clash};
 
 /// One backup run, as `/readyz` and the admins' signal show it.
-#[derive(Debug, Clone, Serialize, Queryable, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Queryable, Selectable, utoipa::ToSchema)]
+#[diesel(table_name = backups)]
 #[schema(as = BackupRun)]
 pub struct Run {
     /// The scheduled run's local date; none for `platsa backup`.
@@ -28,27 +29,6 @@ pub struct Run {
     /// What went wrong, without any value from the database.
     pub error: Option<String>,
 }
-
-type Columns = (
-    backups::day,
-    backups::started_at,
-    backups::finished_at,
-    backups::ok,
-    backups::file,
-    backups::bytes,
-    backups::encrypted,
-    backups::error,
-);
-const COLUMNS: Columns = (
-    backups::day,
-    backups::started_at,
-    backups::finished_at,
-    backups::ok,
-    backups::file,
-    backups::bytes,
-    backups::encrypted,
-    backups::error,
-);
 
 /// Claims `day`'s scheduled run; `None` when another process has it. The unique day is the
 /// claim, so N `serve` processes take one backup between them.
@@ -114,11 +94,12 @@ pub fn record(
 
 /// The newest run, and the newest successful one.
 pub fn last(conn: &mut DbConnection) -> AppResult<(Option<Run>, Option<Run>)> {
-    let newest = backups::table.order(backups::started_at.desc()).select(COLUMNS).first::<Run>(conn).optional()?;
+    let newest =
+        backups::table.order(backups::started_at.desc()).select(Run::as_select()).first::<Run>(conn).optional()?;
     let good = backups::table
         .filter(backups::ok.eq(true))
         .order(backups::finished_at.desc())
-        .select(COLUMNS)
+        .select(Run::as_select())
         .first::<Run>(conn)
         .optional()?;
     Ok((newest, good))

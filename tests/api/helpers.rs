@@ -177,17 +177,9 @@ async fn spawn_app_on(listener: Option<std::net::TcpListener>, overrides: &[(&st
         Some(l) => Application::build_on(settings, l).await.expect("app builds"),
         None => Application::build(settings).await.expect("app builds"),
     };
-    let address = format!("http://{}", app.address());
-    let state = app.state();
-    tokio::spawn(app.run_until_stopped());
-    let now = state.clock.now_ts();
-    let admin = platsa::db::run(&state.pool, move |c| {
-        auth::store::create_user_with_token(c, now, auth::Role::Admin, "Test Admin", None)
-    })
-    .await
-    .expect("admin token");
-    seed_units(&state).await;
-    TestApp { address, client: reqwest::Client::new(), admin_token: admin.token, state, _dir: dir, _db: db }
+    let app = serve_with_admin(app, dir, db).await;
+    seed_units(&app.state).await;
+    app
 }
 
 /// The app on a database that already holds a municipality (a restored copy, say): its own
@@ -195,7 +187,11 @@ async fn spawn_app_on(listener: Option<std::net::TcpListener>, overrides: &[(&st
 pub async fn spawn_app_on_database(dir: TempDir, db: TestDb) -> TestApp {
     init_logs();
     let settings = test_settings(&dir, &db, &[]);
-    let app = Application::build(settings).await.expect("app builds");
+    serve_with_admin(Application::build(settings).await.expect("app builds"), dir, db).await
+}
+
+/// Serves a built app and makes its admin.
+async fn serve_with_admin(app: Application, dir: TempDir, db: TestDb) -> TestApp {
     let address = format!("http://{}", app.address());
     let state = app.state();
     tokio::spawn(app.run_until_stopped());
