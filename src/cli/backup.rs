@@ -56,7 +56,7 @@ pub async fn run(Args { to, encrypt_to }: Args, settings: Settings) -> anyhow::R
     let taken = taken?;
     let m = &taken.manifest;
     println!(
-        "backup written to {} ({} bytes{}) in {:.1} s: schema {}, {} tables, {} rows, {} seekers",
+        "backup written to {} ({} bytes{}) in {:.2} s: schema {}, {} tables, {} rows, {} seekers",
         to.display(),
         taken.bytes,
         if taken.encrypted { ", encrypted with age" } else { "" },

@@ -20,8 +20,12 @@ pub async fn run(Args { from, identity }: Args, settings: Settings) -> anyhow::R
     let started = std::time::Instant::now();
     let manifest =
         tokio::task::spawn_blocking(move || crate::backup::restore(&url, &from, identity.as_deref())).await??;
+    let checked = match settings.database_url {
+        crate::config::DatabaseUrl::Sqlite(_) => "SQLite's integrity and foreign-key checks ok",
+        crate::config::DatabaseUrl::Postgres(_) => "restored in one transaction by pg_restore",
+    };
     println!(
-        "restored into {} in {:.1} s: backup of {} (schema {}), {} tables and {} rows as the manifest lists, integrity ok; \
+        "restored into {} in {:.2} s: backup of {} (schema {}), {} tables and {} rows as the manifest lists, {checked}; \
          the next `serve` migrates it if needed and rebuilds the search index",
         settings.database_url.redacted(),
         started.elapsed().as_secs_f64(),
