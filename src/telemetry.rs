@@ -45,7 +45,9 @@ where
 {
     let wanted = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,tantivy=warn"));
     let caps = Targets::new().with_default(LevelFilter::TRACE).with_targets(VALUE_FREE.iter().copied());
-    let layer = tracing_subscriber::fmt::layer().with_writer(writer);
+    // Colour codes only for a person at a terminal: a log file or a journal gets plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let layer = tracing_subscriber::fmt::layer().with_ansi(ansi).with_writer(writer);
     let layer = match format {
         LogFormat::Json => layer.json().flatten_event(true).with_current_span(true).boxed(),
         LogFormat::Pretty => layer.compact().boxed(),

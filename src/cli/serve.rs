@@ -46,7 +46,13 @@ async fn seed_demo(state: &startup::AppState) -> anyhow::Result<()> {
     .await
     .map_err(|e| anyhow::anyhow!("seeding the demo: {e}"))?;
     match seeded {
-        None => println!("demo: the database already has data; left as it is"),
+        None => {
+            println!("demo: the database already has data; left as it is");
+            println!(
+                "demo: the tokens were printed at the first start; for a new one: \
+                 platsa token create --role broker --name \"Ditt namn\" (roles: admin, broker, manager, officer)"
+            );
+        }
         Some(t) => {
             println!(
                 "demo: seeded Trelleborg (employers, openings, 320 seekers, officers, a year of placements and targets)"

@@ -30,9 +30,10 @@ pub fn moving_on(title: &str, heading: &str, (link_id, link_text): (&str, &str),
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta http-equiv="refresh" content=(format!("0;url={to}"));
                 title { (title) " – Platsa" }
+                link rel="icon" href="/favicon.ico";
                 link rel="stylesheet" href="/static/platsa.css";
             }
-            body { main { section.signin {
+            body { main id="innehall" { section.signin {
                 h1 { (heading) }
                 p { a id=(link_id) href=(to) { (link_text) } }
             } } }
@@ -48,10 +49,13 @@ pub fn page(title: &str, chrome: &Chrome<'_>, body: Markup) -> Markup {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " – Platsa" }
+                link rel="icon" href="/favicon.ico";
                 link rel="stylesheet" href="/static/platsa.css";
                 script src="/static/platsa.js" defer {}
             }
             body {
+                // Keyboard and screen-reader users skip the header and navigation.
+                a.skip href="#innehall" { "Hoppa till innehållet" }
                 header.top {
                     a.brand href="/" { "Platsa" }
                     @if let Some(who) = chrome.who {
@@ -79,7 +83,7 @@ pub fn page(title: &str, chrome: &Chrome<'_>, body: Markup) -> Markup {
                         }
                     }
                 }
-                main { (body) }
+                main id="innehall" tabindex="-1" { (body) }
             }
         }
     }

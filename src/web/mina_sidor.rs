@@ -617,5 +617,6 @@ async fn sign_out(state: web::Data<AppState>, req: HttpRequest, f: web::Form<Csr
     };
     let mut res = page_response(StatusCode::OK, layout::page("Utloggad", &Chrome::anonymous(), body));
     crate::web::oidc::close_mina_sidor(&state, &req, &mut res).await?;
+    res.headers_mut().insert(crate::web::CLEAR_SITE_DATA, crate::web::CLEAR_CACHE);
     Ok(res)
 }

@@ -37,6 +37,7 @@ pub use session::Staff;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(stylesheet)
+        .service(favicon)
         .service(script)
         .configure(session::routes)
         .configure(oidc::routes)
@@ -154,6 +155,10 @@ pub fn page_response(status: StatusCode, markup: Markup) -> HttpResponse {
         .body(markup.into_string())
 }
 
+/// Sent with a sign-out: the browser drops the pages it kept, so Back shows no person.
+pub const CLEAR_SITE_DATA: header::HeaderName = header::HeaderName::from_static("clear-site-data");
+pub const CLEAR_CACHE: header::HeaderValue = header::HeaderValue::from_static("\"cache\"");
+
 pub fn ok(markup: Markup) -> WebResult {
     Ok(page_response(StatusCode::OK, markup))
 }
@@ -172,6 +177,15 @@ async fn stylesheet() -> HttpResponse {
         .content_type("text/css; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .body(include_str!("assets/platsa.css"))
+}
+
+/// The tab's icon (browsers ask for it on every site, and a 404 fills the log).
+#[get("/favicon.ico")]
+async fn favicon() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("image/x-icon")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .body(&include_bytes!("assets/favicon.ico")[..])
 }
 
 #[get("/static/platsa.js")]

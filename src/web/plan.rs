@@ -304,7 +304,7 @@ async fn print(state: web::Data<AppState>, staff: Staff, id: web::Path<String>) 
                 link rel="stylesheet" href="/static/platsa.css";
             }
             body.print {
-                main {
+                main id="innehall" {
                     h1 { "Arbetsmarknadsplan" }
                     p { strong { (name(&s.first_name, &s.last_name)) } " · " (s.personnummer.as_deref().unwrap_or_default()) }
                     (plan_summary(&o))

@@ -293,6 +293,8 @@ async fn sign_out(state: web::Data<AppState>, req: HttpRequest, staff: Staff, fo
         None => see_other("/"),
     };
     let _ = res.add_removal_cookie(&cookie(&req, SESSION_COOKIE, String::new(), Duration::ZERO));
+    // Back after signing out must show no person: the browser drops what it kept of the pages.
+    res.headers_mut().insert(super::CLEAR_SITE_DATA, super::CLEAR_CACHE);
     Ok(res)
 }
 

@@ -487,6 +487,8 @@ async fn serve_demo_seeds_a_living_municipality_once() {
     // Started again with --demo: the data is left alone.
     let (mut child, lines) = start();
     assert!(lines.iter().any(|l| l.contains("already has data")), "{lines:?}");
+    // …and says how to get a token, since the first start's are not printed again.
+    assert!(lines.iter().any(|l| l.contains("platsa token create --role broker")), "{lines:?}");
     Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     child.wait().unwrap();
 }
@@ -608,4 +610,23 @@ async fn guessing_tokens_is_throttled_and_signalled_to_admins() {
     assert_eq!((items[0]["address"].as_str(), items[0]["days"].as_i64()), (Some("127.0.0.1"), Some(50)));
     let theirs: Value = app.get("/api/v1/signals", &manager).await.json().await.unwrap();
     assert!(!theirs.to_string().contains("sign_in_failures"), "{theirs}");
+}
+
+/// A log written to a file (or a journal) is plain text: colour codes are for a terminal.
+#[tokio::test]
+async fn a_log_to_a_file_carries_no_colour_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::create(&dir);
+    let mut envs = binary_envs(&dir, &db, "index");
+    envs.retain(|(k, _)| *k != "RUST_LOG");
+    envs.push(("RUST_LOG", "info".to_string()));
+    envs.push(("PLATSA_LOG_FORMAT", "pretty".to_string()));
+    let log_path = dir.path().join("serve.log");
+    let (serve, address) = spawn_serve(&envs, std::fs::File::create(&log_path).unwrap().into());
+    let serve = Stopped(serve);
+    assert_eq!(reqwest::get(format!("{address}/healthz")).await.unwrap().status(), 200);
+    drop(serve);
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    assert!(log.contains("starting"), "{log}");
+    assert!(!log.contains('\u{1b}'), "colour codes in a log file: {log:?}");
 }

@@ -129,6 +129,8 @@ async fn pages_need_a_session_and_every_form_its_csrf_token() {
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
+    // Back after signing out shows no person: the browser is told to drop its cached pages.
+    assert_eq!(res.headers()["clear-site-data"], "\"cache\"");
     assert_eq!(client.get(app.url("/")).header(COOKIE, &admin_session).send().await.unwrap().status(), 200);
     let res = client.get(app.url("/placements")).header(COOKIE, &admin_session).send().await.unwrap();
     assert_eq!(res.status(), 401);
@@ -269,4 +271,27 @@ async fn the_caseload_sorts_by_contact_and_exports_for_swedish_excel() {
             audit["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
         assert!(actions.contains(&"GET /seekers/mine.csv") && actions.contains(&"GET /seekers"), "{actions:?}");
     }
+}
+
+/// Every page starts with "Hoppa till innehållet", which leads to its main content, and names
+/// the tab's icon, which is there.
+#[tokio::test]
+async fn pages_have_a_skip_link_and_the_tab_an_icon() {
+    let app = spawn_app().await;
+    let (broker, _) = app.token("broker", "Britt", None).await;
+    let (session, _) = sign_in(&app, &broker).await;
+    for path in ["/", "/openings", "/seekers"] {
+        let page = app.client.get(app.url(path)).header(COOKIE, &session).send().await.unwrap().text().await.unwrap();
+        let skip = page.find("href=\"#innehall\"").unwrap_or_else(|| panic!("{path}: no skip link"));
+        assert!(skip < page.find("<header").unwrap(), "{path}: the skip link comes first");
+        assert!(page.contains("<main id=\"innehall\" tabindex=\"-1\">"), "{path}");
+        assert!(page.contains(">Hoppa till innehållet<"), "{path}");
+        assert!(page.contains("rel=\"icon\" href=\"/favicon.ico\""), "{path}");
+    }
+    let res = app.client.get(app.url("/favicon.ico")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "image/x-icon");
+    let icon = res.bytes().await.unwrap();
+    assert_eq!(&icon[..4], &[0, 0, 1, 0], "an ICO file");
+    assert_eq!(&icon[22..26], b"\x89PNG", "holding a PNG");
 }
