@@ -12,9 +12,7 @@ use tracing_actix_web::TracingLogger;
 
 use crate::config::Settings;
 use crate::db::{self, Pool};
-use crate::http::{
-    BodyLimit, BodyTimeout, not_found, path_error, problem_fallback, query_error, refuse_control_characters,
-};
+use crate::http::{BodyLimit, BodyTimeout, path_error, problem_fallback, query_error, refuse_control_characters};
 use crate::index::worker::Indexer;
 use crate::index::{SearchIndex, Writers};
 use crate::search::indexer;
@@ -79,7 +77,7 @@ impl Application {
                 )
                 .wrap(TracingLogger::<RedactingRootSpan>::new())
                 .configure(routes)
-                .default_service(web::to(not_found))
+                .default_service(web::to(crate::web::not_found))
         })
         .shutdown_timeout(10)
         .listen(listener)?

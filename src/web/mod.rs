@@ -29,7 +29,7 @@ mod shortlist;
 mod signals;
 mod start;
 
-use actix_web::{HttpResponse, ResponseError, get, http::StatusCode, http::header, web};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, get, http::StatusCode, http::header, web};
 use maud::{Markup, html};
 
 use crate::error::AppError;
@@ -177,6 +177,18 @@ async fn stylesheet() -> HttpResponse {
         .content_type("text/css; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .body(include_str!("assets/platsa.css"))
+}
+
+/// No such route. A browser asking for a page (`Accept: text/html`, outside `/api/`) gets a
+/// Swedish page with a way back; API clients keep the problem document.
+pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    let wants_page = !req.path().starts_with("/api/")
+        && req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"));
+    match crate::http::not_found(req).await {
+        Ok(res) => res,
+        Err(e) if wants_page => WebError::App(e).error_response(),
+        Err(e) => e.error_response(),
+    }
 }
 
 /// The tab's icon (browsers ask for it on every site, and a 404 fills the log).

@@ -295,3 +295,21 @@ async fn pages_have_a_skip_link_and_the_tab_an_icon() {
     assert_eq!(&icon[..4], &[0, 0, 1, 0], "an ICO file");
     assert_eq!(&icon[22..26], b"\x89PNG", "holding a PNG");
 }
+
+/// A browser asking for a page that does not exist gets a Swedish page with a way back; an
+/// API client (and any path under /api/) keeps the problem document.
+#[tokio::test]
+async fn a_missing_page_is_a_swedish_page_for_a_browser() {
+    let app = spawn_app().await;
+    let html = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8";
+    let res = app.client.get(app.url("/nosuchpage")).header("accept", html).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let page = res.text().await.unwrap();
+    assert!(page.contains("Vi hittar inte sidan.") && page.contains("href=\"/\""), "{page}");
+    for (path, accept) in [("/nosuchpage", "application/json"), ("/api/v1/nosuch", html)] {
+        let res = app.client.get(app.url(path)).header("accept", accept).send().await.unwrap();
+        assert_eq!(res.status(), 404, "{path}");
+        assert_eq!(res.headers()["content-type"], "application/problem+json", "{path}");
+    }
+}
