@@ -19,7 +19,9 @@ if ! cargo deb --version 2>/dev/null | grep -q "$CARGO_DEB_VERSION"; then
   cargo install cargo-deb --locked --version "$CARGO_DEB_VERSION"
 fi
 
-cargo build --locked --bin platsa
+# The binary the test suite built (and uses): `cargo build` would resolve the dependencies'
+# features without the tests' and build everything again.
+cargo test --locked --no-run --quiet
 out=$(mktemp -d)
 scratch=$(mktemp -d)
 trap 'rm -rf "$out"; $as_root rm -rf "$scratch"' EXIT
