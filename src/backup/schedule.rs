@@ -97,6 +97,7 @@ pub fn rotate(dir: &Path, keep: usize) -> anyhow::Result<Vec<String>> {
 
 /// How backups stand, for `/readyz` and the signal.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = BackupStatus)]
 pub struct Status {
     /// `ok`; `failed` (the last run failed); `stale` (no successful backup for 26 hours while
     /// daily backups are on); `waiting` (on, none taken yet); `off` (no `backup.dir`, none taken).

@@ -125,6 +125,7 @@ pub struct AnswerInput {
 /// Why the person was proposed or presented for an opening, in plain Swedish, from their
 /// own data and the opening's: never another person's data, never a score.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = OwnExplanation)]
 pub struct Explanation {
     pub opening_id: String,
     pub headline: String,

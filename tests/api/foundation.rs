@@ -630,3 +630,52 @@ async fn a_log_to_a_file_carries_no_colour_codes() {
     assert!(log.contains("starting"), "{log}");
     assert!(!log.contains('\u{1b}'), "colour codes in a log file: {log:?}");
 }
+
+/// utoipa names a schema after its type, and a second type of the same name silently replaces
+/// the first in the document (the backup's `Status` once replaced the placements' status):
+/// every type deriving `ToSchema` has a name of its own (or its own `#[schema(as = …)]`).
+#[test]
+fn every_schema_has_a_name_of_its_own() {
+    let mut seen: std::collections::BTreeMap<String, String> = Default::default();
+    let mut clashes = Vec::new();
+    let mut stack = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let lines: Vec<&str> = text.lines().map(str::trim).collect();
+            for (i, line) in lines.iter().enumerate() {
+                if !(line.starts_with("#[derive(") && line.contains("ToSchema")) {
+                    continue;
+                }
+                // The attributes up to the item: a renaming `as`, then the type's own name.
+                let mut renamed = None;
+                for next in &lines[i + 1..] {
+                    if let Some(rest) = next.strip_prefix("#[schema(as = ") {
+                        renamed = rest.split([')', ',']).next().map(str::to_string);
+                    }
+                    let item = next.strip_prefix("pub ").unwrap_or(next);
+                    let item = item.strip_prefix("(crate) ").or_else(|| item.strip_prefix("(super) ")).unwrap_or(item);
+                    if let Some(rest) = item.strip_prefix("struct ").or_else(|| item.strip_prefix("enum ")) {
+                        let own: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                        let name = renamed.clone().unwrap_or(own);
+                        let place = format!("{}:{}", path.display(), i + 1);
+                        if let Some(first) = seen.insert(name.clone(), place.clone()) {
+                            clashes.push(format!("{name}: {first} and {place}"));
+                        }
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    assert!(clashes.is_empty(), "schemas sharing a name: {clashes:#?}");
+    assert!(seen.len() > 100, "the scan found the schemas ({})", seen.len());
+}
