@@ -110,14 +110,14 @@ async fn scrape(state: &web::Data<AppState>) -> AppResult<prometheus::Registry> 
     for b in &read.backlogs {
         overdue.with_label_values(&[b.channel.to_string().as_str()]).set(b.overdue as f64);
     }
-    gauge(
-        &r,
+    // A count that only grows (read from the applications, so the same in every process).
+    let full = prometheus::IntCounter::new(
         "platsa_applications_next_day_full_total",
         "Applications whose next working day had no three free meetings.",
-        &[],
-    )?
-    .with_label_values::<&str>(&[])
-    .set(read.full as f64);
+    )
+    .map_err(|e| AppError::internal(format!("metric: {e}")))?;
+    full.inc_by(read.full.max(0) as u64);
+    r.register(Box::new(full)).map_err(|e| AppError::internal(format!("metric: {e}")))?;
     gauge(
         &r,
         "platsa_booking_free_slots_next_working_day",

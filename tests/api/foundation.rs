@@ -381,6 +381,7 @@ async fn metrics_are_prometheus_text_for_admins() {
         "platsa_booking_free_slots_next_working_day ",
         "platsa_backup_scheduled 0",
         "# TYPE platsa_deliveries_overdue gauge",
+        "# TYPE platsa_applications_next_day_full_total counter",
     ] {
         assert!(text.contains(figure), "{figure} missing: {text}");
     }
