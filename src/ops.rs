@@ -72,17 +72,18 @@ async fn scrape(state: &web::Data<AppState>) -> AppResult<prometheus::Registry> 
     let docs = gauge(&r, "platsa_index_documents", "Documents in this process's search index.", &["index"])?;
     docs.with_label_values(&["seekers"]).set(search.seekers.num_docs() as f64);
     docs.with_label_values(&["openings"]).set(search.openings.num_docs() as f64);
-    gauge(&r, "platsa_index_outbox_behind", "Outbox events not yet in this process's index.", &[])?
-        .with_label_values::<&str>(&[])
-        .set((read.head - position).max(0) as f64);
-    gauge(
+    value(
+        &r,
+        "platsa_index_outbox_behind",
+        "Outbox events not yet in this process's index.",
+        (read.head - position).max(0) as f64,
+    )?;
+    value(
         &r,
         "platsa_index_lag_seconds",
         "Age of the oldest outbox event not yet in this process's index (0: none).",
-        &[],
-    )?
-    .with_label_values::<&str>(&[])
-    .set(read.oldest_missing.map_or(0, |t| (now - t).max(0)) as f64);
+        read.oldest_missing.map_or(0, |t| (now - t).max(0)) as f64,
+    )?;
     let deliveries = gauge(
         &r,
         "platsa_deliveries",
@@ -111,47 +112,45 @@ async fn scrape(state: &web::Data<AppState>) -> AppResult<prometheus::Registry> 
         overdue.with_label_values(&[b.channel.to_string().as_str()]).set(b.overdue as f64);
     }
     // A count that only grows (read from the applications, so the same in every process).
-    let full = prometheus::IntCounter::new(
-        "platsa_applications_next_day_full_total",
-        "Applications whose next working day had no three free meetings.",
-    )
-    .map_err(|e| AppError::internal(format!("metric: {e}")))?;
+    let name = "platsa_applications_next_day_full_total";
+    let full = prometheus::IntCounter::new(name, "Applications whose next working day had no three free meetings.")
+        .map_err(metric_error(name))?;
     full.inc_by(read.full.max(0) as u64);
-    r.register(Box::new(full)).map_err(|e| AppError::internal(format!("metric: {e}")))?;
-    gauge(
+    r.register(Box::new(full)).map_err(metric_error(name))?;
+    value(
         &r,
         "platsa_booking_free_slots_next_working_day",
         "Free meeting times on the next working day, across active officers: the supply for tomorrow's applicants.",
-        &[],
-    )?
-    .with_label_values::<&str>(&[])
-    .set(read.free as f64);
+        read.free as f64,
+    )?;
     let b = &read.backup;
-    gauge(&r, "platsa_backup_scheduled", "1 when serve takes a daily backup (backup.dir is set).", &[])?
-        .with_label_values::<&str>(&[])
-        .set(f64::from(u8::from(b.scheduled)));
+    value(
+        &r,
+        "platsa_backup_scheduled",
+        "1 when serve takes a daily backup (backup.dir is set).",
+        f64::from(u8::from(b.scheduled)),
+    )?;
     if let Some(last) = &b.last {
-        gauge(&r, "platsa_backup_last_run_ok", "1 when the newest backup run succeeded, 0 when it failed.", &[])?
-            .with_label_values::<&str>(&[])
-            .set(f64::from(u8::from(last.ok == Some(true))));
+        value(
+            &r,
+            "platsa_backup_last_run_ok",
+            "1 when the newest backup run succeeded, 0 when it failed.",
+            f64::from(u8::from(last.ok == Some(true))),
+        )?;
     }
     if let Some(at) = b.last_ok_at {
-        gauge(
+        value(
             &r,
             "platsa_backup_last_success_age_seconds",
             "Seconds since the newest successful backup finished.",
-            &[],
-        )?
-        .with_label_values::<&str>(&[])
-        .set((now - at).max(0) as f64);
-        gauge(
+            (now - at).max(0) as f64,
+        )?;
+        value(
             &r,
             "platsa_backup_last_success_timestamp_seconds",
             "When the newest successful backup finished (unix time).",
-            &[],
-        )?
-        .with_label_values::<&str>(&[])
-        .set(at as f64);
+            at as f64,
+        )?;
     }
     Ok(r)
 }
@@ -166,11 +165,22 @@ struct Scrape {
     backup: crate::backup::schedule::Status,
 }
 
+/// A gauge with labels, registered; the caller sets a value per label set.
 fn gauge(r: &prometheus::Registry, name: &str, help: &str, labels: &[&str]) -> AppResult<prometheus::GaugeVec> {
-    let g = prometheus::GaugeVec::new(prometheus::Opts::new(name, help), labels)
-        .map_err(|e| AppError::internal(format!("metric {name}: {e}")))?;
-    r.register(Box::new(g.clone())).map_err(|e| AppError::internal(format!("metric {name}: {e}")))?;
+    let g = prometheus::GaugeVec::new(prometheus::Opts::new(name, help), labels).map_err(metric_error(name))?;
+    r.register(Box::new(g.clone())).map_err(metric_error(name))?;
     Ok(g)
+}
+
+/// A gauge without labels, registered with its value.
+fn value(r: &prometheus::Registry, name: &str, help: &str, v: f64) -> AppResult<()> {
+    let g = prometheus::Gauge::new(name, help).map_err(metric_error(name))?;
+    g.set(v);
+    r.register(Box::new(g)).map_err(metric_error(name))
+}
+
+fn metric_error(name: &str) -> impl Fn(prometheus::Error) -> AppError + '_ {
+    move |e| AppError::internal(format!("metric {name}: {e}"))
 }
 
 /// Alive: the process answers.

@@ -425,7 +425,7 @@ fn refuse_unless_empty(url: &DatabaseUrl) -> anyhow::Result<()> {
 }
 
 /// Checks a restored database against the manifest, then gives it a new identity.
-fn verify_and_rename(conn: &mut DbConnection, manifest: &Manifest) -> anyhow::Result<()> {
+fn verify_and_reidentify(conn: &mut DbConnection, manifest: &Manifest) -> anyhow::Result<()> {
     let found = census(conn, &manifest.backend)?;
     let differ: Vec<&String> = manifest
         .tables
@@ -476,7 +476,7 @@ fn restore_sqlite(path: &Path, manifest: &Manifest, stream: &mut dyn BufRead) ->
         if let Some(o) = orphans.first() {
             bail!("the restored copy has rows whose references are missing (in {}); nothing was restored", o.table);
         }
-        verify_and_rename(&mut conn, manifest)?;
+        verify_and_reidentify(&mut conn, manifest)?;
         conn.batch_execute("PRAGMA journal_mode = DELETE")?;
     }
     // A write-ahead log left by an earlier empty database would be applied to the new file.
@@ -504,7 +504,7 @@ fn restore_postgres(url: &str, manifest: &Manifest, stream: &mut dyn BufRead) ->
         url,
     )?;
     let pg = PgConnection::establish(url).map_err(|e| anyhow::anyhow!("connecting to PostgreSQL: {e}"))?;
-    verify_and_rename(&mut DbConnection::Postgres(pg), manifest)
+    verify_and_reidentify(&mut DbConnection::Postgres(pg), manifest)
 }
 
 #[cfg(test)]

@@ -45,8 +45,7 @@ pub async fn run(Args { to, encrypt_to }: Args, settings: Settings) -> anyhow::R
         return taken.map(|_| ());
     }
     let recorded = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-        let pool = r2d2::Pool::builder().max_size(1).build(crate::db::Manager::new(url))?;
-        let mut conn = pool.get()?;
+        let mut conn = r2d2::ManageConnection::connect(&crate::db::Manager::new(url))?;
         crate::backup::store::record(&mut conn, started_at, finished_at, result).map_err(|e| anyhow::anyhow!("{e}"))
     })
     .await?;

@@ -11,13 +11,7 @@ use crate::helpers::*;
 
 /// `platsa` with this database, its index in `dir`, no configuration file.
 fn envs_for(dir: &tempfile::TempDir, url: &str) -> Vec<(&'static str, String)> {
-    vec![
-        ("DATABASE_URL", url.to_string()),
-        ("PLATSA_CLOCK", TEST_CLOCK.to_string()),
-        ("PLATSA_INDEX_DIR", dir.path().join("cli-index").display().to_string()),
-        ("PLATSA_CONFIG", dir.path().join("none.toml").display().to_string()),
-        ("RUST_LOG", "warn".to_string()),
-    ]
+    binary_envs(dir, &TestDb::Shared(url.to_string()), "cli-index")
 }
 
 /// Runs `platsa` and answers (success, stdout, stderr).
