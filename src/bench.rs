@@ -81,6 +81,7 @@ pub fn row(id: String, d: &SeekerData, now: i64) -> SeekerRow {
         version: 1,
         paused_until: None,
         pause_reason: None,
+        inferred: None,
     }
 }
 

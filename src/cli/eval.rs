@@ -17,6 +17,10 @@ pub struct Args {
     openings: usize,
     #[arg(long, default_value_t = 2000)]
     crowd: usize,
+    /// With --write-set: everyone described only by free text (no occupation, skill or
+    /// licence codes), the way imports and hurried registrations leave profiles.
+    #[arg(long)]
+    free_text: bool,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -26,11 +30,11 @@ pub struct Args {
 }
 
 pub async fn run(
-    Args { set, write_set, seed, openings, crowd, json, dir }: Args,
+    Args { set, write_set, seed, openings, crowd, free_text, json, dir }: Args,
     settings: Settings,
 ) -> anyhow::Result<()> {
     if let Some(path) = write_set {
-        let generated = crate::eval::generate::generate(seed, openings, crowd);
+        let generated = crate::eval::generate::generate(seed, openings, crowd, free_text);
         std::fs::write(&path, serde_json::to_string_pretty(&generated)?)?;
         let judged: usize = generated.judgements.values().map(|j| j.len()).sum();
         println!(

@@ -63,6 +63,7 @@ diesel::table! {
         version -> BigInt,
         paused_until -> Nullable<Text>,
         pause_reason -> Nullable<Text>,
+        inferred -> Nullable<Text>,
     }
 }
 

@@ -30,6 +30,8 @@ pub use crate::demo::generate::personnummer;
 /// What a generated person truly can do, which the grades are read from.
 struct Truth {
     code: String,
+    /// Only wants the occupation, has never done it: at most worth a look (grade 1).
+    wish_only: bool,
     skills: HashSet<String>,
     municipality: String,
     commute: u32,
@@ -55,13 +57,14 @@ fn grade(o: &OpeningInput, t: &Truth) -> u8 {
     let exact = t.code == o.occupation;
     let sub = substitutability(&t.code, &o.occupation);
     let minor = t.code.get(..3) == o.occupation.get(..3);
-    match (exact, missing, reach) {
+    let grade = match (exact, missing, reach) {
         (true, 0, true) => 3,
         (true, 0, false) | (true, 1, true) => 1,
         (false, 0, true) if sub >= 75 => 2,
         (false, 0, true) if sub > 0 || minor => 1,
         _ => 0,
-    }
+    };
+    if t.wish_only { grade.min(1) } else { grade }
 }
 
 struct Places {
@@ -122,6 +125,8 @@ fn substitutes_of(code: &str, pct: u8) -> Vec<String> {
 
 struct Builder {
     rng: Rng,
+    /// Write every person as free text only (no occupation, skill or licence codes).
+    free_text: bool,
     places: Places,
     today: NaiveDate,
     seekers: BTreeMap<String, (SeekerInput, Truth)>,
@@ -142,6 +147,12 @@ enum Kind {
     Paused,
     NoLicence,
     Unrelated,
+    /// Free text only: wants to become it, no experience.
+    Wish,
+    /// Free text only: did it once, does not want it again; now does something unrelated.
+    Left,
+    /// Free text only: says they never did it; does something unrelated.
+    Never,
 }
 
 const KINDS: &[(Kind, usize)] = &[
@@ -158,6 +169,9 @@ const KINDS: &[(Kind, usize)] = &[
     (Kind::NoLicence, 1),
     (Kind::Unrelated, 4),
 ];
+
+/// The extra people a free-text set builds per opening.
+const FREE_TEXT_KINDS: &[(Kind, usize)] = &[(Kind::Wish, 1), (Kind::Left, 1), (Kind::Never, 1)];
 
 impl Builder {
     fn person(&mut self, o: &OpeningInput, kind: Kind, serial: usize) {
@@ -179,7 +193,12 @@ impl Builder {
         let mut commute = 40;
         let mut status = SeekerStatus::Active;
         let mut licences = vec!["B".to_string()];
+        let mut licences_coded = true;
         let label = |id: &str| r.skill(id).map(|s| s.label.to_lowercase()).unwrap_or_default();
+        let mut wish_only = false;
+        let mut left = None;
+        let mut never = Vec::new();
+        let mut denied = None;
         match kind {
             Kind::Exact => {}
             Kind::ExactFurther => {
@@ -209,6 +228,7 @@ impl Builder {
                     skills.retain(|s| s != m);
                     truth_skills.remove(m);
                     summary.push_str(&format!(" Ingen erfarenhet av {} men lär mig gärna.", label(m)));
+                    denied = r.skill(m).map(|s| s.label.clone());
                 }
             }
             Kind::MustMissing => {
@@ -249,6 +269,47 @@ impl Builder {
                     .unwrap_or_default();
                 truth_skills = skills.iter().cloned().collect();
             }
+            Kind::Wish => wish_only = true,
+            Kind::Left | Kind::Never => {
+                let others: Vec<String> =
+                    occupations_pool().into_iter().filter(|c| c[..1] != o.occupation[..1]).collect();
+                if kind == Kind::Left {
+                    left = Some(o.occupation.clone());
+                } else {
+                    never.push(o.occupation.clone());
+                }
+                code = self.rng.pick(&others).clone();
+                occupations = vec![code.clone()];
+                skills = r
+                    .ssyk4_skills
+                    .get(&code)
+                    .map(|v| v.iter().take(2).map(|&i| r.skills[i].id.clone()).collect())
+                    .unwrap_or_default();
+                truth_skills = skills.iter().cloned().collect();
+            }
+        }
+        if self.free_text {
+            let labels: Vec<String> = skills.iter().filter_map(|id| r.skill(id)).map(|s| s.label.clone()).collect();
+            let story = super::written::Story {
+                code: &code,
+                wish_only,
+                skill_labels: &labels,
+                never: &never,
+                left: left.as_deref(),
+                denied_skill: denied.as_deref(),
+            };
+            summary = super::written::write(&mut self.rng, &story);
+            if licences.contains(&"B".to_string()) {
+                summary.push_str(*self.rng.pick(&[
+                    " Har B-körkort.",
+                    " Körkort B.",
+                    " Har körkort.",
+                    " B-kort och egen bil.",
+                ]));
+            }
+            occupations.clear();
+            skills.clear();
+            licences_coded = false;
         }
         let key = format!("s{serial:04}");
         let input = SeekerInput {
@@ -262,7 +323,7 @@ impl Builder {
             occupation_concept_id: None,
             skills,
             languages: vec![Language { code: "sv".into(), level: LanguageLevel::Good }],
-            driving_licences: licences.clone(),
+            driving_licences: if licences_coded { licences.clone() } else { Vec::new() },
             available_from: Some(self.today),
             max_commute_km: Some(commute),
             summary: Some(summary),
@@ -276,6 +337,7 @@ impl Builder {
         };
         let truth = Truth {
             code,
+            wish_only,
             skills: truth_skills,
             municipality,
             commute,
@@ -298,18 +360,26 @@ fn occupations_pool() -> Vec<String> {
 }
 
 /// A set of `openings` openings, the people built for each, and `crowd` generated seekers.
-pub fn generate(seed: u64, openings: usize, crowd: usize) -> EvalSet {
+/// With `free_text`, everyone is written as text only (`eval::written`), and openings lean
+/// towards the occupations people most often describe that way.
+pub fn generate(seed: u64, openings: usize, crowd: usize, free_text: bool) -> EvalSet {
     let today = NaiveDate::from_ymd_opt(2026, 11, 23).expect("valid");
     let mut g = Generator::new(seed, today);
     let candidates = occupations();
-    let mut b = Builder { rng: Rng::new(seed ^ 0x5eed), places: Places::new(), today, seekers: BTreeMap::new() };
+    let mut b =
+        Builder { rng: Rng::new(seed ^ 0x5eed), free_text, places: Places::new(), today, seekers: BTreeMap::new() };
+    let common: Vec<String> = candidates.iter().filter(|c| super::written::commonly_written(c)).cloned().collect();
     let r = reference();
     let mut made: BTreeMap<String, OpeningInput> = BTreeMap::new();
     let mut serial = 0usize;
     for i in 0..openings {
         let mut o = g.opening("eval", None, false);
         o.employer_id = None;
-        o.occupation = b.rng.pick(&candidates).clone();
+        o.occupation = if free_text && !common.is_empty() && b.rng.chance(0.6) {
+            b.rng.pick(&common).clone()
+        } else {
+            b.rng.pick(&candidates).clone()
+        };
         let pool: Vec<String> = r.ssyk4_skills[&o.occupation].iter().map(|&i| r.skills[i].id.clone()).collect();
         let mut chosen: Vec<String> = Vec::new();
         while chosen.len() < 4 {
@@ -327,7 +397,8 @@ pub fn generate(seed: u64, openings: usize, crowd: usize) -> EvalSet {
         o.description = format!("Vi söker {} till vår verksamhet i {city}.", name.to_lowercase());
         o.start_date = Some(today + Days::new(30));
         o.application_deadline = Some(today + Days::new(20));
-        for &(kind, n) in KINDS {
+        let extra = if free_text { FREE_TEXT_KINDS } else { &[] };
+        for &(kind, n) in KINDS.iter().chain(extra) {
             for _ in 0..n {
                 b.person(&o, kind, serial);
                 serial += 1;
@@ -336,15 +407,36 @@ pub fn generate(seed: u64, openings: usize, crowd: usize) -> EvalSet {
         made.insert(format!("o{i:03}"), o);
     }
     for i in 0..crowd {
-        let s = g.seeker(serial as u64, None, None);
+        let mut s = g.seeker(serial as u64, None, None);
         let truth = Truth {
             code: s.occupations.first().cloned().unwrap_or_default(),
+            wish_only: false,
             skills: s.skills.iter().cloned().collect(),
             municipality: s.municipality_code.clone(),
             commute: s.max_commute_km.unwrap_or(30),
             active: s.status == SeekerStatus::Active,
             licences: s.driving_licences.clone(),
         };
+        if free_text {
+            let labels: Vec<String> =
+                s.skills.iter().map(|k| r.skill(k).map(|s| s.label.clone()).unwrap_or_else(|| k.clone())).collect();
+            let story = super::written::Story {
+                code: &truth.code,
+                wish_only: false,
+                skill_labels: &labels,
+                never: &[],
+                left: None,
+                denied_skill: None,
+            };
+            let mut summary = super::written::write(&mut b.rng, &story);
+            if s.driving_licences.contains(&"B".to_string()) {
+                summary.push_str(" Har B-körkort.");
+            }
+            s.summary = Some(summary);
+            s.occupations.clear();
+            s.skills.clear();
+            s.driving_licences.clear();
+        }
         b.seekers.insert(format!("c{i:05}"), (SeekerInput { personnummer: personnummer(serial as u64), ..s }, truth));
         serial += 1;
     }

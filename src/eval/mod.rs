@@ -13,6 +13,7 @@
 //! writes one from the reference data.
 
 pub mod generate;
+pub mod written;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -197,7 +198,7 @@ mod tests {
     fn the_default_weights_rank_a_generated_set_well() {
         let table: toml::Table = include_str!("../../config/default.toml").parse().expect("valid TOML");
         let weights: MatchingSettings = table["matching"].clone().try_into().expect("matching settings");
-        let set = generate::generate(21, 12, 400);
+        let set = generate::generate(21, 12, 400, false);
         let dir = tempfile::tempdir().expect("temp dir");
         let report = run(&set, &weights, &dir.path().join("eval")).expect("evaluated");
         assert_eq!(report.openings, 12);

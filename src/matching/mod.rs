@@ -62,11 +62,13 @@ crate::text_enum! {
 /// pages in Swedish (the labels module).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Why {
-    /// `inferred`: read from the seeker's own text, not a registered code.
+    /// `inferred`: read from the seeker's own text, not a registered code, with the
+    /// reader's `confidence` (1.0 for a registered code), which the value is multiplied by.
     Occupation {
         relation: OccupationMatch,
         code: u64,
         inferred: bool,
+        confidence: f32,
     },
     /// `described`: how many of the covered are only in the person's own description.
     Covered {
@@ -90,9 +92,12 @@ pub enum Why {
 impl Why {
     pub fn english(self, part: Part) -> String {
         match self {
-            Why::Occupation { relation, code, inferred: false } => relation.describe(code),
-            Why::Occupation { relation, code, inferred: true } => {
-                format!("{} (occupation read from the seeker's own text)", relation.describe(code))
+            Why::Occupation { relation, code, inferred: false, .. } => relation.describe(code),
+            Why::Occupation { relation, code, inferred: true, confidence } => {
+                format!(
+                    "{} (occupation read from the seeker's own text, confidence {confidence:.2})",
+                    relation.describe(code)
+                )
             }
             Why::Covered { covered, of, described } => {
                 let what = if part == Part::MustHave { "must-haves" } else { "nice-to-haves" };
@@ -351,6 +356,8 @@ pub struct Inputs<'a> {
     pub bm25: f32,
     pub occupation: (OccupationMatch, u64),
     pub occupation_inferred: bool,
+    /// The reader's confidence in an inferred occupation (1.0 for a registered code).
+    pub occupation_factor: f64,
     pub must: &'a [Requirement],
     pub nice: &'a [Requirement],
     pub holder: Holder<'a>,
@@ -442,7 +449,7 @@ pub fn combine(w: &MatchingSettings, p: Parts) -> f64 {
 /// The score, and with `explain` the components and the matched and missing items.
 pub fn evaluate(w: &MatchingSettings, i: &Inputs<'_>, explain: bool) -> (f64, Option<Explanation>) {
     let text = text_value(w, i.bm25);
-    let occupation = i.occupation.0.value();
+    let occupation = i.occupation.0.value() * i.occupation_factor;
     let (must_n, must_described, must_of) = coverage(i.must, true, &i.holder);
     let (nice_n, nice_described, nice_of) = coverage(i.nice, false, &i.holder);
     let distance_km = match (i.from, i.to) {
@@ -503,7 +510,12 @@ pub fn evaluate(w: &MatchingSettings, i: &Inputs<'_>, explain: bool) -> (f64, Op
             Part::Occupation,
             occupation,
             w.occupation,
-            Why::Occupation { relation: i.occupation.0, code: i.occupation.1, inferred: i.occupation_inferred },
+            Why::Occupation {
+                relation: i.occupation.0,
+                code: i.occupation.1,
+                inferred: i.occupation_inferred,
+                confidence: i.occupation_factor as f32,
+            },
         ),
         c(
             Part::MustHave,

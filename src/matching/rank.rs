@@ -10,9 +10,9 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{SegmentReader, Term};
 
 use super::{
-    Explanation, Holder, Inputs, MINOR_GROUP, OccupationMatch, Parts, Ranked, Requirement, evaluate, fairness_order,
-    inferred_match, inferred_number, language_requirement, licence_requirement, occupation_match, skill_requirement,
-    ssyk_number, substitutes_for,
+    Explanation, Holder, Inputs, OccupationMatch, Parts, Ranked, Requirement, evaluate, fairness_order, inferred_match,
+    inferred_number, language_requirement, licence_requirement, occupation_match, skill_requirement, ssyk_number,
+    substitutes_for,
 };
 use crate::config::MatchingSettings;
 use crate::index::{Fields, Side, swedish_analyzer};
@@ -20,6 +20,7 @@ use crate::openings::{Opening, Requirements};
 use crate::reference::reference;
 use crate::search::documents::day_number;
 use crate::seekers::Seeker;
+use crate::vocabulary::{INFERRED_LEVEL, inferred_key, inferred_parts, written::LEVELS};
 
 /// Hits beyond the page that are scored in full, so the fairness rule can reorder a band
 /// that straddles the page boundary.
@@ -120,9 +121,9 @@ impl OpeningProfile {
 pub struct SeekerProfile {
     pub codes: Vec<u64>,
     pub occupations: Vec<String>,
-    /// Read from the summary when no code is registered ([`inferred_number`]).
-    pub inferred: Option<u64>,
-    pub inferred_code: Option<String>,
+    /// Read from the summary when no code is registered ([`inferred_key`]: with confidence).
+    pub inferred: Vec<u64>,
+    pub inferred_codes: Vec<String>,
     pub skills: Vec<u64>,
     /// Skills the summary names that are not among `skills`.
     pub text_skills: Vec<u64>,
@@ -139,20 +140,37 @@ impl SeekerProfile {
     pub fn new(s: &Seeker) -> Self {
         let names: Vec<&str> = s.occupations.iter().filter_map(|o| reference().ssyk_name(o)).collect();
         let labels: Vec<&str> = s.skills.iter().map(|k| k.label.as_str()).collect();
-        let written = crate::search::documents::written(s.summary.as_deref(), !s.occupations.is_empty(), &s.skills);
+        let stored = s.inferred.as_ref().and_then(|r| serde_json::to_string(r).ok());
+        let written = crate::search::documents::written(
+            s.summary.as_deref(),
+            stored.as_deref(),
+            !s.occupations.is_empty(),
+            &s.skills,
+        );
         let skills: Vec<u64> = s.skills.iter().map(crate::index::skill_key).collect();
         let mut skill_ids: Vec<String> = s.skills.iter().filter_map(|k| k.id.clone()).collect();
-        skill_ids.extend(written.skills.iter().filter_map(|k| k.id.clone()));
+        skill_ids.extend(written.skills.iter().map(|k| k.id.clone()));
+        let mut licences = s.driving_licences.clone();
+        licences.extend(written.licences.iter().map(|l| l.class.clone()).filter(|l| !s.driving_licences.contains(l)));
         Self {
             codes: s.occupations.iter().map(|o| ssyk_number(o)).collect(),
             occupations: s.occupations.clone(),
-            inferred: written.occupation.as_ref().map(|o| inferred_number(&o.code)),
-            inferred_code: written.occupation.map(|o| o.code),
-            text_skills: written.skills.iter().map(crate::index::skill_key).collect(),
+            inferred: written.occupations.iter().map(|o| inferred_key(&o.code, o.confidence)).collect(),
+            inferred_codes: written.occupations.iter().map(|o| o.code.clone()).collect(),
+            text_skills: written
+                .skills
+                .iter()
+                .map(|k| {
+                    crate::index::skill_key(&crate::reference::SkillRef {
+                        id: Some(k.id.clone()),
+                        label: k.label.clone(),
+                    })
+                })
+                .collect(),
             skills,
             skill_ids,
             languages: s.languages.iter().map(|l| crate::index::language_key(&l.code, l.level)).collect(),
-            licences: s.driving_licences.clone(),
+            licences,
             location: location(&s.municipality_code),
             max_commute_km: s.max_commute_km.map(|k| k.max(0) as u64),
             available_day: s.available_from.as_ref().map(|d| day_number(d.date())).unwrap_or(0),
@@ -255,7 +273,8 @@ impl SeekerColumns {
 /// enough that most hits never touch the rest.
 #[derive(Clone, Copy)]
 struct Hot {
-    /// Registered codes, then the occupation read from the summary (0 when none).
+    /// Registered codes, then the occupations read from the summary ([`inferred_key`]s), 0
+    /// for none.
     codes: [u16; 3],
     municipality: u16,
     max_commute: u16,
@@ -319,10 +338,11 @@ fn seeker_table(side: &Side, reader: &SegmentReader) -> Arc<SeekerTable> {
                 flags: (cols.licences.first(doc).unwrap_or(0) as u16 & !ACTIVE)
                     | if active.first(doc) == Some(1) { ACTIVE } else { 0 },
             };
-            for (slot, v) in hot.codes[..2].iter_mut().zip(cols.ssyk.values_for_doc(doc)) {
+            // Inferred occupations exist only without registered codes (see `documents::written`).
+            let codes = cols.ssyk.values_for_doc(doc).take(2).chain(cols.inferred.values_for_doc(doc));
+            for (slot, v) in hot.codes.iter_mut().zip(codes) {
                 *slot = v as u16;
             }
-            hot.codes[2] = cols.inferred.first(doc).unwrap_or(0) as u16;
             let mut cold = Cold {
                 skills: [0; 8],
                 langs: [0; 3],
@@ -346,7 +366,8 @@ fn seeker_table(side: &Side, reader: &SegmentReader) -> Arc<SeekerTable> {
 /// An opening's requirements and geography precomputed for the ranking pass; the same
 /// formulas as [`evaluate`], fed from tables.
 struct Fast {
-    /// By code (and `MINOR_GROUP + group` for an inferred minor group): the occupation value.
+    /// By code, and by [`inferred_key`] for an inferred occupation (a minor group as
+    /// `MINOR_GROUP + group`, the confidence level above): the occupation value.
     occupation: Vec<f32>,
     must_skills: Vec<u32>,
     must_langs: Vec<(u32, u32)>,
@@ -378,10 +399,13 @@ fn split(reqs: &[Requirement]) -> (Vec<u32>, Vec<(u32, u32)>, Vec<u16>) {
 impl Fast {
     fn new(profile: &OpeningProfile, wanted: u64, substitutes: &HashMap<u64, u8>, w: &MatchingSettings) -> Self {
         let r = reference();
-        let mut occupation = vec![0.0f32; MINOR_GROUP as usize + 1_000];
+        let mut occupation = vec![0.0f32; INFERRED_LEVEL as usize * LEVELS.len()];
         for g in r.ssyk.values().filter(|g| g.level == 4 || g.level == 3) {
             let code = inferred_number(&g.code);
-            occupation[code as usize] = inferred_match(wanted, code, substitutes).0.value() as f32;
+            let value = inferred_match(wanted, code, substitutes).0.value() as f32;
+            for (level, factor) in LEVELS.iter().enumerate() {
+                occupation[level * INFERRED_LEVEL as usize + code as usize] = value * factor;
+            }
         }
         let (must_skills, must_langs, _) = split(&profile.must);
         let (nice_skills, nice_langs, nice_licences) = split(&profile.nice);
@@ -472,24 +496,29 @@ impl Fast {
 #[derive(Default)]
 struct Buffers {
     codes: Vec<u64>,
+    inferred: Vec<u64>,
     skills: Vec<u64>,
     text_skills: Vec<u64>,
     langs: Vec<u64>,
 }
 
-/// The occupation relation of a seeker's registered codes and, when it is better, of the
-/// occupation read from their text (then `true`).
+/// The occupation relation of a seeker's registered codes and, when one is better after its
+/// confidence, of an occupation read from their text (then `true`), with the confidence.
 fn best_occupation(
     wanted: u64,
     codes: &[u64],
-    inferred: Option<u64>,
+    inferred: &[u64],
     substitutes: &HashMap<u64, u8>,
-) -> ((OccupationMatch, u64), bool) {
-    let registered = occupation_match(wanted, codes, substitutes);
-    match inferred.filter(|&i| i != 0).map(|i| inferred_match(wanted, i, substitutes)) {
-        Some(read) if read.0.value() > registered.0.value() => (read, true),
-        _ => (registered, false),
+) -> ((OccupationMatch, u64), bool, f64) {
+    let mut best = (occupation_match(wanted, codes, substitutes), false, 1.0);
+    for &key in inferred.iter().filter(|&&k| k != 0) {
+        let (number, factor) = inferred_parts(key);
+        let read = inferred_match(wanted, number, substitutes);
+        if read.0.value() * factor > best.0.0.value() * best.2 {
+            best = (read, true, factor);
+        }
     }
+    best
 }
 
 struct CandidateContext {
@@ -510,6 +539,8 @@ impl CandidateContext {
     ) -> (f64, Option<Explanation>) {
         buf.codes.clear();
         buf.codes.extend(cols.ssyk.values_for_doc(doc));
+        buf.inferred.clear();
+        buf.inferred.extend(cols.inferred.values_for_doc(doc));
         buf.skills.clear();
         buf.skills.extend(cols.skills.values_for_doc(doc));
         buf.text_skills.clear();
@@ -520,12 +551,13 @@ impl CandidateContext {
             (Some(a), Some(b)) => Some((a, b)),
             _ => None,
         };
-        let (occupation, occupation_inferred) =
-            best_occupation(self.wanted, &buf.codes, cols.inferred.first(doc), &self.substitutes);
+        let (occupation, occupation_inferred, occupation_factor) =
+            best_occupation(self.wanted, &buf.codes, &buf.inferred, &self.substitutes);
         let inputs = Inputs {
             bm25,
             occupation,
             occupation_inferred,
+            occupation_factor,
             must: &self.profile.must,
             nice: &self.profile.nice,
             holder: Holder {
@@ -950,7 +982,7 @@ pub fn openings_for(
 ) -> anyhow::Result<(Vec<OpeningScore>, usize)> {
     let f = &side.fields;
     let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for o in seeker.occupations.iter().chain(&seeker.inferred_code) {
+    for o in seeker.occupations.iter().chain(&seeker.inferred_codes) {
         any.push(recall(f.ssyk, o));
         any.push(recall(f.ssyk, &o[..3.min(o.len())]));
         any.push(recall(f.ssyk, &o[..2.min(o.len())]));
@@ -999,11 +1031,13 @@ pub fn openings_for(
                 (Some(a), Some(b)) => Some((a, b)),
                 _ => None,
             };
-            let (occupation, occupation_inferred) = best_occupation(wanted, &seeker.codes, seeker.inferred, subs);
+            let (occupation, occupation_inferred, occupation_factor) =
+                best_occupation(wanted, &seeker.codes, &seeker.inferred, subs);
             let inputs = Inputs {
                 bm25,
                 occupation,
                 occupation_inferred,
+                occupation_factor,
                 must: &must,
                 nice: &nice,
                 holder: seeker.holder(),
@@ -1035,12 +1069,13 @@ pub fn explain_opening(
 ) -> (f64, Explanation) {
     let p = OpeningProfile::new(opening);
     let wanted = ssyk_number(&p.occupation);
-    let (occupation, occupation_inferred) =
-        best_occupation(wanted, &seeker.codes, seeker.inferred, &substitutes_for(&p.occupation));
+    let (occupation, occupation_inferred, occupation_factor) =
+        best_occupation(wanted, &seeker.codes, &seeker.inferred, &substitutes_for(&p.occupation));
     let inputs = Inputs {
         bm25,
         occupation,
         occupation_inferred,
+        occupation_factor,
         must: &p.must,
         nice: &p.nice,
         holder: seeker.holder(),

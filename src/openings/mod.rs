@@ -221,8 +221,9 @@ impl OpeningInput {
             (Some(code), _) | (None, Some(code)) => code,
             (None, None) => {
                 let read = crate::vocabulary::written::read(&format!("{headline}. {description}"))
-                    .occupation
-                    .and_then(|o| SsykCode::known(o.code));
+                    .occupations
+                    .into_iter()
+                    .find_map(|o| SsykCode::known(o.code));
                 if read.is_none() {
                     errors.add(
                         "occupation",

@@ -116,6 +116,8 @@ pub const PERSONAL: &[Personal] = &[
             ("email", Null),
             ("phone", Null),
             ("summary", Null),
+            // Read from the summary, with its words as evidence.
+            ("inferred", Null),
             ("pause_reason", Null),
             // Skills typed freely are the person's own words.
             ("skills", EmptyList),

@@ -66,15 +66,22 @@ fn add_skills(doc: &mut TantivyDocument, f: &Fields, skills: &[SkillRef], keys: 
     }
 }
 
-/// What a seeker's summary adds to the registered profile: the occupation it names when none
-/// is registered, and the vocabulary skills it names that are not registered.
-pub fn written(summary: Option<&str>, has_code: bool, registered: &[SkillRef]) -> crate::vocabulary::written::Written {
+/// What a seeker's summary adds to the registered profile: the occupations it names when
+/// none is registered, the vocabulary skills it names that are not registered, and the
+/// driving licences it names. `stored` is the reading saved with the profile, used when the
+/// current reader wrote it.
+pub fn written(
+    summary: Option<&str>,
+    stored: Option<&str>,
+    has_code: bool,
+    registered: &[SkillRef],
+) -> crate::vocabulary::written::Reading {
     let Some(summary) = summary.filter(|s| !s.trim().is_empty()) else { return Default::default() };
-    let mut w = crate::vocabulary::written::read(summary);
+    let mut w = crate::seekers::reading(Some(summary), stored).unwrap_or_default();
     if has_code {
-        w.occupation = None;
+        w.occupations.clear();
     }
-    w.skills.retain(|s| !registered.iter().any(|r| r.id == s.id));
+    w.skills.retain(|s| !registered.iter().any(|r| r.id.as_deref() == Some(s.id.as_str())));
     w
 }
 
@@ -100,29 +107,34 @@ pub fn seeker(f: &Fields, r: &SeekerRow) -> Option<TantivyDocument> {
     }
     let skills: Vec<SkillRef> = serde_json::from_str(&r.skills).unwrap_or_default();
     add_skills(&mut doc, f, &skills, f.skill_key);
-    let read = written(r.summary.as_deref(), !occupations.is_empty(), &skills);
-    if let Some(o) = &read.occupation {
+    let read = written(r.summary.as_deref(), r.inferred.as_deref(), !occupations.is_empty(), &skills);
+    for o in &read.occupations {
         for len in 1..=o.code.len().min(4) {
             doc.add_text(f.ssyk_inferred, &o.code[..len]);
         }
-        doc.add_u64(f.inferred_code, crate::vocabulary::inferred_number(&o.code));
+        doc.add_u64(f.inferred_code, crate::vocabulary::inferred_key(&o.code, o.confidence));
         // Its name's words count as a registered code's do.
         if let Some(name) = reference().ssyk_name(&o.code) {
             add_text(&mut doc, f, name);
         }
     }
     for s in &read.skills {
-        if let Some(id) = &s.id {
-            doc.add_text(f.skill, id);
-        }
-        doc.add_u64(f.text_skill_key, skill_key(s));
+        doc.add_text(f.skill, &s.id);
+        doc.add_u64(f.text_skill_key, skill_key(&SkillRef { id: Some(s.id.clone()), label: s.label.clone() }));
     }
     let languages: Vec<Language> = serde_json::from_str(&r.languages).unwrap_or_default();
     for l in &languages {
         doc.add_text(f.language, &l.code);
         doc.add_u64(f.lang_key, language_key(&l.code, l.level));
     }
-    let licences: Vec<String> = serde_json::from_str(&r.driving_licences).unwrap_or_default();
+    // A licence the person states in their own words is held as a registered one is: the
+    // hard filter would otherwise hide everyone whose profile is only text.
+    let mut licences: Vec<String> = serde_json::from_str(&r.driving_licences).unwrap_or_default();
+    for l in &read.licences {
+        if !licences.contains(&l.class) {
+            licences.push(l.class.clone());
+        }
+    }
     for l in &licences {
         doc.add_text(f.licence, l);
     }

@@ -247,6 +247,11 @@ pub struct Seeker {
     pub paused_until: Option<crate::clock::Day>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pause_reason: Option<String>,
+    /// What the summary says, read by Platsa ("utläst ur texten"): occupations with stance,
+    /// confidence and the words that gave them, skills, licences. Read-only; `POST
+    /// /api/v1/seekers/{id}/inferred/confirm` turns it into codes. Absent without a summary.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inferred: Option<crate::vocabulary::written::Reading>,
     #[serde(with = "crate::clock::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub registered_at: i64,
@@ -260,6 +265,15 @@ pub struct Seeker {
     /// Another unit's person as a list shows them: id, name, unit, municipality and status
     /// only. The record needs `GET /api/v1/seekers/{id}` with `X-Access-Reason`.
     pub restricted: bool,
+}
+
+/// The reading of a summary: the stored one when the current reader wrote it, else read now
+/// (a profile saved before the reader changed). `None` without a summary.
+pub fn reading(summary: Option<&str>, stored: Option<&str>) -> Option<crate::vocabulary::written::Reading> {
+    use crate::vocabulary::written::{READER_VERSION, Reading, read};
+    let summary = summary.filter(|s| !s.trim().is_empty())?;
+    let kept = stored.and_then(|s| serde_json::from_str::<Reading>(s).ok()).filter(|r| r.reader == READER_VERSION);
+    Some(kept.unwrap_or_else(|| read(summary)))
 }
 
 impl Seeker {
@@ -323,6 +337,7 @@ impl Seeker {
             exit_date: None,
             paused_until: None,
             pause_reason: None,
+            inferred: None,
             restricted: true,
         }
     }

@@ -38,6 +38,8 @@ pub struct SeekerRow {
     pub version: i64,
     pub paused_until: Option<crate::clock::Day>,
     pub pause_reason: Option<String>,
+    /// The reader's JSON (`vocabulary::written::Reading`); see [`super::reading`].
+    pub inferred: Option<String>,
 }
 
 fn json_list<T: serde::de::DeserializeOwned>(text: &str) -> Vec<T> {
@@ -46,6 +48,7 @@ fn json_list<T: serde::de::DeserializeOwned>(text: &str) -> Vec<T> {
 
 impl From<SeekerRow> for Seeker {
     fn from(r: SeekerRow) -> Self {
+        let inferred = super::reading(r.summary.as_deref(), r.inferred.as_deref());
         Seeker {
             id: r.id,
             personnummer: r.personnummer,
@@ -67,6 +70,7 @@ impl From<SeekerRow> for Seeker {
             exit_reason: r.exit_reason,
             exit_date: r.exit_date,
             paused_until: r.paused_until,
+            inferred,
             pause_reason: r.pause_reason,
             registered_at: r.registered_at,
             updated_at: r.updated_at,
@@ -201,6 +205,7 @@ struct SeekerValues<'a> {
     exit_date: Option<String>,
     paused_until: Option<String>,
     pause_reason: Option<&'a str>,
+    inferred: Option<String>,
 }
 
 impl<'a> SeekerValues<'a> {
@@ -226,6 +231,7 @@ impl<'a> SeekerValues<'a> {
             exit_date: d.exit_date.map(|x| x.to_string()),
             paused_until: d.paused_until.map(|x| x.to_string()),
             pause_reason: d.pause_reason.as_deref(),
+            inferred: d.summary.as_deref().map(|t| json(&crate::vocabulary::written::read(t))),
         }
     }
 }

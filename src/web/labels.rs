@@ -8,10 +8,16 @@ use crate::matching::{FairnessMove, OccupationMatch, Part, Why};
 /// Why a score part got its value, in Swedish (the "Varför" column).
 pub fn why(part: Part, why: Why) -> String {
     match why {
-        Why::Occupation { relation, code, inferred } => {
+        Why::Occupation { relation, code, inferred, confidence } => {
             let c = format!("{code:04}");
             let name = crate::reference::reference().ssyk_name(&c).unwrap_or("");
-            let read = if inferred { " (yrke utläst ur texten)" } else { "" };
+            let read = match (inferred, confidence < 1.0) {
+                (false, _) => String::new(),
+                (true, false) => " (yrke utläst ur texten)".to_string(),
+                (true, true) => {
+                    format!(" (yrke utläst ur texten, säkerhet {})", format!("{confidence:.2}").replace('.', ","))
+                }
+            };
             let text: String = match relation {
                 OccupationMatch::None => "inget närliggande yrke".into(),
                 OccupationMatch::LargelySubstitutable => {

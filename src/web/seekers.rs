@@ -36,7 +36,7 @@ fn read_occupation(s: &crate::seekers::Seeker) -> Option<ReadOccupation> {
     if !s.occupations.is_empty() {
         return None;
     }
-    let o = crate::vocabulary::written::read(s.summary.as_deref()?).occupation?;
+    let o = s.inferred.as_ref()?.best()?.clone();
     let r = crate::reference::reference();
     let codes = if o.code.len() == 3 {
         (0..10)

@@ -1,0 +1,1 @@
+ALTER TABLE seekers DROP COLUMN inferred;
