@@ -113,6 +113,21 @@ impl Application {
 /// retrying failed deliveries (booking reminders join in their module). Safe with N
 /// processes: each delivery's state is in the database.
 fn spawn_schedules(state: web::Data<AppState>) -> tokio::task::JoinHandle<()> {
+    // Profiles saved before the reader of free text changed are read again, once, in the
+    // background (the pages and the index read them on the fly until then).
+    let rereading = state.clone();
+    tokio::spawn(async move {
+        loop {
+            match crate::db::run(&rereading.pool, |c| crate::seekers::store::reread(c, 1_000)).await {
+                Ok(0) => break,
+                Ok(n) => tracing::debug!(profiles = n, "summaries read again"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "reading summaries again failed; tried again at the next start");
+                    break;
+                }
+            }
+        }
+    });
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
         // Signals are computed every `signals.interval_minutes` (a read over the whole

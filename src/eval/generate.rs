@@ -300,12 +300,9 @@ impl Builder {
             };
             summary = super::written::write(&mut self.rng, &story);
             if licences.contains(&"B".to_string()) {
-                summary.push_str(*self.rng.pick(&[
-                    " Har B-körkort.",
-                    " Körkort B.",
-                    " Har körkort.",
-                    " B-kort och egen bil.",
-                ]));
+                const SAID: [&str; 4] = [" Har B-körkort.", " Körkort B.", " Har körkort.", " B-kort och egen bil."];
+                let said = SAID[self.rng.below(SAID.len())];
+                summary.push_str(said);
             }
             occupations.clear();
             skills.clear();

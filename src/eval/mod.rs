@@ -105,7 +105,12 @@ pub fn run(set: &EvalSet, weights: &MatchingSettings, dir: &Path) -> anyhow::Res
         let input = seeker_input(serial as u64, value).with_context(|| format!("seeker {key}"))?;
         let data = input.validate(set.today).map_err(|e| anyhow::anyhow!("seeker {key} is invalid: {e}"))?;
         let id = uuid::Uuid::from_u64_pair(0x0190_0000_0000_7000, serial as u64).to_string();
-        facts.insert(key.clone(), (data.status == SeekerStatus::Active, data.driving_licences.clone()));
+        // A licence the person states in their own words counts as held, as in the index.
+        let mut licences = data.driving_licences.clone();
+        if let Some(read) = crate::seekers::reading(data.summary.as_deref(), None) {
+            licences.extend(read.licences.into_iter().map(|l| l.class));
+        }
+        facts.insert(key.clone(), (data.status == SeekerStatus::Active, licences));
         if let Some(doc) = documents::seeker(&side.fields, &crate::bench::row(id.clone(), &data, 1_795_000_000)) {
             writer.add_document(doc)?;
         }

@@ -132,16 +132,19 @@ fn page_of(
     let items: Vec<Candidate> = page
         .into_iter()
         .enumerate()
-        .map(|(i, (r, s))| Candidate {
-            id: r.id,
-            rank: offset as usize + i + 1,
-            score: r.score,
-            first_name: s.first_name,
-            last_name: s.last_name,
-            municipality_code: s.municipality_code,
-            occupations: s.occupations,
-            available_from: s.available_from,
-            explanation: r.explanation,
+        .map(|(i, (mut r, s))| {
+            r.explanation.cite(s.inferred.as_ref());
+            Candidate {
+                id: r.id,
+                rank: offset as usize + i + 1,
+                score: r.score,
+                first_name: s.first_name,
+                last_name: s.last_name,
+                municipality_code: s.municipality_code,
+                occupations: s.occupations,
+                available_from: s.available_from,
+                explanation: r.explanation,
+            }
         })
         .collect();
     (items, total as i64)
@@ -184,6 +187,7 @@ pub fn openings_for_seeker(
         .filter_map(|(i, s)| {
             let o = openings::Opening::from(rows.remove(&s.id).filter(|r| r.deleted_at.is_none())?);
             let (_, mut explanation) = explain_opening(weights, &profile, &o, s.bm25);
+            explanation.cite(seeker.inferred.as_ref());
             // How long this person has waited for a proposal, the same on every opening.
             explanation.waiting_since = seeker.last_proposed_at.unwrap_or(seeker.registered_at);
             Some(OpeningMatch {

@@ -337,6 +337,10 @@ pub struct Explanation {
     pub occupation_match: OccupationMatch,
     /// The occupation was read from the seeker's own text (no registered code matched as well).
     pub occupation_inferred: bool,
+    /// The words of the person's own text that counted, as written: the occupation read
+    /// from it and the requirements only described (what the broker checks in the meeting).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub read_from_text: Vec<String>,
     pub distance_km: Option<f64>,
     #[serde(with = "crate::clock::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
@@ -545,6 +549,7 @@ pub fn evaluate(w: &MatchingSettings, i: &Inputs<'_>, explain: bool) -> (f64, Op
         described,
         occupation_match: i.occupation.0,
         occupation_inferred: i.occupation_inferred,
+        read_from_text: Vec::new(),
         distance_km: distance_km.map(|d| (d * 10.0).round() / 10.0),
         waiting_since: 0,
         waiting_key: 0,
@@ -552,6 +557,29 @@ pub fn evaluate(w: &MatchingSettings, i: &Inputs<'_>, explain: bool) -> (f64, Op
         fairness_move: None,
     };
     (score, Some(explanation))
+}
+
+impl Explanation {
+    /// Names the words of `reading` that gave the inferred occupation and the described
+    /// requirements (see [`Explanation::read_from_text`]).
+    pub fn cite(&mut self, reading: Option<&crate::vocabulary::written::Reading>) {
+        let Some(reading) = reading else { return };
+        if self.occupation_inferred {
+            let matched = self.components.iter().find_map(|c| match c.why {
+                Why::Occupation { code, .. } => Some(format!("{code:04}")),
+                _ => None,
+            });
+            let read = matched
+                .and_then(|m| reading.occupations.iter().find(|o| m.starts_with(&o.code)))
+                .or_else(|| reading.occupations.first());
+            self.read_from_text.extend(read.map(|o| o.evidence.clone()));
+        }
+        for s in &reading.skills {
+            if self.described.contains(&s.label) && !self.read_from_text.contains(&s.evidence) {
+                self.read_from_text.push(s.evidence.clone());
+            }
+        }
+    }
 }
 
 /// A ranked hit.

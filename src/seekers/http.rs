@@ -10,7 +10,7 @@ use crate::http::{Json, Paging, etag, if_match};
 use crate::privacy::Reader;
 use crate::state::AppState;
 
-crate::api_handlers!(create, list, show, update, erase);
+crate::api_handlers!(create, list, show, update, confirm_inferred, erase);
 
 #[utoipa::path(
     tag = "seekers",
@@ -142,6 +142,44 @@ async fn update(
     let expected = if_match(&req)?;
     let reader = Reader::new(who, action, &state.clock);
     let seeker = db::run(&state.pool, move |c| service::update(c, &reader, &id, expected, &body.0)).await?;
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(seeker.version))).json(seeker))
+}
+
+/// The version of the profile the broker read the reading on.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmInferred {
+    /// The seeker's `version` when the reading was shown; 412 if it changed since.
+    pub version: i64,
+}
+
+/// "Stämmer": the broker confirms what Platsa read from the summary (`inferred`), and it
+/// becomes registered codes.
+#[utoipa::path(
+    tag = "seekers",
+    summary = "Register what was read from the summary (occupations, skills, licences) as the profile's codes",
+    description = "Roles: admin, broker, officer. The occupations sought (a 3-digit group as its first unit group), skills and driving licences in `inferred` are added to the registered ones. 412 when the version changed since it was read; 422 when the reading adds nothing.",
+    params(
+        ("id" = String, Path),
+        ("X-Access-Reason" = Option<String>, Header, description = "why you change the record of a person of another unit than yours (audited)", min_length = 3, max_length = 300),
+    ),
+    request_body = ConfirmInferred,
+    responses(
+        (status = 200, description = "OK: the updated seeker", body = crate::seekers::Seeker, headers(("ETag" = String, description = "the version, for If-Match"))),
+    ),
+)]
+#[post("/api/v1/seekers/{id}/inferred/confirm")]
+async fn confirm_inferred(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: web::Path<String>,
+    body: Json<ConfirmInferred>,
+    action: audit::Action,
+) -> AppResult<HttpResponse> {
+    who.require(Role::CASEWORK)?;
+    let reader = Reader::new(who, action, &state.clock);
+    let version = body.0.version;
+    let seeker = db::run(&state.pool, move |c| service::confirm_inferred(c, &reader, &id, version)).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(seeker.version))).json(seeker))
 }
 

@@ -131,6 +131,64 @@ pub fn update(
     }
 }
 
+/// "Stämmer": what Platsa read from the person's summary becomes their registered profile —
+/// the occupations sought (a minor group as its first unit group), the skills and the driving
+/// licences — on the version the broker saw (412 when it changed since). Nothing read: 422.
+pub fn confirm_inferred(c: &mut DbConnection, r: &Reader, id: &str, expected_version: i64) -> AppResult<Seeker> {
+    write_tx(c, |c| {
+        let seeker = read_person(c, r, id)?;
+        let reading = seeker.inferred.clone().unwrap_or_default();
+        let patch = confirmed(&seeker, &reading);
+        let Some(patch) = patch else {
+            return Err(AppError::field(
+                "inferred",
+                crate::error::Fault::Required,
+                "nothing read from the summary adds to the registered profile",
+            ));
+        };
+        store::update_in_tx(c, r.now, r.today, id, Some(expected_version), &patch)
+    })
+}
+
+/// The merge patch that registers what `reading` adds to `seeker`; `None` when it adds nothing.
+fn confirmed(seeker: &Seeker, reading: &crate::vocabulary::written::Reading) -> Option<serde_json::Value> {
+    let ref_ = crate::reference::reference();
+    let unit = |code: &str| -> Option<String> {
+        if code.len() == 4 {
+            return Some(code.to_string());
+        }
+        (0..10)
+            .map(|d| format!("{code}{d}"))
+            .find(|c| ref_.is_ssyk4(c) && !ref_.pair_codes.contains(&c.parse().unwrap_or(0)))
+    };
+    let mut occupations = seeker.occupations.clone();
+    for o in &reading.occupations {
+        if let Some(code) = unit(&o.code)
+            && !occupations.contains(&code)
+            && occupations.len() < 10
+        {
+            occupations.push(code);
+        }
+    }
+    let mut skills: Vec<String> =
+        seeker.skills.iter().map(|k| k.id.clone().unwrap_or_else(|| k.label.clone())).collect();
+    for k in &reading.skills {
+        if !skills.contains(&k.id) && skills.len() < 50 {
+            skills.push(k.id.clone());
+        }
+    }
+    let mut licences = seeker.driving_licences.clone();
+    for l in &reading.licences {
+        if !licences.contains(&l.class) {
+            licences.push(l.class.clone());
+        }
+    }
+    let adds = occupations.len() > seeker.occupations.len()
+        || skills.len() > seeker.skills.len()
+        || licences.len() > seeker.driving_licences.len();
+    adds.then(|| serde_json::json!({ "occupations": occupations, "skills": skills, "driving_licences": licences }))
+}
+
 /// Erases a person's personal data (admins; GDPR Art. 17).
 pub fn erase(c: &mut DbConnection, now: i64, id: &str, rewrite_tables: bool) -> AppResult<()> {
     privacy::erasure::erase(c, now, id, rewrite_tables)

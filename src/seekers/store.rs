@@ -319,6 +319,36 @@ pub fn rows_after(conn: &mut DbConnection, after: &str, limit: i64) -> QueryResu
         .load(conn)
 }
 
+/// Stores the current reader's reading for up to `batch` profiles whose stored one is missing
+/// or by another reader version (saved before the reader changed); returns how many. Only
+/// the `inferred` column changes: the index already reads summaries the same way
+/// ([`super::reading`] falls back to reading them), so nothing else needs to follow.
+pub fn reread(conn: &mut DbConnection, batch: i64) -> AppResult<usize> {
+    let current = format!("%\"reader\":{}}}", crate::vocabulary::written::READER_VERSION);
+    let stale: Vec<(String, String)> = seekers::table
+        .filter(seekers::erased_at.is_null())
+        .filter(seekers::summary.is_not_null())
+        .filter(seekers::inferred.is_null().or(seekers::inferred.not_like(&current)))
+        .select((seekers::id, seekers::summary.assume_not_null()))
+        .limit(batch)
+        .load(conn)?;
+    let n = stale.len();
+    let reads: Vec<(String, String)> =
+        stale.into_iter().map(|(id, summary)| (id, json(&crate::vocabulary::written::read(&summary)))).collect();
+    // Only where the summary is still the one read (a save in between wrote its own).
+    write_tx(conn, |c| {
+        for (id, read) in &reads {
+            diesel::update(
+                seekers::table.find(id).filter(seekers::inferred.is_null().or(seekers::inferred.not_like(&current))),
+            )
+            .set(seekers::inferred.eq(read))
+            .execute(c)?;
+        }
+        Ok::<_, AppError>(())
+    })?;
+    Ok(n)
+}
+
 pub fn count_live(conn: &mut DbConnection) -> QueryResult<i64> {
     seekers::table.filter(seekers::erased_at.is_null()).count().get_result(conn)
 }

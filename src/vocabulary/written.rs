@@ -55,6 +55,24 @@ crate::text_enum! {
     }
 }
 
+impl crate::labels::Label for Stance {
+    fn label(self) -> &'static str {
+        match self {
+            Stance::Experience => "har erfarenhet",
+            Stance::Wish => "vill bli, utan erfarenhet",
+        }
+    }
+}
+
+impl crate::labels::Label for NotSoughtWhy {
+    fn label(self) -> &'static str {
+        match self {
+            NotSoughtWhy::Never => "har aldrig arbetat med det",
+            NotSoughtWhy::Left => "vill lämna yrket",
+        }
+    }
+}
+
 /// An occupation read from text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[schema(as = InferredOccupation)]
@@ -862,7 +880,7 @@ pub fn read(text: &str) -> Reading {
     }
     let cued = |at: usize| {
         (0..=1).any(|gap| {
-            at >= gap + 1
+            at > gap
                 && CUES.iter().any(|c| ends_with(&w, at - gap - 1, c) && w[at - gap - 1].sentence == w[at].sentence)
         })
     };

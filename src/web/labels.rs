@@ -126,6 +126,8 @@ mod tests {
         check(crate::matching::daily::DismissReason::ALL, &[]);
         check(crate::mina_sidor::ReviewAbout::ALL, &[]);
         check(crate::mina_sidor::ConsentAnswer::ALL, &[]);
+        check(crate::vocabulary::written::Stance::ALL, &[]);
+        check(crate::vocabulary::written::NotSoughtWhy::ALL, &[]);
         for l in [LanguageLevel::Basic, LanguageLevel::Good, LanguageLevel::Fluent, LanguageLevel::Native] {
             assert!(!l.label().is_empty());
         }

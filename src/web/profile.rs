@@ -29,7 +29,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(create)
         .service(edit_form)
         .service(update)
-        .service(accept_occupation);
+        .service(confirm_inferred);
 }
 
 const LEVELS: [LanguageLevel; 4] =
@@ -645,36 +645,27 @@ async fn update(
 }
 
 #[derive(Deserialize)]
-struct AcceptOccupation {
+struct ConfirmInferred {
     csrf: String,
     version: i64,
-    code: String,
 }
 
-/// One click on the seeker's page: the occupation read from the summary becomes a registered
-/// code (only on the version the broker saw).
-#[post("/seekers/{id}/occupation")]
-async fn accept_occupation(
+/// "Stämmer" on the seeker's page: what was read from the summary becomes registered codes
+/// (only on the version the broker saw).
+#[post("/seekers/{id}/inferred")]
+async fn confirm_inferred(
     state: web::Data<AppState>,
     staff: Staff,
     id: web::Path<String>,
-    form: web::Form<AcceptOccupation>,
+    form: web::Form<ConfirmInferred>,
 ) -> WebResult {
     staff.check(&form.csrf)?;
     staff.require(Role::CASEWORK)?;
     let id = id.into_inner();
-    let AcceptOccupation { version, code, .. } = form.into_inner();
+    let version = form.version;
     let reader = staff.reader(&state.clock);
     let target = id.clone();
-    let saved = db::run(&state.pool, move |c| {
-        let mut errors = Errors::new();
-        let code = crate::vocabulary::occupation(&code, "code", &mut errors);
-        errors.into_result()?;
-        let code = code.ok_or_else(|| AppError::internal("a checked code is known"))?;
-        let patch = serde_json::json!({ "occupations": [code.to_string()] });
-        seekers::service::update(c, &reader, &target, Some(version), &patch)
-    })
-    .await;
+    let saved = db::run(&state.pool, move |c| seekers::service::confirm_inferred(c, &reader, &target, version)).await;
     match saved {
         Ok(s) => Ok(see_other(&format!("/seekers/{}?saved=1", s.id))),
         // Someone saved in between: the edit page shows the profile as it now is.

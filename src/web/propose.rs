@@ -40,6 +40,15 @@ pub fn explanation(e: &Explanation, now: i64) -> Markup {
                     @for m in &e.missing.nice_to_have { span.tag.missing { "✗ " (m) } " " }
                 }
             }
+            @if !e.read_from_text.is_empty() {
+                p.items.read {
+                    "Ur personens egen text: "
+                    @for (i, words) in e.read_from_text.iter().enumerate() {
+                        @if i > 0 { ", " }
+                        q { (words) }
+                    }
+                }
+            }
             @if let Some(f) = e.fairness_move { p.fairness { "Rättvisa: " (labels::fairness(f)) } }
             details {
                 summary { "Poängens delar" }

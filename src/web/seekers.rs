@@ -25,28 +25,64 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 const PAGE: i64 = 20;
 
-/// The occupation a profile without a code names in its summary, with the unit groups a
-/// broker can accept it as (one, or each of a minor group's).
-struct ReadOccupation {
-    label: String,
-    codes: Vec<String>,
-}
-
-fn read_occupation(s: &crate::seekers::Seeker) -> Option<ReadOccupation> {
-    if !s.occupations.is_empty() {
-        return None;
+/// "Utläst ur texten": what Platsa read from the summary, each with the words that gave it,
+/// and (for those who may write) one click to register it as the profile's codes.
+fn inferred(
+    s: &crate::seekers::Seeker,
+    read: &crate::vocabulary::written::Reading,
+    csrf: Option<&str>,
+) -> maud::Markup {
+    let adds = read.occupations.iter().any(|o| !s.occupations.iter().any(|c| c.starts_with(&o.code)))
+        || read.skills.iter().any(|k| !s.skills.iter().any(|x| x.id.as_deref() == Some(k.id.as_str())))
+        || read.licences.iter().any(|l| !s.driving_licences.contains(&l.class));
+    html! {
+        section.inferred #utlast aria-labelledby="utlast-rubrik" {
+            h3 #utlast-rubrik { "Utläst ur texten" }
+            @if !s.occupations.is_empty() && !read.occupations.is_empty() {
+                p.muted { "Profilen har registrerade yrken; yrken ur texten används inte i matchningen." }
+            }
+            ul {
+                @for o in &read.occupations {
+                    li {
+                        strong { (o.label) } " (" (o.code) ") · "
+                        (o.stance.label())
+                        @if let Some(y) = o.years { " · " (y) " år" }
+                        " · säkerhet " (format!("{:.2}", o.confidence).replace('.', ","))
+                        " · " q { (o.evidence) }
+                    }
+                }
+                @for n in &read.not_sought {
+                    li.muted {
+                        "Söker inte: " (n.label) " – " (n.why.label()) " · " q { (n.evidence) }
+                    }
+                }
+                @if !read.skills.is_empty() {
+                    li { "Kompetenser: "
+                        @for (i, k) in read.skills.iter().enumerate() {
+                            @if i > 0 { ", " }
+                            (k.label) " (" q { (k.evidence) } ")"
+                        }
+                    }
+                }
+                @if !read.licences.is_empty() {
+                    li { "Körkort: "
+                        @for (i, l) in read.licences.iter().enumerate() {
+                            @if i > 0 { ", " }
+                            (l.class) " (" q { (l.evidence) } ")"
+                        }
+                    }
+                }
+                @if read.open_to_anything { li { "Kan tänka sig vilket arbete som helst." } }
+            }
+            @if let (Some(csrf), true) = (csrf, adds) {
+                form.inline method="post" action=(format!("/seekers/{}/inferred", s.id)) {
+                    input type="hidden" name="csrf" value=(csrf);
+                    input type="hidden" name="version" value=(s.version);
+                    button type="submit" { "Stämmer – lägg in i profilen" }
+                }
+            }
+        }
     }
-    let o = s.inferred.as_ref()?.best()?.clone();
-    let r = crate::reference::reference();
-    let codes = if o.code.len() == 3 {
-        (0..10)
-            .map(|d| format!("{}{d}", o.code))
-            .filter(|c| r.is_ssyk4(c) && !r.pair_codes.contains(&c.parse().unwrap_or(0)))
-            .collect()
-    } else {
-        vec![o.code]
-    };
-    Some(ReadOccupation { label: o.label, codes })
 }
 
 #[get("/seekers")]
@@ -173,21 +209,6 @@ async fn seeker_page(
                 }
                 dt { "Söker som" } dd {
                     (s.occupations.iter().map(|o| occupation(o)).collect::<Vec<_>>().join(", "))
-                    @if let Some(read) = read_occupation(s) {
-                        div.inferred {
-                            "Yrke utläst ur texten: " strong { (read.label) }
-                            @if can_write {
-                                @for code in &read.codes {
-                                    form.inline method="post" action=(format!("/seekers/{}/occupation", s.id)) {
-                                        input type="hidden" name="csrf" value=(staff.csrf);
-                                        input type="hidden" name="version" value=(s.version);
-                                        input type="hidden" name="code" value=(code);
-                                        button type="submit" { "Lägg till " (occupation(code)) " i profilen" }
-                                    }
-                                }
-                            }
-                        }
-                    }
                 }
                 dt { "Kompetenser" } dd { @for k in &s.skills { span.tag { (k.label) } " " } }
                 dt { "Språk" } dd { @for l in &s.languages { span.tag { (crate::reference::reference().languages.get(&l.code).cloned().unwrap_or(l.code.clone())) } " " } }
@@ -197,6 +218,9 @@ async fn seeker_page(
             }
             h2 { "Om mig" }
             p.summary { (s.summary.clone().unwrap_or_default()) }
+            @if let Some(read) = s.inferred.as_ref().filter(|r| !r.is_empty()) {
+                (inferred(s, read, can_write.then_some(staff.csrf.as_str())))
+            }
         }
         section #plan {
             h2 { "Planering" }

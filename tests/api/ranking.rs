@@ -96,35 +96,114 @@ async fn the_occupation_and_skills_a_summary_names_count() {
     assert_eq!(denied["missing"]["must_have"], json!(["Personlig omvårdnad"]), "{denied}");
     assert!(pos("described") < pos("denied"), "{order:?}");
 
-    // The seeker's page offers the read occupation to accept with one click.
+    // The explanation names the words that counted.
+    let words = written["read_from_text"].as_array().expect("words cited");
+    assert!(words.iter().any(|w| w.as_str().unwrap().contains("undersköterska")), "{written}");
+    assert!(described["read_from_text"].as_array().unwrap().iter().any(|w| w == "personlig omvårdnad"), "{described}");
+
+    // The reading is stored with the profile and shown on the seeker's page, with "Stämmer".
     let list: Value = s.app.get("/api/v1/seekers?q=written", &s.broker).await.json().await.unwrap();
     let id = list["items"][0]["id"].as_str().unwrap().to_string();
     assert_eq!(list["items"][0]["occupations"], json!([]));
+    let read = &list["items"][0]["inferred"];
+    assert_eq!(read["occupations"][0]["code"], "532", "{read}");
+    assert_eq!(read["occupations"][0]["stance"], "experience");
+    assert_eq!(read["occupations"][0]["years"], 5);
     let (session, csrf) = crate::web::sign_in(&s.app, &s.broker).await;
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let cookie = &reqwest::header::COOKIE;
     let page = client.get(s.app.url(&format!("/seekers/{id}"))).header(cookie, &session).send().await.unwrap();
     let page = page.text().await.unwrap();
-    assert!(page.contains("Yrke utläst ur texten"), "the page shows the read occupation");
-    let form_code = "5321";
-    assert!(page.contains(&format!("name=\"code\" value=\"{form_code}\"")), "one button per unit group of 532");
+    assert!(page.contains("Utläst ur texten"), "the page shows the reading");
+    assert!(page.contains("arbetat som undersköterska i 5 år"), "with the words that gave it");
     let version = list["items"][0]["version"].as_i64().unwrap();
-    let accept = |version: String, code: &'static str| {
+    let confirm = |version: String| {
         client
-            .post(s.app.url(&format!("/seekers/{id}/occupation")))
+            .post(s.app.url(&format!("/seekers/{id}/inferred")))
             .header(cookie, &session)
-            .form(&[("csrf", csrf.clone()), ("version", version), ("code", code.to_string())])
+            .form(&[("csrf", csrf.clone()), ("version", version)])
             .send()
     };
-    let res = accept(version.to_string(), form_code).await.unwrap();
+    // A stale version changes nothing: the edit page shows the profile as it is.
+    let res = confirm("1000".to_string()).await.unwrap();
+    assert_eq!(res.status(), 303);
+    assert!(res.headers()["location"].to_str().unwrap().ends_with("/edit"));
+    let same: Value = s.app.get(&format!("/api/v1/seekers/{id}"), &s.broker).await.json().await.unwrap();
+    assert_eq!(same["occupations"], json!([]));
+    let res = confirm(version.to_string()).await.unwrap();
     assert_eq!(res.status(), 303);
     let after: Value = s.app.get(&format!("/api/v1/seekers/{id}"), &s.broker).await.json().await.unwrap();
-    assert_eq!(after["occupations"], json!(["5321"]));
-    // A stale version changes nothing.
-    let res = accept("1".to_string(), "5322").await.unwrap();
-    assert_eq!(res.status(), 303);
-    let again: Value = s.app.get(&format!("/api/v1/seekers/{id}"), &s.broker).await.json().await.unwrap();
-    assert_eq!(again["occupations"], json!(["5321"]));
+    assert_eq!(after["occupations"], json!(["5321"]), "the group's first unit group is registered");
+    // Nothing more to add: the API says so, naming the field.
+    let res = s
+        .app
+        .post_json(&format!("/api/v1/seekers/{id}/inferred/confirm"), &s.broker, &json!({"version": after["version"]}))
+        .await;
+    assert_eq!(res.status(), 422);
+    let problem: Value = res.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "inferred");
+}
+
+/// Issue 36's acceptance: a profile written only as free text ranks among the first three
+/// for a waiter opening among 50 coded people of other occupations; one that says it never
+/// did the job is not ranked for it.
+#[tokio::test]
+async fn a_free_text_waiter_ranks_for_a_waiter_opening() {
+    let app = spawn_app().await;
+    let (broker, _) = app.token("broker", "Britt", None).await;
+    let employer = app.employer("Restaurang Hamnen AB", "556036-0793", false).await;
+    let mut opening = opening_body();
+    opening["employer_id"] = employer.into();
+    opening["headline"] = "Servitör/servitris till restaurang i Trelleborg".into();
+    opening["description"] = "Bordsservering och kassa i vår restaurang vid hamnen.".into();
+    opening["occupation"] = "5131".into();
+    opening["must_have"] = json!({"skills": ["Bordsservering"], "languages": [], "driving_licences": []});
+    opening["nice_to_have"] = json!({"skills": ["Kassavana"]});
+    let res = app.post_json("/api/v1/openings", &broker, &opening).await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    let opening = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+    // 50 coded people of other occupations, some with the same skills, all nearby.
+    let others = ["9111", "4322", "5321", "7111", "8321", "5230", "5120", "9412", "7131", "5311"];
+    for i in 0..50u32 {
+        let mut body = seeker_body(&pnr("19900101", 300 + i));
+        body["first_name"] = format!("Kodad{i}").into();
+        body["occupations"] = json!([others[i as usize % others.len()]]);
+        body["skills"] = if i % 3 == 0 { json!(["Kassavana"]) } else { json!([]) };
+        body["summary"] = "Pålitlig och glad, kommer alltid i tid.".into();
+        let res = app.post_json("/api/v1/seekers", &broker, &body).await;
+        assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    }
+    for (name, summary, serial) in [
+        ("Fritext", "Jobbat som servitor i 5 år, kan kassa och bordsservering", 400),
+        ("Aldrig", "Har aldrig jobbat som servitör. Har jobbat på lager i 3 år.", 401),
+    ] {
+        let mut body = seeker_body(&pnr("19900101", serial));
+        body["first_name"] = name.into();
+        body["occupations"] = json!([]);
+        body["skills"] = json!([]);
+        body["summary"] = summary.into();
+        let res = app.post_json("/api/v1/seekers", &broker, &body).await;
+        assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    }
+    index_caught_up(&app.state).await;
+    let res = app.get(&format!("/api/v1/openings/{opening}/candidates?limit=60"), &broker).await;
+    assert_eq!(res.status(), 200);
+    let items = res.json::<Value>().await.unwrap()["items"].as_array().unwrap().clone();
+    let names = first_names(&items);
+    let at = names.iter().position(|n| n == "Fritext").unwrap_or_else(|| panic!("not listed: {names:?}"));
+    assert!(at < 3, "the free-text waiter is at {} in {names:?}", at + 1);
+    let e = &items[at]["explanation"];
+    assert_eq!(e["occupation_match"], "exact");
+    assert_eq!(e["occupation_inferred"], true);
+    assert_eq!(e["missing"]["must_have"], json!([]), "bordsservering is read: {e}");
+    assert!(e["read_from_text"].as_array().unwrap().iter().any(|w| w.as_str().unwrap().contains("servitor")), "{e}");
+    // "har aldrig jobbat som servitör": not ranked as a waiter.
+    if let Some(never) = items.iter().find(|i| i["first_name"] == "Aldrig") {
+        let e = &never["explanation"];
+        assert_ne!(e["occupation_match"], "exact", "{e}");
+        let pos = names.iter().position(|n| n == "Aldrig").unwrap();
+        assert!(pos > at && pos >= 10, "the one who never was a waiter is at {} in {names:?}", pos + 1);
+    }
 }
 
 #[tokio::test]
