@@ -210,6 +210,13 @@ mod tests {
         assert_eq!(report.violations, 0, "{:#?}", report.per_opening);
         assert!(report.ndcg_at_10 >= 0.95, "NDCG@10 {:.4}\n{}", report.ndcg_at_10, report.lines().join("\n"));
         assert!(report.recall_at_50 >= 0.95, "recall@50 {:.4}", report.recall_at_50);
+        // A free-text set of the same openings: everyone only described in words.
+        let set = generate::generate(21, 12, 200, true);
+        assert!(set.seekers.values().all(|s| s["occupations"].as_array().is_none_or(|a| a.is_empty())));
+        let free = run(&set, &weights, &dir.path().join("free")).expect("evaluated");
+        assert_eq!(free.violations, 0, "{:#?}", free.per_opening);
+        assert!(free.ndcg_at_10 >= 0.85, "free text NDCG@10 {:.4}\n{}", free.ndcg_at_10, free.lines().join("\n"));
+        assert!(free.recall_at_50 >= 0.9, "free text recall@50 {:.4}", free.recall_at_50);
         // The file format round-trips.
         let text = serde_json::to_string(&set).expect("serializable");
         let again: EvalSet = serde_json::from_str(&text).expect("readable");

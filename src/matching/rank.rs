@@ -366,8 +366,8 @@ fn seeker_table(side: &Side, reader: &SegmentReader) -> Arc<SeekerTable> {
 /// An opening's requirements and geography precomputed for the ranking pass; the same
 /// formulas as [`evaluate`], fed from tables.
 struct Fast {
-    /// By code, and by [`inferred_key`] for an inferred occupation (a minor group as
-    /// `MINOR_GROUP + group`, the confidence level above): the occupation value.
+    /// By code (and `MINOR_GROUP + group` for an inferred minor group): the occupation value,
+    /// before an inferred occupation's confidence.
     occupation: Vec<f32>,
     must_skills: Vec<u32>,
     must_langs: Vec<(u32, u32)>,
@@ -399,13 +399,10 @@ fn split(reqs: &[Requirement]) -> (Vec<u32>, Vec<(u32, u32)>, Vec<u16>) {
 impl Fast {
     fn new(profile: &OpeningProfile, wanted: u64, substitutes: &HashMap<u64, u8>, w: &MatchingSettings) -> Self {
         let r = reference();
-        let mut occupation = vec![0.0f32; INFERRED_LEVEL as usize * LEVELS.len()];
+        let mut occupation = vec![0.0f32; INFERRED_LEVEL as usize];
         for g in r.ssyk.values().filter(|g| g.level == 4 || g.level == 3) {
             let code = inferred_number(&g.code);
-            let value = inferred_match(wanted, code, substitutes).0.value() as f32;
-            for (level, factor) in LEVELS.iter().enumerate() {
-                occupation[level * INFERRED_LEVEL as usize + code as usize] = value * factor;
-            }
+            occupation[code as usize] = inferred_match(wanted, code, substitutes).0.value() as f32;
         }
         let (must_skills, must_langs, _) = split(&profile.must);
         let (nice_skills, nice_langs, nice_licences) = split(&profile.nice);
@@ -454,7 +451,16 @@ impl Fast {
     /// What the hot row fixes: the occupation value, the distance part and reachability; the
     /// other parts at their most (text 0 here, for the caller to set).
     fn hot_parts(&self, hot: &Hot) -> Parts {
-        let occupation = hot.codes.iter().map(|&c| self.occupation[c as usize]).fold(0.0f32, f32::max);
+        // An inferred key carries its confidence level above the code (`inferred_key`); a
+        // registered code is level 0. Division by a constant: a multiply and a shift.
+        let occupation = hot
+            .codes
+            .iter()
+            .map(|&c| {
+                let (level, code) = (u32::from(c) / INFERRED_LEVEL as u32, u32::from(c) % INFERRED_LEVEL as u32);
+                self.occupation[code as usize] * LEVELS.get(level as usize).copied().unwrap_or(0.0)
+            })
+            .fold(0.0f32, f32::max);
         let (distance, reachable) = match self.distance_km.get(hot.municipality as usize) {
             Some(&d) if d.is_nan() => (0.5, true),
             Some(&d) => {

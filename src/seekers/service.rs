@@ -150,8 +150,9 @@ pub fn confirm_inferred(c: &mut DbConnection, r: &Reader, id: &str, expected_ver
     })
 }
 
-/// The merge patch that registers what `reading` adds to `seeker`; `None` when it adds nothing.
-fn confirmed(seeker: &Seeker, reading: &crate::vocabulary::written::Reading) -> Option<serde_json::Value> {
+/// The merge patch that registers what `reading` adds to `seeker`; `None` when it adds nothing
+/// (then the page offers no "Stämmer").
+pub fn confirmed(seeker: &Seeker, reading: &crate::vocabulary::written::Reading) -> Option<serde_json::Value> {
     let ref_ = crate::reference::reference();
     let unit = |code: &str| -> Option<String> {
         if code.len() == 4 {

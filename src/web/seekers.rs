@@ -25,6 +25,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 const PAGE: i64 = 20;
 
+/// Whether "Stämmer" would add anything to the registered profile.
+fn adds(s: &crate::seekers::Seeker, read: &crate::vocabulary::written::Reading) -> bool {
+    crate::seekers::service::confirmed(s, read).is_some()
+}
+
 /// "Utläst ur texten": what Platsa read from the summary, each with the words that gave it,
 /// and (for those who may write) one click to register it as the profile's codes.
 fn inferred(
@@ -32,14 +37,12 @@ fn inferred(
     read: &crate::vocabulary::written::Reading,
     csrf: Option<&str>,
 ) -> maud::Markup {
-    let adds = read.occupations.iter().any(|o| !s.occupations.iter().any(|c| c.starts_with(&o.code)))
-        || read.skills.iter().any(|k| !s.skills.iter().any(|x| x.id.as_deref() == Some(k.id.as_str())))
-        || read.licences.iter().any(|l| !s.driving_licences.contains(&l.class));
+    let adds = adds(s, read);
     html! {
         section.inferred #utlast aria-labelledby="utlast-rubrik" {
             h3 #utlast-rubrik { "Utläst ur texten" }
             @if !s.occupations.is_empty() && !read.occupations.is_empty() {
-                p.muted { "Profilen har registrerade yrken; yrken ur texten används inte i matchningen." }
+                p.muted { "Profilen har registrerade yrken; yrken ur texten används inte i matchningen förrän de läggs in." }
             }
             ul {
                 @for o in &read.occupations {
@@ -218,7 +221,7 @@ async fn seeker_page(
             }
             h2 { "Om mig" }
             p.summary { (s.summary.clone().unwrap_or_default()) }
-            @if let Some(read) = s.inferred.as_ref().filter(|r| !r.is_empty()) {
+            @if let Some(read) = s.inferred.as_ref().filter(|r| adds(s, r) || (s.occupations.is_empty() && !r.is_empty())) {
                 (inferred(s, read, can_write.then_some(staff.csrf.as_str())))
             }
         }
