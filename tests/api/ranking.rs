@@ -377,3 +377,53 @@ fn pruned_ranking_is_identical_to_scoring_every_hit() {
     println!("hits scored: {scored_full} in full, {scored_pruned} pruned");
     assert!(scored_pruned < scored_full / 2, "pruning skipped little: {scored_pruned} of {scored_full}");
 }
+
+/// A profile saved before the reader (or by an older one) is read on the fly, and the
+/// background pass stores the current reading without touching anything else.
+#[tokio::test]
+async fn an_old_profile_is_read_again() {
+    let app = spawn_app().await;
+    let (broker, _) = app.token("broker", "Britt", None).await;
+    let mut body = seeker_body(&pnr("19800101", 500));
+    body["occupations"] = json!([]);
+    body["summary"] = "Har kört taxi i sex år och har taxileg.".into();
+    let res = app.post_json("/api/v1/seekers", &broker, &body).await;
+    assert_eq!(res.status(), 201);
+    let saved: Value = res.json().await.unwrap();
+    let id = saved["id"].as_str().unwrap().to_string();
+    assert_eq!(saved["inferred"]["occupations"][0]["code"], "8321", "{saved}");
+    // As an older version left it: no reading stored, or one by another reader.
+    let target = id.clone();
+    platsa::db::run(&app.state.pool, move |c| {
+        use diesel::prelude::*;
+        use platsa::db::schema::seekers;
+        diesel::update(seekers::table.find(&target))
+            .set(seekers::inferred.eq(Some(
+                r#"{"occupations":[],"not_sought":[],"skills":[],"licences":[],"open_to_anything":false,"reader":1}"#,
+            )))
+            .execute(c)?;
+        Ok(())
+    })
+    .await
+    .unwrap();
+    let shown: Value = app.get(&format!("/api/v1/seekers/{id}"), &broker).await.json().await.unwrap();
+    assert_eq!(shown["inferred"]["occupations"][0]["code"], "8321", "read on the fly: {shown}");
+    // (The pass `serve` starts with may have run already: at most this one is left.)
+    let n = platsa::db::run(&app.state.pool, |c| platsa::seekers::store::reread(c, 100)).await.unwrap();
+    assert!(n <= 1);
+    let target = id.clone();
+    let stored: Option<String> = platsa::db::run(&app.state.pool, move |c| {
+        use diesel::prelude::*;
+        use platsa::db::schema::seekers;
+        Ok(seekers::table.find(&target).select(seekers::inferred).first(c)?)
+    })
+    .await
+    .unwrap();
+    let current = format!("\"reader\":{}", platsa::vocabulary::written::READER_VERSION);
+    assert!(stored.as_deref().is_some_and(|s| s.contains(&current) && s.contains("8321")), "{stored:?}");
+    let again = platsa::db::run(&app.state.pool, |c| platsa::seekers::store::reread(c, 100)).await.unwrap();
+    assert_eq!(again, 0, "nothing left to read");
+    let after: Value = app.get(&format!("/api/v1/seekers/{id}"), &broker).await.json().await.unwrap();
+    assert_eq!(after["version"], saved["version"], "the profile's version is untouched");
+    assert_eq!(after["inferred"]["skills"][0]["label"], "Taxiförarlegitimation");
+}
