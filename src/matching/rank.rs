@@ -20,7 +20,7 @@ use crate::openings::{Opening, Requirements};
 use crate::reference::reference;
 use crate::search::documents::day_number;
 use crate::seekers::Seeker;
-use crate::vocabulary::{INFERRED_LEVEL, inferred_key, inferred_parts, written::LEVELS};
+use crate::vocabulary::{LEVEL_SHIFT, inferred_key, inferred_parts, written::LEVELS};
 
 /// Hits beyond the page that are scored in full, so the fairness rule can reorder a band
 /// that straddles the page boundary.
@@ -399,7 +399,7 @@ fn split(reqs: &[Requirement]) -> (Vec<u32>, Vec<(u32, u32)>, Vec<u16>) {
 impl Fast {
     fn new(profile: &OpeningProfile, wanted: u64, substitutes: &HashMap<u64, u8>, w: &MatchingSettings) -> Self {
         let r = reference();
-        let mut occupation = vec![0.0f32; INFERRED_LEVEL as usize];
+        let mut occupation = vec![0.0f32; 1 << LEVEL_SHIFT];
         for g in r.ssyk.values().filter(|g| g.level == 4 || g.level == 3) {
             let code = inferred_number(&g.code);
             occupation[code as usize] = inferred_match(wanted, code, substitutes).0.value() as f32;
@@ -452,14 +452,12 @@ impl Fast {
     /// other parts at their most (text 0 here, for the caller to set).
     fn hot_parts(&self, hot: &Hot) -> Parts {
         // An inferred key carries its confidence level above the code (`inferred_key`); a
-        // registered code is level 0. Division by a constant: a multiply and a shift.
+        // registered code is level 0, whose factor is 1. A mask, a shift and a multiply.
+        const MASK: u16 = (1 << LEVEL_SHIFT) - 1;
         let occupation = hot
             .codes
             .iter()
-            .map(|&c| {
-                let (level, code) = (u32::from(c) / INFERRED_LEVEL as u32, u32::from(c) % INFERRED_LEVEL as u32);
-                self.occupation[code as usize] * LEVELS.get(level as usize).copied().unwrap_or(0.0)
-            })
+            .map(|&c| self.occupation[(c & MASK) as usize] * LEVELS[(c >> LEVEL_SHIFT) as usize])
             .fold(0.0f32, f32::max);
         let (distance, reachable) = match self.distance_km.get(hot.municipality as usize) {
             Some(&d) if d.is_nan() => (0.5, true),

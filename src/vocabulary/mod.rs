@@ -274,18 +274,18 @@ pub fn inferred_number(code: &str) -> u64 {
     if code.len() == 3 { MINOR_GROUP + n } else { n }
 }
 
-/// The span of one confidence level in an inferred key: every [`inferred_number`] fits below.
-pub const INFERRED_LEVEL: u64 = MINOR_GROUP + 1_000;
+/// Bits below an inferred key's confidence level: every [`inferred_number`] (< 11 000) fits.
+pub const LEVEL_SHIFT: u32 = 14;
 
 /// An inferred occupation with its confidence level (`written::LEVELS`) in one number that
-/// fits the ranking's 16-bit table: `level × INFERRED_LEVEL + inferred_number`. Level 0 is a
-/// plain [`inferred_number`].
+/// fits the ranking's 16-bit table: `level << LEVEL_SHIFT | inferred_number`. Level 0 (sure,
+/// as a registered code) is a plain [`inferred_number`].
 pub fn inferred_key(code: &str, confidence: f32) -> u64 {
-    written::level(confidence) as u64 * INFERRED_LEVEL + inferred_number(code)
+    ((written::level(confidence) as u64) << LEVEL_SHIFT) | inferred_number(code)
 }
 
 /// The inferred number and the confidence factor of an [`inferred_key`].
 pub fn inferred_parts(key: u64) -> (u64, f64) {
-    let level = (key / INFERRED_LEVEL) as usize;
-    (key % INFERRED_LEVEL, f64::from(written::LEVELS[level.min(written::LEVELS.len() - 1)]))
+    let level = (key >> LEVEL_SHIFT) as usize;
+    (key & ((1 << LEVEL_SHIFT) - 1), f64::from(written::LEVELS[level.min(written::LEVELS.len() - 1)]))
 }

@@ -136,17 +136,13 @@ pub struct Reading {
 }
 
 impl Reading {
+    /// Nothing was read (the page then shows no "Utläst ur texten").
     pub fn is_empty(&self) -> bool {
         self.occupations.is_empty()
             && self.not_sought.is_empty()
             && self.skills.is_empty()
             && self.licences.is_empty()
             && !self.open_to_anything
-    }
-
-    /// The best occupation's code.
-    pub fn best(&self) -> Option<&ReadOccupation> {
-        self.occupations.first()
     }
 }
 

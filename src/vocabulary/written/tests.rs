@@ -65,6 +65,9 @@ const CASES: &[(&str, &str, &str, &str)] = &[
     ("Personen har tidigare arbetat som städare", "9111", "", "-"),
     ("Erfarenhet från bygg, snickeri och lite målning", "7111", "", "-"),
     ("Servitör. Ingen erfarenhet av bordsservering dock.", "5131", "!Bordsservering", "-"),
+    ("Önskar arbete inom lager och logistik.", "4322", "", "-"),
+    ("Intresserad av arbete inom vård och omsorg.", "~532", "", "-"),
+    ("Har jobbat inom restaurang i många år.", "513", "", "-"),
     // English, as many write it.
     ("Worked as a waiter in Spain", "5131", "", "-"),
     ("warehouse worker, forklift", "4322", "Truckvana", "-"),
