@@ -257,33 +257,24 @@ impl Builder {
             }
             Kind::Paused => status = SeekerStatus::Paused,
             Kind::NoLicence => licences.clear(),
-            Kind::Unrelated => {
-                let others: Vec<String> =
-                    occupations_pool().into_iter().filter(|c| c[..1] != o.occupation[..1]).collect();
-                code = self.rng.pick(&others).clone();
-                occupations = vec![code.clone()];
-                skills = r
-                    .ssyk4_skills
-                    .get(&code)
-                    .map(|v| v.iter().take(3).map(|&i| r.skills[i].id.clone()).collect())
-                    .unwrap_or_default();
-                truth_skills = skills.iter().cloned().collect();
-            }
             Kind::Wish => wish_only = true,
-            Kind::Left | Kind::Never => {
+            // Someone of another major group; in free text, one who left this occupation or
+            // never did it says so.
+            Kind::Unrelated | Kind::Left | Kind::Never => {
                 let others: Vec<String> =
                     occupations_pool().into_iter().filter(|c| c[..1] != o.occupation[..1]).collect();
-                if kind == Kind::Left {
-                    left = Some(o.occupation.clone());
-                } else {
-                    never.push(o.occupation.clone());
+                match kind {
+                    Kind::Left => left = Some(o.occupation.clone()),
+                    Kind::Never => never.push(o.occupation.clone()),
+                    _ => {}
                 }
                 code = self.rng.pick(&others).clone();
                 occupations = vec![code.clone()];
+                let n = if kind == Kind::Unrelated { 3 } else { 2 };
                 skills = r
                     .ssyk4_skills
                     .get(&code)
-                    .map(|v| v.iter().take(2).map(|&i| r.skills[i].id.clone()).collect())
+                    .map(|v| v.iter().take(n).map(|&i| r.skills[i].id.clone()).collect())
                     .unwrap_or_default();
                 truth_skills = skills.iter().cloned().collect();
             }
