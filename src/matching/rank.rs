@@ -363,12 +363,55 @@ fn seeker_table(side: &Side, reader: &SegmentReader) -> Arc<SeekerTable> {
     })
 }
 
+/// Occupation values by 16-bit key (a registered code, or an [`inferred_key`] with its
+/// confidence level in the top bits), so the hot loop reads one number per code. 256 KiB:
+/// reused across queries instead of allocated (and page-faulted) for each; the places one
+/// query wrote are cleared before the next fills them.
+struct OccupationTable {
+    values: Vec<f32>,
+    written: Vec<u16>,
+}
+
+static SPARE_TABLES: std::sync::Mutex<Vec<(Vec<f32>, Vec<u16>)>> = std::sync::Mutex::new(Vec::new());
+
+impl OccupationTable {
+    fn take() -> Self {
+        let spare = SPARE_TABLES.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let (mut values, mut written) = spare.unwrap_or_else(|| (vec![0.0f32; 1 << 16], Vec::new()));
+        for &i in &written {
+            values[i as usize] = 0.0;
+        }
+        written.clear();
+        Self { values, written }
+    }
+
+    fn set(&mut self, key: u64, value: f32) {
+        if let Ok(k) = u16::try_from(key) {
+            self.values[k as usize] = value;
+            self.written.push(k);
+        }
+    }
+
+    fn get(&self, key: u16) -> f32 {
+        self.values[key as usize]
+    }
+}
+
+impl Drop for OccupationTable {
+    fn drop(&mut self) {
+        let mut spare = SPARE_TABLES.lock().unwrap_or_else(|p| p.into_inner());
+        // As many as queries run at once, no more.
+        if spare.len() < 16 {
+            spare.push((std::mem::take(&mut self.values), std::mem::take(&mut self.written)));
+        }
+    }
+}
+
 /// An opening's requirements and geography precomputed for the ranking pass; the same
 /// formulas as [`evaluate`], fed from tables.
 struct Fast {
-    /// By code (and `MINOR_GROUP + group` for an inferred minor group): the occupation value,
-    /// before an inferred occupation's confidence.
-    occupation: Vec<f32>,
+    /// By 16-bit code: the occupation value, an inferred occupation's confidence included.
+    occupation: OccupationTable,
     must_skills: Vec<u32>,
     must_langs: Vec<(u32, u32)>,
     must_total: usize,
@@ -399,10 +442,13 @@ fn split(reqs: &[Requirement]) -> (Vec<u32>, Vec<(u32, u32)>, Vec<u16>) {
 impl Fast {
     fn new(profile: &OpeningProfile, wanted: u64, substitutes: &HashMap<u64, u8>, w: &MatchingSettings) -> Self {
         let r = reference();
-        let mut occupation = vec![0.0f32; 1 << LEVEL_SHIFT];
+        let mut occupation = OccupationTable::take();
         for g in r.ssyk.values().filter(|g| g.level == 4 || g.level == 3) {
             let code = inferred_number(&g.code);
-            occupation[code as usize] = inferred_match(wanted, code, substitutes).0.value() as f32;
+            let value = inferred_match(wanted, code, substitutes).0.value() as f32;
+            for (level, factor) in LEVELS.iter().enumerate() {
+                occupation.set(((level as u64) << LEVEL_SHIFT) | code, value * factor);
+            }
         }
         let (must_skills, must_langs, _) = split(&profile.must);
         let (nice_skills, nice_langs, nice_licences) = split(&profile.nice);
@@ -451,14 +497,7 @@ impl Fast {
     /// What the hot row fixes: the occupation value, the distance part and reachability; the
     /// other parts at their most (text 0 here, for the caller to set).
     fn hot_parts(&self, hot: &Hot) -> Parts {
-        // An inferred key carries its confidence level above the code (`inferred_key`); a
-        // registered code is level 0, whose factor is 1. A mask, a shift and a multiply.
-        const MASK: u16 = (1 << LEVEL_SHIFT) - 1;
-        let occupation = hot
-            .codes
-            .iter()
-            .map(|&c| self.occupation[(c & MASK) as usize] * LEVELS[(c >> LEVEL_SHIFT) as usize])
-            .fold(0.0f32, f32::max);
+        let occupation = hot.codes.iter().map(|&c| self.occupation.get(c)).fold(0.0f32, f32::max);
         let (distance, reachable) = match self.distance_km.get(hot.municipality as usize) {
             Some(&d) if d.is_nan() => (0.5, true),
             Some(&d) => {
