@@ -153,6 +153,8 @@ pub fn level(confidence: f32) -> usize {
 
 #[derive(Debug, Clone)]
 struct Word {
+    /// Lower case, not folded: short words are compared as written ("stad" is not "städ").
+    lower: String,
     /// Lower case, folded.
     raw: String,
     stem: String,
@@ -188,6 +190,7 @@ fn words(text: &str) -> Vec<Word> {
         let w = &text[s..e];
         let lower = w.to_lowercase();
         out.push(Word {
+            lower: lower.clone(),
             raw: fold(&lower),
             stem: stem_of(&lower),
             start: s,
@@ -227,52 +230,69 @@ fn stems(text: &str) -> Vec<String> {
     words(text).into_iter().map(|w| w.stem).collect()
 }
 
-/// Whether `word` is `stem` or `stem` with a Swedish ending (`kassan`, `truckar`), for short
-/// words where the stemmer alone joins unrelated words ("lära" and "LAR").
-fn inflected(word: &str, stem: &str) -> bool {
-    word.strip_prefix(stem).is_some_and(|end| {
-        ["", "n", "en", "et", "er", "ar", "or", "na", "s", "a", "are", "aren", "arna", "ska", "skan", "erska"]
-            .contains(&end)
-    })
+/// Whether `word` is `base` or an inflection of it ("kocken", "kockar", "målarna",
+/// "kassor"). Short words are matched this way, as written, not by stem: the stemmer joins
+/// "stad" and "städare", "mål" and "målare", "lag" and "lager".
+fn inflection_of(word: &str, base: &str) -> bool {
+    const ENDINGS: &[&str] = &["", "n", "en", "et", "er", "ar", "or", "na", "s", "ns", "ens", "arna", "erna", "orna"];
+    if let Some(rest) = word.strip_prefix(base) {
+        return ENDINGS.contains(&rest);
+    }
+    let stem = base.trim_end_matches(['a', 'e']);
+    stem.len() < base.len()
+        && word
+            .strip_prefix(stem)
+            .is_some_and(|rest| ["or", "orna", "ar", "arna", "er", "erna", "an", "na"].contains(&rest))
 }
 
 /// Phrases keyed by their first stem, longest first, so the first that fits is the longest.
+/// A one-word phrase keeps its word as written (lower case), for short words.
 struct Phrases<T> {
-    by_first: HashMap<String, Vec<(Vec<String>, T)>>,
+    by_first: HashMap<String, Vec<(Vec<String>, String, T)>>,
+}
+
+/// A phrase: its stems and, for one word, the word in lower case.
+fn phrase(text: &str) -> (Vec<String>, String) {
+    let ws = words(text);
+    let lower = if ws.len() == 1 { ws[0].lower.clone() } else { String::new() };
+    (ws.into_iter().map(|w| w.stem).collect(), lower)
 }
 
 impl<T: Clone> Phrases<T> {
-    fn new(items: impl IntoIterator<Item = (Vec<String>, T)>) -> Self {
-        let mut by_first: HashMap<String, Vec<(Vec<String>, T)>> = HashMap::new();
-        for (phrase, value) in items {
-            if let Some(first) = phrase.first() {
+    fn new(items: impl IntoIterator<Item = ((Vec<String>, String), T)>) -> Self {
+        let mut by_first: HashMap<String, Vec<(Vec<String>, String, T)>> = HashMap::new();
+        for ((stems, lower), value) in items {
+            if let Some(first) = stems.first() {
                 let list = by_first.entry(first.clone()).or_default();
-                if !list.iter().any(|(p, _)| *p == phrase) {
-                    list.push((phrase, value));
+                if !list.iter().any(|(p, l, _)| *p == stems && *l == lower) {
+                    list.push((stems, lower, value));
                 }
             }
         }
         for list in by_first.values_mut() {
-            list.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+            list.sort_by_key(|(p, _, _)| std::cmp::Reverse(p.len()));
         }
         Self { by_first }
     }
 
     /// The longest phrase starting at `at`, with its length in words. A short word alone
-    /// must be written as it is, not just share a stem ("lära" is not "LAR").
+    /// (a stem under six letters) must be the phrase's word or an inflection of it, as
+    /// written: sharing a stem is not enough.
     fn at(&self, w: &[Word], at: usize) -> Option<(usize, &T)> {
         let list = self.by_first.get(&w[at].stem)?;
         list.iter()
-            .find(|(p, _)| {
+            .find(|(p, lower, _)| {
                 w.len() - at >= p.len()
                     && p.iter().zip(&w[at..]).all(|(a, b)| *a == b.stem)
-                    && (p.len() > 1 || p[0].chars().count() >= 6 || inflected(&w[at].raw, &p[0]))
+                    && (p.len() > 1
+                        || p[0].chars().count() >= 6
+                        || (!lower.is_empty() && inflection_of(&w[at].lower, lower)))
             })
-            .map(|(p, v)| (p.len(), v))
+            .map(|(p, _, v)| (p.len(), v))
     }
 
     fn single(&self, stem: &str) -> bool {
-        self.by_first.get(stem).is_some_and(|l| l.iter().any(|(p, _)| p.len() == 1))
+        self.by_first.get(stem).is_some_and(|l| l.iter().any(|(p, _, _)| p.len() == 1))
     }
 }
 
@@ -440,17 +460,17 @@ fn deletions(word: &str) -> Vec<String> {
     out
 }
 
-fn occupation_phrases(r: &Reference) -> Vec<(Vec<String>, Occ)> {
+fn occupation_phrases(r: &Reference) -> Vec<((Vec<String>, String), Occ)> {
     let occ = |code: &str, label: &str| Occ { code: code.to_string(), label: label.to_string(), workplace: false };
     // A name's head (before the comma) stands for the code most names with that head
     // have: "Undersköterska, hemtjänst" and "Undersköterska, äldreboende" make
     // "undersköterska" mean their group.
     let mut heads: HashMap<Vec<String>, HashMap<String, (usize, String)>> = HashMap::new();
-    let mut phrases: Vec<(Vec<String>, Occ)> = Vec::new();
+    let mut phrases: Vec<((Vec<String>, String), Occ)> = Vec::new();
     for o in &r.occupation_names {
         for alternative in o.label.split('/') {
-            let whole = stems(alternative);
-            if whole.is_empty() {
+            let whole = phrase(alternative);
+            if whole.0.is_empty() {
                 continue;
             }
             phrases.push((whole, occ(&o.ssyk4, alternative.trim())));
@@ -499,13 +519,14 @@ fn occupation_phrases(r: &Reference) -> Vec<(Vec<String>, Occ)> {
         // A tail is a stem ("elektrik"): the group's own name reads better.
         let named = |code: &str| r.ssyk_name(code).map(str::to_string);
         let tail = label.chars().next().is_some_and(char::is_lowercase);
+        let lower = if head.len() == 1 && !tail { label.to_lowercase() } else { String::new() };
         // Most names in one unit group: that group; else most in one minor group: that.
         if n.max(1) * 2 > total {
             let label = if tail { named(&code).unwrap_or(label) } else { label };
-            phrases.push((head, occ(&code, &label)));
+            phrases.push(((head, lower), occ(&code, &label)));
         } else if let Some(group) = group {
             let label = if tail { named(&group).unwrap_or(label) } else { label };
-            phrases.push((head, occ(&group, &label)));
+            phrases.push(((head, lower), occ(&group, &label)));
         }
     }
     phrases
@@ -534,7 +555,7 @@ fn vocabulary() -> &'static Vocabulary {
         // Whole names come before heads of the same length (pushed first, kept by `new`);
         // the hand-kept entries come last and so never replace a JobTech name.
         let mut occupations = occupation_phrases(r);
-        let mut skills: Vec<(Vec<String>, usize)> = r
+        let mut skills: Vec<((Vec<String>, String), usize)> = r
             .skills
             .iter()
             .enumerate()
@@ -542,22 +563,22 @@ fn vocabulary() -> &'static Vocabulary {
                 s.label
                     .split('/')
                     .filter_map(|alternative| {
-                        let words = stems(alternative);
+                        let (words, lower) = phrase(alternative);
                         let lone_short = words.len() == 1
                             && (words[0].chars().count() < 3 || TOO_COMMON.contains(&words[0].as_str()));
-                        (!words.is_empty() && !lone_short && words.len() <= 6).then_some((words, i))
+                        (!words.is_empty() && !lone_short && words.len() <= 6).then_some(((words, lower), i))
                     })
                     .collect::<Vec<_>>()
             })
             .collect();
-        let mut licences: Vec<(Vec<String>, String)> = Vec::new();
+        let mut licences: Vec<((Vec<String>, String), String)> = Vec::new();
         let skill_index: HashMap<&str, usize> =
             r.skills.iter().enumerate().map(|(i, s)| (s.label.as_str(), i)).collect();
-        let mut hand: Vec<(Vec<String>, Occ)> = Vec::new();
+        let mut hand: Vec<((Vec<String>, String), Occ)> = Vec::new();
         for (kind, phrases, target) in lexicon() {
             for p in phrases {
-                let words = stems(&p);
-                if words.is_empty() {
+                let words = phrase(&p);
+                if words.0.is_empty() {
                     continue;
                 }
                 match kind.as_str() {
@@ -773,7 +794,7 @@ fn years(w: &[Word], i: usize) -> Option<u32> {
 fn correct(v: &Vocabulary, w: &mut [Word]) {
     for word in w.iter_mut() {
         let n = word.raw.chars().count();
-        if n < 6
+        if n < 7
             || v.known.contains_key(&word.raw)
             || v.never.contains(&word.stem)
             || v.never.contains(&word.raw)
@@ -802,7 +823,7 @@ fn correct(v: &Vocabulary, w: &mut [Word]) {
                 if tail.chars().count() >= 5
                     && (v.occupations.single(&tail_stem) || v.skills.single(&tail_stem))
                     && !v.never.contains(&tail_stem)
-                    && (tail_stem.chars().count() >= 6 || inflected(&tail, &tail_stem))
+                    && tail_stem.chars().count() >= 6
                 {
                     stem = Some(tail_stem);
                     break;
@@ -811,6 +832,7 @@ fn correct(v: &Vocabulary, w: &mut [Word]) {
         }
         if let Some(s) = stem {
             word.raw = found.cloned().unwrap_or_else(|| s.clone());
+            word.lower = word.raw.clone();
             word.stem = s;
             word.approximate = true;
         }

@@ -311,6 +311,50 @@ async fn an_applicant_books_a_meeting_on_a_phone() {
     b.close().await;
 }
 
+/// A profile that is only text (issue 36): the broker sees what was read, with the words
+/// that gave it, on a phone, and "Stämmer" makes it the registered profile.
+#[tokio::test]
+async fn a_broker_confirms_what_was_read_from_a_summary_on_a_phone() {
+    let Some(b) = Browser::start(390, 844).await else { return };
+    let app = spawn_app().await;
+    let (broker, _) = app.token("broker", "Britt", None).await;
+    let mut s = seeker_body(&pnr("19900101", 78));
+    s["occupations"] = json!([]);
+    s["skills"] = json!([]);
+    s["driving_licences"] = json!([]);
+    s["summary"] = "Jobbat som servitor i 5 år, kan kassa och bordsservering. Har B-kort. \
+                    Har aldrig jobbat som kock."
+        .into();
+    let seeker: Value = app.post_json("/api/v1/seekers", &broker, &s).await.json().await.unwrap();
+    let id = seeker["id"].as_str().unwrap().to_string();
+    b.sign_in(&app, &broker).await;
+    b.client.goto(&app.url(&format!("/seekers/{id}"))).await.unwrap();
+    let read = b.text("#utlast").await;
+    for words in [
+        "Hovmästare och servitörer",
+        "har erfarenhet",
+        "5 år",
+        "servitor",
+        "Kassavana",
+        "Bordsservering",
+        "Körkort: B",
+        "Söker inte: Kockar",
+    ] {
+        assert!(read.contains(words), "{words} in {read}");
+    }
+    b.accessible_on_a_phone("utlast-ur-texten").await;
+    b.click("#utlast form button").await;
+    b.text_where("main h1", |t| t.contains("Amira")).await;
+    let stored: Value = app.get(&format!("/api/v1/seekers/{id}"), &broker).await.json().await.unwrap();
+    assert_eq!(stored["occupations"], json!(["5131"]));
+    assert_eq!(stored["driving_licences"], json!(["B"]));
+    let skills: Vec<&str> = stored["skills"].as_array().unwrap().iter().map(|k| k["label"].as_str().unwrap()).collect();
+    assert!(skills.contains(&"Kassavana") && skills.contains(&"Bordsservering"), "{skills:?}");
+    // Nothing more to add: no "Stämmer" (and no section, the profile being coded now).
+    assert!(b.client.find_all(Locator::Css("#utlast form")).await.unwrap().is_empty());
+    b.close().await;
+}
+
 #[tokio::test]
 async fn a_script_in_a_summary_is_shown_as_text() {
     let Some(b) = Browser::start(1280, 900).await else { return };

@@ -9,7 +9,7 @@ use super::*;
 #[rustfmt::skip]
 const CASES: &[(&str, &str, &str, &str)] = &[
     // What people do, in their own words.
-    ("Jobbat som servitor i 5 år, kan kassa och bordsservering", "5131", "Kassavana|Bordsservering", "-"),
+    ("Jobbat som servitor i 5 år, kan kassa och bordsservering", "5131 !5230", "Kassavana|Bordsservering", "-"),
     ("Har arbetat som undersköterska i 5 år på ett äldreboende.", "532", "", "-"),
     ("Utbildad elektriker.", "7411", "", "-"),
     ("usk i hemtjänsten sedan 2015", "532", "", "-"),
@@ -250,4 +250,25 @@ fn a_reading_round_trips_as_json() {
     let text = serde_json::to_string(&r).expect("serializable");
     let back: Reading = serde_json::from_str(&text).expect("readable");
     assert_eq!(back, r);
+}
+
+/// Ordinary words that share a stem with a trade are not the trade ("stad" is not "städ",
+/// "mål" not "målare", "lag" not "lager", "musik" not "musiker").
+#[test]
+fn ordinary_sentences_name_no_occupation() {
+    for t in [
+        "Bor i en liten stad nära Malmö.",
+        "Staden är fin.",
+        "Har ett mål: att få jobb.",
+        "Vill ha ett bra lag omkring sig.",
+        "Bor på landet med mycket bagage.",
+        "Gillar sport och musik.",
+        "Har tre barn och en hund.",
+        "Kör bil varje dag.",
+        "Är glad och positiv.",
+        "Tycker om att laga mat hemma.",
+    ] {
+        let r = read(t);
+        assert!(r.occupations.is_empty() && r.not_sought.is_empty(), "{t}: {r:?}");
+    }
 }
