@@ -140,13 +140,7 @@ impl SeekerProfile {
     pub fn new(s: &Seeker) -> Self {
         let names: Vec<&str> = s.occupations.iter().filter_map(|o| reference().ssyk_name(o)).collect();
         let labels: Vec<&str> = s.skills.iter().map(|k| k.label.as_str()).collect();
-        let stored = s.inferred.as_ref().and_then(|r| serde_json::to_string(r).ok());
-        let written = crate::search::documents::written(
-            s.summary.as_deref(),
-            stored.as_deref(),
-            !s.occupations.is_empty(),
-            &s.skills,
-        );
+        let written = crate::search::documents::written(s.inferred.clone(), !s.occupations.is_empty(), &s.skills);
         let skills: Vec<u64> = s.skills.iter().map(crate::index::skill_key).collect();
         let mut skill_ids: Vec<String> = s.skills.iter().filter_map(|k| k.id.clone()).collect();
         skill_ids.extend(written.skills.iter().map(|k| k.id.clone()));

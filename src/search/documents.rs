@@ -66,18 +66,15 @@ fn add_skills(doc: &mut TantivyDocument, f: &Fields, skills: &[SkillRef], keys: 
     }
 }
 
-/// What a seeker's summary adds to the registered profile: the occupations it names when
-/// none is registered, the vocabulary skills it names that are not registered, and the
-/// driving licences it names. `stored` is the reading saved with the profile, used when the
-/// current reader wrote it.
+/// What a seeker's summary adds to the registered profile (`reading`, see
+/// `seekers::reading`): the occupations it names when none is registered, the vocabulary
+/// skills it names that are not registered, and the driving licences it names.
 pub fn written(
-    summary: Option<&str>,
-    stored: Option<&str>,
+    reading: Option<crate::vocabulary::written::Reading>,
     has_code: bool,
     registered: &[SkillRef],
 ) -> crate::vocabulary::written::Reading {
-    let Some(summary) = summary.filter(|s| !s.trim().is_empty()) else { return Default::default() };
-    let mut w = crate::seekers::reading(Some(summary), stored).unwrap_or_default();
+    let mut w = reading.unwrap_or_default();
     if has_code {
         w.occupations.clear();
     }
@@ -107,7 +104,8 @@ pub fn seeker(f: &Fields, r: &SeekerRow) -> Option<TantivyDocument> {
     }
     let skills: Vec<SkillRef> = serde_json::from_str(&r.skills).unwrap_or_default();
     add_skills(&mut doc, f, &skills, f.skill_key);
-    let read = written(r.summary.as_deref(), r.inferred.as_deref(), !occupations.is_empty(), &skills);
+    let reading = crate::seekers::reading(r.summary.as_deref(), r.inferred.as_deref());
+    let read = written(reading, !occupations.is_empty(), &skills);
     for o in &read.occupations {
         for len in 1..=o.code.len().min(4) {
             doc.add_text(f.ssyk_inferred, &o.code[..len]);
