@@ -105,13 +105,15 @@ pub fn run(set: &EvalSet, weights: &MatchingSettings, dir: &Path) -> anyhow::Res
         let input = seeker_input(serial as u64, value).with_context(|| format!("seeker {key}"))?;
         let data = input.validate(set.today).map_err(|e| anyhow::anyhow!("seeker {key} is invalid: {e}"))?;
         let id = uuid::Uuid::from_u64_pair(0x0190_0000_0000_7000, serial as u64).to_string();
-        // A licence the person states in their own words counts as held, as in the index.
+        // Read once, as a save stores it; a licence the person states in their own words
+        // counts as held, as in the index.
+        let reading = crate::seekers::reading(data.summary.as_deref(), None);
         let mut licences = data.driving_licences.clone();
-        if let Some(read) = crate::seekers::reading(data.summary.as_deref(), None) {
-            licences.extend(read.licences.into_iter().map(|l| l.class));
-        }
+        licences.extend(reading.iter().flat_map(|r| r.licences.iter().map(|l| l.class.clone())));
         facts.insert(key.clone(), (data.status == SeekerStatus::Active, licences));
-        if let Some(doc) = documents::seeker(&side.fields, &crate::bench::row(id.clone(), &data, 1_795_000_000)) {
+        let mut row = crate::bench::row(id.clone(), &data, 1_795_000_000);
+        row.inferred = reading.map(|r| serde_json::to_string(&r)).transpose()?;
+        if let Some(doc) = documents::seeker(&side.fields, &row) {
             writer.add_document(doc)?;
         }
         by_uuid.insert(id, key.clone());
