@@ -163,6 +163,9 @@ pub struct SignalSettings {
     /// Whether `serve` takes daily backups (`backup.dir`): a missing one is then signalled.
     #[serde(skip)]
     pub backups_scheduled: bool,
+    /// `accountability.never_shown_share`, which the exposure signal reads.
+    #[serde(skip)]
+    pub never_shown_share: f64,
 }
 
 /// How hours to an assistance decision are counted.
@@ -402,6 +405,42 @@ struct ProxySettings {
     trusted: String,
 }
 
+/// `[accountability]`: the ranking log, exposure and the requirement check.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountabilitySettings {
+    /// Months the ranking log is kept (at least six: AI Act Art. 19 and 26).
+    pub log_months: u32,
+    /// A unit whose eligible people were never shown in a larger share than this is signalled.
+    pub never_shown_share: f64,
+    /// A hard requirement that excludes a larger share of otherwise matching people is warned of.
+    pub requirement_exclusion_share: f64,
+}
+
+impl Default for AccountabilitySettings {
+    fn default() -> Self {
+        Self { log_months: 6, never_shown_share: 0.2, requirement_exclusion_share: 0.5 }
+    }
+}
+
+impl AccountabilitySettings {
+    fn validate(self) -> Result<Self, ConfigError> {
+        if !(6..=120).contains(&self.log_months) {
+            return Err(invalid(
+                "accountability.log_months",
+                "must be 6 to 120 (the AI Act asks for six months at least)",
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.never_shown_share) {
+            return Err(invalid("accountability.never_shown_share", "must be between 0 and 1"));
+        }
+        if !(0.0..=1.0).contains(&self.requirement_exclusion_share) {
+            return Err(invalid("accountability.requirement_exclusion_share", "must be between 0 and 1"));
+        }
+        Ok(self)
+    }
+}
+
 /// Erasing people automatically after a period without activity or after their exit.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -419,6 +458,9 @@ pub struct RetentionSettings {
     /// `backup.keep`, which the retention run checks against [`Self::backups_max_days`].
     #[serde(skip)]
     pub backup_keep: u32,
+    /// `accountability.log_months`: the daily run deletes older ranking-log rows.
+    #[serde(skip)]
+    pub ranking_log_months: u32,
 }
 
 impl RetentionSettings {
@@ -741,6 +783,7 @@ struct RawSettings {
     booking: BookingSettings,
     consent: ConsentSettings,
     jobstream: JobStreamSettings,
+    accountability: AccountabilitySettings,
     public_url: String,
     staff_oidc: RawStaffOidc,
     citizen_oidc: RawCitizenOidc,
@@ -771,6 +814,7 @@ pub struct Settings {
     pub booking: BookingSettings,
     pub consent: ConsentSettings,
     pub jobstream: JobStreamSettings,
+    pub accountability: AccountabilitySettings,
     /// The address people reach the service at, without a trailing slash: answer links and
     /// the OpenID redirect URIs start with it.
     pub public_url: String,
@@ -929,6 +973,7 @@ impl Settings {
         consent.public_url = public_url.clone();
         let backup = raw.backup.validate()?;
         let backups_scheduled = backup.scheduled();
+        let accountability = raw.accountability.validate()?;
         Ok(Self {
             listen,
             database_url,
@@ -940,7 +985,11 @@ impl Settings {
             clock,
             matching: raw.matching.validate()?,
             trusted_proxies: AddressSet::parse(&raw.proxy.trusted)?,
-            retention: RetentionSettings { backup_keep: backup.keep, ..raw.retention.validate()? },
+            retention: RetentionSettings {
+                backup_keep: backup.keep,
+                ranking_log_months: accountability.log_months,
+                ..raw.retention.validate()?
+            },
             backup,
             metrics_allow: AddressSet::parse(&raw.metrics.allow)
                 .map_err(|_| invalid("metrics.allow", "must be addresses or CIDR blocks, comma-separated"))?,
@@ -948,6 +997,7 @@ impl Settings {
             signals: SignalSettings {
                 decisions: raw.decisions.validate()?,
                 backups_scheduled,
+                never_shown_share: accountability.never_shown_share,
                 ..raw.signals.validate()?
             },
             plan_status: raw.plan_status.validate()?,
@@ -955,6 +1005,7 @@ impl Settings {
             booking: raw.booking.validate()?,
             consent,
             jobstream: raw.jobstream.validate()?,
+            accountability,
             public_url,
             staff_oidc: raw.staff_oidc.validate()?,
             citizen_oidc: raw.citizen_oidc.validate()?,

@@ -3,6 +3,7 @@
 // The hand-written OpenAPI document is one large `json!` literal.
 #![recursion_limit = "2048"]
 
+pub mod accountability;
 pub mod audit;
 pub mod auth;
 pub mod backup;
@@ -15,6 +16,7 @@ pub mod config;
 pub mod db;
 pub mod deliveries;
 pub mod demo;
+pub mod documentation;
 pub mod employers;
 pub mod error;
 pub mod eval;
@@ -40,6 +42,7 @@ pub mod placements;
 pub mod plan;
 pub mod privacy;
 pub mod processes;
+pub mod ranking_log;
 pub mod reference;
 pub mod reports;
 pub mod retention;

@@ -51,6 +51,12 @@ impl Application {
         let body_timeout = state.settings.body_timeout;
         let trusted = state.settings.trusted_proxies.clone();
         let allowed = web::Data::new(crate::openapi::allowed_methods());
+        let requirement_check: web::Data<crate::openings::Checker> =
+            web::Data::new(std::sync::Arc::new(crate::accountability::requirements::RegisterCheck::new(
+                state.search.clone(),
+                state.settings.matching,
+                state.settings.accountability.requirement_exclusion_share,
+            )));
         let app_state = state.clone();
         let schedules = spawn_schedules(state.clone());
         let server = HttpServer::new(move || {
@@ -60,6 +66,7 @@ impl Application {
                 .app_data(BodyTimeout(body_timeout))
                 .app_data(trusted.clone())
                 .app_data(allowed.clone())
+                .app_data(requirement_check.clone())
                 .app_data(web::PayloadConfig::new(body_limit))
                 .app_data(web::QueryConfig::default().error_handler(query_error))
                 .app_data(web::PathConfig::default().error_handler(path_error))
@@ -193,6 +200,14 @@ fn spawn_schedules(state: web::Data<AppState>) -> tokio::task::JoinHandle<()> {
             let (now, retention) = (state.clock.now_ts(), state.settings.retention.clone());
             if let Err(e) = crate::db::run(&state.pool, move |c| crate::retention::daily(c, now, &retention)).await {
                 tracing::warn!(error = %e, "the daily retention run failed; tomorrow's catches up");
+            }
+            // Exposure per unit over the last 30 days, once a day (what the signal reads).
+            let measuring = state.clone();
+            if let Err(e) =
+                crate::db::run(&state.pool, move |c| crate::accountability::exposure::daily(c, measuring.lookup()))
+                    .await
+            {
+                tracing::warn!(error = %e, "measuring exposure failed; tomorrow's measures again");
             }
             if let Err(e) = crate::reports::push::scheduled(&state.pool, &state.settings.reports, &state.clock).await {
                 tracing::warn!(error = %e, "scheduled report push failed; retried later");

@@ -82,7 +82,7 @@ print(f'{len(sccs)} file cycle(s)')
 KIT = {'error', 'db', 'metrics', 'deliveries', 'http', 'clock', 'export', 'json', 'text', 'ident', 'config', 'webhook', 'reference',
        'vocabulary', 'labels', 'index', 'state'}
 # Above them: assembles, serves pages, parses commands, measures.
-APP = {'web', 'startup', 'openapi', 'cli', 'ops', 'telemetry', 'demo', 'bench', 'eval', 'load', '<main>', '<lib>'}
+APP = {'web', 'startup', 'openapi', 'cli', 'ops', 'telemetry', 'demo', 'bench', 'eval', 'load', 'documentation', '<main>', '<lib>'}
 layer = lambda top: 'kit' if top in KIT else 'app' if top in APP else 'capability'
 cap_edges = {}
 wrong = []

@@ -2,6 +2,7 @@
 //! `main.rs` parses, loads the settings and calls [`run`]. `bench`, `load` and `eval` are
 //! developer tools.
 
+mod accountability;
 mod backup;
 mod bench;
 mod eval;
@@ -74,12 +75,16 @@ pub enum Command {
     Eval(eval::Args),
     /// Add generated, realistic seekers and openings (for measurements and trials).
     Seed(seed::Args),
+    /// Accountable ranking: the technical documentation (see README: Accountable ranking).
+    #[command(subcommand)]
+    Accountability(accountability::Command),
 }
 
 /// Runs one command to its end.
 pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
     match command {
         Command::Serve(args) => serve::run(args, settings).await,
+        Command::Accountability(command) => accountability::run(command, settings).await,
         Command::Migrate => migrate::run(settings).await,
         Command::Token(command) => token::run(command, settings).await,
         Command::Reindex => reindex::run(settings).await,

@@ -32,6 +32,61 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    ranking_versions (hash) {
+        hash -> Text,
+        text -> Text,
+        first_used_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    ranking_log (id) {
+        id -> Text,
+        at -> BigInt,
+        user_id -> Text,
+        role -> Text,
+        list -> Text,
+        route -> Text,
+        opening_id -> Nullable<Text>,
+        seeker_id -> Nullable<Text>,
+        version -> Text,
+        filters -> Text,
+        total -> BigInt,
+        first_rank -> Integer,
+    }
+}
+
+diesel::table! {
+    ranking_log_shown (log_id, rank) {
+        log_id -> Text,
+        rank -> Integer,
+        seeker_id -> Nullable<Text>,
+        opening_id -> Nullable<Text>,
+        score -> Double,
+    }
+}
+
+diesel::table! {
+    exposure_days (day, unit) {
+        day -> Text,
+        unit -> Text,
+        eligible -> BigInt,
+        shown_top -> BigInt,
+        proposed -> BigInt,
+        never_shown -> BigInt,
+    }
+}
+
+diesel::table! {
+    exposure_runs (day) {
+        day -> Text,
+        started_at -> BigInt,
+        finished_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::joinable!(ranking_log_shown -> ranking_log (log_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(users -> employers (employer_id));
 
@@ -148,6 +203,8 @@ diesel::table! {
         created_at -> BigInt,
         updated_at -> BigInt,
         version -> BigInt,
+        list_rank -> Nullable<Integer>,
+        ranking_log_id -> Nullable<Text>,
     }
 }
 
@@ -394,7 +451,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     targets,
     units,
     users,
-    web_sessions
+    web_sessions,
+    ranking_log,
+    ranking_log_shown
 );
 
 diesel::table! {

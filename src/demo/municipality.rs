@@ -188,6 +188,7 @@ pub fn seed(
                     kind,
                     proposed_on: Some(start),
                     note: None,
+                    ranking_log_id: None,
                 },
             ) else {
                 continue;

@@ -1,6 +1,6 @@
 use actix_web::{HttpResponse, get, post, web};
 
-use super::lists::{CandidateFilter, candidates_for_opening, openings_for_seeker};
+use super::lists::{CandidateFilter, CandidatePage, OpeningMatchPage, candidates_for_opening, openings_for_seeker};
 use crate::audit::Action;
 use crate::auth::{Principal, Role};
 use crate::db;
@@ -27,7 +27,7 @@ crate::api_handlers!(
         ("id" = String, Path),
     ),
     responses(
-        (status = 200, description = "OK", body = crate::http::Page<crate::matching::lists::Candidate>),
+        (status = 200, description = "OK", body = crate::matching::lists::CandidatePage),
     ),
 )]
 #[get("/api/v1/openings/{id}/candidates")]
@@ -42,11 +42,18 @@ async fn opening_candidates(
     who.require(Role::CASEWORK)?;
     let filter = filter.into_inner().validate()?;
     let st = state.clone();
-    let (items, total) = db::run(&state.pool, move |c| {
-        candidates_for_opening(c, st.lookup(), &who, &id, paging.pair(), &filter, &action)
+    let (limit, offset) = paging.pair();
+    let listed = db::run(&state.pool, move |c| {
+        candidates_for_opening(c, st.lookup(), &who, &id, (limit, offset), &filter, &action)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(paging.page(items, total)))
+    Ok(HttpResponse::Ok().json(CandidatePage {
+        items: listed.items,
+        total: listed.total,
+        limit,
+        offset,
+        ranking_log_id: listed.ranking_log_id,
+    }))
 }
 
 #[utoipa::path(
@@ -59,7 +66,7 @@ async fn opening_candidates(
         ("X-Access-Reason" = Option<String>, Header, description = "why you need a person of another unit (need-to-know, audited)", min_length = 3, max_length = 300),
     ),
     responses(
-        (status = 200, description = "OK", body = crate::http::Page<crate::matching::lists::OpeningMatch>),
+        (status = 200, description = "OK", body = crate::matching::lists::OpeningMatchPage),
     ),
 )]
 #[get("/api/v1/seekers/{id}/openings")]
@@ -73,14 +80,20 @@ async fn seeker_openings(
     who.require(Role::CASEWORK)?;
     let (st, pair) = (state.clone(), paging.pair());
     let reader = crate::privacy::Reader::new(who, action, &state.clock);
-    let (items, total) = db::run(&state.pool, move |c| {
+    let listed = db::run(&state.pool, move |c| {
         db::write_tx(c, |c| {
             let seeker = crate::seekers::service::read_person(c, &reader, &id)?;
-            openings_for_seeker(c, st.lookup(), &seeker, pair)
+            openings_for_seeker(c, st.lookup(), (&reader.who, &reader.action), &seeker, pair)
         })
     })
     .await?;
-    Ok(HttpResponse::Ok().json(paging.page(items, total)))
+    Ok(HttpResponse::Ok().json(OpeningMatchPage {
+        items: listed.items,
+        total: listed.total,
+        limit: pair.0,
+        offset: pair.1,
+        ranking_log_id: listed.ranking_log_id,
+    }))
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]

@@ -11,7 +11,7 @@ use crate::auth::Principal;
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult};
 use crate::index::Lookup;
-use crate::{audit, openings, seekers};
+use crate::{audit, openings, ranking_log, seekers};
 
 /// A candidate as a broker sees it: who, and why here. No personnummer or contact details.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -29,12 +29,16 @@ pub struct Candidate {
 
 /// Narrows a candidate list by the person's home municipality, a driving licence, a
 /// language (any level) and availability.
-#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CandidateFilter {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub municipality: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub licence: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub available_before: Option<chrono::NaiveDate>,
 }
 
@@ -76,9 +80,42 @@ impl CandidateFilter {
 /// How far down the ranking a filtered list looks: a filter narrows the best this many.
 pub const FILTER_WINDOW: usize = 500;
 
+/// A ranked page as served: its items, the total, and the id it was logged under (what a
+/// proposal from it names, `ranking_log_id`).
+#[derive(Debug)]
+pub struct Listed<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub ranking_log_id: String,
+}
+
+/// A page of candidates over the API: `{items, total, limit, offset}` and the logged list's id.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CandidatePage {
+    pub items: Vec<Candidate>,
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+    /// The ranking log's id of this list: send it with a proposal made from it
+    /// (`POST /api/v1/placements`, `ranking_log_id`), so oversight counts the rank.
+    pub ranking_log_id: String,
+}
+
+/// A page of openings ranked for a person, with the logged list's id.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OpeningMatchPage {
+    pub items: Vec<OpeningMatch>,
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+    /// The ranking log's id of this list (see [`CandidatePage::ranking_log_id`]).
+    pub ranking_log_id: String,
+}
+
 /// Seekers ranked for an opening the caller may see; the shown seekers are audited under
-/// `action` (the route that showed them). Returns the page and the number of candidates.
-/// With a filter, the page is taken from the best [`FILTER_WINDOW`] that pass it.
+/// `action` (the route that showed them) and the list is logged (`ranking_log`). Returns the
+/// page and the number of candidates. With a filter, the page is taken from the best
+/// [`FILTER_WINDOW`] that pass it.
 pub fn candidates_for_opening(
     c: &mut DbConnection,
     at: Lookup<'_>,
@@ -87,7 +124,7 @@ pub fn candidates_for_opening(
     (limit, offset): (i64, i64),
     filter: &CandidateFilter,
     action: &audit::Action,
-) -> AppResult<(Vec<Candidate>, i64)> {
+) -> AppResult<Listed<Candidate>> {
     let now = at.now;
     let opening = openings::store::get_visible(c, who, opening_id)?;
     let exclude = crate::placements::store::seekers_on_opening(c, opening_id)?;
@@ -96,15 +133,36 @@ pub fn candidates_for_opening(
     let (ranked, total) = candidates(&at.index.seekers, &profile, at.weights, &exclude, window.0, window.1)
         .map_err(|e| AppError::Internal(e.context("ranking candidates")))?;
     let ids: Vec<String> = ranked.iter().map(|r| r.id.clone()).collect();
-    // The page's rows and their audit in one transaction (one query, one insert): what was
-    // shown is exactly what was recorded. Ranking stays outside it, so SQLite's single
-    // writer is held for the two statements only.
+    let version = super::version(at.weights);
+    // The page's rows, their audit and the list's log in one transaction: what was shown is
+    // exactly what was recorded. Ranking stays outside it, so SQLite's single writer is held
+    // for the few statements only.
     crate::db::write_tx(c, |c| {
         let rows = seekers::store::rows_by_ids(c, &ids)?;
         let (items, total) = page_of(ranked, rows, total, (limit, offset), filter);
         let shown: Vec<String> = items.iter().map(|i| i.id.clone()).collect();
         crate::privacy::shown(c, who, &shown, action, now)?;
-        Ok((items, total))
+        let served = ranking_log::Served {
+            who,
+            list: ranking_log::ListKind::Candidates,
+            route: &action.0,
+            opening_id: Some(opening_id),
+            seeker_id: None,
+            version: &version,
+            filters: serde_json::to_value(filter).unwrap_or_default(),
+            total,
+            shown: items
+                .iter()
+                .map(|i| ranking_log::Shown {
+                    rank: i.rank as i32,
+                    seeker_id: Some(i.id.clone()),
+                    opening_id: None,
+                    score: i.score,
+                })
+                .collect(),
+        };
+        let ranking_log_id = ranking_log::record(c, now, served)?;
+        Ok(Listed { items, total, ranking_log_id })
     })
 }
 
@@ -167,13 +225,15 @@ pub struct OpeningMatch {
 }
 
 /// Open openings ranked for a seeker the caller read through the privacy gate
-/// (`seekers::service::read_person`): ranking reads the whole profile.
+/// (`seekers::service::read_person`): ranking reads the whole profile. The list is logged
+/// (`ranking_log`) under `action`; call inside the transaction of the read.
 pub fn openings_for_seeker(
     c: &mut DbConnection,
     at: Lookup<'_>,
+    (who, action): (&Principal, &audit::Action),
     seeker: &seekers::Seeker,
     (limit, offset): (i64, i64),
-) -> AppResult<(Vec<OpeningMatch>, i64)> {
+) -> AppResult<Listed<OpeningMatch>> {
     let weights = at.weights;
     let profile = SeekerProfile::new(seeker);
     let (scored, total) = openings_for(&at.index.openings, &profile, weights, limit as usize, offset as usize)
@@ -206,5 +266,25 @@ pub fn openings_for_seeker(
             })
         })
         .collect();
-    Ok((items, total as i64))
+    let served = ranking_log::Served {
+        who,
+        list: ranking_log::ListKind::Openings,
+        route: &action.0,
+        opening_id: None,
+        seeker_id: Some(&seeker.id),
+        version: &super::version(weights),
+        filters: serde_json::json!({}),
+        total: total as i64,
+        shown: items
+            .iter()
+            .map(|o| ranking_log::Shown {
+                rank: o.rank as i32,
+                seeker_id: None,
+                opening_id: Some(o.id.clone()),
+                score: o.score,
+            })
+            .collect(),
+    };
+    let ranking_log_id = ranking_log::record(c, at.now, served)?;
+    Ok(Listed { items, total: total as i64, ranking_log_id })
 }

@@ -123,6 +123,45 @@ impl Why {
     }
 }
 
+/// Changed by hand whenever the code's rules change (a new part, another formula), so the
+/// ranking version changes with them even when no weight does.
+pub const RULES_REVISION: u32 = 1;
+
+/// What ranking decides by, in words: the weights from the configuration and the rules in
+/// the code. Its hash names every logged list; the text goes into the technical
+/// documentation, so a list can be explained by the version that made it.
+pub fn version(w: &MatchingSettings) -> crate::ranking_log::Version {
+    let values: Vec<String> = OccupationMatch::ALL.iter().map(|m| format!("{} {}", m.as_str(), m.value())).collect();
+    let levels: Vec<String> = crate::vocabulary::written::LEVELS.iter().map(|l| l.to_string()).collect();
+    crate::ranking_log::Version::of(format!(
+        "Platsa ranking, rules revision {RULES_REVISION}\n\
+         weights: occupation {}, must_have {}, distance {}, text {}, nice_to_have {}, availability {}\n\
+         fairness_margin {} (within it, who has waited longest since last proposed goes first)\n\
+         distance: 1 / (1 + (km / {})^2) inside the person's commuting range; beyond it 0, and the whole score times {}\n\
+         text: BM25 / (BM25 + {}) over the words the opening and the person's own text share\n\
+         occupation values: {}\n\
+         occupation read from the person's own text (reader {}): the value times its confidence, one of {}\n\
+         must-haves: the share covered, halved when one is missing; required driving licences are hard filters\n\
+         nice-to-haves: the share covered; availability: 1 by the start date, down to 0 over 60 days late\n\
+         stage one: the same or a related occupation, a shared skill or a shared word; widened below {} hits\n\
+         not inputs: gender, age, origin, name\n",
+        w.occupation,
+        w.must_have,
+        w.distance,
+        w.text,
+        w.nice_to_have,
+        w.availability,
+        w.fairness_margin,
+        w.distance_half_km,
+        w.unreachable_factor,
+        w.text_saturation,
+        values.join(", "),
+        crate::vocabulary::written::READER_VERSION,
+        levels.join(", "),
+        rank::WIDEN_BELOW,
+    ))
+}
+
 /// The fairness rule moved a hit up `places` past others within `margin` of its score.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FairnessMove {

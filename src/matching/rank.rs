@@ -1,5 +1,7 @@
 //! The two ranking queries over the tantivy indexes.
 
+pub mod reach;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -30,7 +32,7 @@ const FAIRNESS_EXTRA: usize = 20;
 /// major group only when the close relations find fewer active seekers than this (the
 /// largest page): a fixed number, so the first ten are the same whatever `limit` a caller
 /// asks for.
-const WIDEN_BELOW: usize = 500;
+pub const WIDEN_BELOW: usize = 500;
 
 /// A tie key of 32 bits times this stays below 1e-9.
 const TIE_STEP: f64 = 1e-9 / 4_294_967_296.0;

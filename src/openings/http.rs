@@ -37,7 +37,7 @@ fn idempotency(req: &HttpRequest, who: &Principal, body: &Value) -> AppResult<Op
     ),
     request_body = crate::openings::OpeningInput,
     responses(
-        (status = 201, description = "OK", body = crate::openings::Opening, headers(("ETag" = String, description = "the version, for If-Match"))),
+        (status = 201, description = "OK: the opening, with `warnings` for hard requirements that exclude many otherwise matching people (nothing is blocked)", body = crate::openings::SavedOpening, headers(("ETag" = String, description = "the version, for If-Match"))),
     ),
 )]
 #[post("/api/v1/openings")]
@@ -46,17 +46,20 @@ async fn create(
     who: Principal,
     req: HttpRequest,
     body: Json<Value>,
+    check: web::Data<super::Checker>,
 ) -> AppResult<HttpResponse> {
     who.require(WRITERS)?;
     let idem = idempotency(&req, &who, &body.0)?;
     let input: OpeningInput = parse_json(body.0.to_string().as_bytes())?;
     let now = state.clock.now_ts();
     let today = state.clock.today();
-    let created = db::run(&state.pool, move |c| store::create(c, now, today, &who, input, idem)).await?;
+    let check = check.get_ref().clone();
+    let created =
+        db::run(&state.pool, move |c| store::create(c, now, today, &who, input, idem, check.as_ref())).await?;
     match created {
-        store::Created::New(opening) => {
+        store::Created::New(saved) => {
             state.new_openings.notify_one();
-            Ok(HttpResponse::Created().insert_header((header::ETAG, etag(opening.version))).json(opening))
+            Ok(HttpResponse::Created().insert_header((header::ETAG, etag(saved.opening.version))).json(saved))
         }
         store::Created::Replayed(r) => {
             let mut replay = HttpResponse::build(StatusCode::from_u16(r.status).unwrap_or(StatusCode::CREATED));
@@ -127,7 +130,7 @@ async fn show(state: web::Data<AppState>, who: Principal, id: web::Path<String>)
     ),
     request_body(content = crate::openings::OpeningInput, content_type = "application/merge-patch+json", description = "A JSON merge patch (RFC 7396): the members to change; null removes an optional one"),
     responses(
-        (status = 200, description = "OK", body = crate::openings::Opening, headers(("ETag" = String, description = "the version, for If-Match"))),
+        (status = 200, description = "OK: the opening, with `warnings` for hard requirements that exclude many otherwise matching people (nothing is blocked)", body = crate::openings::SavedOpening, headers(("ETag" = String, description = "the version, for If-Match"))),
     ),
 )]
 #[patch("/api/v1/openings/{id}")]
@@ -137,6 +140,7 @@ async fn update(
     req: HttpRequest,
     id: web::Path<String>,
     body: Json<Value>,
+    check: web::Data<super::Checker>,
 ) -> AppResult<HttpResponse> {
     who.require(WRITERS)?;
     if !body.0.is_object() {
@@ -147,8 +151,11 @@ async fn update(
     let id = id.into_inner();
     let now = state.clock.now_ts();
     let today = state.clock.today();
-    let opening = db::run(&state.pool, move |c| store::update(c, now, today, &who, &id, expected, body.0)).await?;
-    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(opening.version))).json(opening))
+    let check = check.get_ref().clone();
+    let saved =
+        db::run(&state.pool, move |c| store::update(c, now, today, &who, &id, expected, (body.0, check.as_ref())))
+            .await?;
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(saved.opening.version))).json(saved))
 }
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]

@@ -308,6 +308,54 @@ impl OpeningInput {
     }
 }
 
+crate::text_enum! {
+    /// The kinds of hard requirement the requirement check weighs.
+    pub enum HardRequirement {
+        Language = "language",
+        DrivingLicence = "driving_licence",
+        /// The workplace, against each person's own commuting range.
+        Distance = "distance",
+    }
+}
+
+/// A hard requirement that leaves out a large share of the people who otherwise match the
+/// opening (`accountability.requirement_exclusion_share`), so brokers and employers can ask
+/// whether it is needed for the work: requirements can act as proxies for origin or age.
+/// Said, never blocking.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RequirementWarning {
+    pub requirement: HardRequirement,
+    /// Which: the language and level, the licence class, or the workplace's municipality.
+    pub label: String,
+    /// Otherwise matching people (active, a related occupation, every other hard requirement
+    /// met) …
+    pub of: i64,
+    /// … of whom this many do not meet this one.
+    pub excluded: i64,
+    /// `excluded / of`.
+    pub share: f64,
+    /// The warning in Swedish, as the opening page shows it.
+    pub message: String,
+}
+
+/// The answer to a create or an edit: the opening and what the requirement check found.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SavedOpening {
+    #[serde(flatten)]
+    pub opening: Opening,
+    pub warnings: Vec<RequirementWarning>,
+}
+
+/// Checks an opening's hard requirements against the register. The accountability
+/// capability gives one to the routes at startup: checking reads the ranking's tables, and
+/// matching depends on openings.
+pub trait RequirementCheck: Send + Sync {
+    fn check(&self, opening: &OpeningData) -> Vec<RequirementWarning>;
+}
+
+/// What the routes are given (actix app data).
+pub type Checker = std::sync::Arc<dyn RequirementCheck>;
+
 /// An opening as its employer and staff see it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Opening {
@@ -421,6 +469,16 @@ impl crate::labels::Label for OpeningSort {
             S::Deadline => "sista ansökningsdag",
             S::Published => "senast publicerad",
             S::Vacancies => "flest platser kvar",
+        }
+    }
+}
+
+impl crate::labels::Label for HardRequirement {
+    fn label(self) -> &'static str {
+        match self {
+            HardRequirement::Language => "språkkrav",
+            HardRequirement::DrivingLicence => "körkortskrav",
+            HardRequirement::Distance => "arbetsplatsens läge",
         }
     }
 }

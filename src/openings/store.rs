@@ -99,7 +99,7 @@ pub struct Replay {
 }
 
 pub enum Created {
-    New(Box<Opening>),
+    New(Box<super::SavedOpening>),
     Replayed(Replay),
 }
 
@@ -146,6 +146,7 @@ pub fn create(
     who: &Principal,
     input: OpeningInput,
     idem: Option<Idempotency>,
+    check: &dyn super::RequirementCheck,
 ) -> AppResult<Created> {
     let result = write_tx(conn, |c| {
         if let Some(idem) = &idem
@@ -157,6 +158,8 @@ pub fn create(
         let employer_id = resolve_employer(c, who, input.employer_id.as_deref())?;
         let id = create_in_tx(c, now, &employer_id, &who.user_id, &data)?;
         let opening = get_row(c, &id)?.map(Opening::from).ok_or(AppError::NotFound(Thing::Opening))?;
+        // In the stored answer too, so a replay answers the same.
+        let opening = super::SavedOpening { opening, warnings: check.check(&data) };
         if let Some(idem) = &idem {
             diesel::insert_into(idempotency_keys::table)
                 .values((
@@ -389,8 +392,8 @@ pub fn update(
     who: &Principal,
     id: &str,
     expected_version: i64,
-    patch: serde_json::Value,
-) -> AppResult<Opening> {
+    (patch, check): (serde_json::Value, &dyn super::RequirementCheck),
+) -> AppResult<super::SavedOpening> {
     write_tx(conn, |c| {
         let current = get_visible(c, who, id)?;
         writable(&current)?;
@@ -422,7 +425,7 @@ pub fn update(
             return Err(AppError::PreconditionFailed("the opening has changed since you read it".into()));
         }
         outbox::push(c, Entity::Opening, id, now)?;
-        get_visible(c, who, id)
+        Ok(super::SavedOpening { opening: get_visible(c, who, id)?, warnings: check.check(&d) })
     })
 }
 

@@ -104,6 +104,11 @@ pub struct NewPlacement {
     pub proposed_on: Option<NaiveDate>,
     #[serde(default)]
     pub note: Option<String>,
+    /// The ranked list the broker proposed from (`ranking_log_id` of a candidates page, or of
+    /// the person's openings): the rank the person (or opening) had there is kept, so human
+    /// oversight can be shown. Left out: proposed from a search or the profile.
+    #[serde(default)]
+    pub ranking_log_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -151,6 +156,9 @@ pub struct Placement {
     pub proposed_on: crate::clock::Day,
     pub started_on: Option<crate::clock::Day>,
     pub ended_on: Option<crate::clock::Day>,
+    /// The rank on the list it was proposed from; null when proposed from a search or the
+    /// profile.
+    pub list_rank: Option<i32>,
     /// What may happen next.
     pub allowed_transitions: Vec<Status>,
     pub history: Vec<Event>,

@@ -29,6 +29,7 @@ pub struct PlacementRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub version: i64,
+    pub list_rank: Option<i32>,
 }
 
 /// from, to, happened on, note, by (name), recorded at.
@@ -77,6 +78,7 @@ pub fn get(conn: &mut DbConnection, id: &str) -> AppResult<Placement> {
         proposed_on: row.proposed_on,
         started_on: row.started_on,
         ended_on: row.ended_on,
+        list_rank: row.list_rank,
         created_at: row.created_at,
         updated_at: row.updated_at,
         version: row.version,
@@ -156,6 +158,18 @@ pub fn propose(
                 }
             }
         }
+        // The rank on the list proposed from, as the log kept it (not as the client says).
+        let list_rank = match (&new.ranking_log_id, &new.opening_id) {
+            (None, _) => None,
+            (Some(_), None) => {
+                return Err(AppError::field(
+                    "ranking_log_id",
+                    Fault::Mismatch,
+                    "a proposal for studies is made from no list",
+                ));
+            }
+            (Some(log), Some(opening)) => Some(crate::ranking_log::rank_on(c, log, opening, &new.seeker_id)?),
+        };
         let id = new_id();
         diesel::insert_into(placements::table)
             .values((
@@ -169,6 +183,8 @@ pub fn propose(
                 placements::proposed_on.eq(proposed_on.to_string()),
                 placements::created_at.eq(now),
                 placements::updated_at.eq(now),
+                placements::list_rank.eq(list_rank),
+                placements::ranking_log_id.eq(&new.ranking_log_id),
             ))
             .execute(c)?;
         let t = Transition {

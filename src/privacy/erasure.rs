@@ -106,6 +106,10 @@ pub const PERSONAL: &[Personal] = &[
     Personal { table: "consent_events", owner: Owner::SeekerId, columns: &[("note", Null)] },
     // What the person wrote asking for a review, and the manager's answer to them.
     Personal { table: "reviews", owner: Owner::SeekerId, columns: &[("text", Null), ("answer", Null)] },
+    // The ranking log keeps that a list was shown and what it scored; whom it showed, or was
+    // made for, goes with the person.
+    Personal { table: "ranking_log", owner: Owner::SeekerId, columns: &[("seeker_id", Null)] },
+    Personal { table: "ranking_log_shown", owner: Owner::SeekerId, columns: &[("seeker_id", Null)] },
     Personal {
         table: "seekers",
         owner: Owner::Seeker,
@@ -197,9 +201,19 @@ pub const KEPT: &[(&str, &[&str], &str)] = &[
             "proposed_on",
             "started_on",
             "ended_on",
+            "ranking_log_id",
         ],
-        "the placement as a fact the monthly reports count",
+        "the placement as a fact the monthly reports count (and the list it was proposed from, for oversight)",
     ),
+    (
+        "ranking_log",
+        &["id", "user_id", "role", "list", "route", "opening_id", "version", "filters"],
+        "that a ranked list was shown, by whom, with which version and filters (codes): the AI Act's log",
+    ),
+    ("ranking_log_shown", &["log_id", "opening_id"], "the ranks and scores a list showed"),
+    ("ranking_versions", &["*"], "the ranking's weights and rules, as text"),
+    ("exposure_days", &["*"], "units' exposure counts"),
+    ("exposure_runs", &["*"], "the days exposure was measured"),
     ("seeker_returns", &["*"], "ids and a day: returns to assistance after an exit, for follow-up"),
     (
         "plans",

@@ -161,13 +161,11 @@ pub fn run(conn: &mut DbConnection, now: i64, (months, rewrite): (u32, bool), dr
     erased.map(|()| list)
 }
 
-/// The daily run: from `hour` on, the first process to claim today's row erases who is due.
-/// Returns how many were erased, or `None` when today's run is not this process's to do.
+/// The daily run: from `hour` on, the first process to claim today's row deletes the ranking
+/// log past its period and erases who is due (none with `inactive_months` 0). Returns how
+/// many were erased, or `None` when today's run is not this process's to do.
 pub fn daily(conn: &mut DbConnection, now: i64, settings: &RetentionSettings) -> AppResult<Option<usize>> {
     use chrono::Timelike;
-    if settings.inactive_months == 0 {
-        return Ok(None);
-    }
     let local = chrono::DateTime::<chrono::Utc>::from_timestamp(now, 0)
         .unwrap_or_default()
         .with_timezone(&chrono_tz::Europe::Stockholm);
@@ -190,6 +188,20 @@ pub fn daily(conn: &mut DbConnection, now: i64, settings: &RetentionSettings) ->
         // Another process claimed the day a moment earlier.
         Err(AppError::Conflict { clash: Clash::Unique, .. }) => return Ok(None),
         Err(e) => return Err(e),
+    }
+    // The ranking log goes after its own period, whether or not people are erased.
+    if settings.ranking_log_months > 0 {
+        let gone = crate::ranking_log::forget_before(
+            conn,
+            crate::ranking_log::kept_from(stockholm_date(now), settings.ranking_log_months),
+        )?;
+        if gone > 0 {
+            tracing::info!(lists = gone, "retention: ranking-log rows past accountability.log_months deleted");
+        }
+    }
+    if settings.inactive_months == 0 {
+        diesel::update(retention_runs::table.find(&day)).set(retention_runs::finished_at.eq(now)).execute(conn)?;
+        return Ok(Some(0));
     }
     // Refused once a day (the day is claimed): erasing while backups outlive the promise
     // would leave the erased in copies longer than the README says.

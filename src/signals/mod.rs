@@ -60,6 +60,10 @@ crate::text_enum! {
         /// The last backup failed, or daily backups are on and none succeeded for 26 hours
         /// (admins only).
         BackupFailed = "backup_failed",
+        /// A unit's eligible people never shown on a ranked list over the last 30 days, in a
+        /// share above `accountability.never_shown_share` (the daily exposure measurement):
+        /// managers and the unit's brokers.
+        NeverShown = "never_shown",
     }
 }
 
@@ -377,6 +381,27 @@ pub fn current(conn: &mut DbConnection, now: i64, settings: &SignalSettings, sco
             out.push(s);
         }
     }
+    // Units where the ranking leaves many eligible people unseen (the latest daily measurement).
+    if casework {
+        for m in crate::accountability::exposure::latest(conn)? {
+            let share = if m.eligible > 0 { m.never_shown as f64 / m.eligible as f64 } else { 0.0 };
+            if m.eligible < crate::accountability::exposure::MIN_ELIGIBLE || share <= settings.never_shown_share {
+                continue;
+            }
+            let month = &m.day[..7.min(m.day.len())];
+            let mut s = Signal::new(
+                format!("never_shown:{}:{month}", m.unit),
+                SignalKind::NeverShown,
+                format!("/reports/exposure?unit={}", urlencode(&m.unit)),
+            );
+            s.unit = Some(m.unit.clone());
+            s.value = Some((share * 10_000.0).round() / 10_000.0);
+            s.target = Some(settings.never_shown_share);
+            s.days = Some(m.never_shown);
+            s.date = Some(m.day.clone());
+            out.push(s);
+        }
+    }
     // Backups: the last run failed, or none succeeded for a day while they are on.
     if *scope == Scope::Admin {
         let b = crate::backup::schedule::status(conn, settings.backups_scheduled, now)?;
@@ -525,6 +550,7 @@ impl crate::labels::Label for SignalKind {
             K::NoDecision => "Ansökan utan beslut",
             K::NewMatch => "Dagens förslag",
             K::BackupFailed => "Säkerhetskopieringen behöver åtgärdas",
+            K::NeverShown => "Många har aldrig visats i en rankad lista",
         }
     }
 }

@@ -87,6 +87,13 @@ pub fn text(s: &Signal) -> String {
             "Ansökan utan beslut efter {} (ansökte {day}).",
             figure(Measure::MedianHoursToDecision, s.value.unwrap_or_default())
         ),
+        SignalKind::NeverShown => format!(
+            "{} av de berättigade i {} ({}) har inte visats i någon rankad lista de senaste 30 dagarna (mätt {day}); gränsen är {}. Se vilka och varför.",
+            s.days.unwrap_or_default(),
+            s.unit.as_deref().unwrap_or("enheten"),
+            crate::export::decimal(s.value.unwrap_or_default() * 100.0, 1) + " %",
+            crate::export::decimal(s.target.unwrap_or_default() * 100.0, 0) + " %"
+        ),
         SignalKind::ReviewRequested => match s.days {
             Some(d) if d < 0 => format!("En person har begärt omprövning; svaret skulle ha getts senast {day}."),
             _ => format!("En person har begärt omprövning; svara senast {day}."),

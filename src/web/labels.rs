@@ -128,6 +128,9 @@ mod tests {
         check(crate::mina_sidor::ConsentAnswer::ALL, &[]);
         check(crate::vocabulary::written::Stance::ALL, &[]);
         check(crate::vocabulary::written::NotSoughtWhy::ALL, &[]);
+        check(crate::ranking_log::ListKind::ALL, &[]);
+        check(crate::accountability::exposure::WaitBand::ALL, &[]);
+        check(crate::openings::HardRequirement::ALL, &[]);
         for l in [LanguageLevel::Basic, LanguageLevel::Good, LanguageLevel::Fluent, LanguageLevel::Native] {
             assert!(!l.label().is_empty());
         }

@@ -9,6 +9,7 @@ mod attendance;
 mod caseload;
 mod consent;
 mod employers;
+mod exposure;
 mod imports;
 mod kit;
 pub mod labels;
@@ -52,6 +53,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(reports::routes)
         .configure(imports::routes)
         .configure(processes::routes)
+        .configure(exposure::routes)
         .configure(signals::routes)
         .configure(agenda::routes)
         .configure(apply::routes)

@@ -289,7 +289,7 @@ async fn opening_page(
         Ok(f) => (f, None),
         Err(e) => (Default::default(), Some(labels::app_error(&e).1)),
     };
-    let (opening, (candidates, total), pipeline, names, employer, short) = db::run(&state.pool, move |c| {
+    let (opening, listed, pipeline, names, employer, short) = db::run(&state.pool, move |c| {
         let opening = openings::store::get_visible(c, &who, &id)?;
         let employer = crate::employers::get(c, &opening.employer_id)?;
         let responsible = match opening.broker_id.as_deref() {
@@ -310,6 +310,19 @@ async fn opening_page(
         Ok((opening, ranked, pipeline, names, (employer, contacts, responsible), (short, short_names)))
     })
     .await?;
+    let (candidates, total) = (&listed.items, listed.total);
+    // The requirement check, against the register as it is now.
+    let warnings = crate::accountability::requirements::warnings(
+        &state.search,
+        &state.settings.matching,
+        state.settings.accountability.requirement_exclusion_share,
+        &crate::matching::rank::OpeningProfile::new(&opening),
+        crate::reference::reference()
+            .municipalities
+            .get(&opening.workplace_address.municipality_code)
+            .map(|m| m.name.clone())
+            .unwrap_or_else(|| opening.workplace_address.municipality_code.clone()),
+    );
     let can_propose = matches!(staff.who.role, Role::Broker | Role::Admin) && opening.status == OpeningStatus::Open;
     // "Ej aktuell" on the shortlist: not shown among the candidates again.
     let hidden: Vec<&str> = short.0.iter().filter(|e| e.status.is_out()).map(|e| e.seeker_id.as_str()).collect();
@@ -350,6 +363,12 @@ async fn opening_page(
                 dt { "Krav" } dd { (requirements(&o.must_have)) }
                 dt { "Meriterande" } dd { (requirements(&o.nice_to_have)) }
             }
+            @if !warnings.is_empty() {
+                div.notice.requirements role="note" {
+                    p { strong { "Kravprövning" } " – krav kan utestänga fler än de behöver, och fungera som ombud för ursprung eller ålder:" }
+                    ul { @for w in &warnings { li { (w.message) span.muted { " (" (w.excluded) " av " (w.of) ", " (w.requirement.label()) ")" } } } }
+                }
+            }
             p.description { (o.description) }
         }
         @if !pipeline.is_empty() {
@@ -379,7 +398,7 @@ async fn opening_page(
             @if candidates.is_empty() { p.muted { "Inga kandidater hittades." } }
             ol.candidates start=(offset + 1) {
                 @for cand in candidates.iter().filter(|c| !hidden.contains(&c.id.as_str())) {
-                    (candidate(cand, o, can_propose, &staff.csrf, now, short.0.iter().find(|e| e.seeker_id == cand.id)))
+                    (candidate((cand, &listed.ranking_log_id), o, can_propose, &staff.csrf, now, short.0.iter().find(|e| e.seeker_id == cand.id)))
                 }
             }
             @if !hidden.is_empty() {
@@ -401,7 +420,7 @@ fn requirements(r: &openings::Requirements) -> Markup {
 }
 
 fn candidate(
-    c: &Candidate,
+    (c, ranking_log_id): (&Candidate, &str),
     o: &openings::Opening,
     can_propose: bool,
     csrf: &str,
@@ -431,6 +450,7 @@ fn candidate(
                     form.propose method="post" action=(format!("/openings/{}/propose", o.id)) {
                         input type="hidden" name="csrf" value=(csrf);
                         input type="hidden" name="seeker_id" value=(c.id);
+                        input type="hidden" name="ranking_log_id" value=(ranking_log_id);
                         (kind_select(default_kind(o.employment_type)))
                         button type="submit" { "Föreslå" }
                     }

@@ -66,9 +66,18 @@ async fn processes_page(
     let clock = state.settings.signals.decisions.clock;
     let unit = q.unit.clone().filter(|u| !u.is_empty());
     let u = unit.clone();
-    let (report, changes, all_units) = db::run(&state.pool, move |c| {
+    let (report, changes, all_units, oversight) = db::run(&state.pool, move |c| {
         let all: Vec<String> = crate::units::list(c)?.into_iter().filter(|u| u.active).map(|u| u.name).collect();
-        Ok((processes(c, m, u.as_deref(), now, (tol, clock))?, target_changes(c, m, u.as_deref())?, all))
+        let period = crate::accountability::exposure::Period { from: m.first(), to: m.end() };
+        let oversight = crate::accountability::oversight::figures(c, period, u.as_deref())?;
+        let ids: Vec<String> = oversight.by_broker.iter().filter_map(|g| g.key.clone()).collect();
+        let names = crate::audit::user_names(c, &ids)?;
+        Ok((
+            processes(c, m, u.as_deref(), now, (tol, clock))?,
+            target_changes(c, m, u.as_deref())?,
+            all,
+            (oversight, names),
+        ))
     })
     .await?;
     let can_set = matches!(staff.who.role, Role::Manager | Role::Admin) && !staff.csrf.is_empty();
@@ -144,6 +153,11 @@ async fn processes_page(
                     (u.contacted_14_days) " av " (u.active_seekers) " aktiva har haft kontakt de senaste 14 dagarna."
                 }
             }
+        }
+        section #oversight {
+            h2 { "Mänsklig tillsyn av rankningen " (m) }
+            (super::exposure::oversight_section(&oversight.0, &oversight.1))
+            p { a href=(format!("/reports/exposure?from={}&to={}{}", m.first(), m.end(), unit_query(unit.as_deref()))) { "Synlighet: vilka visas, föreslås och syns aldrig" } }
         }
         @if !changes.is_empty() {
             section.changes {

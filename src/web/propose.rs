@@ -107,13 +107,25 @@ pub struct ProposeForm {
     pub opening_id: String,
     #[serde(default)]
     pub kind: String,
+    /// The logged list the proposal was made from (oversight counts the rank); empty when
+    /// proposed from the profile.
+    #[serde(default)]
+    pub ranking_log_id: String,
 }
 
 impl ProposeForm {
     pub fn placement(&self, opening_id: Option<String>) -> Result<NewPlacement, AppError> {
         let kind = Kind::parse(&self.kind)
             .ok_or_else(|| AppError::field("kind", Fault::Required, "välj en typ av placering"))?;
-        Ok(NewPlacement { seeker_id: self.seeker_id.clone(), opening_id, kind, proposed_on: None, note: None })
+        let ranking_log_id = Some(self.ranking_log_id.trim().to_string()).filter(|l| !l.is_empty());
+        Ok(NewPlacement {
+            seeker_id: self.seeker_id.clone(),
+            opening_id,
+            kind,
+            proposed_on: None,
+            note: None,
+            ranking_log_id,
+        })
     }
 }
 

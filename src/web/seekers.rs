@@ -167,7 +167,8 @@ async fn seeker_page(
         // Need-to-know first: another unit's person needs a stated reason. Reading the profile
         // is audited once, with the ranked openings.
         let seeker = seekers::service::read_person(c, &reader, &id)?;
-        let matches = openings_for_seeker(c, st.lookup(), &seeker, (10, 0))?;
+        let matches =
+            db::write_tx(c, |c| openings_for_seeker(c, st.lookup(), (&reader.who, &reader.action), &seeker, (10, 0)))?;
         let (journal, _) = crate::journal::entries(c, &id, 50, 0)?;
         let month = crate::plan::service::month_in_tx(c, &id, crate::clock::Month::of(reader.today), reader.today)?;
         let decisions = crate::booking::decisions::of_person(c, &id)?;
@@ -181,10 +182,11 @@ async fn seeker_page(
         Ok((seeker, matches, (history, headlines, feedback), (journal, month, decisions)))
     })
     .await;
-    let (seeker, (matches, total), history, journal) = match read {
-        Err(AppError::ReasonRequired) => return reason_page(staff, &page_id, None),
-        other => other?,
-    };
+    let (seeker, crate::matching::lists::Listed { items: matches, total, ranking_log_id }, history, journal) =
+        match read {
+            Err(AppError::ReasonRequired) => return reason_page(staff, &page_id, None),
+            other => other?,
+        };
     let (history, headlines, feedback) = history;
     let (journal, (plan, plan_status, attendance, activities), decisions) = journal;
     let s = &seeker;
@@ -306,6 +308,7 @@ async fn seeker_page(
                                 form.propose method="post" action=(format!("/seekers/{}/propose", s.id)) {
                                     input type="hidden" name="csrf" value=(staff.csrf);
                                     input type="hidden" name="opening_id" value=(m.id);
+                                    input type="hidden" name="ranking_log_id" value=(ranking_log_id);
                                     (kind_select(default_kind(m.employment_type)))
                                     button type="submit" { "Föreslå" }
                                 }

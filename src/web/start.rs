@@ -88,7 +88,7 @@ async fn start(state: web::Data<AppState>, req: HttpRequest, q: web::Query<Start
                 div.figure { span.big { (t.target.map(|v| v.to_string()).unwrap_or_else(|| "–".into())) } " i mål (EOR)" }
                 div.figure { span.big { (t.not_proposed_30_days) } " aktiva utan förslag på 30 dagar" }
             }
-            p { a.button href="/reports/monthly" { "Öppna månadsrapporten" } " " a.button href="/reports/processes" { "Processerna mot målen" } " " a.button href="/reports/follow-up" { "Uppföljning efter avslut" } }
+            p { a.button href="/reports/monthly" { "Öppna månadsrapporten" } " " a.button href="/reports/processes" { "Processerna mot målen" } " " a.button href="/reports/follow-up" { "Uppföljning efter avslut" } " " a.button href="/reports/exposure" { "Synlighet och tillsyn" } }
             section #signals {
                 h2 { "Signaler (" (signals.len()) ")" }
                 (signal_list)

@@ -1,5 +1,6 @@
 //! One integration-test binary (short link times), a module per capability.
 
+mod accountability;
 mod agenda;
 mod backup;
 mod booking;

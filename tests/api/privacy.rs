@@ -904,6 +904,7 @@ async fn retention_erases_after_the_period_and_a_dry_run_changes_nothing() {
         rewrite_tables: true,
         backups_max_days: 35,
         backup_keep: 14,
+        ranking_log_months: 6,
     };
     let s = settings.clone();
     // On PostgreSQL `rewrite_tables` rewrites the touched tables: new files, no old versions.

@@ -1,0 +1,159 @@
+//! The ranking log's review for admins: JSON and a CSV for Swedish Excel.
+
+use actix_web::{HttpResponse, get, web};
+use serde::Deserialize;
+
+use super::{Filter, list};
+use crate::auth::{Principal, Role};
+use crate::db;
+use crate::error::{AppError, AppResult, Fault};
+use crate::http::Paging;
+use crate::state::AppState;
+
+crate::api_handlers!(show, export);
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct LogQuery {
+    /// Lists of this opening (candidates), or openings lists that held it.
+    opening_id: Option<String>,
+    /// Lists this person was on, or that were made for them.
+    seeker_id: Option<String>,
+    /// First day, `YYYY-MM-DD` (Stockholm).
+    from: Option<String>,
+    /// Last day, included.
+    to: Option<String>,
+}
+
+impl LogQuery {
+    fn filter(self) -> AppResult<Filter> {
+        let blank = |v: Option<String>, field: &str| -> AppResult<Option<String>> {
+            match v.map(|s| s.trim().to_string()) {
+                Some(s) if s.is_empty() => Err(AppError::field(field, Fault::Required, "must not be empty")),
+                v => Ok(v),
+            }
+        };
+        let day = |v: &Option<String>, field: &str| -> AppResult<Option<chrono::NaiveDate>> {
+            match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                None => Ok(None),
+                Some(s) => {
+                    s.parse().map(Some).map_err(|_| AppError::field(field, Fault::Format, "must be a date, YYYY-MM-DD"))
+                }
+            }
+        };
+        let (from, to) = (day(&self.from, "from")?, day(&self.to, "to")?);
+        if let (Some(f), Some(t)) = (from, to)
+            && t < f
+        {
+            return Err(AppError::field("to", Fault::Order, "is before from"));
+        }
+        Ok(Filter {
+            opening_id: blank(self.opening_id, "opening_id")?,
+            seeker_id: blank(self.seeker_id, "seeker_id")?,
+            from,
+            to,
+        })
+    }
+}
+
+#[utoipa::path(
+    tag = "accountability",
+    summary = "Every ranked list served (candidates for an opening, openings for a person): when, who, the ranking version, the filters, the total and the ids and scores shown",
+    description = "Roles: admin. Kept accountability.log_months (at least six).",
+    params(LogQuery, crate::http::Paging),
+    responses((status = 200, description = "OK", body = crate::http::Page<super::Entry>)),
+)]
+#[get("/api/v1/ranking-log")]
+async fn show(
+    state: web::Data<AppState>,
+    who: Principal,
+    q: web::Query<LogQuery>,
+    paging: Paging,
+) -> AppResult<HttpResponse> {
+    who.require(&[Role::Admin])?;
+    let filter = q.into_inner().filter()?;
+    let (limit, offset) = paging.pair();
+    let (items, total) = db::run(&state.pool, move |c| list(c, &filter, limit, offset)).await?;
+    Ok(HttpResponse::Ok().json(paging.page(items, total)))
+}
+
+/// One CSV row per shown item (a list with nothing on it: one row without an item), up to
+/// 10 000 lists.
+#[utoipa::path(
+    tag = "accountability",
+    summary = "The ranking log for Swedish Excel (BOM, ';', decimal comma): one row per list and shown item",
+    description = "Roles: admin.",
+    params(LogQuery),
+    responses((status = 200, description = "OK", body = String, content_type = "text/csv")),
+)]
+#[get("/api/v1/ranking-log.csv")]
+async fn export(state: web::Data<AppState>, who: Principal, q: web::Query<LogQuery>) -> AppResult<HttpResponse> {
+    who.require(&[Role::Admin])?;
+    let filter = q.into_inner().filter()?;
+    let (items, _) = db::run(&state.pool, move |c| list(c, &filter, 10_000, 0)).await?;
+    let mut rows = Vec::new();
+    for e in &items {
+        let base = |rank: String, item: String, score: String| {
+            vec![
+                crate::clock::format_ts(e.at),
+                e.id.clone(),
+                e.user_id.clone(),
+                e.role.clone(),
+                crate::labels::Label::label(e.list).to_string(),
+                e.route.clone(),
+                e.opening_id.clone().unwrap_or_default(),
+                e.seeker_id.clone().unwrap_or_default(),
+                e.version.clone(),
+                if e.filters.as_object().is_some_and(|m| !m.is_empty()) {
+                    e.filters.to_string()
+                } else {
+                    String::new()
+                },
+                e.total.to_string(),
+                rank,
+                item,
+                score,
+            ]
+        };
+        if e.shown.is_empty() {
+            rows.push(base(String::new(), String::new(), String::new()));
+        }
+        for s in &e.shown {
+            let item = s.seeker_id.clone().or_else(|| s.opening_id.clone()).unwrap_or_else(|| "(raderad)".into());
+            rows.push(base(s.rank.to_string(), item, crate::export::decimal(s.score, 4)));
+        }
+    }
+    let csv = crate::export::excel_csv(
+        &[
+            "Tidpunkt",
+            "Lista",
+            "Användare",
+            "Roll",
+            "Slag",
+            "Väg",
+            "Annons",
+            "Arbetssökande (listan gjord för)",
+            "Rankningsversion",
+            "Filter",
+            "Totalt",
+            "Plats",
+            "Visad",
+            "Poäng",
+        ],
+        &rows,
+    );
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((actix_web::http::header::CONTENT_DISPOSITION, "attachment; filename=\"rankningslogg.csv\""))
+        .body(csv))
+}
+
+// The Swedish words for the kinds of list (pages, CSV).
+impl crate::labels::Label for super::ListKind {
+    fn label(self) -> &'static str {
+        match self {
+            super::ListKind::Candidates => "Kandidater till annons",
+            super::ListKind::Openings => "Annonser för person",
+        }
+    }
+}
