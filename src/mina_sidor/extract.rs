@@ -65,6 +65,9 @@ pub struct Section {
 /// staff (the same as Mina sidor's own applications, `privacy::own`).
 const APPLICATIONS: &str = "seeker_id = {s} OR (personnummer = {n} AND identified_by = 'eid')";
 
+fn list_kind(v: &str) -> Option<&'static str> {
+    crate::ranking_log::ListKind::parse(v).map(Label::label)
+}
 fn booking_status(v: &str) -> Option<&'static str> {
     crate::booking::BookingStatus::parse(v).map(Label::label)
 }
@@ -425,6 +428,42 @@ pub const SECTIONS: &[Section] = &[
             col("answer", "Svar", Kind::Text),
             col("answered_at", "Besvarad", Instant),
             col("answered_by", "Besvarad av", Staff),
+        ],
+    },
+    Section {
+        key: "ranked_lists",
+        title: "När du visats i rankade kandidatlistor",
+        table: "ranking_log_shown",
+        rows: "seeker_id = {s}",
+        order: "log_id DESC",
+        columns: &[
+            Column {
+                key: "at",
+                sql: "(SELECT at FROM ranking_log WHERE ranking_log.id = ranking_log_shown.log_id)",
+                label: "Tidpunkt",
+                kind: Instant,
+            },
+            Column {
+                key: "opening",
+                sql: "(SELECT headline FROM openings WHERE openings.id = (SELECT opening_id FROM ranking_log WHERE ranking_log.id = ranking_log_shown.log_id))",
+                label: "Tjänst",
+                kind: Kind::Text,
+            },
+            col("rank", "Plats i listan", Kind::Text),
+            col("score", "Poäng (0–1)", Kind::Text),
+        ],
+    },
+    Section {
+        key: "lists_for_you",
+        title: "Tjänster som rangordnats för dig",
+        table: "ranking_log",
+        rows: "seeker_id = {s}",
+        order: "at DESC",
+        columns: &[
+            col("at", "Tidpunkt", Instant),
+            col("user_id", "Av", Staff),
+            col("list", "Lista", Code(list_kind)),
+            col("total", "Antal tjänster", Kind::Text),
         ],
     },
     Section {

@@ -32,7 +32,7 @@ fn shares_cells(s: &Shares) -> Markup {
 
 fn shares_table(caption: &str, first: &str, rows: &[(String, &Shares)]) -> Markup {
     html! {
-        div.scroll {
+        div.scroll tabindex="0" role="region" aria-label=(caption) {
             table.exposure {
                 caption { (caption) }
                 thead { tr {
@@ -48,7 +48,7 @@ fn shares_table(caption: &str, first: &str, rows: &[(String, &Shares)]) -> Marku
 
 fn counts_table(caption: &str, first: &str, rows: &[(String, &Counts)]) -> Markup {
     html! {
-        div.scroll {
+        div.scroll tabindex="0" role="region" aria-label=(caption) {
             table.oversight {
                 caption { (caption) }
                 thead { tr {
@@ -79,8 +79,8 @@ pub fn oversight_section(o: &oversight::Oversight, names: &std::collections::Has
         .collect();
     html! {
         p.muted { "Var förslagen kom ifrån: personens plats i den rankade lista jobbmäklaren tittade på när hen föreslog, eller utanför listan (från sökning eller profil). Om nästan alla förslag kommer från topp 10 styr rankningen i praktiken; det ska synas." }
-        (counts_table("Per enhet", "Enhet", &unit_rows))
-        (counts_table("Per jobbmäklare", "Jobbmäklare", &broker_rows))
+        (counts_table("Förslag per enhet", "Enhet", &unit_rows))
+        (counts_table("Förslag per jobbmäklare", "Jobbmäklare", &broker_rows))
     }
 }
 
@@ -147,7 +147,7 @@ async fn page(state: web::Data<AppState>, staff: Staff, q: web::Query<ExposurePa
         p.lead { "”Det är mer rättvist – alla blir synliggjorda, inte bara de som hörs och syns mest.” Här syns hur många av dem som kunde ha visats i en kandidatlista som faktiskt visades, föreslogs – eller aldrig syntes." }
         form.period method="get" action="/reports/exposure" {
             label { "Från " input type="date" name="from" value=(e.from.to_string()); }
-            label { " till och med " input type="date" name="to" value=(e.to.to_string()) aria-describedby="to-help"; }
+            label { " till " input type="date" name="to" value=(e.to.to_string()) aria-describedby="to-help"; }
             span #to-help .muted { " (dagen efter den sista)" }
             label { " Enhet "
                 select name="unit" {
@@ -159,10 +159,10 @@ async fn page(state: web::Data<AppState>, staff: Staff, q: web::Query<ExposurePa
         }
         p.muted {
             "Perioden " (e.from) " – " (last) ". Berättigade: aktiva personer som rankningen kunde visa för minst en av de "
-            (e.openings) " annonser som var öppna under perioden (dagens profiler). Visad: bland de "
+            (e.openings) @if e.openings == 1 { " annons som var öppen" } @else { " annonser som var öppna" } " under perioden (dagens profiler). Visad: bland de "
             (e.top) " första i en kandidatlista som en jobbmäklare öppnade (rankningsloggen)."
         }
-        (shares_table("Totalt", "", &[("Alla".to_string(), &e.total)]))
+        (shares_table("Totalt", "Grupp", &[("Alla".to_string(), &e.total)]))
         (shares_table("Per enhet", "Enhet", &unit_rows))
         (shares_table("Per jobbmäklares ärenden", "Jobbmäklare", &broker_rows))
         (shares_table("Efter väntetid sedan inskrivning eller senaste förslag", "Väntat", &wait_rows))

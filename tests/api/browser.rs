@@ -95,6 +95,13 @@ impl Browser {
         self.text_where(css, |_| true).await
     }
 
+    /// An attribute of the element (waits for it, as `text` does).
+    async fn attribute(&self, css: &str, name: &str) -> String {
+        self.text(css).await;
+        let element = self.client.find(Locator::Css(css)).await.unwrap();
+        element.attr(name).await.unwrap().unwrap_or_else(|| panic!("{css} has no {name}"))
+    }
+
     async fn sign_in(&self, app: &TestApp, token: &str) {
         self.client.goto(&app.url("/")).await.unwrap();
         self.client.find(Locator::Css("#token")).await.unwrap().send_keys(token).await.unwrap();
@@ -1168,5 +1175,72 @@ async fn a_broker_acts_on_todays_suggestions_from_the_start_page() {
         (outcomes["shortlisted"].as_i64(), outcomes["dismissed_because"]["not_available"].as_i64()),
         (Some(1), Some(1))
     );
+    b.close().await;
+}
+
+/// Accountable ranking on a phone: a broker proposes the second candidate from an opening's
+/// list (the placement keeps rank 2), the opening warns of a licence few have, the manager
+/// reads exposure and oversight, and the broker follows a never-shown person to their page.
+#[tokio::test]
+async fn a_proposal_keeps_its_rank_and_exposure_shows_who_was_never_seen_on_a_phone() {
+    let Some(b) = Browser::start(390, 844).await else { return };
+    let app = spawn_app().await;
+    let (broker, _) = app.token("broker", "Britt Mäklare", None).await;
+    let (manager, _) = app.token("manager", "Maja Enhetschef", None).await;
+    let employer = app.employer("Trelleborgs kommun", "212000-1165", true).await;
+    let mut people = Vec::new();
+    for i in 0..12u32 {
+        let mut s = seeker_body(&pnr("19870707", 500 + i));
+        s["first_name"] = format!("Synlig{i}").into();
+        people.push(new_seeker_with(&app, &broker, &s).await);
+    }
+    search_until(&app, "/api/v1/search/seekers?limit=50", &broker, 12).await;
+    let mut o = opening_body();
+    o["employer_id"] = employer.into();
+    o["must_have"]["driving_licences"] = json!(["B", "C"]);
+    let opening: Value = app.post_json("/api/v1/openings", &broker, &o).await.json().await.unwrap();
+    let opening = opening["id"].as_str().unwrap().to_string();
+    // Everyone has B; nobody has C: the opening says so (and lists nobody).
+    b.sign_in(&app, &broker).await;
+    b.client.goto(&app.url(&format!("/openings/{opening}"))).await.unwrap();
+    let note = b.text(".notice.requirements").await;
+    assert!(note.contains("Kravet på körkort C utesluter 100 % av annars matchande sökande"), "{note}");
+    b.accessible_on_a_phone("kravprovning").await;
+    // Without C: the list, and a proposal of the second.
+    let etag = app.get(&format!("/api/v1/openings/{opening}"), &broker).await.headers()["etag"].clone();
+    let res = app
+        .client
+        .patch(app.url(&format!("/api/v1/openings/{opening}")))
+        .bearer_auth(&broker)
+        .header("if-match", etag)
+        .json(&json!({"must_have": {"skills": ["Personlig omvårdnad"], "driving_licences": ["B"]}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    b.client.goto(&app.url(&format!("/openings/{opening}"))).await.unwrap();
+    let second = b.attribute("ol.candidates li.candidate:nth-child(2)", "data-seeker").await;
+    b.click("ol.candidates li.candidate:nth-child(2) form.propose button").await;
+    b.text_where(".notice.ok", |t| t.contains("Förslaget är registrerat")).await;
+    let placements: Value =
+        app.get(&format!("/api/v1/placements?seeker_id={second}"), &broker).await.json().await.unwrap();
+    assert_eq!(placements["items"][0]["list_rank"], 2, "{placements}");
+    b.click("form.signout button").await;
+
+    // The manager: exposure and oversight, on a phone.
+    b.sign_in(&app, &manager).await;
+    b.client.goto(&app.url("/reports/exposure")).await.unwrap();
+    let main = b.text("main").await;
+    assert!(main.contains("Synlighet") && main.contains("Från plats 1–10"), "{main}");
+    b.accessible_on_a_phone("synlighet").await;
+    b.click("form.signout button").await;
+
+    // The broker: the people the list never showed (a page shows 20: all were shown here
+    // but nobody beyond), then one of them.
+    b.sign_in(&app, &broker).await;
+    b.client.goto(&app.url("/reports/exposure")).await.unwrap();
+    let section = b.text("#never-shown").await;
+    assert!(section.contains("Alla berättigade har visats"), "{section}");
+    b.accessible_on_a_phone("synlighet-mäklare").await;
     b.close().await;
 }
