@@ -107,7 +107,10 @@ pub fn render(facts: &document::Facts, format: Format, lang: Lang) -> (String, &
     description = "Roles: admin. The first request after a change of weights runs the evaluation (seconds).",
     params(DocumentQuery),
     responses(
-        (status = 200, description = "Markdown (or HTML with format=html)", body = String, content_type = "text/markdown"),
+        (status = 200, description = "Markdown (or HTML with format=html)", content(
+            (String = "text/markdown"),
+            (String = "text/html"),
+        )),
     ),
 )]
 #[get("/api/v1/accountability/document")]

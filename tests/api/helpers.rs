@@ -116,6 +116,15 @@ fn init_logs() {
     });
 }
 
+/// The tests' HTTP client. An idle connection is dropped after a second, well before the
+/// server's keep-alive (5 s) closes it: a request reusing a connection the server is closing
+/// at that moment fails with an incomplete message, and a test that waits a few seconds
+/// between two requests (an evaluation, a second server starting) on a loaded machine would
+/// hit that race.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder().pool_idle_timeout(std::time::Duration::from_secs(1)).build().expect("client")
+}
+
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(&[]).await
 }
@@ -201,7 +210,7 @@ async fn serve_with_admin(app: Application, dir: TempDir, db: TestDb) -> TestApp
     })
     .await
     .expect("admin token");
-    TestApp { address, client: reqwest::Client::new(), admin_token: admin.token, state, _dir: dir, _db: db }
+    TestApp { address, client: client(), admin_token: admin.token, state, _dir: dir, _db: db }
 }
 
 impl TestApp {
@@ -233,14 +242,7 @@ impl TestApp {
         let address = format!("http://{}", app.address());
         let state = app.state();
         tokio::spawn(app.run_until_stopped());
-        TestApp {
-            address,
-            client: reqwest::Client::new(),
-            admin_token: self.admin_token.clone(),
-            state,
-            _dir: dir,
-            _db: db,
-        }
+        TestApp { address, client: client(), admin_token: self.admin_token.clone(), state, _dir: dir, _db: db }
     }
 
     /// A new user with a token of the role; returns (token, user_id).
