@@ -197,13 +197,11 @@ type SeekerRow = (String, Option<String>, Option<String>, i64, Option<i64>);
 /// Everyone eligible in the period (of `unit`, when given), with what happened to them.
 pub fn people(c: &mut DbConnection, at: Lookup<'_>, p: Period, unit: Option<&str>) -> AppResult<(Vec<Person>, usize)> {
     let openings = openings_of(c, p)?;
-    let mut eligible: HashSet<String> = HashSet::new();
-    for o in &openings {
-        let profile = OpeningProfile::new(o);
-        let ids = reach::listable(&at.index.seekers, &profile)
-            .map_err(|e| AppError::Internal(e.context("reading who the ranking could show")))?;
-        eligible.extend(ids);
-    }
+    let profiles: Vec<OpeningProfile> = openings.iter().map(OpeningProfile::new).collect();
+    let eligible: HashSet<String> = reach::listable(&at.index.seekers, &profiles)
+        .map_err(|e| AppError::Internal(e.context("reading who the ranking could show")))?
+        .into_iter()
+        .collect();
     let (shown, shown_top) = shown_in(c, p)?;
     let (from, to) = p.instants();
     let proposed: HashSet<String> = placements::table

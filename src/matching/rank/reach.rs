@@ -3,39 +3,94 @@
 //! hard requirements leaves out (the requirement check). Both read the same tables and the
 //! same stage one as ranking, so they describe the lists brokers actually get.
 
-use std::collections::HashSet;
-
-use tantivy::DocAddress;
-use tantivy::collector::DocSetCollector;
-
 use super::{ACTIVE, Fast, Ids, OpeningProfile, WIDEN_BELOW, recall_query, seeker_table, split};
 use crate::config::MatchingSettings;
 use crate::index::Side;
 use crate::matching::{Requirement, ssyk_number, substitutes_for};
 
-/// Every seeker the candidate list of `profile` holds (active, every required licence, found
-/// by stage one, widened as ranking widens it), by id, in no order.
-pub fn listable(side: &Side, profile: &OpeningProfile) -> anyhow::Result<Vec<String>> {
+/// Every seeker the candidate list of at least one of `profiles` holds (active, every required
+/// licence, found by stage one, widened as ranking widens it), by id, in no order. Hits are
+/// marked per segment and turned into ids once, so many openings with large lists cost a
+/// walk of each list, not a string per hit.
+pub fn listable(side: &Side, profiles: &[OpeningProfile]) -> anyhow::Result<Vec<String>> {
     let searcher = side.reader.searcher();
-    let substitutes = substitutes_for(&profile.occupation);
-    let required = crate::index::licence_mask(&profile.must_licences) as u16;
-    let mut eligible: Vec<DocAddress> = Vec::new();
-    for widen in [false, true] {
-        let q = recall_query(&side.fields, profile, &substitutes, widen);
-        let docs: HashSet<DocAddress> = searcher.search(&q, &DocSetCollector)?;
-        eligible = docs
-            .into_iter()
-            .filter(|a| {
-                let table = seeker_table(side, searcher.segment_reader(a.segment_ord));
-                table.eligible_hot(a.doc_id, required).is_some()
-            })
-            .collect();
-        if eligible.len() >= WIDEN_BELOW {
+    let mut marked: Vec<Vec<bool>> =
+        searcher.segment_readers().iter().map(|r| vec![false; r.max_doc() as usize]).collect();
+    for profile in profiles {
+        let substitutes = substitutes_for(&profile.occupation);
+        let required = crate::index::licence_mask(&profile.must_licences) as u16;
+        for widen in [false, true] {
+            let q = recall_query(&side.fields, profile, &substitutes, widen);
+            let hits = searcher.search(&q, &Eligible { side, required })?;
+            let found: usize = hits.iter().map(|(_, docs)| docs.len()).sum();
+            if found < WIDEN_BELOW && !widen {
+                continue;
+            }
+            for (segment, docs) in hits {
+                for doc in docs {
+                    marked[segment as usize][doc as usize] = true;
+                }
+            }
             break;
         }
     }
     let mut ids = Ids::default();
-    Ok(eligible.into_iter().map(|a| ids.get(&searcher, a.segment_ord, a.doc_id)).collect())
+    let mut out = Vec::new();
+    for (segment, docs) in marked.iter().enumerate() {
+        for (doc, _) in docs.iter().enumerate().filter(|(_, m)| **m) {
+            out.push(ids.get(&searcher, segment as u32, doc as u32));
+        }
+    }
+    Ok(out)
+}
+
+/// Collects the hits ranking would score (active, every required licence), per segment.
+struct Eligible<'a> {
+    side: &'a Side,
+    required: u16,
+}
+
+struct EligibleInSegment {
+    table: std::sync::Arc<super::SeekerTable>,
+    required: u16,
+    segment: u32,
+    docs: Vec<u32>,
+}
+
+impl tantivy::collector::Collector for Eligible<'_> {
+    type Fruit = Vec<(u32, Vec<u32>)>;
+    type Child = EligibleInSegment;
+
+    fn for_segment(&self, segment: u32, reader: &tantivy::SegmentReader) -> tantivy::Result<EligibleInSegment> {
+        Ok(EligibleInSegment {
+            table: seeker_table(self.side, reader),
+            required: self.required,
+            segment,
+            docs: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<(u32, Vec<u32>)>) -> tantivy::Result<Self::Fruit> {
+        Ok(fruits)
+    }
+}
+
+impl tantivy::collector::SegmentCollector for EligibleInSegment {
+    type Fruit = (u32, Vec<u32>);
+
+    fn collect(&mut self, doc: tantivy::DocId, _: tantivy::Score) {
+        if self.table.eligible_hot(doc, self.required).is_some() {
+            self.docs.push(doc);
+        }
+    }
+
+    fn harvest(self) -> (u32, Vec<u32>) {
+        (self.segment, self.docs)
+    }
 }
 
 /// An occupation part at least this (after the reader's confidence) makes a person
