@@ -171,6 +171,15 @@ pub fn created<T: Serialize>(body: &T) -> HttpResponse {
 }
 
 /// Bad query strings name the parameter when serde says which.
+/// An optional day from a query parameter taken as text (so a bad one is named, not a 400 of
+/// the whole query): empty is none.
+pub fn optional_day(v: &Option<String>, field: &str) -> AppResult<Option<chrono::NaiveDate>> {
+    match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => s.parse().map(Some).map_err(|_| AppError::field(field, Fault::Format, "must be a date, YYYY-MM-DD")),
+    }
+}
+
 pub fn query_error(err: actix_web::error::QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
     let message = err.to_string();
     let field = message.split('`').nth(1).map(str::to_string);

@@ -27,17 +27,8 @@ pub struct ExposureParams {
 
 impl ExposureParams {
     pub fn query(&self) -> AppResult<ExposureQuery> {
+        let day = crate::http::optional_day;
         Ok(ExposureQuery { from: day(&self.from, "from")?, to: day(&self.to, "to")?, unit: self.unit.clone() })
-    }
-}
-
-/// An optional day from a query field; empty is none.
-pub fn day(v: &Option<String>, field: &str) -> AppResult<Option<chrono::NaiveDate>> {
-    match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => s.parse().map(Some).map_err(|_| {
-            crate::error::AppError::field(field, crate::error::Fault::Format, "must be a date, YYYY-MM-DD")
-        }),
     }
 }
 

@@ -58,11 +58,7 @@ impl AuditQuery {
                 return Err(AppError::field(name, Fault::Required, "must not be empty"));
             }
         }
-        let day = |v: &Option<String>, field: &str| -> AppResult<Option<chrono::NaiveDate>> {
-            v.as_deref()
-                .map(|d| d.parse().map_err(|_| AppError::field(field, Fault::Format, "must be a date, YYYY-MM-DD")))
-                .transpose()
-        };
+        let day = crate::http::optional_day;
         let (from, to) = (day(&self.from, "from")?, day(&self.to, "to")?);
         if let (Some(f), Some(t)) = (from, to)
             && t < f

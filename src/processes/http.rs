@@ -16,13 +16,13 @@ const READERS: &[Role] = &[Role::Manager, Role::Admin, Role::Broker];
 /// Every process of every unit (or one) in a month, against its target, with the pace.
 #[utoipa::path(
     tag = "reports",
-    summary = "Every process measure per unit against its target, with the pace so far and fairness over waiting time",
+    summary = "Every process measure per unit against its target, with the pace so far, fairness over waiting time, and human oversight of the ranking",
     description = "Roles: manager, admin, broker.",
     params(
         ReportQuery,
     ),
     responses(
-        (status = 200, description = "OK", body = crate::processes::ProcessReport),
+        (status = 200, description = "OK", body = ProcessesWithOversight),
     ),
 )]
 #[get("/api/v1/reports/processes")]
@@ -32,8 +32,24 @@ async fn report(state: web::Data<AppState>, who: Principal, q: web::Query<Report
     let (now, tol) = (state.clock.now_ts(), state.settings.signals.pace_tolerance);
     let clock = state.settings.signals.decisions.clock;
     let unit = q.unit.clone().filter(|u| !u.is_empty());
-    let r = db::run(&state.pool, move |c| processes(c, m, unit.as_deref(), now, (tol, clock))).await?;
+    let r = db::run(&state.pool, move |c| {
+        let period = crate::accountability::exposure::Period { from: m.first(), to: m.end() };
+        Ok(ProcessesWithOversight {
+            report: processes(c, m, unit.as_deref(), now, (tol, clock))?,
+            oversight: crate::accountability::oversight::figures(c, period, unit.as_deref())?,
+        })
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(r))
+}
+
+/// The processes of a month with how brokers used the ranking in it (human oversight:
+/// proposals from ranks 1–10, 11–50 and outside the list, per unit and broker).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct ProcessesWithOversight {
+    #[serde(flatten)]
+    report: super::ProcessReport,
+    oversight: crate::accountability::oversight::Oversight,
 }
 
 /// Sets a unit's monthly target for one measure (`exits_to_work_or_studies` is the same

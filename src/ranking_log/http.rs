@@ -33,14 +33,7 @@ impl LogQuery {
                 v => Ok(v),
             }
         };
-        let day = |v: &Option<String>, field: &str| -> AppResult<Option<chrono::NaiveDate>> {
-            match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                None => Ok(None),
-                Some(s) => {
-                    s.parse().map(Some).map_err(|_| AppError::field(field, Fault::Format, "must be a date, YYYY-MM-DD"))
-                }
-            }
-        };
+        let day = crate::http::optional_day;
         let (from, to) = (day(&self.from, "from")?, day(&self.to, "to")?);
         if let (Some(f), Some(t)) = (from, to)
             && t < f

@@ -284,6 +284,8 @@ async fn exposure_and_oversight_count_who_was_shown_proposed_and_never_seen() {
     assert!(!page.contains("never-shown\""), "managers read figures, not names");
     let page = app.get("/reports/exposure", &broker).await.text().await.unwrap();
     assert!(page.contains("id=\"never-shown\"") && page.contains("Person"), "{page}");
+    let month = json_of(app.get("/api/v1/reports/processes", &manager).await).await;
+    assert_eq!(month["oversight"]["total"], report["oversight"]["total"], "the month is the period here");
     let processes = app.get("/reports/processes", &manager).await.text().await.unwrap();
     assert!(processes.contains("Mänsklig tillsyn av rankningen"), "{processes}");
 }
