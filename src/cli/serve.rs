@@ -61,6 +61,23 @@ async fn seed_demo(state: &startup::AppState) -> anyhow::Result<()> {
             println!("demo: broker token  {}", t.broker);
             println!("demo: manager token {}", t.manager);
             println!("demo: officer token {}", t.officer);
+            // Once the index holds the seeded people: the broker's first look at each opening.
+            let head = crate::db::run(&pool, |c| Ok(crate::db::outbox::head(c)?))
+                .await
+                .map_err(|e| anyhow::anyhow!("reading the outbox: {e}"))?;
+            let started = std::time::Instant::now();
+            while state.search.position() < head && started.elapsed() < std::time::Duration::from_secs(120) {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            let (search, weights, broker) = (state.search.clone(), state.settings.matching, t.broker_user);
+            let lists = crate::db::run(&pool, move |c| {
+                // Yesterday: the day the daily exposure measurement reads from.
+                let at = crate::index::Lookup { index: &search, weights: &weights, now: now - 86_400 };
+                municipality::look_at_candidates(c, at, &broker)
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("serving the demo's candidate lists: {e}"))?;
+            println!("demo: the broker has looked at the candidates of {lists} open openings (the ranking log)");
         }
     }
     Ok(())

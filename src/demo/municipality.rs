@@ -25,6 +25,9 @@ pub struct DemoTokens {
     pub broker: String,
     pub manager: String,
     pub officer: String,
+    /// The broker the token is for, who has looked at the openings' candidates
+    /// ([`look_at_candidates`]).
+    pub broker_user: Principal,
 }
 
 pub fn is_empty(conn: &mut DbConnection) -> AppResult<bool> {
@@ -321,7 +324,36 @@ pub fn seed(
     }
 
     let officer = officer_user.token;
-    Ok(DemoTokens { admin: admin.token, broker: brokers[0].token.clone(), manager: manager.token, officer })
+    Ok(DemoTokens {
+        admin: admin.token,
+        broker: brokers[0].token.clone(),
+        manager: manager.token,
+        officer,
+        broker_user: principal(&brokers[0].user_id, &brokers[0].name, Role::Broker),
+    })
+}
+
+/// The broker has opened the first page of candidates of every open opening, as on a working
+/// day: real ranked lists, logged as the pages log them, so the ranking log, exposure and
+/// oversight have something to show. Needs the index to hold the seeded people. Returns how
+/// many lists were served.
+pub fn look_at_candidates(
+    conn: &mut DbConnection,
+    at: crate::index::Lookup<'_>,
+    broker: &Principal,
+) -> AppResult<usize> {
+    use crate::db::schema::openings;
+    let open: Vec<String> = openings::table
+        .filter(openings::deleted_at.is_null())
+        .filter(openings::status.eq(crate::openings::OpeningStatus::Open))
+        .order(openings::id)
+        .select(openings::id)
+        .load(conn)?;
+    let action = crate::audit::Action::named("GET /openings/{id}");
+    for id in &open {
+        crate::matching::lists::candidates_for_opening(conn, at, broker, id, (20, 0), &Default::default(), &action)?;
+    }
+    Ok(open.len())
 }
 
 /// Labour-market plans for most people registered more than two weeks ago, activities with

@@ -478,6 +478,11 @@ async fn serve_demo_seeds_a_living_municipality_once() {
             .collect();
         assert!(values.iter().any(|v| *v > 0.3 && *v < 1.0), "{m}: {values:?}");
     }
+    // The broker has looked at each open opening's first page: exposure has figures.
+    let exposure: Value = get("/api/v1/reports/exposure".into(), &manager).await.unwrap().json().await.unwrap();
+    let total = &exposure["total"];
+    assert!(total["shown_top"].as_i64().unwrap() > 0, "{exposure}");
+    assert!(total["never_shown"].as_i64().unwrap() < total["eligible"].as_i64().unwrap(), "{exposure}");
     // The broker has people behind each of the plan's signals.
     let signals: Value = get("/api/v1/signals".into(), &broker).await.unwrap().json().await.unwrap();
     for kind in ["no_plan", "plan_review", "invalid_absences"] {
