@@ -63,6 +63,11 @@ pub struct Section {
 
 /// The person's applications: made with their e-legitimation, or linked to their record by
 /// staff (the same as Mina sidor's own applications, `privacy::own`).
+/// The lists that showed the person (through the audit log: `privacy::erasure::SHOWN_ON_LISTS`).
+const SHOWN_ON_LISTS: &str = "log_id IN (SELECT ranking_log.id FROM ranking_log JOIN audit_log \
+     ON audit_log.at = ranking_log.at AND audit_log.user_id = ranking_log.user_id WHERE audit_log.seeker_id = {s}) \
+     AND seeker_id = {s}";
+
 const APPLICATIONS: &str = "seeker_id = {s} OR (personnummer = {n} AND identified_by = 'eid')";
 
 fn list_kind(v: &str) -> Option<&'static str> {
@@ -434,7 +439,7 @@ pub const SECTIONS: &[Section] = &[
         key: "ranked_lists",
         title: "När du visats i rankade kandidatlistor",
         table: "ranking_log_shown",
-        rows: "seeker_id = {s}",
+        rows: SHOWN_ON_LISTS,
         order: "log_id DESC",
         columns: &[
             Column {
@@ -650,6 +655,11 @@ mod tests {
             let covered = SECTIONS.iter().any(|s| s.table == p.table) || LEFT_OUT.iter().any(|(t, _)| *t == p.table);
             assert!(covered, "{} holds personal data but is not in the register extract", p.table);
         }
+    }
+
+    #[test]
+    fn the_lists_that_showed_the_person_are_found_as_erasure_finds_them() {
+        assert_eq!(SHOWN_ON_LISTS.replace("{s}", "{p}"), crate::privacy::erasure::SHOWN_ON_LISTS);
     }
 
     #[test]

@@ -32,7 +32,16 @@ pub enum Owner {
     OfApplication,
     /// Rows naming the person's personnummer (an e-legitimation under way).
     Personnummer,
+    /// What ranked lists showed of the person ([`SHOWN_ON_LISTS`]).
+    ShownOnLists,
 }
+
+/// The lists that showed the person, found through the audit log, which records every person
+/// a list showed at the same instant and by the same user as the list (one transaction):
+/// `ranking_log_shown` has no index on the person (see its migration).
+pub const SHOWN_ON_LISTS: &str = "log_id IN (SELECT ranking_log.id FROM ranking_log JOIN audit_log \
+     ON audit_log.at = ranking_log.at AND audit_log.user_id = ranking_log.user_id WHERE audit_log.seeker_id = {p}) \
+     AND seeker_id = {p}";
 
 const PERSONNUMMER: &str = "(SELECT personnummer FROM seekers WHERE id = {p})";
 
@@ -46,6 +55,7 @@ impl Owner {
             Owner::Application => applications,
             Owner::OfApplication => format!("application_id IN (SELECT id FROM applications WHERE {applications})"),
             Owner::Personnummer => format!("personnummer = {PERSONNUMMER}"),
+            Owner::ShownOnLists => SHOWN_ON_LISTS.into(),
         }
     }
 }
@@ -109,7 +119,7 @@ pub const PERSONAL: &[Personal] = &[
     // The ranking log keeps that a list was shown and what it scored; whom it showed, or was
     // made for, goes with the person.
     Personal { table: "ranking_log", owner: Owner::SeekerId, columns: &[("seeker_id", Null)] },
-    Personal { table: "ranking_log_shown", owner: Owner::SeekerId, columns: &[("seeker_id", Null)] },
+    Personal { table: "ranking_log_shown", owner: Owner::ShownOnLists, columns: &[("seeker_id", Null)] },
     Personal {
         table: "seekers",
         owner: Owner::Seeker,

@@ -17,7 +17,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::auth::Principal;
-use crate::db::schema::{ranking_log, ranking_log_shown, ranking_versions};
+use crate::db::schema::{audit_log, ranking_log, ranking_log_shown, ranking_versions};
 use crate::db::{DbConnection, new_id};
 use crate::error::{AppError, AppResult, Fault};
 
@@ -211,16 +211,17 @@ type LogRow = (String, i64, String, String, ListKind, String, Option<String>, Op
 
 /// The logged lists the filter names, newest first, with what each showed.
 pub fn list(c: &mut DbConnection, f: &Filter, limit: i64, offset: i64) -> AppResult<(Vec<Entry>, i64)> {
+    let showing = match &f.seeker_id {
+        Some(s) => lists_showing(c, s)?,
+        None => Vec::new(),
+    };
     let query = || {
         let mut q = ranking_log::table.into_boxed();
         if let Some(o) = &f.opening_id {
             q = q.filter(ranking_log::opening_id.eq(o.clone()));
         }
         if let Some(s) = &f.seeker_id {
-            let on_list = ranking_log_shown::table
-                .filter(ranking_log_shown::seeker_id.eq(s.clone()))
-                .select(ranking_log_shown::log_id);
-            q = q.filter(ranking_log::seeker_id.eq(s.clone()).or(ranking_log::id.eq_any(on_list)));
+            q = q.filter(ranking_log::seeker_id.eq(s.clone()).or(ranking_log::id.eq_any(showing.clone())));
         }
         if let Some(from) = f.from {
             q = q.filter(ranking_log::at.ge(crate::clock::start_of_day_ts(from)));
@@ -285,6 +286,30 @@ pub fn list(c: &mut DbConnection, f: &Filter, limit: i64, offset: i64) -> AppRes
         })
         .collect();
     Ok((entries, total))
+}
+
+/// The lists that showed the person, found through the audit rows written with each list
+/// (same instant, same user): the shown rows have no index on the person (see the migration).
+pub fn lists_showing(c: &mut DbConnection, seeker_id: &str) -> AppResult<Vec<String>> {
+    let candidates: Vec<String> = audit_log::table
+        .inner_join(
+            ranking_log::table.on(ranking_log::at.eq(audit_log::at).and(ranking_log::user_id.eq(audit_log::user_id))),
+        )
+        .filter(audit_log::seeker_id.eq(seeker_id))
+        .select(ranking_log::id)
+        .distinct()
+        .load(c)?;
+    let mut out = Vec::new();
+    for chunk in candidates.chunks(500) {
+        out.extend(
+            ranking_log_shown::table
+                .filter(ranking_log_shown::log_id.eq_any(chunk))
+                .filter(ranking_log_shown::seeker_id.eq(seeker_id))
+                .select(ranking_log_shown::log_id)
+                .load::<String>(c)?,
+        );
+    }
+    Ok(out)
 }
 
 /// A ranking version with the day it was first used.
