@@ -243,12 +243,17 @@ pub fn people(c: &mut DbConnection, at: Lookup<'_>, p: Period, unit: Option<&str
 /// The exposure report of a period.
 pub fn report(c: &mut DbConnection, at: Lookup<'_>, p: Period, unit: Option<&str>) -> AppResult<Exposure> {
     let (people, openings) = people(c, at, p, unit)?;
+    Ok(summarise(&people, openings, p, unit))
+}
+
+/// The figures of the eligible `people` of a period (from [`people`]).
+pub fn summarise(people: &[Person], openings: usize, p: Period, unit: Option<&str>) -> Exposure {
     let end = start_of_day_ts(p.to);
     let mut total = Shares::default();
     let mut by_unit: BTreeMap<Option<String>, Shares> = BTreeMap::new();
     let mut by_broker: BTreeMap<Option<String>, Shares> = BTreeMap::new();
     let mut by_waiting: BTreeMap<WaitBand, Shares> = WaitBand::ALL.iter().map(|b| (*b, Shares::default())).collect();
-    for person in &people {
+    for person in people {
         total.add(person);
         by_unit.entry(person.unit.clone()).or_default().add(person);
         by_broker.entry(person.broker_id.clone()).or_default().add(person);
@@ -258,7 +263,7 @@ pub fn report(c: &mut DbConnection, at: Lookup<'_>, p: Period, unit: Option<&str
     let groups = |m: BTreeMap<Option<String>, Shares>| -> Vec<Group> {
         m.into_iter().map(|(key, s)| Group { key, shares: s.finish() }).collect()
     };
-    Ok(Exposure {
+    Exposure {
         from: p.from,
         to: p.to,
         unit: unit.map(str::to_string),
@@ -271,13 +276,7 @@ pub fn report(c: &mut DbConnection, at: Lookup<'_>, p: Period, unit: Option<&str
             .into_iter()
             .map(|(b, s)| Group { key: Some(b.as_str().to_string()), shares: s.finish() })
             .collect(),
-    })
-}
-
-/// The never-shown people of a period, longest wait first (ids, units, brokers: the caller
-/// reads names through the privacy gate).
-pub fn never_shown(c: &mut DbConnection, at: Lookup<'_>, p: Period, unit: Option<&str>) -> AppResult<Vec<Person>> {
-    Ok(people(c, at, p, unit)?.0.into_iter().filter(|p| !p.shown).collect())
+    }
 }
 
 /// The daily measurement behind the signal: once a day (the first process to claim the day),

@@ -56,18 +56,21 @@ pub struct ExposureReport {
     pub oversight: Oversight,
 }
 
-/// The report, as the page and the API read it.
+/// The eligible people of the query's period, with the report of them, as the page and the
+/// API read it (the page lists the never-shown from the same people).
 pub fn exposure_report(
     c: &mut DbConnection,
     at: crate::index::Lookup<'_>,
     q: &ExposureQuery,
     today: chrono::NaiveDate,
-) -> AppResult<ExposureReport> {
+) -> AppResult<(Vec<exposure::Person>, ExposureReport)> {
     let (p, unit) = q.resolve(c, today)?;
-    Ok(ExposureReport {
-        exposure: exposure::report(c, at, p, unit.as_deref())?,
+    let (people, openings) = exposure::people(c, at, p, unit.as_deref())?;
+    let figures = ExposureReport {
+        exposure: exposure::summarise(&people, openings, p, unit.as_deref()),
         oversight: oversight::figures(c, p, unit.as_deref())?,
-    })
+    };
+    Ok((people, figures))
 }
 
 #[utoipa::path(
@@ -82,7 +85,7 @@ async fn report(state: web::Data<AppState>, who: Principal, q: web::Query<Exposu
     who.require(&[Role::Manager, Role::Admin])?;
     let q = q.query()?;
     let (st, today) = (state.clone(), state.clock.today());
-    let r = db::run(&state.pool, move |c| exposure_report(c, st.lookup(), &q, today)).await?;
+    let (_, r) = db::run(&state.pool, move |c| exposure_report(c, st.lookup(), &q, today)).await?;
     Ok(HttpResponse::Ok().json(r))
 }
 
@@ -99,17 +102,16 @@ pub struct NeverShown {
     pub waiting_since: i64,
 }
 
-/// The never-shown people of a period, longest wait first: a broker's own units' (all for an
-/// admin or a broker of no unit), names read through the privacy gate (audited).
+/// The never-shown of the eligible `people` (longest wait first, as [`exposure::people`]
+/// orders them): a broker's own units' (all for an admin or a broker of no unit), names read
+/// through the privacy gate (audited).
 pub fn never_shown_people(
     c: &mut DbConnection,
-    at: crate::index::Lookup<'_>,
     (who, action): (&Principal, &Action),
-    q: &ExposureQuery,
-    today: chrono::NaiveDate,
+    people: Vec<exposure::Person>,
+    now: i64,
 ) -> AppResult<Vec<NeverShown>> {
-    let (p, unit) = q.resolve(c, today)?;
-    let mut people = exposure::never_shown(c, at, p, unit.as_deref())?;
+    let mut people: Vec<exposure::Person> = people.into_iter().filter(|p| !p.shown).collect();
     if who.role != Role::Admin {
         let mine = crate::units::of_user(c, &who.user_id)?;
         if !mine.is_empty() {
@@ -117,7 +119,7 @@ pub fn never_shown_people(
         }
     }
     let ids: Vec<String> = people.iter().map(|p| p.id.clone()).collect();
-    let mut names = crate::db::write_tx(c, |c| crate::seekers::service::names(c, who, &ids, action, at.now))?;
+    let mut names = crate::db::write_tx(c, |c| crate::seekers::service::names(c, who, &ids, action, now))?;
     Ok(people
         .into_iter()
         .map(|p| {
@@ -151,7 +153,13 @@ async fn never_shown(
     who.require(&[Role::Broker, Role::Admin])?;
     let q = q.query()?;
     let (st, today) = (state.clone(), state.clock.today());
-    let people = db::run(&state.pool, move |c| never_shown_people(c, st.lookup(), (&who, &action), &q, today)).await?;
+    let people = db::run(&state.pool, move |c| {
+        let (p, unit) = q.resolve(c, today)?;
+        let at = st.lookup();
+        let (people, _) = exposure::people(c, at, p, unit.as_deref())?;
+        never_shown_people(c, (&who, &action), people, at.now)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(people))
 }
 

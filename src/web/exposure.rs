@@ -101,13 +101,13 @@ async fn page(state: web::Data<AppState>, staff: Staff, q: web::Query<ExposurePa
     let (st, who, action) = (state.clone(), staff.who.clone(), staff.action.clone());
     let lists_people = matches!(staff.who.role, Role::Broker | Role::Admin);
     let read = db::run(&state.pool, move |c| {
-        let report = exposure_report(c, st.lookup(), &query, today)?;
+        let (eligible, report) = exposure_report(c, st.lookup(), &query, today)?;
         let mut names = crate::accountability::exposure::broker_names(c, &report.exposure)?;
         let ids: Vec<String> = report.oversight.by_broker.iter().filter_map(|g| g.key.clone()).collect();
         names.extend(crate::audit::user_names(c, &ids)?);
         let units: Vec<String> = crate::units::list(c)?.into_iter().filter(|u| u.active).map(|u| u.name).collect();
         let people =
-            if lists_people { Some(never_shown_people(c, st.lookup(), (&who, &action), &query, today)?) } else { None };
+            if lists_people { Some(never_shown_people(c, (&who, &action), eligible, st.lookup().now)?) } else { None };
         Ok((report, names, units, people))
     })
     .await;
