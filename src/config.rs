@@ -405,6 +405,94 @@ struct ProxySettings {
     trusted: String,
 }
 
+crate::text_enum! {
+    /// Which SMS gateway `[messages]` speaks to.
+    pub enum SmsGateway {
+        /// A JSON POST with an `Idempotency-Key`, as every other webhook.
+        Webhook = "webhook",
+        /// 46elks' `POST /a1/sms` (form-encoded, HTTP basic auth, `whendelivered` reports).
+        Elks = "46elks",
+    }
+}
+
+/// `[messages]`: where texts to people and employers go.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MessageSettings {
+    pub sms_gateway: String,
+    pub sms_url: String,
+    pub sms_user: String,
+    pub sms_password: String,
+    /// The sender shown on the phone: up to 11 letters and digits, or a number in E.164.
+    pub sms_from: String,
+    pub email_webhook: String,
+    /// Sends tried before a message counts as failed ("ring i stället").
+    pub max_attempts: u32,
+    /// Parsed from `sms_gateway`.
+    #[serde(skip)]
+    pub gateway: Option<SmsGateway>,
+}
+
+impl MessageSettings {
+    fn validate(mut self, legacy_webhook: &str) -> Result<Self, ConfigError> {
+        let url = |v: &str| v.is_empty() || v.starts_with("http://") || v.starts_with("https://");
+        self.gateway = Some(
+            SmsGateway::parse(self.sms_gateway.trim())
+                .ok_or_else(|| invalid("messages.sms_gateway", "must be webhook or 46elks"))?,
+        );
+        self.sms_url = self.sms_url.trim().to_string();
+        self.email_webhook = self.email_webhook.trim().to_string();
+        if !url(&self.sms_url) {
+            return Err(invalid("messages.sms_url", "must be an http:// or https:// URL, or empty"));
+        }
+        if !url(&self.email_webhook) {
+            return Err(invalid("messages.email_webhook", "must be an http:// or https:// URL, or empty"));
+        }
+        // The webhooks of earlier versions (`consent.message_webhook`, then
+        // `booking.reminder_webhook`) received texts by SMS and e-mail alike: they still do
+        // when no `[messages]` receiver is set.
+        if self.gateway == Some(SmsGateway::Webhook) && self.sms_url.is_empty() {
+            self.sms_url = legacy_webhook.to_string();
+        }
+        if self.email_webhook.is_empty() {
+            self.email_webhook = legacy_webhook.to_string();
+        }
+        if self.gateway == Some(SmsGateway::Elks) && !self.sms_url.is_empty() {
+            if self.sms_user.trim().is_empty() || self.sms_password.is_empty() {
+                return Err(invalid("messages.sms_user", "46elks needs the API username and password"));
+            }
+            let from = self.sms_from.trim();
+            let name = (3..=11).contains(&from.len())
+                && from.chars().all(|c| c.is_ascii_alphanumeric())
+                && from.starts_with(|c: char| c.is_ascii_alphabetic());
+            let number = from.starts_with('+') && from.len() > 8 && from[1..].chars().all(|c| c.is_ascii_digit());
+            if !(name || number) {
+                return Err(invalid(
+                    "messages.sms_from",
+                    "must be 3 to 11 letters and digits starting with a letter, or a number like +46701234567",
+                ));
+            }
+        }
+        if !(1..=20).contains(&self.max_attempts) {
+            return Err(invalid("messages.max_attempts", "must be between 1 and 20"));
+        }
+        Ok(self)
+    }
+
+    pub fn gateway(&self) -> SmsGateway {
+        self.gateway.unwrap_or(SmsGateway::Webhook)
+    }
+
+    /// Whether texts by SMS have somewhere to go.
+    pub fn sms_configured(&self) -> bool {
+        !self.sms_url.is_empty()
+    }
+
+    pub fn email_configured(&self) -> bool {
+        !self.email_webhook.is_empty()
+    }
+}
+
 /// `[accountability]`: the ranking log, exposure and the requirement check.
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -559,6 +647,9 @@ pub struct BookingSettings {
     pub applications_per_minute: u32,
     pub reminder_webhook: String,
     pub reminder_hour: u32,
+    /// How long a freed earlier meeting is held for the person on the waiting list it is
+    /// offered to before it passes to the next.
+    pub offer_hold_minutes: u32,
 }
 
 impl BookingSettings {
@@ -578,6 +669,9 @@ impl BookingSettings {
         }
         if self.reminder_hour > 23 {
             return Err(invalid("booking.reminder_hour", "must be an hour, 0 to 23"));
+        }
+        if !(5..=24 * 60).contains(&self.offer_hold_minutes) {
+            return Err(invalid("booking.offer_hold_minutes", "must be 5 to 1440 minutes"));
         }
         Ok(self)
     }
@@ -784,6 +878,7 @@ struct RawSettings {
     consent: ConsentSettings,
     jobstream: JobStreamSettings,
     accountability: AccountabilitySettings,
+    messages: MessageSettings,
     public_url: String,
     staff_oidc: RawStaffOidc,
     citizen_oidc: RawCitizenOidc,
@@ -815,6 +910,7 @@ pub struct Settings {
     pub consent: ConsentSettings,
     pub jobstream: JobStreamSettings,
     pub accountability: AccountabilitySettings,
+    pub messages: MessageSettings,
     /// The address people reach the service at, without a trailing slash: answer links and
     /// the OpenID redirect URIs start with it.
     pub public_url: String,
@@ -974,6 +1070,12 @@ impl Settings {
         let backup = raw.backup.validate()?;
         let backups_scheduled = backup.scheduled();
         let accountability = raw.accountability.validate()?;
+        let legacy = [consent.message_webhook.trim(), raw.booking.reminder_webhook.trim()]
+            .into_iter()
+            .find(|w| !w.is_empty())
+            .unwrap_or_default()
+            .to_string();
+        let messages = raw.messages.validate(&legacy)?;
         Ok(Self {
             listen,
             database_url,
@@ -1006,6 +1108,7 @@ impl Settings {
             consent,
             jobstream: raw.jobstream.validate()?,
             accountability,
+            messages,
             public_url,
             staff_oidc: raw.staff_oidc.validate()?,
             citizen_oidc: raw.citizen_oidc.validate()?,

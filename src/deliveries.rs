@@ -1,5 +1,5 @@
-//! Everything Platsa sends out (meeting reminders, consent requests, report and signal
-//! pushes) goes through one table and one loop. A delivery is queued in the transaction that
+//! Every push to a machine (report figures, signals) goes through one table and one loop;
+//! texts to people and employers are `messages`. A delivery is queued in the transaction that
 //! decides it; the loop posts what is due with its `Idempotency-Key`, records every attempt,
 //! and waits [`backoff_secs`] before the next run retries a failure, so nothing is lost or
 //! sent twice to a receiver that honours the key. `/readyz` and `/metrics` read the backlog
@@ -20,13 +20,19 @@ use crate::db::{self, DbConnection, Pool};
 use crate::error::AppResult;
 
 crate::text_enum! {
-    /// Where a delivery goes: each channel has its own receiver in the settings.
+    /// Where a delivery goes: each channel has its own receiver in the settings. Reminders and
+    /// consent requests went here before `messages` took them; their rows stay readable.
     pub enum Channel {
         Reminder = "reminder",
         Consent = "consent",
         Report = "report",
         Signal = "signal",
     }
+}
+
+impl Channel {
+    /// The channels still sent through this loop: pushes of figures and signals.
+    pub const PUSHES: &'static [Channel] = &[Channel::Report, Channel::Signal];
 }
 
 crate::text_enum! {

@@ -86,6 +86,10 @@ crate::text_enum! {
         DecisionRecorded = "decision_recorded",
         /// The suggestion was already shortlisted or dismissed.
         MatchHandled = "match_handled",
+        /// The offered earlier meeting was already taken or declined.
+        OfferAnswered = "offer_answered",
+        /// The hold on an offered earlier meeting ran out; it went to the next person.
+        OfferExpired = "offer_expired",
     }
 }
 

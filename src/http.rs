@@ -435,6 +435,19 @@ macro_rules! api_handlers {
     };
 }
 
+/// The request's `Idempotency-Key` header, if sent: 1 to 200 visible characters.
+pub fn idempotency_key(req: &actix_web::HttpRequest) -> AppResult<Option<String>> {
+    let Some(v) = req.headers().get("Idempotency-Key") else { return Ok(None) };
+    let key = v.to_str().unwrap_or("").trim().to_string();
+    if key.is_empty() || v.len() > 200 {
+        return Err(AppError::BadRequest {
+            field: Some("Idempotency-Key".into()),
+            detail: "must be 1 to 200 visible characters".into(),
+        });
+    }
+    Ok(Some(key))
+}
+
 /// The `X-Access-Reason` header in the OpenAPI document (the `Action` extractor reads it):
 /// why the caller needs a person of another unit (need-to-know, audited).
 pub struct AccessReason;

@@ -82,6 +82,8 @@ impl Label for Clash {
                 "Det finns ännu inga uppgifter om dig att ompröva. Ta upp det vid ditt möte med arbetsmarknadssekreteraren."
             }
             Clash::MatchHandled => "Förslaget är redan hanterat.",
+            Clash::OfferAnswered => "Erbjudandet är redan besvarat.",
+            Clash::OfferExpired => "Tiden hölls inte längre åt dig och har erbjudits någon annan.",
             Clash::DecisionRecorded => "Ett annat beslut är redan registrerat för ansökan.",
             Clash::MeetingPassed => "Mötet är inte längre bokat eller har redan börjat, så det kan inte ändras.",
         }
@@ -234,6 +236,21 @@ pub fn date(d: &str) -> String {
         Some(d) => format!("{} {} {}", d.day(), MONTHS[d.month0() as usize], d.year()),
         None => d.to_string(),
     }
+}
+
+const WEEKDAYS: [&str; 7] = ["måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"];
+
+/// A unix instant as Stockholm time: `tisdag 24 november kl. 09:00`.
+pub fn instant(ts: i64) -> String {
+    use chrono::Datelike;
+    let t = chrono::DateTime::from_timestamp(ts, 0).unwrap_or_default().with_timezone(&chrono_tz::Europe::Stockholm);
+    format!(
+        "{} {} {} kl. {}",
+        WEEKDAYS[t.weekday().num_days_from_monday() as usize],
+        t.day(),
+        MONTHS[t.month0() as usize],
+        t.format("%H:%M")
+    )
 }
 
 /// The months' Swedish names.

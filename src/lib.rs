@@ -33,6 +33,7 @@ pub mod json;
 pub mod labels;
 pub mod load;
 pub mod matching;
+pub mod messages;
 pub mod metrics;
 pub mod mina_sidor;
 pub mod openapi;

@@ -26,6 +26,7 @@ pub const MODULES: &[(Routes, Api)] = &[
     (crate::search::http::routes, crate::search::http::api),
     (crate::audit::http::routes, crate::audit::http::api),
     (crate::ranking_log::http::routes, crate::ranking_log::http::api),
+    (crate::messages::http::routes, crate::messages::http::api),
     (crate::accountability::http::routes, crate::accountability::http::api),
     (crate::documentation::routes, crate::documentation::api),
     (routes, api),

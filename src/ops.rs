@@ -56,15 +56,17 @@ async fn scrape(state: &web::Data<AppState>) -> AppResult<prometheus::Registry> 
             .first(c)
             .optional()?;
         let counts = crate::deliveries::counts(c)?;
-        let backlogs: Vec<crate::deliveries::Backlog> = crate::deliveries::Channel::ALL
+        let backlogs: Vec<crate::deliveries::Backlog> = crate::deliveries::Channel::PUSHES
             .iter()
             .map(|ch| crate::deliveries::backlog(c, *ch, now))
             .collect::<Result<_, _>>()?;
+        let message_counts = crate::messages::send::counts(c)?;
+        let message_backlogs = message_backlogs(c, now)?;
         let full: i64 = applications::table.filter(applications::next_day_full.eq(true)).count().get_result(c)?;
         let day = crate::booking::calendar::next_working_day(today);
         let free = crate::booking::slots::free_slots(c, day, now, false)?.len();
         let backup = crate::backup::schedule::status(c, scheduled, now)?;
-        Ok(Scrape { head, oldest_missing, counts, backlogs, full, free, backup })
+        Ok(Scrape { head, oldest_missing, counts, backlogs, message_counts, message_backlogs, full, free, backup })
     })
     .await?;
     let r = prometheus::Registry::new();
@@ -90,17 +92,39 @@ async fn scrape(state: &web::Data<AppState>) -> AppResult<prometheus::Registry> 
         "Everything sent out (reminders, consent requests, report and signal pushes), by channel and state.",
         &["channel", "status"],
     )?;
-    let reminders = gauge(&r, "platsa_reminders", "Meeting reminders by state.", &["status"])?;
     let reports = gauge(&r, "platsa_report_deliveries", "Pushes of monthly figures by state.", &["status"])?;
     use crate::deliveries::Channel;
     for (channel, status, n) in &read.counts {
         let status = status.to_string();
         deliveries.with_label_values(&[channel.to_string().as_str(), status.as_str()]).set(*n as f64);
-        match channel {
-            Channel::Reminder => reminders.with_label_values(&[status.as_str()]).set(*n as f64),
-            Channel::Report => reports.with_label_values(&[status.as_str()]).set(*n as f64),
-            Channel::Consent | Channel::Signal => {}
+        if *channel == Channel::Report {
+            reports.with_label_values(&[status.as_str()]).set(*n as f64);
         }
+    }
+    let messages = gauge(
+        &r,
+        "platsa_messages",
+        "Messages to people and employers (SMS, e-mail) by channel and state.",
+        &["channel", "state"],
+    )?;
+    for (channel, state, n) in &read.message_counts {
+        messages.with_label_values(&[channel.as_str(), state.as_str()]).set(*n as f64);
+    }
+    let behind = gauge(
+        &r,
+        "platsa_messages_overdue",
+        "Messages due and not yet handed to their gateway (or being retried), by channel.",
+        &["channel"],
+    )?;
+    let failed = gauge(
+        &r,
+        "platsa_messages_failed_last_day",
+        "Messages failed in the last 24 hours, by channel.",
+        &["channel"],
+    )?;
+    for b in &read.message_backlogs {
+        behind.with_label_values(&[b.channel.as_str()]).set(b.overdue as f64);
+        failed.with_label_values(&[b.channel.as_str()]).set(b.failed_last_day as f64);
     }
     let overdue = gauge(
         &r,
@@ -160,6 +184,8 @@ struct Scrape {
     oldest_missing: Option<i64>,
     counts: Vec<(crate::deliveries::Channel, crate::deliveries::DeliveryStatus, i64)>,
     backlogs: Vec<crate::deliveries::Backlog>,
+    message_counts: Vec<(crate::messages::Channel, crate::messages::MessageState, i64)>,
+    message_backlogs: Vec<crate::messages::send::MessageBacklog>,
     full: i64,
     free: usize,
     backup: crate::backup::schedule::Status,
@@ -223,15 +249,15 @@ async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let now = state.clock.now_ts();
     let jobstream_settings = state.settings.jobstream.clone();
     let scheduled = state.settings.backup.scheduled();
-    let (head, backlogs, jobstream, backup) = db::run(&state.pool, move |c| {
+    let (head, (backlogs, message_backlogs), jobstream, backup) = db::run(&state.pool, move |c| {
         db::ping(c)?;
-        let backlogs: Vec<crate::deliveries::Backlog> = crate::deliveries::Channel::ALL
+        let backlogs: Vec<crate::deliveries::Backlog> = crate::deliveries::Channel::PUSHES
             .iter()
             .map(|ch| crate::deliveries::backlog(c, *ch, now))
             .collect::<Result<_, _>>()?;
         Ok((
             db::outbox::head(c)?,
-            backlogs,
+            (backlogs, message_backlogs(c, now)?),
             crate::jobstream::status(c, &jobstream_settings, now)?,
             crate::backup::schedule::status(c, scheduled, now)?,
         ))
@@ -241,6 +267,7 @@ async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let search = &state.search;
     let position = search.position();
     let version = crate::reference::reference().version;
+    let gateways = crate::messages::gateway::Gateways::from_settings(&state.settings);
     Ok(HttpResponse::Ok().json(Ready {
         status: "ready",
         checks: Checks {
@@ -253,16 +280,26 @@ async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
                 behind: (head - position).max(0),
                 rebuilt_because: search.rebuilt_because(),
             },
-            reminders: {
-                let b = backlogs.iter().find(|b| b.channel == crate::deliveries::Channel::Reminder);
-                let (overdue, last_error) = b.map(|b| (b.overdue, b.last_error.clone())).unwrap_or_default();
-                RemindersCheck {
-                    status: if overdue == 0 { "ok" } else { "behind" },
-                    overdue,
-                    last_error,
-                    webhook_configured: !state.settings.booking.reminder_webhook.trim().is_empty(),
-                }
-            },
+            messages: message_backlogs
+                .into_iter()
+                .map(|b| {
+                    let gateway_configured = gateways.configured(b.channel);
+                    MessageCheck {
+                        status: if b.failed_last_day > 0 {
+                            "failing"
+                        } else if b.overdue > 0 || !gateway_configured {
+                            "behind"
+                        } else {
+                            "ok"
+                        },
+                        channel: b.channel,
+                        overdue: b.overdue,
+                        failed_last_day: b.failed_last_day,
+                        last_error: b.last_error,
+                        gateway_configured,
+                    }
+                })
+                .collect(),
             deliveries: backlogs
                 .into_iter()
                 .map(|b| DeliveryCheck {
@@ -296,8 +333,10 @@ struct Ready {
 struct Checks {
     database: DatabaseCheck,
     index: IndexCheck,
-    reminders: RemindersCheck,
-    /// Everything sent out, per channel (one delivery loop): what is due or failed and not yet
+    /// Messages to people and employers per channel: due and not yet sent (or retried), failed
+    /// in the last day (`failing`), and whether a gateway is set (`behind` without one).
+    messages: Vec<MessageCheck>,
+    /// Pushes of figures and signals, per channel (one delivery loop): what is due or failed and not yet
     /// delivered, and the last error.
     deliveries: Vec<DeliveryCheck>,
     /// Reading Platsbanken: failures show here (the service still answers; openings already
@@ -334,13 +373,16 @@ struct IndexCheck {
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
-struct RemindersCheck {
-    /// `ok`, or `behind` when reminders are overdue.
+struct MessageCheck {
+    channel: crate::messages::Channel,
+    /// `ok`; `behind` when messages wait (or no gateway is set); `failing` when some failed
+    /// in the last day.
     #[schema(value_type = String)]
     status: &'static str,
     overdue: i64,
+    failed_last_day: i64,
     last_error: Option<String>,
-    webhook_configured: bool,
+    gateway_configured: bool,
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -358,11 +400,18 @@ struct DeliveryCheck {
 fn receiver(s: &crate::config::Settings, channel: crate::deliveries::Channel) -> &str {
     use crate::deliveries::Channel;
     match channel {
-        Channel::Reminder => &s.booking.reminder_webhook,
-        Channel::Consent => &s.consent.message_webhook,
+        Channel::Reminder | Channel::Consent => "",
         Channel::Report => &s.reports.metrics_endpoint,
         Channel::Signal => &s.signals.webhook,
     }
+}
+
+/// Every message channel's backlog.
+fn message_backlogs(c: &mut db::DbConnection, now: i64) -> AppResult<Vec<crate::messages::send::MessageBacklog>> {
+    crate::messages::Channel::ALL
+        .iter()
+        .map(|ch| crate::messages::send::backlog(c, *ch, now).map_err(AppError::from))
+        .collect()
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]

@@ -212,23 +212,22 @@ fn spawn_schedules(state: web::Data<AppState>) -> tokio::task::JoinHandle<()> {
             if let Err(e) = crate::reports::push::scheduled(&state.pool, &state.settings.reports, &state.clock).await {
                 tracing::warn!(error = %e, "scheduled report push failed; retried later");
             }
-            if let Err(e) = crate::booking::reminders::deliver_due(
-                &state.pool,
-                &state.settings.booking.reminder_webhook,
-                &state.clock,
-            )
-            .await
+            // Offers of a freed earlier meeting whose hold ran out pass to the next person.
+            let (now, sending) = (state.clock.now_ts(), crate::booking::Sending::of(&state.settings));
+            if let Err(e) =
+                crate::db::run(&state.pool, move |c| crate::booking::waitlist::expire_due(c, now, &sending)).await
             {
-                tracing::warn!(error = %e, "sending reminders failed; retried later");
+                tracing::warn!(error = %e, "passing on offers whose hold ran out failed; retried at the next tick");
             }
-            if let Err(e) = crate::shortlist::messages::deliver_due(
+            if let Err(e) = crate::messages::send::deliver_due(
                 &state.pool,
-                &state.settings.consent.message_webhook,
+                &crate::messages::gateway::Gateways::from_settings(&state.settings),
                 &state.clock,
+                500,
             )
             .await
             {
-                tracing::warn!(error = %e, "sending consent requests failed; retried later");
+                tracing::warn!(error = %e, "sending messages failed; retried at the next tick");
             }
         }
     })

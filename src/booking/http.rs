@@ -1,4 +1,4 @@
-use actix_web::{HttpRequest, HttpResponse, delete, get, http::header, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, http::header, patch, post, put, web};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -27,7 +27,10 @@ crate::api_handlers!(
     mark,
     confirm_identity,
     decide,
-    decide_for_person
+    decide_for_person,
+    earlier,
+    show_offer,
+    answer_offer
 );
 
 #[utoipa::path(
@@ -298,9 +301,9 @@ async fn do_book(
     moving: bool,
 ) -> AppResult<HttpResponse> {
     let (now, today) = (state.clock.now_ts(), state.clock.today());
-    let (horizon, hour) = (state.settings.booking.horizon_working_days, state.settings.booking.reminder_hour);
+    let (horizon, sending) = (state.settings.booking.horizon_working_days, super::Sending::of(&state.settings));
     let result =
-        super::service::book(&state.pool, now, (application, Holder::Link(token.clone()), &slot_id), moving, hour)
+        super::service::book(&state.pool, now, (application, Holder::Link(token.clone()), &slot_id), moving, &sending)
             .await?;
     match result {
         Ok(booking) => {
@@ -432,7 +435,8 @@ async fn ics(state: web::Data<AppState>, req: HttpRequest, token: web::Path<Stri
 #[delete("/api/v1/bookings/{token}")]
 async fn cancel(state: web::Data<AppState>, req: HttpRequest, token: web::Path<String>) -> AppResult<HttpResponse> {
     let (token, now) = (token.into_inner(), state.clock.now_ts());
-    guarded(&state, &req, super::service::cancel(&state.pool, now, Holder::Link(token.clone()))).await?;
+    let sending = super::Sending::of(&state.settings);
+    guarded(&state, &req, super::service::cancel(&state.pool, now, Holder::Link(token.clone()), &sending)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -562,4 +566,64 @@ async fn decide_for_person(
     let input = super::decisions::DecisionInput { decided_at: b.decided_at, outcome: b.outcome };
     let clock = state.settings.signals.decisions.clock;
     Ok(decided(super::service::decide(&state.pool, (&who, &action), (now, today), target, input, clock).await?))
+}
+
+#[utoipa::path(
+    tag = "applications",
+    summary = "The waiting list: ask for an earlier meeting if someone cancels (wanted: true), or stop asking; a freed earlier time is then offered by SMS with a hold (booking.offer_hold_minutes)",
+    description = "Roles: public (with the booking token). 409 conflict.nothing_booked without a booked meeting.",
+    params(("id" = String, Path)),
+    request_body = super::offers::EarlierInput,
+    responses((status = 200, description = "OK", body = super::offers::Earlier)),
+)]
+#[put("/api/v1/applications/{id}/booking/earlier")]
+async fn earlier(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: Json<super::offers::EarlierInput>,
+) -> AppResult<HttpResponse> {
+    let body = body.0;
+    let now = state.clock.now_ts();
+    let done = guarded(
+        &state,
+        &req,
+        super::service::want_earlier(&state.pool, now, Holder::Link(body.token), &id, body.wanted),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(done))
+}
+
+#[utoipa::path(
+    tag = "applications",
+    summary = "An offered earlier meeting, as its link shows it: when, where, held until when, and its state",
+    description = "Roles: public (the offer's link is the key).",
+    params(("token" = String, Path)),
+    responses((status = 200, description = "OK", body = super::offers::OfferView)),
+)]
+#[get("/api/v1/booking-offers/{token}")]
+async fn show_offer(state: web::Data<AppState>, req: HttpRequest, token: web::Path<String>) -> AppResult<HttpResponse> {
+    let offer = guarded(&state, &req, super::service::offer(&state.pool, &token)).await?;
+    Ok(HttpResponse::Ok().json(offer))
+}
+
+#[utoipa::path(
+    tag = "applications",
+    summary = "Take an offered earlier meeting (accept: true; the booking moves) or say no thanks (the time passes to the next person); 409 offer_answered, offer_expired or slot_taken",
+    description = "Roles: public (the offer's link is the key).",
+    params(("token" = String, Path)),
+    request_body = super::offers::OfferAnswer,
+    responses((status = 200, description = "OK", body = super::offers::OfferView)),
+)]
+#[post("/api/v1/booking-offers/{token}")]
+async fn answer_offer(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+    body: Json<super::offers::OfferAnswer>,
+) -> AppResult<HttpResponse> {
+    let (now, sending) = (state.clock.now_ts(), super::Sending::of(&state.settings));
+    let offer =
+        guarded(&state, &req, super::service::answer_offer(&state.pool, now, &token, body.0.accept, &sending)).await?;
+    Ok(HttpResponse::Ok().json(offer))
 }

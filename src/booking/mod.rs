@@ -6,12 +6,58 @@
 pub mod calendar;
 pub mod decisions;
 pub mod http;
+pub mod notify;
+pub mod offers;
 pub mod officers;
-pub mod reminders;
 pub mod report;
 pub mod service;
 pub mod slots;
 pub mod store;
+pub mod waitlist;
+
+/// What booking needs to send its messages: where links point, when reminders go, how long
+/// a freed meeting is held for the person it is offered to.
+#[derive(Debug, Clone)]
+pub struct Sending {
+    pub public_url: String,
+    pub reminder_hour: u32,
+    pub hold_minutes: u32,
+}
+
+impl Sending {
+    pub fn of(s: &crate::config::Settings) -> Self {
+        Self {
+            public_url: s.public_url.clone(),
+            reminder_hour: s.booking.reminder_hour,
+            hold_minutes: s.booking.offer_hold_minutes,
+        }
+    }
+}
+
+crate::text_enum! {
+    /// A freed earlier meeting offered from the waiting list: held for the person until they
+    /// take it, say no, or the hold runs out (then it passes to the next).
+    pub enum OfferState {
+        Held = "held",
+        Accepted = "accepted",
+        Declined = "declined",
+        Expired = "expired",
+        /// Taken back: the person's own meeting went first (cancelled, or already earlier).
+        Withdrawn = "withdrawn",
+    }
+}
+
+impl crate::labels::Label for OfferState {
+    fn label(self) -> &'static str {
+        match self {
+            OfferState::Held => "Erbjuden",
+            OfferState::Accepted => "Tagen",
+            OfferState::Declined => "Nej tack",
+            OfferState::Expired => "Gick ut",
+            OfferState::Withdrawn => "Återkallad",
+        }
+    }
+}
 
 crate::text_enum! {
     /// A booked meeting: booked, then held or a no-show, or cancelled by the applicant.

@@ -65,15 +65,17 @@ pub async fn book(
     now: i64,
     (application, holder, slot): (Option<String>, Holder, &str),
     moving: bool,
-    reminder_hour: u32,
+    sending: &super::Sending,
 ) -> AppResult<Result<Booking, BookError>> {
-    let slot = slot.to_string();
-    db::run(pool, move |c| Ok(store::book(c, now, application.as_deref(), &holder, &slot, moving, reminder_hour))).await
+    let (slot, sending) = (slot.to_string(), sending.clone());
+    db::run(pool, move |c| Ok(store::book(c, now, application.as_deref(), &holder, &slot, moving, &sending))).await
 }
 
-/// Cancels the link's (or the person's application's) meeting, and its reminder.
-pub async fn cancel(pool: &Pool, now: i64, holder: Holder) -> AppResult<()> {
-    db::run(pool, move |c| store::cancel(c, now, &holder)).await
+/// Cancels the link's (or the person's application's) meeting, and its reminder; the time
+/// is offered to the next person on the waiting list.
+pub async fn cancel(pool: &Pool, now: i64, holder: Holder, sending: &super::Sending) -> AppResult<()> {
+    let sending = sending.clone();
+    db::run(pool, move |c| store::cancel(c, now, &holder, &sending)).await
 }
 
 /// Marks a meeting held or missed.
@@ -160,4 +162,34 @@ pub async fn decide(
         })
     })
     .await
+}
+
+/// Puts the application on the waiting list for an earlier meeting, or takes it off.
+pub async fn want_earlier(
+    pool: &Pool,
+    now: i64,
+    holder: Holder,
+    application: &str,
+    wanted: bool,
+) -> AppResult<super::offers::Earlier> {
+    let application = application.to_string();
+    db::run(pool, move |c| super::offers::want_earlier(c, &holder, &application, wanted, now)).await
+}
+
+/// What an offer's link shows.
+pub async fn offer(pool: &Pool, token: &str) -> AppResult<super::offers::OfferView> {
+    let token = token.to_string();
+    db::run(pool, move |c| super::offers::view(c, &token)).await
+}
+
+/// The person takes an offered earlier meeting or says no thanks.
+pub async fn answer_offer(
+    pool: &Pool,
+    now: i64,
+    token: &str,
+    accept: bool,
+    sending: &super::Sending,
+) -> AppResult<super::offers::OfferView> {
+    let (token, sending) = (token.to_string(), sending.clone());
+    db::run(pool, move |c| super::offers::answer(c, &token, accept, now, &sending)).await
 }

@@ -14,7 +14,7 @@ use super::calendar::{is_working_day, next_working_day};
 use super::officers::{self, OfficerRow, WEEKDAYS, parse_time};
 use crate::clock::{format_ts, start_of_day_ts};
 use crate::db::DbConnection;
-use crate::db::schema::{bookings, officers as officers_table};
+use crate::db::schema::{booking_offers, bookings, officers as officers_table};
 use crate::error::{AppError, AppResult, Fault};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -90,6 +90,15 @@ pub fn free_slots(conn: &mut DbConnection, date: NaiveDate, now: i64, protected:
         .filter(bookings::starts_at.lt(end))
         .select((bookings::officer_id, bookings::starts_at, bookings::ends_at))
         .load(conn)?;
+    // Times held for someone on the waiting list to answer are not free meanwhile.
+    let held: Vec<(String, i64, i64)> = booking_offers::table
+        .filter(booking_offers::state.eq(super::OfferState::Held))
+        .filter(booking_offers::expires_at.gt(now))
+        .filter(booking_offers::starts_at.ge(start))
+        .filter(booking_offers::starts_at.lt(end))
+        .select((booking_offers::officer_id, booking_offers::starts_at, booking_offers::ends_at))
+        .load(conn)?;
+    let taken: Vec<(String, i64, i64)> = taken.into_iter().chain(held).collect();
     let taken_by: HashMap<&str, Vec<(i64, i64)>> = taken.iter().fold(HashMap::new(), |mut m, (o, s, e)| {
         m.entry(o.as_str()).or_default().push((*s, *e));
         m

@@ -3,7 +3,7 @@
 //! constraint on PostgreSQL).
 
 use super::{BookingStatus, IdentifiedBy};
-use crate::deliveries::{self, Channel};
+use crate::messages::Template;
 use chrono::{Days, NaiveDate, TimeZone};
 use chrono_tz::Europe::Stockholm;
 use diesel::prelude::*;
@@ -180,11 +180,11 @@ fn applicant_key(personnummer: &str) -> String {
 }
 
 /// What a booking token opens.
-struct TokenApplication {
-    id: String,
-    seeker_id: Option<String>,
-    personnummer: Option<String>,
-    protected_identity: bool,
+pub(super) struct TokenApplication {
+    pub id: String,
+    pub seeker_id: Option<String>,
+    pub personnummer: Option<String>,
+    pub protected_identity: bool,
 }
 
 /// Who acts on an application: whoever holds its booking link, or the person signed in to
@@ -197,9 +197,24 @@ pub enum Holder {
 
 /// The application a link (or an application id) opens; 404 for a wrong token, so tokens
 /// cannot be probed.
-fn application_for_token(c: &mut DbConnection, holder: &Holder, id: Option<&str>) -> AppResult<TokenApplication> {
+pub(super) fn application_for_token(
+    c: &mut DbConnection,
+    holder: &Holder,
+    id: Option<&str>,
+) -> AppResult<TokenApplication> {
     let mut q = match holder {
-        Holder::Link(token) => applications::table.filter(applications::token_hash.eq(hash_token(token))).into_boxed(),
+        // The booking link, or the link of an offered earlier meeting the person took (the
+        // messages about that meeting carry it).
+        Holder::Link(token) => {
+            let hash = hash_token(token);
+            let taken = crate::db::schema::booking_offers::table
+                .filter(crate::db::schema::booking_offers::token_hash.eq(hash.clone()))
+                .filter(crate::db::schema::booking_offers::state.eq(super::OfferState::Accepted))
+                .select(crate::db::schema::booking_offers::application_id);
+            applications::table
+                .filter(applications::token_hash.eq(hash).or(applications::id.eq_any(taken)))
+                .into_boxed()
+        }
         Holder::Application(app) => applications::table.filter(applications::id.eq(app.clone())).into_boxed(),
     };
     if let Some(id) = id {
@@ -339,13 +354,25 @@ fn reminder_due(starts_at: i64, hour: u32, now: i64) -> i64 {
     due.max(now).min(starts_at)
 }
 
-fn insert_booking(
+/// Where the messages about a booking point: the link the person holds (a booking link, or
+/// a taken offer's), or Mina sidor for a person signed in there.
+pub fn links(holder: &Holder, public_url: &str) -> (String, String) {
+    match holder {
+        Holder::Link(token) => {
+            let booked = format!("{public_url}/apply/booked/{}", crate::text::urlencode(token));
+            (booked.clone(), format!("{booked}/ny-tid"))
+        }
+        Holder::Application(_) => (format!("{public_url}/mina-sidor"), format!("{public_url}/mina-sidor")),
+    }
+}
+
+pub(super) fn insert_booking(
     c: &mut DbConnection,
     application: &str,
     key: Option<&str>,
     slot: &Slot,
     now: i64,
-    reminder_hour: u32,
+    (sending, holder): (&super::Sending, &Holder),
 ) -> Result<String, BookError> {
     let id = new_id();
     diesel::insert_into(bookings::table)
@@ -361,18 +388,30 @@ fn insert_booking(
             bookings::updated_at.eq(now),
         ))
         .execute(c)?;
-    let due = reminder_due(slot.starts_at, reminder_hour, now);
-    let key = deliveries::key(Channel::Reminder, &id);
-    deliveries::queue(c, (Channel::Reminder, &key, &id), "", due, now)?;
+    let (confirm_link, rebook_link) = links(holder, &sending.public_url);
+    let due = reminder_due(slot.starts_at, sending.reminder_hour, now);
+    let about = super::notify::Meeting { application, booking: &id, slot, hold_minutes: sending.hold_minutes };
+    super::notify::queue_message(c, &about, Template::BookingConfirmation, &confirm_link, now, now)?;
+    // A meeting booked after its reminder time (today for tomorrow) has the confirmation.
+    if due > now || crate::clock::stockholm_date(now) < crate::clock::stockholm_date(slot.starts_at) {
+        super::notify::queue_message(c, &about, Template::BookingReminder, &rebook_link, due, now)?;
+    }
     Ok(id)
 }
 
-fn cancel_active(c: &mut DbConnection, application: &str, now: i64) -> AppResult<Option<String>> {
+fn cancel_active(
+    c: &mut DbConnection,
+    application: &str,
+    now: i64,
+    sending: &super::Sending,
+) -> AppResult<Option<String>> {
     let Some(b) = active_booking(c, application)? else { return Ok(None) };
     diesel::update(bookings::table.find(&b.id))
         .set((bookings::status.eq(BookingStatus::Cancelled), bookings::updated_at.eq(now)))
         .execute(c)?;
-    deliveries::cancel(c, &deliveries::key(Channel::Reminder, &b.id))?;
+    crate::messages::expire(c, &b.id, Template::BookingReminder, now)?;
+    // The freed time goes to the next person on the waiting list.
+    super::waitlist::freed(c, (&b.officer_id, b.starts_ts, b.ends_ts), now, sending)?;
     Ok(Some(b.id))
 }
 
@@ -385,13 +424,26 @@ pub fn book(
     holder: &Holder,
     slot_id: &str,
     reschedule: bool,
-    reminder_hour: u32,
+    sending: &super::Sending,
 ) -> Result<Booking, BookError> {
-    write_tx(conn, |c| {
+    write_tx(conn, |c| book_in_tx(c, now, application_id, holder, slot_id, reschedule, sending))
+}
+
+/// [`book`] in the caller's transaction.
+pub(super) fn book_in_tx(
+    c: &mut DbConnection,
+    now: i64,
+    application_id: Option<&str>,
+    holder: &Holder,
+    slot_id: &str,
+    reschedule: bool,
+    sending: &super::Sending,
+) -> Result<Booking, BookError> {
+    {
         let TokenApplication { id: app, seeker_id, personnummer, protected_identity } =
             application_for_token(c, holder, application_id)?;
         if reschedule {
-            if cancel_active(c, &app, now)?.is_none() {
+            if cancel_active(c, &app, now, sending)?.is_none() {
                 return Err(BookError::Other(AppError::conflict(
                     Clash::NothingBooked,
                     "there is no booked meeting to move; book one instead",
@@ -404,8 +456,12 @@ pub fn book(
             )));
         }
         let slot = slots::resolve(c, slot_id, now, protected_identity)?;
+        // Held for someone on the waiting list a while.
+        if super::waitlist::held_for_other(c, &slot, &app, now)? {
+            return Err(BookError::Taken);
+        }
         let key = personnummer.as_deref().map(applicant_key);
-        insert_booking(c, &app, key.as_deref(), &slot, now, reminder_hour)?;
+        insert_booking(c, &app, key.as_deref(), &slot, now, (sending, holder))?;
         // A confirmed seeker belongs to the unit of the officer they meet, unless already placed.
         if let Some(seeker) = seeker_id {
             let unit: String = officers::table.find(&slot.officer_id).select(officers::unit).first(c)?;
@@ -414,13 +470,13 @@ pub fn book(
                 .execute(c)?;
         }
         Ok(active_booking(c, &app)?.expect("just booked"))
-    })
+    }
 }
 
-pub fn cancel(conn: &mut DbConnection, now: i64, holder: &Holder) -> AppResult<()> {
+pub fn cancel(conn: &mut DbConnection, now: i64, holder: &Holder, sending: &super::Sending) -> AppResult<()> {
     write_tx(conn, |c| {
         let app = application_for_token(c, holder, None)?.id;
-        cancel_active(c, &app, now)?.ok_or(AppError::NotFound(Thing::Booking))?;
+        cancel_active(c, &app, now, sending)?.ok_or(AppError::NotFound(Thing::Booking))?;
         Ok(())
     })
 }

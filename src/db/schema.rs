@@ -119,6 +119,7 @@ diesel::table! {
         paused_until -> Nullable<Text>,
         pause_reason -> Nullable<Text>,
         inferred -> Nullable<Text>,
+        sms_stopped_at -> Nullable<BigInt>,
     }
 }
 
@@ -362,6 +363,8 @@ diesel::table! {
         identity_confirmed_by -> Nullable<Text>,
         identified_by -> Text,
         protected_identity -> Bool,
+        wants_earlier_at -> Nullable<BigInt>,
+        contact_channel -> Nullable<Text>,
     }
 }
 
@@ -773,3 +776,73 @@ diesel::table! {
         error -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    messages (id) {
+        id -> Text,
+        idempotency_key -> Text,
+        delivery_key -> Text,
+        template -> Text,
+        channel -> Text,
+        recipient -> Text,
+        seeker_id -> Nullable<Text>,
+        application_id -> Nullable<Text>,
+        opening_id -> Nullable<Text>,
+        subject -> Nullable<Text>,
+        address -> Nullable<Text>,
+        body -> Nullable<Text>,
+        state -> Text,
+        attempts -> Integer,
+        last_error -> Nullable<Text>,
+        gateway_id -> Nullable<Text>,
+        next_attempt_at -> BigInt,
+        sent_at -> Nullable<BigInt>,
+        delivered_at -> Nullable<BigInt>,
+        failed_at -> Nullable<BigInt>,
+        created_at -> BigInt,
+        created_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    message_attempts (message_id, n) {
+        message_id -> Text,
+        n -> Integer,
+        at -> BigInt,
+        outcome -> Text,
+        error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    message_templates (key) {
+        key -> Text,
+        body -> Text,
+        updated_at -> BigInt,
+        updated_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    booking_offers (id) {
+        id -> Text,
+        token_hash -> Text,
+        application_id -> Text,
+        officer_id -> Text,
+        starts_at -> BigInt,
+        ends_at -> BigInt,
+        state -> Text,
+        expires_at -> BigInt,
+        created_at -> BigInt,
+        answered_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::joinable!(message_attempts -> messages (message_id));
+diesel::allow_tables_to_appear_in_same_query!(messages, message_attempts);
+diesel::allow_tables_to_appear_in_same_query!(messages, seekers);
+diesel::allow_tables_to_appear_in_same_query!(messages, applications);
+diesel::allow_tables_to_appear_in_same_query!(messages, openings);
+diesel::allow_tables_to_appear_in_same_query!(booking_offers, applications);
+diesel::allow_tables_to_appear_in_same_query!(booking_offers, bookings);
+diesel::allow_tables_to_appear_in_same_query!(booking_offers, officers);

@@ -291,7 +291,11 @@ pub fn seed(
                 &booking::Holder::Link(created.booking_token.clone()),
                 &slot.id,
                 false,
-                15,
+                &crate::booking::Sending {
+                    public_url: "http://127.0.0.1:8080".into(),
+                    reminder_hour: 15,
+                    hold_minutes: 30,
+                },
             );
         }
     }

@@ -73,6 +73,15 @@ const APPLICATIONS: &str = "seeker_id = {s} OR (personnummer = {n} AND identifie
 fn list_kind(v: &str) -> Option<&'static str> {
     crate::ranking_log::ListKind::parse(v).map(Label::label)
 }
+fn message_template(v: &str) -> Option<&'static str> {
+    crate::messages::Template::parse(v).map(Label::label)
+}
+fn message_state(v: &str) -> Option<&'static str> {
+    crate::messages::MessageState::parse(v).map(Label::label)
+}
+fn message_channel(v: &str) -> Option<&'static str> {
+    crate::messages::Channel::parse(v).map(Label::label)
+}
 fn booking_status(v: &str) -> Option<&'static str> {
     crate::booking::BookingStatus::parse(v).map(Label::label)
 }
@@ -417,6 +426,21 @@ pub const SECTIONS: &[Section] = &[
                 kind: Kind::Text,
             },
             col("created_at", "Skickad", Instant),
+        ],
+    },
+    Section {
+        key: "messages",
+        title: "Meddelanden vi skickat till dig",
+        table: "messages",
+        rows: "seeker_id = {s} OR application_id IN (SELECT id FROM applications WHERE seeker_id = {s} OR (personnummer = {n} AND identified_by = 'eid'))",
+        order: "created_at DESC",
+        columns: &[
+            col("created_at", "Skapat", Instant),
+            col("template", "Slag", Code(message_template)),
+            col("channel", "Hur", Code(message_channel)),
+            col("address", "Till", Kind::Text),
+            col("body", "Text", Kind::Text),
+            col("state", "Läge", Code(message_state)),
         ],
     },
     Section {

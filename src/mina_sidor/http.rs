@@ -97,7 +97,7 @@ async fn me_bookings(state: web::Data<AppState>, me: Me) -> AppResult<HttpRespon
 )]
 #[delete("/api/v1/me/bookings/{id}")]
 async fn me_cancel(state: web::Data<AppState>, me: Me, id: web::Path<String>) -> AppResult<HttpResponse> {
-    service::cancel(&state.pool, &me, &id).await?;
+    service::cancel(&state.pool, &me, &id, &crate::booking::Sending::of(&state.settings)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -90,9 +90,9 @@ async fn changeable(pool: &Pool, me: &Me, id: &str) -> AppResult<Booking> {
 }
 
 /// Cancels one of the person's meetings (and its reminder), by the booking links' rules.
-pub async fn cancel(pool: &Pool, me: &Me, id: &str) -> AppResult<()> {
+pub async fn cancel(pool: &Pool, me: &Me, id: &str, sending: &crate::booking::Sending) -> AppResult<()> {
     let b = changeable(pool, me, id).await?;
-    booking::cancel(pool, me.now, Holder::Application(b.application_id)).await
+    booking::cancel(pool, me.now, Holder::Application(b.application_id), sending).await
 }
 
 /// Times to move one of the person's meetings to.
@@ -109,10 +109,10 @@ pub async fn rebook(
     me: &Me,
     id: &str,
     slot: &str,
-    reminder_hour: u32,
+    sending: &crate::booking::Sending,
 ) -> AppResult<Result<Booking, BookError>> {
     let b = changeable(pool, me, id).await?;
-    booking::book(pool, me.now, (None, Holder::Application(b.application_id), slot), true, reminder_hour).await
+    booking::book(pool, me.now, (None, Holder::Application(b.application_id), slot), true, sending).await
 }
 
 /// The iCalendar file of one of the person's meetings.

@@ -15,14 +15,7 @@ use super::WRITERS;
 crate::api_handlers!(create, list, show, update, set_broker);
 
 fn idempotency(req: &HttpRequest, who: &Principal, body: &Value) -> AppResult<Option<store::Idempotency>> {
-    let Some(v) = req.headers().get("Idempotency-Key") else { return Ok(None) };
-    let key = v.to_str().unwrap_or("").trim().to_string();
-    if key.is_empty() || v.len() > 200 {
-        return Err(AppError::BadRequest {
-            field: Some("Idempotency-Key".into()),
-            detail: "must be 1 to 200 visible characters".into(),
-        });
-    }
+    let Some(key) = crate::http::idempotency_key(req)? else { return Ok(None) };
     // serde_json's maps are sorted, so the same body in another key order hashes the same.
     let request_hash = hex::encode(Sha256::digest(body.to_string().as_bytes()));
     Ok(Some(store::Idempotency { scope: who.user_id.clone(), key, request_hash }))

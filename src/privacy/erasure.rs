@@ -82,6 +82,10 @@ use Blank::{EmptyList, Null};
 pub const PERSONAL: &[Personal] = &[
     // The key that stops one person booking twice is derived from their personnummer.
     Personal { table: "bookings", owner: Owner::OfApplication, columns: &[("applicant_key", Null)] },
+    // The texts sent to the person and where they went: by their applications (before those
+    // are blanked, as they are found by personnummer), then by their record.
+    Personal { table: "messages", owner: Owner::OfApplication, columns: &[("address", Null), ("body", Null)] },
+    Personal { table: "messages", owner: Owner::SeekerId, columns: &[("address", Null), ("body", Null)] },
     Personal {
         table: "applications",
         owner: Owner::Application,
@@ -161,7 +165,7 @@ pub const KEPT: &[(&str, &[&str], &str)] = &[
     ),
     (
         "applications",
-        &["id", "seeker_id", "token_hash", "offered_day", "identity_confirmed_by", "identified_by"],
+        &["id", "seeker_id", "token_hash", "offered_day", "identity_confirmed_by", "identified_by", "contact_channel"],
         "ids, a hash and a day: the anonymous application the booking statistics count",
     ),
     (
@@ -223,6 +227,29 @@ pub const KEPT: &[(&str, &[&str], &str)] = &[
     ("ranking_log_shown", &["log_id", "opening_id"], "the ranks and scores a list showed"),
     ("ranking_versions", &["*"], "the ranking's weights and rules, as text"),
     ("exposure_days", &["*"], "units' exposure counts"),
+    (
+        "messages",
+        &[
+            "id",
+            "idempotency_key",
+            "delivery_key",
+            "template",
+            "channel",
+            "recipient",
+            "seeker_id",
+            "application_id",
+            "opening_id",
+            "subject",
+            "state",
+            "last_error",
+            "gateway_id",
+            "created_by",
+        ],
+        "that a message of a kind went and how its delivery went; not its words or address",
+    ),
+    ("message_attempts", &["*"], "each try's outcome and the gateway's error (a status, never an address)"),
+    ("message_templates", &["*"], "the wording admins chose, about nobody"),
+    ("booking_offers", &["*"], "which freed meeting was offered to which application, and the answer"),
     ("exposure_runs", &["*"], "the days exposure was measured"),
     ("seeker_returns", &["*"], "ids and a day: returns to assistance after an exit, for follow-up"),
     (

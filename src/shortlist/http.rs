@@ -148,14 +148,15 @@ async fn update(
     Ok(HttpResponse::Ok().json(entry))
 }
 
-/// Sends the person an answer link (through the message webhook) with a deadline.
+/// Sends the person an answer link (a message) with a deadline.
 #[utoipa::path(
     tag = "openings",
-    summary = "Ask the person for consent: an answer link with a deadline goes out through consent.message_webhook; 409 conflict.no_contact_details without phone or e-mail",
+    summary = "Ask the person for consent: an answer link with a deadline goes out as a message (SMS, else e-mail; GET /api/v1/messages shows its state); 409 conflict.no_contact_details without phone or e-mail. Honours Idempotency-Key: a replay changes and sends nothing",
     description = "Roles: admin, broker, officer.",
     params(
         ("id" = String, Path),
         ("seeker" = String, Path),
+        ("Idempotency-Key" = Option<String>, Header, description = "the same key sends nothing twice", min_length = 1, max_length = 200, pattern = "^[ -~]*[!-~][ -~]*$"),
     ),
     request_body = RequestInput,
     responses(
@@ -165,6 +166,7 @@ async fn update(
 #[post("/api/v1/openings/{id}/shortlist/{seeker}/consent-request")]
 async fn request(
     state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
     who: Principal,
     path: web::Path<(String, String)>,
     body: Json<RequestInput>,
@@ -173,8 +175,11 @@ async fn request(
     let (id, seeker) = path.into_inner();
     let (now, today) = (state.clock.now_ts(), state.clock.today());
     let url = state.settings.consent.public_url.clone();
-    let consent =
-        db::run(&state.pool, move |c| super::request(c, (now, today), &who, &url, (&id, &seeker), &body.0)).await?;
+    let replay = crate::http::idempotency_key(&req)?;
+    let consent = db::run(&state.pool, move |c| {
+        super::request(c, (now, today), &who, &url, (&id, &seeker), &body.0, replay.as_deref())
+    })
+    .await?;
     Ok(HttpResponse::Created().json(consent))
 }
 

@@ -5,7 +5,6 @@
 //! (phone, in person, letter); every change is kept with who, when and how.
 
 pub mod http;
-pub mod messages;
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
@@ -383,8 +382,10 @@ pub struct RequestInput {
     pub deadline: NaiveDate,
 }
 
-/// Asks the person: a new answer link (any earlier one stops working) goes out through the
-/// message webhook to the contact details on their profile.
+/// Asks the person: a new answer link (any earlier one stops working) goes out as a message
+/// (`messages`, template `consent_request`) to the contact details on their profile. With
+/// `replay` (the request's Idempotency-Key) a request already made under it changes and sends
+/// nothing: the consent is answered as it stands.
 pub fn request(
     conn: &mut DbConnection,
     (now, today): (i64, NaiveDate),
@@ -392,7 +393,9 @@ pub fn request(
     public_url: &str,
     (opening, seeker): (&str, &str),
     input: &RequestInput,
+    replay: Option<&str>,
 ) -> AppResult<Consent> {
+    use crate::messages::{self, NewMessage, Recipient, Template};
     if input.deadline < today {
         return Err(AppError::field("deadline", Fault::Past, "is in the past"));
     }
@@ -400,16 +403,23 @@ pub fn request(
         return Err(AppError::field("deadline", Fault::Range, "must be within 60 days"));
     }
     let token = format!("sk_{}", &crate::auth::generate_token()["platsa_".len()..]);
+    let message = new_id();
+    let key = match replay {
+        Some(k) => format!("consent:{opening}:{seeker}:{}:{k}", who.user_id),
+        None => format!("consent:{message}"),
+    };
     write_tx(conn, |c| {
+        if replay.is_some() && messages::exists(c, &key)? {
+            return consent(c, opening, seeker, today);
+        }
         ensure_entry(c, now, who, opening, seeker)?;
-        let (phone, email): (Option<String>, Option<String>) =
-            seekers::table.find(seeker).select((seekers::phone, seekers::email)).first(c)?;
-        if phone.is_none() && email.is_none() {
+        let contact = messages::service::seeker_contact(c, seeker)?.unwrap_or_default();
+        let Some((channel, address)) = contact.route() else {
             return Err(AppError::conflict(
                 Clash::NoContactDetails,
                 "the seeker has no phone number or e-mail address to send the request to; record their answer instead",
             ));
-        }
+        };
         diesel::update(shortlist::table.find((opening, seeker)))
             .set((
                 shortlist::consent_state.eq(Some(ConsentState::Requested)),
@@ -420,20 +430,75 @@ pub fn request(
             .execute(c)?;
         let change = Change { state: ConsentState::Requested, how: None, note: None, by: Some(&who.user_id) };
         event(c, now, opening, seeker, change)?;
-        let message = new_id();
+        let link = format!("{public_url}/samtycke/{token}");
         diesel::insert_into(consent_messages::table)
             .values((
                 consent_messages::id.eq(&message),
                 consent_messages::opening_id.eq(opening),
                 consent_messages::seeker_id.eq(seeker),
-                consent_messages::link.eq(format!("{public_url}/samtycke/{token}")),
+                consent_messages::link.eq(&link),
                 consent_messages::created_at.eq(now),
             ))
             .execute(c)?;
-        let key = crate::deliveries::key(crate::deliveries::Channel::Consent, &message);
-        crate::deliveries::queue(c, (crate::deliveries::Channel::Consent, &key, &message), "", now, now)?;
+        let (headline, first_name): (String, Option<String>) = openings::table
+            .inner_join(seekers::table.on(seekers::id.eq(seeker)))
+            .filter(openings::id.eq(opening))
+            .select((openings::headline, seekers::first_name))
+            .first(c)?;
+        let deadline = crate::labels::date(&input.deadline.to_string());
+        let text = messages::templates::text(
+            c,
+            Template::ConsentRequest,
+            &[
+                ("fornamn", first_name.as_deref().unwrap_or_default()),
+                ("tjanst", &headline),
+                ("sista_dag", &deadline),
+                ("lank", &link),
+            ],
+        )?;
+        messages::queue(
+            c,
+            NewMessage {
+                key: key.clone(),
+                template: Template::ConsentRequest,
+                recipient: Recipient::Seeker,
+                channel,
+                seeker_id: Some(seeker.to_string()),
+                application_id: None,
+                opening_id: Some(opening.to_string()),
+                subject: Some(message.clone()),
+                address,
+                body: text,
+                due: now,
+                by: Some(who.user_id.clone()),
+            },
+            now,
+        )?;
         consent(c, opening, seeker, today)
     })
+}
+
+/// The state of the latest consent request to each person on an opening's shortlist: what
+/// the shortlist shows beside the consent ("Skickat", "Levererat", "Kunde inte skickas").
+pub fn request_states(
+    c: &mut DbConnection,
+    opening: &str,
+) -> AppResult<std::collections::HashMap<String, (crate::messages::MessageState, i32, crate::messages::Channel)>> {
+    use crate::messages::{self, Template};
+    let rows: Vec<(String, String)> = consent_messages::table
+        .filter(consent_messages::opening_id.eq(opening))
+        .order(consent_messages::created_at)
+        .select((consent_messages::seeker_id, consent_messages::id))
+        .load(c)?;
+    let ids: Vec<String> = rows.iter().map(|r| r.1.clone()).collect();
+    let states = messages::latest_of(c, Template::ConsentRequest, &ids)?;
+    let mut out = std::collections::HashMap::new();
+    for (seeker, id) in rows {
+        if let Some(s) = states.get(&id) {
+            out.insert(seeker, *s);
+        }
+    }
+    Ok(out)
 }
 
 /// What the person sees behind their link: the opening, never anything about themselves.

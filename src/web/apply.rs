@@ -35,6 +35,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(booked)
         .service(change_time)
         .service(reschedule)
+        .service(earlier)
+        .service(new_time)
         .service(cancel);
 }
 
@@ -373,9 +375,9 @@ async fn book(
     let Some((token, _)) = held(&state, &req).await? else { return Ok(see_other("/apply")) };
     let id = id.into_inner();
     let now = state.clock.now_ts();
-    let hour = state.settings.booking.reminder_hour;
+    let sending = crate::booking::Sending::of(&state.settings);
     let result =
-        service::book(&state.pool, now, (Some(id.clone()), Holder::Link(token.clone()), &f.slot_id), false, hour)
+        service::book(&state.pool, now, (Some(id.clone()), Holder::Link(token.clone()), &f.slot_id), false, &sending)
             .await?;
     match result {
         // Booked now, or a second click after the first booked it.
@@ -394,6 +396,7 @@ struct BookedQuery {
     again: Option<String>,
     moved: Option<String>,
     cancelled: Option<String>,
+    tidigare: Option<String>,
 }
 
 /// The applicant's meeting: when, with whom, where; add to calendar, change time, cancel.
@@ -410,11 +413,17 @@ async fn booked(
         (Some(_), _, _) => Some("Du har redan en bokad tid. Du kan behålla den, byta tid eller avboka."),
         (_, Some(_), _) => Some("Din tid är ändrad."),
         (_, _, Some(_)) => Some("Din tid är avbokad."),
+        _ if q.tidigare.as_deref() == Some("ja") => {
+            Some("Du står på väntelistan. Vi skickar ett sms om en tidigare tid blir ledig.")
+        }
+        _ if q.tidigare.as_deref() == Some("nej") => Some("Du står inte längre på väntelistan."),
         _ => None,
     };
+    let app = opened.application_id.clone();
+    let waiting = crate::db::run(&state.pool, move |c| Ok(crate::booking::offers::wants_earlier(c, &app)?)).await?;
     let (csrf, csrf_cookie) = anonymous_csrf(&req);
     let body = match &opened.booking {
-        Some(b) => confirmation(&csrf, &token, b, notice),
+        Some(b) => confirmation(&csrf, &token, b, notice, (&opened.application_id, waiting)),
         None => html! {
             section.apply.confirmation {
                 h1 { "Ingen bokad tid" }
@@ -436,7 +445,7 @@ async fn booked(
     Ok(res)
 }
 
-fn confirmation(csrf: &str, token: &str, b: &Booking, notice: Option<&str>) -> Markup {
+fn confirmation(csrf: &str, token: &str, b: &Booking, notice: Option<&str>, (app, waiting): (&str, bool)) -> Markup {
     html! {
         section.apply.confirmation {
             @if let Some(n) = notice { p.notice role="status" { (n) } }
@@ -455,9 +464,52 @@ fn confirmation(csrf: &str, token: &str, b: &Booking, notice: Option<&str>) -> M
                     button.secondary type="submit" { "Avboka" }
                 }
             }
+            form.stack.earlier method="post" action=(format!("{}/tidigare", booked_path(token))) {
+                input type="hidden" name="csrf" value=(csrf);
+                input type="hidden" name="application" value=(app);
+                input type="hidden" name="wanted" value=(if waiting { "0" } else { "1" });
+                @if waiting {
+                    p { "Du står på väntelistan för en tidigare tid." }
+                    button.secondary type="submit" { "Jag vill inte längre ha en tidigare tid" }
+                } @else {
+                    button.secondary type="submit" { "Jag vill ha en tidigare tid om någon avbokar" }
+                }
+            }
             p.muted { "Spara den här sidan: länken är din nyckel till bokningen. Vi skickar en påminnelse dagen före." }
         }
     }
+}
+
+#[derive(Deserialize)]
+struct EarlierForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    application: String,
+    #[serde(default)]
+    wanted: String,
+}
+
+/// The waiting list for an earlier meeting, on or off (then back to the meeting's page).
+#[post("/apply/booked/{token}/tidigare")]
+async fn earlier(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+    f: web::Form<EarlierForm>,
+) -> WebResult {
+    check_anonymous(&req, &f.csrf)?;
+    let (token, now, wanted) = (token.into_inner(), state.clock.now_ts(), f.wanted == "1");
+    service::want_earlier(&state.pool, now, Holder::Link(token.clone()), &f.application, wanted).await?;
+    Ok(see_other(&format!("{}?tidigare={}", booked_path(&token), if wanted { "ja" } else { "nej" })))
+}
+
+/// "Jag kan inte komma – ge mig en ny tid": the reminder's one tap to the times to move to.
+#[get("/apply/booked/{token}/ny-tid")]
+async fn new_time(state: web::Data<AppState>, req: HttpRequest, token: web::Path<String>) -> WebResult {
+    let token = token.into_inner();
+    let opened = service::open(&state.pool, Holder::Link(token.clone())).await?;
+    change_page(&state, &req, &token, &opened, None, StatusCode::OK).await
 }
 
 #[derive(Deserialize)]
@@ -516,8 +568,9 @@ async fn reschedule(
 ) -> WebResult {
     check_anonymous(&req, &f.csrf)?;
     let token = token.into_inner();
-    let (now, hour) = (state.clock.now_ts(), state.settings.booking.reminder_hour);
-    let result = service::book(&state.pool, now, (None, Holder::Link(token.clone()), &f.slot_id), true, hour).await?;
+    let (now, sending) = (state.clock.now_ts(), crate::booking::Sending::of(&state.settings));
+    let result =
+        service::book(&state.pool, now, (None, Holder::Link(token.clone()), &f.slot_id), true, &sending).await?;
     match result {
         Ok(_) => Ok(see_other(&format!("{}?moved=1", booked_path(&token)))),
         Err(e) => match refused(&e, &f.slot_id) {
@@ -539,7 +592,9 @@ async fn cancel(
 ) -> WebResult {
     check_anonymous(&req, &f.csrf)?;
     let (token, now) = (token.into_inner(), state.clock.now_ts());
-    match service::cancel(&state.pool, now, Holder::Link(token.clone())).await {
+    match service::cancel(&state.pool, now, Holder::Link(token.clone()), &crate::booking::Sending::of(&state.settings))
+        .await
+    {
         // Cancelled now, or already: either way nothing is booked.
         Ok(()) | Err(AppError::NotFound(Thing::Booking)) => {
             Ok(see_other(&format!("{}?cancelled=1", booked_path(&token))))

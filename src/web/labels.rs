@@ -129,6 +129,12 @@ mod tests {
         check(crate::vocabulary::written::Stance::ALL, &[]);
         check(crate::vocabulary::written::NotSoughtWhy::ALL, &[]);
         check(crate::ranking_log::ListKind::ALL, &[]);
+        check(crate::messages::Channel::ALL, &["sms"]);
+        check(crate::messages::MessageState::ALL, &[]);
+        check(crate::messages::Recipient::ALL, &[]);
+        check(crate::messages::Template::ALL, &[]);
+        check(crate::messages::service::Skip::ALL, &[]);
+        check(crate::booking::OfferState::ALL, &[]);
         check(crate::accountability::exposure::WaitBand::ALL, &[]);
         check(crate::openings::HardRequirement::ALL, &[]);
         for l in [LanguageLevel::Basic, LanguageLevel::Good, LanguageLevel::Fluent, LanguageLevel::Native] {

@@ -100,23 +100,7 @@ pub fn occupation(code: &str) -> String {
     }
 }
 
-use crate::labels::MONTHS;
-const WEEKDAYS: [&str; 7] = ["måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"];
-
-pub use crate::labels::date;
-
-/// A unix instant as Stockholm time: `tisdag 24 november kl. 09:00`.
-pub fn instant(ts: i64) -> String {
-    use chrono::Datelike;
-    let t = stockholm(ts);
-    format!(
-        "{} {} {} kl. {}",
-        WEEKDAYS[t.weekday().num_days_from_monday() as usize],
-        t.day(),
-        MONTHS[t.month0() as usize],
-        t.format("%H:%M")
-    )
-}
+pub use crate::labels::{date, instant};
 
 pub fn clock_time(ts: i64) -> String {
     stockholm(ts).format("%H:%M").to_string()

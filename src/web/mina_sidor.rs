@@ -245,7 +245,7 @@ async fn cancel(
 ) -> WebResult {
     check_anonymous(&req, &f.csrf)?;
     let me = me_or_return!(state, req);
-    service::cancel(&state.pool, &me, &id).await?;
+    service::cancel(&state.pool, &me, &id, &crate::booking::Sending::of(&state.settings)).await?;
     Ok(see_other("/mina-sidor/tider?klart=avbokad"))
 }
 
@@ -291,8 +291,8 @@ async fn move_meeting(
 ) -> WebResult {
     check_anonymous(&req, &f.csrf)?;
     let me = me_or_return!(state, req);
-    let hour = state.settings.booking.reminder_hour;
-    match service::rebook(&state.pool, &me, &id, &f.slot_id, hour).await? {
+    let sending = crate::booking::Sending::of(&state.settings);
+    match service::rebook(&state.pool, &me, &id, &f.slot_id, &sending).await? {
         Ok(_) => Ok(see_other("/mina-sidor/tider?klart=flyttad")),
         Err(e) => match refused(&e, &f.slot_id) {
             Some(message) => offers_markup(&state, &req, &me, &id, Some(message), StatusCode::CONFLICT).await,

@@ -14,6 +14,7 @@ mod imports;
 mod kit;
 pub mod labels;
 pub(crate) mod layout;
+mod messages;
 mod mina_sidor;
 mod oidc;
 mod openings;
@@ -61,7 +62,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(plan::routes)
         .configure(attendance::routes)
         .configure(mina_sidor::routes)
-        .configure(reviews::routes);
+        .configure(reviews::routes)
+        .configure(messages::routes);
 }
 
 /// Where a sign-in leads back to, and the anonymous CSRF value its form carries.

@@ -304,10 +304,11 @@ async fn opening_page(
         let names = super::layout::display_names(crate::seekers::service::names(c, &who, &ids, &action, now)?);
         // The shortlist, with names (an audited read).
         let short = crate::shortlist::list(c, &id, today)?;
+        let requests = crate::shortlist::request_states(c, &id)?;
         let short_ids: Vec<String> = short.iter().map(|e| e.seeker_id.clone()).collect();
         let short_names =
             super::layout::display_names(crate::seekers::service::names(c, &who, &short_ids, &action, now)?);
-        Ok((opening, ranked, pipeline, names, (employer, contacts, responsible), (short, short_names)))
+        Ok((opening, ranked, pipeline, names, (employer, contacts, responsible), (short, short_names, requests)))
     })
     .await?;
     let (candidates, total) = (&listed.items, listed.total);
@@ -325,6 +326,12 @@ async fn opening_page(
     );
     let can_propose = matches!(staff.who.role, Role::Broker | Role::Admin) && opening.status == OpeningStatus::Open;
     // "Ej aktuell" on the shortlist: not shown among the candidates again.
+    let gw = crate::messages::gateway::Gateways::from_settings(&state.settings);
+    let sends = super::shortlist::Sends {
+        requests: short.2.clone(),
+        sms: gw.configured(crate::messages::Channel::Sms),
+        email: gw.configured(crate::messages::Channel::Email),
+    };
     let hidden: Vec<&str> = short.0.iter().filter(|e| e.status.is_out()).map(|e| e.seeker_id.as_str()).collect();
     let o = &opening;
     let body = html! {
@@ -382,7 +389,7 @@ async fn opening_page(
                 }
             }
         }
-        (super::shortlist::section(o, &short.0, &short.1, &staff.csrf, today))
+        (super::shortlist::section(o, &short.0, &short.1, &staff.csrf, today, &sends))
         section #candidates {
             h2 { "Kandidater" span.muted { " – " (total) " möjliga, bäst först" } }
             form.filters method="get" action=(format!("/openings/{}", o.id)) {

@@ -27,6 +27,26 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(add).service(change).service(record).service(request);
 }
 
+/// What the shortlist shows of messages: each person's latest consent request's state, and
+/// whether there is anywhere to send texts.
+#[derive(Debug, Default)]
+pub struct Sends {
+    pub requests: HashMap<String, (crate::messages::MessageState, i32, crate::messages::Channel)>,
+    pub sms: bool,
+    pub email: bool,
+}
+
+impl Sends {
+    fn state(&self, seeker: &str) -> Option<String> {
+        let (state, tries, channel) = self.requests.get(seeker)?;
+        let configured = match channel {
+            crate::messages::Channel::Sms => self.sms,
+            crate::messages::Channel::Email => self.email,
+        };
+        Some(crate::messages::state_text(*state, *tries, configured))
+    }
+}
+
 /// The shortlist section of the opening page.
 pub fn section(
     o: &Opening,
@@ -34,21 +54,31 @@ pub fn section(
     names: &HashMap<String, String>,
     csrf: &str,
     today: NaiveDate,
+    sends: &Sends,
 ) -> Markup {
     let can_edit = !csrf.is_empty();
+    let form_id = format!("utskick-{}", o.id);
     // Three working days to answer, by default.
     let deadline = working_days_after(today, 3).last().copied().unwrap_or(today);
     html! {
         section #shortlist {
             h2 { "Kortlista" span.muted { " – " (entries.len()) " personer" } }
             @if entries.is_empty() { p.muted { "Ingen på kortlistan än. Lägg till bland kandidaterna nedan." } }
+            @if can_edit && !entries.is_empty() && !sends.sms {
+                p.notice.no-gateway role="note" { "Ingen sms-tjänst är inställd: förfrågningar och utskick väntar tills en finns. Ring i stället, eller be en administratör ställa in [messages]." }
+            }
             ol.list.shortlist {
                 @for e in entries {
                     li.entry data-seeker=(e.seeker_id) {
+                        @if can_edit {
+                            input.pick type="checkbox" name="seeker_ids" value=(e.seeker_id) form=(form_id) aria-label=(format!("Välj {} för utskick", names.get(&e.seeker_id).cloned().unwrap_or_default()));
+                            " "
+                        }
                         a.name href=(format!("/seekers/{}", e.seeker_id)) { (names.get(&e.seeker_id).cloned().unwrap_or_default()) }
                         " · " strong { (e.status.label()) }
                         " · " span.consent { (e.consent.map(|c| c.label()).unwrap_or("inget samtycke än"))
                             @if e.consent == Some(ConsentState::Requested) { @if let Some(d) = &e.consent_deadline { " (svar senast " (date(d)) ")" } } }
+                        @if let Some(sent) = sends.state(&e.seeker_id) { " · " span.delivery { "Förfrågan: " (sent) } }
                         @if let Some(n) = &e.note { p.note { (n) } }
                         @if can_edit {
                             details {
@@ -80,6 +110,16 @@ pub fn section(
                             }
                         }
                     }
+                }
+            }
+            @if can_edit && !entries.is_empty() {
+                form.stack.bulk #(form_id) method="post" action=(format!("/openings/{}/utskick", o.id)) {
+                    h3 { "Sms till valda" }
+                    input type="hidden" name="csrf" value=(csrf);
+                    p.muted { "Bocka för personerna ovan. Mallen \"Inbjudan\" skickas; den som saknar mobilnummer eller har svarat STOPP får inget och visas i listan efteråt." }
+                    label { "När (tid) " input type="text" name="tid" maxlength="200" placeholder="tisdag 8 december kl. 10"; }
+                    label { "Var (plats) " input type="text" name="plats" maxlength="200" placeholder="Jobbcenter, Stortorget 1"; }
+                    button.secondary type="submit" { "Skicka inbjudan till valda" }
                 }
             }
         }
@@ -241,7 +281,7 @@ async fn request(
         Ok(deadline) => {
             let input = RequestInput { deadline };
             db::run(&state.pool, move |c| {
-                shortlist::request(c, (now, today), &who, &url, (&opening, &seeker), &input).map(|_| ())
+                shortlist::request(c, (now, today), &who, &url, (&opening, &seeker), &input, None).map(|_| ())
             })
             .await
         }

@@ -275,7 +275,8 @@ async fn applications_are_validated_and_rate_limited() {
     assert_eq!(list["total"], 0);
 }
 
-/// The reminder webhook fails once: the failure shows in /readyz, and the next run delivers.
+/// The message webhook fails the reminder once: the failure shows in the backlog, and the
+/// next run, a minute later, delivers it. The confirmation went at once.
 #[tokio::test]
 async fn reminders_are_retried_until_delivered() {
     use actix_web::{App, HttpResponse, HttpServer, web};
@@ -292,8 +293,11 @@ async fn reminders_are_retried_until_delivered() {
                 let c = c.clone();
                 async move {
                     let mut calls = c.lock().unwrap();
-                    calls.push(body.into_inner());
-                    if calls.len() == 1 {
+                    let body = body.into_inner();
+                    let first_reminder = body["template"] == "booking_reminder"
+                        && !calls.iter().any(|b| b["template"] == "booking_reminder");
+                    calls.push(body);
+                    if first_reminder {
                         HttpResponse::InternalServerError().finish()
                     } else {
                         HttpResponse::Ok().finish()
@@ -309,27 +313,34 @@ async fn reminders_are_retried_until_delivered() {
     tokio::spawn(server);
     let hook = format!("http://127.0.0.1:{port}/remind");
     let (state, now, _dir, _db) = reminder_due(&hook).await;
-    assert_eq!(platsa::booking::reminders::deliver_due(&state.pool, &hook, &state.clock).await.unwrap(), 0);
-    let (overdue, error) =
-        platsa::db::run(&state.pool, move |c| platsa::booking::reminders::overdue(c, now)).await.unwrap();
-    assert_eq!((overdue, error.as_deref()), (1, Some("HTTP 500")));
-    // A minute later the retry is due, and goes through.
+    let gw = platsa::messages::gateway::Gateways::from_settings(&state.settings);
+    let run = platsa::messages::send::deliver_due(&state.pool, &gw, &state.clock, 100).await.unwrap();
+    assert_eq!((run.sent, run.errors), (1, 1), "the confirmation went, the reminder failed");
+    let sms = platsa::messages::Channel::Sms;
+    let b = platsa::db::run(&state.pool, move |c| Ok(platsa::messages::send::backlog(c, sms, now)?)).await.unwrap();
+    assert_eq!((b.overdue, b.last_error.as_deref()), (1, Some("HTTP 500")));
+    // Not due again until a minute has passed.
+    let run = platsa::messages::send::deliver_due(&state.pool, &gw, &state.clock, 100).await.unwrap();
+    assert_eq!(run.sent + run.errors, 0, "backing off");
     let state = std::sync::Arc::new(state);
     let s = state.clone();
     tokio::task::spawn_blocking(move || s.indexer.shutdown()).await.unwrap();
     let later = platsa::clock::Clock::fixed(
         chrono::DateTime::parse_from_rfc3339("2026-11-23T16:02:00+01:00").unwrap().to_utc(),
     );
-    assert_eq!(platsa::booking::reminders::deliver_due(&state.pool, &hook, &later).await.unwrap(), 1);
-    let (overdue, _) =
-        platsa::db::run(&state.pool, move |c| platsa::booking::reminders::overdue(c, now + 120)).await.unwrap();
-    assert_eq!(overdue, 0);
+    let run = platsa::messages::send::deliver_due(&state.pool, &gw, &later, 100).await.unwrap();
+    assert_eq!(run.sent, 1);
+    let b =
+        platsa::db::run(&state.pool, move |c| Ok(platsa::messages::send::backlog(c, sms, now + 120)?)).await.unwrap();
+    assert_eq!(b.overdue, 0);
     let calls = calls.lock().unwrap();
-    assert_eq!(calls.len(), 2);
-    assert_eq!(calls[1]["event"], "meeting.reminder");
-    let starts = calls[1]["starts_at"].as_str().unwrap();
-    assert!(starts.starts_with("2026-11-24T") && starts.ends_with("+01:00"), "{starts}");
-    assert_eq!(calls[0]["booking_id"], calls[1]["booking_id"], "the same reminder, retried");
+    let reminders: Vec<&Value> = calls.iter().filter(|c| c["template"] == "booking_reminder").collect();
+    assert_eq!(reminders.len(), 2);
+    assert_eq!(reminders[0]["message_id"], reminders[1]["message_id"], "the same reminder, retried");
+    let text = reminders[1]["text"].as_str().unwrap();
+    assert!(text.contains("tisdag 24 november kl. 09:00"), "{text}");
+    assert!(text.contains("Jag kan inte komma") && text.contains("/ny-tid"), "one tap to a new time: {text}");
+    assert_eq!(reminders[1]["to"], "+46701112233", "E.164");
 }
 
 /// A service whose clock says Monday 16:00 with a meeting booked on Tuesday: its reminder is
@@ -372,7 +383,11 @@ async fn reminder_due(hook: &str) -> (actix_web::web::Data<platsa::startup::AppS
             &platsa::booking::store::Holder::Link(token.clone()),
             &slot,
             false,
-            15,
+            &platsa::booking::Sending {
+                public_url: "http://127.0.0.1:8080".into(),
+                reminder_hour: 15,
+                hold_minutes: 30,
+            },
         )
         .ok()
         .expect("booked"))
@@ -428,10 +443,18 @@ async fn a_webhook_that_redirects_gets_nothing_more_and_the_delivery_fails() {
         .run();
         tokio::spawn(server);
         let (state, now, _dir, _db) = reminder_due(&hook).await;
-        assert_eq!(platsa::booking::reminders::deliver_due(&state.pool, &hook, &state.clock).await.unwrap(), 0);
-        let (overdue, error) =
-            platsa::db::run(&state.pool, move |c| platsa::booking::reminders::overdue(c, now)).await.unwrap();
-        assert_eq!((overdue, error), (1, Some(format!("HTTP {status}"))), "marked failed");
+        let run = platsa::messages::send::deliver_due(
+            &state.pool,
+            &platsa::messages::gateway::Gateways::from_settings(&state.settings),
+            &state.clock,
+            100,
+        )
+        .await
+        .unwrap();
+        assert_eq!((run.sent, run.errors), (0, 2), "the confirmation and the reminder");
+        let sms = platsa::messages::Channel::Sms;
+        let b = platsa::db::run(&state.pool, move |c| Ok(platsa::messages::send::backlog(c, sms, now)?)).await.unwrap();
+        assert_eq!((b.overdue, b.last_error), (2, Some(format!("HTTP {status}"))), "marked failed");
         assert_eq!(*stolen.lock().unwrap(), 0, "{status}: the other server receives nothing");
         let s = state.clone();
         tokio::task::spawn_blocking(move || s.indexer.shutdown()).await.unwrap();
@@ -474,4 +497,190 @@ async fn someone_with_protected_personal_data_meets_only_officers_cleared_for_it
         app.get(&format!("/api/v1/officers/{kim}/agenda?date=2026-11-24"), &token).await.json().await.unwrap();
     assert_eq!(day["items"][0]["protected_identity"], true);
     assert_eq!(day["items"][0]["identified_by"], "none");
+}
+
+/// The slot id of Olle's meeting at a local time.
+fn slot_at(officer: &str, local: &str) -> Value {
+    let t = chrono::DateTime::parse_from_rfc3339(local).unwrap().timestamp();
+    json!({ "id": format!("{officer}~{t}") })
+}
+
+/// The link in the latest message of `template` to an application (read as staff).
+async fn link_in_message(app: &TestApp, application: &Value, template: &str, path: &str) -> Option<String> {
+    let id = application["id"].as_str().unwrap();
+    let list: Value =
+        app.get(&format!("/api/v1/messages?application_id={id}"), &app.admin_token).await.json().await.unwrap();
+    let m = list["items"].as_array().unwrap().iter().find(|m| m["template"] == template)?.clone();
+    let text = m["text"].as_str().unwrap();
+    let (_, rest) = text.split_once(path)?;
+    Some(rest.split_whitespace().next().unwrap().trim_end_matches(['.', ',']).to_string())
+}
+
+async fn want_earlier(app: &TestApp, a: &Value) {
+    let res = app
+        .client
+        .put(app.url(&format!("/api/v1/applications/{}/booking/earlier", a["id"].as_str().unwrap())))
+        .json(&json!({"token": a["booking_token"], "wanted": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<Value>().await.unwrap()["wanted"], true);
+}
+
+async fn cancel_booking(app: &TestApp, a: &Value) {
+    let res = app
+        .client
+        .delete(app.url(&format!("/api/v1/bookings/{}", a["booking_token"].as_str().unwrap())))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+}
+
+async fn answer_offer(app: &TestApp, token: &str, accept: bool) -> reqwest::Response {
+    app.client
+        .post(app.url(&format!("/api/v1/booking-offers/{token}")))
+        .json(&json!({"accept": accept}))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Three applicants on the waiting list, booked on the next working day and the day after:
+/// a cancellation offers the freed time to the one with the latest booking; taking it moves
+/// the booking; an offer nobody answers passes on when its hold runs out; and fifty
+/// simultaneous "Ta tiden" give the time to one person once.
+#[tokio::test]
+async fn the_waiting_list_fills_a_freed_meeting_and_never_gives_it_twice() {
+    let app = spawn_app().await;
+    let hours = json!({"tue": [["09:00", "12:00"]], "wed": [["09:00", "12:00"]]});
+    let olle = officer(&app, "Olle", hours).await;
+    let at = |local: &str| slot_at(&olle, local);
+    let booked = |i: u32, local: &'static str| {
+        let app = &app;
+        let at = at(local);
+        async move {
+            let a = apply(app, i).await;
+            assert_eq!(book(app, &a, &at).await.status(), 201, "{local}");
+            a
+        }
+    };
+    // Tuesday 24 November (the next working day) and Wednesday.
+    let d = booked(1, "2026-11-24T09:00:00+01:00").await;
+    let f = booked(2, "2026-11-24T09:45:00+01:00").await;
+    let a = booked(3, "2026-11-24T10:30:00+01:00").await;
+    let b = booked(4, "2026-11-25T09:00:00+01:00").await;
+    let c = booked(5, "2026-11-25T09:45:00+01:00").await;
+    let _g = booked(6, "2026-11-25T11:15:00+01:00").await;
+    for p in [&a, &b, &c] {
+        want_earlier(&app, p).await;
+    }
+    // Without a booked meeting there is nothing to move forward.
+    let nothing = apply(&app, 7).await;
+    let res = app
+        .client
+        .put(app.url(&format!("/api/v1/applications/{}/booking/earlier", nothing["id"].as_str().unwrap())))
+        .json(&json!({"token": nothing["booking_token"], "wanted": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(assert_problem(res, 409).await["code"], "conflict.nothing_booked");
+
+    // D cancels Tuesday 09:00: C has the latest booking of the three, and is offered it.
+    cancel_booking(&app, &d).await;
+    assert!(link_in_message(&app, &a, "booking_offer", "/erbjudande/").await.is_none());
+    assert!(link_in_message(&app, &b, "booking_offer", "/erbjudande/").await.is_none());
+    let offer_c = link_in_message(&app, &c, "booking_offer", "/erbjudande/").await.expect("C is offered the time");
+    let shown: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/booking-offers/{offer_c}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(shown["state"], "held");
+    assert_eq!(shown["starts_at"], "2026-11-24T09:00:00+01:00");
+    // Held for C meanwhile: nobody else is offered or can book it.
+    let e = apply(&app, 8).await;
+    assert!(e["offered_slots"].as_array().unwrap().iter().all(|s| s["id"] != at("2026-11-24T09:00:00+01:00")["id"]));
+    assert_eq!(book(&app, &e, &at("2026-11-24T09:00:00+01:00")).await.status(), 409);
+
+    // C takes it: the booking moves, the old link opens the new time, the old time is freed.
+    let res = answer_offer(&app, &offer_c, true).await;
+    assert_eq!(res.status(), 200);
+    let taken: Value = res.json().await.unwrap();
+    assert_eq!(taken["state"], "accepted");
+    assert_eq!(taken["booking"]["starts_at"], "2026-11-24T09:00:00+01:00");
+    let ics = app
+        .client
+        .get(app.url(&format!("/api/v1/bookings/{}.ics", c["booking_token"].as_str().unwrap())))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(ics.contains("DTSTART:20261124T080000Z"), "{ics}");
+    assert_eq!(assert_problem(answer_offer(&app, &offer_c, true).await, 409).await["code"], "conflict.offer_answered");
+    // The confirmation of the new time carries a link that opens it.
+    let link = link_in_message(&app, &c, "booking_confirmation", "/apply/booked/").await.expect("a confirmation");
+    assert!(link.starts_with("eb_") || link.starts_with("bk_"), "{link}");
+
+    // F cancels Tuesday 09:45: B (Wednesday 09:00) is after A (Tuesday 10:30), so B first.
+    cancel_booking(&app, &f).await;
+    let offer_b = link_in_message(&app, &b, "booking_offer", "/erbjudande/").await.expect("B is offered");
+    assert!(link_in_message(&app, &a, "booking_offer", "/erbjudande/").await.is_none());
+
+    // Half an hour on, B has not answered: the time passes to A.
+    let later = app.at_clock("2026-11-23T10:31:00+01:00").await;
+    assert_eq!(assert_problem(answer_offer(&later, &offer_b, true).await, 409).await["code"], "conflict.offer_expired");
+    let offer_a = link_in_message(&later, &a, "booking_offer", "/erbjudande/").await.expect("A is offered next");
+
+    // Fifty taps on "Ta tiden" at once: one booking, never two people in the slot.
+    let taps = (0..50).map(|_| answer_offer(&later, &offer_a, true));
+    let statuses: Vec<u16> = futures_util::future::join_all(taps).await.iter().map(|r| r.status().as_u16()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| *s == 200 || *s == 409), "{statuses:?}");
+    let agenda: Value = later
+        .get(&format!("/api/v1/officers/{olle}/agenda?date=2026-11-24"), &later.admin_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let at_0945: Vec<&Value> = agenda["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["starts_at"] == "2026-11-24T09:45:00+01:00" && m["status"] == "booked")
+        .collect();
+    assert_eq!(at_0945.len(), 1, "{agenda}");
+    assert_eq!(at_0945[0]["application_id"], a["id"]);
+
+    // The database holds one holder a slot, whatever the code does.
+    let (app_id, officer) = (e["id"].as_str().unwrap().to_string(), olle.clone());
+    let second = platsa::db::run(&later.state.pool, move |c| {
+        use diesel::prelude::*;
+        use platsa::db::schema::booking_offers as o;
+        let row = |id: &str, app: &str| {
+            (
+                o::id.eq(id.to_string()),
+                o::token_hash.eq(format!("h{id}")),
+                o::application_id.eq(app.to_string()),
+                o::officer_id.eq(officer.clone()),
+                o::starts_at.eq(1_790_000_000i64),
+                o::ends_at.eq(1_790_002_700i64),
+                o::state.eq("held"),
+                o::expires_at.eq(1_790_000_000i64),
+                o::created_at.eq(0i64),
+            )
+        };
+        diesel::insert_into(o::table).values(row("x1", &app_id)).execute(c)?;
+        Ok(diesel::insert_into(o::table).values(row("x2", "another")).execute(c).is_err())
+    })
+    .await
+    .unwrap();
+    assert!(second, "a second holder of one slot is refused by the database");
 }

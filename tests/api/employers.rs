@@ -245,30 +245,32 @@ async fn a_consent_request_is_sent_and_answered_through_the_link() {
     let (opening, seeker) = (o["id"].as_str().unwrap(), s["id"].as_str().unwrap());
     let url = format!("/api/v1/openings/{opening}/shortlist/{seeker}/consent-request");
     assert_eq!(app.post_json(&url, &broker, &json!({"deadline": "2026-11-25"})).await.status(), 201);
-    // Queued in the one delivery table: /readyz shows it waiting, and that no gateway is set.
-    let consent_check = || async {
+    // Queued as a message: /readyz shows it waiting, and that no gateway is set.
+    let sms_check = || async {
         let ready: Value = app.client.get(app.url("/readyz")).send().await.unwrap().json().await.unwrap();
-        ready["checks"]["deliveries"].as_array().unwrap().iter().find(|d| d["channel"] == "consent").unwrap().clone()
+        ready["checks"]["messages"].as_array().unwrap().iter().find(|d| d["channel"] == "sms").unwrap().clone()
     };
-    let waiting = consent_check().await;
+    let waiting = sms_check().await;
     assert_eq!((waiting["overdue"].as_i64(), &waiting["status"]), (Some(1), &json!("behind")), "{waiting}");
-    assert_eq!(waiting["receiver_configured"], false);
+    assert_eq!(waiting["gateway_configured"], false);
 
-    let sent = platsa::shortlist::messages::deliver_due(&app.state.pool, &hook, &app.state.clock).await.unwrap();
-    assert_eq!(sent, 1);
-    assert_eq!(consent_check().await["overdue"], 0);
-    let link = {
+    let gw = webhook_gateways(&hook);
+    let sent = platsa::messages::send::deliver_due(&app.state.pool, &gw, &app.state.clock, 100).await.unwrap();
+    assert_eq!(sent.sent, 1);
+    assert_eq!(sms_check().await["overdue"], 0);
+    let text = {
         let calls = calls.lock().unwrap();
-        assert_eq!(calls[0]["recipient"]["phone"], "0701112233");
-        assert_eq!(calls[0]["opening"], "Undersköterska till hemtjänsten");
-        calls[0]["answer_url"].as_str().unwrap().to_string()
+        assert_eq!(calls[0]["to"], "+46701112233");
+        assert_eq!(calls[0]["template"], "consent_request");
+        calls[0]["text"].as_str().unwrap().to_string()
     };
-    let path = link.split_once("/samtycke/").map(|(_, t)| format!("/samtycke/{t}")).unwrap();
-    assert_eq!(
-        platsa::shortlist::messages::deliver_due(&app.state.pool, &hook, &app.state.clock).await.unwrap(),
-        0,
-        "sent once"
-    );
+    assert!(text.contains("Undersköterska till hemtjänsten"), "{text}");
+    let path = text
+        .split_once("/samtycke/")
+        .map(|(_, t)| format!("/samtycke/{}", t.split_whitespace().next().unwrap()))
+        .unwrap();
+    let again = platsa::messages::send::deliver_due(&app.state.pool, &gw, &app.state.clock, 100).await.unwrap();
+    assert_eq!(again.sent, 0, "sent once");
 
     // The page names the opening and the employer, nothing about the person.
     let page = app.client.get(app.url(&path)).send().await.unwrap();

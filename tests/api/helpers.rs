@@ -520,3 +520,21 @@ pub async fn new_seeker_with(app: &TestApp, token: &str, body: &Value) -> String
     assert_eq!(res.status(), 201);
     res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string()
 }
+
+/// Where messages go when a test sends them itself: SMS and e-mail to `hook`, the JSON
+/// webhook (the app under test has none, so its own schedule never sends first).
+pub fn webhook_gateways(hook: &str) -> platsa::messages::gateway::Gateways {
+    platsa::messages::gateway::Gateways {
+        sms: Some(platsa::messages::gateway::Sms {
+            kind: platsa::config::SmsGateway::Webhook,
+            url: hook.to_string(),
+            user: String::new(),
+            password: String::new(),
+            from: "Platsa".into(),
+        }),
+        email: Some(hook.to_string()),
+        public_url: "http://127.0.0.1:8080".into(),
+        max_attempts: 6,
+        timeout: std::time::Duration::from_secs(10),
+    }
+}

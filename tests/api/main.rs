@@ -17,6 +17,7 @@ mod intake;
 mod jobstream;
 mod journal;
 mod matching;
+mod messages;
 mod mina_sidor;
 mod openings;
 mod placements;

@@ -1146,7 +1146,7 @@ async fn the_openapi_document_describes_what_the_service_does() {
             }
         }
     }
-    assert_eq!(ids.len(), 125);
+    assert_eq!(ids.len(), 135);
 }
 
 /// What Schemathesis found against the generated document stays fixed: a page far past the
@@ -1317,6 +1317,8 @@ async fn every_read_of_a_person_is_audited() {
         ("/api/v1/placements", "/api/v1/placements".to_string(), &broker),
         ("/api/v1/placements/{id}", format!("/api/v1/placements/{placement}"), &broker),
         ("/api/v1/officers/{id}/agenda", format!("/api/v1/officers/{officer}/agenda?date=2026-11-24"), &officer_token),
+        // The booking's confirmation to the applicant: its text and address.
+        ("/api/v1/messages", format!("/api/v1/messages?application_id={}", a["id"].as_str().unwrap()), &officer_token),
     ];
     // Every answer the document says can carry a person is among them.
     let doc: Value = app.get("/api/openapi.json", &admin).await.json().await.unwrap();

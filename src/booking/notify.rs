@@ -1,0 +1,77 @@
+//! The messages about an applicant's meeting (confirmation, reminder, an offered earlier
+//! time), queued in the caller's transaction through `messages`, to the applicant's one
+//! chosen channel when they have protected personal data.
+
+use diesel::prelude::*;
+
+use super::slots::Slot;
+use crate::db::DbConnection;
+use crate::db::schema::{applications, officers};
+use crate::error::AppResult;
+use crate::messages::{NewMessage, Recipient, Template};
+
+/// A meeting a message is about.
+pub struct Meeting<'a> {
+    pub application: &'a str,
+    /// The booking or the offer (the message's subject).
+    pub booking: &'a str,
+    pub slot: &'a Slot,
+    /// How long an offered meeting is held (`{minuter}`).
+    pub hold_minutes: u32,
+}
+
+/// Queues a message about a meeting to the applicant, in their one channel if they have
+/// protected personal data; nothing when they left no way to reach them.
+pub fn queue_message(
+    c: &mut DbConnection,
+    about: &Meeting<'_>,
+    template: Template,
+    link: &str,
+    due: i64,
+    now: i64,
+) -> AppResult<()> {
+    let Some(contact) = crate::messages::send::contact_of(c, None, Some(about.application))? else { return Ok(()) };
+    let Some((channel, address)) = contact.route() else { return Ok(()) };
+    let (first_name, seeker_id): (Option<String>, Option<String>) = applications::table
+        .find(about.application)
+        .select((applications::first_name, applications::seeker_id))
+        .first(c)?;
+    let (unit, street): (String, Option<String>) =
+        officers::table.find(&about.slot.officer_id).select((officers::unit, officers::address)).first(c)?;
+    let place = match street {
+        Some(a) => format!("{unit}, {a}"),
+        None => unit,
+    };
+    let when = crate::labels::instant(about.slot.starts_at);
+    let hold = about.hold_minutes.to_string();
+    let text = crate::messages::templates::text(
+        c,
+        template,
+        &[
+            ("fornamn", first_name.as_deref().unwrap_or_default()),
+            ("tid", &when),
+            ("plats", &place),
+            ("minuter", &hold),
+            ("lank", link),
+        ],
+    )?;
+    crate::messages::queue(
+        c,
+        NewMessage {
+            key: format!("{template}:{}", about.booking),
+            template,
+            recipient: Recipient::Applicant,
+            channel,
+            seeker_id,
+            application_id: Some(about.application.to_string()),
+            opening_id: None,
+            subject: Some(about.booking.to_string()),
+            address,
+            body: text,
+            due,
+            by: None,
+        },
+        now,
+    )?;
+    Ok(())
+}
