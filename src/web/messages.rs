@@ -75,6 +75,12 @@ struct SentQuery {
 async fn sent(state: web::Data<AppState>, staff: Staff, q: web::Query<SentQuery>) -> WebResult {
     staff.require(Role::CASEWORK)?;
     let q = q.into_inner();
+    let again = format!(
+        "/utskick?oppning={}&m={}&ej={}",
+        urlencode(q.oppning.as_deref().unwrap_or_default()),
+        urlencode(&q.m),
+        urlencode(&q.ej)
+    );
     let ids: Vec<String> = q.m.split(',').filter(|s| !s.is_empty()).take(500).map(str::to_string).collect();
     let skipped: Vec<(String, Option<Skip>)> =
         q.ej.split(',')
@@ -135,7 +141,7 @@ async fn sent(state: web::Data<AppState>, staff: Staff, q: web::Query<SentQuery>
                     }
                 }
             }
-            p { a href="/utskick" onclick="location.reload(); return false;" { "Uppdatera" } }
+            p { a href=(again) { "Uppdatera" } }
         }
     };
     Ok(page_response(StatusCode::OK, layout::page("Utskick", &staff.chrome(), body)))

@@ -1244,3 +1244,117 @@ async fn a_proposal_keeps_its_rank_and_exposure_shows_who_was_never_seen_on_a_ph
     b.accessible_on_a_phone("synlighet-mäklare").await;
     b.close().await;
 }
+
+/// A local SMS webhook: records each message it is handed and answers 200.
+async fn sms_webhook() -> (String, std::sync::Arc<std::sync::Mutex<Vec<Value>>>) {
+    use actix_web::{App, HttpResponse, HttpServer, web};
+    let calls: std::sync::Arc<std::sync::Mutex<Vec<Value>>> = std::sync::Arc::default();
+    let c = calls.clone();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/sms", listener.local_addr().unwrap());
+    let server = HttpServer::new(move || {
+        let c = c.clone();
+        App::new().route(
+            "/sms",
+            web::post().to(move |body: web::Json<Value>| {
+                let c = c.clone();
+                async move {
+                    c.lock().unwrap().push(body.into_inner());
+                    HttpResponse::Ok().finish()
+                }
+            }),
+        )
+    })
+    .workers(1)
+    .listen(listener)
+    .unwrap()
+    .run();
+    tokio::spawn(server);
+    (url, calls)
+}
+
+#[tokio::test]
+async fn a_broker_texts_an_invitation_to_five_shortlisted_people_and_sees_each_delivery() {
+    let Some(b) = Browser::start(1400, 1000).await else { return };
+    let (hook, calls) = sms_webhook().await;
+    let app = spawn_app_with(&[("PLATSA_MESSAGES__SMS_URL", hook.as_str())]).await;
+    let (broker, broker_id) = app.token("broker", "Britt Jobbmäklare", None).await;
+    let employer = app.employer("Omsorgshuset Skåne AB", "556036-0793", false).await;
+    let opening = new_opening(&app, &broker, &employer, "Undersköterska").await;
+    let names = ["Anna", "Bo", "Cecilia", "David", "Elin", "Filip"];
+    for (i, first) in names.iter().enumerate() {
+        let mut s = seeker_body(&pnr("19880808", 400 + i as u32));
+        s["first_name"] = (*first).into();
+        s["last_name"] = "Lind".into();
+        s["broker_id"] = broker_id.clone().into();
+        // Filip has no mobile number, only e-mail.
+        if i == 5 {
+            s["phone"] = Value::Null;
+            s["email"] = "filip@example.se".into();
+        } else {
+            s["phone"] = format!("070111220{i}").into();
+        }
+        let id = new_seeker_with(&app, &broker, &s).await;
+        let res =
+            app.post_json(&format!("/api/v1/openings/{opening}/shortlist"), &broker, &json!({"seeker_id": id})).await;
+        assert!(res.status().is_success());
+    }
+
+    b.sign_in(&app, &broker).await;
+    b.client.goto(&app.url(&format!("/openings/{opening}"))).await.unwrap();
+    b.text_where("#shortlist", |t| t.contains("Filip Lind")).await;
+    assert!(b.client.find(Locator::Css("#shortlist .no-gateway")).await.is_err(), "a gateway is set");
+    let violations = b.serious_axe_violations().await;
+    assert!(violations.is_empty(), "the opening with its shortlist: {violations:?}");
+    for pick in b.client.find_all(Locator::Css("#shortlist input.pick")).await.unwrap() {
+        pick.click().await.unwrap();
+    }
+    let form = b.client.find(Locator::Css("form.bulk")).await.unwrap();
+    form.find(Locator::Css("input[name=tid]")).await.unwrap().send_keys("tisdag 8 december kl. 10").await.unwrap();
+    form.find(Locator::Css("input[name=plats]")).await.unwrap().send_keys("Jobbcenter, Stortorget 1").await.unwrap();
+    form.find(Locator::Css("button")).await.unwrap().click().await.unwrap();
+    b.text_where("section.sent h2", |t| t.contains("5 sms")).await;
+    let skipped = b.text("ul.skipped").await;
+    assert!(skipped.contains("Filip Lind") && skipped.contains("Inget mobilnummer"), "{skipped}");
+    let violations = b.serious_axe_violations().await;
+    assert!(violations.is_empty(), "the sent page: {violations:?}");
+    b.screenshot("texts-to-many-queued").await;
+
+    // The gateway takes all five (this test's run, or the app's own schedule); the operator
+    // reports four delivered and one failed.
+    platsa::messages::send::deliver_due(
+        &app.state.pool,
+        &platsa::messages::gateway::Gateways::from_settings(&app.state.settings),
+        &app.state.clock,
+        100,
+    )
+    .await
+    .unwrap();
+    for _ in 0..100 {
+        if calls.lock().unwrap().len() == 5 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let sent = calls.lock().unwrap().clone();
+    assert_eq!(sent.len(), 5, "one SMS each");
+    assert!(
+        sent.iter().all(|m| m["text"].as_str().unwrap().contains("tisdag 8 december kl. 10, Jobbcenter, Stortorget 1"))
+    );
+    for (i, m) in sent.iter().enumerate() {
+        let status = if m["to"] == "+46701112204" { "failed" } else { "delivered" };
+        // The report URL names public_url; this test's server listens elsewhere.
+        let path = m["whendelivered"].as_str().unwrap().split_once("/api/").map(|(_, p)| format!("/api/{p}")).unwrap();
+        let res = app.client.post(app.url(&path)).json(&json!({"status": status})).send().await.unwrap();
+        assert_eq!(res.status(), 204, "report {i}");
+    }
+    b.client.refresh().await.unwrap();
+    let table = b.text_where("table.messages", |t| t.matches("Levererat").count() == 4).await;
+    for first in &names[..5] {
+        assert!(table.contains(&format!("{first} Lind")), "{first}: {table}");
+    }
+    let failed = b.text_where("table.messages", |t| t.contains("Kunde inte skickas – ring i stället")).await;
+    assert!(failed.lines().any(|l| l.contains("Elin Lind") && l.contains("ring i stället")), "{failed}");
+    b.screenshot("texts-to-many-delivered").await;
+    b.close().await;
+}
