@@ -228,7 +228,7 @@ pub fn seed(
                     employment_until: None,
                     student_finance_eligible: None,
                 };
-                if placements::transition(conn, now, today, &who, &p.id, t).is_err() {
+                if placements::transition(conn, now, today, &who, &p.id, t, None).is_err() {
                     ok = false;
                     break;
                 }
@@ -257,7 +257,7 @@ pub fn seed(
                     .filter(|_| !roll.is_multiple_of(3)),
                 student_finance_eligible: (outcome == Outcome::Studies).then_some(roll.is_multiple_of(2)),
             };
-            let _ = placements::transition(conn, now, today, &who, &p.id, t);
+            let _ = placements::transition(conn, now, today, &who, &p.id, t, None);
         }
         month = Month::of(month.end());
     }

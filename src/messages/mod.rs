@@ -238,6 +238,28 @@ pub fn expire(c: &mut DbConnection, subject: &str, template: Template, now: i64)
         .execute(c)
 }
 
+/// The message of `template` about `subject` still waiting to be sent, if any, and when it
+/// was queued (a notice gathering more news before it goes).
+pub fn queued_about(c: &mut DbConnection, template: Template, subject: &str) -> QueryResult<Option<(String, i64)>> {
+    messages::table
+        .filter(messages::template.eq(template))
+        .filter(messages::subject.eq(subject))
+        .filter(messages::state.eq(MessageState::Queued))
+        .filter(messages::attempts.eq(0))
+        .order(messages::created_at.desc())
+        .select((messages::id, messages::created_at))
+        .first(c)
+        .optional()
+}
+
+/// A waiting message's text, written anew (before any try to send it).
+pub fn rewrite(c: &mut DbConnection, id: &str, body: &str) -> QueryResult<()> {
+    diesel::update(messages::table.find(id).filter(messages::state.eq(MessageState::Queued)))
+        .set(messages::body.eq(body))
+        .execute(c)?;
+    Ok(())
+}
+
 /// Appends an attempt (a send, an error, a delivery report) to a message's history.
 pub(crate) fn attempt(
     c: &mut DbConnection,

@@ -118,8 +118,9 @@ async fn transition(
 ) -> AppResult<HttpResponse> {
     who.require(&[Role::Broker, Role::Officer, Role::Admin])?;
     let id = id.into_inner();
-    let (now, today) = (state.clock.now_ts(), state.clock.today());
-    let placement = db::run(&state.pool, move |c| store::transition(c, now, today, &who, &id, body.0)).await?;
+    let (now, today, url) = (state.clock.now_ts(), state.clock.today(), state.settings.public_url.clone());
+    let placement =
+        db::run(&state.pool, move |c| store::transition(c, now, today, &who, &id, body.0, Some(&url))).await?;
     Ok(HttpResponse::Ok().json(placement))
 }
 

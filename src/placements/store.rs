@@ -302,6 +302,7 @@ pub fn transition(
     who: &Principal,
     id: &str,
     t: Transition,
+    public_url: Option<&str>,
 ) -> AppResult<Placement> {
     write_tx(conn, |c| {
         let row: PlacementRow = placements::table
@@ -395,8 +396,75 @@ pub fn transition(
             _ => {}
         }
         event(c, id, Some(from), &t, &who.user_id, now)?;
+        if t.to == Status::Presented
+            && let (Some(opening), Some(url)) = (&row.opening_id, public_url)
+        {
+            notify_employer(c, opening, now, url, &who.user_id)?;
+        }
         get(c, id)
     })
+}
+
+/// How long a notice to the employer waits for more people presented on the same opening.
+const NOTICE_GATHERS_SECS: i64 = 600;
+
+/// The opening's employer hears that people were presented: one e-mail ("N nya kandidater")
+/// to its contact person (the first with an e-mail address), with a link to the presented
+/// list and no personal data. Presentations within ten minutes share one notice.
+fn notify_employer(c: &mut DbConnection, opening: &str, now: i64, public_url: &str, by: &str) -> AppResult<()> {
+    use crate::db::schema::{employer_contacts, placement_events};
+    use crate::messages::{self, Channel, NewMessage, Recipient, Template};
+    let (employer, headline): (String, String) =
+        openings::table.find(opening).select((openings::employer_id, openings::headline)).first(c)?;
+    let email: Option<Option<String>> = employer_contacts::table
+        .filter(employer_contacts::employer_id.eq(&employer))
+        .filter(employer_contacts::email.is_not_null())
+        .order((employer_contacts::created_at, employer_contacts::id))
+        .select(employer_contacts::email)
+        .first(c)
+        .optional()?;
+    let Some(email) = email.flatten() else { return Ok(()) };
+    let pending = messages::queued_about(c, Template::EmployerCandidates, opening)?;
+    let since = pending.as_ref().map_or(now, |p| p.1);
+    let presented: i64 = placement_events::table
+        .filter(
+            placement_events::placement_id
+                .eq_any(placements::table.filter(placements::opening_id.eq(opening)).select(placements::id)),
+        )
+        .filter(placement_events::to_status.eq(Status::Presented.as_str()))
+        .filter(placement_events::recorded_at.ge(since))
+        .count()
+        .get_result(c)?;
+    let link = format!("{public_url}/api/v1/openings/{opening}/candidates/presented");
+    let text = messages::templates::text(
+        c,
+        Template::EmployerCandidates,
+        &[("antal", &presented.max(1).to_string()), ("tjanst", &headline), ("lank", &link)],
+    )?;
+    match pending {
+        Some((id, _)) => messages::rewrite(c, &id, &text)?,
+        None => {
+            messages::queue(
+                c,
+                NewMessage {
+                    key: format!("{}:{opening}:{now}", Template::EmployerCandidates),
+                    template: Template::EmployerCandidates,
+                    recipient: Recipient::Employer,
+                    channel: Channel::Email,
+                    seeker_id: None,
+                    application_id: None,
+                    opening_id: Some(opening.to_string()),
+                    subject: Some(opening.to_string()),
+                    address: Some(email),
+                    body: text,
+                    due: now + NOTICE_GATHERS_SECS,
+                    by: Some(by.to_string()),
+                },
+                now,
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// A started placement fills a vacancy; the last one fills the opening.

@@ -229,10 +229,11 @@ async fn move_card(
     staff.require(&[Role::Broker, Role::Officer, Role::Admin])?;
     let all = form.all == "1";
     let (now, today, who) = (state.clock.now_ts(), state.clock.today(), staff.who.clone());
+    let url = state.settings.public_url.clone();
     let result = match form.transition(today) {
         Ok(t) => {
             let id = id.into_inner();
-            db::run(&state.pool, move |c| placements::store::transition(c, now, today, &who, &id, t)).await
+            db::run(&state.pool, move |c| placements::store::transition(c, now, today, &who, &id, t, Some(&url))).await
         }
         Err(e) => Err(e),
     };

@@ -320,3 +320,38 @@ async fn texts_to_many_skip_people_without_a_phone_and_those_who_said_stop() {
         .await;
     assert_field_error(res, "template").await;
 }
+
+/// People presented on an opening: its employer's contact person gets one e-mail saying how
+/// many, with the link to the presented list and nothing about the people themselves.
+#[tokio::test]
+async fn the_employer_hears_of_new_candidates_without_their_names() {
+    let app = spawn_app().await;
+    let (broker, _) = app.token("broker", "Britt", None).await;
+    let employer = app.employer("Omsorgen AB", "5560000001", false).await;
+    let contact = json!({"name": "Eva Ek", "role": "Enhetschef", "email": "eva.ek@omsorgen.se"});
+    assert_eq!(app.post_json(&format!("/api/v1/employers/{employer}/contacts"), &broker, &contact).await.status(), 201);
+    let opening = new_opening(&app, &broker, &employer, "Undersköterska").await;
+    for i in 0..2u32 {
+        let mut body = seeker_body(&pnr("19900101", 320 + i));
+        body["first_name"] = ["Amira", "Johan"][i as usize].into();
+        let seeker = new_seeker_with(&app, &broker, &body).await;
+        presented(&app, &broker, &opening, &seeker).await;
+    }
+    let list: Value = app.get(&format!("/api/v1/messages?opening_id={opening}"), &broker).await.json().await.unwrap();
+    let notices: Vec<&Value> =
+        list["items"].as_array().unwrap().iter().filter(|m| m["template"] == "employer_candidates").collect();
+    assert_eq!(notices.len(), 1, "one notice gathers both: {list}");
+    let n = notices[0];
+    assert_eq!(
+        (&n["channel"], &n["recipient"], &n["address"]),
+        (&json!("email"), &json!("employer"), &json!("eva.ek@omsorgen.se"))
+    );
+    let text = n["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("2 nya kandidater")
+            && text.contains(&format!("/api/v1/openings/{opening}/candidates/presented")),
+        "{text}"
+    );
+    assert!(!text.contains("Amira") && !text.contains("Johan"), "no personal data in the notice: {text}");
+    assert!(n["seeker_id"].is_null());
+}
