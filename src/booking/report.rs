@@ -59,3 +59,67 @@ pub fn figures(conn: &mut DbConnection, month: Month) -> AppResult<HashMap<Optio
     }
     Ok(out)
 }
+
+/// Meetings held and missed (no-shows) for an officer or a unit, between two instants.
+#[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
+pub struct NoShowFigure {
+    /// The officer's id, or the unit's name.
+    pub key: String,
+    /// The officer's name, or the unit again.
+    pub name: String,
+    pub unit: String,
+    pub held: i64,
+    pub no_show: i64,
+    /// Missed of held and missed; absent before any meeting was marked.
+    pub rate: Option<f64>,
+}
+
+impl NoShowFigure {
+    fn add(&mut self, status: BookingStatus, n: i64) {
+        match status {
+            BookingStatus::Held => self.held += n,
+            BookingStatus::NoShow => self.no_show += n,
+            _ => {}
+        }
+        let marked = self.held + self.no_show;
+        self.rate = (marked > 0).then(|| self.no_show as f64 / marked as f64);
+    }
+}
+
+/// No-shows per officer and per unit, for meetings starting in `[from, to)`.
+#[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
+pub struct NoShows {
+    pub by_officer: Vec<NoShowFigure>,
+    pub by_unit: Vec<NoShowFigure>,
+}
+
+pub fn no_shows(conn: &mut DbConnection, (from, to): (i64, i64), unit: Option<&str>) -> AppResult<NoShows> {
+    let mut q = bookings::table
+        .inner_join(officers::table)
+        .filter(bookings::starts_at.ge(from))
+        .filter(bookings::starts_at.lt(to))
+        .filter(bookings::status.eq_any([BookingStatus::Held, BookingStatus::NoShow]))
+        .into_boxed();
+    if let Some(u) = unit {
+        q = q.filter(officers::unit.eq(u.to_string()));
+    }
+    // A month's marked meetings: counted here rather than grouped in SQL.
+    let rows: Vec<(String, String, String, BookingStatus)> =
+        q.select((officers::id, officers::name, officers::unit, bookings::status)).load(conn)?;
+    let mut by_officer: std::collections::BTreeMap<String, NoShowFigure> = Default::default();
+    let mut by_unit: std::collections::BTreeMap<String, NoShowFigure> = Default::default();
+    for (id, name, unit, status) in rows {
+        let n = 1;
+        by_officer
+            .entry(id.clone())
+            .or_insert_with(|| NoShowFigure { key: id, name, unit: unit.clone(), ..Default::default() })
+            .add(status, n);
+        by_unit
+            .entry(unit.clone())
+            .or_insert_with(|| NoShowFigure { key: unit.clone(), name: unit.clone(), unit, ..Default::default() })
+            .add(status, n);
+    }
+    let mut by_officer: Vec<NoShowFigure> = by_officer.into_values().collect();
+    by_officer.sort_by(|a, b| (&a.unit, &a.name).cmp(&(&b.unit, &b.name)));
+    Ok(NoShows { by_officer, by_unit: by_unit.into_values().collect() })
+}

@@ -16,7 +16,7 @@ const READERS: &[Role] = &[Role::Manager, Role::Admin, Role::Broker];
 /// Every process of every unit (or one) in a month, against its target, with the pace.
 #[utoipa::path(
     tag = "reports",
-    summary = "Every process measure per unit against its target, with the pace so far, fairness over waiting time, and human oversight of the ranking",
+    summary = "Every process measure per unit against its target, with the pace so far, fairness over waiting time, human oversight of the ranking, and the no-show rate of meetings per officer and unit",
     description = "Roles: manager, admin, broker.",
     params(
         ReportQuery,
@@ -37,6 +37,11 @@ async fn report(state: web::Data<AppState>, who: Principal, q: web::Query<Report
         Ok(ProcessesWithOversight {
             report: processes(c, m, unit.as_deref(), now, (tol, clock))?,
             oversight: crate::accountability::oversight::figures(c, period, unit.as_deref())?,
+            no_shows: crate::booking::report::no_shows(
+                c,
+                (crate::clock::start_of_day_ts(m.first()), crate::clock::start_of_day_ts(m.end())),
+                unit.as_deref(),
+            )?,
         })
     })
     .await?;
@@ -50,6 +55,8 @@ struct ProcessesWithOversight {
     #[serde(flatten)]
     report: super::ProcessReport,
     oversight: crate::accountability::oversight::Oversight,
+    /// Meetings with officers in the month marked held or missed, per officer and unit.
+    no_shows: crate::booking::report::NoShows,
 }
 
 /// Sets a unit's monthly target for one measure (`exits_to_work_or_studies` is the same

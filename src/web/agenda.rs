@@ -70,14 +70,24 @@ async fn agenda_page(
             .flat_map(|(_, m)| m.iter().filter(|i| i.seeker_id.is_none()).filter_map(|i| i.personnummer.clone()))
             .collect();
         let registered = store::seekers_with_personnummer(c, &unconfirmed)?;
+        // The reminders' delivery, beside each meeting; the officer's and unit's no-shows
+        // over the last 90 days.
+        let ids: Vec<String> = meetings.iter().flat_map(|(_, m)| m.iter().map(|i| i.id.clone())).collect();
+        let reminders = crate::messages::latest_of(c, crate::messages::Template::BookingReminder, &ids)?;
+        let no_shows = match &chosen {
+            Some(o) => Some(crate::booking::report::no_shows(c, (now - 90 * 86_400, now), Some(&o.unit))?),
+            None => None,
+        };
         // Names and situations are shown: audited.
         let mut shown: Vec<String> =
             meetings.iter().flat_map(|(_, m)| m.iter().map(store::AgendaItem::audit_subject)).collect();
         shown.extend(registered.iter().map(|r| r.id.clone()));
         crate::privacy::shown(c, &who, &shown, &action, now)?;
-        Ok((all, chosen, meetings, registered))
+        Ok((all, chosen, meetings, (registered, reminders, no_shows)))
     })
     .await?;
+    let (registered, reminders, no_shows) = registered;
+    let gw = crate::messages::gateway::Gateways::from_settings(&state.settings);
     let can_mark = matches!(staff.who.role, Role::Officer | Role::Admin) && !staff.csrf.is_empty();
     let can_confirm = !staff.csrf.is_empty();
     let body = html! {
@@ -99,6 +109,18 @@ async fn agenda_page(
             None => p.notice { "Din användare är inte kopplad till någon arbetsmarknadssekreterare. Be en administratör koppla den." },
             Some(o) => {
                 p.muted { (o.name) " · " (o.unit) }
+                @if let Some(n) = &no_shows {
+                    @let mine = n.by_officer.iter().find(|f| f.key == o.id);
+                    @let unit = n.by_unit.iter().find(|f| f.unit == o.unit);
+                    p.no-shows {
+                        "Uteblivna möten de senaste 90 dagarna: "
+                        @match mine.and_then(|f| f.rate) {
+                            Some(r) => { strong { (super::layout::percent(r)) } " (" (mine.map_or(0, |f| f.no_show)) " av " (mine.map_or(0, |f| f.held + f.no_show)) ")" }
+                            None => "inga markerade",
+                        }
+                        @if let Some(r) = unit.and_then(|f| f.rate) { " · enheten " (super::layout::percent(r)) }
+                    }
+                }
                 @for (day, items) in &meetings {
                     section.day {
                         h2 { (date(&day.to_string())) }
@@ -112,6 +134,9 @@ async fn agenda_page(
                                         None => span.name { (name(&m.first_name, &m.last_name)) },
                                     }
                                     " · " (m.status.label())
+                                    @if let Some((st, tries, ch)) = reminders.get(&m.id) {
+                                        " · " span.reminder { "Påminnelse: " (crate::messages::state_text(*st, *tries, gw.configured(*ch))) }
+                                    }
                                     " · " span.identified { (m.identified_by.label()) }
                                     @if m.protected_identity { " · " strong.protected { "Skyddade personuppgifter" } }
                                     " · " span.decision { (crate::booking::decisions::describe(m.decision.zip(m.decided_at))) }

@@ -72,11 +72,13 @@ async fn processes_page(
         let oversight = crate::accountability::oversight::figures(c, period, u.as_deref())?;
         let ids: Vec<String> = oversight.by_broker.iter().filter_map(|g| g.key.clone()).collect();
         let names = crate::audit::user_names(c, &ids)?;
+        let month = (crate::clock::start_of_day_ts(m.first()), crate::clock::start_of_day_ts(m.end()));
+        let no_shows = crate::booking::report::no_shows(c, month, u.as_deref())?;
         Ok((
             processes(c, m, u.as_deref(), now, (tol, clock))?,
             target_changes(c, m, u.as_deref())?,
             all,
-            (oversight, names),
+            (oversight, names, no_shows),
         ))
     })
     .await?;
@@ -158,6 +160,10 @@ async fn processes_page(
             h2 { "Mänsklig tillsyn av rankningen " (m) }
             (super::exposure::oversight_section(&oversight.0, &oversight.1))
             p { a href=(format!("/reports/exposure?from={}&to={}{}", m.first(), m.end(), unit_query(unit.as_deref()))) { "Synlighet: vilka visas, föreslås och syns aldrig" } }
+        }
+        section #no-shows {
+            h2 { "Uteblivna möten " (m) }
+            (no_show_table(&oversight.2))
         }
         @if !changes.is_empty() {
             section.changes {
@@ -290,4 +296,27 @@ async fn follow_up_csv(
 ) -> Result<HttpResponse, WebError> {
     let f = load(&state, &staff.who, &q).await?;
     Ok(csv_response(&f))
+}
+
+/// Meetings marked held or missed, per unit and officer, with the share missed.
+pub fn no_show_table(n: &crate::booking::report::NoShows) -> Markup {
+    let share = |f: &crate::booking::report::NoShowFigure| f.rate.map(layout::percent).unwrap_or_else(|| "–".into());
+    html! {
+        @if n.by_unit.is_empty() { p.muted { "Inga möten markerade som genomförda eller uteblivna." } }
+        @else {
+            div.table-wrap tabindex="0" role="region" aria-label="Uteblivna möten per enhet och arbetsmarknadssekreterare" {
+                table.no-shows {
+                    thead { tr { th scope="col" { "Enhet / arbetsmarknadssekreterare" } th scope="col" { "Genomförda" } th scope="col" { "Uteblev" } th scope="col" { "Andel uteblivna" } } }
+                    tbody {
+                        @for u in &n.by_unit {
+                            tr.unit { th scope="row" { (u.name) } td { (u.held) } td { (u.no_show) } td { (share(u)) } }
+                            @for o in n.by_officer.iter().filter(|o| o.unit == u.unit) {
+                                tr.officer { th scope="row" { "– " (o.name) } td { (o.held) } td { (o.no_show) } td { (share(o)) } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -684,3 +684,35 @@ async fn the_waiting_list_fills_a_freed_meeting_and_never_gives_it_twice() {
     .unwrap();
     assert!(second, "a second holder of one slot is refused by the database");
 }
+
+/// Meetings marked held or missed give each officer's and unit's no-show rate: in the
+/// processes report of the month, and on the agenda afterwards.
+#[tokio::test]
+async fn the_no_show_rate_is_shown_per_officer_and_unit() {
+    let app = spawn_app().await;
+    let olle = officer(&app, "Olle", json!({"tue": [["09:00", "12:00"]]})).await;
+    for (i, (time, status)) in
+        [("09:00", "held"), ("09:45", "no_show"), ("10:30", "held"), ("11:15", "held")].iter().enumerate()
+    {
+        let a = apply(&app, 20 + i as u32).await;
+        let res = book(&app, &a, &slot_at(&olle, &format!("2026-11-24T{time}:00+01:00"))).await;
+        let booked: Value = res.json().await.unwrap();
+        let id = booked["booking"]["id"].as_str().unwrap();
+        let res =
+            app.post_json(&format!("/api/v1/bookings/{id}/status"), &app.admin_token, &json!({"status": status})).await;
+        assert_eq!(res.status(), 204);
+    }
+    let report: Value =
+        app.get("/api/v1/reports/processes?month=2026-11", &app.admin_token).await.json().await.unwrap();
+    let unit = &report["no_shows"]["by_unit"][0];
+    assert_eq!(
+        (unit["held"].as_i64(), unit["no_show"].as_i64(), unit["rate"].as_f64()),
+        (Some(3), Some(1), Some(0.25))
+    );
+    assert_eq!(report["no_shows"]["by_officer"][0]["name"], "Olle");
+    let page = app.get("/reports/processes?month=2026-11", &app.admin_token).await.text().await.unwrap();
+    assert!(page.contains("Uteblivna möten") && page.contains("25 %"), "the processes page shows it");
+    let wednesday = app.at_clock("2026-11-25T10:00:00+01:00").await;
+    let agenda = wednesday.get(&format!("/agenda?officer={olle}"), &wednesday.admin_token).await.text().await.unwrap();
+    assert!(agenda.contains("Uteblivna möten de senaste 90 dagarna: <strong>25 %</strong> (1 av 4)"), "{agenda}");
+}
