@@ -314,6 +314,21 @@ pub fn backlog(c: &mut DbConnection, channel: Channel, now: i64) -> QueryResult<
     Ok(MessageBacklog { channel, overdue, failed_last_day, last_error: last_error.flatten() })
 }
 
+/// Messages failed since `since`, counted per sender (none: Platsa's own, booking's) and
+/// channel: what the `messages_failed` signal says.
+pub fn failed_since(c: &mut DbConnection, since: i64) -> QueryResult<Vec<(Option<String>, Channel, i64)>> {
+    let rows: Vec<(Option<String>, Channel)> = messages::table
+        .filter(messages::state.eq(MessageState::Failed))
+        .filter(messages::failed_at.ge(since))
+        .select((messages::created_by, messages::channel))
+        .load(c)?;
+    let mut counted: std::collections::BTreeMap<(Option<String>, Channel), i64> = Default::default();
+    for key in rows {
+        *counted.entry(key).or_default() += 1;
+    }
+    Ok(counted.into_iter().map(|((by, ch), n)| (by, ch, n)).collect())
+}
+
 /// Messages by channel and state, for `/metrics`.
 pub fn counts(c: &mut DbConnection) -> QueryResult<Vec<(Channel, MessageState, i64)>> {
     messages::table

@@ -64,6 +64,9 @@ crate::text_enum! {
         /// share above `accountability.never_shown_share` (the daily exposure measurement):
         /// managers and the unit's brokers.
         NeverShown = "never_shown",
+        /// Messages to people that could not be delivered in the last day (SMS or e-mail):
+        /// call instead. The sender's (a broker's texts), else officers and managers.
+        MessagesFailed = "messages_failed",
     }
 }
 
@@ -136,7 +139,10 @@ impl Scope {
                 s.broker_id.as_deref() == Some(id.as_str())
                     || (s.kind == SignalKind::ProcessBehind && s.unit.as_ref().is_some_and(|u| units.contains(u)))
             }
-            Scope::Meetings => matches!(s.kind, SignalKind::NextDayFull | SignalKind::NoShows | SignalKind::NoDecision),
+            Scope::Meetings => {
+                matches!(s.kind, SignalKind::NextDayFull | SignalKind::NoShows | SignalKind::NoDecision)
+                    || (s.kind == SignalKind::MessagesFailed && s.broker_id.is_none())
+            }
         }
     }
 }
@@ -402,6 +408,21 @@ pub fn current(conn: &mut DbConnection, now: i64, settings: &SignalSettings, sco
             out.push(s);
         }
     }
+    // Messages that could not be delivered in the last day: whom to call instead. One signal
+    // per sender and channel (booking's own messages have none).
+    for (by, channel, n) in crate::messages::send::failed_since(conn, now - 86_400)? {
+        let day = stockholm_date(now);
+        let mut s = Signal::new(
+            format!("messages_failed:{}:{channel}:{day}", by.as_deref().unwrap_or("platsa")),
+            SignalKind::MessagesFailed,
+            "/signals?kind=messages_failed".into(),
+        );
+        s.broker_id = by;
+        s.days = Some(n);
+        s.date = Some(day.to_string());
+        s.address = Some(channel.to_string());
+        out.push(s);
+    }
     // Backups: the last run failed, or none succeeded for a day while they are on.
     if *scope == Scope::Admin {
         let b = crate::backup::schedule::status(conn, settings.backups_scheduled, now)?;
@@ -551,6 +572,7 @@ impl crate::labels::Label for SignalKind {
             K::NewMatch => "Dagens förslag",
             K::BackupFailed => "Säkerhetskopieringen behöver åtgärdas",
             K::NeverShown => "Många har aldrig visats i en rankad lista",
+            K::MessagesFailed => "Meddelanden kom inte fram",
         }
     }
 }

@@ -94,6 +94,14 @@ pub fn text(s: &Signal) -> String {
             crate::export::decimal(s.value.unwrap_or_default() * 100.0, 1) + " %",
             crate::export::decimal(s.target.unwrap_or_default() * 100.0, 0) + " %"
         ),
+        SignalKind::MessagesFailed => format!(
+            "{} meddelanden ({}) kunde inte levereras det senaste dygnet – ring i stället. Se vilka på personernas sidor.",
+            s.days.unwrap_or_default(),
+            match s.address.as_deref() {
+                Some("email") => "e-post",
+                _ => "sms",
+            }
+        ),
         SignalKind::ReviewRequested => match s.days {
             Some(d) if d < 0 => format!("En person har begärt omprövning; svaret skulle ha getts senast {day}."),
             _ => format!("En person har begärt omprövning; svara senast {day}."),

@@ -201,6 +201,12 @@ async fn a_consent_request_goes_out_by_46elks_and_its_delivery_report_comes_back
     let ready: Value = app.client.get(app.url("/readyz")).send().await.unwrap().json().await.unwrap();
     let check = ready["checks"]["messages"].as_array().unwrap().iter().find(|c| c["channel"] == "sms").unwrap().clone();
     assert_eq!((&check["status"], &check["failed_last_day"]), (&json!("failing"), &json!(1)), "{check}");
+    // The broker who asked is signalled: call instead.
+    let signals: Value = app.get("/api/v1/signals", &broker).await.json().await.unwrap();
+    let failed: Vec<&Value> =
+        signals["items"].as_array().unwrap().iter().filter(|s| s["kind"] == "messages_failed").collect();
+    assert_eq!(failed.len(), 1, "{signals}");
+    assert!(failed[0]["reason"].as_str().unwrap().contains("ring i stället"), "{}", failed[0]);
 
     // Employers never read messages; the text is erased with the person.
     let (employer_token, _) = app.token("employer", "Omsorgen", Some(o["employer_id"].as_str().unwrap())).await;
