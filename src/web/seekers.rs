@@ -20,7 +20,32 @@ use crate::state::AppState;
 use crate::{db, placements, seekers};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(list).service(show).service(propose).service(write_journal);
+    cfg.service(list).service(show).service(propose).service(write_journal).service(sms_stop);
+}
+
+#[derive(serde::Deserialize)]
+struct StopForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    stopped: String,
+}
+
+/// The person answered STOP to texts to many (or wants them again); back to the profile.
+#[actix_web::post("/seekers/{id}/sms-stop")]
+async fn sms_stop(
+    state: web::Data<AppState>,
+    staff: Staff,
+    id: web::Path<String>,
+    f: web::Form<StopForm>,
+) -> WebResult {
+    staff.check(&f.csrf)?;
+    staff.require(Role::CASEWORK)?;
+    let (id, reader) = (id.into_inner(), staff.reader(&state.clock));
+    let input = crate::messages::service::StopInput { stopped: f.stopped == "1" };
+    let seeker = id.clone();
+    db::run(&state.pool, move |c| crate::messages::service::set_stop(c, &reader, &seeker, &input)).await?;
+    Ok(super::see_other(&format!("/seekers/{id}#messages")))
 }
 
 const PAGE: i64 = 20;
@@ -179,7 +204,16 @@ async fn seeker_page(
         let ids: Vec<String> = history.iter().filter_map(|p| p.opening_id.clone()).collect();
         let headlines: std::collections::HashMap<String, String> =
             crate::openings::store::rows_by_ids(c, &ids)?.into_iter().map(|r| (r.id, r.headline)).collect();
-        Ok((seeker, matches, (history, headlines, feedback), (journal, month, decisions)))
+        // What was sent to the person, with its delivery (the profile read above is audited).
+        let gw = crate::messages::gateway::Gateways::from_settings(&st.settings);
+        let filter = crate::messages::Filter { seeker_id: Some(id.clone()), ..Default::default() };
+        let (sent, _) = crate::messages::list(c, &filter, (20, 0), &|ch| gw.configured(ch))?;
+        let stopped: Option<i64> = {
+            use crate::db::schema::seekers as t;
+            use diesel::prelude::*;
+            t::table.find(&id).select(t::sms_stopped_at).first(c)?
+        };
+        Ok((seeker, matches, (history, headlines, feedback, (sent, stopped)), (journal, month, decisions)))
     })
     .await;
     let (seeker, crate::matching::lists::Listed { items: matches, total, ranking_log_id }, history, journal) =
@@ -187,7 +221,7 @@ async fn seeker_page(
             Err(AppError::ReasonRequired) => return reason_page(staff, &page_id, None),
             other => other?,
         };
-    let (history, headlines, feedback) = history;
+    let (history, headlines, feedback, (sent, stopped)) = history;
     let (journal, (plan, plan_status, attendance, activities), decisions) = journal;
     let s = &seeker;
     let can_propose = matches!(staff.who.role, Role::Broker | Role::Admin) && s.status == SeekerStatus::Active;
@@ -260,6 +294,24 @@ async fn seeker_page(
                     li { time { (layout::instant(j.at)) } " " strong { (j.kind.label()) } " · " (j.by)
                         @if let Some(n) = &j.next_contact_on { " · nästa kontakt " (date(n)) }
                         @if let Some(t) = &j.text { p.entry { (t) } } }
+                }
+            }
+            h2 #messages { "Meddelanden" }
+            p.sms-stop {
+                @if let Some(t) = stopped { "Har svarat STOPP på utskick (" (layout::instant(t)) "). " } @else { "Får utskick till flera. " }
+                @if can_write {
+                    form.inline method="post" action=(format!("/seekers/{}/sms-stop", s.id)) {
+                        input type="hidden" name="csrf" value=(staff.csrf);
+                        input type="hidden" name="stopped" value=(if stopped.is_some() { "0" } else { "1" });
+                        button.secondary type="submit" { @if stopped.is_some() { "Ta bort STOPP" } @else { "Har svarat STOPP" } }
+                    }
+                }
+            }
+            @if sent.is_empty() { p.muted { "Inga meddelanden skickade." } }
+            ol.messages {
+                @for m in &sent {
+                    li { time { (layout::instant(m.created_at)) } " " strong { (m.template.label()) } " · " (m.channel.label())
+                        " · " span.state { (m.state_text) } }
                 }
             }
             h2 { "Placeringar" }

@@ -167,6 +167,11 @@ async fn a_consent_request_goes_out_by_46elks_and_its_delivery_report_comes_back
     // The shortlist shows it beside the consent.
     let page = app.get(&format!("/openings/{opening}"), &broker).await.text().await.unwrap();
     assert!(page.contains("Förfrågan: Levererat"), "the shortlist shows the delivery");
+    let profile = app.get(&format!("/seekers/{seeker}"), &broker).await.text().await.unwrap();
+    assert!(
+        profile.contains("Fråga om samtycke</strong> · SMS · <span class=\"state\">Levererat"),
+        "the person's timeline"
+    );
 
     // Replayed once more: nothing new reaches the gateway.
     assert_eq!(request("ask-1").await.status(), 201);
