@@ -37,6 +37,10 @@ pub struct ApplicationInput {
     /// "Jag har skyddade personuppgifter": the meeting is only with an officer cleared for it.
     #[serde(default)]
     pub protected_identity: bool,
+    /// How the applicant wants messages: `sms` or `email`. With protected personal data they
+    /// go by this channel only (and by the one contact given, when only one is).
+    #[serde(default)]
+    pub contact_channel: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -107,6 +111,35 @@ pub fn apply(
     if data.email.is_none() && data.phone.is_none() {
         errors.add("phone", Fault::Required, "give a phone number or an e-mail address, so we can reach you");
     }
+    let channel = match input.contact_channel.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        None => None,
+        Some(c) => match crate::messages::Channel::parse(c) {
+            Some(ch) => Some(ch),
+            None => {
+                errors.add("contact_channel", Fault::Unknown, "must be sms or email");
+                None
+            }
+        },
+    };
+    let channel = match (channel, data.phone.is_some(), data.email.is_some()) {
+        (Some(crate::messages::Channel::Sms), false, _) => {
+            errors.add("contact_channel", Fault::Mismatch, "messages by SMS need a phone number");
+            None
+        }
+        (Some(crate::messages::Channel::Email), _, false) => {
+            errors.add("contact_channel", Fault::Mismatch, "messages by e-mail need an e-mail address");
+            None
+        }
+        (Some(ch), _, _) => Some(ch),
+        // Protected personal data and both given: the applicant chooses.
+        (None, true, true) if input.protected_identity => {
+            errors.add("contact_channel", Fault::Required, "with protected personal data, choose sms or email");
+            None
+        }
+        (None, true, _) => Some(crate::messages::Channel::Sms),
+        (None, false, true) => Some(crate::messages::Channel::Email),
+        (None, false, false) => None,
+    };
     errors.into_result()?;
     let token = format!("bk_{}", &crate::auth::generate_token()["platsa_".len()..]);
     let id = new_id();
@@ -127,6 +160,7 @@ pub fn apply(
                 applications::created_at.eq(now),
                 applications::identified_by.eq(identified_by),
                 applications::protected_identity.eq(input.protected_identity),
+                applications::contact_channel.eq(channel.map(|c| c.as_str())),
             ))
             .execute(c)?;
         Ok::<_, AppError>(offers)
@@ -734,6 +768,7 @@ pub fn confirm_identity(
                     phone,
                     situation: None,
                     protected_identity: false,
+                    contact_channel: None,
                 };
                 let mut data = applicant(&input, municipality_code, today)?;
                 // The unit of the officer the applicant meets, as booking would have set it.

@@ -123,6 +123,8 @@ impl Contact {
         let (channel, address) = match (self.protected, self.chosen) {
             (true, Some(Channel::Sms)) => (Channel::Sms, sms?),
             (true, Some(Channel::Email)) => (Channel::Email, email?),
+            // A choice is honoured for everyone while its contact is there.
+            (false, Some(Channel::Email)) if email.is_some() => (Channel::Email, email?),
             _ => match (sms, email) {
                 (Some(p), _) => (Channel::Sms, p),
                 (None, Some(e)) => (Channel::Email, e),

@@ -62,6 +62,9 @@ struct ApplyForm {
     /// The checkbox "Jag har skyddade personuppgifter" (present when ticked).
     #[serde(default)]
     protected_identity: Option<String>,
+    /// "Hur vill du få meddelanden från oss?": sms or email.
+    #[serde(default)]
+    contact_channel: String,
 }
 
 pub(super) fn with_csrf(
@@ -152,6 +155,16 @@ fn application_form(csrf: &str, f: &ApplyForm, errors: &[FieldError], eid: &Eid)
                         " Jag har skyddade personuppgifter"
                     }
                     small.hint { "Då träffar du en handläggare som arbetar med skyddade personuppgifter." }
+                }
+                div.field {
+                    label for="contact_channel" { "Hur vill du få meddelanden från oss?" }
+                    select #contact_channel name="contact_channel" {
+                        option value="" selected[f.contact_channel.is_empty()] { "Sms om du gett telefon, annars e-post" }
+                        option value="sms" selected[f.contact_channel == "sms"] { "Bara sms" }
+                        option value="email" selected[f.contact_channel == "email"] { "Bara e-post" }
+                    }
+                    small.hint { "Har du skyddade personuppgifter och gett både telefon och e-post, välj ett av dem: vi skickar bara dit." }
+                    @if let Some(e) = error("contact_channel") { small.error { (e) } }
                 }
                 button type="submit" { "Skicka ansökan" }
             }
@@ -272,6 +285,7 @@ async fn submit(state: web::Data<AppState>, req: HttpRequest, f: web::Form<Apply
         phone: blank(&f.phone),
         situation: blank(&f.situation),
         protected_identity: f.protected_identity.is_some(),
+        contact_channel: Some(f.contact_channel.clone()),
     };
     let identified = eid.who.as_ref().map(|w| store::Identified {
         personnummer: w.personnummer.clone(),

@@ -475,6 +475,10 @@ async fn someone_with_protected_personal_data_meets_only_officers_cleared_for_it
     // Offered only Kim's times, and Olle's cannot be booked by naming it.
     let mut body = application(7);
     body["protected_identity"] = json!(true);
+    // Phone and e-mail both given: the one channel messages may use is the applicant's choice.
+    let res = app.client.post(app.url("/api/v1/applications")).json(&body).send().await.unwrap();
+    assert_field_error(res, "contact_channel").await;
+    body["contact_channel"] = json!("email");
     let res = app.client.post(app.url("/api/v1/applications")).json(&body).send().await.unwrap();
     assert_eq!(res.status(), 201);
     let a: Value = res.json().await.unwrap();
@@ -490,6 +494,16 @@ async fn someone_with_protected_personal_data_meets_only_officers_cleared_for_it
         .expect("others are offered Olle");
     assert_field_error(book(&app, &a, &olles).await, "slot_id").await;
     assert_eq!(book(&app, &a, &offered[0]).await.status(), 201);
+    // Messages go only by e-mail, and no address is kept with them.
+    let sent: Value = app
+        .get(&format!("/api/v1/messages?application_id={}", a["id"].as_str().unwrap()), &app.admin_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let sent = sent["items"].as_array().unwrap();
+    assert!(!sent.is_empty());
+    assert!(sent.iter().all(|m| m["channel"] == "email" && m["address"].is_null()), "{sent:?}");
 
     // Kim's agenda marks the meeting.
     let (token, _) = app.token("officer", "Kim", None).await;
