@@ -135,6 +135,24 @@ fn spawn_schedules(state: web::Data<AppState>) -> tokio::task::JoinHandle<()> {
             }
         }
     });
+    // Consent requests and reminders an earlier version left in the old delivery loop become
+    // messages, once.
+    let adopting = state.clone();
+    tokio::spawn(async move {
+        let (now, url) = (adopting.clock.now_ts(), adopting.settings.public_url.clone());
+        let adopted = crate::db::run(&adopting.pool, move |c| {
+            Ok(crate::shortlist::adopt_waiting_requests(c, now)?
+                + crate::booking::notify::adopt_waiting_reminders(c, now, &url)?)
+        })
+        .await;
+        match adopted {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(messages = n, "waiting consent requests and reminders became messages"),
+            Err(e) => {
+                tracing::warn!(error = %e, "handing waiting deliveries to messages failed; tried at the next start")
+            }
+        }
+    });
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
         // Signals are computed every `signals.interval_minutes` (a read over the whole

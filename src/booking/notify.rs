@@ -75,3 +75,44 @@ pub fn queue_message(
     )?;
     Ok(())
 }
+
+/// Reminders an earlier version left waiting in the old delivery loop become messages (once,
+/// at start), for meetings still booked: none is lost in the upgrade. Their link is the
+/// application page, as the booking link was never stored.
+pub fn adopt_waiting_reminders(c: &mut DbConnection, now: i64, public_url: &str) -> AppResult<usize> {
+    use crate::db::schema::{bookings, deliveries as d};
+    use crate::deliveries::{self, Channel as Old, DeliveryStatus};
+    let waiting: Vec<(String, String, i64)> = d::table
+        .filter(d::channel.eq(Old::Reminder))
+        .filter(d::status.eq(DeliveryStatus::Pending))
+        .select((d::subject, d::idempotency_key, d::next_attempt_at))
+        .load(c)?;
+    let mut n = 0;
+    for (booking, old_key, due) in waiting {
+        crate::db::write_tx(c, |c| {
+            let row: Option<(String, String, i64, i64)> = bookings::table
+                .find(&booking)
+                .filter(bookings::status.eq(super::BookingStatus::Booked))
+                .filter(bookings::starts_at.gt(now))
+                .select((bookings::application_id, bookings::officer_id, bookings::starts_at, bookings::ends_at))
+                .first(c)
+                .optional()?;
+            if let Some((application, officer, starts, ends)) = row {
+                let slot = Slot {
+                    id: format!("{officer}~{starts}"),
+                    officer_id: officer,
+                    office: String::new(),
+                    address: None,
+                    starts_at: starts,
+                    ends_at: ends,
+                };
+                let about = Meeting { application: &application, booking: &booking, slot: &slot, hold_minutes: 0 };
+                queue_message(c, &about, Template::BookingReminder, &format!("{public_url}/apply"), due.max(now), now)?;
+                n += 1;
+            }
+            deliveries::cancel(c, &old_key)?;
+            Ok::<_, crate::error::AppError>(())
+        })?;
+    }
+    Ok(n)
+}

@@ -395,7 +395,7 @@ pub fn request(
     input: &RequestInput,
     replay: Option<&str>,
 ) -> AppResult<Consent> {
-    use crate::messages::{self, NewMessage, Recipient, Template};
+    use crate::messages;
     if input.deadline < today {
         return Err(AppError::field("deadline", Fault::Past, "is in the past"));
     }
@@ -440,42 +440,104 @@ pub fn request(
                 consent_messages::created_at.eq(now),
             ))
             .execute(c)?;
-        let (headline, first_name): (String, Option<String>) = openings::table
-            .inner_join(seekers::table.on(seekers::id.eq(seeker)))
-            .filter(openings::id.eq(opening))
-            .select((openings::headline, seekers::first_name))
-            .first(c)?;
         let deadline = crate::labels::date(&input.deadline.to_string());
-        let text = messages::templates::text(
-            c,
-            Template::ConsentRequest,
-            &[
-                ("fornamn", first_name.as_deref().unwrap_or_default()),
-                ("tjanst", &headline),
-                ("sista_dag", &deadline),
-                ("lank", &link),
-            ],
-        )?;
-        messages::queue(
-            c,
-            NewMessage {
-                key: key.clone(),
-                template: Template::ConsentRequest,
-                recipient: Recipient::Seeker,
-                channel,
-                seeker_id: Some(seeker.to_string()),
-                application_id: None,
-                opening_id: Some(opening.to_string()),
-                subject: Some(message.clone()),
-                address,
-                body: text,
-                due: now,
-                by: Some(who.user_id.clone()),
-            },
-            now,
-        )?;
+        let by = Some(who.user_id.clone());
+        queue_request(c, (&message, &key), (opening, seeker), (&link, &deadline), (channel, address), (by, now))?;
         consent(c, opening, seeker, today)
     })
+}
+
+/// The consent request's message, in the caller's transaction.
+fn queue_request(
+    c: &mut DbConnection,
+    (message, key): (&str, &str),
+    (opening, seeker): (&str, &str),
+    (link, deadline): (&str, &str),
+    (channel, address): (crate::messages::Channel, Option<String>),
+    (by, now): (Option<String>, i64),
+) -> AppResult<()> {
+    use crate::messages::{self, NewMessage, Recipient, Template};
+    let (headline, first_name): (String, Option<String>) = openings::table
+        .inner_join(seekers::table.on(seekers::id.eq(seeker)))
+        .filter(openings::id.eq(opening))
+        .select((openings::headline, seekers::first_name))
+        .first(c)?;
+    let text = messages::templates::text(
+        c,
+        Template::ConsentRequest,
+        &[
+            ("fornamn", first_name.as_deref().unwrap_or_default()),
+            ("tjanst", &headline),
+            ("sista_dag", deadline),
+            ("lank", link),
+        ],
+    )?;
+    messages::queue(
+        c,
+        NewMessage {
+            key: key.to_string(),
+            template: Template::ConsentRequest,
+            recipient: Recipient::Seeker,
+            channel,
+            seeker_id: Some(seeker.to_string()),
+            application_id: None,
+            opening_id: Some(opening.to_string()),
+            subject: Some(message.to_string()),
+            address,
+            body: text,
+            due: now,
+            by,
+        },
+        now,
+    )?;
+    Ok(())
+}
+
+/// Consent requests an earlier version left waiting in the old delivery loop become
+/// messages (once, at start): none is lost in the upgrade.
+pub fn adopt_waiting_requests(c: &mut DbConnection, now: i64) -> AppResult<usize> {
+    use crate::db::schema::deliveries as d;
+    use crate::deliveries::{self, Channel as Old, DeliveryStatus};
+    let waiting: Vec<(String, String)> = d::table
+        .filter(d::channel.eq(Old::Consent))
+        .filter(d::status.eq(DeliveryStatus::Pending))
+        .select((d::subject, d::idempotency_key))
+        .load(c)?;
+    let mut n = 0;
+    for (message, old_key) in waiting {
+        write_tx(c, |c| {
+            let row: Option<(String, String, String, Option<Day>)> = consent_messages::table
+                .inner_join(
+                    shortlist::table.on(shortlist::opening_id
+                        .eq(consent_messages::opening_id)
+                        .and(shortlist::seeker_id.eq(consent_messages::seeker_id))),
+                )
+                .filter(consent_messages::id.eq(&message))
+                .select((
+                    consent_messages::opening_id,
+                    consent_messages::seeker_id,
+                    consent_messages::link,
+                    shortlist::consent_deadline,
+                ))
+                .first(c)
+                .optional()?;
+            let route = match &row {
+                Some((_, seeker, _, _)) => {
+                    crate::messages::service::seeker_contact(c, seeker)?.and_then(|contact| contact.route())
+                }
+                None => None,
+            };
+            if let (Some((opening, seeker, link, deadline)), Some(route)) = (row, route) {
+                let deadline = deadline.map(|d| crate::labels::date(d.as_str())).unwrap_or_default();
+                let key = format!("consent:{message}");
+                queue_request(c, (&message, &key), (&opening, &seeker), (&link, &deadline), route, (None, now))?;
+                n += 1;
+            }
+            deliveries::cancel(c, &old_key)?;
+            Ok::<_, AppError>(())
+        })?;
+    }
+    Ok(n)
 }
 
 /// The state of the latest consent request to each person on an opening's shortlist: what

@@ -366,3 +366,37 @@ async fn the_employer_hears_of_new_candidates_without_their_names() {
     assert!(!text.contains("Amira") && !text.contains("Johan"), "no personal data in the notice: {text}");
     assert!(n["seeker_id"].is_null());
 }
+
+/// A consent request an earlier version left waiting in the old delivery loop becomes a
+/// message at the next start, once; nothing is lost in the upgrade.
+#[tokio::test]
+async fn waiting_requests_of_the_old_delivery_loop_become_messages() {
+    let app = spawn_app().await;
+    let (broker, _) = app.token("broker", "Britt", None).await;
+    let employer = app.employer("Omsorgen AB", "5560000001", false).await;
+    let opening = new_opening(&app, &broker, &employer, "Undersköterska").await;
+    let mut body = seeker_body(&pnr("19900101", 330));
+    body["phone"] = "0701112233".into();
+    let seeker = new_seeker_with(&app, &broker, &body).await;
+    let url = format!("/api/v1/openings/{opening}/shortlist/{seeker}/consent-request");
+    assert_eq!(app.post_json(&url, &broker, &json!({"deadline": "2026-11-25"})).await.status(), 201);
+    // As the old version left it: no message, a pending delivery naming the request.
+    let now = app.state.clock.now_ts();
+    let adopted = platsa::db::run(&app.state.pool, move |c| {
+        use diesel::prelude::*;
+        use platsa::db::schema::{consent_messages, messages};
+        let request: String = consent_messages::table.select(consent_messages::id).first(c)?;
+        diesel::delete(messages::table).execute(c)?;
+        let key = platsa::deliveries::key(platsa::deliveries::Channel::Consent, &request);
+        platsa::deliveries::queue(c, (platsa::deliveries::Channel::Consent, &key, &request), "", now, now)?;
+        let first = platsa::shortlist::adopt_waiting_requests(c, now)?;
+        let again = platsa::shortlist::adopt_waiting_requests(c, now)?;
+        Ok((first, again))
+    })
+    .await
+    .unwrap();
+    assert_eq!(adopted, (1, 0), "adopted once");
+    let m = &messages_of(&app, &broker, &seeker).await;
+    assert_eq!(m.len(), 1);
+    assert!(m[0]["text"].as_str().unwrap().contains("/samtycke/sk_") && m[0]["state"] == "queued", "{m:?}");
+}
