@@ -73,6 +73,7 @@ pub async fn page(state: &AppState, staff: &Staff, req: &HttpRequest) -> WebResu
     let status = q.status.clone().unwrap_or_default();
     let link = |s: Sort| format!("/seekers?mine=1&status={}&sort={}", status, s.as_str());
     let rest = format!("mine=1&status={}&sort={}", status, sort.as_str());
+    let can_send = !staff.csrf.is_empty() && crate::auth::Role::CASEWORK.contains(&staff.who.role);
     let body = html! {
         h1 { "Mina arbetssökande" }
         p.muted {
@@ -105,7 +106,13 @@ pub async fn page(state: &AppState, staff: &Staff, req: &HttpRequest) -> WebResu
                     @for a in &items {
                         @let s = &a.seeker;
                         tr {
-                            td { a href=(format!("/seekers/{}", s.id)) { (name(&s.first_name, &s.last_name)) } }
+                            td {
+                                @if can_send {
+                                    input.pick type="checkbox" name="seeker_ids" value=(s.id) form="utskick-mina" aria-label=(format!("Välj {} för utskick", name(&s.first_name, &s.last_name)));
+                                    " "
+                                }
+                                a href=(format!("/seekers/{}", s.id)) { (name(&s.first_name, &s.last_name)) }
+                            }
                             td { (s.status.label()) }
                             td { (s.occupations.iter().map(|o| occupation(o)).collect::<Vec<_>>().join(", ")) }
                             td { (municipality(&s.municipality_code)) }
@@ -119,6 +126,7 @@ pub async fn page(state: &AppState, staff: &Staff, req: &HttpRequest) -> WebResu
         }
         @if items.is_empty() { p.muted { "Ingen är tilldelad dig med det här urvalet." } }
         (pager("/seekers", &rest, offset as i64, items.len(), total as i64))
+        @if can_send && !items.is_empty() { (super::messages::bulk_form("utskick-mina", "/utskick", &staff.csrf)) }
     };
     super::ok(layout::page("Mina arbetssökande", &staff.chrome(), body))
 }

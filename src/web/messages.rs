@@ -23,15 +23,39 @@ use crate::privacy::Reader;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(send).service(sent).service(offer).service(answer);
+    cfg.service(send).service(send_many).service(sent).service(offer).service(answer);
+}
+
+/// "Sms till valda": the form the ticked rows (`input.pick` with `form=form_id`) post with.
+pub fn bulk_form(form_id: &str, action: &str, csrf: &str) -> maud::Markup {
+    html! {
+        form.stack.bulk id=(form_id) method="post" action=(action) {
+            h3 { "Sms till valda" }
+            input type="hidden" name="csrf" value=(csrf);
+            p.muted { "Bocka för personerna ovan. Mallen \"Inbjudan\" skickas; den som saknar mobilnummer eller har svarat STOPP får inget och visas i listan efteråt." }
+            label { "När (tid) " input type="text" name="tid" maxlength="200" placeholder="tisdag 8 december kl. 10"; }
+            label { "Var (plats) " input type="text" name="plats" maxlength="200" placeholder="Jobbcenter, Stortorget 1"; }
+            button.secondary type="submit" { "Skicka inbjudan till valda" }
+        }
+    }
+}
+
+/// Texts to many from "Mina arbetssökande" (no opening).
+#[post("/utskick")]
+async fn send_many(state: web::Data<AppState>, staff: Staff, body: web::Bytes) -> WebResult {
+    texts_to_many(&state, &staff, None, &body).await
 }
 
 /// Texts to many from an opening's shortlist: the chosen people (repeated `seeker_ids`), when
 /// and where; then the page of what became of each.
 #[post("/openings/{id}/utskick")]
 async fn send(state: web::Data<AppState>, staff: Staff, id: web::Path<String>, body: web::Bytes) -> WebResult {
+    texts_to_many(&state, &staff, Some(id.into_inner()), &body).await
+}
+
+async fn texts_to_many(state: &AppState, staff: &Staff, opening: Option<String>, body: &[u8]) -> WebResult {
     let (mut csrf, mut ids, mut tid, mut plats) = (String::new(), Vec::new(), None, None);
-    for (k, v) in url::form_urlencoded::parse(&body) {
+    for (k, v) in url::form_urlencoded::parse(body) {
         match k.as_ref() {
             "csrf" => csrf = v.into_owned(),
             "seeker_ids" => ids.push(v.into_owned()),
@@ -42,20 +66,21 @@ async fn send(state: web::Data<AppState>, staff: Staff, id: web::Path<String>, b
     }
     staff.check(&csrf)?;
     staff.require(Role::CASEWORK)?;
-    let opening = id.into_inner();
     if ids.is_empty() {
-        return Ok(see_other(&format!("/openings/{opening}?kortlista_fel=utskick.none#shortlist")));
+        return Ok(see_other(&match &opening {
+            Some(o) => format!("/openings/{o}?kortlista_fel=seeker_ids.required#shortlist"),
+            None => "/seekers?mine=1&utskick=ingen".into(),
+        }));
     }
-    let input =
-        BulkInput { template: "invitation".into(), seeker_ids: ids, opening_id: Some(opening.clone()), tid, plats };
-    let reader = Reader::new(staff.who.clone(), Action::named("/openings/{id}/utskick"), &state.clock);
+    let input = BulkInput { template: "invitation".into(), seeker_ids: ids, opening_id: opening.clone(), tid, plats };
+    let reader = Reader::new(staff.who.clone(), Action::named("POST /utskick"), &state.clock);
     let result = db::run(&state.pool, move |c| crate::messages::service::bulk(c, &reader, &input, None)).await?;
     let skipped: Vec<String> =
         result.items.iter().filter_map(|i| i.skipped.map(|s| format!("{}:{}", i.seeker_id, s.as_str()))).collect();
     let queued: Vec<&str> = result.items.iter().filter_map(|i| i.message_id.as_deref()).collect();
     Ok(see_other(&format!(
         "/utskick?oppning={}&m={}&ej={}",
-        urlencode(&opening),
+        urlencode(opening.as_deref().unwrap_or_default()),
         urlencode(&queued.join(",")),
         urlencode(&skipped.join(","))
     )))
@@ -117,7 +142,10 @@ async fn sent(state: web::Data<AppState>, staff: Staff, q: web::Query<SentQuery>
     let body = html! {
         section.sent {
             h1 { "Utskick" }
-            @if let Some(o) = &q.oppning { p { a href=(format!("/openings/{}#shortlist", urlencode(o))) { "Tillbaka till tjänsten" } } }
+            @match q.oppning.as_deref().filter(|o| !o.is_empty()) {
+                Some(o) => p { a href=(format!("/openings/{}#shortlist", urlencode(o))) { "Tillbaka till tjänsten" } },
+                None => p { a href="/seekers?mine=1&status=active" { "Tillbaka till Mina arbetssökande" } },
+            }
             @if !gw.configured(crate::messages::Channel::Sms) {
                 p.notice role="note" { "Ingen sms-tjänst är inställd: meddelandena väntar tills en finns. Ring i stället." }
             }

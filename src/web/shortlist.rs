@@ -113,14 +113,7 @@ pub fn section(
                 }
             }
             @if can_edit && !entries.is_empty() {
-                form.stack.bulk #(form_id) method="post" action=(format!("/openings/{}/utskick", o.id)) {
-                    h3 { "Sms till valda" }
-                    input type="hidden" name="csrf" value=(csrf);
-                    p.muted { "Bocka för personerna ovan. Mallen \"Inbjudan\" skickas; den som saknar mobilnummer eller har svarat STOPP får inget och visas i listan efteråt." }
-                    label { "När (tid) " input type="text" name="tid" maxlength="200" placeholder="tisdag 8 december kl. 10"; }
-                    label { "Var (plats) " input type="text" name="plats" maxlength="200" placeholder="Jobbcenter, Stortorget 1"; }
-                    button.secondary type="submit" { "Skicka inbjudan till valda" }
-                }
+                (super::messages::bulk_form(&form_id, &format!("/openings/{}/utskick", o.id), csrf))
             }
         }
     }

@@ -1356,5 +1356,15 @@ async fn a_broker_texts_an_invitation_to_five_shortlisted_people_and_sees_each_d
     let failed = b.text_where("table.messages", |t| t.contains("Kunde inte skickas – ring i stället")).await;
     assert!(failed.lines().any(|l| l.contains("Elin Lind") && l.contains("ring i stället")), "{failed}");
     b.screenshot("texts-to-many-delivered").await;
+
+    // The same from "Mina arbetssökande", without an opening.
+    b.client.goto(&app.url("/seekers?mine=1&status=active")).await.unwrap();
+    b.text_where("table.caseload", |t| t.contains("Anna Lind")).await;
+    for pick in b.client.find_all(Locator::Css("table.caseload input.pick")).await.unwrap().into_iter().take(2) {
+        pick.click().await.unwrap();
+    }
+    b.client.find(Locator::Css("form.bulk button")).await.unwrap().click().await.unwrap();
+    b.text_where("section.sent h2", |t| t.contains("2 sms")).await;
+    assert!(b.text("section.sent").await.contains("Tillbaka till Mina arbetssökande"));
     b.close().await;
 }
