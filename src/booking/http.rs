@@ -572,6 +572,7 @@ async fn decide_for_person(
     tag = "applications",
     summary = "The waiting list: ask for an earlier meeting if someone cancels (wanted: true), or stop asking; a freed earlier time is then offered by SMS with a hold (booking.offer_hold_minutes)",
     description = "Roles: public (with the booking token). 409 conflict.nothing_booked without a booked meeting.",
+    security(()),
     params(("id" = String, Path)),
     request_body = super::offers::EarlierInput,
     responses((status = 200, description = "OK", body = super::offers::Earlier)),
@@ -598,6 +599,7 @@ async fn earlier(
     tag = "applications",
     summary = "An offered earlier meeting, as its link shows it: when, where, held until when, and its state",
     description = "Roles: public (the offer's link is the key).",
+    security(()),
     params(("token" = String, Path)),
     responses((status = 200, description = "OK", body = super::offers::OfferView)),
 )]
@@ -611,6 +613,7 @@ async fn show_offer(state: web::Data<AppState>, req: HttpRequest, token: web::Pa
     tag = "applications",
     summary = "Take an offered earlier meeting (accept: true; the booking moves) or say no thanks (the time passes to the next person); 409 offer_answered, offer_expired or slot_taken",
     description = "Roles: public (the offer's link is the key).",
+    security(()),
     params(("token" = String, Path)),
     request_body = super::offers::OfferAnswer,
     responses((status = 200, description = "OK", body = super::offers::OfferView)),

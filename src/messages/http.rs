@@ -137,6 +137,7 @@ async fn put_template(
     tag = "messages",
     summary = "A delivery report from the SMS gateway (46elks' whendelivered: form-encoded id, status = sent | delivered | failed, delivered; or the same as JSON). The key in the path is the message's own, unguessable",
     description = "No token: the key is the credential.",
+    security(()),
     params(("key" = String, Path)),
     request_body(content = super::send::DeliveryReport, content_type = "application/x-www-form-urlencoded"),
     responses((status = 204, description = "Recorded")),

@@ -28,11 +28,14 @@ pub use templates::Template;
 
 crate::text_enum! {
     /// How a message reaches its recipient.
-    pub enum Channel {
+    pub enum MessageChannel {
         Sms = "sms",
         Email = "email",
     }
 }
+
+/// Named `MessageChannel` in the OpenAPI document, apart from the pushes' `Channel`.
+pub type Channel = MessageChannel;
 
 crate::text_enum! {
     /// Where a message is: waiting (and retried), handed to the gateway, delivered to the
