@@ -473,6 +473,18 @@ async fn show(state: web::Data<AppState>, staff: Staff, id: web::Path<String>, q
     staff.require(Role::CASEWORK)?;
     let message = match (&q.proposed, &q.kortlista, &q.kortlista_fel) {
         (Some(_), _, _) => Some(Flash::Done("Förslaget är registrerat. Följ det på placeringstavlan.".into())),
+        (_, Some(k), _) if k == "begard" => Some(
+            if crate::messages::gateway::Gateways::from_settings(&state.settings)
+                .configured(crate::messages::Channel::Sms)
+            {
+                Flash::Done("Förfrågan om samtycke är skickad. Leveransen syns vid personen på kortlistan.".into())
+            } else {
+                Flash::Failed(
+                    "Förfrågan är sparad men kan inte skickas: ingen sms-tjänst är inställd. Ring personen i stället."
+                        .into(),
+                )
+            },
+        ),
         (_, Some(_), _) => Some(Flash::Done("Kortlistan är uppdaterad.".into())),
         (_, _, Some(code)) => Some(Flash::Failed(super::shortlist::refusal(code))),
         _ => None,

@@ -280,5 +280,8 @@ async fn request(
         }
         Err(_) => Err(AppError::field("deadline", Fault::Format, "write the date as YYYY-MM-DD")),
     };
-    outcome(id, r).await
+    match r {
+        Ok(()) => Ok(see_other(&format!("/openings/{id}?kortlista=begard#shortlist"))),
+        r => outcome(id, r).await,
+    }
 }

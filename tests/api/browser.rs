@@ -707,8 +707,12 @@ async fn only_the_person_who_consented_is_presented_and_the_employer_answers() {
     // Bo is asked through a link.
     let bo = entry("Bo Lind").await;
     bo.find(Locator::Css("summary")).await.unwrap().click().await.unwrap();
+    assert!(b.text("#shortlist .no-gateway").await.contains("Ingen sms-tjänst"), "said before the click");
     bo.find(Locator::Css("form.request button")).await.unwrap().click().await.unwrap();
     b.text_where("#shortlist", |t| t.contains("samtycke begärt")).await;
+    // No gateway here: the broker is told at once, and the shortlist says the request waits.
+    b.text_where(".notice", |t| t.contains("kan inte skickas")).await;
+    b.text_where("#shortlist", |t| t.contains("Förfrågan: Skickas inte – ingen tjänst för utskick är inställd")).await;
     b.screenshot("shortlist").await;
 
     // Both are proposed; on the board only Anna can be presented.
