@@ -444,7 +444,9 @@ fn cancel_active(
         .set((bookings::status.eq(BookingStatus::Cancelled), bookings::updated_at.eq(now)))
         .execute(c)?;
     crate::messages::expire(c, &b.id, Template::BookingReminder, now)?;
-    // The freed time goes to the next person on the waiting list.
+    // An earlier time held for this person is taken back, and the freed time goes to the
+    // next person on the waiting list.
+    super::waitlist::withdraw_held(c, application, now, sending)?;
     super::waitlist::freed(c, (&b.officer_id, b.starts_ts, b.ends_ts), now, sending)?;
     Ok(Some(b.id))
 }

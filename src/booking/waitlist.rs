@@ -124,6 +124,20 @@ pub fn freed(
     Ok(Some(id))
 }
 
+/// The application's meeting was cancelled or moved: an offer it holds is taken back and
+/// passes on (taking it would move a meeting it no longer has, or one now earlier).
+pub fn withdraw_held(c: &mut DbConnection, application: &str, now: i64, s: &Sending) -> AppResult<()> {
+    let held: Vec<String> = booking_offers::table
+        .filter(booking_offers::application_id.eq(application))
+        .filter(booking_offers::state.eq(OfferState::Held))
+        .select(booking_offers::id)
+        .load(c)?;
+    for id in held {
+        close(c, &id, OfferState::Withdrawn, now, s)?;
+    }
+    Ok(())
+}
+
 /// Offers whose hold ran out pass to the next person. Each in its own transaction; safe
 /// with N processes (the state changes only from held).
 pub fn expire_due(c: &mut DbConnection, now: i64, s: &Sending) -> AppResult<usize> {

@@ -730,3 +730,36 @@ async fn the_no_show_rate_is_shown_per_officer_and_unit() {
     let agenda = wednesday.get(&format!("/agenda?officer={olle}"), &wednesday.admin_token).await.text().await.unwrap();
     assert!(agenda.contains("Uteblivna möten de senaste 90 dagarna: <strong>25 %</strong> (1 av 4)"), "{agenda}");
 }
+
+/// Someone holding an offered earlier time cancels their own meeting: the offer is taken back
+/// and passes to the next person on the list.
+#[tokio::test]
+async fn an_offer_held_by_someone_who_cancels_passes_on() {
+    let app = spawn_app().await;
+    let olle = officer(&app, "Olle", json!({"tue": [["09:00", "12:00"]]})).await;
+    let mut booked = Vec::new();
+    for (i, time) in ["09:00", "10:30", "11:15"].iter().enumerate() {
+        let a = apply(&app, 40 + i as u32).await;
+        assert_eq!(book(&app, &a, &slot_at(&olle, &format!("2026-11-24T{time}:00+01:00"))).await.status(), 201);
+        booked.push(a);
+    }
+    let (first, x, y) = (&booked[0], &booked[1], &booked[2]);
+    want_earlier(&app, x).await;
+    want_earlier(&app, y).await;
+    cancel_booking(&app, first).await;
+    let offer_y = link_in_message(&app, y, "booking_offer", "/erbjudande/").await.expect("the latest booking first");
+    assert!(link_in_message(&app, x, "booking_offer", "/erbjudande/").await.is_none());
+    cancel_booking(&app, y).await;
+    let shown: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/booking-offers/{offer_y}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(shown["state"], "withdrawn");
+    assert!(link_in_message(&app, x, "booking_offer", "/erbjudande/").await.is_some(), "passed on");
+    assert_eq!(assert_problem(answer_offer(&app, &offer_y, true).await, 409).await["code"], "conflict.offer_answered");
+}
