@@ -426,8 +426,9 @@ pub(super) fn insert_booking(
     let due = reminder_due(slot.starts_at, sending.reminder_hour, now);
     let about = super::notify::Meeting { application, booking: &id, slot, hold_minutes: sending.hold_minutes };
     super::notify::queue_message(c, &about, Template::BookingConfirmation, &confirm_link, now, now)?;
-    // A meeting booked after its reminder time (today for tomorrow) has the confirmation.
-    if due > now || crate::clock::stockholm_date(now) < crate::clock::stockholm_date(slot.starts_at) {
+    // A meeting booked after its reminder time (this evening for tomorrow) has just had its
+    // confirmation; a reminder at the same moment would only repeat it.
+    if due > now {
         super::notify::queue_message(c, &about, Template::BookingReminder, &rebook_link, due, now)?;
     }
     Ok(id)
