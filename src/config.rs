@@ -650,6 +650,10 @@ pub struct BookingSettings {
     /// How long a freed earlier meeting is held for the person on the waiting list it is
     /// offered to before it passes to the next.
     pub offer_hold_minutes: u32,
+    /// The number applicants call when the pages cannot help (shown where the booking
+    /// cannot go on, e.g. a meeting booked on another device); empty: not shown.
+    #[serde(default)]
+    pub phone: String,
 }
 
 impl BookingSettings {
@@ -669,6 +673,9 @@ impl BookingSettings {
         }
         if self.reminder_hour > 23 {
             return Err(invalid("booking.reminder_hour", "must be an hour, 0 to 23"));
+        }
+        if self.phone.chars().count() > 40 || crate::text::forbidden_char(&self.phone, false).is_some() {
+            return Err(invalid("booking.phone", "must be a phone number of at most 40 characters"));
         }
         if !(5..=24 * 60).contains(&self.offer_hold_minutes) {
             return Err(invalid("booking.offer_hold_minutes", "must be 5 to 1440 minutes"));

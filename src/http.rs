@@ -112,6 +112,20 @@ impl Pagination {
     }
 }
 
+/// A number in a page's query where a blank (`?offset=`, a form's empty field) means
+/// "not given": `#[serde(default, deserialize_with = "crate::http::blank_as_none")]`.
+pub fn blank_as_none<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr,
+{
+    let s: Option<String> = serde::Deserialize::deserialize(d)?;
+    match s.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => v.parse().map(Some).map_err(|_| serde::de::Error::custom("must be a whole number")),
+    }
+}
+
 /// `?limit=&offset=` of any list, checked once: 1 ≤ limit ≤ 500 (default 50), offset ≥ 0.
 /// Reads only those two parameters, so a handler's own query struct leaves them out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,6 +144,10 @@ impl Paging {
                 "offset" => &mut p.offset,
                 _ => continue,
             };
+            // An empty `offset=` (a form's blank field) is the default, as if left out.
+            if value.is_empty() {
+                continue;
+            }
             // Never echo the value: a query string may carry personal data.
             // Not a number is a malformed query string (400), like any other parameter;
             // out of range is a bad value (422).

@@ -51,7 +51,9 @@ impl Label for Clash {
         match self {
             Clash::Duplicate => "Uppgiften finns redan registrerad.",
             Clash::Imported => "Annonsen kommer från Platsbanken och ändras där; här följer den annonsen.",
-            Clash::AlreadyProposed => "Personen är redan föreslagen till den här annonsen.",
+            Clash::AlreadyProposed => {
+                "Personen har redan en pågående placering av det här slaget (till annonsen eller studier)."
+            }
             Clash::SeekerNotActive => "Personen är inte aktiv och kan inte föreslås nu.",
             Clash::OpeningNotOpen => "Annonsen är inte längre öppen.",
             Clash::TransitionNotAllowed => "Det steget går inte härifrån.",
@@ -187,7 +189,7 @@ pub fn field_name(base: &str) -> &'static str {
         "available_from" => "Datumet för tillgänglig från",
         "max_commute_km" => "Pendlingsavståndet",
         "summary" => "Beskrivningen",
-        "broker_id" => "Jobbmäklaren",
+        "broker_id" | "broker" => "Jobbmäklaren",
         "exit_reason" => "Orsaken till avslut",
         "exit_date" => "Datumet för avslut",
         "paused_until" => "Datumet för pausen",
@@ -196,6 +198,14 @@ pub fn field_name(base: &str) -> &'static str {
         "deadline" => "Svarsdatumet",
         "seeker_id" => "Den arbetssökande",
         "limit" | "offset" => "Sidan",
+        "name" => "Namnet",
+        "role" => "Rollen",
+        "employer_id" => "Arbetsgivaren",
+        "organization_number" => "Organisationsnumret",
+        "absence_from" => "Startdatumet",
+        "absence_to" => "Slutdatumet",
+        "meeting_minutes" => "Mötets längd",
+        "weekly_hours" => "Arbetstiderna",
         _ => "Uppgiften",
     }
 }
@@ -251,6 +261,24 @@ pub fn instant(ts: i64) -> String {
         MONTHS[t.month0() as usize],
         t.format("%H:%M")
     )
+}
+
+/// A weekday's name, Monday first: `Måndag`.
+pub fn weekday(i: usize) -> &'static str {
+    ["Måndag", "Tisdag", "Onsdag", "Torsdag", "Fredag", "Lördag", "Söndag"][i % 7]
+}
+
+/// The day of a unix instant in Stockholm: `tisdag 24 november`.
+pub fn day(ts: i64) -> String {
+    use chrono::Datelike;
+    let t = chrono::DateTime::from_timestamp(ts, 0).unwrap_or_default().with_timezone(&chrono_tz::Europe::Stockholm);
+    format!("{} {} {}", WEEKDAYS[t.weekday().num_days_from_monday() as usize], t.day(), MONTHS[t.month0() as usize])
+}
+
+/// A count with its noun in the right number: `1 plats`, `3 platser`, `0 platser`.
+pub fn count(n: impl Into<i64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// The months' Swedish names.

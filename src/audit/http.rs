@@ -75,7 +75,7 @@ impl AuditQuery {
     }
 }
 
-crate::api_handlers!(show, export);
+crate::api_handlers!(show, export, export_xlsx);
 
 #[utoipa::path(
     tag = "audit",
@@ -103,6 +103,40 @@ async fn show(
     Ok(HttpResponse::Ok().json(paging.page(items, total)))
 }
 
+/// The rows for the log review (up to 100 000), as a table for Swedish Excel.
+async fn review_table(state: &AppState, who: &Principal, q: AuditQuery) -> AppResult<crate::export::Table> {
+    use crate::export::{Cell, Table};
+    who.require(&[Role::Admin])?;
+    let filter = q.filter()?;
+    let (items, names) = db::run(&state.pool, move |c| {
+        let (items, _) = list(c, &filter, 100_000, 0)?;
+        let ids: Vec<String> = items.iter().map(|e| e.user_id.clone()).collect();
+        Ok((items, super::user_names(c, &ids)?))
+    })
+    .await?;
+    let mut table = Table::new(&["Tidpunkt", "Användare", "Roll", "Arbetssökande", "Åtgärd", "Skäl"]);
+    table.rows = items
+        .iter()
+        .map(|e| {
+            vec![
+                Cell::from(crate::clock::format_ts(e.at)),
+                Cell::from(if e.user_id == crate::audit::SYSTEM_USER {
+                    "Gallring (automatisk)".to_string()
+                } else if e.user_id == crate::audit::SELF_USER {
+                    "Personen själv (Mina sidor)".to_string()
+                } else {
+                    names.get(&e.user_id).cloned().unwrap_or_else(|| e.user_id.clone())
+                }),
+                Cell::from(crate::labels::Label::label(e.role)),
+                Cell::from(e.seeker_id.as_str()),
+                Cell::from(e.action.as_str()),
+                Cell::from(e.reason.clone()),
+            ]
+        })
+        .collect();
+    Ok(table)
+}
+
 /// The same rows for the monthly log review in Swedish Excel (up to 100 000).
 #[utoipa::path(
     tag = "audit.csv",
@@ -117,36 +151,22 @@ async fn show(
 )]
 #[get("/api/v1/audit.csv")]
 async fn export(state: web::Data<AppState>, who: Principal, q: web::Query<AuditQuery>) -> AppResult<HttpResponse> {
-    who.require(&[Role::Admin])?;
-    let filter = q.into_inner().filter()?;
-    let (items, names) = db::run(&state.pool, move |c| {
-        let (items, _) = list(c, &filter, 100_000, 0)?;
-        let ids: Vec<String> = items.iter().map(|e| e.user_id.clone()).collect();
-        Ok((items, super::user_names(c, &ids)?))
-    })
-    .await?;
-    let rows: Vec<Vec<String>> = items
-        .iter()
-        .map(|e| {
-            vec![
-                crate::clock::format_ts(e.at),
-                if e.user_id == crate::audit::SYSTEM_USER {
-                    "Gallring (automatisk)".to_string()
-                } else if e.user_id == crate::audit::SELF_USER {
-                    "Personen själv (Mina sidor)".to_string()
-                } else {
-                    names.get(&e.user_id).cloned().unwrap_or_else(|| e.user_id.clone())
-                },
-                crate::labels::Label::label(e.role).to_string(),
-                e.seeker_id.clone(),
-                e.action.clone(),
-                e.reason.clone().unwrap_or_default(),
-            ]
-        })
-        .collect();
-    let csv = crate::export::excel_csv(&["Tidpunkt", "Användare", "Roll", "Arbetssökande", "Åtgärd", "Skäl"], &rows);
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((actix_web::http::header::CONTENT_DISPOSITION, "attachment; filename=\"granskningslogg.csv\""))
-        .body(csv))
+    Ok(review_table(&state, &who, q.into_inner()).await?.csv_response("granskningslogg"))
+}
+
+/// The same as an Excel workbook.
+#[utoipa::path(
+    tag = "audit.csv",
+    summary = "The same rows for the log review as an Excel workbook (.xlsx)",
+    description = "Roles: admin.",
+    params(
+        AuditQuery,
+    ),
+    responses(
+        (status = 200, description = "OK", body = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ),
+)]
+#[get("/api/v1/audit.xlsx")]
+async fn export_xlsx(state: web::Data<AppState>, who: Principal, q: web::Query<AuditQuery>) -> AppResult<HttpResponse> {
+    review_table(&state, &who, q.into_inner()).await?.xlsx_response("granskningslogg", "Granskningslogg")
 }

@@ -21,17 +21,19 @@ struct TokenRequest {
     name: Option<String>,
     employer_id: Option<String>,
     user_id: Option<String>,
+    /// A new staff user's e-mail address (an import's broker column may name them by it).
+    email: Option<String>,
 }
 
 enum TokenFor {
-    NewUser { role: Role, name: String, employer_id: Option<String> },
+    NewUser { role: Role, name: String, employer_id: Option<String>, email: Option<String> },
     User(String),
 }
 
 impl TokenRequest {
     fn validate(self) -> AppResult<TokenFor> {
         if let Some(user_id) = self.user_id {
-            if self.role.is_some() || self.name.is_some() || self.employer_id.is_some() {
+            if self.role.is_some() || self.name.is_some() || self.employer_id.is_some() || self.email.is_some() {
                 return Err(AppError::field(
                     "user_id",
                     Fault::NotApplicable,
@@ -67,7 +69,11 @@ impl TokenRequest {
             _ => {}
         }
         errors.into_result()?;
-        Ok(TokenFor::NewUser { role: role.expect("checked"), name, employer_id: self.employer_id })
+        let email = self.email.map(|e| e.trim().to_lowercase()).filter(|e| !e.is_empty());
+        if email.as_deref().is_some_and(|e| !crate::text::valid_email(e)) {
+            return Err(AppError::field("email", Fault::Format, "is not an e-mail address"));
+        }
+        Ok(TokenFor::NewUser { role: role.expect("checked"), name, employer_id: self.employer_id, email })
     }
 }
 
@@ -86,8 +92,8 @@ async fn create_token(state: web::Data<AppState>, who: Principal, body: Json<Tok
     let request = body.0.validate()?;
     let now = state.clock.now_ts();
     let issued = db::run(&state.pool, move |c| match request {
-        TokenFor::NewUser { role, name, employer_id } => {
-            store::create_user_with_token(c, now, role, &name, employer_id.as_deref())
+        TokenFor::NewUser { role, name, employer_id, email } => {
+            store::create_user_with_token(c, now, role, &name, employer_id.as_deref(), email.as_deref())
         }
         TokenFor::User(user_id) => store::create_token_for_user(c, now, &user_id),
     })

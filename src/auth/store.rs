@@ -15,6 +15,8 @@ pub struct User {
     #[serde(with = "crate::clock::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: i64,
+    /// The staff user's e-mail address, when known (an import names a broker by it).
+    pub email: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
@@ -121,6 +123,7 @@ pub fn create_user_with_token(
     role: Role,
     name: &str,
     employer_id: Option<&str>,
+    email: Option<&str>,
 ) -> AppResult<IssuedToken> {
     crate::db::write_tx(conn, |conn| {
         if let Some(eid) = employer_id {
@@ -130,6 +133,9 @@ pub fn create_user_with_token(
             }
         }
         let user_id = create_user(conn, now, role, name, employer_id)?;
+        if email.is_some() {
+            set_email(conn, &user_id, email)?;
+        }
         insert_token(conn, now, &user_id, name, role, employer_id.map(str::to_string))
     })
 }
@@ -153,6 +159,46 @@ pub fn create_user(
         ))
         .execute(conn)?;
     Ok(user_id)
+}
+
+/// The broker a text names (an import's broker column): by e-mail, by user id, or by name
+/// when exactly one broker has it (case and accents aside). Otherwise why it names none.
+#[allow(clippy::type_complexity)]
+pub fn broker_named(conn: &mut DbConnection, text: &str) -> AppResult<Result<String, (Fault, &'static str)>> {
+    let brokers: Vec<(String, String, Option<String>)> = users::table
+        .filter(users::role.eq(Role::Broker.as_str()))
+        .select((users::id, users::name, users::email))
+        .load(conn)?;
+    let lower = text.to_lowercase();
+    if let Some((id, ..)) =
+        brokers.iter().find(|(id, _, email)| *id == text || email.as_deref() == Some(lower.as_str()))
+    {
+        return Ok(Ok(id.clone()));
+    }
+    let folded = crate::text::fold(text);
+    let named: Vec<&String> =
+        brokers.iter().filter(|(_, name, _)| crate::text::fold(name) == folded).map(|(id, ..)| id).collect();
+    Ok(match named.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => Err((Fault::NotFound, "names no broker (write the broker's name or e-mail as Platsa has it)")),
+        _ => Err((Fault::Duplicate, "names more than one broker (write the broker's e-mail)")),
+    })
+}
+
+/// Sets a user's e-mail address (lower case; `None` removes it). Two users never share one:
+/// the database's unique index answers `409`.
+pub fn set_email(conn: &mut DbConnection, user_id: &str, email: Option<&str>) -> AppResult<()> {
+    let email = email.map(|e| e.trim().to_lowercase()).filter(|e| !e.is_empty());
+    if let Some(e) = &email
+        && !crate::text::valid_email(e)
+    {
+        return Err(AppError::field("email", Fault::Format, "is not an e-mail address"));
+    }
+    let n = diesel::update(users::table.find(user_id)).set(users::email.eq(&email)).execute(conn)?;
+    if n == 0 {
+        return Err(AppError::field("user_id", Fault::NotFound, "no user with this id"));
+    }
+    Ok(())
 }
 
 /// Issues another token for an existing user (rotation).
@@ -228,6 +274,15 @@ pub fn revoke(conn: &mut DbConnection, now: i64, token_id: &str) -> AppResult<bo
             .execute(conn)?;
         Ok(true)
     })
+}
+
+/// One user's keys, newest first (never their text).
+pub fn tokens_of(conn: &mut DbConnection, user_id: &str) -> AppResult<Vec<TokenRecord>> {
+    Ok(api_tokens::table
+        .filter(api_tokens::user_id.eq(user_id))
+        .order((api_tokens::created_at.desc(), api_tokens::id))
+        .select(TokenRecord::as_select())
+        .load(conn)?)
 }
 
 pub fn list_tokens(conn: &mut DbConnection, limit: i64, offset: i64) -> AppResult<(Vec<TokenRecord>, i64)> {

@@ -260,11 +260,13 @@ async fn working_days(
 )]
 #[post("/api/v1/applications")]
 async fn apply(state: web::Data<AppState>, req: HttpRequest, body: Json<ApplicationInput>) -> AppResult<HttpResponse> {
+    // The limit counts applications made, not ones refused for a mistake.
     let ip = crate::http::client(&req).ip;
-    state
-        .applications_limiter
-        .allow(ip, state.settings.booking.applications_per_minute)
-        .map_err(|retry_after_secs| AppError::TooManyRequests { retry_after_secs })?;
+    if let Some(retry_after_secs) =
+        state.applications_limiter.exhausted(ip, state.settings.booking.applications_per_minute)
+    {
+        return Err(AppError::TooManyRequests { retry_after_secs });
+    }
     let (now, today) = (state.clock.now_ts(), state.clock.today());
     // A browser that signed in with e-legitimation (`/apply/eid`) carries it in a cookie.
     let eid = match req.cookie(crate::identity::EID_COOKIE) {
@@ -283,6 +285,7 @@ async fn apply(state: web::Data<AppState>, req: HttpRequest, body: Json<Applicat
     }
     let settings = state.settings.booking.clone();
     let created = super::service::apply(&state.pool, (now, today), &settings, body.0, identified).await?;
+    let _ = state.applications_limiter.allow(ip, u32::MAX);
     Ok(HttpResponse::Created().json(created))
 }
 

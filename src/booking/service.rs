@@ -71,6 +71,11 @@ pub async fn book(
     db::run(pool, move |c| Ok(store::book(c, now, application.as_deref(), &holder, &slot, moving, &sending))).await
 }
 
+/// The start of a meeting the person already booked through another application, if any.
+pub async fn meeting_elsewhere(pool: &Pool, now: i64, holder: Holder) -> AppResult<Option<i64>> {
+    db::run(pool, move |c| store::meeting_elsewhere(c, &holder, now)).await
+}
+
 /// Cancels the link's (or the person's application's) meeting, and its reminder; the time
 /// is offered to the next person on the waiting list.
 pub async fn cancel(pool: &Pool, now: i64, holder: Holder, sending: &super::Sending) -> AppResult<()> {

@@ -267,6 +267,22 @@ pub(super) fn application_for_token(
     Ok(TokenApplication { id, seeker_id, personnummer, protected_identity })
 }
 
+/// When the person whose application this is already holds a booked meeting through another
+/// application (applied again on another device): when it starts, so the page can name the
+/// day without its details (which belong to whoever holds that link).
+pub fn meeting_elsewhere(c: &mut DbConnection, holder: &Holder, now: i64) -> AppResult<Option<i64>> {
+    let app = application_for_token(c, holder, None)?;
+    let Some(key) = app.personnummer.as_deref().map(applicant_key) else { return Ok(None) };
+    Ok(bookings::table
+        .filter(bookings::applicant_key.eq(key))
+        .filter(bookings::status.eq(BookingStatus::Booked))
+        .filter(bookings::application_id.ne(&app.id))
+        .filter(bookings::ends_at.gt(now))
+        .select(bookings::starts_at)
+        .first(c)
+        .optional()?)
+}
+
 /// id, application, officer id, officer name, unit, address, starts, ends, status, created.
 type BookingRow = (String, String, String, String, String, Option<String>, i64, i64, BookingStatus, i64);
 
@@ -611,6 +627,28 @@ impl AgendaItem {
     }
 }
 
+/// The day's meetings without the cancelled ones the applicant replaced by booking again (a
+/// moved meeting is listed once, at its new time, not also as "Avbokad" at the old one): a
+/// cancelled meeting whose application has a meeting that is not cancelled.
+fn without_moved(conn: &mut DbConnection, items: Vec<AgendaItem>) -> AppResult<Vec<AgendaItem>> {
+    let cancelled: Vec<&str> =
+        items.iter().filter(|i| i.status == BookingStatus::Cancelled).map(|i| i.application_id.as_str()).collect();
+    if cancelled.is_empty() {
+        return Ok(items);
+    }
+    let replaced: std::collections::HashSet<String> = bookings::table
+        .filter(bookings::application_id.eq_any(&cancelled))
+        .filter(bookings::status.ne(BookingStatus::Cancelled))
+        .select(bookings::application_id)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
+    Ok(items
+        .into_iter()
+        .filter(|i| i.status != BookingStatus::Cancelled || !replaced.contains(&i.application_id))
+        .collect())
+}
+
 /// An officer's meetings on a date (cancelled ones included, so the day reads truthfully).
 pub fn agenda(conn: &mut DbConnection, officer: &str, date: NaiveDate) -> AppResult<Vec<AgendaItem>> {
     super::officers::row(conn, officer)?;
@@ -683,6 +721,7 @@ pub fn agenda(conn: &mut DbConnection, officer: &str, date: NaiveDate) -> AppRes
             },
         )
         .collect::<Vec<AgendaItem>>())
+    .and_then(|items| without_moved(conn, items))
     .and_then(|mut items| {
         let ids: Vec<String> = items.iter().map(|i| i.application_id.clone()).collect();
         let decided = super::decisions::of_applications(conn, &ids)?;
@@ -725,8 +764,16 @@ pub fn confirm_identity(
     input: &IdentityInput,
 ) -> AppResult<IdentityConfirmed> {
     write_tx(conn, |c| {
-        type App = (Option<String>, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>);
-        let (linked, personnummer, first_name, last_name, email, phone): App = applications::table
+        type App = (
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
+        let (linked, personnummer, first_name, last_name, email, phone, situation): App = applications::table
             .find(application)
             .select((
                 applications::seeker_id,
@@ -735,6 +782,7 @@ pub fn confirm_identity(
                 applications::last_name,
                 applications::email,
                 applications::phone,
+                applications::situation,
             ))
             .first(c)
             .optional()?
@@ -774,6 +822,9 @@ pub fn confirm_identity(
                     contact_channel: None,
                 };
                 let mut data = applicant(&input, municipality_code, today)?;
+                // What they wrote about their situation starts the profile's "Om mig": read
+                // for occupations like any summary, to be worded further with them.
+                data.summary = situation;
                 // The unit of the officer the applicant meets, as booking would have set it.
                 data.unit = bookings::table
                     .inner_join(officers::table)

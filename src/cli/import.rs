@@ -68,16 +68,15 @@ async fn import_seekers(
     // The index is brought up to date while the rows are written, unless a `serve` holds it.
     let indexer = (!opts.dry_run).then(|| IndexAlongside::start(settings)).flatten();
     let report = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
-        let (total, rows) = stream_rows(&bytes, format, &mapping).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
-        let bar = indicatif::ProgressBar::new(total as u64).with_style(
+        let file = stream_rows(&bytes, format, &mapping).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+        let bar = indicatif::ProgressBar::new(file.total as u64).with_style(
             indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} rows · {per_sec} · {eta} left")
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         let mut conn = pool.get()?;
-        let report = import(&mut conn, (now, today), &who, format, (total, rows), opts, &mut |done| {
-            bar.set_position(done as u64)
-        })
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let report =
+            import(&mut conn, (now, today), &who, format, file, opts, &mut |done| bar.set_position(done as u64))
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
         bar.finish_and_clear();
         Ok(report)
     })
@@ -89,6 +88,9 @@ async fn import_seekers(
     };
     let report = report??;
     let secs = started.elapsed().as_secs_f64();
+    for column in &report.unknown_columns {
+        println!("column\t{column}\tcolumn.unknown\tno field takes this column: nothing in it was read (map it)");
+    }
     for p in &report.problems {
         println!("row {}\t{}\t{}\t{}", p.row, p.field, p.code, p.message);
     }

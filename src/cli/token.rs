@@ -21,11 +21,14 @@ pub enum Command {
         /// stated reason (need-to-know).
         #[arg(long = "unit")]
         units: Vec<String>,
+        /// The user's e-mail address (an import's broker column may name a broker by it).
+        #[arg(long)]
+        email: Option<String>,
     },
 }
 
 pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
-    let Command::Create { role, name, employer, units } = command;
+    let Command::Create { role, name, employer, units, email } = command;
     let role = auth::Role::parse(&role).ok_or_else(|| {
         let roles: Vec<&str> = auth::Role::ALL.iter().map(|r| r.as_str()).collect();
         anyhow::anyhow!("--role: `{role}` is not one of {}", roles.join(", "))
@@ -37,8 +40,9 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
     let now = storage.clock.now_ts();
     let issued = tokio::task::spawn_blocking(move || {
         let mut conn = storage.pool.get()?;
-        let issued = auth::store::create_user_with_token(&mut conn, now, role, &name, employer.as_deref())
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let issued =
+            auth::store::create_user_with_token(&mut conn, now, role, &name, employer.as_deref(), email.as_deref())
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
         if !units.is_empty() {
             crate::units::set_for_user(&mut conn, &issued.user_id, &units)
                 .map_err(|e| anyhow::anyhow!("--unit: {e}"))?;

@@ -19,6 +19,7 @@ diesel::table! {
         created_at -> BigInt,
         oidc_issuer -> Nullable<Text>,
         oidc_subject -> Nullable<Text>,
+        email -> Nullable<Text>,
     }
 }
 

@@ -63,12 +63,14 @@ pub fn seed(
     for name in UNITS {
         crate::units::create(conn, now, crate::units::UnitInput { name: name.to_string(), active: true })?;
     }
-    let admin = tokens::create_user_with_token(conn, now, Role::Admin, "Demo Admin", None)?;
-    let manager = tokens::create_user_with_token(conn, now, Role::Manager, "Maja Enhetschef", None)?;
-    let officer_user = tokens::create_user_with_token(conn, now, Role::Officer, "Olle Svensson", None)?;
+    let admin = tokens::create_user_with_token(conn, now, Role::Admin, "Demo Admin", None, None)?;
+    let manager = tokens::create_user_with_token(conn, now, Role::Manager, "Maja Enhetschef", None, None)?;
+    let officer_user = tokens::create_user_with_token(conn, now, Role::Officer, "Olle Svensson", None, None)?;
     let mut brokers = Vec::new();
     for name in ["Britt Jobbmäklare", "Ahmed Jobbmäklare", "Karin Jobbmäklare", "Jonas Jobbmäklare"] {
-        brokers.push(tokens::create_user_with_token(conn, now, Role::Broker, name, None)?);
+        // An address an import's broker column can name them by.
+        let email = format!("{}@trelleborg.example", crate::text::fold(name.split(' ').next().unwrap_or(name)));
+        brokers.push(tokens::create_user_with_token(conn, now, Role::Broker, name, None, Some(&email))?);
     }
 
     let employers = write_tx(conn, |c| {

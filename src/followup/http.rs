@@ -1,14 +1,14 @@
 use actix_web::{HttpRequest, HttpResponse, get, http::header, web};
 use serde::Deserialize;
 
-use super::{FollowUp, follow_up, to_csv, year};
+use super::{FollowUp, follow_up, table, year};
 use crate::auth::{Principal, Role};
 use crate::clock::Month;
 use crate::db;
 use crate::error::{AppError, AppResult, Fault};
 use crate::state::AppState;
 
-crate::api_handlers!(follow_up_csv, follow_up_json);
+crate::api_handlers!(follow_up_csv, follow_up_xlsx, follow_up_json);
 
 pub const READERS: &[Role] = &[Role::Manager, Role::Admin, Role::Broker];
 
@@ -53,12 +53,17 @@ pub async fn load(state: &AppState, who: &Principal, q: &FollowUpQuery) -> AppRe
     db::run(&state.pool, move |c| follow_up(c, &months, unit.as_deref(), today)).await
 }
 
+fn file_name(f: &FollowUp) -> String {
+    format!("platsa-uppfoljning-{}", f.cohorts.first().map(|c| c.exit_month.as_str()).unwrap_or_default())
+}
+
 pub fn csv_response(f: &FollowUp) -> HttpResponse {
-    let name = f.cohorts.first().map(|c| c.exit_month.clone()).unwrap_or_default();
-    HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"platsa-uppfoljning-{name}.csv\"")))
-        .body(to_csv(f))
+    table(f).csv_response(&file_name(f))
+}
+
+/// The same as an Excel workbook (counts and shares as numbers).
+pub fn xlsx_response(f: &FollowUp) -> AppResult<HttpResponse> {
+    table(f).xlsx_response(&file_name(f), "Uppföljning")
 }
 
 /// JSON by default; CSV with `Accept: text/csv`.
@@ -104,4 +109,24 @@ async fn follow_up_csv(
     q: web::Query<FollowUpQuery>,
 ) -> AppResult<HttpResponse> {
     Ok(csv_response(&load(&state, &who, &q).await?))
+}
+
+#[utoipa::path(
+    tag = "reports",
+    summary = "The follow-up as an Excel workbook (.xlsx)",
+    description = "Roles: manager, admin, broker.",
+    params(
+        FollowUpQuery,
+    ),
+    responses(
+        (status = 200, description = "OK", body = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ),
+)]
+#[get("/api/v1/reports/follow-up.xlsx")]
+async fn follow_up_xlsx(
+    state: web::Data<AppState>,
+    who: Principal,
+    q: web::Query<FollowUpQuery>,
+) -> AppResult<HttpResponse> {
+    xlsx_response(&load(&state, &who, &q).await?)
 }

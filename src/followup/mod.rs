@@ -184,8 +184,14 @@ pub fn year(y: i32) -> Vec<Month> {
     (1..=12).map(|month| Month { year: y, month }).collect()
 }
 
-/// The follow-up as CSV for Swedish Excel: one row per cohort and the total.
+/// The follow-up as CSV for Swedish Excel.
 pub fn to_csv(f: &FollowUp) -> String {
+    table(f).csv()
+}
+
+/// The follow-up as a table for Swedish Excel: one row per cohort and the total.
+pub fn table(f: &FollowUp) -> crate::export::Table {
+    use crate::export::Cell;
     let mut header: Vec<String> = vec!["Avslutsmånad".into(), "Enhet".into(), "Avslut".into()];
     for h in HORIZONS {
         header.push(format!("Återkom inom {h} mån"));
@@ -195,17 +201,17 @@ pub fn to_csv(f: &FollowUp) -> String {
     }
     let unit = f.unit.clone().unwrap_or_else(|| "Alla enheter".into());
     let row = |c: &Cohort| {
-        let mut v = vec![c.exit_month.clone(), unit.clone(), c.exits.to_string()];
+        let mut v = vec![Cell::from(c.exit_month.as_str()), Cell::from(unit.as_str()), Cell::from(c.exits)];
         for h in &c.horizons {
-            v.push(h.returned.to_string());
-            v.push(h.not_returned.to_string());
-            v.push(h.still_to_follow.to_string());
-            v.push(h.share_not_returned.map(|s| crate::export::decimal(s, 4)).unwrap_or_default());
+            v.push(Cell::from(h.returned));
+            v.push(Cell::from(h.not_returned));
+            v.push(Cell::from(h.still_to_follow));
+            v.push(Cell::decimal(h.share_not_returned, 4));
         }
         v
     };
-    let mut rows: Vec<Vec<String>> = f.cohorts.iter().map(row).collect();
-    rows.push(row(&f.total));
-    let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    crate::export::excel_csv(&header, &rows)
+    let mut table = crate::export::Table::new(&header);
+    table.rows = f.cohorts.iter().map(row).collect();
+    table.rows.push(row(&f.total));
+    table
 }

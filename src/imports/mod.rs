@@ -24,7 +24,7 @@ use crate::error::{AppError, AppResult, Fault, FieldError};
 use crate::seekers::SeekerInput;
 use crate::seekers::store as seekers;
 
-pub use read::{Format, Mapping, RawRow, stream_rows};
+pub use read::{Format, Mapping, RawRow, Rows, stream_rows};
 
 /// One problem with one row: the row as the file numbers it (the header is row 1 in a
 /// spreadsheet; a JSON Lines file counts lines), the field, a stable code and a message.
@@ -58,6 +58,10 @@ pub struct ImportReport {
     /// Every problem, counted by code.
     #[serde(default)]
     pub problem_counts: std::collections::BTreeMap<String, usize>,
+    /// The headers of the file's columns that no field takes: nothing in them was read
+    /// (map them, or leave them out).
+    #[serde(default)]
+    pub unknown_columns: Vec<String>,
 }
 
 impl ImportReport {
@@ -125,9 +129,22 @@ struct Known {
     ids: HashMap<String, String>,
     units: HashMap<String, bool>,
     brokers: HashMap<String, bool>,
+    /// A broker column's text (folded) to the broker's id, or why it names none.
+    broker_names: HashMap<String, Result<String, (Fault, &'static str)>>,
 }
 
 impl Known {
+    /// The broker a broker column names: by e-mail, by user id, or by name when exactly one
+    /// broker has it.
+    fn broker_named(&mut self, c: &mut DbConnection, text: &str) -> AppResult<String> {
+        let key = crate::text::fold(text.trim());
+        if !self.broker_names.contains_key(&key) {
+            let found = crate::auth::store::broker_named(c, text.trim())?;
+            self.broker_names.insert(key.clone(), found);
+        }
+        self.broker_names[&key].clone().map_err(|(fault, message)| AppError::field("broker", fault, message))
+    }
+
     fn unit(&mut self, c: &mut DbConnection, unit: Option<&str>) -> AppResult<()> {
         let Some(u) = unit else { return Ok(()) };
         if !*self.units.entry(u.to_string()).or_insert_with(|| crate::units::check(c, Some(u), "unit").is_ok()) {
@@ -154,7 +171,12 @@ fn check(
     row: &RawRow,
     pnr: Option<&str>,
 ) -> AppResult<Checked> {
-    let fields = serde_json::Value::Object(row.values.clone());
+    let mut values = row.values.clone();
+    if let Some(serde_json::Value::String(name)) = values.remove("broker") {
+        let id = known.broker_named(c, &name)?;
+        values.insert("broker_id".into(), serde_json::Value::String(id));
+    }
+    let fields = serde_json::Value::Object(values);
     // A personnummer that does not parse matches nobody: the row is then checked as new,
     // so every problem it has is reported at once.
     match pnr.and_then(|p| known.ids.get(p)).cloned() {
@@ -195,11 +217,12 @@ pub fn import(
     (now, today): (i64, NaiveDate),
     who: &Principal,
     format: Format,
-    (total, rows): (usize, impl Iterator<Item = RawRow>),
+    file: Rows<'_>,
     opts: Options,
     progress: &mut dyn FnMut(usize),
 ) -> AppResult<ImportReport> {
     let id = new_id();
+    let Rows { total, unknown_columns, rows } = file;
     let mut run = Run {
         report: ImportReport {
             id: id.clone(),
@@ -214,6 +237,7 @@ pub fn import(
             applied: false,
             problems: Vec::new(),
             problem_counts: Default::default(),
+            unknown_columns,
         },
         seen: HashMap::new(),
         failed_rows: HashSet::new(),

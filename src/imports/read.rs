@@ -53,6 +53,8 @@ const FIELDS: &[(&str, &[&str])] = &[
     ("unit", &["unit", "enhet"]),
     ("status", &["status"]),
     ("broker_id", &["broker_id", "jobbmaklare id"]),
+    // A broker by name or e-mail (resolved to `broker_id` when the row is checked).
+    ("broker", &["broker", "jobbmaklare", "ansvarig jobbmaklare", "handlaggare", "ansvarig"]),
 ];
 
 const LISTS: &[&str] = &["occupations", "skills", "languages", "driving_licences"];
@@ -81,13 +83,36 @@ impl Mapping {
         Ok(Mapping(out))
     }
 
+    /// The field a column fills: by the mapping, then by its known names, also without a
+    /// note in parentheses or a trailing `*`/`:` ("Yrken (SSYK)", "Personnummer*").
     fn field_of(&self, header: &str) -> Option<&str> {
         let h = fold(header.trim().trim_start_matches('\u{feff}'));
-        if let Some(f) = self.0.get(&h) {
-            return Some(f.as_str());
+        let bare = without_notes(&h);
+        for name in [&h, &bare] {
+            if let Some(f) = self.0.get(name) {
+                return Some(f.as_str());
+            }
+            if let Some((f, _)) = FIELDS.iter().find(|(_, names)| names.contains(&name.as_str())) {
+                return Some(f);
+            }
         }
-        FIELDS.iter().find(|(_, names)| names.contains(&h.as_str())).map(|(f, _)| *f)
+        None
     }
+}
+
+/// A folded header without what is in parentheses and without a trailing `*` or `:`.
+fn without_notes(h: &str) -> String {
+    let mut out = String::with_capacity(h.len());
+    let mut depth = 0usize;
+    for c in h.chars() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out.trim().trim_end_matches(['*', ':']).split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// One row of the file as seeker fields (JSON, as the API takes them), with what could not
@@ -141,6 +166,17 @@ fn put(values: &mut Map<String, Value>, problems: &mut Vec<RowProblem>, row: usi
                 return;
             }
         }
+    } else if field == "phone" && missing_leading_zero(cell) {
+        // Excel read 0701112233 as a number and dropped the 0: refused rather than guessed.
+        problems.push(RowProblem {
+            row,
+            field: field.into(),
+            code: "phone.leading_zero".into(),
+            message: "has 9 digits and no leading 0 (Excel drops it from a number cell: format the column as text, \
+                      or write +46)"
+                .into(),
+        });
+        return;
     } else if field == "municipality_code" && !cell.chars().all(|c| c.is_ascii_digit()) {
         // A municipality by name ("Trelleborg", "Trelleborgs kommun").
         let name = fold(cell.trim_end_matches(" kommun"));
@@ -154,13 +190,26 @@ fn put(values: &mut Map<String, Value>, problems: &mut Vec<RowProblem>, row: usi
     values.insert(field.to_string(), value);
 }
 
-/// Which field each column of a table fills; the personnummer must be one of them.
-fn fields_of<'m>(header: &[String], mapping: &'m Mapping) -> AppResult<Vec<Option<&'m str>>> {
+/// A Swedish number whose leading 0 a spreadsheet dropped: nine digits, the first not 0.
+fn missing_leading_zero(cell: &str) -> bool {
+    let digits: String = cell.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    digits.len() == 9 && digits.chars().all(|c| c.is_ascii_digit()) && !digits.starts_with('0')
+}
+
+/// Which field each column of a table fills (the personnummer must be one of them), and the
+/// headers of the columns no field takes (named in the report: nothing in them is read).
+fn fields_of<'m>(header: &[String], mapping: &'m Mapping) -> AppResult<(Vec<Option<&'m str>>, Vec<String>)> {
     let fields: Vec<Option<&str>> = header.iter().map(|h| mapping.field_of(h)).collect();
     if !fields.contains(&Some("personnummer")) {
         return Err(super::unreadable("no column holds the personnummer (name one in the mapping)"));
     }
-    Ok(fields)
+    let unknown = header
+        .iter()
+        .zip(&fields)
+        .filter(|(h, f)| f.is_none() && !h.trim().is_empty())
+        .map(|(h, _)| h.trim().trim_start_matches('\u{feff}').chars().take(100).collect())
+        .collect();
+    Ok((fields, unknown))
 }
 
 /// One line of a table as a row; a blank line is none.
@@ -177,24 +226,33 @@ fn table_row<S: AsRef<str>>(fields: &[Option<&str>], row: usize, cells: &[S]) ->
     Some(RawRow { row, values, problems })
 }
 
-/// A CSV file's text, delimiter (Swedish Excel writes `;`, others `,`: the header line
-/// decides) and header.
-fn csv_parts(bytes: &[u8]) -> AppResult<(&str, u8, Vec<String>)> {
-    let text = std::str::from_utf8(bytes).map_err(|_| super::unreadable("the CSV file must be UTF-8"))?;
-    let text = text.trim_start_matches('\u{feff}');
+/// A CSV file's text: UTF-8 (with or without BOM) as it is; anything else is read as
+/// Windows-1252, what Swedish Excel's "CSV (semikolonavgränsad)" saves (å, ä, ö as single
+/// bytes). Every byte sequence decodes, so a wrong guess shows as odd letters in the report's
+/// checks, never as a refused file.
+fn csv_text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text.trim_start_matches('\u{feff}')),
+        Err(_) => encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0,
+    }
+}
+
+/// A CSV text's delimiter (Swedish Excel writes `;`, others `,`: the header line decides)
+/// and header.
+fn csv_parts(text: &str) -> AppResult<(u8, Vec<String>)> {
     let first = text.lines().next().unwrap_or_default();
     let delimiter = if first.matches(';').count() >= first.matches(',').count() { b';' } else { b',' };
-    let header: Vec<String> = csv_reader(text, delimiter)
+    let header: Vec<String> = csv_reader(text.as_bytes(), delimiter)
         .headers()
         .map_err(|_| super::unreadable("the CSV header could not be read"))?
         .iter()
         .map(str::to_string)
         .collect();
-    Ok((text, delimiter, header))
+    Ok((delimiter, header))
 }
 
-fn csv_reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
-    csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(true).from_reader(text.as_bytes())
+fn csv_reader<R: std::io::Read>(text: R, delimiter: u8) -> csv::Reader<R> {
+    csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(true).from_reader(text)
 }
 
 /// A cell of a spreadsheet as text: whole numbers without a decimal part (a personnummer
@@ -265,7 +323,7 @@ fn column_name(mut c: u32) -> String {
     String::from_utf8(out).expect("ASCII letters")
 }
 
-fn read_xlsx(bytes: &[u8], mapping: &Mapping) -> AppResult<Vec<RawRow>> {
+fn read_xlsx(bytes: &[u8], mapping: &Mapping) -> AppResult<(Vec<RawRow>, Vec<String>)> {
     use calamine::Reader;
     check_parts(bytes)?;
     let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes))
@@ -319,9 +377,9 @@ fn read_xlsx(bytes: &[u8], mapping: &Mapping) -> AppResult<Vec<RawRow>> {
         Some((_, cells)) => dense(&cells, cells.iter().map(|(c, _)| *c as usize + 1).max().unwrap_or(0)),
         None => Vec::new(),
     };
-    let fields = fields_of(&header, mapping)?;
+    let (fields, unknown) = fields_of(&header, mapping)?;
     let width = fields.len();
-    Ok(rows.filter_map(|(r, cells)| table_row(&fields, r as usize + 1, &dense(&cells, width))).collect())
+    Ok((rows.filter_map(|(r, cells)| table_row(&fields, r as usize + 1, &dense(&cells, width))).collect(), unknown))
 }
 
 /// One line of a JSON Lines file as a row; a blank line is none.
@@ -364,40 +422,51 @@ fn jsonl_row(i: usize, line: &str, mapping: &Mapping) -> Option<RawRow> {
     Some(RawRow { row, values, problems })
 }
 
-/// The rows of a file, read one at a time as they are asked for (a register of a million
-/// rows is never in memory at once), and how many there are. A file that cannot be read as a
-/// whole (not UTF-8, a broken CSV line, not a workbook) fails here, before any row is used.
-pub fn stream_rows<'a>(
-    bytes: &'a [u8],
-    format: Format,
-    mapping: &'a Mapping,
-) -> AppResult<(usize, Box<dyn Iterator<Item = RawRow> + Send + 'a>)> {
+/// A file's rows, read one at a time as they are asked for (a register of a million rows is
+/// never in memory at once): how many there are, the headers of columns nothing reads, and
+/// the rows.
+pub struct Rows<'a> {
+    pub total: usize,
+    pub unknown_columns: Vec<String>,
+    pub rows: Box<dyn Iterator<Item = RawRow> + Send + 'a>,
+}
+
+/// The rows of a file. A file that cannot be read as a whole (a broken CSV line, not a
+/// workbook, a JSON Lines file not in UTF-8) fails here, before any row is used.
+pub fn stream_rows<'a>(bytes: &'a [u8], format: Format, mapping: &'a Mapping) -> AppResult<Rows<'a>> {
     match format {
         Format::Csv => {
-            let (text, delimiter, header) = csv_parts(bytes)?;
-            let fields = fields_of(&header, mapping)?;
+            let text = csv_text(bytes);
+            let (delimiter, header) = csv_parts(&text)?;
+            let (fields, unknown_columns) = fields_of(&header, mapping)?;
             // A first pass reads every line, so a broken one stops the import before it starts.
-            let mut count = 0;
-            for (i, record) in csv_reader(text, delimiter).records().enumerate() {
+            let mut total = 0;
+            for (i, record) in csv_reader(text.as_bytes(), delimiter).records().enumerate() {
                 let record =
                     record.map_err(|_| super::unreadable(format!("row {} could not be read as CSV", i + 2)))?;
-                count += usize::from(record.iter().any(|c| !c.trim().is_empty()));
+                total += usize::from(record.iter().any(|c| !c.trim().is_empty()));
             }
-            let rows = csv_reader(text, delimiter)
+            let source = std::io::Cursor::new(match text {
+                std::borrow::Cow::Borrowed(t) => std::borrow::Cow::Borrowed(t.as_bytes()),
+                std::borrow::Cow::Owned(t) => std::borrow::Cow::Owned(t.into_bytes()),
+            });
+            let rows = csv_reader(source, delimiter)
                 .into_records()
                 .enumerate()
                 .filter_map(move |(i, r)| table_row(&fields, i + 2, &r.ok()?.iter().collect::<Vec<_>>()));
-            Ok((count, Box::new(rows)))
+            Ok(Rows { total, unknown_columns, rows: Box::new(rows) })
         }
         Format::Xlsx => {
-            let rows = read_xlsx(bytes, mapping)?;
-            Ok((rows.len(), Box::new(rows.into_iter())))
+            let (rows, unknown_columns) = read_xlsx(bytes, mapping)?;
+            Ok(Rows { total: rows.len(), unknown_columns, rows: Box::new(rows.into_iter()) })
         }
         Format::Jsonl => {
             let text = std::str::from_utf8(bytes).map_err(|_| super::unreadable("the file must be UTF-8"))?;
             let text = text.trim_start_matches('\u{feff}');
-            let count = text.lines().filter(|l| !l.trim().is_empty()).count();
-            Ok((count, Box::new(text.lines().enumerate().filter_map(|(i, line)| jsonl_row(i, line, mapping)))))
+            let total = text.lines().filter(|l| !l.trim().is_empty()).count();
+            // A key nothing reads is each row's problem (a JSON Lines file has no header).
+            let rows = text.lines().enumerate().filter_map(|(i, line)| jsonl_row(i, line, mapping));
+            Ok(Rows { total, unknown_columns: Vec::new(), rows: Box::new(rows) })
         }
     }
 }

@@ -26,8 +26,9 @@ use tantivy::tokenizer::{
 };
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
 
-/// Bump when the schema or the analyzers change: older indexes are rebuilt on start.
-pub const SCHEMA_VERSION: u32 = 9;
+/// Bump when the schema, the analyzers or what a document holds change: older indexes are
+/// rebuilt on start.
+pub const SCHEMA_VERSION: u32 = 10;
 
 /// Swedish: lowercased and stemmed (`undersköterskor` → `underskötersk`).
 pub const SWEDISH: &str = "sv";

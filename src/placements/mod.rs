@@ -43,6 +43,10 @@ impl Status {
     /// Under way and not yet started: the opening's pipeline.
     pub const AWAITING_START: [Status; 4] = [Status::Proposed, Status::Presented, Status::Interview, Status::Offered];
 
+    /// Over: no longer under way (as the partial unique indexes name them).
+    pub const CLOSED: [Status; 4] =
+        [Status::Ended, Status::DeclinedBySeeker, Status::DeclinedByEmployer, Status::Withdrawn];
+
     /// Where a placement may go from here. Studies have no employer to present to, so a
     /// study placement may start straight from proposed.
     pub fn allowed(self, kind: Kind) -> Vec<Status> {
@@ -65,7 +69,7 @@ impl Status {
     }
 
     pub fn is_open(self) -> bool {
-        !matches!(self, Status::Ended | Status::DeclinedBySeeker | Status::DeclinedByEmployer | Status::Withdrawn)
+        !Status::CLOSED.contains(&self)
     }
 }
 

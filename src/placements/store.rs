@@ -137,7 +137,11 @@ pub fn propose(
             ));
         }
         match (&new.opening_id, new.kind) {
-            (None, Kind::Studies) => {}
+            (None, Kind::Studies) => {
+                if let Some(existing) = open_without_opening(c, &new.seeker_id, new.kind)? {
+                    return Err(already_proposed(existing));
+                }
+            }
             (None, _) => {
                 return Err(AppError::field("opening_id", Fault::Required, "is required for every kind but studies"));
             }
@@ -206,8 +210,11 @@ pub fn propose(
         // Two proposals racing past the check meet the partial unique index, the only unique
         // value a new placement has: the answer names the one that won.
         Err(AppError::Conflict { clash: Clash::Unique, .. }) => {
-            let opening = new.opening_id.as_deref().unwrap_or_default();
-            match existing_on_opening(conn, opening, &new.seeker_id)? {
+            let existing = match new.opening_id.as_deref() {
+                Some(opening) => existing_on_opening(conn, opening, &new.seeker_id)?,
+                None => open_without_opening(conn, &new.seeker_id, new.kind)?,
+            };
+            match existing {
                 Some(existing) => Err(already_proposed(existing)),
                 None => Err(AppError::conflict(Clash::ChangedMeanwhile, "a placement changed meanwhile; try again")),
             }
@@ -229,10 +236,23 @@ pub fn existing_on_opening(conn: &mut DbConnection, opening_id: &str, seeker_id:
         .optional()?)
 }
 
+/// The seeker's open placement of a kind that needs no opening (studies): one at a time, as
+/// the partial unique index `placements_one_open_without_opening` holds.
+pub fn open_without_opening(conn: &mut DbConnection, seeker_id: &str, kind: Kind) -> AppResult<Option<String>> {
+    Ok(placements::table
+        .filter(placements::opening_id.is_null())
+        .filter(placements::seeker_id.eq(seeker_id))
+        .filter(placements::kind.eq(kind))
+        .filter(placements::status.ne_all(Status::CLOSED))
+        .select(placements::id)
+        .first(conn)
+        .optional()?)
+}
+
 fn already_proposed(existing: String) -> AppError {
     AppError::conflict_with(
         Clash::AlreadyProposed,
-        "the seeker already has a placement on this opening",
+        "the seeker already has an open placement like this (on this opening, or of this kind without one)",
         serde_json::json!({ "existing_placement_id": existing }),
     )
 }

@@ -10,7 +10,7 @@ use crate::error::{AppError, AppResult, Fault};
 use crate::http::Paging;
 use crate::state::AppState;
 
-crate::api_handlers!(show, export);
+crate::api_handlers!(show, export, export_xlsx);
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -72,6 +72,62 @@ async fn show(
 
 /// One CSV row per shown item (a list with nothing on it: one row without an item), up to
 /// 10 000 lists.
+/// The log as a table for Swedish Excel: one row per list and shown item.
+async fn log_table(state: &AppState, who: &Principal, q: LogQuery) -> AppResult<crate::export::Table> {
+    use crate::export::{Cell, Table};
+    who.require(&[Role::Admin])?;
+    let filter = q.filter()?;
+    let (items, _) = db::run(&state.pool, move |c| list(c, &filter, 10_000, 0)).await?;
+    let mut table = Table::new(&[
+        "Tidpunkt",
+        "Lista",
+        "Användare",
+        "Roll",
+        "Slag",
+        "Väg",
+        "Annons",
+        "Arbetssökande (listan gjord för)",
+        "Rankningsversion",
+        "Filter",
+        "Totalt",
+        "Plats",
+        "Visad",
+        "Poäng",
+    ]);
+    for e in &items {
+        let base = |rank: Cell, item: Cell, score: Cell| {
+            vec![
+                Cell::from(crate::clock::format_ts(e.at)),
+                Cell::from(e.id.as_str()),
+                Cell::from(e.user_id.as_str()),
+                Cell::from(e.role.as_str()),
+                Cell::from(crate::labels::Label::label(e.list)),
+                Cell::from(e.route.as_str()),
+                Cell::from(e.opening_id.clone()),
+                Cell::from(e.seeker_id.clone()),
+                Cell::from(e.version.as_str()),
+                if e.filters.as_object().is_some_and(|m| !m.is_empty()) {
+                    Cell::from(e.filters.to_string())
+                } else {
+                    Cell::Empty
+                },
+                Cell::from(e.total),
+                rank,
+                item,
+                score,
+            ]
+        };
+        if e.shown.is_empty() {
+            table.rows.push(base(Cell::Empty, Cell::Empty, Cell::Empty));
+        }
+        for s in &e.shown {
+            let item = s.seeker_id.clone().or_else(|| s.opening_id.clone()).unwrap_or_else(|| "(raderad)".into());
+            table.rows.push(base(Cell::from(s.rank), Cell::from(item), Cell::Decimal(s.score, 4)));
+        }
+    }
+    Ok(table)
+}
+
 #[utoipa::path(
     tag = "accountability",
     summary = "The ranking log for Swedish Excel (BOM, ';', decimal comma): one row per list and shown item",
@@ -81,64 +137,19 @@ async fn show(
 )]
 #[get("/api/v1/ranking-log.csv")]
 async fn export(state: web::Data<AppState>, who: Principal, q: web::Query<LogQuery>) -> AppResult<HttpResponse> {
-    who.require(&[Role::Admin])?;
-    let filter = q.into_inner().filter()?;
-    let (items, _) = db::run(&state.pool, move |c| list(c, &filter, 10_000, 0)).await?;
-    let mut rows = Vec::new();
-    for e in &items {
-        let base = |rank: String, item: String, score: String| {
-            vec![
-                crate::clock::format_ts(e.at),
-                e.id.clone(),
-                e.user_id.clone(),
-                e.role.clone(),
-                crate::labels::Label::label(e.list).to_string(),
-                e.route.clone(),
-                e.opening_id.clone().unwrap_or_default(),
-                e.seeker_id.clone().unwrap_or_default(),
-                e.version.clone(),
-                if e.filters.as_object().is_some_and(|m| !m.is_empty()) {
-                    e.filters.to_string()
-                } else {
-                    String::new()
-                },
-                e.total.to_string(),
-                rank,
-                item,
-                score,
-            ]
-        };
-        if e.shown.is_empty() {
-            rows.push(base(String::new(), String::new(), String::new()));
-        }
-        for s in &e.shown {
-            let item = s.seeker_id.clone().or_else(|| s.opening_id.clone()).unwrap_or_else(|| "(raderad)".into());
-            rows.push(base(s.rank.to_string(), item, crate::export::decimal(s.score, 4)));
-        }
-    }
-    let csv = crate::export::excel_csv(
-        &[
-            "Tidpunkt",
-            "Lista",
-            "Användare",
-            "Roll",
-            "Slag",
-            "Väg",
-            "Annons",
-            "Arbetssökande (listan gjord för)",
-            "Rankningsversion",
-            "Filter",
-            "Totalt",
-            "Plats",
-            "Visad",
-            "Poäng",
-        ],
-        &rows,
-    );
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((actix_web::http::header::CONTENT_DISPOSITION, "attachment; filename=\"rankningslogg.csv\""))
-        .body(csv))
+    Ok(log_table(&state, &who, q.into_inner()).await?.csv_response("rankningslogg"))
+}
+
+#[utoipa::path(
+    tag = "accountability",
+    summary = "The ranking log as an Excel workbook (.xlsx)",
+    description = "Roles: admin.",
+    params(LogQuery),
+    responses((status = 200, description = "OK", body = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")),
+)]
+#[get("/api/v1/ranking-log.xlsx")]
+async fn export_xlsx(state: web::Data<AppState>, who: Principal, q: web::Query<LogQuery>) -> AppResult<HttpResponse> {
+    log_table(&state, &who, q.into_inner()).await?.xlsx_response("rankningslogg", "Rankningslogg")
 }
 
 // The Swedish words for the kinds of list (pages, CSV).

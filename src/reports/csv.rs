@@ -1,11 +1,18 @@
-//! The monthly report as CSV for Swedish Excel.
+//! The monthly report as a table for Swedish Excel (CSV or XLSX).
 
 use super::{Figures, Report};
+use crate::export::{Cell, Table};
 use crate::placements::Kind;
 
-/// The report as CSV: one row for each unit, each of its brokers, and the totals, from the
-/// same figures as the JSON. For Swedish Excel (see [`crate::export`]): Swedish headers, `;`, decimal comma.
+/// The report as CSV for Swedish Excel (see [`crate::export`]): Swedish headers, `;`,
+/// decimal comma.
 pub fn to_csv(r: &Report) -> String {
+    table(r).csv()
+}
+
+/// The report as a table: one row for each unit, each of its brokers, and the totals, from
+/// the same figures as the JSON.
+pub fn table(r: &Report) -> Table {
     use crate::labels::Label;
     let mut header: Vec<String> = [
         "Månad",
@@ -42,36 +49,37 @@ pub fn to_csv(r: &Report) -> String {
         ]
         .map(str::to_string),
     );
-    let opt = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_default();
-    let num = |v: Option<f64>| v.map(|x| x.to_string().replace('.', ",")).unwrap_or_default();
-    let row = |unit: &str, broker: (&str, &str), f: &Figures| -> Vec<String> {
+    let opt = Cell::int;
+    // Shares and medians exactly as the JSON has them.
+    let num = |v: Option<f64>| v.map_or(Cell::Empty, Cell::Number);
+    let row = |unit: &str, broker: (&str, &str), f: &Figures| -> Vec<Cell> {
         let mut v = vec![
-            r.month.clone(),
-            unit.to_string(),
-            broker.0.to_string(),
-            broker.1.to_string(),
-            f.exits_to_work.to_string(),
-            f.exits_to_studies.to_string(),
-            f.exits_total.to_string(),
+            Cell::from(r.month.as_str()),
+            Cell::from(unit),
+            Cell::from(broker.0),
+            Cell::from(broker.1),
+            Cell::from(f.exits_to_work),
+            Cell::from(f.exits_to_studies),
+            Cell::from(f.exits_total),
             opt(f.target),
-            f.ytd_exits.to_string(),
+            Cell::from(f.ytd_exits),
             opt(f.ytd_target),
         ];
         for k in Kind::ALL {
-            v.push(f.placements_started.get(k).copied().unwrap_or(0).to_string());
+            v.push(Cell::from(f.placements_started.get(k).copied().unwrap_or(0)));
         }
         for k in Kind::ALL {
-            v.push(f.placements_ended.get(k).copied().unwrap_or(0).to_string());
+            v.push(Cell::from(f.placements_ended.get(k).copied().unwrap_or(0)));
         }
         v.extend([
-            f.kolada.participants_ended.to_string(),
-            f.kolada.started_work_or_studies.to_string(),
+            Cell::from(f.kolada.participants_ended),
+            Cell::from(f.kolada.started_work_or_studies),
             num(f.kolada.share),
             num(f.median_days_to_first_placement),
             num(f.median_hours_application_to_meeting),
             num(f.share_met_next_working_day),
-            f.next_day_full.to_string(),
-            f.not_proposed_30_days.to_string(),
+            Cell::from(f.next_day_full),
+            Cell::from(f.not_proposed_30_days),
             opt(f.openings_posted),
             opt(f.openings_filled),
         ]);
@@ -85,6 +93,7 @@ pub fn to_csv(r: &Report) -> String {
         }
     }
     rows.push(row("Totalt", ("", ""), &r.totals));
-    let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    crate::export::excel_csv(&header, &rows)
+    let mut table = Table::new(&header);
+    table.rows = rows;
+    table
 }

@@ -1,7 +1,7 @@
 use actix_web::{HttpRequest, HttpResponse, get, http::header, put, web};
 use serde::Deserialize;
 
-use super::csv::to_csv;
+use super::csv::table;
 use super::{Month, TargetInput, monthly, set_target};
 use crate::auth::{Principal, Role};
 use crate::db;
@@ -9,7 +9,7 @@ use crate::error::{AppError, AppResult, Fault};
 use crate::http::Json;
 use crate::state::AppState;
 
-crate::api_handlers!(put_target, report_csv, report_json, deliveries);
+crate::api_handlers!(put_target, report_csv, report_xlsx, report_json, deliveries);
 
 const READERS: &[Role] = &[Role::Manager, Role::Admin, Role::Broker];
 
@@ -84,10 +84,12 @@ async fn report(state: &AppState, who: &Principal, q: &ReportQuery) -> AppResult
 }
 
 pub fn csv_response(m: Month, report: &super::Report) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"platsa-{m}.csv\"")))
-        .body(to_csv(report))
+    table(report).csv_response(&format!("platsa-{m}"))
+}
+
+/// The same as an Excel workbook (figures as numbers).
+pub fn xlsx_response(m: Month, report: &super::Report) -> AppResult<HttpResponse> {
+    table(report).xlsx_response(&format!("platsa-{m}"), &format!("Månadsrapport {m}"))
 }
 
 /// JSON by default; CSV with `Accept: text/csv` (the same figures).
@@ -131,6 +133,28 @@ async fn report_json(
 async fn report_csv(state: web::Data<AppState>, who: Principal, q: web::Query<ReportQuery>) -> AppResult<HttpResponse> {
     let (m, report) = report(&state, &who, &q).await?;
     Ok(csv_response(m, &report))
+}
+
+/// The same as an Excel workbook, for a download link.
+#[utoipa::path(
+    tag = "reports",
+    summary = "The monthly report as an Excel workbook (.xlsx)",
+    description = "Roles: manager, admin, broker.",
+    params(
+        ReportQuery,
+    ),
+    responses(
+        (status = 200, description = "OK", body = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ),
+)]
+#[get("/api/v1/reports/monthly.xlsx")]
+async fn report_xlsx(
+    state: web::Data<AppState>,
+    who: Principal,
+    q: web::Query<ReportQuery>,
+) -> AppResult<HttpResponse> {
+    let (m, report) = report(&state, &who, &q).await?;
+    xlsx_response(m, &report)
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

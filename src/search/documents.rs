@@ -121,9 +121,15 @@ pub fn seeker(f: &Fields, r: &SeekerRow) -> Option<TantivyDocument> {
         doc.add_u64(f.text_skill_key, skill_key(&SkillRef { id: Some(s.id.clone()), label: s.label.clone() }));
     }
     let languages: Vec<Language> = serde_json::from_str(&r.languages).unwrap_or_default();
+    let reference = crate::reference::reference();
     for l in &languages {
         doc.add_text(f.language, &l.code);
         doc.add_u64(f.lang_key, language_key(&l.code, l.level));
+        // A search finds a language by its name ("ukrainska"), as it finds a place: in the
+        // field of words that find a person, not in the text matched against openings.
+        if let Some(name) = reference.languages.get(&l.code) {
+            doc.add_text(f.person, name);
+        }
     }
     // A licence the person states in their own words is held as a registered one is: the
     // hard filter would otherwise hide everyone whose profile is only text.

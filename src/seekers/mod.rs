@@ -110,15 +110,7 @@ pub struct SeekerData {
     pub pause_reason: Option<String>,
 }
 
-pub fn valid_email(e: &str) -> bool {
-    let Some((local, domain)) = e.split_once('@') else { return false };
-    !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !e.chars().any(char::is_whitespace)
-        && e.len() <= 254
-}
+pub use crate::text::valid_email;
 
 /// Keeps `+` and digits; 7 to 15 digits as E.164 allows.
 pub fn normalize_phone(p: &str) -> Option<String> {

@@ -7,6 +7,8 @@
 pub mod http;
 pub mod update;
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use crate::reference::reference;
@@ -113,6 +115,33 @@ fn terms(r: &crate::reference::Reference, vocabulary: Vocabulary) -> Vec<Term> {
     }
 }
 
+/// Puts each SSYK group (a term without a concept id) no later than the first occupation
+/// name of the same group; otherwise keeps the order.
+fn groups_first(scored: &mut Vec<(u32, Term)>) {
+    let mut placed = std::collections::HashSet::new();
+    let all = std::mem::take(scored);
+    let group_at: HashMap<&str, usize> = all
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, t))| t.concept_id.is_none())
+        .map(|(i, (_, t))| (t.code.as_str(), i))
+        .collect();
+    let mut order = Vec::with_capacity(all.len());
+    for (i, (_, t)) in all.iter().enumerate() {
+        if let Some(&g) = group_at.get(t.code.as_str())
+            && placed.insert(g)
+        {
+            order.push(g);
+        }
+        if t.concept_id.is_some() || !placed.contains(&i) {
+            placed.insert(i);
+            order.push(i);
+        }
+    }
+    let mut all: Vec<Option<(u32, Term)>> = all.into_iter().map(Some).collect();
+    *scored = order.into_iter().filter_map(|i| all[i].take()).collect();
+}
+
 /// Terms that match `q`, best first, with how many matched in all.
 pub fn lookup(vocabulary: Vocabulary, q: &str, limit: usize, offset: usize) -> (Vec<Term>, usize) {
     let query = Query::new(q);
@@ -131,6 +160,11 @@ pub fn lookup(vocabulary: Vocabulary, q: &str, limit: usize, offset: usize) -> (
     });
     // An occupation name and its group often share a label: show it once.
     scored.dedup_by(|a, b| a.1.label == b.1.label && a.1.code == b.1.code);
+    // An SSYK group comes before the occupation names in it ("Undersköterskor, …" before
+    // "Undersköterska, hemtjänst"): picking the group finds all its openings.
+    if vocabulary == Vocabulary::Occupations {
+        groups_first(&mut scored);
+    }
     let total = scored.len();
     (scored.into_iter().skip(offset).take(limit).map(|(_, t)| t).collect(), total)
 }
@@ -167,9 +201,17 @@ pub fn best(vocabulary: Vocabulary, text: &str) -> Option<Term> {
     resolve(vocabulary, text).or_else(|| lookup(vocabulary, text, 1, 0).0.into_iter().next())
 }
 
-/// How a term is written in a form field, so [`resolve`] reads it back exactly.
+/// How a term is written in a form field, so [`resolve`] reads it back exactly: the name
+/// with a code a caseworker reads (SSYK, kommunkod, language code), or the name alone where
+/// the code is a JobTech concept id (`11L4_Q2Z_8tM`: noise to a reader). Names in those
+/// vocabularies are unique, so the name reads back to the one concept.
 pub fn form_value(t: &Term) -> String {
-    format!("{} ({})", t.label, t.code)
+    if is_concept_id(&t.code) { t.label.clone() } else { format!("{} ({})", t.label, t.code) }
+}
+
+/// A JobTech concept id: three groups of letters and digits joined by `_`.
+pub fn is_concept_id(code: &str) -> bool {
+    code.contains('_') && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 struct Query {
@@ -301,5 +343,33 @@ mod tests {
         }
         assert_eq!(resolve(Vocabulary::Municipalities, "trelleborg").map(|t| t.code), Some("1287".into()));
         assert_eq!(resolve(Vocabulary::Municipalities, "Trel"), None);
+    }
+
+    /// A caseworker never reads a JobTech concept id in a field: a skill is its name, and
+    /// reads back to its concept.
+    #[test]
+    fn fields_show_names_not_concept_ids() {
+        for v in Vocabulary::ALL {
+            for t in lookup(*v, "sv", 20, 0).0 {
+                let shown = form_value(&t);
+                assert!(!shown.contains('_'), "{v:?}: {shown}");
+                assert_eq!(resolve(*v, &shown).map(|r| r.code), Some(t.code.clone()), "{v:?} {t:?}");
+            }
+        }
+    }
+
+    /// The SSYK group comes before the occupation names in it.
+    #[test]
+    fn the_group_comes_before_its_occupation_names() {
+        let o = lookup(Vocabulary::Occupations, "undersköterska hemtjänst", 10, 0).0;
+        let group = o
+            .iter()
+            .position(|t| t.concept_id.is_none() && t.code == "5321")
+            .unwrap_or_else(|| panic!("the group: {o:?}"));
+        let first_name = o
+            .iter()
+            .position(|t| t.concept_id.is_some() && t.code == "5321")
+            .unwrap_or_else(|| panic!("a name: {o:?}"));
+        assert!(group < first_name, "{o:?}");
     }
 }

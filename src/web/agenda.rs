@@ -148,7 +148,8 @@ async fn agenda_page(
                                     @if let Some(s) = &m.situation { p.situation { (s) } }
                                     @match &m.seeker_id {
                                         Some(id) => p { a.button href=(format!("/seekers/{id}/edit")) { "Registrera profil" } },
-                                        None => @if can_confirm {
+                                        // Only someone met (or about to be) is identified: not at a cancelled or missed meeting.
+                                        None => @if can_confirm && matches!(m.status, BookingStatus::Booked | BookingStatus::Held) {
                                             (identity_form(m, &registered, &staff.csrf, &o.id))
                                         },
                                     }

@@ -37,6 +37,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(reschedule)
         .service(earlier)
         .service(new_time)
+        .service(cancel_question)
         .service(cancel);
 }
 
@@ -103,6 +104,10 @@ fn pnr_display(p: &str) -> String {
 }
 
 fn application_form(csrf: &str, f: &ApplyForm, errors: &[FieldError], eid: &Eid) -> Markup {
+    application_form_with(csrf, f, errors, eid, None)
+}
+
+fn application_form_with(csrf: &str, f: &ApplyForm, errors: &[FieldError], eid: &Eid, notice: Option<&str>) -> Markup {
     let error = |field: &str| errors.iter().find(|e| e.field == field).map(|e| e.message.clone());
     let field = |name: &str, label: &str, value: &str, kind: &str, auto: &str, hint: Option<&str>| {
         let err = error(name);
@@ -120,6 +125,7 @@ fn application_form(csrf: &str, f: &ApplyForm, errors: &[FieldError], eid: &Eid)
             h1 { "Ansök om stöd och boka ett möte" }
             p { "När du har skickat din ansökan får du välja en av tre tider med en arbetsmarknadssekreterare nästa arbetsdag. Vägen till jobb börjar direkt, samtidigt som vi utreder din ansökan." }
             @if !errors.is_empty() { p.notice.error role="alert" { "Några uppgifter behöver rättas, se nedan." } }
+            @if let Some(n) = notice { p.notice.error role="alert" #limit { (n) } }
             @if eid.who.is_none() && eid.offered {
                 p { a.button #eid href="/apply/eid" { "Logga in med e-legitimation" } }
                 @if eid.required {
@@ -257,15 +263,24 @@ fn booked_path(token: &str) -> String {
 #[post("/apply")]
 async fn submit(state: web::Data<AppState>, req: HttpRequest, f: web::Form<ApplyForm>) -> WebResult {
     check_anonymous(&req, &f.csrf)?;
-    state
-        .applications_limiter
-        .allow(client_ip(&req), state.settings.booking.applications_per_minute)
-        .map_err(|retry_after_secs| AppError::TooManyRequests { retry_after_secs })?;
     let f = f.into_inner();
     let (now, today) = (state.clock.now_ts(), state.clock.today());
     let eid = eid_of(&state, &req).await?;
     if eid.required && eid.who.is_none() {
         return Ok(see_other("/apply"));
+    }
+    // The limit counts applications made, not forms with a mistake in them; past it the
+    // form comes back with what was typed, to send again in a minute.
+    let (ip, per_minute) = (client_ip(&req), state.settings.booking.applications_per_minute);
+    if let Some(wait) = state.applications_limiter.exhausted(ip, per_minute) {
+        let mut res = with_csrf(&req, StatusCode::TOO_MANY_REQUESTS, "Ansök", |csrf| {
+            let notice = format!(
+                "Många ansökningar har skickats härifrån den senaste minuten. Vänta {wait} sekunder och tryck på \"Skicka ansökan\" igen: det du har skrivit finns kvar."
+            );
+            application_form_with(csrf, &f, &[], &eid, Some(&notice))
+        });
+        res.headers_mut().insert(actix_web::http::header::RETRY_AFTER, wait.into());
+        return Ok(res);
     }
     // With e-legitimation the e-ID's personnummer is the applicant's, whatever was posted.
     let personnummer = eid.who.as_ref().map(|w| w.personnummer.clone()).unwrap_or_else(|| f.personnummer.clone());
@@ -294,6 +309,7 @@ async fn submit(state: web::Data<AppState>, req: HttpRequest, f: web::Form<Apply
     });
     match service::apply(&state.pool, (now, today), &state.settings.booking, input, identified).await {
         Ok(created) => {
+            let _ = state.applications_limiter.allow(ip, u32::MAX);
             let mut res = see_other("/apply/tider");
             let _ = res.add_cookie(&booking_cookie(&req, &created.booking_token));
             // The e-legitimation has done its work; the personnummer is not kept beside it.
@@ -320,7 +336,33 @@ async fn times(state: web::Data<AppState>, req: HttpRequest) -> WebResult {
     if opened.booking.is_some() {
         return Ok(see_other(&booked_path(&token)));
     }
+    let now = state.clock.now_ts();
+    if let Some(starts) = service::meeting_elsewhere(&state.pool, now, Holder::Link(token.clone())).await? {
+        return Ok(elsewhere(&state, &req, starts, StatusCode::OK));
+    }
     offer_times(&state, &req, (&opened.application_id, &token), None, StatusCode::OK).await
+}
+
+/// The person already has a meeting, booked through another application (on another device,
+/// say): its day (not its time, officer or place: those are for whoever holds its link), how
+/// to find it, and the number to call. No times to book, as none could be.
+fn elsewhere(state: &AppState, req: &HttpRequest, starts: i64, status: StatusCode) -> HttpResponse {
+    let day = crate::labels::day(starts);
+    let phone = state.settings.booking.phone.trim().to_string();
+    with_csrf(req, status, "Du har redan en bokad tid", |_| {
+        html! {
+            section.apply.elsewhere {
+                h1 { "Du har redan en bokad tid" }
+                p.big #elsewhere-day { "Ditt möte är " strong { (day) } "." }
+                p { "Öppna länken i sms:et eller e-postmeddelandet du fick när du bokade: där ser du tiden och kan byta eller avboka den." }
+                @if phone.is_empty() {
+                    p { "Har du inte länken kvar, ring kommunens kontaktcenter så hjälper vi dig." }
+                } @else {
+                    p #call { "Har du inte länken kvar, ring oss på " a href=(format!("tel:{}", phone.replace([' ', '-'], ""))) { (phone) } " så hjälper vi dig." }
+                }
+            }
+        }
+    })
 }
 
 async fn offer_times(
@@ -398,6 +440,13 @@ async fn book(
         Ok(_) | Err(BookError::Other(AppError::Conflict { clash: Clash::AlreadyBooked, .. })) => {
             Ok(see_other(&booked_path(&token)))
         }
+        Err(BookError::HasMeeting) => {
+            match service::meeting_elsewhere(&state.pool, now, Holder::Link(token.clone())).await? {
+                Some(starts) => Ok(elsewhere(&state, &req, starts, StatusCode::CONFLICT)),
+                // Cancelled meanwhile: the times again.
+                None => offer_times(&state, &req, (&id, &token), None, StatusCode::OK).await,
+            }
+        }
         Err(e) => match refused(&e, &f.slot_id) {
             Some(message) => offer_times(&state, &req, (&id, &token), Some(message), StatusCode::CONFLICT).await,
             None => Err(unexpected(e)),
@@ -443,10 +492,7 @@ async fn booked(
                 h1 { "Ingen bokad tid" }
                 @if let Some(n) = notice { p.notice role="status" { (n) } }
                 p { "Du har ingen bokad tid just nu." }
-                form.stack method="post" action=(format!("{}/byt", booked_path(&token))) {
-                    input type="hidden" name="csrf" value=(csrf);
-                    button type="submit" { "Boka en ny tid" }
-                }
+                p { a.button href=(format!("{}/ny-tid", booked_path(&token))) { "Boka en ny tid" } }
             }
         },
     };
@@ -468,15 +514,10 @@ fn confirmation(csrf: &str, token: &str, b: &Booking, notice: Option<&str>, (app
             p { "Du träffar " (b.officer_name) ", " (b.unit) "." }
             @if let Some(a) = &b.address { p.address { "Adress: " strong { (a) } } }
             p { a.button href=(format!("/api/v1/bookings/{}.ics", super::urlencode(token))) download { "Lägg till i kalendern (.ics)" } }
+            // Links, not forms: Back from the times or the question comes here again.
             div.actions {
-                form method="post" action=(format!("{}/byt", booked_path(token))) {
-                    input type="hidden" name="csrf" value=(csrf);
-                    button type="submit" { "Byt tid" }
-                }
-                form method="post" action=(format!("{}/avboka", booked_path(token))) {
-                    input type="hidden" name="csrf" value=(csrf);
-                    button.secondary type="submit" { "Avboka" }
-                }
+                a.button href=(format!("{}/ny-tid", booked_path(token))) { "Byt tid" }
+                a.button.secondary href=(format!("{}/avboka", booked_path(token))) { "Avboka" }
             }
             form.stack.earlier method="post" action=(format!("{}/tidigare", booked_path(token))) {
                 input type="hidden" name="csrf" value=(csrf);
@@ -532,19 +573,36 @@ struct CsrfForm {
     csrf: String,
 }
 
-/// Fresh times to move the meeting to (or to book again after cancelling). A POST, as it
-/// starts a change; the list it shows posts the choice.
+/// A form from an older page asking for new times: to the page that shows them
+/// (Post/Redirect/Get, so Back never resubmits).
 #[post("/apply/booked/{token}/byt")]
-async fn change_time(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    token: web::Path<String>,
-    f: web::Form<CsrfForm>,
-) -> WebResult {
+async fn change_time(req: HttpRequest, token: web::Path<String>, f: web::Form<CsrfForm>) -> WebResult {
     check_anonymous(&req, &f.csrf)?;
+    Ok(see_other(&format!("{}/ny-tid", booked_path(&token.into_inner()))))
+}
+
+/// "Avboka": are you sure? On a page of its own; "Ja, avboka" posts, "Nej" goes back.
+#[get("/apply/booked/{token}/avboka")]
+async fn cancel_question(state: web::Data<AppState>, req: HttpRequest, token: web::Path<String>) -> WebResult {
     let token = token.into_inner();
     let opened = service::open(&state.pool, Holder::Link(token.clone())).await?;
-    change_page(&state, &req, &token, &opened, None, StatusCode::OK).await
+    let Some(b) = opened.booking else { return Ok(see_other(&booked_path(&token))) };
+    Ok(with_csrf(&req, StatusCode::OK, "Avboka", |csrf| {
+        html! {
+            section.apply.cancel {
+                h1 { "Är du säker?" }
+                p { "Vill du avboka ditt möte " strong { (instant(b.starts_ts)) } " med " (b.officer_name) "?" }
+                p.muted { "Tiden kan då gå till någon annan. Du kan boka en ny tid efteråt." }
+                div.actions {
+                    form method="post" action=(format!("{}/avboka", booked_path(&token))) {
+                        input type="hidden" name="csrf" value=(csrf);
+                        button type="submit" { "Ja, avboka" }
+                    }
+                    a.button.secondary href=(booked_path(&token)) { "Nej, behåll tiden" }
+                }
+            }
+        }
+    }))
 }
 
 async fn change_page(

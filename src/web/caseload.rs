@@ -1,23 +1,24 @@
 //! "Mina arbetssökande" (`/seekers?mine=1`): the signed-in broker's caseload, all of it, page
 //! by page, sortable by waited days, last contact, next contact, status or name; and as a
-//! spreadsheet (`/seekers/mine.csv`). Every person listed is an audited read.
+//! spreadsheet (`/seekers/mine.xlsx`, `/seekers/mine.csv`). Every person listed is an audited read.
 
-use actix_web::{HttpRequest, HttpResponse, get, http::header, web};
+use actix_web::{HttpRequest, get, web};
 use maud::html;
 use serde::Deserialize;
 
 use super::kit::pager;
 use super::labels::Label;
 use super::layout::{self, date, days_ago, municipality, name, occupation};
-use super::{Staff, WebResult};
+use super::{Staff, WebError, WebResult};
 use crate::caseload::{self, Assigned, Sort};
 use crate::clock::format_ts;
 use crate::db;
+use crate::export::{Cell, Table};
 use crate::seekers::SeekerStatus;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(csv);
+    cfg.service(csv).service(xlsx);
 }
 
 const PAGE: usize = 20;
@@ -26,6 +27,7 @@ const PAGE: usize = 20;
 pub struct CaseloadQuery {
     sort: Option<String>,
     status: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::blank_as_none")]
     offset: Option<i64>,
 }
 
@@ -77,8 +79,10 @@ pub async fn page(state: &AppState, staff: &Staff, req: &HttpRequest) -> WebResu
     let body = html! {
         h1 { "Mina arbetssökande" }
         p.muted {
-            a href="/seekers" { "Visa alla" } " · " (total) " personer · "
-            a href=(format!("/seekers/mine.csv?status={}&sort={}", status, sort.as_str())) download { "Ladda ner (Excel)" }
+            a href="/seekers" { "Visa alla" } " · " (crate::labels::count(total as i64, "person", "personer")) " · "
+            a href=(format!("/seekers/mine.xlsx?status={}&sort={}", status, sort.as_str())) download { "Ladda ner (Excel)" }
+            " · "
+            a href=(format!("/seekers/mine.csv?status={}&sort={}", status, sort.as_str())) download { "Ladda ner (CSV)" }
             " · " a href="/seekers/new" { "Registrera arbetssökande" }
         }
         form.filters method="get" action="/seekers" {
@@ -99,7 +103,7 @@ pub async fn page(state: &AppState, staff: &Staff, req: &HttpRequest) -> WebResu
                 " "
             }
         }
-        div.scroll {
+        div.scroll tabindex="0" role="region" aria-label="Mina arbetssökande" {
             table.results.caseload {
                 thead { tr { th { "Namn" } th { "Status" } th { "Yrke" } th { "Kommun" } th { "Väntat" } th { "Senaste kontakt" } th { "Nästa kontakt" } } }
                 tbody {
@@ -131,32 +135,13 @@ pub async fn page(state: &AppState, staff: &Staff, req: &HttpRequest) -> WebResu
     super::ok(layout::page("Mina arbetssökande", &staff.chrome(), body))
 }
 
-/// The whole caseload as a spreadsheet for Swedish Excel (personal data: audited).
-#[get("/seekers/mine.csv")]
-async fn csv(state: web::Data<AppState>, staff: Staff, q: web::Query<CaseloadQuery>) -> WebResult {
+/// The whole caseload as a table for Swedish Excel: personnummer and phone as text, the
+/// days waited as a number, contacts as dates.
+async fn caseload_table(state: &web::Data<AppState>, staff: &Staff, q: &CaseloadQuery) -> Result<Table, WebError> {
     staff.require(crate::auth::Role::CASEWORK)?;
-    let (items, _) = load(&state, &staff, &q, None).await?;
+    let (items, _) = load(state, staff, q, None).await?;
     let now = state.clock.now_ts();
-    let rows: Vec<Vec<String>> = items
-        .iter()
-        .map(|a| {
-            let s = &a.seeker;
-            vec![
-                s.first_name.clone().unwrap_or_default(),
-                s.last_name.clone().unwrap_or_default(),
-                s.personnummer.as_deref().unwrap_or_default().to_string(),
-                s.status.label().to_string(),
-                s.occupations.iter().map(|o| occupation(o)).collect::<Vec<_>>().join(", "),
-                municipality(&s.municipality_code),
-                ((now - a.waiting_since).max(0) / 86_400).to_string(),
-                a.last_contact_at.map(|t| format_ts(t)[..10].to_string()).unwrap_or_default(),
-                a.next_contact_on.as_deref().unwrap_or_default().to_string(),
-                s.phone.clone().unwrap_or_default(),
-                s.email.clone().unwrap_or_default(),
-            ]
-        })
-        .collect();
-    let header = [
+    let mut table = Table::new(&[
         "Förnamn",
         "Efternamn",
         "Personnummer",
@@ -168,10 +153,39 @@ async fn csv(state: web::Data<AppState>, staff: Staff, q: web::Query<CaseloadQue
         "Nästa kontakt",
         "Telefon",
         "E-post",
-    ];
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"mina-arbetssokande.csv\""))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(crate::export::excel_csv(&header, &rows)))
+    ]);
+    table.rows = items
+        .iter()
+        .map(|a| {
+            let s = &a.seeker;
+            vec![
+                Cell::from(s.first_name.clone()),
+                Cell::from(s.last_name.clone()),
+                Cell::from(s.personnummer.as_deref().unwrap_or_default()),
+                Cell::from(s.status.label()),
+                Cell::from(s.occupations.iter().map(|o| occupation(o)).collect::<Vec<_>>().join(", ")),
+                Cell::from(municipality(&s.municipality_code)),
+                Cell::Int((now - a.waiting_since).max(0) / 86_400),
+                Cell::date_text(a.last_contact_at.map(format_ts).as_deref()),
+                Cell::date_text(a.next_contact_on.as_deref()),
+                Cell::from(s.phone.clone()),
+                Cell::from(s.email.clone()),
+            ]
+        })
+        .collect();
+    Ok(table)
+}
+
+/// The whole caseload as CSV for Swedish Excel (personal data: audited).
+#[get("/seekers/mine.csv")]
+async fn csv(state: web::Data<AppState>, staff: Staff, q: web::Query<CaseloadQuery>) -> WebResult {
+    let table = caseload_table(&state, &staff, &q).await?;
+    Ok(table.csv_response("mina-arbetssokande"))
+}
+
+/// The same as an Excel workbook: leading zeros and long numbers stay as written.
+#[get("/seekers/mine.xlsx")]
+async fn xlsx(state: web::Data<AppState>, staff: Staff, q: web::Query<CaseloadQuery>) -> WebResult {
+    let table = caseload_table(&state, &staff, &q).await?;
+    Ok(table.xlsx_response("mina-arbetssokande", "Mina arbetssökande")?)
 }

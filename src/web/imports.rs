@@ -28,6 +28,12 @@ fn sentence(p: &RowProblem) -> String {
         "languages.format" => "skrivs som kod:nivå, till exempel sv:native, en:good".to_string(),
         "row.unknown_field" => "har ett fält som inte finns (mappa det eller ta bort det)".to_string(),
         "row.format" => "är inte ett JSON-objekt".to_string(),
+        "phone.leading_zero" => {
+            "har nio siffror utan inledande nolla (Excel tar bort nollan i en talcell: formatera kolumnen som text)"
+                .to_string()
+        }
+        "broker.not_found" => "finns inte som jobbmäklare i Platsa (skriv namnet eller e-postadressen)".to_string(),
+        "broker.duplicate" => "passar flera jobbmäklare (skriv e-postadressen)".to_string(),
         code => code
             .rsplit('.')
             .next()
@@ -60,7 +66,7 @@ async fn page(state: web::Data<AppState>, staff: Staff) -> WebResult {
     let list = db::run(&state.pool, |c| recent(c, 30)).await?;
     let body = html! {
         h1 { "Läs in arbetssökande" }
-        p { "Kolumnerna hittas på sina namn (Personnummer, Förnamn, Efternamn, E-post, Telefon, Kommun, Yrken, Kompetenser, Språk, Körkort, Tillgänglig från, Max pendling km, Sammanfattning, Enhet) eller genom mappningen. Varje rad kontrolleras som när en profil registreras; finns personnumret redan uppdateras personen." }
+        p { "Kolumnerna hittas på sina namn (Personnummer, Förnamn, Efternamn, E-post, Telefon, Kommun, Yrken, Kompetenser, Språk, Körkort, Tillgänglig från, Max pendling km, Sammanfattning, Enhet, Jobbmäklare med namn eller e-post) eller genom mappningen. En fil som Excel sparat som \"CSV (semikolonavgränsad)\" läses som den är. Varje rad kontrolleras som när en profil registreras; finns personnumret redan uppdateras personen." }
         (form(&staff))
         @if !list.is_empty() {
             h2 { "Tidigare inläsningar" }
@@ -122,8 +128,15 @@ async fn report_page(state: web::Data<AppState>, staff: Staff, id: web::Path<Str
     let body = html! {
         h1 { "Inläsning " (instant(at)) }
         p.notice.ok #summary { (summary(&r)) }
+        @if !r.unknown_columns.is_empty() {
+            section.notice.warn #unknown-columns {
+                h2 { "Kolumner som inte lästes" }
+                p { "Ingen uppgift i Platsa har de här rubrikerna, så inget i dem lästes in. Mappa dem eller ta bort dem: " }
+                ul { @for c in &r.unknown_columns { li { (c) } } }
+            }
+        }
         @if !r.problems.is_empty() {
-            div.scroll {
+            div.scroll tabindex="0" role="region" aria-label="Problem per rad" {
                 table.differences #problems {
                     thead { tr { th scope="col" { "Rad" } th scope="col" { "Fält" } th scope="col" { "Problem" } } }
                     tbody { @for p in &r.problems {

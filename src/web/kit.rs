@@ -95,9 +95,10 @@ pub fn occupation_code(text: &str) -> String {
 pub fn pager(path: &str, query: &str, offset: i64, shown: usize, total: i64) -> Markup {
     let link = |o: i64| format!("{path}?{query}{}offset={o}", if query.is_empty() { "" } else { "&" });
     html! {
-        nav.pager {
+        nav.pager aria-label="Bläddra i listan" {
             @if offset > 0 { a href=(link((offset - PAGE).max(0))) { "← Föregående" } }
-            span { (offset + 1) "–" (offset + shown as i64) " av " (total) }
+            @if shown == 0 { span { "Inga träffar" } }
+            @else { span { (offset + 1) "–" (offset + shown as i64) " av " (total) } }
             @if offset + (shown as i64) < total { a href=(link(offset + PAGE)) { "Nästa →" } }
         }
     }

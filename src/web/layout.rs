@@ -59,7 +59,7 @@ pub fn page(title: &str, chrome: &Chrome<'_>, body: Markup) -> Markup {
                 header.top {
                     a.brand href="/" { "Platsa" }
                     @if let Some(who) = chrome.who {
-                        nav {
+                        nav aria-label="Huvudmeny" {
                             a href="/" { "Start" }
                             @if who.role != Role::Manager {
                                 a href="/openings" { "Annonser" }
@@ -70,6 +70,7 @@ pub fn page(title: &str, chrome: &Chrome<'_>, body: Markup) -> Markup {
                             }
                             a href="/signals" { "Signaler" }
                             @if who.role == Role::Admin {
+                                a href="/admin" { "Administration" }
                                 a href="/imports" { "Läs in" }
                             }
                             @if who.role != Role::Officer {

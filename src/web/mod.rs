@@ -3,6 +3,7 @@
 //! handler over the same plain functions as the JSON API; maud escapes every text it renders,
 //! and a strict Content-Security-Policy forbids inline scripts besides.
 
+mod admin;
 mod agenda;
 mod apply;
 mod attendance;
@@ -63,7 +64,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(attendance::routes)
         .configure(mina_sidor::routes)
         .configure(reviews::routes)
-        .configure(messages::routes);
+        .configure(messages::routes)
+        .configure(admin::routes);
 }
 
 /// Where a sign-in leads back to, and the anonymous CSRF value its form carries.

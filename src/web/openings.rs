@@ -165,7 +165,7 @@ async fn list(
         h1 { @if mine { "Mina annonser" } @else { "Annonser" } }
         p.muted {
             @if mine { a href="/openings" { "Visa alla" } } @else { a href="/openings?mine=1&status=open" { "Mina annonser" } }
-            " · " (total) " annonser"
+            " · " (crate::labels::count(total, "annons", "annonser"))
         }
         (search_form::<OpeningStatus>("/openings", &q, false))
         @if !searching {
@@ -185,7 +185,7 @@ async fn list(
         @if let Some(errors) = &error {
             div.notice.error role="alert" { @for e in errors { p { "Filtret: " (labels::field_problem(e)) } } }
         }
-        div.scroll {
+        div.scroll tabindex="0" role="region" aria-label="Annonser" {
             table.results {
                 thead { tr { th { "Annons" } th { "Arbetsgivare" } th { "Yrke" } th { "Ort" } th { "Anställning" } th { "Platser kvar" } th { "Sista dag" } th { "Status" } } }
                 tbody {
@@ -213,6 +213,7 @@ async fn list(
 
 #[derive(Deserialize)]
 struct ShowQuery {
+    #[serde(default, deserialize_with = "crate::http::blank_as_none")]
     offset: Option<i64>,
     proposed: Option<String>,
     kortlista: Option<String>,
@@ -360,7 +361,7 @@ async fn opening_page(
             }
             p.meta {
                 (occupation(&o.occupation)) " · " (municipality(&o.workplace_address.municipality_code))
-                " · " (o.employment_type.label()) " · " (o.number_of_vacancies) " platser (" (o.filled_vacancies) " tillsatta)"
+                " · " (o.employment_type.label()) " · " (crate::labels::count(o.number_of_vacancies, "plats", "platser")) " (" (o.filled_vacancies) " tillsatta)"
                 " · " (o.status.label())
             }
             dl.facts {
@@ -437,7 +438,7 @@ fn candidate(
     html! {
         li.candidate data-seeker=(c.id) {
             div.head {
-                span.score title="Poäng 0–1" { (format!("{:.2}", c.score)) }
+                span.score title="Poäng 0–1" { (crate::export::decimal(c.score, 2)) }
                 a.name href=(format!("/seekers/{}", c.id)) { (name(&c.first_name, &c.last_name)) }
                 span.muted {
                     " · " (municipality(&c.municipality_code))

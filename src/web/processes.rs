@@ -15,7 +15,7 @@ use crate::auth::Role;
 use crate::clock::Month;
 use crate::db;
 use crate::error::AppError;
-use crate::followup::http::{FollowUpQuery, csv_response, load};
+use crate::followup::http::{FollowUpQuery, csv_response, load, xlsx_response};
 use crate::followup::{HORIZONS, svg};
 use crate::processes::{
     Measure, MeasureFigure, Pace, ProcessTargetInput, processes, set_process_target, target_changes,
@@ -25,7 +25,7 @@ use crate::signals::reason::figure;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(page).service(save_target).service(follow_up_page).service(follow_up_csv);
+    cfg.service(page).service(save_target).service(follow_up_page).service(follow_up_csv).service(follow_up_xlsx);
 }
 
 const READERS: &[Role] = &[Role::Manager, Role::Admin, Role::Broker];
@@ -137,7 +137,7 @@ async fn processes_page(
         @for u in &report.units {
             section.process id=(format!("unit-{}", urlencode(&u.unit))) {
                 h2 { (u.unit) }
-                div.scroll {
+                div.scroll tabindex="0" role="region" aria-label=(format!("Processer mot målen, {}", u.unit)) {
                     table.processes {
                         thead { tr {
                             th scope="col" { "Process" } th scope="col" { "Utfall" } th scope="col" { "Mål" }
@@ -269,8 +269,9 @@ async fn follow_up_page(state: web::Data<AppState>, staff: Staff, q: web::Query<
             (PreEscaped(svg::chart(&f.cohorts)))
             figcaption { "Staplar per avslutsmånad: andel som inte återkommit efter 3, 6 och 12 månader (ljus till mörk)." }
         }
-        p { a.button href=(csv_link) download { "Ladda ner som CSV" } }
-        div.scroll {
+        p { a.button href=(csv_link.replacen(".csv?", ".xlsx?", 1)) download { "Ladda ner (Excel)" } " "
+            a href=(csv_link) download { "Ladda ner (CSV)" } }
+        div.scroll tabindex="0" role="region" aria-label="Uppföljning per avslutsmånad" {
             table.follow-up {
                 thead {
                     tr { th scope="col" rowspan="2" { "Avslutsmånad" } th scope="col" rowspan="2" { "Avslut" }
@@ -296,6 +297,16 @@ async fn follow_up_csv(
 ) -> Result<HttpResponse, WebError> {
     let f = load(&state, &staff.who, &q).await?;
     Ok(csv_response(&f))
+}
+
+#[get("/reports/follow-up.xlsx")]
+async fn follow_up_xlsx(
+    state: web::Data<AppState>,
+    staff: Staff,
+    q: web::Query<FollowUpQuery>,
+) -> Result<HttpResponse, WebError> {
+    let f = load(&state, &staff.who, &q).await?;
+    Ok(xlsx_response(&f)?)
 }
 
 /// Meetings marked held or missed, per unit and officer, with the share missed.

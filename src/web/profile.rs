@@ -2,9 +2,11 @@
 //! Occupation, skills, languages and municipality are picked by name from JobTech's
 //! vocabularies (a typeahead when scripts run; typing the exact name works without); a
 //! skill no concept fits is kept as written. A save made on a stale copy (someone else saved
-//! first) is refused with both versions side by side, never silently overwritten.
+//! first) is merged field by field against the version the form was opened on: a field only
+//! the colleague changed keeps their value, a field only this user changed keeps theirs, and
+//! fields both changed are shown side by side for a choice; nothing is silently overwritten.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use actix_web::{get, http::StatusCode, post, web};
 use maud::{Markup, html};
@@ -75,9 +77,148 @@ struct ProfileForm {
     exit_date: String,
     broker_id: String,
     unit: String,
+    /// Each field as the form was opened (the stored version then), to merge with.
+    base: Option<BTreeMap<String, String>>,
+    /// After a conflict: for each field both changed, `mine` or `theirs`.
+    choices: Vec<(String, String)>,
 }
 
+/// The fields a conflict is merged by, with the names the pages use for them.
+const MERGED: [(&str, &str); 19] = [
+    ("personnummer", "Personnummer"),
+    ("first_name", "Förnamn"),
+    ("last_name", "Efternamn"),
+    ("phone", "Telefon"),
+    ("email", "E-post"),
+    ("municipality", "Hemkommun"),
+    ("occupations", "Yrken"),
+    ("skills", "Kompetenser"),
+    ("languages", "Språk"),
+    ("driving_licences", "Körkort"),
+    ("available_from", "Tillgänglig från"),
+    ("max_commute_km", "Pendlar högst"),
+    ("summary", "Om personen"),
+    ("status", "Status"),
+    ("paused_until", "Pausad till"),
+    ("pause_reason", "Skäl till paus"),
+    ("exit_reason", "Skäl till avslut"),
+    ("exit_date", "Avslutsdatum"),
+    ("broker_id", "Jobbmäklare"),
+];
+
 impl ProfileForm {
+    /// A field as comparable text: trimmed; a list one item a line, blanks left out.
+    fn field(&self, name: &str) -> String {
+        let lines = |v: &[String]| v.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect::<Vec<_>>().join("\n");
+        match name {
+            "personnummer" => self.personnummer.trim().into(),
+            "first_name" => self.first_name.trim().into(),
+            "last_name" => self.last_name.trim().into(),
+            "phone" => self.phone.trim().into(),
+            "email" => self.email.trim().into(),
+            "municipality" => self.municipality.trim().into(),
+            "occupations" => lines(&self.occupations),
+            "skills" => lines(&self.skills),
+            "languages" => self
+                .languages
+                .iter()
+                .filter(|(n, _)| !n.trim().is_empty())
+                .map(|(n, l)| format!("{}\t{}", n.trim(), l.trim()))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            "driving_licences" => lines(&self.driving_licences),
+            "available_from" => self.available_from.trim().into(),
+            "max_commute_km" => self.max_commute_km.trim().into(),
+            "summary" => self.summary.trim().into(),
+            "status" => self.status.trim().into(),
+            "paused_until" => self.paused_until.trim().into(),
+            "pause_reason" => self.pause_reason.trim().into(),
+            "exit_reason" => self.exit_reason.trim().into(),
+            "exit_date" => self.exit_date.trim().into(),
+            "broker_id" => self.broker_id.trim().into(),
+            "unit" => self.unit.trim().into(),
+            _ => String::new(),
+        }
+    }
+
+    /// Sets a field from its comparable text (the inverse of [`ProfileForm::field`]).
+    fn put(&mut self, name: &str, text: &str) {
+        let lines = || text.lines().map(str::to_string).filter(|s| !s.is_empty()).collect::<Vec<_>>();
+        match name {
+            "personnummer" => self.personnummer = text.into(),
+            "first_name" => self.first_name = text.into(),
+            "last_name" => self.last_name = text.into(),
+            "phone" => self.phone = text.into(),
+            "email" => self.email = text.into(),
+            "municipality" => self.municipality = text.into(),
+            "occupations" => self.occupations = lines(),
+            "skills" => self.skills = lines(),
+            "languages" => {
+                self.languages = text
+                    .lines()
+                    .filter(|l| !l.is_empty())
+                    .map(|l| {
+                        let (n, level) = l.split_once('\t').unwrap_or((l, ""));
+                        (n.to_string(), level.to_string())
+                    })
+                    .collect()
+            }
+            "driving_licences" => self.driving_licences = lines(),
+            "available_from" => self.available_from = text.into(),
+            "max_commute_km" => self.max_commute_km = text.into(),
+            "summary" => self.summary = text.into(),
+            "status" => self.status = text.into(),
+            "paused_until" => self.paused_until = text.into(),
+            "pause_reason" => self.pause_reason = text.into(),
+            "exit_reason" => self.exit_reason = text.into(),
+            "exit_date" => self.exit_date = text.into(),
+            "broker_id" => self.broker_id = text.into(),
+            "unit" => self.unit = text.into(),
+            _ => {}
+        }
+    }
+
+    fn fields(&self) -> BTreeMap<String, String> {
+        MERGED.iter().map(|(n, _)| n).chain(&["unit"]).map(|n| (n.to_string(), self.field(n))).collect()
+    }
+
+    /// The choices made after a conflict: `theirs` takes the colleague's value, which the
+    /// form's base holds (the base is the stored version the conflict was shown against).
+    fn apply_choices(&mut self) {
+        let Some(base) = self.base.clone() else { return };
+        for (name, choice) in std::mem::take(&mut self.choices) {
+            if choice == "theirs"
+                && let Some(v) = base.get(&name)
+            {
+                self.put(&name, v);
+            }
+        }
+    }
+
+    /// Merges this form (opened on `base`) with the stored version `theirs`, three ways:
+    /// a field this user left as it was takes the stored value; a field only this user
+    /// changed stays; a field both changed differently is a conflict (named here, left as
+    /// this user wrote it). The form is then based on `theirs`. Without a base (a form from
+    /// before merging), every field that differs is a conflict.
+    fn merge(&mut self, theirs: &ProfileForm) -> Vec<&'static str> {
+        let base = self.base.take();
+        let mut conflicts = Vec::new();
+        for name in MERGED.iter().map(|(n, _)| *n).chain(["unit"]) {
+            let (mine, stored) = (self.field(name), theirs.field(name));
+            if mine == stored {
+                continue;
+            }
+            match base.as_ref().and_then(|b| b.get(name)) {
+                Some(b) if *b == mine => self.put(name, &stored),
+                Some(b) if *b == stored => {}
+                _ => conflicts.push(name),
+            }
+        }
+        self.version = theirs.version;
+        self.base = Some(theirs.fields());
+        conflicts
+    }
+
     fn from_pairs(pairs: Vec<(String, String)>) -> Self {
         let mut f = ProfileForm::default();
         let mut language_names = Vec::new();
@@ -107,6 +248,8 @@ impl ProfileForm {
                 "exit_date" => f.exit_date = v,
                 "broker_id" => f.broker_id = v,
                 "unit" => f.unit = v,
+                "base" => f.base = serde_json::from_str(&v).ok(),
+                k if k.starts_with("choose.") => f.choices.push((k["choose.".len()..].to_string(), v)),
                 _ => {}
             }
         }
@@ -172,7 +315,16 @@ impl ProfileForm {
             exit_date: s.exit_date.as_deref().unwrap_or_default().to_string(),
             broker_id: s.broker_id.clone().unwrap_or_default(),
             unit: s.unit.clone().unwrap_or_default(),
+            base: None,
+            choices: Vec::new(),
         }
+        .based()
+    }
+
+    /// The form with its own fields as the base (as opened).
+    fn based(mut self) -> Self {
+        self.base = Some(self.fields());
+        self
     }
 
     /// The seeker as the API takes it; picked names become codes here, and a name that
@@ -268,9 +420,10 @@ async fn choices(state: &AppState) -> Result<Choices, AppError> {
     .await
 }
 
-/// Someone else's save, beside what this form would have saved: the fields that differ.
+/// Someone else's save, beside what this form would have saved: the fields both changed.
 struct Stale {
     theirs: ProfileForm,
+    conflicts: Vec<&'static str>,
 }
 
 fn form_markup(
@@ -323,13 +476,14 @@ fn form_markup(
         @if let Some(stale) = stale {
             section.notice.error.stale role="alert" {
                 h2 { "Någon annan sparade profilen medan du redigerade" }
-                p { "Inget är ändrat av dig än. Jämför, rätta formuläret och spara igen – då blir dina uppgifter de gällande." }
-                (differences(&stale.theirs, f))
+                p { "Det ni ändrade i olika uppgifter är sammanfogat nedan. Ni har båda ändrat uppgifterna i tabellen: välj vilken som ska gälla och spara. Inget är sparat av dig än." }
+                (differences(&stale.theirs, f, &stale.conflicts))
             }
         }
-        form.stack.profile method="post" action=(action) novalidate {
+        form.stack.profile #profile-form method="post" action=(action) novalidate {
             input type="hidden" name="csrf" value=(staff.csrf);
             @if let Some(v) = f.version { input type="hidden" name="version" value=(v); }
+            @if let Some(b) = &f.base { input type="hidden" name="base" value=(serde_json::to_string(b).unwrap_or_default()); }
             fieldset {
                 legend { "Person" }
                 (text("personnummer", "Personnummer", &f.personnummer, "text", Some("ÅÅÅÅMMDD-NNNN eller ÅÅMMDD-NNNN")))
@@ -442,36 +596,36 @@ fn form_markup(
 }
 
 /// The fields where the stored profile and the form differ.
-fn differences(theirs: &ProfileForm, mine: &ProfileForm) -> Markup {
-    let rows: Vec<(&str, String, String)> = [
-        ("Personnummer", theirs.personnummer.clone(), mine.personnummer.clone()),
-        ("Förnamn", theirs.first_name.clone(), mine.first_name.clone()),
-        ("Efternamn", theirs.last_name.clone(), mine.last_name.clone()),
-        ("Telefon", theirs.phone.clone(), mine.phone.clone()),
-        ("E-post", theirs.email.clone(), mine.email.clone()),
-        ("Hemkommun", theirs.municipality.clone(), mine.municipality.clone()),
-        ("Yrken", join(&theirs.occupations), join(&mine.occupations)),
-        ("Kompetenser", join(&theirs.skills), join(&mine.skills)),
-        ("Körkort", join(&theirs.driving_licences), join(&mine.driving_licences)),
-        ("Tillgänglig från", theirs.available_from.clone(), mine.available_from.clone()),
-        ("Pendlar högst", theirs.max_commute_km.clone(), mine.max_commute_km.clone()),
-        ("Om personen", theirs.summary.clone(), mine.summary.clone()),
-        ("Status", label_of_status(&theirs.status), label_of_status(&mine.status)),
-        ("Enhet", theirs.unit.clone(), mine.unit.clone()),
-    ]
-    .into_iter()
-    .filter(|(_, a, b)| a.trim() != b.trim())
-    .collect();
+/// The fields both changed, side by side, each with a choice (part of the profile form).
+fn differences(theirs: &ProfileForm, mine: &ProfileForm, conflicts: &[&str]) -> Markup {
+    let shown = |f: &ProfileForm, name: &str| -> String {
+        match name {
+            "status" => label_of_status(&f.status),
+            "languages" => f
+                .languages
+                .iter()
+                .filter(|(n, _)| !n.trim().is_empty())
+                .map(|(n, l)| format!("{} ({l})", n.trim()))
+                .collect::<Vec<_>>()
+                .join(", "),
+            _ => f.field(name).replace('\n', ", ").replace('\t', " "),
+        }
+    };
+    let label = |name: &str| MERGED.iter().find(|(n, _)| *n == name).map(|(_, l)| *l).unwrap_or("Enhet");
     html! {
-        table.differences {
-            thead { tr { th { "Uppgift" } th { "Sparat av någon annan" } th { "Ditt förslag" } } }
-            tbody { @for (field, a, b) in &rows { tr { td { (field) } td { (a) } td { (b) } } } }
+        div.scroll tabindex="0" role="region" aria-label="Uppgifter som ni båda ändrat" {
+            table.differences {
+                thead { tr { th scope="col" { "Uppgift" } th scope="col" { "Sparat av någon annan" } th scope="col" { "Ditt förslag" } } }
+                tbody { @for name in conflicts {
+                    tr.conflict data-field=(name) {
+                        th scope="row" { (label(name)) }
+                        td { label.check { input type="radio" form="profile-form" name=(format!("choose.{name}")) value="theirs"; " " (shown(theirs, name)) } }
+                        td { label.check { input type="radio" form="profile-form" name=(format!("choose.{name}")) value="mine" checked; " " (shown(mine, name)) } }
+                    }
+                } }
+            }
         }
     }
-}
-
-fn join(v: &[String]) -> String {
-    v.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect::<Vec<_>>().join(", ")
 }
 
 fn label_of_status(s: &str) -> String {
@@ -595,6 +749,13 @@ async fn edit_page(
     Ok(page_response(code, layout::page(&title, &staff.chrome(), body)))
 }
 
+/// Saves the whole profile over the stored one, only if nobody saved since `f.version`.
+async fn save(state: &AppState, staff: &Staff, id: &str, f: &ProfileForm) -> Result<Seeker, AppError> {
+    let (reader, expected, id) = (staff.reader(&state.clock), f.version, id.to_string());
+    let patch = full_patch(serde_json::to_value(&f.input()?).map_err(|e| AppError::internal(e.to_string()))?);
+    db::run(&state.pool, move |c| seekers::service::update(c, &reader, &id, expected, &patch)).await
+}
+
 #[post("/seekers/{id}/edit")]
 async fn update(
     state: web::Data<AppState>,
@@ -606,26 +767,29 @@ async fn update(
     staff.check(&f.csrf)?;
     staff.require(Role::CASEWORK)?;
     let id = id.into_inner();
-    let reader = staff.reader(&state.clock);
-    let expected = f.version;
-    let result = match f.input() {
-        // The whole profile replaces the stored one; only if nobody saved in between.
-        Ok(input) => {
-            let patch = serde_json::to_value(&input).map_err(|e| AppError::internal(e.to_string()))?;
-            let patch = full_patch(patch);
-            let id = id.clone();
-            db::run(&state.pool, move |c| seekers::service::update(c, &reader, &id, expected, &patch)).await
+    f.apply_choices();
+    let mut result = save(&state, &staff, &id, &f).await;
+    let mut merged = false;
+    let mut conflicts = Vec::new();
+    // Someone saved in between: merged field by field; saved at once when nothing collides
+    // (once: a third save meanwhile is shown, not chased).
+    if matches!(result, Err(AppError::PreconditionFailed(_))) {
+        let current = read(&state, &staff, id.clone()).await?;
+        conflicts = f.merge(&ProfileForm::of(&current));
+        if conflicts.is_empty() {
+            merged = true;
+            result = save(&state, &staff, &id, &f).await;
         }
-        Err(e) => Err(e),
-    };
+    }
     match result {
-        Ok(s) => Ok(see_other(&format!("/seekers/{}?saved=1", s.id))),
+        Ok(s) => Ok(see_other(&format!("/seekers/{}?saved=1{}", s.id, if merged { "&merged=1" } else { "" }))),
         Err(AppError::PreconditionFailed(_)) => {
             let current = read(&state, &staff, id).await?;
             let theirs = ProfileForm::of(&current);
-            // The next save is made knowingly over the current version.
-            f.version = Some(current.version);
-            let stale = Stale { theirs };
+            if merged {
+                conflicts = f.merge(&theirs);
+            }
+            let stale = Stale { theirs, conflicts };
             edit_page(&state, &staff, &current, &f, &[], Some(&stale), None, StatusCode::CONFLICT).await
         }
         Err(e) => {
@@ -695,4 +859,46 @@ fn full_patch(mut patch: serde_json::Value) -> serde_json::Value {
         }
     }
     patch
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(phone: &str, summary: &str, occupations: &[&str]) -> ProfileForm {
+        ProfileForm {
+            version: Some(1),
+            phone: phone.into(),
+            summary: summary.into(),
+            occupations: occupations.iter().map(|s| s.to_string()).collect(),
+            ..Default::default()
+        }
+        .based()
+    }
+
+    /// Three ways: untouched fields take the stored value, fields only this user changed
+    /// stay, fields both changed differently are conflicts (left as this user wrote them).
+    #[test]
+    fn a_stale_form_merges_field_by_field() {
+        let mut mine = form("0701", "Text", &["Kock"]);
+        mine.summary = "Min text".into();
+        mine.occupations.push("Bagare".into());
+        let mut theirs = form("0709", "Text", &["Kock"]);
+        theirs.version = Some(2);
+        theirs.occupations = vec!["Servitör".into()];
+        let conflicts = mine.merge(&theirs);
+        assert_eq!(conflicts, ["occupations"]);
+        assert_eq!(mine.phone, "0709", "only the colleague changed it");
+        assert_eq!(mine.summary, "Min text", "only this user changed it");
+        assert_eq!(mine.occupations, ["Kock", "Bagare"], "both changed: this user's, until chosen");
+        assert_eq!(mine.version, Some(2));
+        // Choosing theirs takes the stored value the conflict was shown against.
+        mine.choices = vec![("occupations".into(), "theirs".into())];
+        mine.apply_choices();
+        assert_eq!(mine.occupations, ["Servitör"]);
+        // A form without a base (from before merging): everything that differs collides.
+        let mut old = form("0701", "Text", &[]);
+        old.base = None;
+        assert_eq!(old.merge(&theirs), ["phone", "occupations"]);
+    }
 }

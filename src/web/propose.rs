@@ -58,9 +58,9 @@ pub fn explanation(e: &Explanation, now: i64) -> Markup {
                         @for c in &e.components {
                             tr {
                                 td { (c.name.label()) }
-                                td { (bar(c.value)) " " (format!("{:.2}", c.value)) }
-                                td { (format!("{:.2}", c.weight)) }
-                                td { (format!("{:.3}", c.contribution)) }
+                                td { (bar(c.value)) " " (crate::export::decimal(c.value, 2)) }
+                                td { (crate::export::decimal(c.weight, 2)) }
+                                td { (crate::export::decimal(c.contribution, 3)) }
                                 td { (labels::why(c.name, c.why)) }
                             }
                         }

@@ -14,12 +14,12 @@ use crate::auth::Role;
 use crate::booking::calendar::is_working_day;
 use crate::db;
 use crate::error::AppError;
-use crate::reports::http::{ReportQuery, csv_response};
+use crate::reports::http::{ReportQuery, csv_response, xlsx_response};
 use crate::reports::{Figures, Month, TargetInput, last_12_months, monthly, set_target, svg, target_changes};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(page).service(csv).service(save_target).service(not_proposed);
+    cfg.service(page).service(csv).service(xlsx).service(save_target).service(not_proposed);
 }
 
 /// Working days from `today` (included) to the end of the month.
@@ -175,7 +175,7 @@ async fn report_page(
         }
         section.cards {
             div.figure #exits { span.big { (t.exits_total) } " avslut till arbete eller studier" }
-            div.figure { span.big { (opt(t.target)) } " i mål (EOR)" }
+            div.figure { span.big { (opt(t.target)) } " i mål (" abbr title="Extraordinära resultat: det mål enheten satt för avslut till arbete eller studier den här månaden" { "EOR" } ")" }
             div.figure #started { span.big { (sum(&t.placements_started)) } " påbörjade placeringar" }
             div.figure { span.big { (t.ytd_exits) } " hittills i år (mål " (opt(t.ytd_target)) ")" }
         }
@@ -188,10 +188,12 @@ async fn report_page(
             (PreEscaped(svg::chart(&months)))
             figcaption { "Staplar: avslut per månad (grön när målet nåddes). Streckad linje: mål." }
         }
-        p { a.button href=(format!("/reports/monthly.csv?month={m}{}", unit.map(|u| format!("&unit={}", super::urlencode(u))).unwrap_or_default())) download { "Ladda ner som CSV" }
+        @let unit_q = unit.map(|u| format!("&unit={}", super::urlencode(u))).unwrap_or_default();
+        p { a.button href=(format!("/reports/monthly.xlsx?month={m}{unit_q}")) download { "Ladda ner (Excel)" } " "
+            a href=(format!("/reports/monthly.csv?month={m}{unit_q}")) download { "Ladda ner (CSV)" }
             " " a href=(format!("/reports/processes?month={m}{}", unit.map(|u| format!("&unit={}", super::urlencode(u))).unwrap_or_default())) { "Alla processer mot målen" }
             " · " a href="/reports/follow-up" { "Uppföljning efter avslut" } }
-        div.scroll {
+        div.scroll tabindex="0" role="region" aria-label="Månadsrapport per enhet" {
             table.report {
                 thead { tr {
                     th scope="col" { "Enhet / jobbmäklare" } th scope="col" { "Till arbete" } th scope="col" { "Till studier" }
@@ -309,4 +311,14 @@ async fn csv(state: web::Data<AppState>, staff: Staff, q: web::Query<ReportQuery
     let unit = q.unit.clone().filter(|u| !u.is_empty());
     let report = db::run(&state.pool, move |c| monthly(c, m, unit.as_deref(), now)).await?;
     Ok(csv_response(m, &report))
+}
+
+#[get("/reports/monthly.xlsx")]
+async fn xlsx(state: web::Data<AppState>, staff: Staff, q: web::Query<ReportQuery>) -> Result<HttpResponse, WebError> {
+    staff.require(READERS)?;
+    let m = q.month(&state)?;
+    let now = state.clock.now_ts();
+    let unit = q.unit.clone().filter(|u| !u.is_empty());
+    let report = db::run(&state.pool, move |c| monthly(c, m, unit.as_deref(), now)).await?;
+    Ok(xlsx_response(m, &report)?)
 }

@@ -143,7 +143,7 @@ async fn list(state: web::Data<AppState>, staff: Staff, req: HttpRequest, q: web
         h1 { @if mine { "Mina arbetssökande" } @else { "Arbetssökande" } }
         p.muted {
             @if mine { a href="/seekers" { "Visa alla" } } @else { a href="/seekers?mine=1&status=active" { "Visa bara mina" } }
-            " · " (total) " träffar · " a href="/seekers/new" { "Registrera arbetssökande" }
+            " · " (crate::labels::count(total, "träff", "träffar")) " · " a href="/seekers/new" { "Registrera arbetssökande" }
         }
         (search_form::<SeekerStatus>("/seekers", &q, true))
         @if let Some(errors) = &errors {
@@ -339,7 +339,7 @@ async fn seeker_page(
                     }
                 }
             }
-            @if can_propose {
+            @if can_propose && !history.iter().any(|p| p.opening_id.is_none() && p.kind == placements::Kind::Studies && p.status.is_open()) {
                 form.propose method="post" action=(format!("/seekers/{}/propose", s.id)) {
                     input type="hidden" name="csrf" value=(staff.csrf);
                     input type="hidden" name="kind" value=(placements::Kind::Studies.as_str());
@@ -353,7 +353,7 @@ async fn seeker_page(
                 @for m in &matches {
                     li.candidate {
                         div.head {
-                            span.score { (format!("{:.2}", m.score)) }
+                            span.score { (crate::export::decimal(m.score, 2)) }
                             a.name href=(format!("/openings/{}", m.id)) { (m.headline) }
                             span.muted { " · " (municipality(&m.municipality_code)) " · " (m.employment_type.label()) }
                             @if can_propose {
@@ -381,6 +381,7 @@ struct ShowQuery {
     proposed: Option<String>,
     noted: Option<String>,
     saved: Option<String>,
+    merged: Option<String>,
     /// The reason for reading a person of another unit (need-to-know).
     skal: Option<String>,
 }
@@ -408,6 +409,10 @@ async fn show(state: web::Data<AppState>, staff: Staff, id: web::Path<String>, q
     let message = match (&q.proposed, &q.noted, &q.saved) {
         (Some(_), _, _) => Some(Flash::Done("Förslaget är registrerat.".into())),
         (_, Some(_), _) => Some(Flash::Done("Sparat i journalen.".into())),
+        (_, _, Some(_)) if q.merged.is_some() => Some(Flash::Done(
+            "Profilen är sparad. Någon annan hade sparat samtidigt: deras ändringar av andra uppgifter finns kvar."
+                .into(),
+        )),
         (_, _, Some(_)) => Some(Flash::Done("Profilen är sparad.".into())),
         _ => None,
     };

@@ -62,7 +62,7 @@ pub fn section(
     let deadline = working_days_after(today, 3).last().copied().unwrap_or(today);
     html! {
         section #shortlist {
-            h2 { "Kortlista" span.muted { " – " (entries.len()) " personer" } }
+            h2 { "Kortlista" span.muted { " – " (crate::labels::count(entries.len() as i64, "person", "personer")) } }
             @if entries.is_empty() { p.muted { "Ingen på kortlistan än. Lägg till bland kandidaterna nedan." } }
             @if can_edit && !entries.is_empty() && !sends.sms {
                 p.notice.no-gateway role="note" { "Ingen sms-tjänst är inställd: förfrågningar och utskick väntar tills en finns. Ring i stället, eller be en administratör ställa in [messages]." }

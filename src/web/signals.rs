@@ -28,22 +28,54 @@ const READERS: &[Role] = &[Role::Manager, Role::Admin, Role::Broker, Role::Offic
 #[derive(Deserialize)]
 struct SignalQuery {
     kind: Option<String>,
+    /// One broker's signals (a user id, or `ingen`), shown one by one.
+    broker: Option<String>,
 }
 
+/// A kind with more signals about people than this is shown as counts per broker, each
+/// count opening that broker's list (a manager acts on whose caseload, not on 255 rows).
+const GROUP_OVER: usize = 5;
+
 /// The signals as a list, grouped by kind, with names for the seekers and headlines for the
-/// openings they are about. Used by this page and the start page.
+/// openings they are about; with `grouped`, a kind's many signals about people as counts per
+/// broker. Used by this page and the start page.
 pub async fn list_markup(
     state: &AppState,
     staff: &Staff,
     signals: &[Shown],
     limit: usize,
+    grouped: bool,
 ) -> Result<Markup, super::WebError> {
     let (who, action, now) = (staff.who.clone(), staff.action.clone(), state.clock.now_ts());
-    let shown: Vec<&Shown> = signals.iter().take(limit).collect();
-    let seeker_ids: Vec<String> = shown.iter().filter_map(|s| s.signal.seeker_id.clone()).collect();
-    let opening_ids: Vec<String> = shown.iter().filter_map(|s| s.signal.opening_id.clone()).collect();
+    let mut by_kind: BTreeMap<SignalKind, Vec<&Shown>> = BTreeMap::new();
+    for s in signals {
+        by_kind.entry(s.signal.kind).or_default().push(s);
+    }
+    // Per kind: its signals about people counted by broker (when grouped and many), and
+    // the signals shown one by one.
+    let counted =
+        |items: &[&Shown]| grouped && items.iter().filter(|s| s.signal.seeker_id.is_some()).count() > GROUP_OVER;
+    let mut counts: BTreeMap<SignalKind, BTreeMap<Option<String>, usize>> = BTreeMap::new();
+    let mut single: Vec<&Shown> = Vec::new();
+    for (kind, items) in &by_kind {
+        let count = counted(items);
+        for s in items {
+            if count && s.signal.seeker_id.is_some() {
+                *counts.entry(*kind).or_default().entry(s.signal.broker_id.clone()).or_default() += 1;
+            } else {
+                single.push(s);
+            }
+        }
+    }
+    single.truncate(limit);
+    let seeker_ids: Vec<String> = single.iter().filter_map(|s| s.signal.seeker_id.clone()).collect();
+    let opening_ids: Vec<String> = single.iter().filter_map(|s| s.signal.opening_id.clone()).collect();
     let can_name = !matches!(who.role, Role::Manager);
-    let broker_ids: Vec<String> = shown.iter().filter_map(|s| s.signal.broker_id.clone()).collect();
+    let broker_ids: Vec<String> = single
+        .iter()
+        .filter_map(|s| s.signal.broker_id.clone())
+        .chain(counts.values().flat_map(|c| c.keys().flatten().cloned()))
+        .collect();
     let (names, headlines, brokers) = db::run(&state.pool, move |c| {
         let names = if can_name && !seeker_ids.is_empty() {
             super::layout::display_names(crate::seekers::service::names(c, &who, &seeker_ids, &action, now)?)
@@ -54,17 +86,27 @@ pub async fn list_markup(
         Ok((names, headlines, audit::user_names(c, &broker_ids)?))
     })
     .await?;
-    let mut by_kind: BTreeMap<SignalKind, Vec<&Shown>> = BTreeMap::new();
-    for s in &shown {
-        by_kind.entry(s.signal.kind).or_default().push(s);
-    }
+    let broker_name =
+        |b: Option<&String>| b.and_then(|b| brokers.get(b)).cloned().unwrap_or_else(|| "Ingen jobbmäklare".into());
     Ok(html! {
-        @if shown.is_empty() { p.muted { "Inga signaler just nu." } }
+        @if signals.is_empty() { p.muted { "Inga signaler just nu." } }
         @for (kind, items) in &by_kind {
             section.signals {
                 h2 { (kind.label()) " (" (items.len()) ")" }
+                @if let Some(per_broker) = counts.get(kind) {
+                    table.per-broker {
+                        caption { (kind.label()) " per jobbmäklare" }
+                        thead { tr { th scope="col" { "Jobbmäklare" } th scope="col" { "Arbetssökande" } } }
+                        tbody { @for (broker, n) in per_broker {
+                            tr {
+                                th scope="row" { (broker_name(broker.as_ref())) }
+                                td { a href=(format!("/signals?kind={kind}&broker={}", urlencode(broker.as_deref().unwrap_or(NO_BROKER)))) { (n) } }
+                            }
+                        } }
+                    }
+                }
                 ul.list {
-                    @for s in items {
+                    @for s in single.iter().filter(|s| s.signal.kind == *kind) {
                         @let sig = &s.signal;
                         li class=(format!("signal {}", kind.as_str())) {
                             @if sig.seeker_id.is_some() && !can_name {
@@ -93,12 +135,19 @@ pub async fn list_markup(
     })
 }
 
+/// The `broker` filter's value for signals about people nobody is responsible for.
+const NO_BROKER: &str = "ingen";
+
 #[get("/signals")]
 async fn page(state: web::Data<AppState>, staff: Staff, q: web::Query<SignalQuery>) -> WebResult {
     staff.require(READERS)?;
     let kind = q.kind.as_deref().and_then(SignalKind::parse);
-    let signals = visible(&state, &staff.who, kind, None).await?;
-    let list = list_markup(&state, &staff, &signals, 500).await?;
+    let mut signals = visible(&state, &staff.who, kind, None).await?;
+    let broker = q.broker.clone().filter(|b| !b.is_empty());
+    if let Some(b) = &broker {
+        signals.retain(|s| s.signal.broker_id.as_deref().unwrap_or(NO_BROKER) == b);
+    }
+    let list = list_markup(&state, &staff, &signals, 500, broker.is_none()).await?;
     let body = html! {
         h1 { "Signaler" }
         p.muted { "Det som behöver göras nu, räknat ur uppgifterna i Platsa. "
@@ -107,7 +156,8 @@ async fn page(state: web::Data<AppState>, staff: Staff, q: web::Query<SignalQuer
                 Role::Officer => "Du ser mötestider och uteblivna möten.",
                 _ => "Du ser alla enheters signaler.",
             } }
-        nav.filters {
+        @if broker.is_some() { p { "En jobbmäklares signaler. " a href=(format!("/signals{}", kind.map(|k| format!("?kind={k}")).unwrap_or_default())) { "Alla jobbmäklare" } } }
+        nav.filters aria-label="Slag av signal" {
             a href="/signals" { "Alla" }
             @for k in SignalKind::ALL { " · " a href=(format!("/signals?kind={k}")) { (k.label()) } }
         }

@@ -79,13 +79,13 @@ async fn start(state: web::Data<AppState>, req: HttpRequest, q: web::Query<Start
         let m = Month::of(today);
         let report = db::run(&state.pool, move |c| monthly(c, m, None, now)).await?;
         let signals = crate::signals::http::visible(&state, &staff.who, None, None).await?;
-        let signal_list = super::signals::list_markup(&state, &staff, &signals, 10).await?;
+        let signal_list = super::signals::list_markup(&state, &staff, &signals, 10, true).await?;
         let t = &report.totals;
         let body = html! {
             h1 { "Hej " (who.name) }
             section.cards {
                 div.figure { span.big { (t.exits_total) } " avslut till arbete eller studier i " (m) }
-                div.figure { span.big { (t.target.map(|v| v.to_string()).unwrap_or_else(|| "–".into())) } " i mål (EOR)" }
+                div.figure { span.big { (t.target.map(|v| v.to_string()).unwrap_or_else(|| "–".into())) } " i mål (" abbr title="Extraordinära resultat: det mål enheten satt för avslut till arbete eller studier den här månaden" { "EOR" } ")" }
                 div.figure { span.big { (t.not_proposed_30_days) } " aktiva utan förslag på 30 dagar" }
             }
             p { a.button href="/reports/monthly" { "Öppna månadsrapporten" } " " a.button href="/reports/processes" { "Processerna mot målen" } " " a.button href="/reports/follow-up" { "Uppföljning efter avslut" } " " a.button href="/reports/exposure" { "Synlighet och tillsyn" } }
@@ -131,7 +131,7 @@ async fn start(state: web::Data<AppState>, req: HttpRequest, q: web::Query<Start
         Vec::new()
     };
     let signals = crate::signals::http::visible(&state, &staff.who, None, None).await?;
-    let signal_list = super::signals::list_markup(&state, &staff, &signals, 10).await?;
+    let signal_list = super::signals::list_markup(&state, &staff, &signals, 10, true).await?;
     let body = html! {
         h1 { "Hej " (staff.who.name) }
         section #signals {
@@ -216,7 +216,7 @@ async fn start(state: web::Data<AppState>, req: HttpRequest, q: web::Query<Start
                             a href=(format!("/openings/{}", o.id)) { (o.headline) }
                             span.muted {
                                 " · " (municipality(&o.workplace_address.municipality_code))
-                                " · " (o.number_of_vacancies - o.filled_vacancies) " platser, " (in_pipeline) " i processen"
+                                " · " (crate::labels::count(o.number_of_vacancies - o.filled_vacancies, "plats", "platser")) ", " (in_pipeline) " i processen"
                                 @if let Some(d) = &o.application_deadline { " · sista dag " (date(d)) }
                             }
                         }

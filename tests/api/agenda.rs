@@ -87,3 +87,123 @@ async fn the_officer_sees_their_meetings_with_the_applicants_situation() {
     let html = app.get("/agenda", &officer_token).await.text().await.unwrap();
     assert!(html.contains("Genomförd"), "{html}");
 }
+
+/// A moved meeting is on the agenda once, at its new time; a cancelled or missed meeting
+/// offers no identity step; and the applicant's situation starts the new profile's "Om mig".
+#[tokio::test]
+async fn a_moved_meeting_is_listed_once_and_only_met_applicants_are_identified() {
+    let app = spawn_app_with(&[("booking.applications_per_minute", "50")]).await;
+    let (officer_token, officer_user) = app.token("officer", "Olle Svensson", None).await;
+    let hours = json!({"tue": [["09:00", "12:00"]]});
+    let body = json!({"name": "Olle Svensson", "unit": "Jobbcenter Trelleborg", "weekly_hours": hours, "user_id": officer_user});
+    let officer: Value = app.post_json("/api/v1/officers", &app.admin_token, &body).await.json().await.unwrap();
+    let officer_id = officer["id"].as_str().unwrap().to_string();
+    let apply = |serial: u32, first: &'static str, situation: &'static str| {
+        let app = &app;
+        async move {
+            let application = json!({
+                "personnummer": pnr("19930303", serial), "first_name": first, "last_name": "Nilsson",
+                "phone": "0701112233", "situation": situation,
+            });
+            let a: Value = app
+                .client
+                .post(app.url("/api/v1/applications"))
+                .json(&application)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            a
+        }
+    };
+    let book = |a: Value, slot: usize| {
+        let app = &app;
+        async move {
+            let res = app
+                .client
+                .post(app.url(&format!("/api/v1/applications/{}/booking", a["id"].as_str().unwrap())))
+                .json(&json!({"token": a["booking_token"], "slot_id": a["offered_slots"][slot]["id"]}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 201);
+            res.json::<Value>().await.unwrap()
+        }
+    };
+    let sara = apply(5, "Sara", "Jag har jobbat som undersköterska i hemtjänsten i tio år.").await;
+    book(sara.clone(), 0).await;
+    // Sara moves her meeting to the third time.
+    let token = sara["booking_token"].as_str().unwrap();
+    let res = app
+        .client
+        .post(app.url(&format!("/api/v1/bookings/{token}/reschedule")))
+        .json(&json!({"slot_id": sara["offered_slots"][2]["id"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    // Kim books, then cancels without booking again; Lea books and does not come.
+    let kim = apply(13, "Kim", "Söker jobb.").await;
+    book(kim.clone(), 0).await;
+    let kim_token = kim["booking_token"].as_str().unwrap();
+    assert_eq!(
+        app.client.delete(app.url(&format!("/api/v1/bookings/{kim_token}"))).send().await.unwrap().status(),
+        204
+    );
+    let lea = apply(21, "Lea", "Söker jobb.").await;
+    let lea_booking = book(lea.clone(), 1).await;
+
+    let tuesday = app.at_clock("2026-11-24T12:30:00+01:00").await;
+    let res = tuesday
+        .post_json(
+            &format!("/api/v1/bookings/{}/status", lea_booking["booking"]["id"].as_str().unwrap()),
+            &officer_token,
+            &json!({"status": "no_show"}),
+        )
+        .await;
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    let api: Value = tuesday
+        .get(&format!("/api/v1/officers/{officer_id}/agenda?date=2026-11-24"), &officer_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let rows: Vec<(String, String)> = api["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["first_name"].as_str().unwrap().to_string(), i["status"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(rows.iter().filter(|(n, _)| n == "Sara").count(), 1, "moved: once, {rows:?}");
+    assert!(rows.contains(&("Sara".into(), "booked".into())), "{rows:?}");
+    assert!(rows.contains(&("Kim".into(), "cancelled".into())), "cancelled, not moved: still shown, {rows:?}");
+    assert!(rows.contains(&("Lea".into(), "no_show".into())), "{rows:?}");
+
+    let (session, _) = crate::web::sign_in(&tuesday, &officer_token).await;
+    let html =
+        tuesday.client.get(tuesday.url("/agenda")).header(COOKIE, &session).send().await.unwrap().text().await.unwrap();
+    let identity_forms: Vec<&str> =
+        html.split("form class=\"identity\"").skip(1).map(|f| f.split("</form>").next().unwrap()).collect();
+    assert_eq!(identity_forms.len(), 1, "only Sara's meeting offers the identity step: {html}");
+    assert!(identity_forms[0].contains(sara["id"].as_str().unwrap()), "{html}");
+
+    // Sara is registered from her application: her situation opens "Om mig".
+    let res = tuesday
+        .post_json(
+            &format!("/api/v1/applications/{}/identity", sara["id"].as_str().unwrap()),
+            &officer_token,
+            &json!({}),
+        )
+        .await;
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    let done: Value = res.json().await.unwrap();
+    let seeker: Value = tuesday
+        .get(&format!("/api/v1/seekers/{}", done["seeker_id"].as_str().unwrap()), &app.admin_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(seeker["summary"], "Jag har jobbat som undersköterska i hemtjänsten i tio år.");
+}

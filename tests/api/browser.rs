@@ -449,7 +449,7 @@ async fn a_broker_finds_registers_edits_and_plans_the_next_contact() {
     b.fill("#last_name", "Åstrand").await;
     b.fill("#phone", "070-555 12 12").await;
     b.pick("#municipality", "trelleborg", "Trelleborg").await;
-    let occupation = b.pick("#occupation-0", "underskoterka", "Undersköterska").await;
+    let occupation = b.pick("#occupation-0", "underskoterka", "Undersköterskor").await;
     b.pick("#skill-0", "truckkor", "ruck").await;
     b.fill("#skill-1", "Tålamod med kunder i kassan").await;
     b.pick("#language-0", "arab", "Arabiska").await;
@@ -471,7 +471,8 @@ async fn a_broker_finds_registers_edits_and_plans_the_next_contact() {
     assert!(stored["skills"][1]["id"].is_null(), "a free-text skill stays as written");
     assert!(!occupation_name.is_empty());
 
-    // Edit; meanwhile a colleague saves first: the stale save is refused with both versions.
+    // Edit; meanwhile a colleague saves a new phone first. The broker never touched the
+    // phone: the save merges, keeping the colleague's number and the broker's text.
     b.click("a.button[href$='/edit']").await;
     b.text_where("main h1", |t| t.starts_with("Redigera")).await;
     assert!(b.value("#occupation-0").await.ends_with(&format!("({})", stored["occupations"][0].as_str().unwrap())));
@@ -479,16 +480,41 @@ async fn a_broker_finds_registers_edits_and_plans_the_next_contact() {
     assert_eq!(res.status(), 200);
     b.fill("#summary", "Vill arbeta inom hemtjänsten.").await;
     b.click("form.profile button[type=submit]").await;
-    let stale = b.text_where(".stale", |t| t.contains("Någon annan sparade")).await;
-    assert!(stale.contains("0701234567") && stale.contains("Vill arbeta inom hemtjänsten."), "{stale}");
-    b.screenshot("seeker-stale").await;
+    b.text_where(".notice.ok", |t| t.contains("deras ändringar av andra uppgifter finns kvar")).await;
     let kept: Value = app.get(&format!("/api/v1/seekers/{id}"), &broker).await.json().await.unwrap();
-    assert_eq!(kept["phone"], "0701234567", "nothing overwritten");
-    assert!(kept["summary"].is_null());
-    // Saving again, knowingly, makes the form's values the current ones.
+    assert_eq!(kept["phone"], "0701234567", "the colleague's phone is not written back");
+    assert_eq!(kept["summary"], "Vill arbeta inom hemtjänsten.");
+
+    // Both change the text: side by side, for a choice; the rest is merged.
+    b.click("a.button[href$='/edit']").await;
+    b.text_where("main h1", |t| t.starts_with("Redigera")).await;
+    let res = app
+        .patch_json(
+            &format!("/api/v1/seekers/{id}"),
+            &colleague,
+            &json!({"summary": "Vill arbeta i butik.", "max_commute_km": 40}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    b.fill("#summary", "Vill arbeta inom hemtjänsten, gärna nätter.").await;
+    b.fill("#email", "ake.astrand@example.se").await;
+    b.click("form.profile button[type=submit]").await;
+    let stale = b.text_where(".stale", |t| t.contains("Någon annan sparade")).await;
+    assert!(stale.contains("Vill arbeta i butik.") && stale.contains("gärna nätter"), "{stale}");
+    assert!(!stale.contains("Pendlar") && !stale.contains("E-post"), "only what both changed: {stale}");
+    assert_eq!(b.value("#max_commute_km").await, "40", "the colleague's distance merged in");
+    assert_eq!(b.value("#email").await, "ake.astrand@example.se", "the broker's address kept");
+    b.screenshot("seeker-stale").await;
+    b.accessible_on_a_phone("seeker-stale").await;
+    let kept: Value = app.get(&format!("/api/v1/seekers/{id}"), &broker).await.json().await.unwrap();
+    assert_eq!(kept["summary"], "Vill arbeta i butik.", "nothing overwritten before the choice");
+    // The broker takes the colleague's text.
+    b.click("input[name='choose.summary'][value=theirs]").await;
     b.click("form.profile button[type=submit]").await;
     b.text_where(".notice.ok", |t| t.contains("Profilen är sparad")).await;
-    assert!(b.text("p.summary").await.contains("Vill arbeta inom hemtjänsten."));
+    assert!(b.text("p.summary").await.contains("Vill arbeta i butik."));
+    let kept: Value = app.get(&format!("/api/v1/seekers/{id}"), &broker).await.json().await.unwrap();
+    assert_eq!((kept["email"].as_str(), kept["max_commute_km"].as_u64()), (Some("ake.astrand@example.se"), Some(40)));
 
     // A journal entry with the next contact today (the clock says Monday 23 November).
     b.select("form.journal select[name=kind]", "call").await;
@@ -557,16 +583,28 @@ async fn an_applicant_rebooks_on_a_phone_and_the_officer_takes_over() {
     apply(format!("{}-{}", &samira[2..8], &samira[8..])).await;
     b.text_where(".notice", |t| t.contains("redan en bokad tid")).await;
     let before = b.text("p.big").await;
-    b.click("form[action$='/byt'] button").await;
+    // "Byt tid" and Back: the confirmation again, never a resubmission warning.
+    b.click("a[href$='/ny-tid']").await;
+    b.text_where("main h1", |t| t == "Välj en ny tid").await;
+    b.client.back().await.unwrap();
+    b.text_where("main h1", |t| t == "Ditt möte är bokat").await;
+    b.click("a[href$='/ny-tid']").await;
     b.text_where("main h1", |t| t == "Välj en ny tid").await;
     let radios = b.client.find_all(Locator::Css("label.slot input")).await.unwrap();
     radios.last().unwrap().click().await.unwrap();
     b.click("form.slots button").await;
     b.text_where(".notice", |t| t.contains("Din tid är ändrad")).await;
     assert_ne!(b.text("p.big").await, before, "moved");
+    // "Avboka" asks first, on a page of its own; "Nej" keeps the meeting.
+    b.click("a[href$='/avboka']").await;
+    b.text_where("main h1", |t| t == "Är du säker?").await;
+    b.accessible_on_a_phone("apply-cancel-question").await;
+    b.click("a[href^='/apply/booked/']").await;
+    b.text_where("main h1", |t| t == "Ditt möte är bokat").await;
+    b.click("a[href$='/avboka']").await;
     b.click("form[action$='/avboka'] button").await;
     b.text_where(".notice", |t| t.contains("Din tid är avbokad")).await;
-    b.click("form[action$='/byt'] button").await;
+    b.click("a[href$='/ny-tid']").await;
     b.text_where("main h1", |t| t == "Välj en tid").await;
     b.click("form.slots button").await;
     b.text_where("main h1", |t| t == "Ditt möte är bokat").await;
@@ -586,7 +624,7 @@ async fn an_applicant_rebooks_on_a_phone_and_the_officer_takes_over() {
     b.click("li.meeting form.identity button").await;
     b.text_where(".notice.ok", |t| t.contains("Identiteten är bekräftad")).await;
     assert_eq!(b.value("#first_name").await, "Samira");
-    b.pick("#occupation-0", "underskoterska hemtjanst", "Undersköterska").await;
+    b.pick("#occupation-0", "underskoterska hemtjanst", "Undersköterskor, hemtjänst").await;
     b.pick("#skill-0", "personlig omvardnad", "omvårdnad").await;
     b.pick("#language-0", "svenska", "Svenska").await;
     b.client.find(Locator::Css("input[name=driving_licence][value=B]")).await.unwrap().click().await.unwrap();

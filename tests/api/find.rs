@@ -30,6 +30,9 @@ async fn a_person_is_found_by_name_place_personnummer_phone_and_email() {
         body["phone"] = phone.into();
         body["email"] = email.into();
         body["municipality_code"] = municipality.into();
+        if last == "Berg" {
+            body["languages"] = json!([{"code": "uk", "level": "native"}, {"code": "sv", "level": "good"}]);
+        }
         let res = app.post_json("/api/v1/seekers", &broker, &body).await;
         assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
     }
@@ -45,6 +48,7 @@ async fn a_person_is_found_by_name_place_personnummer_phone_and_email() {
     ingrids.sort();
     assert_eq!(ingrids, ["Berg", "Jensen"]);
     assert_eq!(found(&app, &broker, "Kristianstad").await, ["Åstrand"], "by home municipality");
+    assert_eq!(found(&app, &broker, "ukrainska").await, ["Berg"], "by a language's name");
 
     for q in ["198112289874", "19811228-9874", "811228-9874", "8112289874"] {
         assert_eq!(found(&app, &broker, q).await, ["Jensen"], "personnummer {q}");

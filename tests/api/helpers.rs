@@ -206,7 +206,7 @@ async fn serve_with_admin(app: Application, dir: TempDir, db: TestDb) -> TestApp
     tokio::spawn(app.run_until_stopped());
     let now = state.clock.now_ts();
     let admin = platsa::db::run(&state.pool, move |c| {
-        auth::store::create_user_with_token(c, now, auth::Role::Admin, "Test Admin", None)
+        auth::store::create_user_with_token(c, now, auth::Role::Admin, "Test Admin", None, None)
     })
     .await
     .expect("admin token");

@@ -399,3 +399,73 @@ async fn a_workbook_spanning_the_whole_sheet_is_refused_and_the_service_stays_up
     println!("the server's peak memory over the three uploads: {peak} MB");
     assert!(peak < 200, "the server's peak memory was {peak} MB");
 }
+
+/// What Swedish Excel saves as "CSV (semikolonavgränsad)": Windows-1252, `;`, the README's
+/// headers with their notes ("Yrken (SSYK)"), a broker column by name and by e-mail, a
+/// column nobody reads, and a phone whose leading 0 Excel dropped.
+#[tokio::test]
+async fn an_excel_csv_in_windows_1252_reads_every_readme_header_and_assigns_the_broker() {
+    let app = spawn_app().await;
+    let res = app
+        .post_json(
+            "/api/v1/tokens",
+            &app.admin_token,
+            &json!({"role": "broker", "name": "Åke Jobbmäklare", "email": "Ake.J@Kommun.example"}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let ake = res.json::<Value>().await.unwrap()["user_id"].as_str().unwrap().to_string();
+    let (_, britt) = app.token("broker", "Britt Östberg", None).await;
+    let text = [
+        "Personnummer;Förnamn;Efternamn;Telefon;Kommun (kod eller namn);Yrken (SSYK);Jobbmäklare;Intern anteckning"
+            .to_string(),
+        format!("{};Åsa;Öberg;0701112233;Trelleborg;5311;ake.j@kommun.example;x", pnr("19850505", 311)),
+        format!("{};Jörgen;Ärlig;0702223344;1287;5311, 4321;britt östberg;y", pnr("19860606", 312)),
+        format!("{};Bo;Nollös;701112233;1287;5311;;z", pnr("19870707", 313)),
+        format!("{};Cia;Okänd;0704445566;1287;5311;Ingen Sådan;", pnr("19880808", 314)),
+    ]
+    .join("\r\n");
+    let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&text);
+    assert!(!unmappable);
+    assert!(std::str::from_utf8(&bytes).is_err(), "the file is not UTF-8");
+    let bytes = bytes.into_owned();
+
+    // The dry run names the column nobody reads, and each bad row's field.
+    let report: Value = upload(&app, &app.admin_token, "deltagare.csv", bytes.clone(), &[("dry_run", "true")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["unknown_columns"], json!(["Intern anteckning"]), "{report}");
+    assert_eq!((report["valid"].as_u64(), report["failed"].as_u64()), (Some(2), Some(2)), "{report}");
+    let found = problems(&report);
+    assert!(found.contains(&(4, "phone".into(), "phone.leading_zero".into())), "{found:?}");
+    assert!(found.contains(&(5, "broker".into(), "broker.not_found".into())), "{found:?}");
+    assert!(!report.to_string().contains("701112233") && !report.to_string().contains("Ingen"), "no values");
+
+    let report: Value = upload(&app, &app.admin_token, "deltagare.csv", bytes, &[]).await.json().await.unwrap();
+    assert_eq!(report["created"], 2, "{report}");
+    assert_eq!(report["unknown_columns"], json!(["Intern anteckning"]));
+    let all = seekers(&app).await;
+    let asa = all.iter().find(|s| s["first_name"] == "Åsa").expect("Å read as Å");
+    assert_eq!((asa["last_name"].as_str(), asa["municipality_code"].as_str()), (Some("Öberg"), Some("1287")));
+    assert_eq!(asa["occupations"], json!(["5311"]), "the occupation from \"Yrken (SSYK)\"");
+    assert_eq!(asa["broker_id"].as_str(), Some(ake.as_str()), "the broker by e-mail, any case");
+    let jorgen = all.iter().find(|s| s["first_name"] == "Jörgen").unwrap();
+    assert_eq!(jorgen["occupations"], json!(["5311", "4321"]));
+    assert_eq!(jorgen["broker_id"].as_str(), Some(britt.as_str()), "the broker by name, any case");
+
+    // The admin's page says which columns were not read, in Swedish.
+    let (session, _) = crate::web::sign_in(&app, &app.admin_token).await;
+    let page = app
+        .client
+        .get(app.url(&format!("/imports/{}", report["id"].as_str().unwrap())))
+        .header(reqwest::header::COOKIE, &session)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Kolumner som inte lästes") && page.contains("Intern anteckning"), "{page}");
+}

@@ -175,3 +175,89 @@ async fn staff_confirm_identity_by_linking_or_registering() {
         "{audit}"
     );
 }
+
+/// A browser of its own (its own cookies), as an applicant's phone is.
+fn device() -> reqwest::Client {
+    reqwest::Client::builder().cookie_store(true).build().unwrap()
+}
+
+/// Fills in and sends the application form on `device`; answers the page it lands on.
+async fn apply_on(device: &reqwest::Client, app: &TestApp, personnummer: &str) -> reqwest::Response {
+    let form = device.get(app.url("/apply")).send().await.unwrap().text().await.unwrap();
+    let csrf = form.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    device
+        .post(app.url("/apply"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("personnummer", personnummer),
+            ("first_name", "Sara"),
+            ("last_name", "Nilsson"),
+            ("phone", "0701112233"),
+            ("situation", "Har precis förlorat mitt jobb."),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Booked on one phone, applying again on another: the second sees the day of the meeting
+/// and the number to call, and no times that could not be booked.
+#[tokio::test]
+async fn a_meeting_booked_on_another_device_is_named_by_its_day_with_a_number_to_call() {
+    let app =
+        spawn_app_with(&[("booking.applications_per_minute", "50"), ("PLATSA_BOOKING__PHONE", "0410-73 30 00")]).await;
+    officer(&app).await;
+    let sara = pnr("19930303", 5);
+    let first: Value = apply(&app, &application(&sara, "0701112233")).await.json().await.unwrap();
+    let booked: Value = book(&app, &first, 0).await.json().await.unwrap();
+
+    let phone = device();
+    let res = apply_on(&phone, &app, &sara).await;
+    assert_eq!(res.status(), 200);
+    assert!(res.url().path().ends_with("/apply/tider"), "{}", res.url());
+    let page = res.text().await.unwrap();
+    assert!(page.contains("Du har redan en bokad tid"), "{page}");
+    let day = booked["booking"]["starts_at"].as_str().unwrap()[..10].parse::<chrono::NaiveDate>().unwrap();
+    let months = [
+        "januari",
+        "februari",
+        "mars",
+        "april",
+        "maj",
+        "juni",
+        "juli",
+        "augusti",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ];
+    use chrono::Datelike;
+    let named = format!("{} {}", day.day(), months[day.month0() as usize]);
+    assert!(page.contains(&named), "the day ({named}): {page}");
+    assert!(page.contains("0410-73 30 00") && page.contains("href=\"tel:0410733000\""), "{page}");
+    assert!(!page.contains("label class=\"slot\"") && !page.contains("Boka tiden"), "no times: {page}");
+    assert!(!page.contains("Algatan") && !page.contains("Olle"), "not the details: {page}");
+}
+
+/// The limit counts applications made: forms with mistakes are not counted, and past the
+/// limit the form comes back with what was typed (429), never an empty page.
+#[tokio::test]
+async fn the_page_limit_counts_applications_and_keeps_what_was_typed() {
+    let app = spawn_app_with(&[("PLATSA_APPLICATIONS_PER_MINUTE", "2")]).await;
+    officer(&app).await;
+    let phone = device();
+    for _ in 0..3 {
+        let res = apply_on(&phone, &app, "19930303-0000").await;
+        assert_eq!(res.status(), 422, "a mistake, not counted");
+    }
+    for i in [11, 12] {
+        assert_eq!(apply_on(&device(), &app, &pnr("19930303", i)).await.status(), 200);
+    }
+    let res = apply_on(&device(), &app, &pnr("19930303", 13)).await;
+    assert_eq!(res.status(), 429);
+    assert!(res.headers().contains_key("retry-after"));
+    let page = res.text().await.unwrap();
+    assert!(page.contains("Vänta") && page.contains("det du har skrivit finns kvar"), "{page}");
+    assert!(page.contains("value=\"Nilsson\"") && page.contains("Har precis förlorat mitt jobb."), "kept: {page}");
+}

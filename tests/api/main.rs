@@ -1,6 +1,7 @@
 //! One integration-test binary (short link times), a module per capability.
 
 mod accountability;
+mod admin;
 mod agenda;
 mod backup;
 mod booking;

@@ -313,3 +313,37 @@ async fn a_proposal_is_made_once_and_its_opening_is_closed_not_deleted() {
     let p: Value = s.app.get(&format!("/api/v1/placements/{id}"), &s.broker).await.json().await.unwrap();
     assert_eq!(p["history"].as_array().unwrap().len(), 2);
 }
+
+/// "Föreslå studier" twice, or by two brokers at once, is one proposal: the database's
+/// partial unique index holds it, and the second answer names the first. Once it is over,
+/// studies may be proposed again.
+#[tokio::test]
+async fn studies_are_proposed_once_while_under_way() {
+    let s = setup(1).await;
+    let (other, _) = s.app.token("broker", "Bo", None).await;
+    let body = json!({"seeker_id": s.seeker, "kind": "studies"});
+    let (a, b, c) = tokio::join!(
+        s.app.post_json("/api/v1/placements", &s.broker, &body),
+        s.app.post_json("/api/v1/placements", &other, &body),
+        s.app.post_json("/api/v1/placements", &s.broker, &body)
+    );
+    let mut statuses = [a.status().as_u16(), b.status().as_u16(), c.status().as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [201, 409, 409], "three clicks, one placement");
+    let created: Value = match (a.status().as_u16(), b.status().as_u16()) {
+        (201, _) => a.json().await.unwrap(),
+        (_, 201) => b.json().await.unwrap(),
+        _ => c.json().await.unwrap(),
+    };
+    let again = assert_problem(s.app.post_json("/api/v1/placements", &s.broker, &body).await, 409).await;
+    assert_eq!(again["code"], "conflict.already_proposed");
+    assert_eq!(again["existing_placement_id"], created["id"]);
+    let list: Value =
+        s.app.get(&format!("/api/v1/placements?seeker_id={}", s.seeker), &s.broker).await.json().await.unwrap();
+    assert_eq!(list["total"], 1, "{list}");
+
+    // Withdrawn, it is over: a new proposal of studies may be made.
+    let id = created["id"].as_str().unwrap();
+    assert_eq!(step(&s, id, json!({"to": "withdrawn", "at": "2026-11-23"})).await.status(), 200);
+    assert_eq!(s.app.post_json("/api/v1/placements", &s.broker, &body).await.status(), 201);
+}

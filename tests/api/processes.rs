@@ -642,3 +642,44 @@ async fn the_pages_show_processes_follow_up_and_signals_in_swedish() {
     assert!(csv.text().await.unwrap().contains("Andel ej återkommit 12 mån"));
     drop(october);
 }
+
+/// Many people without contact are counts per broker, each count opening that broker's list:
+/// names for the broker, "En arbetssökande hos …" for the manager.
+#[tokio::test]
+async fn many_silent_people_are_counted_per_broker_and_each_count_opens_the_list() {
+    let app = spawn_app().await;
+    let (manager, _) = app.token("manager", "Maja Enhetschef", None).await;
+    let (britt, britt_id) = app.token("broker", "Britt Mäklare", None).await;
+    let (kalle, kalle_id) = app.token("broker", "Kalle Mäklare", None).await;
+    let october = app.at_clock("2026-10-01T10:00:00+02:00").await;
+    for i in 0..9u32 {
+        let (token, id) = if i < 7 { (&britt, &britt_id) } else { (&kalle, &kalle_id) };
+        let mut body = seeker_body(&pnr("19910101", 40 + i));
+        body["first_name"] = format!("Tyst{i}").into();
+        body["broker_id"] = id.clone().into();
+        assert_eq!(october.post_json("/api/v1/seekers", token, &body).await.status(), 201);
+    }
+    let page = |token: &str, path: &str| {
+        let (app, token, path) = (&app, token.to_string(), path.to_string());
+        async move {
+            let res = app.get(&path, &token).await;
+            assert_eq!(res.status(), 200);
+            res.text().await.unwrap()
+        }
+    };
+    let html = page(&manager, "/signals?kind=no_contact").await;
+    let table =
+        html.split("table class=\"per-broker\"").nth(1).expect("counted per broker").split("</table>").next().unwrap();
+    assert!(table.contains("Britt Mäklare") && table.contains(&format!("broker={britt_id}\">7</a>")), "{table}");
+    assert!(table.contains("Kalle Mäklare") && table.contains(&format!("broker={kalle_id}\">2</a>")), "{table}");
+    assert!(!html.contains("li class=\"signal no_contact\""), "no row per person: {html}");
+    // The count opens Britt's list: without names for the manager …
+    let list = page(&manager, &format!("/signals?kind=no_contact&broker={britt_id}")).await;
+    assert_eq!(list.matches("li class=\"signal no_contact\"").count(), 7, "{list}");
+    assert!(list.contains("En arbetssökande hos Britt Mäklare") && !list.contains("Tyst0"), "{list}");
+    // … and with them for Britt.
+    let list = page(&britt, &format!("/signals?kind=no_contact&broker={britt_id}")).await;
+    assert_eq!(list.matches("li class=\"signal no_contact\"").count(), 7, "{list}");
+    assert!(list.contains("Tyst0") && !list.contains("Tyst8"), "{list}");
+    drop(october);
+}

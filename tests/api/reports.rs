@@ -37,7 +37,7 @@ async fn a_month_of_known_events_gives_exact_figures() {
     seed_units(&state).await;
     let now = state.clock.now_ts();
     let admin = platsa::db::run(&state.pool, move |c| {
-        platsa::auth::store::create_user_with_token(c, now, platsa::auth::Role::Admin, "Admin", None)
+        platsa::auth::store::create_user_with_token(c, now, platsa::auth::Role::Admin, "Admin", None, None)
     })
     .await
     .unwrap()

@@ -192,7 +192,7 @@ async fn serve_rebuilds_and_catches_up_the_index() {
         seed_units(&state).await;
         let now = state.clock.now_ts();
         let admin = platsa::db::run(&state.pool, move |c| {
-            platsa::auth::store::create_user_with_token(c, now, platsa::auth::Role::Admin, "A", None)
+            platsa::auth::store::create_user_with_token(c, now, platsa::auth::Role::Admin, "A", None, None)
         })
         .await
         .unwrap()
@@ -335,7 +335,7 @@ async fn serve_on(
     tokio::spawn(app.run_until_stopped());
     let now = state.clock.now_ts();
     let token = platsa::db::run(&state.pool, move |c| {
-        platsa::auth::store::create_user_with_token(c, now, platsa::auth::Role::Admin, "Återställare", None)
+        platsa::auth::store::create_user_with_token(c, now, platsa::auth::Role::Admin, "Återställare", None, None)
     })
     .await
     .unwrap()

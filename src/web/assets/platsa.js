@@ -131,3 +131,9 @@ document.addEventListener("DOMContentLoaded", () => {
     button.addEventListener("click", () => window.print());
   }
 });
+
+// A page restored from the back-forward cache (Back after "Logga ut") is asked for again,
+// so it shows what the server now allows (the sign-in page), never the person kept in memory.
+window.addEventListener("pageshow", (e) => {
+  if (e.persisted) window.location.reload();
+});
