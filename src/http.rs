@@ -199,9 +199,14 @@ pub fn optional_day(v: &Option<String>, field: &str) -> AppResult<Option<chrono:
 }
 
 pub fn query_error(err: actix_web::error::QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
+    query_problem(err).into()
+}
+
+/// What is wrong with a query string, naming the parameter.
+pub fn query_problem(err: actix_web::error::QueryPayloadError) -> AppError {
     let message = err.to_string();
     let field = message.split('`').nth(1).map(str::to_string);
-    AppError::BadRequest { field, detail: format!("invalid query string: {message}") }.into()
+    AppError::BadRequest { field, detail: format!("invalid query string: {message}") }
 }
 
 pub fn path_error(err: actix_web::error::PathError, _: &HttpRequest) -> actix_web::Error {

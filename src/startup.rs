@@ -12,7 +12,7 @@ use tracing_actix_web::TracingLogger;
 
 use crate::config::Settings;
 use crate::db::{self, Pool};
-use crate::http::{BodyLimit, BodyTimeout, path_error, problem_fallback, query_error, refuse_control_characters};
+use crate::http::{BodyLimit, BodyTimeout, path_error, problem_fallback, refuse_control_characters};
 use crate::index::worker::Indexer;
 use crate::index::{SearchIndex, Writers};
 use crate::search::indexer;
@@ -68,7 +68,7 @@ impl Application {
                 .app_data(allowed.clone())
                 .app_data(requirement_check.clone())
                 .app_data(web::PayloadConfig::new(body_limit))
-                .app_data(web::QueryConfig::default().error_handler(query_error))
+                .app_data(web::QueryConfig::default().error_handler(crate::web::query_error))
                 .app_data(web::PathConfig::default().error_handler(path_error))
                 // Innermost: a bearer token is known (or not) before a handler reads the body.
                 .wrap(actix_web::middleware::from_fn(crate::auth::http::resolve_bearer))

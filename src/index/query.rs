@@ -37,8 +37,10 @@ pub struct SearchQuery {
     pub mine: Option<String>,
     // Read here for the pages; the API documents them once, with `Paging`.
     #[param(ignore)]
+    #[serde(default, deserialize_with = "crate::http::blank_as_none")]
     pub limit: Option<i64>,
     #[param(ignore)]
+    #[serde(default, deserialize_with = "crate::http::blank_as_none")]
     pub offset: Option<i64>,
 }
 

@@ -185,16 +185,28 @@ async fn stylesheet() -> HttpResponse {
         .body(include_str!("assets/platsa.css"))
 }
 
-/// No such route. A browser asking for a page (`Accept: text/html`, outside `/api/`) gets a
-/// Swedish page with a way back; API clients keep the problem document.
+/// A browser asking for a page: `Accept: text/html`, outside `/api/`.
+fn wants_page(req: &HttpRequest) -> bool {
+    !req.path().starts_with("/api/")
+        && req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"))
+}
+
+/// No such route. A browser asking for a page gets a Swedish page with a way back; API
+/// clients keep the problem document.
 pub async fn not_found(req: HttpRequest) -> HttpResponse {
-    let wants_page = !req.path().starts_with("/api/")
-        && req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"));
+    let page = wants_page(&req);
     match crate::http::not_found(req).await {
         Ok(res) => res,
-        Err(e) if wants_page => WebError::App(e).error_response(),
+        Err(e) if page => WebError::App(e).error_response(),
         Err(e) => e.error_response(),
     }
+}
+
+/// A query string that cannot be read (`/openings?offset=abc`): a Swedish page naming the
+/// field for a browser, the problem document for API clients.
+pub fn query_error(err: actix_web::error::QueryPayloadError, req: &HttpRequest) -> actix_web::Error {
+    let problem = crate::http::query_problem(err);
+    if wants_page(req) { WebError::App(problem).into() } else { problem.into() }
 }
 
 /// The tab's icon (browsers ask for it on every site, and a 404 fills the log).

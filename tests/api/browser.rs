@@ -1287,6 +1287,57 @@ async fn a_proposal_keeps_its_rank_and_exposure_shows_who_was_never_seen_on_a_ph
     b.close().await;
 }
 
+/// Issue 33: the admin's pages on a phone (a user with a key shown once, units, employers,
+/// an officer's hours), each without a serious axe-core finding; and Back after "Logga ut"
+/// shows no person.
+#[tokio::test]
+async fn the_admin_pages_work_on_a_phone_and_back_after_sign_out_shows_nobody() {
+    let Some(b) = Browser::start(390, 844).await else { return };
+    let app = spawn_app().await;
+    b.sign_in(&app, &app.admin_token).await;
+    b.click("a[href='/admin']").await;
+    b.text_where("main h1", |t| t == "Administration").await;
+    b.accessible_on_a_phone("admin").await;
+    b.click("a[href='/admin/users']").await;
+    b.fill("form.new-user input[name=name]", "Karin Jobbmäklare").await;
+    b.select("form.new-user select[name=role]", "broker").await;
+    b.fill("form.new-user input[name=email]", "karin@kommun.example").await;
+    b.click("form.new-user button").await;
+    let key = b.text_where("#new-token", |t| t.contains("visas bara den här gången")).await;
+    b.accessible_on_a_phone("admin-user").await;
+    b.client.refresh().await.unwrap();
+    b.text_where("main h1", |t| t == "Karin Jobbmäklare").await;
+    assert!(b.client.find(Locator::Css("#new-token")).await.is_err(), "shown once: {key}");
+    b.client.goto(&app.url("/admin/units")).await.unwrap();
+    b.accessible_on_a_phone("admin-units").await;
+    b.client.goto(&app.url("/admin/employers")).await.unwrap();
+    b.accessible_on_a_phone("admin-employers").await;
+    b.client.goto(&app.url("/admin/officers")).await.unwrap();
+    b.fill("form.officer input[name=name]", "Olle Svensson").await;
+    b.fill("form.officer input[name='hours.mon']", "08:30–12:00").await;
+    b.click("form.officer button").await;
+    b.text_where(".notice.ok", |t| t.contains("Sparat")).await;
+    b.accessible_on_a_phone("admin-officer").await;
+    b.click("form.signout button").await;
+
+    // A broker reads a person, signs out, and presses Back: the sign-in page, not the person.
+    let (broker, _) = app.token("broker", "Britt", None).await;
+    let mut body = seeker_body(&pnr("19900101", 77));
+    body["first_name"] = "Hemlig".into();
+    let id = app.post_json("/api/v1/seekers", &broker, &body).await.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    b.sign_in(&app, &broker).await;
+    b.client.goto(&app.url(&format!("/seekers/{id}"))).await.unwrap();
+    b.text_where("main h1", |t| t.contains("Hemlig")).await;
+    b.click("form.signout button").await;
+    b.text_where("form[action='/signin'] button", |_| true).await;
+    b.client.back().await.unwrap();
+    b.text_where("main", |t| !t.contains("Hemlig") && t.contains("Logga in")).await;
+    b.close().await;
+}
+
 /// A local SMS webhook: records each message it is handed and answers 200.
 async fn sms_webhook() -> (String, std::sync::Arc<std::sync::Mutex<Vec<Value>>>) {
     use actix_web::{App, HttpResponse, HttpServer, web};

@@ -218,22 +218,8 @@ async fn a_meeting_booked_on_another_device_is_named_by_its_day_with_a_number_to
     let page = res.text().await.unwrap();
     assert!(page.contains("Du har redan en bokad tid"), "{page}");
     let day = booked["booking"]["starts_at"].as_str().unwrap()[..10].parse::<chrono::NaiveDate>().unwrap();
-    let months = [
-        "januari",
-        "februari",
-        "mars",
-        "april",
-        "maj",
-        "juni",
-        "juli",
-        "augusti",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ];
     use chrono::Datelike;
-    let named = format!("{} {}", day.day(), months[day.month0() as usize]);
+    let named = format!("{} {}", day.day(), platsa::labels::MONTHS[day.month0() as usize]);
     assert!(page.contains(&named), "the day ({named}): {page}");
     assert!(page.contains("0410-73 30 00") && page.contains("href=\"tel:0410733000\""), "{page}");
     assert!(!page.contains("label class=\"slot\"") && !page.contains("Boka tiden"), "no times: {page}");

@@ -313,3 +313,31 @@ async fn a_missing_page_is_a_swedish_page_for_a_browser() {
         assert_eq!(res.headers()["content-type"], "application/problem+json", "{path}");
     }
 }
+
+/// A query a page cannot read is a Swedish page naming the field; an empty `offset` or
+/// `limit` is the default, on pages and in the API; the API keeps the problem document.
+#[tokio::test]
+async fn a_bad_query_is_a_swedish_page_and_an_empty_offset_the_default() {
+    let app = spawn_app().await;
+    let (broker, _) = app.token("broker", "Britt", None).await;
+    let (session, _) = sign_in(&app, &broker).await;
+    let html = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8";
+    let page = |path: &'static str| {
+        let (app, session) = (&app, session.clone());
+        async move { app.client.get(app.url(path)).header("accept", html).header(COOKIE, &session).send().await.unwrap() }
+    };
+    for path in ["/openings?offset=", "/seekers?mine=1&offset=", "/openings?offset=&q="] {
+        assert_eq!(page(path).await.status(), 200, "{path}");
+    }
+    let res = page("/seekers?mine=1&offset=abc").await;
+    assert_eq!(res.status(), 400);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let body = res.text().await.unwrap();
+    assert!(body.contains("<html lang=\"sv\"") && body.contains("Förfrågan kunde inte läsas."), "{body}");
+    // The API: an empty value is the default; a bad one the problem document.
+    let res = app.get("/api/v1/seekers?offset=&limit=", &broker).await;
+    assert_eq!(res.status(), 200);
+    let res = app.get("/api/v1/seekers?offset=abc", &broker).await;
+    assert_eq!(res.status(), 400);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+}
