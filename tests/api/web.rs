@@ -264,12 +264,33 @@ async fn the_caseload_sorts_by_contact_and_exports_for_swedish_excel() {
     assert_eq!(lines.len(), 5, "header, three people, the final line end: {csv}");
     assert!(lines[2].contains(";Berg;") && lines[2].contains(";2026-11-27;"), "{}", lines[2]);
     assert!(lines[3].starts_with("'=1+1;Cederlund;"), "no formula: {}", lines[3]);
+    // The workbook beside it: personnummer and phone as text (Excel keeps the leading 0 and
+    // every digit), the days waited as a number, the next contact as a date.
+    let res = app.client.get(app.url("/seekers/mine.xlsx?sort=name")).header(COOKIE, &session).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let bytes = res.bytes().await.unwrap().to_vec();
+    {
+        use calamine::{Data, Reader};
+        let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        let sheet = book.worksheet_range("Mina arbetssökande").unwrap();
+        let header: Vec<String> = (0..11).map(|c| sheet.get((0, c)).unwrap().to_string()).collect();
+        assert_eq!(header[2], "Personnummer");
+        let berg = (1..4).find(|r| sheet.get((*r, 1)) == Some(&Data::String("Berg".into()))).unwrap();
+        assert!(matches!(sheet.get((berg, 2)), Some(Data::String(p)) if p.len() == 12), "{:?}", sheet.get((berg, 2)));
+        assert!(matches!(sheet.get((berg, 9)), Some(Data::String(p)) if p.starts_with('0')), "{:?}", sheet.get((berg, 9)));
+        assert!(matches!(sheet.get((berg, 6)), Some(Data::Float(_))), "{:?}", sheet.get((berg, 6)));
+        assert!(matches!(sheet.get((berg, 8)), Some(Data::DateTime(_))), "{:?}", sheet.get((berg, 8)));
+        assert_eq!(sheet.get((3, 0)), Some(&Data::String("=1+1".into())), "a text cell, never a formula");
+    }
     for id in &ids {
         let audit: Value =
             app.get(&format!("/api/v1/audit?seeker_id={id}"), &app.admin_token).await.json().await.unwrap();
         let actions: Vec<&str> =
             audit["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
         assert!(actions.contains(&"GET /seekers/mine.csv") && actions.contains(&"GET /seekers"), "{actions:?}");
+        assert!(actions.contains(&"GET /seekers/mine.xlsx"), "{actions:?}");
     }
 }
 
