@@ -279,7 +279,11 @@ async fn the_caseload_sorts_by_contact_and_exports_for_swedish_excel() {
         assert_eq!(header[2], "Personnummer");
         let berg = (1..4).find(|r| sheet.get((*r, 1)) == Some(&Data::String("Berg".into()))).unwrap();
         assert!(matches!(sheet.get((berg, 2)), Some(Data::String(p)) if p.len() == 12), "{:?}", sheet.get((berg, 2)));
-        assert!(matches!(sheet.get((berg, 9)), Some(Data::String(p)) if p.starts_with('0')), "{:?}", sheet.get((berg, 9)));
+        assert!(
+            matches!(sheet.get((berg, 9)), Some(Data::String(p)) if p.starts_with('0')),
+            "{:?}",
+            sheet.get((berg, 9))
+        );
         assert!(matches!(sheet.get((berg, 6)), Some(Data::Float(_))), "{:?}", sheet.get((berg, 6)));
         assert!(matches!(sheet.get((berg, 8)), Some(Data::DateTime(_))), "{:?}", sheet.get((berg, 8)));
         assert_eq!(sheet.get((3, 0)), Some(&Data::String("=1+1".into())), "a text cell, never a formula");
