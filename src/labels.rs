@@ -202,6 +202,7 @@ pub fn field_name(base: &str) -> &'static str {
         "role" => "Rollen",
         "employer_id" => "Arbetsgivaren",
         "organization_number" => "Organisationsnumret",
+        "user_id" => "Användaren",
         "absence_from" => "Startdatumet",
         "absence_to" => "Slutdatumet",
         "meeting_minutes" => "Mötets längd",

@@ -51,13 +51,14 @@ fn problems(errors: &[FieldError]) -> Markup {
     html! { @if !errors.is_empty() { p.notice.error role="alert" { (super::labels::field_problems(errors)) } } }
 }
 
-/// A refused form: its problems, or (for anything but bad input) the error page.
-fn refused(e: AppError) -> Result<Vec<FieldError>, super::WebError> {
+/// A refused form: its problems, a conflict as a duplicate of `conflicting` (the field the
+/// database found taken), or (for anything else) the error page.
+fn refused(e: AppError, conflicting: &str) -> Result<Vec<FieldError>, super::WebError> {
     match e {
         AppError::Validation(errors) => Ok(errors),
         AppError::Conflict { detail, .. } => Ok(vec![FieldError {
-            field: "name".into(),
-            code: "name.duplicate".into(),
+            field: conflicting.into(),
+            code: format!("{conflicting}.duplicate"),
             message: detail,
             fault: Fault::Duplicate,
         }]),
@@ -233,18 +234,8 @@ async fn create_user(state: web::Data<AppState>, staff: Staff, form: web::Form<V
             tracing::info!(token_id = %issued.id, user_id = %issued.user_id, role = %issued.role, "user created from the admin page");
             Ok(with_new_token(&format!("/admin/users/{}", issued.user_id), &issued.token))
         }
-        Err(e) => {
-            let errors = match e {
-                AppError::Conflict { .. } => vec![FieldError {
-                    field: "email".into(),
-                    code: "email.duplicate".into(),
-                    message: "E-postadressen har redan en annan användare.".into(),
-                    fault: Fault::Duplicate,
-                }],
-                e => refused(e)?,
-            };
-            users_page(&state, &staff, &f, &errors, StatusCode::UNPROCESSABLE_ENTITY).await
-        }
+        // The only unique value a new user has is the e-mail address.
+        Err(e) => users_page(&state, &staff, &f, &refused(e, "email")?, StatusCode::UNPROCESSABLE_ENTITY).await,
     }
 }
 
@@ -480,7 +471,7 @@ async fn create_unit(state: web::Data<AppState>, staff: Staff, form: web::Form<U
     let input = crate::units::UnitInput { name: name.clone(), active: true };
     match db::run(&state.pool, move |c| crate::units::create(c, now, input)).await {
         Ok(_) => Ok(see_other("/admin/units")),
-        Err(e) => units_page(&state, &staff, &name, &refused(e)?, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => units_page(&state, &staff, &name, &refused(e, "name")?, StatusCode::UNPROCESSABLE_ENTITY).await,
     }
 }
 
@@ -572,7 +563,10 @@ async fn create_employer(state: web::Data<AppState>, staff: Staff, form: web::Fo
     match created {
         // The employer's page, where its contact people are added.
         Ok(e) => Ok(see_other(&format!("/employers/{}", e.id))),
-        Err(e) => employers_page(&state, &staff, &f, &refused(e)?, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => {
+            employers_page(&state, &staff, &f, &refused(e, "organization_number")?, StatusCode::UNPROCESSABLE_ENTITY)
+                .await
+        }
     }
 }
 
@@ -775,7 +769,7 @@ async fn create_officer(state: web::Data<AppState>, staff: Staff, form: web::For
     };
     match created {
         Ok(o) => Ok(see_other(&format!("/admin/officers/{}?saved=1", o.id))),
-        Err(e) => officers_page(&state, &staff, &f, &refused(e)?, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => officers_page(&state, &staff, &f, &refused(e, "user_id")?, StatusCode::UNPROCESSABLE_ENTITY).await,
     }
 }
 
@@ -858,7 +852,7 @@ async fn update_officer(
     match saved {
         Ok(_) => Ok(see_other(&format!("/admin/officers/{}?saved=1", urlencode(&id)))),
         Err(e) => {
-            let errors = refused(e)?;
+            let errors = refused(e, "user_id")?;
             let o = db::run(&state.pool, move |c| officers::get(c, &id)).await?;
             one_officer(&state, &staff, &o, &f, (&errors, &[]), None, StatusCode::UNPROCESSABLE_ENTITY).await
         }
@@ -903,7 +897,7 @@ async fn add_absence(
         Ok(_) => Ok(see_other(&format!("/admin/officers/{}?absence=1", urlencode(&id)))),
         Err(e) => {
             // The dates by the names this form gives them.
-            let errors: Vec<FieldError> = refused(e)?
+            let errors: Vec<FieldError> = refused(e, "absence_from")?
                 .into_iter()
                 .map(|e| match e.field.as_str() {
                     "from" | "to" => FieldError { field: format!("absence_{}", e.field), ..e },

@@ -338,7 +338,7 @@ async fn times(state: web::Data<AppState>, req: HttpRequest) -> WebResult {
     }
     let now = state.clock.now_ts();
     if let Some(starts) = service::meeting_elsewhere(&state.pool, now, Holder::Link(token.clone())).await? {
-        return Ok(elsewhere(&state, &req, starts, StatusCode::OK));
+        return Ok(elsewhere(&state, starts, StatusCode::OK));
     }
     offer_times(&state, &req, (&opened.application_id, &token), None, StatusCode::OK).await
 }
@@ -346,10 +346,10 @@ async fn times(state: web::Data<AppState>, req: HttpRequest) -> WebResult {
 /// The person already has a meeting, booked through another application (on another device,
 /// say): its day (not its time, officer or place: those are for whoever holds its link), how
 /// to find it, and the number to call. No times to book, as none could be.
-fn elsewhere(state: &AppState, req: &HttpRequest, starts: i64, status: StatusCode) -> HttpResponse {
+fn elsewhere(state: &AppState, starts: i64, status: StatusCode) -> HttpResponse {
     let day = crate::labels::day(starts);
     let phone = state.settings.booking.phone.trim().to_string();
-    with_csrf(req, status, "Du har redan en bokad tid", |_| {
+    let body = {
         html! {
             section.apply.elsewhere {
                 h1 { "Du har redan en bokad tid" }
@@ -362,7 +362,8 @@ fn elsewhere(state: &AppState, req: &HttpRequest, starts: i64, status: StatusCod
                 }
             }
         }
-    })
+    };
+    page_response(status, layout::page("Du har redan en bokad tid", &Chrome::anonymous(), body))
 }
 
 async fn offer_times(
@@ -442,7 +443,7 @@ async fn book(
         }
         Err(BookError::HasMeeting) => {
             match service::meeting_elsewhere(&state.pool, now, Holder::Link(token.clone())).await? {
-                Some(starts) => Ok(elsewhere(&state, &req, starts, StatusCode::CONFLICT)),
+                Some(starts) => Ok(elsewhere(&state, starts, StatusCode::CONFLICT)),
                 // Cancelled meanwhile: the times again.
                 None => offer_times(&state, &req, (&id, &token), None, StatusCode::OK).await,
             }

@@ -55,16 +55,15 @@ pub async fn list_markup(
     // the signals shown one by one.
     let counted =
         |items: &[&Shown]| grouped && items.iter().filter(|s| s.signal.seeker_id.is_some()).count() > GROUP_OVER;
+    let counted_kinds: Vec<SignalKind> = by_kind.iter().filter(|(_, items)| counted(items)).map(|(k, _)| *k).collect();
     let mut counts: BTreeMap<SignalKind, BTreeMap<Option<String>, usize>> = BTreeMap::new();
     let mut single: Vec<&Shown> = Vec::new();
-    for (kind, items) in &by_kind {
-        let count = counted(items);
-        for s in items {
-            if count && s.signal.seeker_id.is_some() {
-                *counts.entry(*kind).or_default().entry(s.signal.broker_id.clone()).or_default() += 1;
-            } else {
-                single.push(s);
-            }
+    // In the order the signals come (the most pressing first), the first `limit` one by one.
+    for s in signals {
+        if counted_kinds.contains(&s.signal.kind) && s.signal.seeker_id.is_some() {
+            *counts.entry(s.signal.kind).or_default().entry(s.signal.broker_id.clone()).or_default() += 1;
+        } else {
+            single.push(s);
         }
     }
     single.truncate(limit);
@@ -90,7 +89,7 @@ pub async fn list_markup(
         |b: Option<&String>| b.and_then(|b| brokers.get(b)).cloned().unwrap_or_else(|| "Ingen jobbmäklare".into());
     Ok(html! {
         @if signals.is_empty() { p.muted { "Inga signaler just nu." } }
-        @for (kind, items) in &by_kind {
+        @for (kind, items) in by_kind.iter().filter(|(k, _)| counts.contains_key(*k) || single.iter().any(|s| s.signal.kind == **k)) {
             section.signals {
                 h2 { (kind.label()) " (" (items.len()) ")" }
                 @if let Some(per_broker) = counts.get(kind) {
