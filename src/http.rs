@@ -144,10 +144,6 @@ impl Paging {
                 "offset" => &mut p.offset,
                 _ => continue,
             };
-            // An empty `offset=` (a form's blank field) is the default, as if left out.
-            if value.is_empty() {
-                continue;
-            }
             // Never echo the value: a query string may carry personal data.
             // Not a number is a malformed query string (400), like any other parameter;
             // out of range is a bad value (422).

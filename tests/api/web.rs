@@ -339,8 +339,8 @@ async fn a_missing_page_is_a_swedish_page_for_a_browser() {
     }
 }
 
-/// A query a page cannot read is a Swedish page naming the field; an empty `offset` or
-/// `limit` is the default, on pages and in the API; the API keeps the problem document.
+/// A query a page cannot read is a Swedish page; an empty `offset` on a page is the
+/// default; the API keeps to its documented types and answers the problem document.
 #[tokio::test]
 async fn a_bad_query_is_a_swedish_page_and_an_empty_offset_the_default() {
     let app = spawn_app().await;
@@ -359,9 +359,9 @@ async fn a_bad_query_is_a_swedish_page_and_an_empty_offset_the_default() {
     assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
     let body = res.text().await.unwrap();
     assert!(body.contains("<html lang=\"sv\"") && body.contains("Förfrågan kunde inte läsas."), "{body}");
-    // The API: an empty value is the default; a bad one the problem document.
+    // The API keeps to its documented types: an empty or bad number is the problem document.
     let res = app.get("/api/v1/seekers?offset=&limit=", &broker).await;
-    assert_eq!(res.status(), 200);
+    assert_eq!(res.status(), 400);
     let res = app.get("/api/v1/seekers?offset=abc", &broker).await;
     assert_eq!(res.status(), 400);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
